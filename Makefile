@@ -1,0 +1,85 @@
+# sockleak top-level Makefile: builds into build/ (or build/$(SAN) for sanitizer builds),
+# and delegates per-directory rules to the *.mk fragments included below.
+# `make help` lists the targets.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+
+CC        ?= cc
+SAN       ?=
+B         := build$(if $(SAN),/$(SAN))
+
+WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
+             -fno-common
+# Warnings are errors in CI (CI=true in .ci/run's environment) and with WERROR=1.
+ifneq ($(filter true 1,$(CI) $(WERROR)),)
+WARN      += -Werror
+endif
+SAN_asan  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_ubsan := -fsanitize=undefined -fno-sanitize-recover=undefined
+SAN_tsan  := -fsanitize=thread
+SANFLAGS  := $(SAN_$(SAN))
+OPT       ?= -O2
+CFLAGS    ?= $(OPT) -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' \
+             -Iinclude -MMD -MP
+LDFLAGS   ?=
+
+.DEFAULT_GOAL := all
+
+.PHONY: check-reset all check demo deps help clean install uninstall asan ubsan tsan bench fuzz
+
+# Targets that fragments add to.
+ALL_TARGETS   :=
+CHECK_TARGETS :=
+INSTALL_TARGETS :=
+UNINSTALL_TARGETS :=
+HELP_LINES    :=
+
+# Debian build dependencies, installed when missing (as root) or named in one line.
+$(B)/.deps-build: scripts/deps.sh
+	@./scripts/deps.sh build
+	@mkdir -p $(@D) && touch $@
+$(B)/.deps-check: scripts/deps.sh
+	@./scripts/deps.sh build check
+	@mkdir -p $(@D) && touch $@
+deps: $(B)/.deps-build
+
+include $(sort $(wildcard preload/*.mk tools/*.mk tests/*.mk tests/*/*.mk bench/*.mk docs/*.mk))
+
+all: $(ALL_TARGETS)
+
+# Every test group writes "PASSED FAILED" to $(B)/test-results/GROUP; check adds them up.
+check-reset:
+	@rm -rf $(B)/test-results && mkdir -p $(B)/test-results
+check: check-reset $(B)/.deps-check all $(CHECK_TARGETS)
+	@cat $(B)/test-results/* 2>/dev/null | awk '{p+=$$1; f+=$$2} END {printf "make check: %d groups\n%d passed, %d failed\n", NR, p, f; exit (f>0 || NR==0)}'
+
+# A sanitizer build of the library and the whole suite, in its own build directory.
+asan ubsan tsan:
+	$(MAKE) SAN=$@ check
+
+install: all $(INSTALL_TARGETS)
+uninstall: $(UNINSTALL_TARGETS)
+
+clean:
+	rm -rf build
+
+help:
+	@echo "sockleak $(VERSION): make targets"
+	@echo "  make              build $(B)/libsockleak.so and $(B)/sockleak"
+	@echo "  make check        install test dependencies if missing, build, run every test"
+	@echo "  make demo         build and show a leaking server caught live"
+	@echo "  make asan|ubsan|tsan   the suite under that sanitizer (build/SAN/)"
+	@echo "  make bench        benchmarks with and without the preload (not part of check)"
+	@echo "  make fuzz         short bounded fuzz runs of every parser"
+	@echo "  make install PREFIX=/usr/local DESTDIR=   and  make uninstall"
+	@echo "  make clean"
+	@printf '%s\n' $(HELP_LINES)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,236 @@
+/* fd table, socket records and the inode map; see fdtable.h. */
+#include "fdtable.h"
+
+#include <string.h>
+
+struct sl_sock **sl_fd_chunks[SL_FD_LIMIT >> SL_FD_SHIFT];
+uint64_t sl_sock_total;
+
+/* Socket records live in slabs that are never unmapped, so the watchdog can walk them and a
+ * hot-path pointer to a freed record stays valid memory. */
+#define SL_SLAB_SOCKS 1024
+#define SL_MAX_SLABS 4096          /* 4M sockets */
+
+static struct sl_sock *sl_slabs[SL_MAX_SLABS];
+static unsigned sl_nslabs;
+static struct sl_sock *sl_free_socks;   /* linked through ->inode */
+static size_t sl_live;
+static uint32_t sl_gen;
+
+/* inode map: linear probing, power-of-two size, load <= 1/2, deletion by backward shift. */
+struct sl_slot { uint64_t inode; struct sl_sock *s; };
+static struct sl_slot *sl_map_slots;
+static size_t sl_map_cap, sl_map_len;
+
+static inline size_t sl_hash_inode(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x;
+}
+
+static int sl_map_grow(void)
+{
+	size_t ncap = sl_map_cap ? sl_map_cap * 2 : 1024;
+	struct sl_slot *n = sl_mem_alloc(ncap * sizeof(*n)), *old = sl_map_slots;
+
+	if (!n)
+		return ENOMEM;
+	memset(n, 0, ncap * sizeof(*n));
+	for (size_t i = 0; i < sl_map_cap; i++) {
+		if (!old[i].inode)
+			continue;
+		size_t j = sl_hash_inode(old[i].inode) & (ncap - 1);
+		while (n[j].inode)
+			j = (j + 1) & (ncap - 1);
+		n[j] = old[i];
+	}
+	sl_mem_free(old, sl_map_cap * sizeof(*old));
+	sl_map_slots = n;
+	sl_map_cap = ncap;
+	return 0;
+}
+
+static int sl_map_put(uint64_t inode, struct sl_sock *s)
+{
+	size_t i;
+
+	if ((sl_map_len + 1) * 2 > sl_map_cap && sl_map_grow())
+		return ENOMEM;
+	i = sl_hash_inode(inode) & (sl_map_cap - 1);
+	while (sl_map_slots[i].inode && sl_map_slots[i].inode != inode)
+		i = (i + 1) & (sl_map_cap - 1);
+	if (!sl_map_slots[i].inode)
+		sl_map_len++;
+	sl_map_slots[i].inode = inode;
+	sl_map_slots[i].s = s;
+	return 0;
+}
+
+struct sl_sock *sl_sock_by_inode(uint64_t inode)
+{
+	size_t i;
+
+	if (!sl_map_cap || !inode)
+		return NULL;
+	i = sl_hash_inode(inode) & (sl_map_cap - 1);
+	while (sl_map_slots[i].inode) {
+		if (sl_map_slots[i].inode == inode)
+			return sl_map_slots[i].s;
+		i = (i + 1) & (sl_map_cap - 1);
+	}
+	return NULL;
+}
+
+static void sl_map_del(uint64_t inode)
+{
+	size_t mask = sl_map_cap - 1, i, j;
+
+	if (!sl_map_cap || !inode)
+		return;
+	i = sl_hash_inode(inode) & mask;
+	while (sl_map_slots[i].inode != inode) {
+		if (!sl_map_slots[i].inode)
+			return;
+		i = (i + 1) & mask;
+	}
+	/* Backward-shift deletion keeps probe chains intact without tombstones. */
+	for (j = (i + 1) & mask; sl_map_slots[j].inode; j = (j + 1) & mask) {
+		size_t home = sl_hash_inode(sl_map_slots[j].inode) & mask;
+
+		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+			sl_map_slots[i] = sl_map_slots[j];
+			i = j;
+		}
+	}
+	sl_map_slots[i].inode = 0;
+	sl_map_slots[i].s = NULL;
+	sl_map_len--;
+}
+
+int sl_fd_set(int fd, struct sl_sock *s)
+{
+	unsigned u = (unsigned)fd;
+	struct sl_sock **c;
+
+	if (fd < 0 || u >= SL_FD_LIMIT)
+		return EBADF;
+	c = sl_fd_chunks[u >> SL_FD_SHIFT];
+	if (!c) {
+		c = sl_map(SL_FD_CHUNK * sizeof(*c));
+		if (!c)
+			return ENOMEM;
+		__atomic_store_n(&sl_fd_chunks[u >> SL_FD_SHIFT], c, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&c[u & (SL_FD_CHUNK - 1)], s, __ATOMIC_RELEASE);
+	return 0;
+}
+
+struct sl_sock *sl_fd_clear(int fd)
+{
+	struct sl_sock *s = sl_fd_lookup(fd);
+
+	if (s)
+		__atomic_store_n(&sl_fd_chunks[(unsigned)fd >> SL_FD_SHIFT][(unsigned)fd &
+									(SL_FD_CHUNK - 1)],
+				 NULL, __ATOMIC_RELEASE);
+	return s;
+}
+
+struct sl_sock *sl_sock_new(uint64_t inode)
+{
+	struct sl_sock *s, *old = sl_sock_by_inode(inode);
+
+	if (old) {
+		/* A record for the same inode means we missed its close (raw syscall, io_uring):
+		 * the old record is stale. Forget it and its fds. */
+		int fds[16], n = sl_sock_fds(old, fds, 16);
+
+		for (int i = 0; i < n; i++)
+			sl_fd_clear(fds[i]);
+		sl_sock_free(old);
+	}
+	if (!sl_free_socks) {
+		struct sl_sock *slab;
+
+		if (sl_nslabs == SL_MAX_SLABS)
+			return NULL;
+		slab = sl_map(SL_SLAB_SOCKS * sizeof(*slab));
+		if (!slab)
+			return NULL;
+		for (int i = SL_SLAB_SOCKS - 1; i >= 0; i--) {
+			slab[i].inode = (uint64_t)(uintptr_t)sl_free_socks;
+			sl_free_socks = &slab[i];
+		}
+		sl_slabs[sl_nslabs++] = slab;
+	}
+	s = sl_free_socks;
+	if (sl_map_put(inode, s))
+		return NULL;
+	sl_free_socks = (struct sl_sock *)(uintptr_t)s->inode;
+	memset(s, 0, sizeof(*s));
+	s->inode = inode;
+	s->flags = SL_F_USED;
+	s->gen = ++sl_gen;
+	s->fd = -1;
+	sl_live++;
+	sl_sock_total++;
+	return s;
+}
+
+void sl_sock_free(struct sl_sock *s)
+{
+	if (!(s->flags & SL_F_USED))
+		return;
+	if (sl_sock_by_inode(s->inode) == s)
+		sl_map_del(s->inode);
+	s->flags = 0;
+	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
+	sl_free_socks = s;
+	sl_live--;
+}
+
+int sl_sock_fds(const struct sl_sock *s, int *out, int max)
+{
+	int n = 0;
+
+	/* Fast path: the common socket has exactly one fd and we know it. */
+	if (s->nfds <= 1 && s->fd >= 0 && sl_fd_lookup(s->fd) == s) {
+		if (max > 0)
+			out[0] = s->fd;
+		return max > 0;
+	}
+	for (unsigned c = 0; c < (SL_FD_LIMIT >> SL_FD_SHIFT) && n < max; c++) {
+		struct sl_sock **chunk = sl_fd_chunks[c];
+
+		if (!chunk)
+			continue;
+		for (unsigned i = 0; i < SL_FD_CHUNK && n < max; i++)
+			if (chunk[i] == s)
+				out[n++] = (int)((c << SL_FD_SHIFT) | i);
+	}
+	return n;
+}
+
+void sl_sock_add_shared(struct sl_sock *s, pid_t pid)
+{
+	for (unsigned i = 0; i < s->nshared; i++)
+		if (s->shared[i] == pid)
+			return;
+	if (s->nshared < SL_SHARED_MAX)
+		s->shared[s->nshared++] = pid;
+	else /* keep the newest holders: the oldest are the likeliest to have exited */
+		memmove(s->shared, s->shared + 1, (SL_SHARED_MAX - 1) * sizeof(pid_t)),
+		s->shared[SL_SHARED_MAX - 1] = pid;
+}
+
+void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
+{
+	for (unsigned k = 0; k < sl_nslabs; k++)
+		for (unsigned i = 0; i < SL_SLAB_SOCKS; i++)
+			if ((sl_slabs[k][i].flags & SL_F_USED) && fn(&sl_slabs[k][i], ctx))
+				return;
+}
+
+size_t sl_sock_count(void) { return sl_live; }

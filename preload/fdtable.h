@@ -1,0 +1,94 @@
+/* Per-fd and per-socket state.
+ *
+ * fd -> socket: a two-level table of pointers indexed by fd number, so the hot path is two
+ * loads and two branches, with no lock. Chunks are mmap'd on demand and never freed, so a
+ * lookup racing with a close reads a stale pointer at worst, never unmapped memory; every
+ * action taken on a socket re-verifies its identity (inode) first.
+ *
+ * inode -> socket: an open-addressing map, so a kernel report (sock_diag, which names
+ * sockets by inode) finds our record in O(1), and so a socket that reaches us again through
+ * another door (SCM_RIGHTS, a dup we missed) is recognised as the same socket.
+ *
+ * Everything but sl_fd_lookup and the last_io stamp is done under sl_lock. */
+#ifndef SL_FDTABLE_H
+#define SL_FDTABLE_H
+
+#include "sl.h"
+
+#define SL_FD_SHIFT 12
+#define SL_FD_CHUNK (1u << SL_FD_SHIFT)
+#define SL_FD_LIMIT (1u << 24)      /* fds at or above this are passed through untracked */
+
+enum sl_role { SL_ROLE_OTHER, SL_ROLE_ACCEPTED, SL_ROLE_CONNECTED, SL_ROLE_INHERITED,
+	       SL_ROLE_RECEIVED };
+
+enum sl_flag {
+	SL_F_USED = 1 << 0,
+	SL_F_FIN_SENT = 1 << 1,   /* the program shut down its sending side: FIN went out */
+	SL_F_REPORTED = 1 << 2,   /* a leak record was written */
+	SL_F_INHERITED = 1 << 3,  /* came to this process across fork or exec */
+	SL_F_ENFORCED = 1 << 4,
+	SL_F_EXEMPT = 1 << 5,     /* sockleak_ignore_fd(): never reported or enforced */
+	SL_F_HALFCLOSE = 1 << 6,  /* sockleak_half_close_ok(): EOF is expected, keep watching CW */
+};
+
+enum sl_kind { SL_KIND_NONE, SL_KIND_EOF, SL_KIND_CW, SL_KIND_EXIT };
+
+#define SL_SHARED_MAX 4
+
+struct sl_sock {
+	uint64_t inode;
+	uint64_t open_ms;         /* monotonic ms, like every time below */
+	uint64_t last_io_ms;      /* stamped by the hot path with the coarse clock (relaxed) */
+	uint64_t eof_ms;          /* read returned 0; 0 = not yet */
+	uint64_t cw_ms;           /* first scan that saw CLOSE_WAIT; 0 = not in CLOSE_WAIT */
+	uint64_t reported_ms;
+	uint32_t gen;
+	uint32_t open_stack, eof_stack;   /* stack table indexes, 0 = none */
+	uint32_t cw_scan;                 /* last scan that saw it in CLOSE_WAIT */
+	int32_t fd;                       /* lowest fd of this process on it */
+	uint16_t nfds;
+	uint8_t family, role, flags, kind, nshared;
+	pid_t shared[SL_SHARED_MAX];      /* other processes known to hold it */
+};
+
+extern struct sl_sock **sl_fd_chunks[SL_FD_LIMIT >> SL_FD_SHIFT];
+
+/* Hot path: the socket behind fd, or NULL. Lock-free. */
+static inline struct sl_sock *sl_fd_lookup(int fd)
+{
+	unsigned u = (unsigned)fd;
+	struct sl_sock **c;
+
+	if (SL_UNLIKELY(u >= SL_FD_LIMIT))
+		return NULL;
+	c = __atomic_load_n(&sl_fd_chunks[u >> SL_FD_SHIFT], __ATOMIC_ACQUIRE);
+	if (SL_LIKELY(!c))
+		return NULL;
+	return __atomic_load_n(&c[u & (SL_FD_CHUNK - 1)], __ATOMIC_ACQUIRE);
+}
+
+static inline void sl_sock_touch(struct sl_sock *s)
+{
+	__atomic_store_n(&s->last_io_ms, sl_coarse_now(), __ATOMIC_RELAXED);
+}
+
+/* Under sl_lock. */
+int sl_fd_set(int fd, struct sl_sock *s);          /* 0 or ENOMEM/EBADF */
+struct sl_sock *sl_fd_clear(int fd);               /* returns what was there */
+struct sl_sock *sl_sock_new(uint64_t inode);       /* zeroed, USED, in the inode map */
+void sl_sock_free(struct sl_sock *s);              /* drops from the inode map */
+struct sl_sock *sl_sock_by_inode(uint64_t inode);
+/* Lowest fd of this process still on s, or -1 (walks the table: transitions only). */
+int sl_sock_fds(const struct sl_sock *s, int *out, int max);
+void sl_sock_add_shared(struct sl_sock *s, pid_t pid);
+
+/* Walk every live socket; stop when fn returns non-zero. */
+void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx);
+size_t sl_sock_count(void);
+extern uint64_t sl_sock_total;      /* tracked over the process lifetime */
+
+/* After fork in the child, before anything else runs: nothing to do for memory (it is
+ * copied), kept for symmetry with the other modules. */
+
+#endif

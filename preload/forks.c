@@ -1,0 +1,253 @@
+/* fork/exec bookkeeping; see forks.h. */
+#include "forks.h"
+
+#include "fdtable.h"
+#include "log.h"
+#include "records.h"
+#include "sockets.h"
+#include "stack.h"
+#include "track.h"
+#include "watchdog.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* This process's pid as our atfork handlers know it. A different getpid() means we run in a
+ * vfork child (or a raw clone) that shares the parent's memory: only raw syscalls then. */
+static pid_t sl_self_pid;
+
+static int sl_in_vfork_child(void)
+{
+	pid_t pid = (pid_t)syscall(SYS_getpid);
+
+	if (!sl_self_pid)
+		sl_self_pid = pid;
+	return pid != sl_self_pid;
+}
+
+struct sl_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Call fn(fd-number, ctx) for each entry of /proc/PID/fd (pid 0: self); stops when fn returns
+ * non-zero and returns that value. Raw syscalls only: no opendir (malloc). */
+static int sl_each_fd(pid_t pid, int (*fn)(int dirfd, const char *name, void *ctx), void *ctx)
+{
+	char path[48], buf[4096];
+	int dfd, r = 0;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	else
+		strcpy(path, "/proc/self/fd");
+	dfd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	for (;;) {
+		long n = syscall(SYS_getdents64, dfd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n && !r;) {
+			struct sl_dirent64 *d = (struct sl_dirent64 *)(void *)(buf + off);
+
+			off += d->d_reclen;
+			if (d->d_name[0] != '.')
+				r = fn(dfd, d->d_name, ctx);
+		}
+		if (r)
+			break;
+	}
+	syscall(SYS_close, dfd);
+	return r;
+}
+
+static int sl_is_holder(int dirfd, const char *name, void *ctx)
+{
+	char link[64];
+	long n = syscall(SYS_readlinkat, dirfd, name, link, sizeof(link) - 1);
+
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	return !strcmp(link, (const char *)ctx);
+}
+
+int sl_holders_alive(uint64_t inode, pid_t *pids, int n)
+{
+	char want[48];
+	int k = 0;
+
+	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)inode);
+	for (int i = 0; i < n; i++)
+		if (pids[i] > 0 && sl_each_fd(pids[i], sl_is_holder, want))
+			pids[k++] = pids[i];
+	return k;
+}
+
+static int sl_adopt_one(int dirfd, const char *name, void *ctx)
+{
+	int fd = 0;
+
+	(void)ctx;
+	for (const char *p = name; *p >= '0' && *p <= '9'; p++)
+		fd = fd * 10 + (*p - '0');
+	if (fd != dirfd && !sl_log_owns_fd(fd) && sl_track_adopt(fd, SL_ROLE_INHERITED, 1)) {
+		struct sl_sock *s;
+
+		/* Whoever exec'd us may still hold it too: the parent is the candidate, verified
+		 * before it is ever named (sl_holders_alive). */
+		sl_lock();
+		s = sl_fd_lookup(fd);
+		if (s)
+			sl_sock_add_shared(s, getppid());
+		sl_unlock();
+	}
+	return 0;
+}
+
+void sl_adopt_inherited(void)
+{
+	sl_self_pid = (pid_t)syscall(SYS_getpid);
+	sl_each_fd(0, sl_adopt_one, NULL);
+}
+
+uint32_t sl_fork_before(void)
+{
+	return sl_sock_count() ? sl_stack_capture() : 0;
+}
+
+struct sl_fork_walk {
+	pid_t pid;
+	int n;
+	int fds[64];
+	uint64_t inodes[64];
+};
+
+static int sl_fork_mark(struct sl_sock *s, void *ctx)
+{
+	struct sl_fork_walk *w = ctx;
+
+	sl_sock_add_shared(s, w->pid);
+	if (w->n < 64 && s->fd >= 0) {
+		w->fds[w->n] = s->fd;
+		w->inodes[w->n++] = s->inode;
+	}
+	return 0;
+}
+
+void sl_fork_parent(pid_t child, uint32_t stack)
+{
+	static struct sl_fork_walk w;
+	struct sl_jb *j;
+	int saved = errno;
+
+	if (!sl_sock_count() || !sl_enter())
+		return;
+	sl_lock();
+	w.pid = child;
+	w.n = 0;
+	sl_sock_each(sl_fork_mark, &w);
+	sl_unlock();
+	if (w.n) {
+		sl_stack_emit(stack);
+		j = sl_log_begin("fork");
+		sl_jb_i64(j, "child", child);
+		sl_jb_arr_begin(j, "sockets");
+		for (int i = 0; i < w.n; i++) {
+			sl_jb_obj_begin(j, NULL);
+			sl_jb_i64(j, "fd", w.fds[i]);
+			sl_jb_u64(j, "inode", w.inodes[i]);
+			sl_jb_obj_end(j);
+		}
+		sl_jb_arr_end(j);
+		sl_jb_id(j, "stack", sl_stack_id(stack));
+		sl_log_end();
+	}
+	sl_leave();
+	errno = saved;
+}
+
+static int sl_child_mark(struct sl_sock *s, void *ctx)
+{
+	pid_t ppid = *(pid_t *)ctx;
+
+	s->flags |= SL_F_INHERITED;
+	/* The parent's record of who shares it is not ours: start over with the parent. */
+	s->nshared = 0;
+	sl_sock_add_shared(s, ppid);
+	return 0;
+}
+
+void sl_forks_atfork_child(void)
+{
+	pid_t ppid = getppid();
+
+	sl_self_pid = (pid_t)syscall(SYS_getpid);
+	/* The state lock was just re-initialised and no other thread exists: no lock needed. */
+	sl_sock_each(sl_child_mark, &ppid);
+	if (sl_sock_count())
+		sl_watchdog_ensure();
+}
+
+struct sl_exec_walk {
+	int n;
+	int fds[64];
+	uint64_t inodes[64];
+};
+
+static int sl_exec_collect(struct sl_sock *s, void *ctx)
+{
+	struct sl_exec_walk *w = ctx;
+
+	if (w->n < 64 && s->fd >= 0) {
+		w->fds[w->n] = s->fd;
+		w->inodes[w->n++] = s->inode;
+	}
+	return 0;
+}
+
+void sl_exec_before(const char *path)
+{
+	struct sl_exec_walk w = {0};
+	struct sl_jb *j;
+	uint32_t stack;
+	int saved = errno;
+
+	if (!sl_sock_count() || sl_in_vfork_child() || !sl_enter())
+		return;
+	sl_lock();
+	sl_sock_each(sl_exec_collect, &w);
+	sl_unlock();
+	if (w.n) {
+		stack = sl_stack_capture();
+		sl_stack_emit(stack);
+		j = sl_log_begin("exec");
+		sl_jb_str(j, "path", path);
+		sl_jb_arr_begin(j, "sockets");
+		for (int i = 0; i < w.n; i++) {
+			int fl = (int)syscall(SYS_fcntl, w.fds[i], F_GETFD);
+
+			if (fl < 0 || sl_fd_inode(w.fds[i]) != w.inodes[i])
+				continue;
+			sl_jb_obj_begin(j, NULL);
+			sl_jb_i64(j, "fd", w.fds[i]);
+			sl_jb_u64(j, "inode", w.inodes[i]);
+			sl_jb_bool(j, "cloexec", !!(fl & FD_CLOEXEC));
+			sl_jb_obj_end(j);
+		}
+		sl_jb_arr_end(j);
+		sl_jb_id(j, "stack", sl_stack_id(stack));
+		sl_log_end();
+	}
+	sl_leave();
+	errno = saved;
+}

@@ -1,0 +1,24 @@
+/* Sockets that cross process boundaries: fork, exec, posix_spawn, and the processes that still
+ * hold a socket after we close it. */
+#ifndef SL_FORKS_H
+#define SL_FORKS_H
+
+#include "sl.h"
+
+/* Keep the pids of pids[0..n) that are alive and hold socket inode; returns the new count.
+ * Reads /proc/PID/fd with raw syscalls; called on transitions only. */
+int sl_holders_alive(uint64_t inode, pid_t *pids, int n);
+#define sl_holders_h 1
+
+/* Constructor of a new program image: adopt TCP sockets it inherited. */
+void sl_adopt_inherited(void);
+
+/* fork: stack taken in the parent before the call; after it, both sides record the sharing. */
+uint32_t sl_fork_before(void);
+void sl_fork_parent(pid_t child, uint32_t stack);
+void sl_forks_atfork_child(void);
+
+/* Before any exec: an `exec` record naming the TCP sockets that cross (no FD_CLOEXEC). */
+void sl_exec_before(const char *path);
+
+#endif

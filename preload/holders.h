@@ -1,0 +1,2 @@
+/* Who else holds a socket: see forks.h. */
+#include "forks.h"

@@ -1,0 +1,143 @@
+/* Process-wide state: options, the global lock, clocks, start-up and exit. */
+#include "fdtable.h"
+#include "forks.h"
+#include "log.h"
+#include "options.h"
+#include "real.h"
+#include "stack.h"
+#include "watchdog.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+SL_TLS int sl_busy;
+uint64_t sl_coarse_ms;
+struct sl_opts sl_opt;
+int sl_inited;
+
+static pthread_mutex_t sl_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t sl_init_once = PTHREAD_ONCE_INIT;
+
+void sl_lock(void) { pthread_mutex_lock(&sl_mu); }
+void sl_unlock(void) { pthread_mutex_unlock(&sl_mu); }
+
+uint64_t sl_mono_ms(void)
+{
+	struct timespec ts;
+	uint64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	__atomic_store_n(&sl_coarse_ms, ms, __ATOMIC_RELAXED);
+	return ms;
+}
+
+uint64_t sl_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+pid_t sl_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+static void sl_opt_error(void *ctx, const char *msg)
+{
+	(void)ctx;
+	sl_log_text(msg, strlen(msg));
+	sl_log_text("\n", 1);
+}
+
+/* atfork, in the order the design brief fixes: bind symbols, then every lock in one order
+ * (scan, state, log); the child re-initialises them, as it may have been forked while another
+ * thread held one. */
+static void sl_atfork_prepare(void)
+{
+	sl_real_bind();
+	sl_watchdog_atfork_prepare();
+	sl_lock();
+	sl_log_atfork_prepare();
+}
+
+static void sl_atfork_parent(void)
+{
+	sl_log_atfork_parent();
+	sl_unlock();
+	sl_watchdog_atfork_parent();
+}
+
+static void sl_atfork_child(void)
+{
+	sl_log_atfork_child();
+	pthread_mutex_init(&sl_mu, NULL);
+	sl_watchdog_atfork_child();
+	sl_forks_atfork_child();
+}
+
+static void sl_do_init(void)
+{
+	sl_opts_default(&sl_opt);
+	sl_opts_parse(&sl_opt, getenv("SOCKLEAK_OPTIONS"), sl_opt_error, NULL);
+	if (sl_opt.help) {
+		const char *h = sl_opts_help();
+
+		sl_log_text(h, strlen(h));
+	}
+	sl_mono_ms();
+	sl_real_bind();
+	sl_log_init();
+	sl_stack_init(sl_opt.stack_depth);
+	pthread_atfork(sl_atfork_prepare, sl_atfork_parent, sl_atfork_child);
+	__atomic_store_n(&sl_inited, 1, __ATOMIC_RELEASE);
+}
+
+void sl_init(void)
+{
+	if (SL_LIKELY(__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE)))
+		return;
+	pthread_once(&sl_init_once, sl_do_init);
+}
+
+__attribute__((constructor)) static void sl_ctor(void)
+{
+	int saved = errno;
+
+	if (!sl_enter())
+		return;
+	sl_init();
+	/* A program image started by exec may hold TCP sockets it never opened: adopt them. */
+	sl_adopt_inherited();
+	sl_leave();
+	errno = saved;
+}
+
+__attribute__((destructor)) static void sl_dtor(void)
+{
+	int saved = errno;
+
+	/* Exit from inside our own code (a signal handler that interrupted a wrapper): we may
+	 * hold our lock, so do nothing rather than risk a deadlock at exit. */
+	if (!sl_inited || !sl_enter())
+		return;
+	if (sl_opt.report_at_exit) {
+		sl_scan(1);
+		if (sl_log_count()) {
+			struct sl_jb *j = sl_log_begin("exit");
+
+			sl_jb_u64(j, "tracked", sl_sock_total);
+			sl_jb_u64(j, "open", sl_sock_count());
+			sl_jb_u64(j, "leaked", sl_leaked_count());
+			sl_jb_u64(j, "enforced", sl_enforced_count());
+			sl_log_end();
+		}
+		if (sl_opt.summary)
+			sl_summary_print();
+	}
+	sl_leave();
+	errno = saved;
+}

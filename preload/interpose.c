@@ -1,0 +1,506 @@
+/* The exported wrappers: each calls the real libc function, then (or, for close, before) hands
+ * the facts to track.c. Nothing here may change what the program sees: the return value and
+ * errno are libc's. The plain I/O path (read/recv/write/send on any fd) is a table lookup and
+ * a branch; see bench/ for the instruction counts. */
+#include "fdtable.h"
+#include "forks.h"
+#include "log.h"
+#include "real.h"
+#include "track.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* glibc's fortified and internal entry points that bypass the public names. */
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags, struct sockaddr *sa,
+		       socklen_t *salen);
+int __close(int fd);
+
+/* Call the real function, binding on first use; the raw syscall while binding re-enters. */
+#define SL_CALL(name, fallback, ...) \
+	({ \
+		__typeof__(sl_real.name) f_ = __atomic_load_n(&sl_real.name, __ATOMIC_ACQUIRE); \
+		if (SL_UNLIKELY(!f_)) { \
+			sl_real_bind(); \
+			f_ = __atomic_load_n(&sl_real.name, __ATOMIC_ACQUIRE); \
+		} \
+		f_ ? f_(__VA_ARGS__) : (fallback); \
+	})
+
+#define SL_NOSYS (errno = ENOSYS, -1)
+
+static inline void sl_after_io(int fd)
+{
+	struct sl_sock *s = sl_fd_lookup(fd);
+
+	if (SL_UNLIKELY(s != NULL))
+		sl_sock_touch(s);
+}
+
+/* A read of want>0 bytes that returned 0 is the peer's FIN. */
+static inline void sl_after_read(int fd, ssize_t r, int want)
+{
+	struct sl_sock *s = sl_fd_lookup(fd);
+
+	if (SL_LIKELY(s == NULL))
+		return;
+	sl_sock_touch(s);
+	if (SL_UNLIKELY(r == 0) && want)
+		sl_track_eof(fd, s);
+}
+
+static int sl_iov_want(const struct iovec *iov, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (iov[i].iov_len)
+			return 1;
+	return 0;
+}
+
+/* ---- reads ---- */
+
+SL_EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	ssize_t r = SL_CALL(read, syscall(SYS_read, fd, buf, n), fd, buf, n);
+
+	sl_after_read(fd, r, n != 0);
+	return r;
+}
+
+SL_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	ssize_t r = SL_CALL(read_chk, syscall(SYS_read, fd, buf, n), fd, buf, n, buflen);
+
+	sl_after_read(fd, r, n != 0);
+	return r;
+}
+
+SL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+	ssize_t r = SL_CALL(readv, syscall(SYS_readv, fd, iov, cnt), fd, iov, cnt);
+
+	sl_after_read(fd, r, r == 0 && cnt > 0 && sl_iov_want(iov, (size_t)cnt));
+	return r;
+}
+
+SL_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	ssize_t r = SL_CALL(recv, syscall(SYS_recvfrom, fd, buf, n, flags, NULL, NULL), fd, buf, n,
+			    flags);
+
+	sl_after_read(fd, r, n != 0);
+	return r;
+}
+
+SL_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
+{
+	ssize_t r = SL_CALL(recv_chk, syscall(SYS_recvfrom, fd, buf, n, flags, NULL, NULL), fd, buf,
+			    n, buflen, flags);
+
+	sl_after_read(fd, r, n != 0);
+	return r;
+}
+
+SL_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *sa,
+			   socklen_t *salen)
+{
+	ssize_t r = SL_CALL(recvfrom, syscall(SYS_recvfrom, fd, buf, n, flags, sa, salen), fd, buf,
+			    n, flags, sa, salen);
+
+	sl_after_read(fd, r, n != 0);
+	return r;
+}
+
+SL_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
+				 struct sockaddr *sa, socklen_t *salen)
+{
+	ssize_t r = SL_CALL(recvfrom_chk, syscall(SYS_recvfrom, fd, buf, n, flags, sa, salen), fd,
+			    buf, n, buflen, flags, sa, salen);
+
+	sl_after_read(fd, r, n != 0);
+	return r;
+}
+
+/* Descriptors received with SCM_RIGHTS are sockets that came in through a side door. */
+static void sl_after_recvmsg(const struct msghdr *msg)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c;
+	     c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		const int *fds = (const int *)(const void *)CMSG_DATA(c);
+
+		for (size_t i = 0; i < n; i++)
+			sl_track_received(fds[i]);
+	}
+}
+
+SL_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t r = SL_CALL(recvmsg, syscall(SYS_recvmsg, fd, msg, flags), fd, msg, flags);
+
+	if (r >= 0 && msg && msg->msg_controllen)
+		sl_after_recvmsg(msg);
+	sl_after_read(fd, r, r == 0 && msg && sl_iov_want(msg->msg_iov, msg->msg_iovlen));
+	return r;
+}
+
+/* ---- writes: only "last I/O" ---- */
+
+SL_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	ssize_t r = SL_CALL(write, syscall(SYS_write, fd, buf, n), fd, buf, n);
+
+	sl_after_io(fd);
+	return r;
+}
+
+SL_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	ssize_t r = SL_CALL(writev, syscall(SYS_writev, fd, iov, cnt), fd, iov, cnt);
+
+	sl_after_io(fd);
+	return r;
+}
+
+SL_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	ssize_t r = SL_CALL(send, syscall(SYS_sendto, fd, buf, n, flags, NULL, 0), fd, buf, n,
+			    flags);
+
+	sl_after_io(fd);
+	return r;
+}
+
+SL_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *sa,
+			 socklen_t salen)
+{
+	ssize_t r = SL_CALL(sendto, syscall(SYS_sendto, fd, buf, n, flags, sa, salen), fd, buf, n,
+			    flags, sa, salen);
+
+	sl_after_io(fd);
+	return r;
+}
+
+SL_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	ssize_t r = SL_CALL(sendmsg, syscall(SYS_sendmsg, fd, msg, flags), fd, msg, flags);
+
+	sl_after_io(fd);
+	return r;
+}
+
+/* ---- creation ---- */
+
+SL_EXPORT int socket(int domain, int type, int protocol)
+{
+	int r = SL_CALL(socket, (int)syscall(SYS_socket, domain, type, protocol), domain, type,
+			protocol);
+
+	if (r >= 0)
+		sl_track_socket(r, domain, type, protocol);
+	return r;
+}
+
+SL_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
+{
+	int r = SL_CALL(socketpair, (int)syscall(SYS_socketpair, domain, type, protocol, sv), domain,
+			type, protocol, sv);
+
+	if (r == 0) {
+		sl_track_forget(sv[0]);
+		sl_track_forget(sv[1]);
+	}
+	return r;
+}
+
+SL_EXPORT int accept(int fd, struct sockaddr *sa, socklen_t *salen)
+{
+	int r = SL_CALL(accept, (int)syscall(SYS_accept, fd, sa, salen), fd, sa, salen);
+
+	if (r >= 0)
+		sl_track_accept(fd, r);
+	return r;
+}
+
+SL_EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags)
+{
+	int r = SL_CALL(accept4, (int)syscall(SYS_accept4, fd, sa, salen, flags), fd, sa, salen,
+			flags);
+
+	if (r >= 0)
+		sl_track_accept(fd, r);
+	return r;
+}
+
+SL_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t salen)
+{
+	int r = SL_CALL(connect, (int)syscall(SYS_connect, fd, sa, salen), fd, sa, salen);
+
+	if (r == 0 || errno == EINPROGRESS)
+		sl_track_connect(fd);
+	return r;
+}
+
+/* ---- release ---- */
+
+SL_EXPORT int close(int fd)
+{
+	/* Our log descriptor survives programs that close everything: it is already "closed"
+	 * as far as they can tell, since no call of theirs will ever be handed its number. */
+	if (SL_UNLIKELY(sl_log_owns_fd(fd)) && !sl_busy)
+		return 0;
+	sl_track_close(fd);
+	return SL_CALL(close, (int)syscall(SYS_close, fd), fd);
+}
+
+SL_EXPORT int __close(int fd) { return close(fd); }
+
+SL_EXPORT int shutdown(int fd, int how)
+{
+	int r = SL_CALL(shutdown, (int)syscall(SYS_shutdown, fd, how), fd, how);
+
+	if (r == 0)
+		sl_track_shutdown(fd, how);
+	return r;
+}
+
+/* close_range/closefrom: tell track.c about every tracked fd in the range, and cut our own
+ * descriptor out of it. */
+static int sl_close_range(unsigned first, unsigned last, int flags)
+{
+	int own = sl_log_fd(), r;
+
+	if (first > last)
+		return SL_CALL(close_range, (int)syscall(SYS_close_range, first, last, flags), first,
+			       last, flags);
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		sl_track_close_range(first, last);
+	if (own >= 0 && (unsigned)own >= first && (unsigned)own <= last && !sl_busy) {
+		r = 0;
+		if ((unsigned)own > first)
+			r = sl_close_range(first, (unsigned)own - 1, flags);
+		if (r == 0 && (unsigned)own < last)
+			r = sl_close_range((unsigned)own + 1, last, flags);
+		return r;
+	}
+	return SL_CALL(close_range, (int)syscall(SYS_close_range, first, last, flags), first, last,
+		       flags);
+}
+
+SL_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+	return sl_close_range(first, last, flags);
+}
+
+SL_EXPORT void closefrom(int lowfd)
+{
+	int saved = errno;
+
+	if (lowfd < 0)
+		lowfd = 0;
+	if (sl_close_range((unsigned)lowfd, ~0u, 0) == 0) {
+		errno = saved;
+		return;
+	}
+	/* No close_range in this kernel: libc falls back to /proc/self/fd. Our log is then
+	 * re-verified before its next write. */
+	errno = saved;
+	SL_CALL(closefrom, (void)0, lowfd);
+}
+
+/* ---- duplication ---- */
+
+SL_EXPORT int dup(int fd)
+{
+	int r = SL_CALL(dup, (int)syscall(SYS_dup, fd), fd);
+
+	if (r >= 0)
+		sl_track_dup(fd, r);
+	return r;
+}
+
+/* dup2/dup3 onto a tracked fd close it implicitly; onto our log, move the log away first. */
+static void sl_before_dup_onto(int oldfd, int newfd)
+{
+	if (SL_UNLIKELY(sl_log_owns_fd(newfd)) && !sl_busy)
+		sl_log_evict(newfd);
+	if (oldfd != newfd && sl_fd_lookup(newfd) && syscall(SYS_fcntl, oldfd, F_GETFD) >= 0)
+		sl_track_close(newfd);
+}
+
+SL_EXPORT int dup2(int oldfd, int newfd)
+{
+	int r;
+
+	sl_before_dup_onto(oldfd, newfd);
+	r = SL_CALL(dup2, (int)syscall(SYS_dup2, oldfd, newfd), oldfd, newfd);
+	if (r >= 0)
+		sl_track_dup(oldfd, r);
+	return r;
+}
+
+SL_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	int r;
+
+	sl_before_dup_onto(oldfd, newfd);
+	r = SL_CALL(dup3, (int)syscall(SYS_dup3, oldfd, newfd, flags), oldfd, newfd, flags);
+	if (r >= 0)
+		sl_track_dup(oldfd, r);
+	return r;
+}
+
+/* fcntl's third argument is an int or a pointer depending on cmd; like libc, pass it on as a
+ * pointer-sized value, which is correct for both in the x86-64 and aarch64 calling conventions. */
+static int sl_fcntl(int fd, int cmd, void *arg)
+{
+	int r = SL_CALL(fcntl, (int)syscall(SYS_fcntl, fd, cmd, arg), fd, cmd, arg);
+
+	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		sl_track_dup(fd, r);
+	return r;
+}
+
+SL_EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return sl_fcntl(fd, cmd, arg);
+}
+
+SL_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return sl_fcntl(fd, cmd, arg);
+}
+
+/* ---- processes ---- */
+
+SL_EXPORT pid_t fork(void)
+{
+	int saved = errno;
+	uint32_t stack = sl_busy ? 0 : sl_fork_before();
+	pid_t p;
+
+	errno = saved;
+	p = SL_CALL(fork, (pid_t)SL_NOSYS);
+	if (p > 0)
+		sl_fork_parent(p, stack);
+	return p;
+}
+
+SL_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	sl_exec_before(path);
+	return SL_CALL(execve, (int)syscall(SYS_execve, path, argv, envp), path, argv, envp);
+}
+
+SL_EXPORT int execv(const char *path, char *const argv[])
+{
+	sl_exec_before(path);
+	return SL_CALL(execve, (int)syscall(SYS_execve, path, argv, environ), path, argv, environ);
+}
+
+SL_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	sl_exec_before(file);
+	return SL_CALL(execvpe, SL_NOSYS, file, argv, envp);
+}
+
+SL_EXPORT int execvp(const char *file, char *const argv[])
+{
+	sl_exec_before(file);
+	return SL_CALL(execvpe, SL_NOSYS, file, argv, environ);
+}
+
+SL_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	sl_exec_before("(fexecve)");
+	return SL_CALL(fexecve, SL_NOSYS, fd, argv, envp);
+}
+
+/* execl*: gather the variadic list into an argv on our stack (bounded like the kernel's
+ * ARG_MAX, which would refuse more anyway). */
+#define SL_EXECL_MAX 4096
+
+#define SL_COLLECT_ARGS(argv, n, arg0, ap) \
+	do { \
+		argv[0] = (char *)(arg0); \
+		for (n = 1; argv[n - 1] && n < SL_EXECL_MAX; n++) \
+			argv[n] = va_arg(ap, char *); \
+		if (argv[n - 1]) { \
+			va_end(ap); \
+			errno = E2BIG; \
+			return -1; \
+		} \
+	} while (0)
+
+SL_EXPORT int execl(const char *path, const char *arg0, ...)
+{
+	char *argv[SL_EXECL_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, arg0);
+	SL_COLLECT_ARGS(argv, n, arg0, ap);
+	va_end(ap);
+	return execv(path, argv);
+}
+
+SL_EXPORT int execlp(const char *file, const char *arg0, ...)
+{
+	char *argv[SL_EXECL_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, arg0);
+	SL_COLLECT_ARGS(argv, n, arg0, ap);
+	va_end(ap);
+	return execvp(file, argv);
+}
+
+SL_EXPORT int execle(const char *path, const char *arg0, ...)
+{
+	char *argv[SL_EXECL_MAX];
+	char *const *envp;
+	va_list ap;
+	int n;
+
+	va_start(ap, arg0);
+	SL_COLLECT_ARGS(argv, n, arg0, ap);
+	envp = va_arg(ap, char *const *);
+	va_end(ap);
+	return execve(path, argv, envp);
+}
+
+SL_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	sl_exec_before(path);
+	return SL_CALL(posix_spawn, ENOSYS, pid, path, fa, attr, argv, envp);
+}
+
+SL_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	sl_exec_before(file);
+	return SL_CALL(posix_spawnp, ENOSYS, pid, file, fa, attr, argv, envp);
+}

@@ -1,0 +1,292 @@
+/* JSON-lines writer; see log.h. */
+#include "log.h"
+
+#include "options.h"
+#include "real.h"
+#include "stack.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+extern struct sl_opts sl_opt;
+extern char *program_invocation_name;
+
+#define SL_LOG_BUF (96 * 1024)
+
+static pthread_mutex_t sl_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char sl_buf[SL_LOG_BUF];
+static struct sl_jb sl_jb;
+static int sl_fd = -1;
+static dev_t sl_fd_dev;
+static ino_t sl_fd_ino;
+static pid_t sl_fd_pid;         /* process that opened sl_fd */
+static pid_t sl_started_pid;    /* process whose start record is written */
+static int sl_to_stderr;
+static int sl_broken;           /* the log cannot be written: stop trying */
+static unsigned long sl_count;
+static char sl_boot_id[40];
+static char sl_host[65];
+static const char *sl_origin = "exec";
+
+static ssize_t sl_raw_write(int fd, const void *buf, size_t len)
+{
+	return syscall(SYS_write, fd, buf, len);
+}
+
+void sl_log_text(const char *msg, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = sl_raw_write(2, msg, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		msg += w;
+		len -= (size_t)w;
+	}
+}
+
+/* Our descriptors go high so that programs expecting small numbers (0-2 after a daemon's
+ * close-all, or the first socket being 3) never notice them. */
+static int sl_high_base(void)
+{
+	struct rlimit rl;
+	long base = 1000;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur - 64 < base)
+		base = (long)rl.rlim_cur - 64;
+	return base < 3 ? 3 : (int)base;
+}
+
+static int sl_move_high(int fd)
+{
+	int hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, sl_high_base());
+
+	if (hi < 0)
+		hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+	syscall(SYS_close, fd);
+	return hi;
+}
+
+static void sl_remember(int fd)
+{
+	struct stat st;
+
+	__atomic_store_n(&sl_fd, fd, __ATOMIC_RELAXED);
+	sl_fd_pid = getpid();
+	if (fd >= 0 && !fstat(fd, &st)) {
+		sl_fd_dev = st.st_dev;
+		sl_fd_ino = st.st_ino;
+	}
+}
+
+static void sl_read_small(const char *path, char *out, size_t cap)
+{
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	out[0] = '\0';
+	if (fd < 0)
+		return;
+	n = syscall(SYS_read, fd, out, cap - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0)
+		return;
+	out[n] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+void sl_log_init(void)
+{
+	struct utsname u;
+
+	sl_read_small("/proc/sys/kernel/random/boot_id", sl_boot_id, sizeof(sl_boot_id));
+	if (!uname(&u))
+		snprintf(sl_host, sizeof(sl_host), "%s", u.nodename);
+	sl_to_stderr = !strcmp(sl_opt.log_path, "stderr");
+	if (sl_to_stderr) {
+		int fd = (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 3);
+
+		if (fd < 0)
+			sl_broken = 1;
+		else
+			sl_remember(sl_move_high(fd));
+	}
+}
+
+/* Log lock held. Opens PREFIX.PID when this process has no log yet (first record, or the first
+ * in a forked child), and checks that the descriptor is still the one we opened. */
+static int sl_log_ready(void)
+{
+	pid_t pid = getpid();
+	struct stat st;
+
+	if (sl_broken)
+		return 0;
+	if (sl_fd >= 0 && sl_fd_pid != pid && !sl_to_stderr) {
+		/* A forked child: the parent's file is not ours to write; get our own. */
+		syscall(SYS_close, sl_fd);
+		__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
+	}
+	if (sl_fd < 0 && !sl_to_stderr) {
+		char path[SL_PATH_MAX + 24];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s.%d", sl_opt.log_path, (int)pid);
+		fd = (int)syscall(SYS_openat, AT_FDCWD, path,
+				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			char msg[SL_PATH_MAX + 80];
+			int n = snprintf(msg, sizeof(msg), "sockleak: cannot open log %s: %s\n", path,
+					 strerror(errno));
+
+			sl_log_text(msg, n > 0 && (size_t)n < sizeof(msg) ? (size_t)n : 0);
+			sl_broken = 1;
+			return 0;
+		}
+		sl_remember(sl_move_high(fd));
+		sl_stack_new_epoch();
+	}
+	if (sl_fd < 0)
+		return 0;
+	/* A program may close every fd with a raw syscall and reuse the number: never write into
+	 * a descriptor that is no longer the one we opened. */
+	if (fstat(sl_fd, &st) || st.st_dev != sl_fd_dev || st.st_ino != sl_fd_ino) {
+		__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
+		if (sl_to_stderr) {
+			sl_broken = 1;
+			return 0;
+		}
+		return sl_log_ready();
+	}
+	sl_fd_pid = pid;
+	return 1;
+}
+
+static void sl_common(const char *event)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sl_jb_init(&sl_jb, sl_buf, sizeof(sl_buf));
+	sl_jb_obj_begin(&sl_jb, NULL);
+	sl_jb_u64(&sl_jb, "v", 1);
+	sl_jb_str(&sl_jb, "event", event);
+	sl_jb_u64(&sl_jb, "ts_ns", (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	sl_jb_i64(&sl_jb, "pid", getpid());
+	sl_jb_i64(&sl_jb, "tid", sl_gettid());
+}
+
+static int sl_flush(void)
+{
+	size_t len = sl_jb_finish(&sl_jb);
+	const char *p = sl_buf;
+
+	if (!len)
+		return ENOSPC;
+	while (len > 0) {
+		ssize_t w = sl_raw_write(sl_fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return errno ? errno : EIO;
+		p += w;
+		len -= (size_t)w;
+	}
+	sl_count++;
+	return 0;
+}
+
+static void sl_write_start(void)
+{
+	char exe[SL_PATH_MAX], opts[1536];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	sl_common("start");
+	sl_jb_i64(&sl_jb, "ppid", getppid());
+	sl_jb_str(&sl_jb, "exe", exe);
+	sl_jb_strn(&sl_jb, "argv0", program_invocation_name, 256);
+	sl_jb_str(&sl_jb, "boot_id", sl_boot_id);
+	sl_jb_str(&sl_jb, "host", sl_host);
+	sl_jb_str(&sl_jb, "version", SL_VERSION);
+	sl_jb_str(&sl_jb, "origin", sl_origin);
+	opts[0] = '{';
+	n = (ssize_t)sl_opts_json(&sl_opt, opts + 1, sizeof(opts) - 2);
+	opts[n + 1] = '}';
+	opts[n + 2] = '\0';
+	sl_jb_raw(&sl_jb, "options", opts);
+	sl_jb_obj_end(&sl_jb);
+	sl_flush();
+}
+
+struct sl_jb *sl_log_begin(const char *event)
+{
+	pthread_mutex_lock(&sl_log_mu);
+	if (!sl_log_ready()) {
+		/* Format anyway into the buffer so callers need no checks; it is dropped. */
+		sl_jb_init(&sl_jb, sl_buf, sizeof(sl_buf));
+		sl_jb.trunc = 1;
+		return &sl_jb;
+	}
+	if (sl_started_pid != getpid()) {
+		sl_started_pid = getpid();
+		sl_write_start();
+	}
+	sl_common(event);
+	return &sl_jb;
+}
+
+int sl_log_end(void)
+{
+	int err = EIO;
+
+	if (!sl_jb.trunc && sl_fd >= 0) {
+		sl_jb_obj_end(&sl_jb);
+		err = sl_flush();
+	}
+	pthread_mutex_unlock(&sl_log_mu);
+	return err;
+}
+
+void sl_log_cancel(void) { pthread_mutex_unlock(&sl_log_mu); }
+
+int sl_log_owns_fd(int fd) { return fd >= 0 && fd == __atomic_load_n(&sl_fd, __ATOMIC_RELAXED); }
+int sl_log_fd(void) { return __atomic_load_n(&sl_fd, __ATOMIC_RELAXED); }
+unsigned long sl_log_count(void) { return sl_count; }
+
+void sl_log_atfork_prepare(void) { pthread_mutex_lock(&sl_log_mu); }
+void sl_log_atfork_parent(void) { pthread_mutex_unlock(&sl_log_mu); }
+
+void sl_log_atfork_child(void)
+{
+	pthread_mutex_init(&sl_log_mu, NULL);
+	sl_origin = "fork";
+	sl_count = 0;
+}
+
+void sl_log_evict(int fd)
+{
+	pthread_mutex_lock(&sl_log_mu);
+	if (fd == sl_fd) {
+		int hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
+
+		if (hi < 0)
+			hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+		syscall(SYS_close, fd);
+		__atomic_store_n(&sl_fd, hi, __ATOMIC_RELAXED);
+		if (hi < 0 && sl_to_stderr)
+			sl_broken = 1;
+	}
+	pthread_mutex_unlock(&sl_log_mu);
+}

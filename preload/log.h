@@ -1,0 +1,40 @@
+/* The JSON-lines log: one record per line, one write(2) per record, formatted in a buffer we
+ * own (no malloc), through a descriptor we own (CLOEXEC, placed high, re-verified before each
+ * write so a program that closed it with a raw syscall never gets our bytes). */
+#ifndef SL_LOG_H
+#define SL_LOG_H
+
+#include "json.h"
+#include "sl.h"
+
+/* At init: remember where to log; with log_path=stderr, take our private duplicate of fd 2
+ * now, before the program can close or replace it. */
+void sl_log_init(void);
+
+/* Start a record: takes the log lock, opens the log (and writes this process's `start`
+ * record) when needed, and fills the common fields. Never fails: on any problem the record is
+ * silently dropped at sl_log_end. */
+struct sl_jb *sl_log_begin(const char *event);
+int sl_log_end(void);      /* write and unlock; 0 or errno */
+void sl_log_cancel(void);  /* unlock without writing */
+
+/* True when fd is one of ours (the log). Wrappers of close/dup2 protect it. */
+int sl_log_owns_fd(int fd);
+/* Our log descriptor, or -1. */
+int sl_log_fd(void);
+/* The program is about to dup2() onto our descriptor's number: move the log elsewhere. */
+void sl_log_evict(int fd);
+
+/* Records written by this process so far (the exit record is written only if >0). */
+unsigned long sl_log_count(void);
+
+/* fork: prepare takes the lock, parent releases, child re-initialises it and forgets the
+ * start record so that the child writes its own. */
+void sl_log_atfork_prepare(void);
+void sl_log_atfork_parent(void);
+void sl_log_atfork_child(void);
+
+/* Write a plain text message on stderr (fd 2), e.g. bad options, the exit summary. */
+void sl_log_text(const char *msg, size_t len);
+
+#endif

@@ -1,0 +1,198 @@
+/* SOCKLEAK_OPTIONS: sanitizer-style key=value list. Defaults are for production: a long grace
+ * period, no enforcement, logs on stderr. See docs/options.md, which must match this table. */
+#include "options.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum sl_opt_kind { SL_OPT_UINT, SL_OPT_BOOL, SL_OPT_PATH };
+
+struct sl_opt_desc {
+	const char *name;
+	enum sl_opt_kind kind;
+	size_t off;
+	uint32_t min, max;
+	const char *help;
+};
+
+#define SL_OFF(f) offsetof(struct sl_opts, f)
+
+static const struct sl_opt_desc sl_opt_table[] = {
+	{"grace_ms", SL_OPT_UINT, SL_OFF(grace_ms), 0, 86400000,
+	 "ms a socket may stay past EOF or in CLOSE_WAIT before it is a leak (30000)"},
+	{"scan_ms", SL_OPT_UINT, SL_OFF(scan_ms), 10, 3600000, "ms between watchdog scans (1000)"},
+	{"stack_depth", SL_OPT_UINT, SL_OFF(stack_depth), 1, SL_STACK_MAX, "frames per stack (16)"},
+	{"report_at_exit", SL_OPT_BOOL, SL_OFF(report_at_exit), 0, 1,
+	 "scan once more at normal exit (1)"},
+	{"summary", SL_OPT_BOOL, SL_OFF(summary), 0, 1,
+	 "print a human summary on stderr at exit when leaks were found (1)"},
+	{"enforce", SL_OPT_BOOL, SL_OFF(enforce), 0, 1,
+	 "shutdown(SHUT_RDWR) sockets reported as leaked (0)"},
+	{"exitcode", SL_OPT_UINT, SL_OFF(exitcode), 0, 255,
+	 "exit status of `sockleak run` when leaks were found (23)"},
+	{"help", SL_OPT_BOOL, SL_OFF(help), 0, 1, "print this help on stderr (0)"},
+	{"log_path", SL_OPT_PATH, SL_OFF(log_path), 0, 0,
+	 "stderr, or PREFIX for one file PREFIX.PID per process (stderr)"},
+	{"suppressions", SL_OPT_PATH, SL_OFF(suppressions), 0, 0,
+	 "file of leak:PATTERN lines, for `sockleak run` and `sockleak report` ()"},
+};
+
+#define SL_NOPTS (sizeof(sl_opt_table) / sizeof(sl_opt_table[0]))
+
+void sl_opts_default(struct sl_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->grace_ms = 30000;
+	o->scan_ms = 1000;
+	o->stack_depth = 16;
+	o->report_at_exit = 1;
+	o->summary = 1;
+	o->enforce = 0;
+	o->exitcode = 23;
+	o->help = 0;
+	strcpy(o->log_path, "stderr");
+}
+
+__attribute__((format(printf, 3, 4)))
+static void sl_opts_report(sl_opts_err_fn err, void *ctx, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err(ctx, msg);
+}
+
+/* Parse an unsigned decimal in [min,max]; no sign, no spaces, no overflow. */
+static int sl_parse_uint(const char *v, size_t n, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t x = 0;
+
+	if (n == 0 || n > 10)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (x < min || x > max)
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int sl_opts_set(struct sl_opts *o, const char *k, size_t kn, const char *v, size_t vn,
+		       sl_opts_err_fn err, void *ctx)
+{
+	const struct sl_opt_desc *d = NULL;
+	uint32_t x;
+
+	for (size_t i = 0; i < SL_NOPTS; i++)
+		if (strlen(sl_opt_table[i].name) == kn && !memcmp(sl_opt_table[i].name, k, kn))
+			d = &sl_opt_table[i];
+	if (!d) {
+		sl_opts_report(err, ctx, "sockleak: unknown option '%.*s'; ignored", (int)kn, k);
+		return 1;
+	}
+	switch (d->kind) {
+	case SL_OPT_UINT:
+	case SL_OPT_BOOL:
+		if (sl_parse_uint(v, vn, d->min, d->max, &x)) {
+			sl_opts_report(err, ctx,
+				       "sockleak: option '%.*s': '%.*s' is not a number in %u..%u; "
+				       "ignored", (int)kn, k, (int)(vn > 64 ? 64 : vn), v, d->min, d->max);
+			return 1;
+		}
+		if (d->kind == SL_OPT_UINT && d->off != SL_OFF(exitcode))
+			*(uint32_t *)((char *)o + d->off) = x;
+		else
+			*(int *)((char *)o + d->off) = (int)x;
+		return 0;
+	case SL_OPT_PATH:
+		if (vn == 0 || vn >= SL_PATH_MAX) {
+			sl_opts_report(err, ctx,
+				       "sockleak: option '%.*s': value '%.*s' is empty or too long; "
+				       "ignored", (int)kn, k, (int)(vn > 64 ? 64 : vn), v);
+			return 1;
+		}
+		memcpy((char *)o + d->off, v, vn);
+		((char *)o + d->off)[vn] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
+int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ctx)
+{
+	int bad = 0;
+
+	if (!s)
+		return 0;
+	while (*s) {
+		size_t n = strcspn(s, ":,");
+		const char *eq = memchr(s, '=', n);
+
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		if (!eq || eq == s) {
+			sl_opts_report(err, ctx, "sockleak: option '%.*s' has no key=value form; ignored",
+				       (int)(n > 64 ? 64 : n), s);
+			bad++;
+		} else {
+			bad += sl_opts_set(o, s, (size_t)(eq - s), eq + 1, n - (size_t)(eq - s) - 1,
+					   err, ctx);
+		}
+		s += n;
+		if (*s)
+			s++;
+	}
+	return bad;
+}
+
+size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
+{
+	/* Paths are user text: escape the two characters JSON cannot hold raw, drop controls. */
+	char lp[SL_PATH_MAX * 2], *p = lp;
+	int n;
+
+	for (const char *s = o->log_path; *s && p < lp + sizeof(lp) - 2; s++) {
+		if (*s == '"' || *s == '\\')
+			*p++ = '\\';
+		if ((unsigned char)*s >= 0x20)
+			*p++ = *s;
+	}
+	*p = '\0';
+	n = snprintf(buf, cap,
+		     "\"grace_ms\":%u,\"scan_ms\":%u,\"stack_depth\":%u,\"report_at_exit\":%d,"
+		     "\"summary\":%d,\"enforce\":%d,\"log_path\":\"%s\"",
+		     o->grace_ms, o->scan_ms, o->stack_depth, o->report_at_exit, o->summary,
+		     o->enforce, lp);
+	if (n < 0 || (size_t)n >= cap) {
+		if (cap)
+			buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n;
+}
+
+const char *sl_opts_help(void)
+{
+	static char text[2048];
+	size_t len;
+
+	if (text[0])
+		return text;
+	len = (size_t)snprintf(text, sizeof(text),
+			       "sockleak: options (SOCKLEAK_OPTIONS=key=value:key=value):\n");
+	for (size_t i = 0; i < SL_NOPTS && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "  %-15s %s\n",
+					sl_opt_table[i].name, sl_opt_table[i].help);
+	return text;
+}

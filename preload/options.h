@@ -1,0 +1,40 @@
+/* SOCKLEAK_OPTIONS parsing: pure, no I/O, linked directly by the unit tests and the fuzzer. */
+#ifndef SL_OPTIONS_H
+#define SL_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SL_PATH_MAX 512
+
+struct sl_opts {
+	uint32_t grace_ms;
+	uint32_t scan_ms;
+	uint32_t stack_depth;
+	int report_at_exit;
+	int summary;
+	int enforce;
+	int exitcode;
+	int help;
+	char log_path[SL_PATH_MAX];     /* "stderr" or a prefix for PREFIX.PID */
+	char suppressions[SL_PATH_MAX]; /* read by the runner and the analyser, not the preload */
+};
+
+#define SL_STACK_MAX 64
+
+void sl_opts_default(struct sl_opts *o);
+
+/* Called once per bad item with a complete one-line message (no newline). */
+typedef void (*sl_opts_err_fn)(void *ctx, const char *msg);
+
+/* Parse "k=v:k=v" (',' also separates) over the defaults already in *o. Bad keys and values are
+ * reported through err and ignored, never fatal. Returns the number of problems. */
+int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ctx);
+
+/* Write the options in force as the body of a JSON object ("k":v,...) into buf. */
+size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap);
+
+/* The help text for help=1 (one static string). */
+const char *sl_opts_help(void);
+
+#endif

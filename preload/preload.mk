@@ -1,0 +1,28 @@
+# libsockleak.so: the LD_PRELOAD interposer.
+PRELOAD_SRC := $(wildcard preload/*.c)
+PRELOAD_OBJ := $(patsubst preload/%.c,$(B)/obj/preload/%.o,$(PRELOAD_SRC))
+# Position-independent, hidden by default, TLS that never allocates.
+PRELOAD_CFLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec -pthread
+# libunwind is dlopen'ed RTLD_LOCAL at run time (see preload/stack.c for why).
+PRELOAD_LIBS := -ldl -pthread
+
+ALL_TARGETS += $(B)/libsockleak.so
+
+$(B)/obj/preload/%.o: preload/%.c $(B)/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PRELOAD_CFLAGS) -c $< -o $@
+
+$(B)/libsockleak.so: $(PRELOAD_OBJ) preload/exports.map
+	$(CC) -shared $(SANFLAGS) $(LDFLAGS) -o $@ $(PRELOAD_OBJ) \
+		-Wl,--version-script=preload/exports.map -Wl,--exclude-libs,ALL -Wl,-z,now \
+		-Wl,-z,relro $(PRELOAD_LIBS)
+
+INSTALL_TARGETS += install-preload
+UNINSTALL_TARGETS += uninstall-preload
+.PHONY: install-preload uninstall-preload
+install-preload: $(B)/libsockleak.so
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)
+	install -m 0755 $(B)/libsockleak.so $(DESTDIR)$(LIBDIR)/libsockleak.so
+	install -m 0644 include/sockleak.h $(DESTDIR)$(INCDIR)/sockleak.h
+uninstall-preload:
+	rm -f $(DESTDIR)$(LIBDIR)/libsockleak.so $(DESTDIR)$(INCDIR)/sockleak.h

@@ -1,0 +1,128 @@
+/* Log records; see records.h and docs/log-format.md. */
+#include "records.h"
+
+#include "log.h"
+#include "stack.h"
+
+#include <string.h>
+#include <time.h>
+
+static const char *const sl_role_names[] = {"other", "accepted", "connected", "inherited",
+					    "received"};
+
+const char *sl_kind_name(enum sl_kind k)
+{
+	switch (k) {
+	case SL_KIND_EOF: return "eof_unclosed";
+	case SL_KIND_CW: return "close_wait";
+	case SL_KIND_EXIT: return "exit_open";
+	default: return "none";
+	}
+}
+
+uint64_t sl_mono_to_real_ns(uint64_t mono_ms)
+{
+	uint64_t now_mono = sl_mono_ms(), now_real = sl_real_ns();
+
+	return now_real - (now_mono - mono_ms) * 1000000ull;
+}
+
+static void sl_ts_or_null(struct sl_jb *j, const char *key, uint64_t mono_ms)
+{
+	if (mono_ms)
+		sl_jb_u64(j, key, sl_mono_to_real_ns(mono_ms));
+	else
+		sl_jb_null(j, key);
+}
+
+static void sl_pids(struct sl_jb *j, const char *key, const pid_t *pids, int n)
+{
+	sl_jb_arr_begin(j, key);
+	for (int i = 0; i < n; i++)
+		sl_jb_i64(j, NULL, pids[i]);
+	sl_jb_arr_end(j);
+}
+
+static void sl_ints(struct sl_jb *j, const char *key, const int *v, int n)
+{
+	sl_jb_arr_begin(j, key);
+	for (int i = 0; i < n; i++)
+		sl_jb_i64(j, NULL, v[i]);
+	sl_jb_arr_end(j);
+}
+
+void sl_rec_leak(const struct sl_leak_info *l)
+{
+	struct sl_jb *j;
+
+	sl_stack_emit(l->open_stack);
+	sl_stack_emit(l->eof_stack);
+	j = sl_log_begin("leak");
+	sl_jb_str(j, "kind", sl_kind_name(l->kind));
+	sl_jb_i64(j, "fd", l->fd);
+	sl_ints(j, "fds", l->fds, l->nfds);
+	sl_jb_u64(j, "inode", l->inode);
+	sl_jb_u64(j, "gen", l->gen);
+	sl_jb_str(j, "family", l->family == AF_INET6 ? "inet6" : "inet");
+	sl_jb_str(j, "local", l->local[0] ? l->local : NULL);
+	sl_jb_str(j, "peer", l->peer[0] ? l->peer : NULL);
+	sl_jb_str(j, "tcp_state", l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state));
+	sl_jb_str(j, "role", sl_role_names[l->role <= SL_ROLE_RECEIVED ? l->role : 0]);
+	sl_jb_u64(j, "age_ms", l->age_ms);
+	sl_jb_u64(j, "open_age_ms", l->open_age_ms);
+	sl_ts_or_null(j, "open_ts_ns", l->open_ms);
+	sl_ts_or_null(j, "eof_ts_ns", l->eof_ms);
+	sl_ts_or_null(j, "cw_ts_ns", l->cw_ms);
+	sl_jb_id(j, "open_stack", sl_stack_id(l->open_stack));
+	sl_jb_id(j, "eof_stack", sl_stack_id(l->eof_stack));
+	sl_jb_null(j, "last_io_stack");
+	sl_pids(j, "shared_with", l->shared, l->nshared);
+	sl_jb_bool(j, "inherited", l->inherited);
+	sl_log_end();
+}
+
+void sl_rec_late_close(int fd, uint64_t inode, enum sl_kind kind, uint64_t late_ms,
+		       uint64_t leak_age_ms, uint32_t stack)
+{
+	struct sl_jb *j;
+
+	sl_stack_emit(stack);
+	j = sl_log_begin("late_close");
+	sl_jb_i64(j, "fd", fd);
+	sl_jb_u64(j, "inode", inode);
+	sl_jb_str(j, "kind", sl_kind_name(kind));
+	sl_jb_u64(j, "late_ms", late_ms);
+	sl_jb_u64(j, "leak_age_ms", leak_age_ms);
+	sl_jb_id(j, "stack", sl_stack_id(stack));
+	sl_log_end();
+}
+
+void sl_rec_close_shared(int fd, uint64_t inode, const int *fds, int nfds, const pid_t *pids,
+			 int npids, uint32_t stack)
+{
+	struct sl_jb *j;
+
+	sl_stack_emit(stack);
+	j = sl_log_begin("close_shared");
+	sl_jb_i64(j, "fd", fd);
+	sl_jb_u64(j, "inode", inode);
+	sl_ints(j, "remaining_fds", fds, nfds);
+	sl_pids(j, "shared_with", pids, npids);
+	sl_jb_id(j, "stack", sl_stack_id(stack));
+	sl_log_end();
+}
+
+void sl_rec_enforce(int fd, uint64_t inode, enum sl_kind kind, int err)
+{
+	struct sl_jb *j = sl_log_begin("enforce");
+
+	sl_jb_i64(j, "fd", fd);
+	sl_jb_u64(j, "inode", inode);
+	sl_jb_str(j, "kind", sl_kind_name(kind));
+	sl_jb_str(j, "action", "shutdown");
+	if (err)
+		sl_jb_str(j, "result", strerrorname_np(err) ? strerrorname_np(err) : "error");
+	else
+		sl_jb_u64(j, "result", 0);
+	sl_log_end();
+}

@@ -1,0 +1,35 @@
+/* Formatting of the log records other than `start` and `stack` (docs/log-format.md). They take
+ * plain copies of the facts, never a live socket record, so they run without sl_lock. */
+#ifndef SL_RECORDS_H
+#define SL_RECORDS_H
+
+#include "fdtable.h"
+#include "sockets.h"
+
+#define SL_FDS_MAX 16
+
+struct sl_leak_info {
+	enum sl_kind kind;
+	int fd, nfds, fds[SL_FDS_MAX];
+	uint64_t inode;
+	uint32_t gen;
+	int family, role, tcp_state, inherited, nshared;
+	char local[SL_ADDR_MAX], peer[SL_ADDR_MAX];     /* "" = unknown */
+	uint64_t age_ms, open_age_ms;
+	uint64_t open_ms, eof_ms, cw_ms;                /* monotonic, 0 = did not happen */
+	uint32_t open_stack, eof_stack;
+	pid_t shared[SL_SHARED_MAX];
+};
+
+const char *sl_kind_name(enum sl_kind k);
+/* Monotonic ms to CLOCK_REALTIME ns, for the *_ts_ns fields. */
+uint64_t sl_mono_to_real_ns(uint64_t mono_ms);
+
+void sl_rec_leak(const struct sl_leak_info *l);
+void sl_rec_late_close(int fd, uint64_t inode, enum sl_kind kind, uint64_t late_ms,
+		       uint64_t leak_age_ms, uint32_t stack);
+void sl_rec_close_shared(int fd, uint64_t inode, const int *fds, int nfds, const pid_t *pids,
+			 int npids, uint32_t stack);
+void sl_rec_enforce(int fd, uint64_t inode, enum sl_kind kind, int err);
+
+#endif

@@ -1,0 +1,61 @@
+/* Internal declarations shared by the modules of libsockleak.so.
+ * Everything here is hidden (-fvisibility=hidden); only the wrappers in interpose.c and the
+ * public sockleak_* API are exported (see exports.map). */
+#ifndef SL_H
+#define SL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SL_EXPORT __attribute__((visibility("default")))
+#define SL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define SL_TLS __thread __attribute__((tls_model("initial-exec")))
+
+#ifndef SL_VERSION
+#define SL_VERSION "0.0.0"
+#endif
+
+/* Set while this thread runs sockleak's own code (bookkeeping, unwinding, logging). Any wrapper
+ * entered while it is set (recursion from libunwind or the writer, or a signal handler that
+ * interrupted us) passes straight through to libc: no lock, no state, so it cannot deadlock. */
+extern SL_TLS int sl_busy;
+
+static inline int sl_enter(void)
+{
+	if (sl_busy)
+		return 0;
+	sl_busy = 1;
+	return 1;
+}
+static inline void sl_leave(void) { sl_busy = 0; }
+
+/* Milliseconds on CLOCK_MONOTONIC, refreshed by the watchdog every scan and by slow paths, so
+ * the hot path can stamp "last I/O" with a load instead of a clock call. */
+extern uint64_t sl_coarse_ms;
+static inline uint64_t sl_coarse_now(void) { return __atomic_load_n(&sl_coarse_ms, __ATOMIC_RELAXED); }
+
+uint64_t sl_mono_ms(void);   /* exact, and refreshes sl_coarse_ms */
+uint64_t sl_real_ns(void);   /* CLOCK_REALTIME */
+pid_t sl_gettid(void);
+
+/* One global lock for socket state, taken only on transitions (open, EOF, close, dup, fork,
+ * scan). Never held while calling into the dynamic loader or libunwind (they take the loader's
+ * lock, and a constructor running under that lock may call our wrappers). */
+void sl_lock(void);
+void sl_unlock(void);
+
+/* Lazy process-wide initialisation (options, our own module range, atfork, exit hook).
+ * Safe to call from any wrapper, including before our constructor ran. */
+void sl_init(void);
+extern int sl_inited;
+
+/* Allocation from mmap, never malloc: wrappers run inside malloc implementations and in
+ * constructors before libc is ready for them. Caller holds sl_lock. */
+void *sl_mem_alloc(size_t size);
+void sl_mem_free(void *p, size_t size);
+void *sl_map(size_t size);   /* zeroed pages, or NULL */
+
+#endif

@@ -1,0 +1,404 @@
+/* Stack capture and de-duplication; see stack.h. */
+#include "stack.h"
+
+#include "log.h"
+#include "options.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* uthash from Debian's uthash-dev, on our mmap allocator, and never fatal: a failed insert
+ * just means the stack is not recorded. */
+#define uthash_malloc(sz) sl_mem_alloc(sz)
+#define uthash_free(p, sz) sl_mem_free((p), (sz))
+#define HASH_NONFATAL_OOM 1
+static int sl_stack_oom;
+#define uthash_nonfatal_oom(e) (sl_stack_oom = 1)
+#include <uthash.h>
+
+#define SL_MAX_STACKS (1u << 17)
+#define SL_CHUNK 1024
+#define SL_SYM_MAX 255
+
+struct sl_module {
+	struct sl_module *next;
+	uintptr_t bias;
+	const char *path;
+	const char *build_id;   /* hex, or NULL */
+};
+
+struct sl_frame {
+	uintptr_t ip, offset;
+	const struct sl_module *mod;
+	const char *symbol;
+};
+
+struct sl_stack {
+	uint64_t id;
+	UT_hash_handle hh;
+	uint32_t idx;
+	uint32_t epoch;          /* log epoch in which the record was written */
+	uint16_t n;
+	struct sl_frame f[];
+};
+
+static struct sl_stack *sl_stacks_by_id;
+static struct sl_stack **sl_stack_chunks[SL_MAX_STACKS / SL_CHUNK];
+static uint32_t sl_nstacks;
+static struct sl_module *sl_modules;
+static uint32_t sl_epoch = 1;
+static unsigned sl_depth = 16;
+static uintptr_t sl_self_lo, sl_self_hi;
+
+/* libunwind is loaded RTLD_LOCAL rather than linked: Debian's libunwind.so.8 also exports
+ * _Unwind_RaiseException and friends and a weak backtrace(), which in the global scope of an
+ * LD_PRELOAD would replace the host program's own unwinder (C++ exceptions) and glibc's
+ * backtrace(). Loaded locally, only we can see it. */
+static int (*sl_unw_backtrace)(void **, int);
+
+static int sl_backtrace(void **ips, int n)
+{
+	return sl_unw_backtrace ? sl_unw_backtrace(ips, n) : 0;
+}
+
+uint64_t sl_stack_hash(const uintptr_t *ips, unsigned n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned b = 0; b < sizeof(uintptr_t); b++) {
+			h ^= (ips[i] >> (8 * b)) & 0xff;
+			h *= 0x100000001b3ULL;
+		}
+	return h ? h : 1;
+}
+
+static struct sl_stack *sl_stack_get(uint32_t idx)
+{
+	struct sl_stack **c;
+
+	if (!idx || idx > SL_MAX_STACKS)
+		return NULL;
+	c = __atomic_load_n(&sl_stack_chunks[(idx - 1) / SL_CHUNK], __ATOMIC_ACQUIRE);
+	return c ? __atomic_load_n(&c[(idx - 1) % SL_CHUNK], __ATOMIC_ACQUIRE) : NULL;
+}
+
+uint64_t sl_stack_id(uint32_t idx)
+{
+	struct sl_stack *s = sl_stack_get(idx);
+
+	return s ? s->id : 0;
+}
+
+/* dl_iterate_phdr callback: find our own text range. */
+static int sl_self_cb(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	uintptr_t self = (uintptr_t)ctx;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (self >= lo && self < hi) {
+		sl_self_lo = lo;
+		sl_self_hi = hi;
+		return 1;
+	}
+	return 0;
+}
+
+void sl_stack_init(unsigned depth)
+{
+	void *ips[4];
+
+	void *h;
+
+	sl_depth = depth;
+	dl_iterate_phdr(sl_self_cb, (void *)(uintptr_t)&sl_stack_init);
+	h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+	if (h)
+		*(void **)&sl_unw_backtrace = dlsym(h, "unw_backtrace");
+	if (!sl_unw_backtrace) {
+		static const char msg[] = "sockleak: libunwind.so.8 not found: stacks are not "
+					  "recorded (install Debian's libunwind8)\n";
+		sl_log_text(msg, sizeof(msg) - 1);
+		return;
+	}
+	/* The first unwind on a process may allocate and read /proc: do it now, not inside a
+	 * wrapper that a signal handler interrupted (libunwind #16). */
+	sl_backtrace(ips, 4);
+}
+
+struct sl_bid_ctx {
+	uintptr_t bias;
+	char hex[2 * 64 + 1];
+	int found;
+};
+
+static int sl_bid_cb(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	struct sl_bid_ctx *b = ctx;
+
+	(void)size;
+	if (info->dlpi_addr != b->bias)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)(const void *)p;
+			const unsigned char *desc = (const unsigned char *)p + sizeof(*nh) +
+						    ((nh->n_namesz + 3) & ~3u);
+
+			if ((const char *)desc + nh->n_descsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(p + sizeof(*nh), "GNU", 4) && nh->n_descsz <= 64) {
+				for (unsigned k = 0; k < nh->n_descsz; k++)
+					sl_fmt_hex(b->hex + 2 * k, desc[k], 2);
+				b->hex[2 * nh->n_descsz] = '\0';
+				b->found = 1;
+				return 1;
+			}
+			p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
+		}
+	}
+	return 1;
+}
+
+static char *sl_strdup_arena(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+	char *d = sl_mem_alloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Under sl_lock: the module record for a load bias, creating it from what the caller found. */
+static const struct sl_module *sl_module_get(uintptr_t bias, const char *path,
+					     const char *build_id)
+{
+	struct sl_module *m;
+
+	for (m = sl_modules; m; m = m->next)
+		if (m->bias == bias && !strcmp(m->path, path))
+			return m;
+	m = sl_mem_alloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	m->bias = bias;
+	m->path = sl_strdup_arena(path, SL_PATH_MAX);
+	m->build_id = build_id ? sl_strdup_arena(build_id, 130) : NULL;
+	if (!m->path) {
+		sl_mem_free(m, sizeof(*m));
+		return NULL;
+	}
+	m->next = sl_modules;
+	sl_modules = m;
+	return m;
+}
+
+struct sl_rawframe {
+	uintptr_t ip, bias;
+	const char *path, *sym;
+	char bid[2 * 64 + 1];
+	int has_bid;
+};
+
+static const char *sl_exe_path(void)
+{
+	static char exe[SL_PATH_MAX];
+
+	if (!exe[0]) {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+		if (n <= 0)
+			strcpy(exe, "?");
+		else
+			exe[n] = '\0';
+	}
+	return exe;
+}
+
+/* Resolve frames to module, bias and symbol. No sockleak lock held: dladdr1 and
+ * dl_iterate_phdr take the loader's locks. The strings stay valid while the modules stay
+ * loaded, which they do: they are on the current call stack. */
+static void sl_resolve(const uintptr_t *ips, unsigned n, struct sl_rawframe *raw)
+{
+	for (unsigned i = 0; i < n; i++) {
+		Dl_info di;
+		struct link_map *lm = NULL;
+		struct sl_bid_ctx b;
+
+		memset(&raw[i], 0, sizeof(raw[i]));
+		raw[i].ip = ips[i];
+		raw[i].path = "?";
+		/* A return address may sit one past the end of its function: look up ip-1. */
+		if (!dladdr1((void *)(ips[i] - (i > 0)), &di, (void **)&lm, RTLD_DL_LINKMAP) ||
+		    !lm)
+			continue;
+		raw[i].bias = lm->l_addr;
+		raw[i].sym = di.dli_sname;
+		raw[i].path = (lm->l_name && lm->l_name[0]) ? lm->l_name : sl_exe_path();
+		/* Frames of one module are usually adjacent: reuse the build-id just found. */
+		if (i > 0 && raw[i - 1].bias == raw[i].bias && raw[i - 1].has_bid) {
+			memcpy(raw[i].bid, raw[i - 1].bid, sizeof(raw[i].bid));
+			raw[i].has_bid = 1;
+			continue;
+		}
+		memset(&b, 0, sizeof(b));
+		b.bias = lm->l_addr;
+		dl_iterate_phdr(sl_bid_cb, &b);
+		if (b.found) {
+			memcpy(raw[i].bid, b.hex, sizeof(b.hex));
+			raw[i].has_bid = 1;
+		}
+	}
+}
+
+uint32_t sl_stack_capture(void)
+{
+	void *ips[SL_STACK_MAX + 16];
+	uintptr_t keep[SL_STACK_MAX];
+	struct sl_rawframe raw[SL_STACK_MAX];
+	struct sl_stack *st;
+	unsigned n = 0;
+	uint32_t idx = 0;
+	uint64_t id;
+	int got;
+
+	got = sl_backtrace(ips, (int)(sl_depth + 16));
+	for (int i = 0; i < got && n < sl_depth; i++) {
+		uintptr_t ip = (uintptr_t)ips[i];
+
+		if (ip >= sl_self_lo && ip < sl_self_hi)
+			continue;
+		keep[n++] = ip;
+	}
+	if (!n)
+		return 0;
+	id = sl_stack_hash(keep, n);
+	sl_lock();
+	HASH_FIND(hh, sl_stacks_by_id, &id, sizeof(id), st);
+	if (st)
+		idx = st->idx;
+	sl_unlock();
+	if (idx)
+		return idx;
+
+	sl_resolve(keep, n, raw);
+
+	sl_lock();
+	HASH_FIND(hh, sl_stacks_by_id, &id, sizeof(id), st);
+	if (st) {
+		idx = st->idx;
+		goto out;
+	}
+	if (sl_nstacks >= SL_MAX_STACKS)
+		goto out;
+	{
+		uint32_t ci = sl_nstacks / SL_CHUNK;
+
+		if (!sl_stack_chunks[ci]) {
+			struct sl_stack **c = sl_mem_alloc(SL_CHUNK * sizeof(*c));
+
+			if (!c)
+				goto out;
+			__atomic_store_n(&sl_stack_chunks[ci], c, __ATOMIC_RELEASE);
+		}
+	}
+	st = sl_mem_alloc(sizeof(*st) + n * sizeof(st->f[0]));
+	if (!st)
+		goto out;
+	st->id = id;
+	st->n = (uint16_t)n;
+	for (unsigned i = 0; i < n; i++) {
+		st->f[i].ip = raw[i].ip;
+		st->f[i].offset = raw[i].ip - raw[i].bias;
+		st->f[i].mod = sl_module_get(raw[i].bias, raw[i].path,
+					     raw[i].has_bid ? raw[i].bid : NULL);
+		st->f[i].symbol = raw[i].sym ? sl_strdup_arena(raw[i].sym, SL_SYM_MAX) : NULL;
+	}
+	sl_stack_oom = 0;
+	HASH_ADD(hh, sl_stacks_by_id, id, sizeof(st->id), st);
+	if (sl_stack_oom) /* uthash could not grow its table: the stack is not recorded */
+		goto out;
+	st->idx = ++sl_nstacks;
+	__atomic_store_n(&sl_stack_chunks[(st->idx - 1) / SL_CHUNK][(st->idx - 1) % SL_CHUNK], st,
+			 __ATOMIC_RELEASE);
+	idx = st->idx;
+out:
+	sl_unlock();
+	return idx;
+}
+
+void sl_stack_new_epoch(void)
+{
+	__atomic_add_fetch(&sl_epoch, 1, __ATOMIC_RELAXED);
+}
+
+void sl_stack_emit(uint32_t idx)
+{
+	struct sl_stack *st = sl_stack_get(idx);
+	uint32_t epoch = __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED);
+	struct sl_jb *j;
+
+	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == epoch)
+		return;
+	j = sl_log_begin("stack");
+	sl_jb_id(j, "id", st->id);
+	sl_jb_arr_begin(j, "frames");
+	for (unsigned i = 0; i < st->n; i++) {
+		sl_jb_obj_begin(j, NULL);
+		sl_jb_hex(j, "ip", st->f[i].ip);
+		sl_jb_str(j, "module", st->f[i].mod ? st->f[i].mod->path : NULL);
+		sl_jb_hex(j, "offset", st->f[i].offset);
+		sl_jb_str(j, "symbol", st->f[i].symbol);
+		sl_jb_str(j, "build_id", st->f[i].mod ? st->f[i].mod->build_id : NULL);
+		sl_jb_obj_end(j);
+	}
+	sl_jb_arr_end(j);
+	if (sl_log_end() == 0)
+		__atomic_store_n(&st->epoch, epoch, __ATOMIC_RELAXED);
+}
+
+size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap)
+{
+	struct sl_stack *st = sl_stack_get(idx);
+	size_t len = 0;
+
+	if (!st || !cap)
+		return 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < st->n && len < cap; i++) {
+		int w = snprintf(buf + len, cap - len, "%s#%u %s (%s+0x%lx)\n", prefix, i,
+				 st->f[i].symbol ? st->f[i].symbol : "??",
+				 st->f[i].mod ? st->f[i].mod->path : "?",
+				 (unsigned long)st->f[i].offset);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	return len < cap ? len : cap - 1;
+}

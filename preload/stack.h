@@ -1,0 +1,35 @@
+/* Call stacks: captured with libunwind only on transitions (open, EOF, close of a shared or
+ * leaked socket, fork, exec), de-duplicated by a hash of their instruction pointers, resolved
+ * to module + link-time offset + dynamic symbol once, and written once per log as a `stack`
+ * record before the first record that names them. */
+#ifndef SL_STACK_H
+#define SL_STACK_H
+
+#include "json.h"
+#include "sl.h"
+
+/* Capture the caller's stack (our own frames dropped). Returns a stack index, 0 for none.
+ * Must be called without sl_lock held: it calls libunwind and dladdr, which take the dynamic
+ * loader's lock. */
+uint32_t sl_stack_capture(void);
+
+uint64_t sl_stack_id(uint32_t idx);     /* 0 for none */
+
+/* Pure: the id of a list of instruction pointers (FNV-1a 64, never 0). Unit-tested. */
+uint64_t sl_stack_hash(const uintptr_t *ips, unsigned n);
+
+/* Called by the log writer with its lock held: writes the stack record for idx into the
+ * current log unless this log has it already. */
+void sl_stack_emit(uint32_t idx);
+
+/* The log was switched to a new file (a forked child's own PREFIX.PID): stacks must be
+ * written again before they are named there. */
+void sl_stack_new_epoch(void);
+
+/* "#0 symbol (module+0xoff)" lines for the human summary, into buf. */
+size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap);
+
+/* Set up: our own code range, and one unwind so later ones do not allocate. */
+void sl_stack_init(unsigned depth);
+
+#endif

@@ -1,0 +1,292 @@
+/* Socket state transitions; see track.h. */
+#include "track.h"
+
+#include "holders.h"
+#include "records.h"
+#include "sockets.h"
+#include "stack.h"
+#include "watchdog.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <string.h>
+
+/* Under sl_lock: fd's entry is stale (its close happened where we could not see it, e.g. a raw
+ * syscall). Drop it silently: nothing certain can be said about it. */
+static void sl_drop_stale(int fd)
+{
+	struct sl_sock *s = sl_fd_clear(fd);
+
+	if (s && (!s->nfds || --s->nfds == 0))
+		sl_sock_free(s);
+	else if (s && s->fd == fd)
+		s->fd = -1;
+}
+
+void sl_track_forget(int fd)
+{
+	int saved = errno;
+
+	if (!sl_fd_lookup(fd) || !sl_enter())
+		return;
+	sl_lock();
+	sl_drop_stale(fd);
+	sl_unlock();
+	sl_leave();
+	errno = saved;
+}
+
+/* join: the socket may already be known under another fd (adoption, SCM_RIGHTS); for a socket
+ * the kernel just made, an old record with its inode can only be stale. */
+static void sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherited,
+			 uint32_t stack, int join)
+{
+	struct sl_sock *s;
+
+	sl_lock();
+	sl_drop_stale(fd);
+	s = sl_sock_by_inode(inode);
+	if (join && s && s->nfds) {
+		/* The same socket reached us again (SCM_RIGHTS to ourselves, a dup we missed). */
+		if (!sl_fd_set(fd, s))
+			s->nfds++;
+		sl_unlock();
+		return;
+	}
+	s = sl_sock_new(inode);
+	if (s) {
+		s->family = (uint8_t)family;
+		s->role = (uint8_t)role;
+		s->open_ms = sl_mono_ms();
+		s->last_io_ms = s->open_ms;
+		s->open_stack = stack;
+		s->fd = fd;
+		s->nfds = 1;
+		if (inherited)
+			s->flags |= SL_F_INHERITED;
+		if (sl_fd_set(fd, s))
+			sl_sock_free(s);
+	}
+	sl_unlock();
+	sl_watchdog_ensure();
+}
+
+void sl_track_socket(int fd, int domain, int type, int protocol)
+{
+	int saved = errno;
+	uint64_t inode;
+
+	if (fd < 0 || !sl_enter())
+		return;
+	sl_init();
+	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM &&
+	    (protocol == 0 || protocol == IPPROTO_TCP) && (inode = sl_fd_inode(fd)) != 0) {
+		sl_track_new(fd, domain, SL_ROLE_OTHER, inode, 0, sl_stack_capture(), 0);
+	} else if (sl_fd_lookup(fd)) {
+		sl_lock();
+		sl_drop_stale(fd);
+		sl_unlock();
+	}
+	sl_leave();
+	errno = saved;
+}
+
+void sl_track_accept(int listen_fd, int fd)
+{
+	int saved = errno, family = 0;
+	struct sl_sock *l;
+	uint64_t inode;
+
+	if (fd < 0 || !sl_enter())
+		return;
+	sl_init();
+	l = sl_fd_lookup(listen_fd);
+	if (l)
+		family = l->family;
+	else if (!sl_fd_is_tcp(fd, &family))
+		family = 0;
+	if (family && (inode = sl_fd_inode(fd)) != 0) {
+		sl_track_new(fd, family, SL_ROLE_ACCEPTED, inode, 0, sl_stack_capture(), 0);
+	} else if (sl_fd_lookup(fd)) {
+		sl_lock();
+		sl_drop_stale(fd);
+		sl_unlock();
+	}
+	sl_leave();
+	errno = saved;
+}
+
+void sl_track_connect(int fd)
+{
+	struct sl_sock *s = sl_fd_lookup(fd);
+
+	if (!s || !sl_enter())
+		return;
+	sl_lock();
+	if (sl_fd_lookup(fd) == s && s->role == SL_ROLE_OTHER)
+		s->role = SL_ROLE_CONNECTED;
+	sl_unlock();
+	sl_leave();
+}
+
+void sl_track_eof(int fd, struct sl_sock *s)
+{
+	int saved = errno;
+	uint64_t inode;
+	uint32_t stack;
+
+	/* Repeated EOF reads (level-triggered loops) cost only this check. */
+	if (__atomic_load_n(&s->eof_ms, __ATOMIC_RELAXED) || !sl_enter())
+		return;
+	/* Verify before believing: the number may have been reused behind our back. */
+	inode = sl_fd_inode(fd);
+	sl_lock();
+	if (sl_fd_lookup(fd) != s || s->eof_ms || inode != s->inode) {
+		if (sl_fd_lookup(fd) == s && inode != s->inode)
+			sl_drop_stale(fd);
+		sl_unlock();
+		goto out;
+	}
+	sl_unlock();
+	stack = sl_stack_capture();
+	sl_lock();
+	if (sl_fd_lookup(fd) == s && !s->eof_ms) {
+		__atomic_store_n(&s->eof_ms, sl_mono_ms(), __ATOMIC_RELAXED);
+		s->eof_stack = stack;
+	}
+	sl_unlock();
+out:
+	sl_leave();
+	errno = saved;
+}
+
+void sl_track_shutdown(int fd, int how)
+{
+	struct sl_sock *s = sl_fd_lookup(fd);
+
+	if (!s || (how != SHUT_WR && how != SHUT_RDWR) || !sl_enter())
+		return;
+	sl_lock();
+	if (sl_fd_lookup(fd) == s)
+		s->flags |= SL_F_FIN_SENT;
+	sl_unlock();
+	sl_leave();
+}
+
+void sl_track_close(int fd)
+{
+	int saved = errno, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported;
+	pid_t pids[SL_SHARED_MAX];
+	struct sl_sock *s = sl_fd_lookup(fd);
+	uint64_t inode, now, leak_from, reported_ms;
+	enum sl_kind kind;
+
+	if (!s || !sl_enter())
+		return;
+	sl_lock();
+	s = sl_fd_clear(fd);
+	if (!s) {
+		sl_unlock();
+		goto out;
+	}
+	if (s->nfds)
+		s->nfds--;
+	if (s->nfds) {
+		nfds = sl_sock_fds(s, fds, SL_FDS_MAX);
+		if (s->fd == fd)
+			s->fd = nfds ? fds[0] : -1;
+	}
+	inode = s->inode;
+	kind = (enum sl_kind)s->kind;
+	reported = !!(s->flags & SL_F_REPORTED);
+	reported_ms = s->reported_ms;
+	leak_from = s->eof_ms ? s->eof_ms : s->cw_ms;
+	npids = s->nshared;
+	memcpy(pids, s->shared, sizeof(pids));
+	if (!s->nfds)
+		sl_sock_free(s);
+	sl_unlock();
+
+	/* Only processes that really still hold it are named: a child that exited, or closed its
+	 * copy, does not keep the FIN from going out. */
+	if (npids)
+		npids = sl_holders_alive(inode, pids, npids);
+	if (nfds || npids) {
+		sl_rec_close_shared(fd, inode, fds, nfds, pids, npids, sl_stack_capture());
+	} else if (reported) {
+		now = sl_mono_ms();
+		sl_rec_late_close(fd, inode, kind, now - reported_ms, leak_from ? now - leak_from : 0,
+				  sl_stack_capture());
+	}
+out:
+	sl_leave();
+	errno = saved;
+}
+
+void sl_track_dup(int oldfd, int newfd)
+{
+	int saved = errno;
+	struct sl_sock *s;
+
+	if (oldfd == newfd || (!sl_fd_lookup(oldfd) && !sl_fd_lookup(newfd)) || !sl_enter())
+		return;
+	sl_lock();
+	sl_drop_stale(newfd);
+	s = sl_fd_lookup(oldfd);
+	if (s && !sl_fd_set(newfd, s))
+		s->nfds++;
+	sl_unlock();
+	sl_leave();
+	errno = saved;
+}
+
+int sl_track_adopt(int fd, enum sl_role role, int inherited)
+{
+	int family = 0, saved = errno;
+	uint64_t inode;
+
+	if (!sl_fd_is_tcp(fd, &family) || (inode = sl_fd_inode(fd)) == 0) {
+		errno = saved;
+		return 0;
+	}
+	sl_track_new(fd, family, role, inode, inherited, inherited ? 0 : sl_stack_capture(), 1);
+	errno = saved;
+	return 1;
+}
+
+void sl_track_received(int fd)
+{
+	int saved = errno;
+
+	if (fd < 0 || !sl_enter())
+		return;
+	sl_init();
+	if (!sl_track_adopt(fd, SL_ROLE_RECEIVED, 0) && sl_fd_lookup(fd)) {
+		sl_lock();
+		sl_drop_stale(fd);
+		sl_unlock();
+	}
+	sl_leave();
+	errno = saved;
+}
+
+void sl_track_close_range(unsigned first, unsigned last)
+{
+	if (last >= SL_FD_LIMIT)
+		last = SL_FD_LIMIT - 1;
+	for (unsigned c = first >> SL_FD_SHIFT; first <= last && c <= (last >> SL_FD_SHIFT); c++) {
+		struct sl_sock **chunk = __atomic_load_n(&sl_fd_chunks[c], __ATOMIC_ACQUIRE);
+		unsigned lo = c << SL_FD_SHIFT, hi = lo + SL_FD_CHUNK - 1;
+
+		if (!chunk)
+			continue;
+		if (lo < first)
+			lo = first;
+		if (hi > last)
+			hi = last;
+		for (unsigned fd = lo; fd <= hi; fd++)
+			if (__atomic_load_n(&chunk[fd & (SL_FD_CHUNK - 1)], __ATOMIC_ACQUIRE))
+				sl_track_close((int)fd);
+	}
+}

@@ -1,0 +1,34 @@
+/* State transitions of tracked sockets, called by the wrappers in interpose.c after (or, for
+ * close, before) the real call. Each saves and restores errno, passes through when the thread
+ * is already inside sockleak (sl_busy), and never fails the program's call. */
+#ifndef SL_TRACK_H
+#define SL_TRACK_H
+
+#include "fdtable.h"
+
+#include <sys/socket.h>
+
+/* A new descriptor from socket()/accept(): track it if it is TCP, forget any stale state. */
+void sl_track_socket(int fd, int domain, int type, int protocol);
+void sl_track_accept(int listen_fd, int fd);
+void sl_track_connect(int fd);
+/* A read returned 0 on a tracked socket. */
+void sl_track_eof(int fd, struct sl_sock *s);
+void sl_track_shutdown(int fd, int how);
+/* fd is about to be closed (close, close_range, dup2 over it). */
+void sl_track_close(int fd);
+/* newfd now refers to the same socket as oldfd (dup family, fcntl F_DUPFD). */
+void sl_track_dup(int oldfd, int newfd);
+/* A descriptor number we did not see being made (socketpair, a non-TCP socket): forget
+ * whatever stale state the number had. */
+void sl_track_forget(int fd);
+
+/* Adopt fd, found open at start-up or received over a UNIX socket, as a tracked socket when
+ * it is TCP. Returns 1 when tracked. Caller holds nothing. */
+int sl_track_adopt(int fd, enum sl_role role, int inherited);
+/* fd arrived in an SCM_RIGHTS message. */
+void sl_track_received(int fd);
+/* close_range() over [first,last]: sl_track_close for each tracked fd in it. */
+void sl_track_close_range(unsigned first, unsigned last);
+
+#endif

@@ -1,0 +1,337 @@
+/* Watchdog thread and scans; see watchdog.h. */
+#include "watchdog.h"
+
+#include "fdtable.h"
+#include "log.h"
+#include "options.h"
+#include "records.h"
+#include "sockets.h"
+#include "stack.h"
+
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+extern struct sl_opts sl_opt;
+
+#define SL_CAND_MAX 256          /* leaks handled per scan; the rest wait for the next one */
+#define SL_SUMMARY_MAX 32
+
+static int sl_wd_started;        /* this process has a watchdog (reset in a fork child) */
+static pthread_mutex_t sl_scan_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t sl_scan_no;
+static unsigned long sl_leaked, sl_enforced;
+static struct sl_leak_info sl_cand[SL_CAND_MAX];
+static struct sl_leak_info sl_summary[SL_SUMMARY_MAX];
+static unsigned sl_nsummary;
+
+/* CLOSE_WAIT inodes from the last dump, in pages we own. */
+static uint64_t *sl_cw;
+static size_t sl_ncw, sl_cw_cap;
+
+unsigned long sl_leaked_count(void) { return __atomic_load_n(&sl_leaked, __ATOMIC_RELAXED); }
+unsigned long sl_enforced_count(void) { return __atomic_load_n(&sl_enforced, __ATOMIC_RELAXED); }
+
+static void sl_cw_add(const struct sl_diag *d, void *ctx)
+{
+	(void)ctx;
+	if (sl_ncw == sl_cw_cap) {
+		size_t ncap = sl_cw_cap ? sl_cw_cap * 2 : 4096;
+		uint64_t *n = sl_map(ncap * sizeof(*n));
+
+		if (!n)
+			return;
+		if (sl_cw) {
+			memcpy(n, sl_cw, sl_ncw * sizeof(*n));
+			munmap(sl_cw, sl_cw_cap * sizeof(*n));
+		}
+		sl_cw = n;
+		sl_cw_cap = ncap;
+	}
+	sl_cw[sl_ncw++] = d->inode;
+}
+
+/* Without netlink (seccomp, some sandboxes): ask TCP_INFO for each tracked socket. */
+struct sl_fb { int fds[SL_CAND_MAX * 4]; uint64_t inodes[SL_CAND_MAX * 4]; int n; };
+
+static int sl_fb_collect(struct sl_sock *s, void *ctx)
+{
+	struct sl_fb *fb = ctx;
+
+	if (s->fd < 0 || (s->flags & (SL_F_REPORTED | SL_F_FIN_SENT)) || s->eof_ms)
+		return 0;
+	fb->fds[fb->n] = s->fd;
+	fb->inodes[fb->n] = s->inode;
+	return ++fb->n == (int)(sizeof(fb->fds) / sizeof(fb->fds[0]));
+}
+
+static void sl_cw_fallback(void)
+{
+	static struct sl_fb fb;
+
+	fb.n = 0;
+	sl_lock();
+	sl_sock_each(sl_fb_collect, &fb);
+	sl_unlock();
+	for (int i = 0; i < fb.n; i++) {
+		int d = (int)syscall(SYS_fcntl, fb.fds[i], F_DUPFD_CLOEXEC, 3);
+		struct sl_diag diag = {0};
+
+		if (d < 0)
+			continue;
+		if (sl_fd_inode(d) == fb.inodes[i] && sl_tcp_state(d) == TCP_CLOSE_WAIT) {
+			diag.inode = fb.inodes[i];
+			sl_cw_add(&diag, NULL);
+		}
+		syscall(SYS_close, d);
+	}
+}
+
+struct sl_walk {
+	uint64_t now;
+	int at_exit;
+	unsigned n;
+};
+
+static uint64_t sl_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+/* Under sl_lock: age one socket; copy it out as a candidate when it is leaking. */
+static int sl_age(struct sl_sock *s, void *ctx)
+{
+	struct sl_walk *w = ctx;
+	struct sl_leak_info *l;
+	uint64_t since, last_io;
+	enum sl_kind kind;
+
+	if (s->cw_ms && s->cw_scan != sl_scan_no)
+		s->cw_ms = 0;   /* left CLOSE_WAIT (closed by a peer reset, or shut down) */
+	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_FIN_SENT) || s->fd < 0)
+		return 0;
+	/* Any I/O after the EOF or the FIN means the program is still using the socket (a reply
+	 * streamed after a half-close): the grace period runs from its last use. */
+	last_io = __atomic_load_n(&s->last_io_ms, __ATOMIC_RELAXED);
+	if (s->eof_ms) {
+		kind = SL_KIND_EOF;
+		since = sl_max(s->eof_ms, last_io);
+	} else if (s->cw_ms) {
+		kind = SL_KIND_CW;
+		since = sl_max(s->cw_ms, last_io);
+	} else {
+		return 0;
+	}
+	if (w->at_exit)
+		kind = SL_KIND_EXIT;
+	else if ((s->flags & SL_F_HALFCLOSE) || w->now < since + sl_opt.grace_ms)
+		return 0;
+	l = &sl_cand[w->n++];
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	l->fd = s->fd;
+	l->inode = s->inode;
+	l->gen = s->gen;
+	l->family = s->family;
+	l->role = s->role;
+	l->inherited = !!(s->flags & SL_F_INHERITED);
+	l->open_ms = s->open_ms;
+	l->eof_ms = s->eof_ms;
+	l->cw_ms = s->cw_ms;
+	l->age_ms = w->now - (s->eof_ms ? s->eof_ms : s->cw_ms);
+	l->open_age_ms = w->now - s->open_ms;
+	l->open_stack = s->open_stack;
+	l->eof_stack = s->eof_stack;
+	l->nshared = s->nshared;
+	memcpy(l->shared, s->shared, sizeof(l->shared));
+	l->nfds = sl_sock_fds(s, l->fds, SL_FDS_MAX);
+	return w->n == SL_CAND_MAX;
+}
+
+static void sl_peer_names(int d, struct sl_leak_info *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (!getsockname(d, (struct sockaddr *)&ss, &len))
+		sl_fmt_sockaddr(l->local, sizeof(l->local), (struct sockaddr *)&ss, len);
+	len = sizeof(ss);
+	if (!getpeername(d, (struct sockaddr *)&ss, &len))
+		sl_fmt_sockaddr(l->peer, sizeof(l->peer), (struct sockaddr *)&ss, len);
+}
+
+/* Verify one candidate through a private duplicate, record it, enforce when asked. */
+static void sl_report(struct sl_leak_info *l)
+{
+	int d = (int)syscall(SYS_fcntl, l->fd, F_DUPFD_CLOEXEC, 3), ok = 0, err = 0;
+	struct sl_sock *s;
+
+	if (d < 0)
+		return;   /* closed meanwhile, or out of descriptors: next scan decides */
+	if (sl_fd_inode(d) != l->inode) {
+		syscall(SYS_close, d);
+		return;
+	}
+	l->tcp_state = sl_tcp_state(d);
+	sl_peer_names(d, l);
+	if (l->kind == SL_KIND_CW && l->tcp_state != TCP_CLOSE_WAIT) {
+		syscall(SYS_close, d);
+		return;
+	}
+	sl_lock();
+	s = sl_fd_lookup(l->fd);
+	if (s && s->inode == l->inode && s->gen == l->gen && !(s->flags & SL_F_REPORTED)) {
+		s->flags |= SL_F_REPORTED;
+		s->kind = (uint8_t)l->kind;
+		s->reported_ms = sl_mono_ms();
+		ok = 1;
+		if (sl_nsummary < SL_SUMMARY_MAX)
+			sl_summary[sl_nsummary++] = *l;
+	}
+	sl_unlock();
+	if (ok) {
+		__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
+		sl_rec_leak(l);
+		if (sl_opt.enforce && l->kind != SL_KIND_EXIT) {
+			err = shutdown(d, SHUT_RDWR) ? errno : 0;
+			sl_lock();
+			s = sl_fd_lookup(l->fd);
+			if (s && s->gen == l->gen && !err)
+				s->flags |= SL_F_ENFORCED | SL_F_FIN_SENT;
+			sl_unlock();
+			if (!err)
+				__atomic_add_fetch(&sl_enforced, 1, __ATOMIC_RELAXED);
+			sl_rec_enforce(l->fd, l->inode, l->kind, err);
+		}
+	}
+	syscall(SYS_close, d);
+}
+
+void sl_scan(int at_exit)
+{
+	struct sl_walk w = {0};
+	int err;
+
+	pthread_mutex_lock(&sl_scan_mu);
+	sl_ncw = 0;
+	err = sl_diag_dump(1u << TCP_CLOSE_WAIT, sl_cw_add, NULL);
+	if (err)
+		sl_cw_fallback();
+	w.now = sl_mono_ms();
+	w.at_exit = at_exit;
+	sl_lock();
+	sl_scan_no++;
+	for (size_t i = 0; i < sl_ncw; i++) {
+		struct sl_sock *s = sl_sock_by_inode(sl_cw[i]);
+
+		if (!s)
+			continue;
+		s->cw_scan = sl_scan_no;
+		if (!s->cw_ms)
+			s->cw_ms = w.now;
+	}
+	sl_sock_each(sl_age, &w);
+	sl_unlock();
+	for (unsigned i = 0; i < w.n; i++)
+		sl_report(&sl_cand[i]);
+	pthread_mutex_unlock(&sl_scan_mu);
+}
+
+static void *sl_watchdog_main(void *arg)
+{
+	(void)arg;
+	/* Everything this thread calls passes through our wrappers untouched. */
+	sl_busy = 1;
+	pthread_setname_np(pthread_self(), "sockleak");
+	for (;;) {
+		struct timespec ts = {sl_opt.scan_ms / 1000, (long)(sl_opt.scan_ms % 1000) * 1000000L};
+
+		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+			;
+		sl_mono_ms();
+		if (sl_sock_count())
+			sl_scan(0);
+	}
+	return NULL;
+}
+
+void sl_watchdog_ensure(void)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	pthread_t t;
+
+	if (__atomic_load_n(&sl_wd_started, __ATOMIC_ACQUIRE) ||
+	    __atomic_exchange_n(&sl_wd_started, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* No signal of the program's may ever run on our thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if (pthread_create(&t, &attr, sl_watchdog_main, NULL))
+		__atomic_store_n(&sl_wd_started, 0, __ATOMIC_RELEASE);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void sl_summary_print(void)
+{
+	static char buf[16384];
+	size_t len = 0;
+	unsigned long leaked = sl_leaked_count();
+	int pid = (int)getpid(), w;
+	uint32_t sites[SL_SUMMARY_MAX];
+	unsigned nsites = 0;
+
+	if (!leaked)
+		return;
+	w = snprintf(buf, sizeof(buf),
+		     "==%d==sockleak: %lu TCP socket(s) leaked (left in CLOSE_WAIT or open after "
+		     "EOF)\n", pid, leaked);
+	len = w > 0 ? (size_t)w : 0;
+	for (unsigned i = 0; i < sl_nsummary && len < sizeof(buf) - 256; i++) {
+		const struct sl_leak_info *l = &sl_summary[i];
+		unsigned k;
+
+		for (k = 0; k < nsites && sites[k] != l->open_stack; k++)
+			;
+		if (k == nsites)
+			sites[nsites++] = l->open_stack;
+		w = snprintf(buf + len, sizeof(buf) - len,
+			     "==%d==  %s fd %d %s -> %s, %s for %llu ms; opened at:\n", pid,
+			     sl_kind_name(l->kind), l->fd, l->local[0] ? l->local : "?",
+			     l->peer[0] ? l->peer : "?",
+			     l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state),
+			     (unsigned long long)l->age_ms);
+		if (w > 0)
+			len += (size_t)w;
+		if (len < sizeof(buf))
+			len += sl_stack_format(l->open_stack, "        ", buf + len, sizeof(buf) - len);
+	}
+	if (len < sizeof(buf) - 128) {
+		w = snprintf(buf + len, sizeof(buf) - len,
+			     "SUMMARY: sockleak: %lu leaked socket(s) at %u site(s)\n", leaked,
+			     nsites ? nsites : 1);
+		if (w > 0)
+			len += (size_t)w;
+	}
+	sl_log_text(buf, len < sizeof(buf) ? len : sizeof(buf) - 1);
+}
+
+void sl_watchdog_atfork_prepare(void) { pthread_mutex_lock(&sl_scan_mu); }
+void sl_watchdog_atfork_parent(void) { pthread_mutex_unlock(&sl_scan_mu); }
+
+void sl_watchdog_atfork_child(void)
+{
+	pthread_mutex_init(&sl_scan_mu, NULL);
+	sl_wd_started = 0;
+	sl_leaked = 0;
+	sl_enforced = 0;
+	sl_nsummary = 0;
+}

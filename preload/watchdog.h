@@ -1,0 +1,22 @@
+/* The watchdog thread: wakes every scan_ms, asks the kernel which tracked sockets are in
+ * CLOSE_WAIT, ages EOF and CLOSE_WAIT against grace_ms, writes one `leak` record per leaked
+ * socket (and enforces when asked). Started lazily by the first tracked socket. */
+#ifndef SL_WATCHDOG_H
+#define SL_WATCHDOG_H
+
+#include "sl.h"
+
+void sl_watchdog_ensure(void);
+/* One scan now. at_exit: report every socket in either state as exit_open, without grace. */
+void sl_scan(int at_exit);
+/* Counters for the exit record and summary. */
+unsigned long sl_leaked_count(void);
+unsigned long sl_enforced_count(void);
+/* The human summary on stderr (sanitizer style). */
+void sl_summary_print(void);
+
+void sl_watchdog_atfork_prepare(void);
+void sl_watchdog_atfork_parent(void);
+void sl_watchdog_atfork_child(void);
+
+#endif
