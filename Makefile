@@ -50,7 +50,7 @@ $(B)/.deps-check: scripts/deps.sh
 	@mkdir -p $(@D) && touch $@
 deps: $(B)/.deps-build
 
-include $(sort $(wildcard preload/*.mk tools/*.mk tests/*.mk tests/*/*.mk bench/*.mk docs/*.mk))
+include $(sort $(wildcard preload/*.mk examples/*.mk tools/*.mk tests/*.mk tests/*/*.mk bench/*.mk docs/*.mk))
 
 all: $(ALL_TARGETS)
 

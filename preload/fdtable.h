@@ -29,10 +29,11 @@ enum sl_flag {
 	SL_F_INHERITED = 1 << 3,  /* came to this process across fork or exec */
 	SL_F_ENFORCED = 1 << 4,
 	SL_F_EXEMPT = 1 << 5,     /* sockleak_ignore_fd(): never reported or enforced */
-	SL_F_HALFCLOSE = 1 << 6,  /* sockleak_half_close_ok(): EOF is expected, keep watching CW */
+	SL_F_HALFCLOSE = 1 << 6,  /* sockleak_half_close_ok(): EOF and CLOSE_WAIT are expected */
+	SL_F_LISTEN = 1 << 7,     /* a listening socket: never idle, never leaked */
 };
 
-enum sl_kind { SL_KIND_NONE, SL_KIND_EOF, SL_KIND_CW, SL_KIND_EXIT };
+enum sl_kind { SL_KIND_NONE, SL_KIND_EOF, SL_KIND_CW, SL_KIND_EXIT, SL_KIND_IDLE };
 
 #define SL_SHARED_MAX 4
 

@@ -31,6 +31,14 @@ static const struct sl_opt_desc sl_opt_table[] = {
 	 "shutdown(SHUT_RDWR) sockets reported as leaked (0)"},
 	{"exitcode", SL_OPT_UINT, SL_OFF(exitcode), 0, 255,
 	 "exit status of `sockleak run` when leaks were found (23)"},
+	{"idle_ms", SL_OPT_UINT, SL_OFF(idle_ms), 0, 2000000000,
+	 "report (and with enforce shut down) connections with no I/O for this long (0: off)"},
+	{"keepalive_idle_s", SL_OPT_UINT, SL_OFF(keepalive_idle_s), 0, 32767,
+	 "turn on SO_KEEPALIVE with this TCP_KEEPIDLE on tracked connections (0: off)"},
+	{"keepalive_intvl_s", SL_OPT_UINT, SL_OFF(keepalive_intvl_s), 0, 32767,
+	 "TCP_KEEPINTVL with keepalive_idle_s (0: kernel default)"},
+	{"keepalive_cnt", SL_OPT_UINT, SL_OFF(keepalive_cnt), 0, 127,
+	 "TCP_KEEPCNT with keepalive_idle_s (0: kernel default)"},
 	{"help", SL_OPT_BOOL, SL_OFF(help), 0, 1, "print this help on stderr (0)"},
 	{"log_path", SL_OPT_PATH, SL_OFF(log_path), 0, 0,
 	 "stderr, or PREFIX for one file PREFIX.PID per process (stderr)"},
@@ -171,9 +179,11 @@ size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
 	*p = '\0';
 	n = snprintf(buf, cap,
 		     "\"grace_ms\":%u,\"scan_ms\":%u,\"stack_depth\":%u,\"report_at_exit\":%d,"
-		     "\"summary\":%d,\"enforce\":%d,\"log_path\":\"%s\"",
+		     "\"summary\":%d,\"enforce\":%d,\"idle_ms\":%u,\"keepalive_idle_s\":%u,"
+		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"log_path\":\"%s\"",
 		     o->grace_ms, o->scan_ms, o->stack_depth, o->report_at_exit, o->summary,
-		     o->enforce, lp);
+		     o->enforce, o->idle_ms, o->keepalive_idle_s, o->keepalive_intvl_s,
+		     o->keepalive_cnt, lp);
 	if (n < 0 || (size_t)n >= cap) {
 		if (cap)
 			buf[0] = '\0';

@@ -65,18 +65,6 @@ static int sl_backtrace(void **ips, int n)
 	return sl_unw_backtrace ? sl_unw_backtrace(ips, n) : 0;
 }
 
-uint64_t sl_stack_hash(const uintptr_t *ips, unsigned n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (unsigned i = 0; i < n; i++)
-		for (unsigned b = 0; b < sizeof(uintptr_t); b++) {
-			h ^= (ips[i] >> (8 * b)) & 0xff;
-			h *= 0x100000001b3ULL;
-		}
-	return h ? h : 1;
-}
-
 static struct sl_stack *sl_stack_get(uint32_t idx)
 {
 	struct sl_stack **c;

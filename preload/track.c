@@ -2,6 +2,7 @@
 #include "track.h"
 
 #include "holders.h"
+#include "options.h"
 #include "records.h"
 #include "sockets.h"
 #include "stack.h"
@@ -9,7 +10,10 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+
+extern struct sl_opts sl_opt;
 
 /* Under sl_lock: fd's entry is stale (its close happened where we could not see it, e.g. a raw
  * syscall). Drop it silently: nothing certain can be said about it. */
@@ -21,6 +25,27 @@ static void sl_drop_stale(int fd)
 		sl_sock_free(s);
 	else if (s && s->fd == fd)
 		s->fd = -1;
+}
+
+/* keepalive_* options: let the kernel find dead peers on tracked connections. Off unless
+ * asked for; a failure is ignored, as the program's own settings win. */
+static void sl_keepalive(int fd)
+{
+	int one = 1, v;
+
+	if (!sl_opt.keepalive_idle_s)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	v = (int)sl_opt.keepalive_idle_s;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v));
+	if (sl_opt.keepalive_intvl_s) {
+		v = (int)sl_opt.keepalive_intvl_s;
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v));
+	}
+	if (sl_opt.keepalive_cnt) {
+		v = (int)sl_opt.keepalive_cnt;
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v));
+	}
 }
 
 void sl_track_forget(int fd)
@@ -102,12 +127,20 @@ void sl_track_accept(int listen_fd, int fd)
 		return;
 	sl_init();
 	l = sl_fd_lookup(listen_fd);
-	if (l)
+	if (l) {
 		family = l->family;
+		if (!(l->flags & SL_F_LISTEN)) {
+			sl_lock();
+			if (sl_fd_lookup(listen_fd) == l)
+				l->flags |= SL_F_LISTEN;
+			sl_unlock();
+		}
+	}
 	else if (!sl_fd_is_tcp(fd, &family))
 		family = 0;
 	if (family && (inode = sl_fd_inode(fd)) != 0) {
 		sl_track_new(fd, family, SL_ROLE_ACCEPTED, inode, 0, sl_stack_capture(), 0);
+		sl_keepalive(fd);
 	} else if (sl_fd_lookup(fd)) {
 		sl_lock();
 		sl_drop_stale(fd);
@@ -127,6 +160,7 @@ void sl_track_connect(int fd)
 	if (sl_fd_lookup(fd) == s && s->role == SL_ROLE_OTHER)
 		s->role = SL_ROLE_CONNECTED;
 	sl_unlock();
+	sl_keepalive(fd);
 	sl_leave();
 }
 
@@ -250,7 +284,20 @@ int sl_track_adopt(int fd, enum sl_role role, int inherited)
 		errno = saved;
 		return 0;
 	}
+	int listening = 0;
+	socklen_t len = sizeof(listening);
+
 	sl_track_new(fd, family, role, inode, inherited, inherited ? 0 : sl_stack_capture(), 1);
+	/* An inherited listener (socket activation) is never a leak nor idle. */
+	if (!getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) && listening) {
+		struct sl_sock *s;
+
+		sl_lock();
+		s = sl_fd_lookup(fd);
+		if (s)
+			s->flags |= SL_F_LISTEN;
+		sl_unlock();
+	}
 	errno = saved;
 	return 1;
 }

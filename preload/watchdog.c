@@ -27,6 +27,7 @@ extern struct sl_opts sl_opt;
 static int sl_wd_started;        /* this process has a watchdog (reset in a fork child) */
 static pthread_mutex_t sl_scan_mu = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t sl_scan_no;
+static uint64_t sl_prev_scan_ms;   /* start of the previous scan */
 static unsigned long sl_leaked, sl_enforced;
 static struct sl_leak_info sl_cand[SL_CAND_MAX];
 static struct sl_leak_info sl_summary[SL_SUMMARY_MAX];
@@ -95,7 +96,7 @@ static void sl_cw_fallback(void)
 }
 
 struct sl_walk {
-	uint64_t now;
+	uint64_t now, prev;
 	int at_exit;
 	unsigned n;
 };
@@ -112,7 +113,7 @@ static int sl_age(struct sl_sock *s, void *ctx)
 
 	if (s->cw_ms && s->cw_scan != sl_scan_no)
 		s->cw_ms = 0;   /* left CLOSE_WAIT (closed by a peer reset, or shut down) */
-	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_FIN_SENT) || s->fd < 0)
+	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_FIN_SENT | SL_F_LISTEN) || s->fd < 0)
 		return 0;
 	/* Any I/O after the EOF or the FIN means the program is still using the socket (a reply
 	 * streamed after a half-close): the grace period runs from its last use. */
@@ -123,13 +124,24 @@ static int sl_age(struct sl_sock *s, void *ctx)
 	} else if (s->cw_ms) {
 		kind = SL_KIND_CW;
 		since = sl_max(s->cw_ms, last_io);
+	} else if (sl_opt.idle_ms && !w->at_exit && s->role != SL_ROLE_OTHER &&
+		   w->now >= last_io + sl_opt.idle_ms && last_io < w->prev) {
+		/* The "last update timestamp" remedy: a connection nobody touched for idle_ms. */
+		kind = SL_KIND_IDLE;
+		since = last_io;
+		goto take;
 	} else {
 		return 0;
 	}
+	/* Besides grace_ms, the socket must have been idle since before the previous scan: with
+	 * grace_ms=0 a server that reads EOF and then writes its reply is never cut between the
+	 * two, as the reply's I/O stamp is newer than the last scan. */
 	if (w->at_exit)
 		kind = SL_KIND_EXIT;
-	else if ((s->flags & SL_F_HALFCLOSE) || w->now < since + sl_opt.grace_ms)
+	else if ((s->flags & SL_F_HALFCLOSE) || w->now < since + sl_opt.grace_ms ||
+		 since >= w->prev)
 		return 0;
+take:
 	l = &sl_cand[w->n++];
 	memset(l, 0, sizeof(*l));
 	l->kind = kind;
@@ -142,7 +154,7 @@ static int sl_age(struct sl_sock *s, void *ctx)
 	l->open_ms = s->open_ms;
 	l->eof_ms = s->eof_ms;
 	l->cw_ms = s->cw_ms;
-	l->age_ms = w->now - (s->eof_ms ? s->eof_ms : s->cw_ms);
+	l->age_ms = w->now - (kind == SL_KIND_IDLE ? since : s->eof_ms ? s->eof_ms : s->cw_ms);
 	l->open_age_ms = w->now - s->open_ms;
 	l->open_stack = s->open_stack;
 	l->eof_stack = s->eof_stack;
@@ -222,6 +234,7 @@ void sl_scan(int at_exit)
 	if (err)
 		sl_cw_fallback();
 	w.now = sl_mono_ms();
+	w.prev = sl_prev_scan_ms;
 	w.at_exit = at_exit;
 	sl_lock();
 	sl_scan_no++;
@@ -235,6 +248,8 @@ void sl_scan(int at_exit)
 			s->cw_ms = w.now;
 	}
 	sl_sock_each(sl_age, &w);
+	if (!at_exit)
+		sl_prev_scan_ms = w.now;
 	sl_unlock();
 	for (unsigned i = 0; i < w.n; i++)
 		sl_report(&sl_cand[i]);
@@ -280,14 +295,16 @@ void sl_watchdog_ensure(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* Sanitizer style: each site (distinct open stack and kind) once, with its count and the
+ * first socket as an example. Symbols here are only the dynamic ones; `sockleak run` and
+ * `sockleak report` give function and file:line from debug info. */
 void sl_summary_print(void)
 {
 	static char buf[16384];
-	size_t len = 0;
 	unsigned long leaked = sl_leaked_count();
 	int pid = (int)getpid(), w;
-	uint32_t sites[SL_SUMMARY_MAX];
 	unsigned nsites = 0;
+	size_t len;
 
 	if (!leaked)
 		return;
@@ -295,18 +312,23 @@ void sl_summary_print(void)
 		     "==%d==sockleak: %lu TCP socket(s) leaked (left in CLOSE_WAIT or open after "
 		     "EOF)\n", pid, leaked);
 	len = w > 0 ? (size_t)w : 0;
-	for (unsigned i = 0; i < sl_nsummary && len < sizeof(buf) - 256; i++) {
+	for (unsigned i = 0; i < sl_nsummary && len < sizeof(buf) - 512; i++) {
 		const struct sl_leak_info *l = &sl_summary[i];
-		unsigned k;
+		unsigned k, count = 0;
 
-		for (k = 0; k < nsites && sites[k] != l->open_stack; k++)
-			;
-		if (k == nsites)
-			sites[nsites++] = l->open_stack;
+		for (k = 0; k < i; k++)
+			if (sl_summary[k].open_stack == l->open_stack && sl_summary[k].kind == l->kind)
+				break;
+		if (k < i)
+			continue;   /* site already printed */
+		for (k = i; k < sl_nsummary; k++)
+			count += sl_summary[k].open_stack == l->open_stack &&
+				 sl_summary[k].kind == l->kind;
+		nsites++;
 		w = snprintf(buf + len, sizeof(buf) - len,
-			     "==%d==  %s fd %d %s -> %s, %s for %llu ms; opened at:\n", pid,
-			     sl_kind_name(l->kind), l->fd, l->local[0] ? l->local : "?",
-			     l->peer[0] ? l->peer : "?",
+			     "==%d==  %u x %s, e.g. fd %d %s <- %s (%s), leaking for %llu ms; "
+			     "opened at:\n", pid, count, sl_kind_name(l->kind), l->fd,
+			     l->local[0] ? l->local : "?", l->peer[0] ? l->peer : "?",
 			     l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state),
 			     (unsigned long long)l->age_ms);
 		if (w > 0)
@@ -316,8 +338,8 @@ void sl_summary_print(void)
 	}
 	if (len < sizeof(buf) - 128) {
 		w = snprintf(buf + len, sizeof(buf) - len,
-			     "SUMMARY: sockleak: %lu leaked socket(s) at %u site(s)\n", leaked,
-			     nsites ? nsites : 1);
+			     "SUMMARY: sockleak: %lu leaked socket(s) at %u site(s)%s\n", leaked,
+			     nsites ? nsites : 1, leaked > sl_nsummary ? " (first ones listed)" : "");
 		if (w > 0)
 			len += (size_t)w;
 	}
