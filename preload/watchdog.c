@@ -2,6 +2,7 @@
 #include "watchdog.h"
 
 #include "fdtable.h"
+#include "forks.h"
 #include "log.h"
 #include "options.h"
 #include "records.h"
@@ -207,6 +208,8 @@ static void sl_report(struct sl_leak_info *l)
 	sl_unlock();
 	if (ok) {
 		__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
+		if (l->nshared)
+			l->nshared = sl_holders_alive(l->inode, l->shared, l->nshared);
 		sl_rec_leak(l);
 		if (sl_opt.enforce && l->kind != SL_KIND_EXIT) {
 			err = shutdown(d, SHUT_RDWR) ? errno : 0;
