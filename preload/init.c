@@ -5,6 +5,7 @@
 #include "options.h"
 #include "real.h"
 #include "stack.h"
+#include "suppress.h"
 #include "watchdog.h"
 
 #include <pthread.h>
@@ -92,6 +93,7 @@ static void sl_do_init(void)
 	sl_real_bind();
 	sl_log_init();
 	sl_stack_init(sl_opt.stack_depth);
+	sl_supp_load(sl_opt.suppressions);
 	pthread_atfork(sl_atfork_prepare, sl_atfork_parent, sl_atfork_child);
 	__atomic_store_n(&sl_inited, 1, __ATOMIC_RELEASE);
 }

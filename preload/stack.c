@@ -390,3 +390,14 @@ size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap)
 	}
 	return len < cap ? len : cap - 1;
 }
+
+int sl_stack_each_frame(uint32_t idx, int (*fn)(const char *symbol, const char *module, void *ctx),
+			void *ctx)
+{
+	struct sl_stack *st = sl_stack_get(idx);
+	int r = 0;
+
+	for (unsigned i = 0; st && i < st->n && !r; i++)
+		r = fn(st->f[i].symbol, st->f[i].mod ? st->f[i].mod->path : NULL, ctx);
+	return r;
+}

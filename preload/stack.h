@@ -29,6 +29,10 @@ void sl_stack_new_epoch(void);
 /* "#0 symbol (module+0xoff)" lines for the human summary, into buf. */
 size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap);
 
+/* Call fn(symbol, module, ctx) for each frame of idx until it returns non-zero; returns that. */
+int sl_stack_each_frame(uint32_t idx, int (*fn)(const char *symbol, const char *module, void *ctx),
+			void *ctx);
+
 /* Set up: our own code range, and one unwind so later ones do not allocate. */
 void sl_stack_init(unsigned depth);
 

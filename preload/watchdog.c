@@ -8,6 +8,7 @@
 #include "records.h"
 #include "sockets.h"
 #include "stack.h"
+#include "suppress.h"
 
 #include <fcntl.h>
 #include <netinet/tcp.h>
@@ -211,7 +212,8 @@ static void sl_report(struct sl_leak_info *l)
 		if (l->nshared)
 			l->nshared = sl_holders_alive(l->inode, l->shared, l->nshared);
 		sl_rec_leak(l);
-		if (sl_opt.enforce && l->kind != SL_KIND_EXIT) {
+		if (sl_opt.enforce && l->kind != SL_KIND_EXIT &&
+		    !sl_supp_match(l->open_stack, l->eof_stack)) {
 			err = shutdown(d, SHUT_RDWR) ? errno : 0;
 			sl_lock();
 			s = sl_fd_lookup(l->fd);

@@ -1,0 +1,16 @@
+/* Suppressions in the preload: the file named by `suppressions=` is read once, so that
+ * enforcement never shuts down a socket of a suppressed site. (Reports are still written; the
+ * runner and the analyser apply the same file to what they show.) */
+#ifndef SL_SUPPRESS_H
+#define SL_SUPPRESS_H
+
+#include "sl.h"
+
+void sl_supp_load(const char *path);
+/* True when any frame of either stack matches a leak:PATTERN by function or module. */
+int sl_supp_match(uint32_t stack_a, uint32_t stack_b);
+/* Pure: does one frame match one pattern? (glob over the symbol, the module path, or the
+ * module's base name). Unit-testable. */
+int sl_supp_frame_match(const char *pattern, const char *symbol, const char *module);
+
+#endif
