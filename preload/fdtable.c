@@ -174,7 +174,7 @@ struct sl_sock *sl_sock_new(uint64_t inode)
 	s->flags = SL_F_USED;
 	s->gen = ++sl_gen;
 	s->fd = -1;
-	sl_live++;
+	__atomic_add_fetch(&sl_live, 1, __ATOMIC_RELAXED);
 	sl_sock_total++;
 	return s;
 }
@@ -188,7 +188,7 @@ void sl_sock_free(struct sl_sock *s)
 	s->flags = 0;
 	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
 	sl_free_socks = s;
-	sl_live--;
+	__atomic_sub_fetch(&sl_live, 1, __ATOMIC_RELAXED);
 }
 
 int sl_sock_fds(const struct sl_sock *s, int *out, int max)
@@ -233,4 +233,4 @@ void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
 				return;
 }
 
-size_t sl_sock_count(void) { return sl_live; }
+size_t sl_sock_count(void) { return __atomic_load_n(&sl_live, __ATOMIC_RELAXED); }

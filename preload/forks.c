@@ -100,7 +100,10 @@ static int sl_adopt_one(int dirfd, const char *name, void *ctx)
 	(void)ctx;
 	for (const char *p = name; *p >= '0' && *p <= '9'; p++)
 		fd = fd * 10 + (*p - '0');
-	if (fd != dirfd && !sl_log_owns_fd(fd) && sl_track_adopt(fd, SL_ROLE_INHERITED, 1)) {
+	/* Skip our own descriptors, and sockets our wrappers already track: another library's
+	 * constructor may have made them before ours ran. */
+	if (fd != dirfd && !sl_log_owns_fd(fd) && !sl_diag_owns_fd(fd) && !sl_fd_lookup(fd) &&
+	    sl_track_adopt(fd, SL_ROLE_INHERITED, 1)) {
 		struct sl_sock *s;
 
 		/* Whoever exec'd us may still hold it too: the parent is the candidate, verified

@@ -6,6 +6,7 @@
 #include "forks.h"
 #include "log.h"
 #include "real.h"
+#include "sockets.h"
 #include "track.h"
 
 #include <fcntl.h>
@@ -256,7 +257,7 @@ SL_EXPORT int close(int fd)
 {
 	/* Our log descriptor survives programs that close everything: it is already "closed"
 	 * as far as they can tell, since no call of theirs will ever be handed its number. */
-	if (SL_UNLIKELY(sl_log_owns_fd(fd)) && !sl_busy)
+	if (SL_UNLIKELY(sl_log_owns_fd(fd) || sl_diag_owns_fd(fd)) && !sl_busy)
 		return 0;
 	sl_track_close(fd);
 	return SL_CALL(close, (int)syscall(SYS_close, fd), fd);

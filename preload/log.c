@@ -56,7 +56,7 @@ void sl_log_text(const char *msg, size_t len)
 
 /* Our descriptors go high so that programs expecting small numbers (0-2 after a daemon's
  * close-all, or the first socket being 3) never notice them. */
-static int sl_high_base(void)
+int sl_log_high_base(void)
 {
 	struct rlimit rl;
 	long base = 1000;
@@ -69,7 +69,7 @@ static int sl_high_base(void)
 
 static int sl_move_high(int fd)
 {
-	int hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, sl_high_base());
+	int hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, sl_log_high_base());
 
 	if (hi < 0)
 		hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);

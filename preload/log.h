@@ -20,6 +20,8 @@ void sl_log_cancel(void);  /* unlock without writing */
 
 /* True when fd is one of ours (the log). Wrappers of close/dup2 protect it. */
 int sl_log_owns_fd(int fd);
+/* Where our own descriptors go: high, below RLIMIT_NOFILE. */
+int sl_log_high_base(void);
 /* Our log descriptor, or -1. */
 int sl_log_fd(void);
 /* The program is about to dup2() onto our descriptor's number: move the log elsewhere. */

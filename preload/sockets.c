@@ -1,9 +1,11 @@
 /* Kernel socket facts; see sockets.h. */
 #include "sockets.h"
 
+#include "log.h"
 #include "real.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -151,18 +153,57 @@ static int sl_diag_family(int nl, int family, uint32_t mask,
 	}
 }
 
-int sl_diag_dump(uint32_t state_mask, void (*fn)(const struct sl_diag *d, void *ctx), void *ctx)
+/* Our own socket: made with the raw syscall so no wrapper tracks it, CLOEXEC, placed high and
+ * kept, so the watchdog never takes a low descriptor number the program expects to get. */
+static int sl_nl = -1;
+static int sl_nl_pid;
+
+int sl_diag_owns_fd(int fd) { return fd >= 0 && fd == __atomic_load_n(&sl_nl, __ATOMIC_RELAXED); }
+
+void sl_diag_open(void)
 {
-	/* Our own socket: made with the raw syscall so no wrapper tracks it, CLOEXEC, closed at
-	 * once, so a program that closes every fd never meets it. */
 	int nl = (int)syscall(SYS_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	int err;
+	int hi;
 
 	if (nl < 0)
-		return errno;
+		return;
+	hi = (int)syscall(SYS_fcntl, nl, F_DUPFD_CLOEXEC, sl_log_high_base());
+	if (hi >= 0) {
+		syscall(SYS_close, nl);
+		nl = hi;
+	}
+	__atomic_store_n(&sl_nl, nl, __ATOMIC_RELAXED);
+	sl_nl_pid = (int)syscall(SYS_getpid);
+}
+
+int sl_diag_dump(uint32_t state_mask, void (*fn)(const struct sl_diag *d, void *ctx), void *ctx)
+{
+	int err, nl = __atomic_load_n(&sl_nl, __ATOMIC_RELAXED);
+
+	/* A forked child shares the parent's netlink socket (and its replies): get its own. */
+	if (nl >= 0 && sl_nl_pid != (int)syscall(SYS_getpid)) {
+		syscall(SYS_close, nl);
+		__atomic_store_n(&sl_nl, -1, __ATOMIC_RELAXED);
+		nl = -1;
+	}
+	/* A program that closed every descriptor with raw syscalls may have taken the number. */
+	if (nl >= 0) {
+		struct sockaddr_nl sa;
+		socklen_t len = sizeof(sa);
+
+		if (getsockname(nl, (struct sockaddr *)&sa, &len) || sa.nl_family != AF_NETLINK) {
+			__atomic_store_n(&sl_nl, -1, __ATOMIC_RELAXED);
+			nl = -1;
+		}
+	}
+	if (nl < 0) {
+		sl_diag_open();
+		nl = __atomic_load_n(&sl_nl, __ATOMIC_RELAXED);
+		if (nl < 0)
+			return errno ? errno : EIO;
+	}
 	err = sl_diag_family(nl, AF_INET, state_mask, fn, ctx);
 	if (!err)
 		err = sl_diag_family(nl, AF_INET6, state_mask, fn, ctx);
-	syscall(SYS_close, nl);
 	return err;
 }

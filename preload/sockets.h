@@ -33,6 +33,10 @@ struct sl_diag {
 /* Dump TCP sockets of this network namespace in the states of state_mask (1 << TCP_*), both
  * families, calling fn for each. Returns 0, or an errno when netlink is unavailable (then
  * the caller falls back to TCP_INFO per socket). */
+/* Open our netlink socket once (high, CLOEXEC). sl_diag_dump opens it on demand otherwise. */
+void sl_diag_open(void);
+/* True for our netlink socket's descriptor (protected from the program's close calls). */
+int sl_diag_owns_fd(int fd);
 int sl_diag_dump(uint32_t state_mask, void (*fn)(const struct sl_diag *d, void *ctx),
 		 void *ctx);
 

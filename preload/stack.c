@@ -3,8 +3,11 @@
 
 #include "log.h"
 #include "options.h"
+#include "sockets.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <elf.h>
 #include <link.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@ static int sl_stack_oom;
 #define SL_MAX_STACKS (1u << 17)
 #define SL_CHUNK 1024
 #define SL_SYM_MAX 255
+#define SL_HOLD_MAX 1024
 
 struct sl_module {
 	struct sl_module *next;
@@ -115,18 +119,51 @@ void sl_stack_init(unsigned depth)
 
 	sl_depth = depth;
 	dl_iterate_phdr(sl_self_cb, (void *)(uintptr_t)&sl_stack_init);
+	int hold[SL_HOLD_MAX], nhold = 0, base = sl_log_high_base();
+	int nul = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
+
+	/* libunwind opens a pipe at its first unwind and keeps it for the life of the process.
+	 * Left alone it takes the lowest free numbers (3 and 4), which programs expect to get
+	 * themselves. Fill the low numbers for the moment libunwind starts, so its pipe lands
+	 * high beside our log. */
+	while (nul >= 0 && nhold < SL_HOLD_MAX) {
+		int d = (int)syscall(SYS_fcntl, nul, F_DUPFD_CLOEXEC, 0);
+
+		if (d < 0)
+			break;
+		if (d >= base) {
+			syscall(SYS_close, d);
+			break;
+		}
+		hold[nhold++] = d;
+	}
 	h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-	if (h)
+	if (h) {
+		int (*policy)(void *, int);
+		void **as = dlsym(h, "_ULx86_64_local_addr_space");
+
 		*(void **)&sl_unw_backtrace = dlsym(h, "unw_backtrace");
+		/* One global cache (UNW_CACHE_GLOBAL = 1) instead of per-thread caches: no
+		 * thread-exit destructor of libunwind's runs in the program's threads. */
+		*(void **)&policy = dlsym(h, "_ULx86_64_set_caching_policy");
+		if (policy && as)
+			policy(*as, 1);
+	}
+	/* Our netlink socket for the watchdog's scans, made now so it too lands high. */
+	sl_diag_open();
+	if (sl_unw_backtrace)
+		sl_backtrace(ips, 4);
+	for (int i = 0; i < nhold; i++)
+		syscall(SYS_close, hold[i]);
+	if (nul >= 0)
+		syscall(SYS_close, nul);
 	if (!sl_unw_backtrace) {
 		static const char msg[] = "sockleak: libunwind.so.8 not found: stacks are not "
 					  "recorded (install Debian's libunwind8)\n";
 		sl_log_text(msg, sizeof(msg) - 1);
-		return;
 	}
-	/* The first unwind on a process may allocate and read /proc: do it now, not inside a
-	 * wrapper that a signal handler interrupted (libunwind #16). */
-	sl_backtrace(ips, 4);
+	/* (The first unwind, above, is also done now rather than inside a wrapper that a signal
+	 * handler interrupted: it may allocate and read /proc, libunwind #16.) */
 }
 
 struct sl_bid_ctx {
@@ -349,12 +386,20 @@ void sl_stack_new_epoch(void)
 void sl_stack_emit(uint32_t idx)
 {
 	struct sl_stack *st = sl_stack_get(idx);
-	uint32_t epoch = __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED);
+	uint32_t epoch;
 	struct sl_jb *j;
 
-	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == epoch)
+	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) ==
+			   __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED))
 		return;
+	/* Opening a new per-process log starts a new epoch: read it once the log is open, under
+	 * the log lock, so a stack is written once per file and no more. */
 	j = sl_log_begin("stack");
+	epoch = __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == epoch) {
+		sl_log_cancel();
+		return;
+	}
 	sl_jb_id(j, "id", st->id);
 	sl_jb_arr_begin(j, "frames");
 	for (unsigned i = 0; i < st->n; i++) {

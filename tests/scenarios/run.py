@@ -1,0 +1,888 @@
+#!/usr/bin/env python3
+"""Real-process scenarios for libsockleak.so (issue 2): leaking and clean servers and clients
+over loopback, run under LD_PRELOAD, judged by the JSON-lines logs they write.
+
+Each case runs in a fresh temporary log directory with short timings (grace_ms=300:scan_ms=50
+unless it says otherwise), waits with deadlines for what it expects (never fixed sleeps, except
+the "and nothing more arrives" windows that a negative assertion needs), asserts exact counts,
+kinds and fields, and kills every process it started. Contract: docs/log-format.md and
+docs/options.md.
+
+Prints "ok NAME" or "FAIL NAME: reason" per case, then "N passed, M failed"; with --results it
+also writes "PASSED FAILED" to that file. Exit status 1 when anything failed.
+
+Usage: run.py --bin BUILD/tests/scenarios --lib /abs/BUILD/libsockleak.so [--results FILE]
+              [--preload-first SANITIZER_RUNTIME] [--only NAME[,NAME...]] [--keep] [-v]
+Standard library only."""
+
+import argparse
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GRACE_MS = 300
+SCAN_MS = 50
+CASE_TIMEOUT_S = 60  # hard bound per case (SIGALRM), far above any case's normal run
+PYTHON = "/usr/bin/python3"  # case 5 wants Debian's interpreter, unmodified
+
+# Fields docs/log-format.md documents for every `leak` record.
+LEAK_FIELDS = ("v", "event", "ts_ns", "pid", "tid", "kind", "fd", "fds", "inode", "gen",
+               "family", "local", "peer", "tcp_state", "role", "age_ms", "open_age_ms",
+               "open_ts_ns", "eof_ts_ns", "cw_ts_ns", "open_stack", "eof_stack",
+               "last_io_stack", "shared_with", "inherited")
+COMMON_FIELDS = ("v", "event", "ts_ns", "pid", "tid")
+FRAME_FIELDS = ("ip", "module", "offset", "symbol", "build_id")
+STACK_REF_FIELDS = ("open_stack", "eof_stack", "last_io_stack", "stack")
+KINDS = ("eof_unclosed", "close_wait", "exit_open")
+ROLES = ("accepted", "connected", "inherited", "other")
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def brief(rec):
+    """A record shortened for failure messages."""
+    keep = ("event", "pid", "kind", "fd", "inode", "tcp_state", "role", "age_ms", "open_stack",
+            "eof_stack", "local", "peer", "leaked", "tracked", "open")
+    return json.dumps({k: rec[k] for k in keep if k in rec}, separators=(",", ":"))
+
+
+def briefs(recs, limit=6):
+    out = "; ".join(brief(r) for r in recs[:limit])
+    return out + (f"; ... ({len(recs)} in all)" if len(recs) > limit else "")
+
+
+# --------------------------------------------------------------------------------------------
+# Logs
+
+
+class LogFile:
+    """One PREFIX.PID file: records that parsed, and what did not."""
+
+    def __init__(self, path, final):
+        self.path = path
+        self.pid = int(path.rsplit(".", 1)[1])
+        self.records, self.bad = [], []
+        with open(path, "rb") as f:
+            data = f.read()
+        lines = data.split(b"\n")
+        tail = lines.pop()  # b"" when the file ends with a newline
+        if tail and final:
+            self.bad.append(f"last line has no newline: {tail[:120]!r}")
+        for i, line in enumerate(lines, 1):
+            try:
+                rec = json.loads(line.decode("utf-8"))
+                if not isinstance(rec, dict):
+                    raise ValueError("not an object")
+                self.records.append(rec)
+            except ValueError as e:
+                self.bad.append(f"line {i} is not a JSON object ({e}): {line[:120]!r}")
+
+
+def validate(log):
+    """Case 10's checks on one file: every line JSON, the common fields, each stack record
+    written once and before its first use, every documented leak field with its type, one leak
+    per socket."""
+    errs = list(log.bad)
+    stacks, leak_inodes = set(), {}
+    where = os.path.basename(log.path)
+    for i, r in enumerate(log.records, 1):
+        at = f"{where} record {i} ({r.get('event')})"
+        missing = [k for k in COMMON_FIELDS if k not in r]
+        if missing:
+            errs.append(f"{at}: missing {missing}")
+            continue
+        if r["v"] != 1 or not isinstance(r["ts_ns"], int) or not isinstance(r["tid"], int):
+            errs.append(f"{at}: bad v/ts_ns/tid: {brief(r)}")
+        if r["pid"] != log.pid:
+            errs.append(f"{at}: pid {r['pid']} in file of pid {log.pid}")
+        if i == 1 and r["event"] != "start":
+            errs.append(f"{at}: first record is not `start`")
+        if r["event"] == "stack":
+            sid = r.get("id")
+            if not isinstance(sid, str) or not re.fullmatch(r"[0-9a-f]{16}", sid):
+                errs.append(f"{at}: bad stack id {sid!r}")
+            frames = r.get("frames")
+            if not isinstance(frames, list) or not frames:
+                errs.append(f"{at}: no frames")
+            else:
+                for fr in frames:
+                    fmiss = [k for k in FRAME_FIELDS if k not in fr]
+                    if fmiss:
+                        errs.append(f"{at}: frame lacks {fmiss}: {fr}")
+                        break
+                    if not (isinstance(fr["ip"], str) and fr["ip"].startswith("0x")
+                            and isinstance(fr["offset"], str) and fr["offset"].startswith("0x")):
+                        errs.append(f"{at}: ip/offset not \"0x...\" strings: {fr}")
+                        break
+            if sid in stacks:  # design brief: "emitted once per distinct stack"
+                errs.append(f"{at}: stack {sid} written again (once per distinct stack)")
+            stacks.add(sid)
+            continue
+        for k in STACK_REF_FIELDS:
+            sid = r.get(k)
+            if sid is not None and sid not in stacks:
+                errs.append(f"{at}: {k} {sid!r} not defined by an earlier stack record")
+        if r["event"] != "leak":
+            continue
+        missing = [k for k in LEAK_FIELDS if k not in r]
+        if missing:
+            errs.append(f"{at}: leak lacks documented fields {missing}: {brief(r)}")
+            continue
+        typed = (r["kind"] in KINDS and isinstance(r["fd"], int) and isinstance(r["inode"], int)
+                 and r["inode"] > 0 and isinstance(r["fds"], list) and r["fd"] in r["fds"]
+                 and r["family"] in ("inet", "inet6") and isinstance(r["tcp_state"], str)
+                 and r["role"] in ROLES and isinstance(r["age_ms"], int) and r["age_ms"] >= 0
+                 and isinstance(r["shared_with"], list) and isinstance(r["inherited"], bool)
+                 and all(r[k] is None or isinstance(r[k], str) for k in ("local", "peer"))
+                 and r["last_io_stack"] is None)
+        if not typed:
+            errs.append(f"{at}: leak field of wrong type or value: {json.dumps(r)}")
+        if r["inode"] in leak_inodes:
+            errs.append(f"{at}: second leak record for inode {r['inode']} "
+                        f"(first is record {leak_inodes[r['inode']]})")
+        leak_inodes.setdefault(r["inode"], i)
+    return errs
+
+
+# --------------------------------------------------------------------------------------------
+# Processes
+
+
+class Proc:
+    """A program under test: stdout read line by line with deadlines, stderr to a file."""
+
+    def __init__(self, case, argv, env, name):
+        self.case, self.argv, self.name = case, argv, name
+        self.err_path = os.path.join(case.dir, f"{name}.stderr")
+        self.errf = open(self.err_path, "wb")
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=self.errf, env=env)
+        self.pid = self.p.pid
+        self.buf, self.lines, self.eof = b"", [], False
+        os.set_blocking(self.p.stdout.fileno(), False)
+
+    def _pump(self, timeout):
+        if self.eof:
+            return False
+        r, _, _ = select.select([self.p.stdout], [], [], max(0.0, timeout))
+        if not r:
+            return False
+        chunk = os.read(self.p.stdout.fileno(), 65536)
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        while b"\n" in self.buf:
+            line, self.buf = self.buf.split(b"\n", 1)
+            self.lines.append(line.decode("utf-8", "replace"))
+        return True
+
+    def expect(self, prefix, timeout=10.0):
+        """The first stdout line starting with prefix, split in words; waits up to timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.lines:
+                if line.split(" ", 1)[0] == prefix:
+                    return line.split()
+            left = deadline - time.monotonic()
+            if left <= 0 or (self.eof and not self._pump(0)):
+                raise Fail(f"{self.name}: no '{prefix}' line within {timeout}s "
+                           f"(stdout {self.lines[-5:]}, rc {self.p.poll()}, "
+                           f"stderr {self.stderr()[-300:]!r})")
+            self._pump(min(left, 0.2))
+
+    def port(self):
+        return int(self.expect("port")[1])
+
+    def socks(self):
+        """{inode: fd} from the program's "sock FD INODE" lines."""
+        return {int(l.split()[2]): int(l.split()[1]) for l in self.lines if l.startswith("sock ")}
+
+    def send(self, line):
+        self.p.stdin.write(line.encode() + b"\n")
+        self.p.stdin.flush()
+
+    def finish(self, timeout=10.0):
+        """Close stdin (the programs' cue to exit normally) and wait; returns the exit status."""
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        return self.wait(timeout)
+
+    def wait(self, timeout=10.0):
+        try:
+            rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise Fail(f"{self.name} did not exit within {timeout}s")
+        while self._pump(0):
+            pass
+        return rc
+
+    def stderr(self):
+        self.errf.flush()
+        with open(self.err_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        for f in (self.p.stdin, self.p.stdout, self.errf):
+            try:
+                f.close()
+            except OSError:
+                pass
+
+
+# --------------------------------------------------------------------------------------------
+# Cases
+
+
+class Case:
+    def __init__(self, run, name):
+        self.run, self.name = run, name
+        self.dir = tempfile.mkdtemp(prefix=f"sockleak-sc-{name}-")
+        self.prefix = os.path.join(self.dir, "log")
+        self.procs = []
+
+    def opts(self, grace_ms=GRACE_MS, scan_ms=SCAN_MS, **more):
+        o = {"grace_ms": grace_ms, "scan_ms": scan_ms, "log_path": self.prefix}
+        o.update(more)
+        return ":".join(f"{k}={v}" for k, v in o.items())
+
+    def env(self, preload=True, options=None, extra=None):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LD_PRELOAD", "SOCKLEAK_OPTIONS") and not k.startswith("LD_DEBUG")}
+        if preload:
+            env["LD_PRELOAD"] = ":".join(self.run.preload_first + [self.run.lib])
+            env["SOCKLEAK_OPTIONS"] = self.opts() if options is None else options
+        env.update(extra or {})
+        return env
+
+    def spawn(self, argv, name=None, preload=True, options=None, extra_env=None):
+        if not os.path.isabs(argv[0]):
+            argv = [os.path.join(self.run.bindir, argv[0])] + list(argv[1:])
+        name = name or os.path.basename(argv[0])
+        p = Proc(self, [str(a) for a in argv], self.env(preload, options, extra_env), name)
+        self.procs.append(p)
+        return p
+
+    def run_to_end(self, argv, name=None, preload=True, options=None, extra_env=None,
+                   timeout=20):
+        """Run a program that needs no stdin to completion: (rc, stdout lines, stderr)."""
+        p = self.spawn(argv, name, preload, options, extra_env)
+        p.p.stdin.close()
+        rc = p.wait(timeout)
+        return rc, p.lines, p.stderr()
+
+    def logs(self, final=False):
+        out = {}
+        for fn in sorted(os.listdir(self.dir)):
+            if re.fullmatch(r"log\.\d+", fn):
+                lf = LogFile(os.path.join(self.dir, fn), final)
+                out[lf.pid] = lf
+        return out
+
+    def recs(self, pid, event=None, kind=None):
+        lf = self.logs().get(pid)
+        return [r for r in (lf.records if lf else [])
+                if (event is None or r.get("event") == event)
+                and (kind is None or r.get("kind") == kind)]
+
+    def leaks(self, pid):
+        return self.recs(pid, "leak")
+
+    def all_leaks(self):
+        return [r for lf in self.logs().values() for r in lf.records if r.get("event") == "leak"]
+
+    def wait_for(self, fn, timeout, what):
+        deadline = time.monotonic() + timeout
+        while True:
+            v = fn()
+            if v:
+                return v
+            if time.monotonic() >= deadline:
+                raise Fail(f"timed out after {timeout}s waiting for {what}")
+            time.sleep(0.02)
+
+    def wait_leaks(self, pid, n, timeout=5.0):
+        """Wait until pid has n leak records; fail at once if it has more."""
+        def enough():
+            got = self.leaks(pid)
+            check(len(got) <= n, f"expected {n} leak records, got {len(got)}: {briefs(got)}")
+            return got if len(got) == n else None
+        try:
+            return self.wait_for(enough, timeout, f"{n} leak records from pid {pid}")
+        except Fail as e:
+            raise Fail(f"{e}; have: {briefs(self.leaks(pid)) or 'none'}")
+
+    def quiet(self, seconds):
+        """A window in which nothing more may arrive: grace plus scans, for negative checks."""
+        time.sleep(seconds)
+
+    def stack_symbols(self, pid, sid):
+        for r in self.recs(pid, "stack"):
+            if r.get("id") == sid:
+                return [fr.get("symbol") for fr in r.get("frames", [])]
+        return None
+
+    def check_stack_names(self, pid, sid, names, what):
+        check(sid is not None, f"{what} is null")
+        syms = self.stack_symbols(pid, sid)
+        check(syms is not None, f"{what} {sid} has no stack record")
+        for n in names:
+            check(n in syms, f"{what} {sid} does not name {n}(): frames {syms}")
+
+    def close(self):
+        for p in self.procs:
+            p.kill()
+        for lf in self.logs(final=True).values():
+            self.run.validated.append((self.name, lf, validate(lf)))
+        if self.run.keep:
+            print(f"  (kept {self.dir})")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def ss(state, port_filter):
+    """[(local, peer, inode)] of TCP sockets in state matching e.g. "sport = :PORT"."""
+    out = subprocess.run(["ss", "-tanHe", "state", state] + port_filter.split(),
+                         capture_output=True, text=True, timeout=5).stdout
+    rows = []
+    for line in out.splitlines():
+        f = line.split()
+        m = re.search(r"\bino:(\d+)", line)
+        if len(f) >= 4:
+            rows.append((f[2], f[3], int(m.group(1)) if m else 0))
+    return rows
+
+
+def connect_send_close(port, data=b"GET / HTTP/1.0\r\n\r\n"):
+    """The driver as a plain client (not preloaded): returns its local "ip:port"."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(data)
+    name = "%s:%d" % s.getsockname()
+    s.close()
+    return name
+
+
+def expect_exit(p, want=0, timeout=10.0):
+    rc = p.finish(timeout)
+    check(rc == want, f"{p.name} exited {rc}, want {want}; stderr {p.stderr()[-400:]!r}")
+
+
+def check_exit_record(c, pid, leaked):
+    ex = c.recs(pid, "exit")
+    check(len(ex) == 1, f"expected one exit record from {pid}, got {briefs(ex)}")
+    check(ex[0].get("leaked") == leaked,
+          f"exit record says leaked={ex[0].get('leaked')}, want {leaked}: {brief(ex[0])}")
+
+
+def check_matches_socks(leaks, socks, what):
+    got = sorted(r.get("inode", -1) for r in leaks)
+    check(got == sorted(socks), f"{what}: leak inodes {got} != the program's sockets "
+          f"{sorted(socks)}: {briefs(leaks)}")
+    for r in leaks:
+        check(r.get("fd") == socks[r["inode"]],
+              f"{what}: leak fd {r['fd']} but the program's fd is {socks[r['inode']]}: {brief(r)}")
+
+
+# 1 -------------------------------------------------------------------------------------------
+def case_close_wait_read_once(c):
+    """Server reads one request, never closes; clients close: close_wait, no EOF read."""
+    n = 3
+    srv = c.spawn(["sc_read_once", n])
+    port = srv.port()
+    clients = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        clients.append(s)
+    srv.expect("served")
+    socks = srv.socks()
+    peers = {"%s:%d" % s.getsockname() for s in clients}
+    for s in clients:
+        s.close()
+    # The kernel's view first: every accepted socket is in CLOSE_WAIT before any leak record.
+    rows = c.wait_for(lambda: (lambda r: r if len(r) == n else None)(ss("close-wait", f"sport = :{port}")),
+                      3, f"{n} CLOSE_WAIT sockets in ss on port {port}")
+    check(sorted(r[2] for r in rows) == sorted(socks),
+          f"ss CLOSE_WAIT inodes {rows} != server sockets {socks}")
+    early = c.leaks(srv.pid)
+    check(not early, f"leak records before grace_ms elapsed: {briefs(early)}")
+    c.wait_leaks(srv.pid, n)
+    c.quiet(3 * GRACE_MS / 1000)  # later scans must not report them again
+    expect_exit(srv)              # nor the exit-time scan
+    leaks = c.leaks(srv.pid)
+    check(len(leaks) == n, f"expected exactly {n} leak records, got {briefs(leaks)}")
+    check_matches_socks(leaks, socks, "close_wait")
+    for r in leaks:
+        check(r.get("kind") == "close_wait", f"kind is not close_wait: {brief(r)}")
+        check(r.get("eof_stack") is None, f"eof_stack not null though no EOF was read: {brief(r)}")
+        check(r.get("tcp_state") == "CLOSE_WAIT", f"tcp_state: {brief(r)}")
+        check(r.get("role") == "accepted", f"role: {brief(r)}")
+        check(r.get("local") == f"127.0.0.1:{port}", f"local: {brief(r)}")
+        check(r.get("peer") in peers, f"peer not one of {sorted(peers)}: {brief(r)}")
+        check(isinstance(r.get("age_ms"), int) and r["age_ms"] >= GRACE_MS,
+              f"age_ms below grace_ms={GRACE_MS}: {brief(r)}")
+        c.check_stack_names(srv.pid, r.get("open_stack"), ["accept_connection"], "open_stack")
+    check_exit_record(c, srv.pid, n)
+
+
+# 2 -------------------------------------------------------------------------------------------
+def case_eof_unclosed(c):
+    """Server reads to EOF and forgets close: eof_unclosed with both stacks named."""
+    n = 2
+    srv = c.spawn(["sc_eof_forget", n])
+    port = srv.port()
+    peers = {connect_send_close(port) for _ in range(n)}
+    srv.expect("served")
+    socks = srv.socks()
+    c.wait_leaks(srv.pid, n)
+    c.quiet(3 * GRACE_MS / 1000)
+    leaks = c.leaks(srv.pid)
+    check(len(leaks) == n, f"expected exactly {n} leak records, got {briefs(leaks)}")
+    check_matches_socks(leaks, socks, "eof_unclosed")
+    for r in leaks:
+        check(r.get("kind") == "eof_unclosed", f"kind is not eof_unclosed: {brief(r)}")
+        check(r.get("role") == "accepted", f"role: {brief(r)}")
+        check(r.get("peer") in peers, f"peer not one of {sorted(peers)}: {brief(r)}")
+        check(r.get("tcp_state") == "CLOSE_WAIT", f"tcp_state: {brief(r)}")
+        check(isinstance(r.get("age_ms"), int) and r["age_ms"] >= GRACE_MS,
+              f"age_ms below grace_ms={GRACE_MS}: {brief(r)}")
+        check(r.get("eof_ts_ns") is not None, f"eof_ts_ns null: {brief(r)}")
+        c.check_stack_names(srv.pid, r.get("open_stack"), ["accept_client", "main"], "open_stack")
+        c.check_stack_names(srv.pid, r.get("eof_stack"),
+                            ["read_until_eof", "handle_forgetting_close", "main"], "eof_stack")
+    expect_exit(srv)
+    check(len(c.leaks(srv.pid)) == n, f"exit added leak records: {briefs(c.leaks(srv.pid))}")
+
+
+# 3 -------------------------------------------------------------------------------------------
+def case_client_pool_close_wait(c):
+    """Idle pooled client connections closed by the server: N close_wait in the client."""
+    n = 5
+    srv = c.spawn(["sc_accept_close", n])
+    port = srv.port()
+    cli = c.spawn(["sc_pool_client", port, n])
+    cli.expect("pooled")
+    srv.expect("closed")
+    socks = cli.socks()
+    check(len(socks) == n, f"client reported {socks}")
+    rows = c.wait_for(lambda: (lambda r: r if len(r) == n else None)(ss("close-wait", f"dport = :{port}")),
+                      3, f"{n} client sockets in CLOSE_WAIT in ss")
+    check(sorted(r[2] for r in rows) == sorted(socks), f"ss inodes {rows} != pool {socks}")
+    c.wait_leaks(cli.pid, n)
+    c.quiet(3 * GRACE_MS / 1000)
+    leaks = c.leaks(cli.pid)
+    check(len(leaks) == n, f"expected exactly {n} leak records, got {briefs(leaks)}")
+    check_matches_socks(leaks, socks, "pool")
+    for r in leaks:
+        check(r.get("kind") == "close_wait", f"kind is not close_wait: {brief(r)}")
+        check(r.get("role") == "connected", f"role is not connected: {brief(r)}")
+        check(r.get("eof_stack") is None, f"eof_stack not null: {brief(r)}")
+        check(r.get("peer") == f"127.0.0.1:{port}", f"peer: {brief(r)}")
+        c.check_stack_names(cli.pid, r.get("open_stack"), ["open_pool_connection"], "open_stack")
+    check(not c.leaks(srv.pid), f"the closing server was reported: {briefs(c.leaks(srv.pid))}")
+    expect_exit(cli)
+    expect_exit(srv)
+    check(len(c.leaks(cli.pid)) == n, f"exit changed the count: {briefs(c.leaks(cli.pid))}")
+    check(not c.leaks(srv.pid), f"the closing server was reported: {briefs(c.leaks(srv.pid))}")
+
+
+# 4 -------------------------------------------------------------------------------------------
+def case_multithreaded_every_50th(c):
+    """4 worker threads, 2000 connections from 4 client threads, every 50th leaked."""
+    total, workers, every, threads = 2000, 4, 50, 4
+    want = total // every
+    srv = c.spawn(["sc_mt_server", total, workers, every])
+    port = srv.port()
+    t0 = time.monotonic()
+    cli = c.spawn(["sc_mt_client", port, total, threads])
+    check(cli.expect("done", 40)[1] == str(total), f"client: {cli.lines}")
+    check(srv.expect("handled", 20)[1] == str(total), f"server: {srv.lines}")
+    socks = srv.socks()
+    check(len(socks) == want, f"server reports {len(socks)} leaked sockets, meant {want}")
+    c.wait_leaks(srv.pid, want, timeout=10)
+    c.quiet(3 * GRACE_MS / 1000)
+    leaks = c.leaks(srv.pid)
+    check(len(leaks) == want, f"expected exactly {want} leak records, got {len(leaks)}")
+    inodes = [r["inode"] for r in leaks]
+    check(len(set(inodes)) == want, f"duplicate inodes among leak records: {sorted(inodes)}")
+    check_matches_socks(leaks, socks, "every 50th")
+    kinds = {r.get("kind") for r in leaks}
+    check(kinds == {"eof_unclosed"}, f"kinds {kinds}, want only eof_unclosed")
+    for r in leaks:
+        c.check_stack_names(srv.pid, r.get("eof_stack"), ["read_request_to_eof", "serve_connection"],
+                            "eof_stack")
+        check(r.get("open_stack") is not None, f"open_stack null: {brief(r)}")
+    check(not c.leaks(cli.pid), f"client reported: {briefs(c.leaks(cli.pid))}")
+    expect_exit(srv)
+    check(cli.wait() == 0, "client failed")
+    check(len(c.leaks(srv.pid)) == want, f"exit changed the count: {len(c.leaks(srv.pid))}")
+    if c.run.verbose:
+        print(f"  ({total} connections in {time.monotonic() - t0:.1f}s)")
+
+
+# 5 -------------------------------------------------------------------------------------------
+def case_python_interpreter(c):
+    """Unmodified /usr/bin/python3 running a leaky server: its leak is reported."""
+    check(os.access(PYTHON, os.X_OK), f"{PYTHON} missing")
+    # Under a sanitizer build LeakSanitizer would report CPython's own exit-time allocations.
+    asan = ":".join(x for x in (os.environ.get("ASAN_OPTIONS"), "detect_leaks=0") if x)
+    srv = c.spawn([PYTHON, os.path.join(HERE, "leaky_server.py")], name="python3",
+                  extra_env={"ASAN_OPTIONS": asan} if c.run.preload_first else None)
+    port = srv.port()
+    peer = connect_send_close(port)
+    srv.expect("sock")
+    socks = srv.socks()
+    c.wait_leaks(srv.pid, 1)
+    leaks = c.leaks(srv.pid)
+    check_matches_socks(leaks, socks, "python")
+    r = leaks[0]
+    check(r.get("kind") == "eof_unclosed", f"kind: {brief(r)}")
+    check(r.get("role") == "accepted" and r.get("peer") == peer, f"role/peer: {brief(r)}")
+    check(r.get("open_stack") is not None and r.get("eof_stack") is not None,
+          f"stacks missing: {brief(r)}")
+    starts = c.recs(srv.pid, "start")
+    check(starts and starts[0].get("exe", "").startswith("/usr/bin/python3"),
+          f"start record's exe is not Debian's python3: {starts and starts[0].get('exe')}")
+    expect_exit(srv)
+
+
+# 6 -------------------------------------------------------------------------------------------
+def no_leaks_anywhere(c, what):
+    got = c.all_leaks()
+    check(not got, f"{what}: leak records from a correct program: {briefs(got)}")
+
+
+def case_clean_halfclose(c):
+    """Client shutdown(SHUT_WR); server reads EOF, replies slowly (< grace), closes."""
+    grace, reply_ms = 1000, 400  # 8 writes over 400 ms: past EOF for ~8 scans, then closed
+    o = c.opts(grace_ms=grace)
+    srv = c.spawn(["sc_clean_server", "halfclose", reply_ms], options=o)
+    port = srv.port()
+    cli = c.spawn(["sc_clean_client", port, "halfclose"], options=o)
+    check(cli.expect("reply")[1] == "96", f"client got a short reply: {cli.lines}")
+    srv.expect("closed")
+    check(cli.wait() == 0, "client failed")
+    c.quiet((grace + 4 * SCAN_MS) / 1000)
+    no_leaks_anywhere(c, "half-close")
+    expect_exit(srv)
+    no_leaks_anywhere(c, "half-close, after exit")
+
+
+def case_clean_keepalive(c):
+    """Ping/pong on one connection, idle gaps adding up past grace, then both close."""
+    rounds, gap = 8, 100
+    srv = c.spawn(["sc_clean_server", "keepalive"])
+    port = srv.port()
+    cli = c.spawn(["sc_clean_client", port, "keepalive", rounds, gap])
+    check(cli.expect("rounds", 10)[1] == str(rounds), f"client: {cli.lines}")
+    srv.expect("closed")
+    check(cli.wait() == 0, "client failed")
+    c.quiet((GRACE_MS + 4 * SCAN_MS) / 1000)
+    no_leaks_anywhere(c, "keep-alive")
+    expect_exit(srv)
+    no_leaks_anywhere(c, "keep-alive, after exit")
+
+
+def case_clean_brief_close_wait(c):
+    """CLOSE_WAIT for a few scans, well under grace, then read and closed."""
+    grace = 1000
+    o = c.opts(grace_ms=grace)
+    srv = c.spawn(["sc_clean_server", "brief_cw"], options=o)
+    port = srv.port()
+    cli = c.spawn(["sc_clean_client", port, "brief_cw"], options=o)
+    check(cli.wait() == 0, "client failed")
+    srv.expect("accepted")
+    c.wait_for(lambda: ss("close-wait", f"sport = :{port}"), 3, "CLOSE_WAIT in ss")
+    time.sleep(4 * SCAN_MS / 1000)  # let a few scans see it; far below grace
+    srv.send("go")
+    srv.expect("closed")
+    c.quiet((grace + 4 * SCAN_MS) / 1000)
+    no_leaks_anywhere(c, "brief CLOSE_WAIT")
+    expect_exit(srv)
+    no_leaks_anywhere(c, "brief CLOSE_WAIT, after exit")
+
+
+# 7 -------------------------------------------------------------------------------------------
+def case_exit_open(c):
+    """Short-lived program exits with one socket past EOF, one in CLOSE_WAIT, before grace."""
+    p = c.spawn(["sc_exit_open"], options=c.opts(grace_ms=10000))
+    p.p.stdin.close()
+    rc = p.wait(10)
+    check(rc == 0, f"exit status {rc}, want 0; stderr {p.stderr()[-300:]!r}")
+    socks = p.socks()
+    check(len(socks) == 2, f"program reported {p.lines}")
+    ino_eof, ino_cw = [int(l.split()[2]) for l in p.lines if l.startswith("sock ")]
+    leaks = c.leaks(p.pid)
+    check(len(leaks) == 2, f"expected 2 leak records, got {briefs(leaks)}")
+    check_matches_socks(leaks, socks, "exit_open")
+    by = {r["inode"]: r for r in leaks}
+    for r in leaks:
+        check(r.get("kind") == "exit_open", f"kind is not exit_open: {brief(r)}")
+        check(r.get("tcp_state") == "CLOSE_WAIT", f"tcp_state: {brief(r)}")
+    check(by[ino_eof].get("eof_stack") is not None, f"EOF one lacks eof_stack: {brief(by[ino_eof])}")
+    c.check_stack_names(p.pid, by[ino_eof].get("eof_stack"), ["drain_then_forget"], "eof_stack")
+    check(by[ino_cw].get("eof_stack") is None, f"unread one has eof_stack: {brief(by[ino_cw])}")
+    check_exit_record(c, p.pid, 2)
+    recs = c.logs()[p.pid].records
+    check(recs[-1].get("event") == "exit", f"last record is {brief(recs[-1])}, want exit")
+    err = p.stderr()
+    check("SUMMARY: sockleak:" in err, f"no 'SUMMARY: sockleak:' on stderr: {err[-400:]!r}")
+
+
+# 8 -------------------------------------------------------------------------------------------
+def case_late_close(c):
+    """A reported leak closed afterwards: late_close with the leak's identity."""
+    srv = c.spawn(["sc_late_close"])
+    port = srv.port()
+    connect_send_close(port)
+    srv.expect("sock")
+    socks = srv.socks()
+    leak = c.wait_leaks(srv.pid, 1)[0]
+    check_matches_socks([leak], socks, "late_close")
+    srv.send("close")
+    srv.expect("closed")
+    lc = c.wait_for(lambda: c.recs(srv.pid, "late_close"), 3, "a late_close record")
+    check(len(lc) == 1, f"expected one late_close, got {briefs(lc)}")
+    r = lc[0]
+    for k in ("fd", "inode", "kind"):
+        check(r.get(k) == leak.get(k), f"late_close {k}={r.get(k)!r}, leak has {leak.get(k)!r}")
+    check(isinstance(r.get("late_ms"), int) and r["late_ms"] >= 0, f"late_ms: {r}")
+    check(isinstance(r.get("leak_age_ms"), int) and r["leak_age_ms"] >= GRACE_MS,
+          f"leak_age_ms below grace: {r}")
+    c.check_stack_names(srv.pid, r.get("stack"), ["close_late"], "late_close stack")
+    expect_exit(srv)
+    check(len(c.leaks(srv.pid)) == 1, f"more leak records: {briefs(c.leaks(srv.pid))}")
+
+
+# 9 -------------------------------------------------------------------------------------------
+def case_never_reported(c):
+    """Listeners, UNIX sockets past EOF, a healthy pair, UDP zero-length: nothing, ever."""
+    p = c.spawn(["sc_not_tcp"])
+    pport = int(p.expect("pending")[1])
+    p.expect("ready")
+    # precondition: the kernel does show a CLOSE_WAIT on the listener's port (a queued child)
+    c.wait_for(lambda: ss("close-wait", f"sport = :{pport}"), 3,
+               "the unaccepted connection in CLOSE_WAIT")
+    c.quiet((3 * GRACE_MS + 4 * SCAN_MS) / 1000)
+    check(not c.leaks(p.pid), f"reported: {briefs(c.leaks(p.pid))}")
+    expect_exit(p)
+    check(not c.leaks(p.pid), f"reported at exit: {briefs(c.leaks(p.pid))}")
+    check("SUMMARY" not in p.stderr(), f"summary printed: {p.stderr()[-300:]!r}")
+
+
+# 10 ------------------------------------------------------------------------------------------
+def case_log_records_well_formed(c):
+    """Every file written by every case above: JSON lines, fields, stacks defined first."""
+    files = c.run.validated
+    check(files, "no log files were written by any case")
+    nleak = sum(1 for _, lf, _ in files for r in lf.records if r.get("event") == "leak")
+    check(nleak > 0, "no leak records to check")
+    errs = [f"[{case}] {e}" for case, _, es in files for e in es]
+    check(not errs, f"{len(errs)} problems in {len(files)} files, e.g.: " + " | ".join(errs[:6]))
+    if c.run.verbose:
+        print(f"  ({len(files)} files, {nleak} leak records checked)")
+
+
+# wrapper contract -----------------------------------------------------------------------------
+def case_contract_syscalls(c):
+    """accept/accept4/connect/recv*/read*/shutdown/close: same results, same errno."""
+    rc0, out0, _ = c.run_to_end(["sc_contract"], name="plain", preload=False)
+    rc1, out1, err1 = c.run_to_end(["sc_contract"], name="preloaded")
+    check(rc0 == 3, f"baseline exit status {rc0}")
+    for want in ("read(closed fd) ", "recv(empty nonblocking) ", "read(interrupted) "):
+        line = next((l for l in out0 if l.startswith(want)), None)
+        check(line, f"baseline lacks {want!r}")
+    check(len(out0) == len(out1), f"preloaded run printed {len(out1)} lines, plain {len(out0)}")
+    diffs = [f"{a.split()[0]}: {' '.join(a.split()[-2:])} -> {' '.join(b.split()[-2:])}"
+             for a, b in zip(out0, out1) if a != b]
+    fd_only = without_fd_numbers(out0) == without_fd_numbers(out1)
+    check(not diffs, f"{len(diffs)} results differ with the preload"
+          + (" (only descriptor numbers: the preload holds low fds)" if fd_only else "")
+          + ": " + "; ".join(diffs[:8]))
+    check(rc1 == rc0, f"exit status {rc1} with the preload, {rc0} without")
+    expected = {"read(closed fd)": "-1 errno=EBADF", "recv(empty nonblocking)": "-1 errno=EAGAIN",
+                "read(interrupted)": "-1 errno=EINTR"}
+    for label, val in expected.items():
+        line = next(l for l in out1 if l.startswith(label + " "))
+        check(line.split("=", 1)[1].strip() == val, f"preloaded: {line!r}, want {val}")
+    check(err1 == "", f"preload wrote to stderr: {err1[:300]!r}")
+    check(not c.all_leaks(), f"leaks reported for a clean program: {briefs(c.all_leaks())}")
+
+
+def case_constructor_before_preload(c):
+    """Sockets used from a library constructor that runs before libsockleak's."""
+    lib = os.path.join(c.run.bindir, "libsc_ctor.so")
+    dbg = os.path.join(c.dir, "lddebug")
+    # glibc runs the initialisers of independent LD_PRELOAD objects in reverse list order
+    # (checked on Debian 12's glibc 2.36), so libsc_ctor.so goes AFTER libsockleak.so for its
+    # constructor to run first; sc_ctor_main also links it, as a program would. LD_DEBUG=files
+    # ("calling init:" lines) proves the order on the machine at hand.
+    # LD_DEBUG_OUTPUT takes a descriptor in ld.so: the baseline runs with it too, so that fd
+    # numbers compare equal.
+    rc0, out0, _ = c.run_to_end(["sc_ctor_main"], name="plain", preload=False,
+                                extra_env={"LD_DEBUG": "files", "LD_DEBUG_OUTPUT": dbg + "-plain"})
+    check(rc0 == 0, f"baseline failed: {out0}")
+    env = {"LD_PRELOAD": ":".join(c.run.preload_first + [c.run.lib, lib]),
+           "LD_DEBUG": "files", "LD_DEBUG_OUTPUT": dbg}
+    p = c.spawn(["sc_ctor_main"], extra_env=env)
+    p.expect("ready")
+    # precondition: glibc ran libsc_ctor.so's initialiser before libsockleak.so's
+    inits = []
+    for fn in os.listdir(c.dir):
+        if fn.startswith("lddebug.") and fn == f"lddebug.{p.pid}":
+            with open(os.path.join(c.dir, fn)) as f:
+                inits = [l.split("calling init:", 1)[1].strip() for l in f if "calling init:" in l]
+    order = [os.path.basename(x) for x in inits]
+    check("libsc_ctor.so" in order and os.path.basename(c.run.lib) in order,
+          f"LD_DEBUG shows no init of both libraries: {order}")
+    check(order.index("libsc_ctor.so") < order.index(os.path.basename(c.run.lib)),
+          f"precondition: libsockleak's initialiser ran first: {order}")
+    if c.run.verbose:
+        print(f"  (initialisers in order: {order})")
+    ctor0 = [l for l in out0 if l.startswith("ctor ")]
+    ctor1 = [l for l in p.lines if l.startswith("ctor ")]
+    mask = lambda ls: [re.sub(r"_fd=\d+", "_fd=FD", l) for l in ls]
+    check(mask(ctor0) == mask(ctor1),
+          f"constructor saw different results with the preload: {ctor1} vs {ctor0}")
+    check(ctor0 == ctor1, "constructor's calls returned other descriptor numbers with the "
+          f"preload (its own descriptors taken low, before ours?): {ctor1} vs {ctor0}")
+    socks = p.socks()
+    check(len(socks) == 1, f"{p.lines}")
+    leak = c.wait_leaks(p.pid, 1)[0]
+    check_matches_socks([leak], socks, "constructor")
+    check(leak.get("kind") == "eof_unclosed", f"kind: {brief(leak)}")
+    c.check_stack_names(p.pid, leak.get("open_stack"), ["sc_ctor_accept"], "open_stack")
+    c.check_stack_names(p.pid, leak.get("eof_stack"), ["sc_ctor_read_to_eof"], "eof_stack")
+    expect_exit(p)
+
+
+FD_LABELS = re.compile(r"^(socket\S*|accept|accept4\(NONBLOCK\|CLOEXEC\))\s+= \d+ ")
+
+
+def without_fd_numbers(lines):
+    """sc_contract output with the descriptor numbers of successful socket()/accept() calls
+    masked: for cases whose subject is not fd placement (contract_syscall_results is)."""
+    return [FD_LABELS.sub(lambda m: m.group(0).rsplit("=", 1)[0] + "= FD ", l) for l in lines]
+
+
+def case_bad_options(c):
+    """Unknown key, bad value, out of range: one stderr line naming the key, program runs."""
+    rc0, out0, _ = c.run_to_end(["sc_contract"], name="plain", preload=False)
+    out0 = without_fd_numbers(out0)
+    trials = [("bogus_key=1", "bogus_key"), ("grace_ms=abc", "grace_ms"),
+              ("scan_ms=1", "scan_ms"), (f"grace_ms=300:no_such_option=2:scan_ms=50", "no_such_option")]
+    for i, (opt, key) in enumerate(trials):
+        rc, out, err = c.run_to_end(["sc_contract"], name=f"bad{i}", options=opt)
+        lines = [l for l in err.splitlines() if l.strip()]
+        check(len(lines) == 1 and key in lines[0],
+              f"SOCKLEAK_OPTIONS={opt}: want one stderr line naming '{key}', got {lines[:5]}")
+        check(rc == rc0, f"SOCKLEAK_OPTIONS={opt}: exit status {rc}, want {rc0}")
+        diffs = [f"{a!r} vs {b!r}" for a, b in zip(out0, without_fd_numbers(out)) if a != b]
+        check(len(out) == len(out0) and not diffs,
+              f"SOCKLEAK_OPTIONS={opt}: stdout differs from the plain run: {diffs[:3]}")
+
+
+CASES = [
+    ("close_wait_read_once", case_close_wait_read_once),
+    ("eof_unclosed_named_stacks", case_eof_unclosed),
+    ("client_pool_close_wait", case_client_pool_close_wait),
+    ("multithreaded_every_50th", case_multithreaded_every_50th),
+    ("python_interpreter", case_python_interpreter),
+    ("clean_halfclose_slow_reply", case_clean_halfclose),
+    ("clean_keepalive", case_clean_keepalive),
+    ("clean_brief_close_wait", case_clean_brief_close_wait),
+    ("exit_open_and_summary", case_exit_open),
+    ("late_close", case_late_close),
+    ("never_reported_non_tcp_listen_healthy", case_never_reported),
+    ("contract_syscall_results", case_contract_syscalls),
+    ("constructor_before_preload", case_constructor_before_preload),
+    ("bad_options_one_line", case_bad_options),
+    ("log_records_well_formed", case_log_records_well_formed),  # last: checks all logs above
+]
+
+
+class Runner:
+    def __init__(self, args):
+        self.bindir = os.path.abspath(args.bin)
+        self.lib = os.path.abspath(args.lib)
+        self.preload_first = [args.preload_first] if args.preload_first else []
+        self.keep, self.verbose = args.keep, args.verbose
+        self.validated = []
+
+
+def on_alarm(signum, frame):
+    raise Fail(f"case exceeded {CASE_TIMEOUT_S}s")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", required=True, help="directory of the built scenario programs")
+    ap.add_argument("--lib", required=True, help="libsockleak.so to preload")
+    ap.add_argument("--results", help='file to write "PASSED FAILED" to')
+    ap.add_argument("--preload-first", help="library to put before libsockleak.so (sanitizers)")
+    ap.add_argument("--only", help="comma-separated case names")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary log directories")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    run = Runner(args)
+    signal.signal(signal.SIGALRM, on_alarm)
+    passed = failed = 0
+    t_all = time.monotonic()
+    only = set(args.only.split(",")) if args.only else None
+    try:
+        for name, fn in CASES:
+            if only and name not in only:
+                continue
+            t0 = time.monotonic()
+            c = Case(run, name)
+            try:
+                check(os.path.exists(run.lib), f"{run.lib} does not exist")
+                signal.alarm(CASE_TIMEOUT_S)
+                fn(c)
+                signal.alarm(0)
+                passed += 1
+                print(f"ok {name}" + (f" ({time.monotonic() - t0:.1f}s)" if args.verbose else ""))
+            except Fail as e:
+                signal.alarm(0)
+                failed += 1
+                print(f"FAIL {name}: {e}")
+            except Exception as e:  # a driver bug must still count as a failure, not a crash
+                signal.alarm(0)
+                failed += 1
+                print(f"FAIL {name}: {type(e).__name__}: {e}")
+            finally:
+                c.close()
+            sys.stdout.flush()
+    finally:
+        print(f"{passed} passed, {failed} failed"
+              + (f" ({time.monotonic() - t_all:.1f}s)" if args.verbose else ""))
+        if args.results:
+            os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)
+            with open(args.results, "w") as f:
+                f.write(f"{passed} {failed}\n")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+/* Case 7, exit-time: a short-lived program that leaves two accepted sockets open at a normal
+ * exit, long before grace_ms: one past EOF (read returned 0), one in CLOSE_WAIT never read.
+ * Proves: one `exit_open` leak record for each (with and without `eof_stack`), an `exit`
+ * record counting them, and the human summary on stderr ("SUMMARY: sockleak: ...").
+ * Usage: sc_exit_open    prints "sock FD INODE" for the EOF one, then the CLOSE_WAIT one. */
+#include "scenario.h"
+
+void drain_then_forget(int fd);
+
+void drain_then_forget(int fd)
+{
+	char buf[64];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) != 0)
+		if (n < 0 && errno != EINTR)
+			sc_die("read");
+}
+
+int main(void)
+{
+	int port, lfd = sc_listen(&port);
+	int ca = sc_connect(port), sa = accept(lfd, NULL, NULL);
+	int cb = sc_connect(port), sb = accept(lfd, NULL, NULL);
+
+	if (ca < 0 || sa < 0 || cb < 0 || sb < 0)
+		sc_die("connect/accept");
+	if (sc_write_all(ca, "bye\n", 4) != 0 || close(ca) != 0 || close(cb) != 0)
+		sc_die("client side");
+	drain_then_forget(sa);
+	if (sc_wait_fin(sb, 5000) != 0) /* sb is in CLOSE_WAIT now; it is never read */
+		sc_die("no FIN on sb");
+	sc_report_sock(sa);
+	sc_report_sock(sb);
+	return 0; /* normal exit with sa and sb open */
+}

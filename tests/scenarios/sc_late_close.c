@@ -1,0 +1,43 @@
+/* Case 8, a leak that is closed after all: the server reads a connection to EOF, keeps it open
+ * past grace_ms (so a `leak` record is written), then closes it when run.py says "close".
+ * Proves: a `late_close` record for that socket (same fd, inode and kind as its leak record),
+ * whose `stack` names close_late().
+ * Usage: sc_late_close    prints "port P", "sock FD INODE", and "closed" after "close". */
+#include "scenario.h"
+
+void read_to_eof(int fd);
+void close_late(int fd);
+
+void read_to_eof(int fd)
+{
+	char buf[256];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) != 0)
+		if (n < 0 && errno != EINTR)
+			sc_die("read");
+}
+
+void close_late(int fd)
+{
+	if (close(fd) != 0)
+		sc_die("close");
+}
+
+int main(void)
+{
+	char line[16];
+	int port, lfd = sc_listen(&port), fd;
+
+	sc_say("port %d", port);
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		sc_die("accept");
+	read_to_eof(fd);
+	sc_report_sock(fd);
+	if (sc_stdin_line(line, sizeof line, SC_MAX_WAIT_MS) <= 0 || strcmp(line, "close") != 0)
+		return SC_EXIT_SETUP;
+	close_late(fd);
+	sc_say("closed");
+	sc_wait_stdin_eof();
+	return 0;
+}

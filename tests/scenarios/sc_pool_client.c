@@ -1,0 +1,28 @@
+/* Case 3, a client connection pool: N idle connections that the server closes (see
+ * sc_accept_close). The pool never reads them, so it never sees the EOF and each socket sits in
+ * CLOSE_WAIT in this, the client, process.
+ * Proves: exactly N `close_wait` leaks in the client, role `connected`, `eof_stack` null,
+ * `open_stack` naming open_pool_connection().
+ * Usage: sc_pool_client PORT N    prints "sock FD INODE" per connection, then "pooled N". */
+#include "scenario.h"
+
+int open_pool_connection(int port);
+
+int open_pool_connection(int port)
+{
+	int fd = sc_connect(port);
+	if (fd < 0)
+		sc_die("connect");
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	int port = sc_arg(argc, argv, 1, 0), n = sc_arg(argc, argv, 2, 1);
+
+	for (int i = 0; i < n; i++)
+		sc_report_sock(open_pool_connection(port)); /* kept idle, never read, never closed */
+	sc_say("pooled %d", n);
+	sc_wait_stdin_eof();
+	return 0;
+}
