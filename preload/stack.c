@@ -304,7 +304,7 @@ static void sl_resolve(const uintptr_t *ips, unsigned n, struct sl_rawframe *raw
 
 uint32_t sl_stack_capture(void)
 {
-	void *ips[SL_STACK_MAX + 16];
+	void *ips[SL_STACK_MAX + 8];
 	uintptr_t keep[SL_STACK_MAX];
 	struct sl_rawframe raw[SL_STACK_MAX];
 	struct sl_stack *st;
@@ -313,7 +313,8 @@ uint32_t sl_stack_capture(void)
 	uint64_t id;
 	int got;
 
-	got = sl_backtrace(ips, (int)(sl_depth + 16));
+	/* Our own frames on top are at most the wrapper, track.c and this function. */
+	got = sl_backtrace(ips, (int)(sl_depth + 6));
 	for (int i = 0; i < got && n < sl_depth; i++) {
 		uintptr_t ip = (uintptr_t)ips[i];
 

@@ -48,6 +48,17 @@ static void sl_keepalive(int fd)
 	}
 }
 
+void sl_track_stale(int fd, uint64_t inode, uint32_t gen)
+{
+	struct sl_sock *s;
+
+	sl_lock();
+	s = sl_fd_lookup(fd);
+	if (s && s->inode == inode && s->gen == gen)
+		sl_drop_stale(fd);
+	sl_unlock();
+}
+
 void sl_track_forget(int fd)
 {
 	int saved = errno;
@@ -167,22 +178,13 @@ void sl_track_connect(int fd)
 void sl_track_eof(int fd, struct sl_sock *s)
 {
 	int saved = errno;
-	uint64_t inode;
 	uint32_t stack;
 
-	/* Repeated EOF reads (level-triggered loops) cost only this check. */
+	/* Repeated EOF reads (level-triggered loops) cost only this check. The fd is not
+	 * re-verified here (that would be a syscall per connection): a stale entry can only mark
+	 * a record nobody reports, since the watchdog checks the inode before any report. */
 	if (__atomic_load_n(&s->eof_ms, __ATOMIC_RELAXED) || !sl_enter())
 		return;
-	/* Verify before believing: the number may have been reused behind our back. */
-	inode = sl_fd_inode(fd);
-	sl_lock();
-	if (sl_fd_lookup(fd) != s || s->eof_ms || inode != s->inode) {
-		if (sl_fd_lookup(fd) == s && inode != s->inode)
-			sl_drop_stale(fd);
-		sl_unlock();
-		goto out;
-	}
-	sl_unlock();
 	stack = sl_stack_capture();
 	sl_lock();
 	if (sl_fd_lookup(fd) == s && !s->eof_ms) {
@@ -190,7 +192,6 @@ void sl_track_eof(int fd, struct sl_sock *s)
 		s->eof_stack = stack;
 	}
 	sl_unlock();
-out:
 	sl_leave();
 	errno = saved;
 }

@@ -23,6 +23,10 @@ void sl_track_dup(int oldfd, int newfd);
  * whatever stale state the number had. */
 void sl_track_forget(int fd);
 
+/* The watchdog found fd no longer refers to socket (inode, gen): its close happened where we
+ * could not see it. Forget the mapping. Caller is inside sockleak (sl_busy). */
+void sl_track_stale(int fd, uint64_t inode, uint32_t gen);
+
 /* Adopt fd, found open at start-up or received over a UNIX socket, as a tracked socket when
  * it is TCP. Returns 1 when tracked. Caller holds nothing. */
 int sl_track_adopt(int fd, enum sl_role role, int inherited);

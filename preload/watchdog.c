@@ -9,6 +9,7 @@
 #include "sockets.h"
 #include "stack.h"
 #include "suppress.h"
+#include "track.h"
 
 #include <fcntl.h>
 #include <netinet/tcp.h>
@@ -184,10 +185,15 @@ static void sl_report(struct sl_leak_info *l)
 	int d = (int)syscall(SYS_fcntl, l->fd, F_DUPFD_CLOEXEC, 3), ok = 0, err = 0;
 	struct sl_sock *s;
 
-	if (d < 0)
-		return;   /* closed meanwhile, or out of descriptors: next scan decides */
+	if (d < 0) {
+		/* EBADF: closed behind our back (raw syscall); EMFILE: try again next scan. */
+		if (errno == EBADF)
+			sl_track_stale(l->fd, l->inode, l->gen);
+		return;
+	}
 	if (sl_fd_inode(d) != l->inode) {
 		syscall(SYS_close, d);
+		sl_track_stale(l->fd, l->inode, l->gen);
 		return;
 	}
 	l->tcp_state = sl_tcp_state(d);
