@@ -32,7 +32,7 @@ LDFLAGS   ?=
 
 .DEFAULT_GOAL := all
 
-.PHONY: check-reset all check demo deps help clean install uninstall asan ubsan tsan bench fuzz
+.PHONY: all check demo deps help clean install uninstall asan ubsan tsan bench fuzz
 
 # Targets that fragments add to.
 ALL_TARGETS   :=
@@ -54,11 +54,12 @@ include $(sort $(wildcard preload/*.mk examples/*.mk tools/*.mk tests/*.mk tests
 
 all: $(ALL_TARGETS)
 
-# Every test group writes "PASSED FAILED" to $(B)/test-results/GROUP; check adds them up.
-check-reset:
+# Every test group writes "PASSED FAILED" to $(B)/test-results/GROUP; check runs them all (-k: one
+# failing group does not hide the others), then adds them up.
+check: $(B)/.deps-check
 	@rm -rf $(B)/test-results && mkdir -p $(B)/test-results
-check: check-reset $(B)/.deps-check all $(CHECK_TARGETS)
-	@cat $(B)/test-results/* 2>/dev/null | awk '{p+=$$1; f+=$$2} END {printf "make check: %d groups\n%d passed, %d failed\n", NR, p, f; exit (f>0 || NR==0)}'
+	@$(MAKE) --no-print-directory -k all $(CHECK_TARGETS); st=$$?; \
+	cat $(B)/test-results/* 2>/dev/null | awk '{p+=$$1; f+=$$2} END {printf "make check: %d groups\n%d passed, %d failed\n", NR, p, f; exit (f>0 || NR==0)}' && exit $$st
 
 # A sanitizer build of the library and the whole suite, in its own build directory.
 asan ubsan tsan:

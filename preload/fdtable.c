@@ -140,15 +140,24 @@ struct sl_sock *sl_fd_clear(int fd)
 
 struct sl_sock *sl_sock_new(uint64_t inode)
 {
-	struct sl_sock *s, *old = sl_sock_by_inode(inode);
+	struct sl_sock *s, *old;
+
+	if (!inode)   /* 0 marks an empty slot in the inode map */
+		return NULL;
+	old = sl_sock_by_inode(inode);
 
 	if (old) {
 		/* A record for the same inode means we missed its close (raw syscall, io_uring):
 		 * the old record is stale. Forget it and its fds. */
-		int fds[16], n = sl_sock_fds(old, fds, 16);
+		int fds[16], n;
 
-		for (int i = 0; i < n; i++)
-			sl_fd_clear(fds[i]);
+		/* In batches until none is left: a stale fd left behind would name the record
+		 * that is reused just below for the new socket. */
+		do {
+			n = sl_sock_fds(old, fds, 16);
+			for (int i = 0; i < n; i++)
+				sl_fd_clear(fds[i]);
+		} while (n == 16);
 		sl_sock_free(old);
 	}
 	if (!sl_free_socks) {

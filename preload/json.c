@@ -94,7 +94,8 @@ size_t sl_json_escape(char *out, size_t cap, const char *str, size_t max)
 	char esc[6];
 
 	while (i < max && s[i]) {
-		size_t avail = strnlen(str + i, max - i);
+		/* Only the next sequence matters: bounding the scan keeps escaping linear. */
+		size_t avail = strnlen(str + i, max - i < 4 ? max - i : 4);
 		size_t n = sl_utf8_len(s + i, avail), en;
 		const char *src;
 

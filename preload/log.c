@@ -209,7 +209,7 @@ static int sl_flush(void)
 
 static void sl_write_start(void)
 {
-	char exe[SL_PATH_MAX], opts[1536];
+	char exe[SL_PATH_MAX], opts[SL_PATH_MAX * 12 + 512];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	exe[n > 0 ? n : 0] = '\0';

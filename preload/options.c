@@ -2,6 +2,8 @@
  * period, no enforcement, logs on stderr. See docs/options.md, which must match this table. */
 #include "options.h"
 
+#include "json.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +75,10 @@ static void sl_opts_report(sl_opts_err_fn err, void *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Keys and values come from the environment: one line, no terminal control bytes. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	err(ctx, msg);
 }
 
@@ -166,24 +172,21 @@ int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ct
 
 size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
 {
-	/* Paths are user text: escape the two characters JSON cannot hold raw, drop controls. */
-	char lp[SL_PATH_MAX * 2], *p = lp;
+	/* Paths are user text: escaped like every string in the log, so bytes that are not
+	 * UTF-8 become \u00XX and the start record stays valid JSON (docs/log-format.md). */
+	char lp[SL_PATH_MAX * 6 + 1], sp[SL_PATH_MAX * 6 + 1];
 	int n;
 
-	for (const char *s = o->log_path; *s && p < lp + sizeof(lp) - 2; s++) {
-		if (*s == '"' || *s == '\\')
-			*p++ = '\\';
-		if ((unsigned char)*s >= 0x20)
-			*p++ = *s;
-	}
-	*p = '\0';
+	lp[sl_json_escape(lp, sizeof(lp) - 1, o->log_path, sizeof(o->log_path))] = '\0';
+	sp[sl_json_escape(sp, sizeof(sp) - 1, o->suppressions, sizeof(o->suppressions))] = '\0';
 	n = snprintf(buf, cap,
 		     "\"grace_ms\":%u,\"scan_ms\":%u,\"stack_depth\":%u,\"report_at_exit\":%d,"
 		     "\"summary\":%d,\"enforce\":%d,\"idle_ms\":%u,\"keepalive_idle_s\":%u,"
-		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"log_path\":\"%s\"",
+		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"exitcode\":%d,"
+		     "\"log_path\":\"%s\",\"suppressions\":\"%s\"",
 		     o->grace_ms, o->scan_ms, o->stack_depth, o->report_at_exit, o->summary,
 		     o->enforce, o->idle_ms, o->keepalive_idle_s, o->keepalive_intvl_s,
-		     o->keepalive_cnt, lp);
+		     o->keepalive_cnt, o->exitcode, lp, sp);
 	if (n < 0 || (size_t)n >= cap) {
 		if (cap)
 			buf[0] = '\0';

@@ -1,0 +1,43 @@
+# cmocka unit tests of the preload's pure modules, linked against the module sources directly
+# (compiled here with the suite's flags, so `make asan|ubsan|tsan` sanitizes them too).
+
+UNIT_SRC := tests/unit
+UNIT_DIR := $(B)/tests/unit
+UNIT_TESTS := test_options test_json test_stackhash test_fdtable test_sockets
+UNIT_BINS := $(addprefix $(UNIT_DIR)/,$(UNIT_TESTS))
+
+# What each test links besides itself: preload modules, and the strict JSON checker.
+UNIT_LINK_test_options := preload/options preload/json jsoncheck
+UNIT_LINK_test_json := preload/json jsoncheck
+UNIT_LINK_test_stackhash := preload/stackhash
+UNIT_LINK_test_fdtable := preload/fdtable preload/mem
+UNIT_LINK_test_sockets := preload/sockets
+
+# Test programs run with halt-on-error sanitizers so a report is never a pass.
+UNIT_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:strict_string_checks=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+.PHONY: check-unit unit
+CHECK_TARGETS += check-unit
+HELP_LINES += '  make check-unit       cmocka unit tests of the pure preload modules (tests/unit)'
+
+unit: $(UNIT_BINS)
+
+$(UNIT_DIR)/obj/preload/%.o: preload/%.c | $(B)/.deps-check
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -pthread -c $< -o $@
+
+$(UNIT_DIR)/obj/%.o: $(UNIT_SRC)/%.c | $(B)/.deps-check
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -pthread -c $< -o $@
+
+# Explicit prerequisites per test (no .SECONDEXPANSION: it would change every later fragment).
+$(foreach t,$(UNIT_TESTS),$(eval $(UNIT_DIR)/$(t): $(UNIT_DIR)/obj/$(t).o \
+	$(addprefix $(UNIT_DIR)/obj/,$(addsuffix .o,$(UNIT_LINK_$(t))))))
+$(UNIT_BINS):
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka -pthread
+
+check-unit: $(UNIT_BINS) $(UNIT_SRC)/run-unit.sh
+	@mkdir -p $(B)/test-results
+	@$(UNIT_ENV) $(UNIT_SRC)/run-unit.sh $(B)/test-results/unit $(UNIT_BINS)
