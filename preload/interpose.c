@@ -255,10 +255,12 @@ SL_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t salen)
 
 SL_EXPORT int close(int fd)
 {
-	/* Our log descriptor survives programs that close everything: it is already "closed"
-	 * as far as they can tell, since no call of theirs will ever be handed its number. */
-	if (SL_UNLIKELY(sl_log_owns_fd(fd) || sl_diag_owns_fd(fd)) && !sl_busy)
-		return 0;
+	/* Our descriptors survive programs that close everything. The program never opened
+	 * that number, so it gets what libc would say of a number that is not open. */
+	if (SL_UNLIKELY(sl_log_owns_fd(fd) || sl_diag_owns_fd(fd)) && !sl_busy) {
+		errno = EBADF;
+		return -1;
+	}
 	sl_track_close(fd);
 	return SL_CALL(close, (int)syscall(SYS_close, fd), fd);
 }

@@ -30,6 +30,7 @@ static pid_t sl_fd_pid;         /* process that opened sl_fd */
 static pid_t sl_started_pid;    /* process whose start record is written */
 static int sl_to_stderr;
 static int sl_broken;           /* the log cannot be written: stop trying */
+static int sl_warned_open;
 static unsigned long sl_count;
 static char sl_boot_id[40];
 static char sl_host[65];
@@ -145,12 +146,22 @@ static int sl_log_ready(void)
 		fd = (int)syscall(SYS_openat, AT_FDCWD, path,
 				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd < 0) {
-			char msg[SL_PATH_MAX + 80];
-			int n = snprintf(msg, sizeof(msg), "sockleak: cannot open log %s: %s\n", path,
-					 strerror(errno));
+			int err = errno;
+			/* Out of descriptors or memory is the program's state of the moment: drop this
+			 * record and try again with the next. Anything else will not get better. */
+			int transient = err == EMFILE || err == ENFILE || err == ENOMEM || err == EINTR;
+			char msg[SL_PATH_MAX + 120];
+			int n;
 
-			sl_log_text(msg, n > 0 && (size_t)n < sizeof(msg) ? (size_t)n : 0);
-			sl_broken = 1;
+			if (!transient || !sl_warned_open) {
+				n = snprintf(msg, sizeof(msg), "sockleak: cannot open log %s: %s%s\n",
+					     path, strerror(err),
+					     transient ? " (records are dropped until it can)" : "");
+				sl_log_text(msg, n > 0 && (size_t)n < sizeof(msg) ? (size_t)n : 0);
+				sl_warned_open = 1;
+			}
+			if (!transient)
+				sl_broken = 1;
 			return 0;
 		}
 		sl_remember(sl_move_high(fd));
@@ -261,7 +272,30 @@ int sl_log_end(void)
 
 void sl_log_cancel(void) { pthread_mutex_unlock(&sl_log_mu); }
 
-int sl_log_owns_fd(int fd) { return fd >= 0 && fd == __atomic_load_n(&sl_fd, __ATOMIC_RELAXED); }
+/* Descriptors libunwind keeps for itself (its address-validation pipe), registered at start-up
+ * so the program's close() calls leave them alone like ours. */
+static int sl_extra_fds[4] = {-1, -1, -1, -1};
+
+void sl_log_own_fd(int fd)
+{
+	for (int i = 0; i < 4; i++)
+		if (sl_extra_fds[i] < 0) {
+			sl_extra_fds[i] = fd;
+			return;
+		}
+}
+
+int sl_log_owns_fd(int fd)
+{
+	if (fd < 0)
+		return 0;
+	if (fd == __atomic_load_n(&sl_fd, __ATOMIC_RELAXED))
+		return 1;
+	for (int i = 0; i < 4; i++)
+		if (sl_extra_fds[i] == fd)
+			return 1;
+	return 0;
+}
 int sl_log_fd(void) { return __atomic_load_n(&sl_fd, __ATOMIC_RELAXED); }
 unsigned long sl_log_count(void) { return sl_count; }
 

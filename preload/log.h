@@ -18,6 +18,8 @@ struct sl_jb *sl_log_begin(const char *event);
 int sl_log_end(void);      /* write and unlock; 0 or errno */
 void sl_log_cancel(void);  /* unlock without writing */
 
+/* Register another descriptor of ours (libunwind's pipe) for protection. */
+void sl_log_own_fd(int fd);
 /* True when fd is one of ours (the log). Wrappers of close/dup2 protect it. */
 int sl_log_owns_fd(int fd);
 /* Where our own descriptors go: high, below RLIMIT_NOFILE. */

@@ -119,7 +119,7 @@ void sl_stack_init(unsigned depth)
 
 	sl_depth = depth;
 	dl_iterate_phdr(sl_self_cb, (void *)(uintptr_t)&sl_stack_init);
-	int hold[SL_HOLD_MAX], nhold = 0, base = sl_log_high_base();
+	int hold[SL_HOLD_MAX], nhold = 0, base = sl_log_high_base(), lo;
 	int nul = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
 
 	/* libunwind opens a pipe at its first unwind and keeps it for the life of the process.
@@ -137,6 +137,9 @@ void sl_stack_init(unsigned depth)
 		}
 		hold[nhold++] = d;
 	}
+	lo = nul >= 0 ? (int)syscall(SYS_fcntl, nul, F_DUPFD_CLOEXEC, base) : -1;
+	if (lo >= 0)
+		syscall(SYS_close, lo);
 	h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (h) {
 		int (*policy)(void *, int);
@@ -153,6 +156,10 @@ void sl_stack_init(unsigned depth)
 	sl_diag_open();
 	if (sl_unw_backtrace)
 		sl_backtrace(ips, 4);
+	/* Whatever libunwind opened and kept (its pipe) sits just above lo: protect it. */
+	for (int fd = lo; lo >= 0 && fd < lo + 4; fd++)
+		if (syscall(SYS_fcntl, fd, F_GETFD) >= 0 && !sl_log_owns_fd(fd))
+			sl_log_own_fd(fd);
 	for (int i = 0; i < nhold; i++)
 		syscall(SYS_close, hold[i]);
 	if (nul >= 0)

@@ -26,6 +26,7 @@ extern struct sl_opts sl_opt;
 
 #define SL_CAND_MAX 256          /* leaks handled per scan; the rest wait for the next one */
 #define SL_SUMMARY_MAX 32
+#define SL_SMALL 128              /* up to this many sockets, scan each instead of netlink */
 
 static int sl_wd_started;        /* this process has a watchdog (reset in a fork child) */
 static pthread_mutex_t sl_scan_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -63,7 +64,7 @@ static void sl_cw_add(const struct sl_diag *d, void *ctx)
 }
 
 /* Without netlink (seccomp, some sandboxes): ask TCP_INFO for each tracked socket. */
-struct sl_fb { int fds[SL_CAND_MAX * 4]; uint64_t inodes[SL_CAND_MAX * 4]; int n; };
+struct sl_fb { int fds[SL_CAND_MAX * 16]; uint64_t inodes[SL_CAND_MAX * 16]; int n; };
 
 static int sl_fb_collect(struct sl_sock *s, void *ctx)
 {
@@ -84,17 +85,16 @@ static void sl_cw_fallback(void)
 	sl_lock();
 	sl_sock_each(sl_fb_collect, &fb);
 	sl_unlock();
+	/* Reading the state needs no duplicate: check the inode on both sides of the query, and a
+	 * number closed and reused meanwhile (a new socket, a new inode) is never mistaken. */
 	for (int i = 0; i < fb.n; i++) {
-		int d = (int)syscall(SYS_fcntl, fb.fds[i], F_DUPFD_CLOEXEC, 3);
 		struct sl_diag diag = {0};
 
-		if (d < 0)
-			continue;
-		if (sl_fd_inode(d) == fb.inodes[i] && sl_tcp_state(d) == TCP_CLOSE_WAIT) {
+		if (sl_fd_inode(fb.fds[i]) == fb.inodes[i] && sl_tcp_state(fb.fds[i]) == TCP_CLOSE_WAIT &&
+		    sl_fd_inode(fb.fds[i]) == fb.inodes[i]) {
 			diag.inode = fb.inodes[i];
 			sl_cw_add(&diag, NULL);
 		}
-		syscall(SYS_close, d);
 	}
 }
 
@@ -182,7 +182,7 @@ static void sl_peer_names(int d, struct sl_leak_info *l)
 /* Verify one candidate through a private duplicate, record it, enforce when asked. */
 static void sl_report(struct sl_leak_info *l)
 {
-	int d = (int)syscall(SYS_fcntl, l->fd, F_DUPFD_CLOEXEC, 3), ok = 0, err = 0;
+	int d = (int)syscall(SYS_fcntl, l->fd, F_DUPFD_CLOEXEC, sl_log_high_base()), ok = 0, err = 0;
 	struct sl_sock *s;
 
 	if (d < 0) {
@@ -241,7 +241,10 @@ void sl_scan(int at_exit)
 
 	pthread_mutex_lock(&sl_scan_mu);
 	sl_ncw = 0;
-	err = sl_diag_dump(1u << TCP_CLOSE_WAIT, sl_cw_add, NULL);
+	/* A netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
+	 * socket of the host: for a few sockets (a forked child at exit) ask each one instead. */
+	err = sl_sock_count() <= SL_SMALL ? ENOSYS
+					   : sl_diag_dump(1u << TCP_CLOSE_WAIT, sl_cw_add, NULL);
 	if (err)
 		sl_cw_fallback();
 	w.now = sl_mono_ms();
