@@ -1,0 +1,212 @@
+#!/bin/bash
+# Tests of `sockleak report` (issue 6). Usage: run-tests.sh BUILD_DIR RESULT_FILE
+# Hand-made logs with real stacks (mklog), logs of real runs under libsockleak.so (leaky_server,
+# fork_server), bad input, every format, suppressions, --exitcode, and the HTML page rendered in
+# headless Chromium. Writes "PASSED FAILED" to RESULT_FILE.
+set -u
+B=$1
+RESULT=$2
+ROOT=$(pwd)
+SL=$B/sockleak
+T=$(mktemp -d /tmp/sockleak-report.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+# check NAME COMMAND...: passes when the command succeeds
+check() { local n=$1; shift; if "$@" >"$T/check.out" 2>&1; then ok "$n"; else bad "$n" "$(head -c 600 "$T/check.out")"; fi; }
+has() { grep -qF -- "$2" "$1"; }
+line_of() { grep -n "SITE:$2" "$ROOT/tests/report/$1" | head -1 | cut -d: -f1; }
+
+# ---- hand-made logs with real stacks ----
+"$B/tests/report/mklog" "$T/mk.log"
+"$SL" report --strip-path-prefix "$ROOT" "$T/mk.log" >"$T/mk.txt" 2>"$T/mk.err"
+acc=$(line_of mklog.c accept); eofl=$(line_of mklog.c eof-read); inl=$(line_of mklog.c inlined-call)
+check mklog_text_names_accept_line has "$T/mk.txt" "do_accept tests/report/mklog.c:$acc"
+check mklog_text_inlined_frame has "$T/mk.txt" "read_request tests/report/mklog.c:$eofl (inlined)"
+check mklog_text_inlined_caller has "$T/mk.txt" "handle_client tests/report/mklog.c:$inl"
+check mklog_text_summary_last_line test "$(tail -n1 "$T/mk.txt")" = "SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)"
+check mklog_site1_three_sockets has "$T/mk.txt" "Site #1: 3 leaked socket(s), eof_unclosed"
+check mklog_story_fork has "$T/mk.txt" "mklog[200] forked child 201"
+check mklog_story_close_shared has "$T/mk.txt" "mklog[201] closed fd 4 but did not release the socket (no FIN sent): still held by 200"
+check mklog_story_enforced has "$T/mk.txt" "mklog[200] enforced: shutdown done"
+check mklog_story_exec_inherited has "$T/mk.txt" "exec /bin/helper with fd 6 without FD_CLOEXEC"
+check mklog_no_stderr test ! -s "$T/mk.err"
+
+# build-id mismatch and missing modules fall back to the recorded symbol, and say so
+"$B/tests/report/mklog" "$T/bid.log" deadbeefdeadbeef
+"$SL" report "$T/bid.log" >"$T/bid.txt"
+check buildid_mismatch_says_so has "$T/bid.txt" "(build-id mismatch, using recorded symbol)"
+sed 's#"module":"[^"]*mklog"#"module":"/nonexistent/mklog"#g' "$T/mk.log" >"$T/nomod.log"
+"$SL" report "$T/nomod.log" >"$T/nomod.txt"
+check missing_module_no_debug_info has "$T/nomod.txt" "(mklog+0x"
+check missing_module_says_no_debug_info grep -q "do_accept\|??.*(no debug info)" "$T/nomod.txt"
+
+# ---- json and sarif ----
+"$SL" report -f json --strip-path-prefix "$ROOT" "$T/mk.log" >"$T/mk.json"
+check json_parses_with_locations python3 - "$T/mk.json" "$acc" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["summary"]["leaked_sockets"] == 6 and d["summary"]["sites"] == 4, d["summary"]
+s = d["sites"][0]
+assert s["location"] == {"function": "do_accept", "file": "tests/report/mklog.c", "line": int(sys.argv[2])}, s["location"]
+assert s["open_stack"][0]["function"] == "do_accept" and s["eof_stack"][0]["inlined"] is True
+st = [x for x in d["stories"] if x["inode"] == 7000][0]
+assert [e["what"] for e in st["events"]][:3] == ["open", "fork", "close_shared"], st["events"]
+PY
+"$SL" report -f sarif --strip-path-prefix "$ROOT" "$T/mk.log" >"$T/mk.sarif"
+check sarif_parses_with_locations python3 - "$T/mk.sarif" "$acc" "$ROOT" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["version"] == "2.1.0" and d["$schema"].endswith("sarif-2.1.0.json")
+run = d["runs"][0]
+ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+assert ids == ["eof_unclosed", "close_wait", "exit_open"], ids
+r = run["results"][0]
+assert r["ruleId"] == "eof_unclosed" and ids[r["ruleIndex"]] == r["ruleId"]
+pl = r["locations"][0]["physicalLocation"]
+assert pl["artifactLocation"] == {"uri": "tests/report/mklog.c", "uriBaseId": "%SRCROOT%"}, pl
+assert pl["region"]["startLine"] == int(sys.argv[2])
+assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file://" + sys.argv[3] + "/"
+for res in run["results"]:
+    assert res["message"]["text"] and res["locations"], res
+PY
+
+# ---- inputs: stdin, directory, glob; the same content gives the same summary ----
+mkdir -p "$T/dir/sub" && cp "$T/mk.log" "$T/dir/sub/a.log"
+check input_stdin bash -c "'$SL' report - <'$T/mk.log' | tail -n1 | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+check input_directory bash -c "'$SL' report '$T/dir' | tail -n1 | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+check input_glob bash -c "'$SL' report '$T/dir/*/*.log' | tail -n1 | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+check input_missing_is_error bash -c "'$SL' report '$T/nope.log' >/dev/null 2>&1; test \$? = 2"
+
+# ---- bad input: out of order, garbage, truncated lines, unknown events; capped messages ----
+tac "$T/mk.log" >"$T/rev.log"   # every leak before its stacks and its start record
+check out_of_order_same_result bash -c "'$SL' report '$T/rev.log' | tail -n1 | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+{
+	head -c 150 "$T/mk.log"; echo                       # truncated line 1
+	cat "$T/mk.log"
+	echo 'garbage here'
+	printf '\x00\xff\xfe{"v":1}\n'
+	echo '{"v":1,"event":"from_the_future","ts_ns":1,"pid":5,"tid":5,"x":[1,{"y":null}]}'
+	echo '{"v":1,"event":"leak","ts_ns":1,"pid":5,"tid":5,"kind":"eof_unclosed","inode":"nope"}'
+	echo '{"v":1,"event":"leak","ts_ns":1,"pid":5,"tid":5,"kind":"weird","inode":1}'
+	echo '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['
+	for i in $(seq 1 30); do echo "{\"v\":1,\"event\":\"leak\",\"ts_ns\":$i"; done
+	printf '{"v":1,"event":"exit","ts_ns":5,"pid":5,"tid":5}'   # no final newline: fine
+} >"$T/bad.log"
+"$SL" report "$T/bad.log" >"$T/bad.txt" 2>"$T/bad.err"; rc=$?
+check bad_input_exit_0 test "$rc" = 0
+check bad_input_valid_still_analysed bash -c "tail -n1 '$T/bad.txt' | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+check bad_input_names_file_line has "$T/bad.err" "sockleak: $T/bad.log:1: "
+check bad_input_names_garbage has "$T/bad.err" "sockleak: $T/bad.log:23: not a JSON object at column 1"
+check bad_input_names_field has "$T/bad.err" "bad field \"inode\""
+check bad_input_capped bash -c "test \$(grep -c '^sockleak: .*bad.log:[0-9]*:' '$T/bad.err') = 20"
+check bad_input_total_line grep -qE '^sockleak: 36 bad line\(s\) in total, first 20 shown$' "$T/bad.err"
+check garbage_only_no_crash bash -c "head -c 200000 /dev/urandom >'$T/rand.log'; '$SL' report '$T/rand.log' >/dev/null 2>&1; test \$? = 0"
+
+# ---- suppressions and --exitcode ----
+printf '# ours\nleak:do_accept\n\nnot a suppression\nleak:*nothing*\n' >"$T/supp"
+"$SL" report --suppressions "$T/supp" "$T/mk.log" >"$T/supp.txt" 2>"$T/supp.err"
+check supp_counts has "$T/supp.txt" "      4  leak:do_accept"
+check supp_summary bash -c "tail -n1 '$T/supp.txt' | grep -qx 'SUMMARY: sockleak: 2 leaked socket(s) at 2 site(s)'"
+check supp_bad_line_named has "$T/supp.err" "$T/supp:4: not a suppression"
+check exitcode_when_leaks bash -c "'$SL' report --exitcode 23 '$T/mk.log' >/dev/null; test \$? = 23"
+printf 'leak:*\n' >"$T/supp-all"
+check exitcode_zero_when_clean bash -c "'$SL' report --exitcode 23 --suppressions '$T/supp-all' '$T/mk.log' >/dev/null"
+check no_color_when_not_tty bash -c "! '$SL' report '$T/mk.log' | grep -q \$'\\033'"
+check color_always bash -c "'$SL' report --color always '$T/mk.log' | grep -q \$'\\033\\[1;31m'"
+check version "$SL" report --version
+check help bash -c "'$SL' report --help | grep -q -- --strip-path-prefix && '$SL' --help | grep -q report"
+check run_not_built_or_present bash -c "'$SL' run --help >/dev/null 2>&1; test \$? != 139"
+
+# ---- real runs under the preload ----
+PRE=$B/libsockleak.so
+if [ -f "$PRE" ]; then
+	mkdir -p "$T/ls" "$T/fs"
+	LEAK_LOG_PREFIX=$T/ls/log LD_PRELOAD=$PRE \
+		SOCKLEAK_OPTIONS=grace_ms=300:scan_ms=50:report_at_exit=0:log_path=$T/ls/log \
+		timeout 40 "$B/tests/report/leaky_server" >"$T/ls.out" 2>&1
+	check real_leaky_server_ran test $? = 0
+	"$SL" report --strip-path-prefix "$ROOT" "$T/ls" >"$T/ls.txt" 2>&1
+	check real_leaky_text_names_accept has "$T/ls.txt" "serve_one tests/report/leaky_server.c:$(line_of leaky_server.c accept)"
+	check real_leaky_text_names_eof_read has "$T/ls.txt" "serve_one tests/report/leaky_server.c:$(line_of leaky_server.c eof-read)"
+	check real_leaky_site_counts has "$T/ls.txt" "Site #1: 3 leaked socket(s), eof_unclosed"
+	check real_leaky_connected_site has "$T/ls.txt" "at tests/report/leaky_server.c:$(line_of leaky_server.c socket) in dial"
+	"$SL" report -f sarif --strip-path-prefix "$ROOT" "$T/ls" >"$T/ls.sarif"
+	check real_leaky_sarif python3 -c "
+import json,sys; r=json.load(open('$T/ls.sarif'))['runs'][0]['results']
+l=[x['locations'][0]['physicalLocation'] for x in r]
+assert {'uri':'tests/report/leaky_server.c','uriBaseId':'%SRCROOT%'} == l[0]['artifactLocation'], l
+assert l[0]['region']['startLine'] == $(line_of leaky_server.c accept), l"
+	"$SL" report -f json "$T/ls" >"$T/ls.json"
+	check real_leaky_json python3 -c "
+import json; d=json.load(open('$T/ls.json')); s=d['sites'][0]
+assert s['sockets']==3 and s['location']['line']==$(line_of leaky_server.c accept) and s['location']['file'].endswith('leaky_server.c'), s"
+
+	LEAK_LOG_PREFIX=$T/fs/log LD_PRELOAD=$PRE \
+		SOCKLEAK_OPTIONS=grace_ms=300:scan_ms=50:report_at_exit=0:log_path=$T/fs/log \
+		timeout 40 "$B/tests/report/fork_server" >"$T/fs.out" 2>&1
+	check real_fork_server_ran test $? = 0
+	read -r _ _ ppid _ c1 c2 <"$T/fs.out"
+	"$SL" report --strip-path-prefix "$ROOT" "$T/fs" >"$T/fs.txt" 2>&1
+	check real_fork_story_parent_opened has "$T/fs.txt" "fork_server[$ppid] opened it (accepted)"
+	check real_fork_story_fork has "$T/fs.txt" "fork_server[$ppid] forked child $c1"
+	check real_fork_story_fork_line has "$T/fs.txt" "tests/report/fork_server.c:$(line_of fork_server.c fork)"
+	check real_fork_story_child_close has "$T/fs.txt" "fork_server[$c1] closed fd"
+	check real_fork_story_close_line has "$T/fs.txt" "handle tests/report/fork_server.c:$(line_of fork_server.c child-close)"
+	check real_fork_story_still_held has "$T/fs.txt" "fork_server[$ppid]: still held it"
+	check real_fork_site has "$T/fs.txt" "Site #1: 2 leaked socket(s), close_wait"
+	# both runs at once: logs of many processes join
+	check real_many_logs_at_once bash -c "'$SL' report '$T/ls' '$T/fs' | tail -n1 | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 3 site(s)'"
+	REAL="$T/ls $T/fs"
+else
+	bad real_runs "$PRE not built"
+	REAL=
+fi
+
+# ---- html, rendered by headless Chromium ----
+# the real runs when there are some (one timeline that makes sense), else the hand-made log
+HTML_IN=${REAL:-$T/mk.log}
+# shellcheck disable=SC2086
+"$SL" report -f html --strip-path-prefix "$ROOT" $HTML_IN >"$T/r.html"
+check html_self_contained bash -c "! grep -qiE '<script|<link|@import|url\\(|src=' '$T/r.html'"
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROME" ]; then
+	prof=$(mktemp -d "$T/chrome.XXXX")
+	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$prof" --dump-dom "file://$T/r.html" >"$T/dom.html" 2>"$T/chrome.err"
+	nsites=$(python3 -c "import json,sys" && "$SL" report -f json $HTML_IN | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["sites"])')
+	check html_rendered_svg_timeline python3 - "$T/dom.html" "$nsites" <<'PY'
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(s):
+        super().__init__(); s.stack=[]; s.svg=0; s.rects=0; s.lanes=0; s.site_rows=0; s.in_sites=0; s.stories=0
+    def handle_starttag(s, t, a):
+        a = dict(a)
+        if t == "svg" and a.get("id") == "timeline": s.svg += 1
+        if t == "rect" and a.get("class") == "cw": s.rects += 1
+        if t == "g" and a.get("class") == "lane": s.lanes += 1
+        if t == "table" and a.get("id") == "sites": s.in_sites = 1
+        if t == "tr" and a.get("class") == "site" and s.in_sites: s.site_rows += 1
+        if t == "div" and a.get("class") == "story": s.stories += 1
+p = P(); p.feed(open(sys.argv[1]).read())
+assert p.svg == 1, "no svg#timeline in the rendered DOM"
+assert p.rects >= 4 and p.lanes >= 2, (p.rects, p.lanes)
+assert p.site_rows == int(sys.argv[2]), (p.site_rows, sys.argv[2])
+assert p.stories >= 2, p.stories
+PY
+	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$prof" --window-size=1200,1400 --screenshot="$B/tests/report/report-html.png" \
+		"file://$T/r.html" >/dev/null 2>&1
+	check html_screenshot test -s "$B/tests/report/report-html.png"
+	cp "$T/r.html" "$B/tests/report/report.html" 2>/dev/null || true
+else
+	bad html_chromium "chromium not installed (scripts/deps.sh html)"
+fi
+
+echo "report: $pass passed, $fail failed"
+echo "$pass $fail" >"$RESULT"
+[ "$fail" = 0 ]

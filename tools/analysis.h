@@ -1,0 +1,53 @@
+/* The sockleak log analysis, as a library: `sockleak report` and `sockleak run` both read logs
+ * through it and print through its writers, so CI summaries and offline reports never disagree.
+ *
+ * Usage: sl_an_new, sl_an_add_path for every input, sl_an_finish once, then any number of
+ * writers and counters, then sl_an_free. Functions returning int return 0 on success, or an
+ * errno value (after printing a `sockleak: ...` line on stderr). */
+#ifndef SL_ANALYSIS_H
+#define SL_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct sl_an_opts {
+	const char *suppressions; /* file of leak:PATTERN lines, or NULL */
+	const char *strip_prefix; /* removed from the front of source paths, or NULL */
+	int color;                /* 0/1: ANSI colour in the text writers */
+	int max_bad_lines;        /* bad input lines named on stderr before only counting; 0: 20 */
+};
+
+struct sl_an; /* the analysis */
+
+struct sl_an *sl_an_new(const struct sl_an_opts *o);
+/* A file, a directory (all regular files in it, recursively, in name order), a glob, or "-"
+ * (stdin). Bad lines are named as file:line on stderr and skipped. */
+int sl_an_add_path(struct sl_an *a, const char *path);
+/* Read one already open stream; name is used in file:line messages. */
+int sl_an_add_stream(struct sl_an *a, FILE *f, const char *name);
+/* Join records, group into sites, symbolise, apply suppressions. Call once. */
+int sl_an_finish(struct sl_an *a);
+
+size_t sl_an_leaked(const struct sl_an *a);     /* leaked sockets after suppressions */
+size_t sl_an_sites(const struct sl_an *a);      /* sites after suppressions */
+size_t sl_an_suppressed(const struct sl_an *a); /* leaked sockets suppressed */
+size_t sl_an_bad_lines(const struct sl_an *a);  /* input lines that were not valid records */
+
+/* Sanitizer-style summary: each site once with count, kind, peers, age, symbolised stack
+ * (function file:line), suppressions used with counts, and as last line exactly
+ * "SUMMARY: sockleak: N leaked socket(s) at M site(s)". */
+int sl_an_write_summary(const struct sl_an *a, FILE *out);
+
+/* Stories of shared sockets the json and html writers include (default 20; SIZE_MAX: all).
+ * Writing 200,000 stories costs more than the whole analysis, and no reader wants them all. */
+void sl_an_set_max_stories(struct sl_an *a, size_t n);
+
+/* Report writers over the same model. max_stories: shared-socket stories to print (text). */
+int sl_an_write_text(const struct sl_an *a, FILE *out, size_t max_stories);
+int sl_an_write_json(const struct sl_an *a, FILE *out);
+int sl_an_write_sarif(const struct sl_an *a, FILE *out);
+int sl_an_write_html(const struct sl_an *a, FILE *out);
+
+void sl_an_free(struct sl_an *a);
+
+#endif

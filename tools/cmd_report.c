@@ -1,0 +1,136 @@
+/* `sockleak report`: offline analysis of sockleak logs. Options, inputs, one writer. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "cmd.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sockleak report [options] LOG...\n"
+		"\n"
+		"Analyse sockleak logs (files, directories, globs, or - for stdin) from any number of\n"
+		"processes and hosts: leak sites ranked by leaked sockets, with symbolised stacks, and\n"
+		"the story of every shared socket across processes.\n"
+		"\n"
+		"options:\n"
+		"  -f, --format FMT             text (default), json, sarif or html\n"
+		"  -o, --output FILE            write the report to FILE instead of stdout\n"
+		"      --strip-path-prefix P    remove P from the front of source paths\n"
+		"      --suppressions FILE      leak:PATTERN lines; matching leaks are not reported\n"
+		"      --exitcode N             exit with N when leaks remain (default 0: report only)\n"
+		"      --color WHEN             auto (default: on a terminal), always or never\n"
+		"      --stories N              stories of shared sockets to include (default 20)\n"
+		"      --max-bad-lines N        bad input lines named on stderr (default 20)\n"
+		"  -h, --help                   this help\n"
+		"  -V, --version                print the version\n"
+		"\n"
+		"exit status: N from --exitcode when leaks remain, 2 on usage or input errors, else 0\n");
+}
+
+static int num(const char *opt, const char *s, long lo, long hi, long *out)
+{
+	char *e;
+	errno = 0;
+	long v = strtol(s, &e, 10);
+	if (errno || e == s || *e || v < lo || v > hi) {
+		fprintf(stderr, "sockleak: report: %s: '%s' is not a number in %ld..%ld\n", opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int sl_cmd_report(int argc, char **argv)
+{
+	enum { O_STRIP = 256, O_SUPP, O_EXIT, O_COLOR, O_STORIES, O_BAD };
+	static const struct option lo[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "strip-path-prefix", required_argument, NULL, O_STRIP },
+		{ "suppressions", required_argument, NULL, O_SUPP },
+		{ "exitcode", required_argument, NULL, O_EXIT },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "colour", required_argument, NULL, O_COLOR },
+		{ "stories", required_argument, NULL, O_STORIES },
+		{ "max-bad-lines", required_argument, NULL, O_BAD },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sl_an_opts o = { NULL, NULL, 0, 20 };
+	const char *format = "text", *output = NULL, *color = "auto";
+	long exitcode = 0, stories = 20, v;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:o:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case O_STRIP: o.strip_prefix = optarg; break;
+		case O_SUPP: o.suppressions = optarg; break;
+		case O_EXIT: if (num("--exitcode", optarg, 0, 255, &exitcode)) return 2; break;
+		case O_COLOR: color = optarg; break;
+		case O_STORIES: if (num("--stories", optarg, 0, 1000000, &stories)) return 2; break;
+		case O_BAD:
+			if (num("--max-bad-lines", optarg, 1, 1000000, &v)) return 2;
+			o.max_bad_lines = (int)v;
+			break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("sockleak report %s\n", SL_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "sarif") &&
+	    strcmp(format, "html")) {
+		fprintf(stderr, "sockleak: report: unknown format '%s' (text, json, sarif, html)\n", format);
+		return 2;
+	}
+	if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+		fprintf(stderr, "sockleak: report: --color: '%s' is not auto, always or never\n", color);
+		return 2;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "sockleak: report: no log given (use - for stdin)\n");
+		usage(stderr);
+		return 2;
+	}
+	FILE *out = stdout;
+	if (output && !(out = fopen(output, "we"))) {
+		fprintf(stderr, "sockleak: report: %s: %s\n", output, strerror(errno));
+		return 2;
+	}
+	if (!strcmp(color, "always"))
+		o.color = 1;
+	else if (!strcmp(color, "auto"))
+		o.color = isatty(fileno(out)) && !getenv("NO_COLOR") &&
+			  !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+
+	struct sl_an *a = sl_an_new(&o);
+	int input_err = 0, r;
+	if (!a) {
+		fprintf(stderr, "sockleak: report: out of memory\n");
+		return 2;
+	}
+	sl_an_set_max_stories(a, (size_t)stories);
+	for (int i = optind; i < argc; i++)
+		if (sl_an_add_path(a, argv[i])) input_err = 1;
+	if ((r = sl_an_finish(a))) {
+		sl_an_free(a);
+		return 2;
+	}
+	if (!strcmp(format, "text")) r = sl_an_write_text(a, out, (size_t)stories);
+	else if (!strcmp(format, "json")) r = sl_an_write_json(a, out);
+	else if (!strcmp(format, "sarif")) r = sl_an_write_sarif(a, out);
+	else r = sl_an_write_html(a, out);
+	if (fflush(out) || (out != stdout && fclose(out))) r = r ? r : errno;
+	if (r) fprintf(stderr, "sockleak: report: writing %s: %s\n", output ? output : "stdout", strerror(r));
+	size_t leaked = sl_an_leaked(a);
+	sl_an_free(a);
+	if (leaked && exitcode) return (int)exitcode;
+	return r || input_err ? 2 : 0;
+}

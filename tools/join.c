@@ -1,0 +1,152 @@
+/* The join: records of every process and host become sockets, keyed by (boot id, inode), each
+ * with its events in time order and the processes that held it. Runs once, after all input is
+ * read, so records may arrive in any order and stacks may be defined after their first use. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+struct pmap {
+	UT_hash_handle hh;
+	struct { const char *boot; int pid; int pad; } key;
+	struct sl_proc *p;
+};
+
+static struct sl_proc *pmap_find(struct pmap **m, const char *boot, int pid)
+{
+	struct pmap *e, k;
+	memset(&k.key, 0, sizeof k.key);
+	k.key.boot = boot;
+	k.key.pid = pid;
+	HASH_FIND(hh, *m, &k.key, sizeof k.key, e);
+	return e ? e->p : NULL;
+}
+
+static void pmap_add(struct sl_an *a, struct pmap **m, struct sl_proc *p)
+{
+	struct pmap *e;
+	if (pmap_find(m, p->boot, p->pid)) return;
+	e = sl_alloc(a, sizeof *e);
+	e->key.boot = p->boot;
+	e->key.pid = p->pid;
+	e->p = p;
+	HASH_ADD(hh, *m, key, sizeof e->key, e);
+}
+
+/* A fork child that never wrote a record of its own still held the socket: give it a name. */
+static struct sl_proc *child_proc(struct sl_an *a, struct pmap **m, const struct sl_proc *parent,
+				  int pid)
+{
+	struct sl_proc *c = pmap_find(m, parent->boot, pid);
+	if (c) return c;
+	c = sl_alloc(a, sizeof *c);
+	c->key.unit = -1;
+	c->key.pid = pid;
+	c->pid = pid;
+	c->ppid = parent->pid;
+	c->boot = parent->boot;
+	c->host = parent->host;
+	c->exe = parent->exe;
+	c->argv0 = parent->argv0;
+	c->origin = "fork";
+	c->start_ts = c->exit_ts = SL_NONE;
+	c->first_ts = INT64_MAX;
+	c->last_ts = INT64_MIN;
+	c->idx = a->nprocs++;
+	c->next = a->proc_list;
+	a->proc_list = c;
+	pmap_add(a, m, c);
+	return c;
+}
+
+static void add_holder(struct sl_sock *s, struct sl_proc *p)
+{
+	for (int i = 0; i < s->nholders && i < 8; i++)
+		if (s->holders[i] == p) return;
+	if (s->nholders < 8) s->holders[s->nholders] = p;
+	s->nholders++;
+}
+
+static int ev_cmp(const void *x, const void *y)
+{
+	const struct sl_ev *a = *(struct sl_ev *const *)x, *b = *(struct sl_ev *const *)y;
+	if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
+	/* same instant: the open side first, so stories read in causal order */
+	return (a->type > b->type) - (a->type < b->type);
+}
+
+static int leak_better(const struct sl_leak *n, const struct sl_leak *o)
+{
+	/* The record that decides the site: the opener's (it knows where the socket was made),
+	 * then one that saw the EOF, then the earliest. */
+	int sn = (!n->inherited && n->has_open) * 2 + n->has_eof;
+	int so = (!o->inherited && o->has_open) * 2 + o->has_eof;
+	if (sn != so) return sn > so;
+	return n->ev->ts < o->ev->ts;
+}
+
+int sl_join(struct sl_an *a)
+{
+	struct pmap *m = NULL;
+	struct sl_sock *s;
+	struct sl_ev *e, *next;
+
+	for (struct sl_proc *p = a->proc_list; p; p = p->next) pmap_add(a, &m, p);
+	/* events: resolve stacks, attach to sockets */
+	for (e = a->ev_head; e; e = next) {
+		struct sl_skey k;
+		next = e->next;
+		memset(&k, 0, sizeof k);
+		k.boot = e->proc->boot;
+		k.inode = e->inode;
+		HASH_FIND(hh, a->socks, &k, sizeof k, s);
+		if (!s) {
+			s = sl_alloc(a, sizeof *s);
+			s->key = k;
+			HASH_ADD(hh, a->socks, key, sizeof k, s);
+			a->nsocks++;
+		}
+		if (e->has_stack) e->stack = sl_stack_find(a, k.boot, e->stack_id);
+		if (e->leak) {
+			struct sl_leak *l = e->leak;
+			if (l->has_open) l->os = sl_stack_find(a, k.boot, l->open_id);
+			if (l->has_eof) l->es = sl_stack_find(a, k.boot, l->eof_id);
+			l->sock = s;
+			s->nleak++;
+			if (!s->primary || leak_better(l, s->primary)) s->primary = l;
+			if (l->inherited || e->npids) s->shared = 1;
+		}
+		if (e->type == SL_EV_CLOSE_SHARED || e->type == SL_EV_FORK) s->shared = 1;
+		if (e->type == SL_EV_EXEC && !e->flag) s->shared = 1;
+		if (e->type == SL_EV_ENFORCE) s->enforced = 1;
+		add_holder(s, e->proc);
+		if (e->type == SL_EV_FORK) add_holder(s, child_proc(a, &m, e->proc, e->other));
+		for (int i = 0; i < e->npids; i++) add_holder(s, child_proc(a, &m, e->proc, e->pids[i]));
+		/* reuse the reading-order link as the per-socket list; counted in nev */
+		e->next = (struct sl_ev *)s->ev;
+		s->ev = (struct sl_ev **)e;
+		s->nev++;
+	}
+	a->ev_head = a->ev_tail = NULL;
+	/* per socket: events into a time-ordered array */
+	for (s = a->socks; s; s = s->hh.next) {
+		struct sl_ev *l = (struct sl_ev *)s->ev;
+		struct sl_ev **arr = sl_alloc(a, sizeof *arr * (s->nev ? s->nev : 1));
+		size_t i = s->nev;
+		while (l) {
+			arr[--i] = l;
+			l = l->next;
+		}
+		qsort(arr, s->nev, sizeof *arr, ev_cmp);
+		s->ev = arr;
+		if (s->nholders > 1) s->shared = 1;
+		if (s->primary && s->enforced) s->primary->enforced = 1;
+		for (i = 0; i < s->nev; i++)
+			if (s->ev[i]->type == SL_EV_LATE_CLOSE && s->primary &&
+			    s->ev[i]->proc == s->primary->ev->proc)
+				s->primary->late_closed = 1;
+	}
+	HASH_CLEAR(hh, m);
+	return 0;
+}

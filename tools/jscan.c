@@ -1,0 +1,394 @@
+/* Strict JSON scanner; see jscan.h for why it exists. The grammar and the limits mirror
+ * jansson 2.14's decoder so that a line is accepted here exactly when json_loadb accepts it
+ * (modulo nesting depth), which the fuzz target checks. */
+#include "jscan.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sc {
+	const char *s, *p, *end;
+	const char *why;
+};
+
+static void ws(struct sc *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+static int fail(struct sc *c, const char *why)
+{
+	if (!c->why)
+		c->why = why;
+	return -1;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char ch = p[i];
+		v <<= 4;
+		if (ch >= '0' && ch <= '9') v |= (unsigned)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f') v |= (unsigned)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F') v |= (unsigned)(ch - 'A' + 10);
+		else return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0. Overlong forms, surrogates and code points
+ * above U+10FFFF are invalid, as in jansson's utf.c. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0], cp;
+	size_t n;
+	if (c < 0x80) return 1;
+	if (c >= 0xc2 && c <= 0xdf) { n = 2; cp = c & 0x1f; }
+	else if (c >= 0xe0 && c <= 0xef) { n = 3; cp = c & 0x0f; }
+	else if (c >= 0xf0 && c <= 0xf4) { n = 4; cp = c & 0x07; }
+	else return 0;
+	if ((size_t)(end - p) < n) return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static int scan_string(struct sc *c, struct sl_jv *v)
+{
+	c->p++; /* opening quote */
+	v->t = SL_J_STR;
+	v->p = c->p;
+	v->esc = 0;
+	while (c->p < c->end) {
+		unsigned char ch = (unsigned char)*c->p;
+		if (ch == '"') {
+			v->n = (size_t)(c->p - v->p);
+			c->p++;
+			return 0;
+		}
+		if (ch < 0x20) return fail(c, "control character in string");
+		if (ch == '\\') {
+			v->esc = 1;
+			if (c->end - c->p < 2) return fail(c, "truncated escape");
+			char e = c->p[1];
+			if (e == 'u') {
+				unsigned u, u2;
+				if (c->end - c->p < 6 || hex4(c->p + 2, &u))
+					return fail(c, "invalid \\u escape");
+				c->p += 6;
+				if (u == 0) return fail(c, "\\u0000 is not allowed");
+				if (u >= 0xdc00 && u <= 0xdfff) return fail(c, "lone low surrogate");
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' ||
+					    hex4(c->p + 2, &u2) || u2 < 0xdc00 || u2 > 0xdfff)
+						return fail(c, "lone high surrogate");
+					c->p += 6;
+				}
+				continue;
+			}
+			if (!strchr("\"\\/bfnrt", e) || e == 0) return fail(c, "invalid escape");
+			c->p += 2;
+			continue;
+		}
+		size_t l = utf8_len((const unsigned char *)c->p, (const unsigned char *)c->end);
+		if (!l) return fail(c, "invalid UTF-8 in string");
+		c->p += l;
+	}
+	return fail(c, "unterminated string");
+}
+
+static int isdig(char ch) { return ch >= '0' && ch <= '9'; }
+
+static int scan_number(struct sc *c, struct sl_jv *v)
+{
+	const char *st = c->p;
+	int real = 0;
+	if (c->p < c->end && *c->p == '-') c->p++;
+	if (c->p >= c->end || !isdig(*c->p)) return fail(c, "invalid number");
+	if (*c->p == '0') {
+		c->p++;
+		if (c->p < c->end && isdig(*c->p)) return fail(c, "leading zero in number");
+	} else {
+		while (c->p < c->end && isdig(*c->p)) c->p++;
+	}
+	if (c->p < c->end && *c->p == '.') {
+		real = 1;
+		c->p++;
+		if (c->p >= c->end || !isdig(*c->p)) return fail(c, "invalid number");
+		while (c->p < c->end && isdig(*c->p)) c->p++;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		real = 1;
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-')) c->p++;
+		if (c->p >= c->end || !isdig(*c->p)) return fail(c, "invalid number");
+		while (c->p < c->end && isdig(*c->p)) c->p++;
+	}
+	v->t = SL_J_NUM;
+	v->p = st;
+	v->n = (size_t)(c->p - st);
+	v->esc = real;
+	/* jansson refuses integers outside long long and reals that overflow a double; up to 18
+	 * digits cannot overflow, which is every number of a real log (no strtoll per number). */
+	if (!real && v->n <= 18) return 0;
+	char buf[512];
+	if (v->n >= sizeof buf) {
+		if (!real) return fail(c, "integer too big");
+		return 0; /* long mantissas are fine; a huge exponent is caught below only when short */
+	}
+	memcpy(buf, st, v->n);
+	buf[v->n] = 0;
+	errno = 0;
+	if (!real) {
+		(void)strtoll(buf, NULL, 10);
+		if (errno == ERANGE) return fail(c, "integer too big");
+	} else {
+		double d = strtod(buf, NULL);
+		if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL))
+			return fail(c, "real number overflow");
+	}
+	return 0;
+}
+
+static int lit(struct sc *c, const char *w, enum sl_jt t, struct sl_jv *v)
+{
+	size_t l = strlen(w);
+	if ((size_t)(c->end - c->p) < l || memcmp(c->p, w, l)) return fail(c, "invalid token");
+	v->t = t;
+	v->p = c->p;
+	v->n = l;
+	v->esc = 0;
+	c->p += l;
+	return 0;
+}
+
+static int scan_value(struct sc *c, struct sl_jv *v, int depth);
+
+static int scan_container(struct sc *c, struct sl_jv *v, int depth)
+{
+	char open = *c->p, close = open == '{' ? '}' : ']';
+	if (depth >= SL_JSON_MAX_DEPTH) return fail(c, "nesting too deep");
+	v->t = open == '{' ? SL_J_OBJ : SL_J_ARR;
+	v->p = c->p;
+	v->esc = 0;
+	c->p++;
+	ws(c);
+	if (c->p < c->end && *c->p == close) {
+		c->p++;
+		v->n = (size_t)(c->p - v->p);
+		return 0;
+	}
+	for (;;) {
+		struct sl_jv k, e;
+		ws(c);
+		if (open == '{') {
+			if (c->p >= c->end || *c->p != '"') return fail(c, "expected a string key");
+			if (scan_string(c, &k)) return -1;
+			ws(c);
+			if (c->p >= c->end || *c->p != ':') return fail(c, "expected ':'");
+			c->p++;
+			ws(c);
+		}
+		if (scan_value(c, &e, depth + 1)) return -1;
+		ws(c);
+		if (c->p >= c->end) return fail(c, "truncated");
+		if (*c->p == ',') { c->p++; continue; }
+		if (*c->p == close) { c->p++; break; }
+		return fail(c, open == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+	}
+	v->n = (size_t)(c->p - v->p);
+	return 0;
+}
+
+static int scan_value(struct sc *c, struct sl_jv *v, int depth)
+{
+	if (c->p >= c->end) return fail(c, "truncated");
+	switch (*c->p) {
+	case '"': return scan_string(c, v);
+	case '{': case '[': return scan_container(c, v, depth);
+	case 'n': return lit(c, "null", SL_J_NULL, v);
+	case 't': return lit(c, "true", SL_J_TRUE, v);
+	case 'f': return lit(c, "false", SL_J_FALSE, v);
+	default:
+		if (*c->p == '-' || isdig(*c->p)) return scan_number(c, v);
+		return fail(c, "invalid token");
+	}
+}
+
+/* Walk a validated container, calling mfn (objects) or efn (arrays). */
+static int walk(const struct sl_jv *cv, sl_jmember_fn mfn, sl_jelem_fn efn, void *ctx)
+{
+	struct sc c = { cv->p, cv->p + 1, cv->p + cv->n - 1, NULL };
+	size_t idx = 0;
+	for (;;) {
+		struct sl_jv k, e;
+		char kbuf[128];
+		const char *key = NULL;
+		size_t klen = 0;
+		ws(&c);
+		if (c.p >= c.end) return 0;
+		if (cv->t == SL_J_OBJ) {
+			if (scan_string(&c, &k)) return -1;
+			key = k.p;
+			klen = k.n;
+			if (k.esc) {
+				long l = sl_jv_str(&k, kbuf, sizeof kbuf);
+				key = kbuf;
+				klen = l < (long)sizeof kbuf ? (size_t)l : sizeof kbuf - 1;
+			}
+			ws(&c);
+			c.p++; /* ':' */
+			ws(&c);
+		}
+		if (scan_value(&c, &e, 1)) return -1;
+		int r = cv->t == SL_J_OBJ ? (mfn ? mfn(ctx, key, klen, &e) : 0)
+					  : (efn ? efn(ctx, idx, &e) : 0);
+		if (r) return r;
+		idx++;
+		ws(&c);
+		if (c.p < c.end && *c.p == ',') c.p++;
+	}
+}
+
+int sl_jobj_each(const char *s, size_t n, sl_jmember_fn fn, void *ctx, const char **why,
+		 size_t *col)
+{
+	struct sc c = { s, s, s + n, NULL };
+	struct sl_jv v;
+	ws(&c);
+	if (c.p >= c.end) {
+		c.why = "empty line";
+	} else if (*c.p != '{') {
+		c.why = "not a JSON object";
+	} else if (!scan_container(&c, &v, 0)) {
+		ws(&c);
+		if (c.p == c.end)
+			return walk(&v, fn, NULL, ctx);
+		c.why = "trailing characters after the object";
+	}
+	if (why) *why = c.why ? c.why : "invalid JSON";
+	if (col) *col = (size_t)(c.p - s);
+	return -1;
+}
+
+int sl_jv_members(const struct sl_jv *obj, sl_jmember_fn fn, void *ctx)
+{
+	return obj->t == SL_J_OBJ ? walk(obj, fn, NULL, ctx) : -1;
+}
+
+int sl_jv_elems(const struct sl_jv *arr, sl_jelem_fn fn, void *ctx)
+{
+	return arr->t == SL_J_ARR ? walk(arr, NULL, fn, ctx) : -1;
+}
+
+int sl_jv_int(const struct sl_jv *v, int64_t *out)
+{
+	char buf[32];
+	if (v->t != SL_J_NUM || v->esc || v->n >= sizeof buf) return -1;
+	if (v->n <= 18) { /* validated grammar, cannot overflow: the common case, done inline */
+		const char *p = v->p, *e = v->p + v->n;
+		int neg = *p == '-';
+		int64_t x = 0;
+		for (p += neg; p < e; p++) x = x * 10 + (*p - '0');
+		*out = neg ? -x : x;
+		return 0;
+	}
+	memcpy(buf, v->p, v->n);
+	buf[v->n] = 0;
+	errno = 0;
+	long long x = strtoll(buf, NULL, 10);
+	if (errno) return -1;
+	*out = x;
+	return 0;
+}
+
+static void put(char *buf, size_t cap, size_t *o, char ch)
+{
+	if (*o + 1 < cap) buf[*o] = ch;
+	(*o)++;
+}
+
+long sl_jv_str(const struct sl_jv *v, char *buf, size_t cap)
+{
+	size_t o = 0;
+	if (v->t != SL_J_STR) return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		char ch = v->p[i];
+		if (ch != '\\' || i + 1 >= v->n) {
+			put(buf, cap, &o, ch);
+			continue;
+		}
+		char e = v->p[++i];
+		unsigned u, u2;
+		switch (e) {
+		case 'b': put(buf, cap, &o, '\b'); break;
+		case 'f': put(buf, cap, &o, '\f'); break;
+		case 'n': put(buf, cap, &o, '\n'); break;
+		case 'r': put(buf, cap, &o, '\r'); break;
+		case 't': put(buf, cap, &o, '\t'); break;
+		case 'u':
+			if (i + 4 >= v->n || hex4(v->p + i + 1, &u)) return -1;
+			i += 4;
+			if (u >= 0xd800 && u <= 0xdbff && i + 6 < v->n && v->p[i + 1] == '\\' &&
+			    v->p[i + 2] == 'u' && !hex4(v->p + i + 3, &u2)) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (u2 - 0xdc00);
+				i += 6;
+			}
+			if (u < 0x80) {
+				put(buf, cap, &o, (char)u);
+			} else if (u < 0x800) {
+				put(buf, cap, &o, (char)(0xc0 | (u >> 6)));
+				put(buf, cap, &o, (char)(0x80 | (u & 0x3f)));
+			} else if (u < 0x10000) {
+				put(buf, cap, &o, (char)(0xe0 | (u >> 12)));
+				put(buf, cap, &o, (char)(0x80 | ((u >> 6) & 0x3f)));
+				put(buf, cap, &o, (char)(0x80 | (u & 0x3f)));
+			} else {
+				put(buf, cap, &o, (char)(0xf0 | (u >> 18)));
+				put(buf, cap, &o, (char)(0x80 | ((u >> 12) & 0x3f)));
+				put(buf, cap, &o, (char)(0x80 | ((u >> 6) & 0x3f)));
+				put(buf, cap, &o, (char)(0x80 | (u & 0x3f)));
+			}
+			break;
+		default: put(buf, cap, &o, e); break;
+		}
+	}
+	if (cap) buf[o < cap ? o : cap - 1] = 0;
+	return (long)o;
+}
+
+int sl_jkey(const char *key, size_t klen, const char *lit_)
+{
+	size_t l = strlen(lit_);
+	return klen == l && !memcmp(key, lit_, l);
+}
+
+int sl_jv_hex(const struct sl_jv *v, uint64_t *out)
+{
+	const char *p = v->p;
+	size_t n = v->n, i = 0;
+	uint64_t x = 0;
+	if (v->t != SL_J_STR || v->esc) return -1;
+	if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) i = 2;
+	if (i == n || n - i > 16) return -1;
+	for (; i < n; i++) {
+		char ch = p[i];
+		x <<= 4;
+		if (ch >= '0' && ch <= '9') x |= (uint64_t)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f') x |= (uint64_t)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F') x |= (uint64_t)(ch - 'A' + 10);
+		else return -1;
+	}
+	*out = x;
+	return 0;
+}

@@ -1,0 +1,209 @@
+/* Arena, string interning and small helpers shared by the reader, the join and the writers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+const char *const sl_kind_name[SL_K_N] = { "eof_unclosed", "close_wait", "exit_open" };
+const char *const sl_kind_title[SL_K_N] = {
+	"EOF read, socket never closed",
+	"peer closed, EOF never read (CLOSE_WAIT)",
+	"still open at exit",
+};
+const char *const sl_evt_name[SL_EV_N] = { "leak", "late_close", "enforce", "close_shared",
+					   "fork", "exec" };
+
+/* Blocks of 1 MiB: the model is many small records that all live until sl_an_free, so a bump
+ * allocator costs one malloc per megabyte and no per-object header. */
+#define SL_BLK (1u << 20)
+struct sl_arena_blk {
+	struct sl_arena_blk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+void *sl_alloc(struct sl_an *a, size_t n)
+{
+	struct sl_arena_blk *b = a->arena;
+	n = (n + 15) & ~(size_t)15;
+	if (!b || b->cap - b->used < n) {
+		/* start small (a fuzz run or a tiny log), double up to SL_BLK */
+		size_t grow = b && b->cap < SL_BLK ? b->cap * 2 : b ? SL_BLK : SL_BLK / 16;
+		size_t cap = n > SL_BLK / 2 ? n : grow;
+		struct sl_arena_blk *nb = malloc(sizeof *nb + cap);
+		if (!nb) {
+			fprintf(stderr, "sockleak: out of memory\n");
+			exit(2);
+		}
+		nb->used = 0;
+		nb->cap = cap;
+		if (n > SL_BLK / 2 && b) { /* a big one-off: keep filling the current block */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			a->arena = nb;
+		}
+		b = nb;
+	}
+	void *p = (char *)b->data + b->used;
+	b->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+struct sl_istr {
+	UT_hash_handle hh;
+	char s[];
+};
+
+const char *sl_intern(struct sl_an *a, const char *s, size_t n)
+{
+	struct sl_istr *e;
+	if (!s) return NULL;
+	HASH_FIND(hh, a->strs, s, n, e);
+	if (e) return e->s;
+	e = sl_alloc(a, sizeof *e + n + 1);
+	memcpy(e->s, s, n);
+	e->s[n] = 0;
+	HASH_ADD_KEYPTR(hh, a->strs, e->s, n, e);
+	return e->s;
+}
+
+const char *sl_internz(struct sl_an *a, const char *s)
+{
+	return s ? sl_intern(a, s, strlen(s)) : NULL;
+}
+
+static void arena_free(struct sl_an *a)
+{
+	HASH_CLEAR(hh, a->strs);
+	HASH_CLEAR(hh, a->procs);
+	HASH_CLEAR(hh, a->stacks);
+	HASH_CLEAR(hh, a->socks);
+	HASH_CLEAR(hh, a->site_hash);
+	for (struct sl_arena_blk *b = a->arena, *n; b; b = n) {
+		n = b->next;
+		free(b);
+	}
+	a->arena = NULL;
+}
+
+struct sl_an *sl_an_new(const struct sl_an_opts *o)
+{
+	struct sl_an *a = calloc(1, sizeof *a);
+	if (!a) return NULL;
+	if (o) a->o = *o;
+	if (a->o.max_bad_lines <= 0) a->o.max_bad_lines = 20;
+	a->t_min = INT64_MAX;
+	a->max_stories = 20;
+	a->t_max = INT64_MIN;
+	return a;
+}
+
+void sl_an_free(struct sl_an *a)
+{
+	if (!a) return;
+	sl_symcache_free(a);
+	free(a->sites);
+	arena_free(a);
+	free(a);
+}
+
+void sl_an_set_max_stories(struct sl_an *a, size_t n) { a->max_stories = n; }
+
+size_t sl_an_leaked(const struct sl_an *a) { return a->leaked; }
+size_t sl_an_sites(const struct sl_an *a) { return a->nsites; }
+size_t sl_an_suppressed(const struct sl_an *a) { return a->suppressed_socks; }
+size_t sl_an_bad_lines(const struct sl_an *a) { return a->bad; }
+
+int sl_an_finish(struct sl_an *a)
+{
+	int r;
+	if (a->finished) return EINVAL;
+	a->finished = 1;
+	if (a->o.suppressions && (r = sl_supp_load(a, a->o.suppressions))) return r;
+	if ((r = sl_join(a))) return r;
+	return sl_group(a);
+}
+
+const char *sl_path(const struct sl_an *a, const char *file)
+{
+	const char *pre = a->o.strip_prefix;
+	size_t l;
+	if (!file || !pre || !*pre) return file;
+	l = strlen(pre);
+	if (strncmp(file, pre, l) || !file[l]) return file;
+	file += l;
+	while (*file == '/') file++;
+	return file;
+}
+
+const char *sl_base(const char *path)
+{
+	const char *s;
+	if (!path) return "?";
+	s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id)
+{
+	struct sl_stack *s, *nul = NULL;
+	int n = 0;
+	HASH_FIND(hh, a->stacks, &id, sizeof id, s);
+	for (struct sl_stack *x = s; x; x = x->same_id, n++) {
+		if (x->boot == boot) return x;
+		if (!x->boot && !nul) nul = x;
+	}
+	/* A stack written before its process's start record has no boot id; with one candidate the
+	 * id alone is unambiguous. */
+	if (nul) return nul;
+	return n == 1 ? s : NULL;
+}
+
+/* Modules whose frames are never "the code to fix": the C library, the dynamic loader,
+ * sockleak itself, and the sanitizer runtimes a test may preload. */
+static int runtime_module(const char *m)
+{
+	static const char *const pfx[] = { "libc.so", "libc-", "ld-linux", "ld-musl", "libpthread",
+					   "libsockleak", "libasan", "libubsan", "libtsan", NULL };
+	const char *b = sl_base(m);
+	for (int i = 0; pfx[i]; i++)
+		if (!strncmp(b, pfx[i], strlen(pfx[i]))) return 1;
+	return 0;
+}
+
+int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
+			const struct sl_symf **sf)
+{
+	if (!s || !s->n) return -1;
+	uint32_t i = 0;
+	while (i < s->n && runtime_module(s->f[i].module)) i++;
+	if (i == s->n) i = 0;
+	*fr = &s->f[i];
+	*sf = s->f[i].sym && s->f[i].sym->n ? &s->f[i].sym->f[0] : NULL;
+	return (int)i;
+}
+
+void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap)
+{
+	const char *n = p->argv0 ? p->argv0 : p->exe;
+	if (n)
+		snprintf(buf, cap, "%s[%d]", sl_base(n), p->pid);
+	else
+		snprintf(buf, cap, "pid %d", p->pid);
+}
+
+void sl_fmt_frame(const struct sl_an *a, const struct sl_frame *fr, const struct sl_symf *sf,
+		  char *buf, size_t cap)
+{
+	const char *fn = sf && sf->func ? sf->func : fr->symbol;
+	if (sf && sf->file)
+		snprintf(buf, cap, "%s %s:%d%s", fn ? fn : "??", sl_path(a, sf->file), sf->line,
+			 sf->inlined ? " (inlined)" : "");
+	else
+		snprintf(buf, cap, "%s (%s+0x%llx)", fn ? fn : "??", sl_base(fr->module),
+			 (unsigned long long)fr->offset);
+}

@@ -1,0 +1,230 @@
+/* Internal model of the analysis: what the reader builds, what finish joins, what writers read.
+ * Everything lives in one arena owned by struct sl_an; strings are interned, so equal strings
+ * are equal pointers and memory grows with distinct values, not with lines. */
+#ifndef SL_MODEL_H
+#define SL_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <uthash.h>
+
+#include "analysis.h"
+
+#define SL_NONE INT64_MIN /* a timestamp or age the record gave as null or not at all */
+
+/* Arithmetic on values from the input saturates: a log may hold any integer. */
+static inline int64_t sl_sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN + 1) : r;
+}
+static inline int64_t sl_ts_minus_ms(int64_t ts, int64_t ms)
+{
+	int64_t ns, r;
+	if (__builtin_mul_overflow(ms, (int64_t)1000000, &ns)) ns = ms > 0 ? INT64_MAX : INT64_MIN;
+	return __builtin_sub_overflow(ts, ns, &r) ? (ns > 0 ? INT64_MIN + 1 : INT64_MAX) : r;
+}
+
+enum sl_kind { SL_K_EOF = 0, SL_K_CW, SL_K_EXIT, SL_K_N };
+extern const char *const sl_kind_name[SL_K_N];
+extern const char *const sl_kind_title[SL_K_N];
+
+/* ---- arena and interning (model.c) ---- */
+struct sl_arena_blk;
+void *sl_alloc(struct sl_an *a, size_t n); /* zeroed, lives until sl_an_free */
+const char *sl_intern(struct sl_an *a, const char *s, size_t n);
+const char *sl_internz(struct sl_an *a, const char *s);
+
+/* ---- symbols (symbolise.c) ---- */
+struct sl_symf {             /* one source-level frame; inlined calls expand to several */
+	const char *func;    /* may be NULL */
+	const char *file;    /* may be NULL */
+	int line;
+	int inlined;         /* 1: inlined into the next frame of the list */
+};
+struct sl_sym {
+	int n;
+	struct sl_symf *f;
+	const char *note;    /* NULL, or why the recorded symbol is shown */
+};
+
+struct sl_frame {
+	uint64_t ip, offset;
+	const char *module, *symbol, *build_id;
+	const struct sl_sym *sym; /* set by symbolisation */
+};
+
+struct sl_stack {
+	UT_hash_handle hh;   /* in a->stacks, keyed by id */
+	uint64_t id;
+	const char *boot;    /* boot id of the writer, NULL when unknown */
+	struct sl_stack *same_id; /* stacks from other hosts with the same id */
+	uint32_t n;
+	struct sl_frame *f;
+	int used, symbolised;
+};
+
+/* ---- processes ---- */
+struct sl_pkey { int unit; int pid; };
+struct sl_proc {
+	UT_hash_handle hh;   /* a->procs, keyed by (input unit, pid) while reading */
+	struct sl_pkey key;
+	int pid, ppid;
+	const char *boot, *host, *exe, *argv0, *origin;
+	int64_t start_ts, exit_ts, first_ts, last_ts;
+	int has_start, has_exit;
+	int64_t tracked, open, leaked, enforced; /* from the exit record */
+	size_t nleaks;       /* leak records (after suppressions) */
+	size_t idx;
+	struct sl_proc *next;
+};
+
+/* ---- socket events ---- */
+enum sl_evt { SL_EV_LEAK, SL_EV_LATE_CLOSE, SL_EV_ENFORCE, SL_EV_CLOSE_SHARED, SL_EV_FORK,
+	      SL_EV_EXEC, SL_EV_N };
+extern const char *const sl_evt_name[SL_EV_N];
+
+struct sl_leak;
+struct sl_ev {
+	uint8_t type, kind;
+	uint8_t has_stack, flag;   /* flag: exec cloexec; enforce ok */
+	int fd;
+	int other;                 /* fork: child pid */
+	uint64_t inode;
+	int64_t ts;
+	uint64_t stack_id;
+	const char *text;          /* exec path, enforce action/result */
+	int *pids;                 /* shared_with, or remaining_fds for close_shared */
+	int npids;
+	int *rem;                  /* close_shared remaining_fds */
+	int nrem;
+	int64_t ms;                /* late_close late_ms */
+	struct sl_proc *proc;
+	struct sl_stack *stack;    /* resolved by finish */
+	struct sl_leak *leak;      /* SL_EV_LEAK */
+	struct sl_ev *next;        /* reading order list; then per-socket list */
+};
+
+struct sl_leak {
+	const char *local, *peer, *tcp_state, *role, *family;
+	int64_t age_ms, open_age_ms, open_ts, eof_ts, cw_ts;
+	uint64_t open_id, eof_id;
+	uint8_t has_open, has_eof, inherited, enforced, late_closed, suppressed;
+	enum sl_kind family_kind;  /* kind for grouping: exit_open with an EOF counts as EOF */
+	struct sl_stack *os, *es;
+	const char *supp_pattern;
+	struct sl_sock *sock;
+	struct sl_site *site;
+	struct sl_ev *ev;
+};
+
+struct sl_skey { const char *boot; uint64_t inode; };
+struct sl_sock {
+	UT_hash_handle hh;
+	struct sl_skey key;
+	struct sl_ev **ev;         /* sorted by time */
+	size_t nev;
+	struct sl_leak *primary;   /* the leak record that decides the site */
+	size_t nleak;
+	int nholders, shared, enforced, suppressed;
+	struct sl_proc *holders[8];
+	struct sl_sock *next_in_site;
+};
+
+#define SL_SITE_SET 8
+struct sl_site {
+	UT_hash_handle hh;
+	char *key;
+	enum sl_kind kind;
+	struct sl_stack *open, *eof;  /* representative stacks */
+	const char *role, *module;    /* for sites without an open stack */
+	const char *func, *file;      /* the program frame the site is located at */
+	int line;
+	size_t nsock, kinds[SL_K_N], enforced, shared, late_closed;
+	int64_t age_min, age_max, age_sum;
+	const char *peers[SL_SITE_SET];
+	size_t npeers;                /* distinct peers seen (only the first SL_SITE_SET kept) */
+	struct sl_proc *procs[SL_SITE_SET];
+	size_t nprocs;
+	struct sl_sock *socks, *socks_tail;
+	size_t rank;
+};
+
+struct sl_supp {
+	const char *pattern, *file;
+	int line;
+	size_t sockets;
+};
+
+struct sl_symcache;
+
+struct sl_an {
+	struct sl_an_opts o;
+	struct sl_arena_blk *arena;
+	struct sl_istr *strs;
+	struct sl_proc *procs, *proc_list;
+	size_t nprocs;
+	struct sl_stack *stacks;
+	size_t nstacks;
+	struct sl_ev *ev_head, *ev_tail;
+	size_t nev;
+	struct sl_sock *socks;
+	size_t nsocks;
+	struct sl_site *site_hash, **sites; /* sites: ranked, unsuppressed first */
+	size_t nsites, nsites_all;
+	struct sl_supp *supp;
+	size_t nsupp;
+	struct sl_symcache *symcache;
+	int units;
+	size_t lines, records, bad, unknown_events, inputs;
+	size_t leaked, suppressed_socks, leak_records, enforced_socks, shared_socks;
+	int64_t t_min, t_max;
+	int finished;
+	size_t max_stories;
+	int symbolise_off; /* fuzzing: never open module paths named by the input */
+};
+
+/* reader (parse.c) */
+int sl_read_stream(struct sl_an *a, FILE *f, const char *name);
+void sl_bad_line(struct sl_an *a, const char *name, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* finish steps */
+int sl_join(struct sl_an *a);                       /* join.c */
+int sl_group(struct sl_an *a);                      /* group.c */
+void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s); /* symbolise.c */
+void sl_symcache_free(struct sl_an *a);
+int sl_supp_load(struct sl_an *a, const char *path);      /* suppress.c */
+const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l);
+
+/* helpers for writers (report_util.c) */
+const char *sl_path(const struct sl_an *a, const char *file); /* strip_prefix applied */
+const char *sl_base(const char *path);
+struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id);
+/* The first frame that is the program's own code (not libc, the loader or sockleak). */
+int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr, const struct sl_symf **sf);
+void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap);
+void sl_fmt_frame(const struct sl_an *a, const struct sl_frame *fr, const struct sl_symf *sf,
+		  char *buf, size_t cap);
+
+/* Stories (story.c): the life of one socket across processes, as time-ordered lines that every
+ * writer renders its own way. */
+struct sl_story_item {
+	int64_t ts;                   /* SL_NONE when unknown */
+	const struct sl_proc *proc;
+	const char *what;             /* short tag: opened, eof, close_wait, fork, close_shared, ... */
+	char text[384];
+	const struct sl_stack *stack; /* where in the code, or NULL */
+};
+typedef void (*sl_story_fn)(void *ctx, const struct sl_story_item *it);
+void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, void *ctx);
+/* Holder states at the end of the log, one line each ("fork_server[12] closed it (no FIN)") */
+void sl_story_holders(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, void *ctx);
+int64_t sl_story_t0(const struct sl_sock *s);
+const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap);
+
+/* JSON helpers shared by the json and sarif writers (write_json.c) */
+struct json_t;
+struct json_t *sl_json_stack(const struct sl_an *a, const struct sl_stack *s);
+int sl_json_dump(struct json_t *j, FILE *out); /* dumps, decrefs, returns 0 or an errno */
+#endif

@@ -1,0 +1,600 @@
+/* The log reader: one pass over the lines of an input, each line scanned in place and turned
+ * into model updates. No line outlives its scan, so memory follows distinct processes, stacks
+ * and sockets. Anything that is not a valid record is named as file:line and skipped; records
+ * may come in any order (joins happen in finish). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jscan.h"
+#include "model.h"
+
+/* Longest line accepted: a 64-frame stack record with long paths is ~40 KiB. Longer lines are
+ * garbage and must not make us buffer a whole file. */
+#define SL_MAX_LINE (1u << 20)
+#define SL_MAX_FRAMES 256
+#define SL_MAX_PIDS 256
+
+enum fld {
+	F_V, F_EVENT, F_TS, F_PID, F_PPID, F_EXE, F_ARGV0, F_BOOT, F_HOST, F_ORIGIN, F_ID,
+	F_FRAMES, F_KIND, F_FD, F_INODE, F_FAMILY, F_LOCAL, F_PEER, F_TCP_STATE, F_ROLE, F_AGE,
+	F_OPEN_AGE, F_OPEN_TS, F_EOF_TS, F_CW_TS, F_OPEN_STACK, F_EOF_STACK, F_SHARED_WITH,
+	F_INHERITED, F_STACK, F_CHILD, F_SOCKETS, F_PATH, F_ACTION, F_RESULT, F_REMAINING,
+	F_LATE_MS, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_N
+};
+static const char *const fld_name[F_N] = {
+	"v", "event", "ts_ns", "pid", "ppid", "exe", "argv0", "boot_id", "host", "origin", "id",
+	"frames", "kind", "fd", "inode", "family", "local", "peer", "tcp_state", "role", "age_ms",
+	"open_age_ms", "open_ts_ns", "eof_ts_ns", "cw_ts_ns", "open_stack", "eof_stack",
+	"shared_with", "inherited", "stack", "child", "sockets", "path", "action", "result",
+	"remaining_fds", "late_ms", "tracked", "open", "leaked", "enforced",
+};
+
+/* Field lookup by hash: ~30 keys per record times a million records is the hot loop. */
+#define FT_SIZE 128
+static signed char ftab[FT_SIZE];
+static int ftab_ready;
+
+static unsigned khash(const char *k, size_t n)
+{
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+static void ftab_init(void)
+{
+	memset(ftab, -1, sizeof ftab);
+	for (int i = 0; i < F_N; i++) {
+		unsigned h = khash(fld_name[i], strlen(fld_name[i])) % FT_SIZE;
+		while (ftab[h] >= 0) h = (h + 1) % FT_SIZE;
+		ftab[h] = (signed char)i;
+	}
+	ftab_ready = 1;
+}
+
+static int fld_of(const char *k, size_t n)
+{
+	unsigned h = khash(k, n) % FT_SIZE;
+	while (ftab[h] >= 0) {
+		if (sl_jkey(k, n, fld_name[ftab[h]])) return ftab[h];
+		h = (h + 1) % FT_SIZE;
+	}
+	return -1;
+}
+
+/* Fields of one record; only those in `seen` are valid (zeroing 1.3 KiB per line showed up
+ * at 10% of a profile). */
+struct rec {
+	uint64_t seen;
+	struct sl_jv f[F_N];
+};
+_Static_assert(F_N <= 64, "seen is a 64-bit mask");
+
+static int on_member(void *ctx, const char *key, size_t klen, const struct sl_jv *v)
+{
+	struct rec *r = ctx;
+	int i = fld_of(key, klen);
+	if (i >= 0) { /* a repeated key: the last one wins, as in jansson */
+		r->f[i] = *v;
+		r->seen |= 1ull << i;
+	}
+	return 0;
+}
+
+struct rd {
+	struct sl_an *a;
+	const char *name;
+	size_t line;
+	int unit;
+	struct sl_proc *last;
+	const char *err; /* reason a record is rejected */
+};
+
+void sl_bad_line(struct sl_an *a, const char *name, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+	if (a->bad++ >= (size_t)a->o.max_bad_lines) return;
+	fprintf(stderr, "sockleak: %s:%zu: ", name, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- typed field access; each sets rd->err on a type mismatch ---- */
+
+static int present(const struct rec *r, int f) { return (r->seen >> f) & 1; }
+static int isnull(const struct rec *r, int f) { return !present(r, f) || r->f[f].t == SL_J_NULL; }
+
+static int64_t get_int(struct rd *d, const struct rec *r, int f, int64_t dflt)
+{
+	int64_t x;
+	if (isnull(r, f)) return dflt;
+	if (sl_jv_int(&r->f[f], &x)) {
+		d->err = fld_name[f];
+		return dflt;
+	}
+	return x;
+}
+
+static const char *get_str(struct rd *d, const struct rec *r, int f)
+{
+	const struct sl_jv *v = &r->f[f];
+	char buf[4096];
+	if (isnull(r, f)) return NULL;
+	if (v->t != SL_J_STR) {
+		d->err = fld_name[f];
+		return NULL;
+	}
+	if (!v->esc) return sl_intern(d->a, v->p, v->n);
+	long l = sl_jv_str(v, buf, sizeof buf);
+	return sl_intern(d->a, buf, (size_t)l < sizeof buf ? (size_t)l : sizeof buf - 1);
+}
+
+static int get_hex(struct rd *d, const struct rec *r, int f, uint64_t *out)
+{
+	if (isnull(r, f)) return 0;
+	if (sl_jv_hex(&r->f[f], out)) {
+		d->err = fld_name[f];
+		return 0;
+	}
+	return 1;
+}
+
+struct intv { int *v; int n; int bad; };
+static int on_int(void *ctx, size_t idx, const struct sl_jv *v)
+{
+	struct intv *iv = ctx;
+	int64_t x;
+	if (sl_jv_int(v, &x) || x < INT32_MIN || x > INT32_MAX) {
+		iv->bad = 1;
+		return 1;
+	}
+	if (idx < SL_MAX_PIDS) iv->v[iv->n++] = (int)x;
+	return 0;
+}
+
+static int get_ints(struct rd *d, const struct rec *r, int f, int **out)
+{
+	const struct sl_jv *v = &r->f[f];
+	int tmp[SL_MAX_PIDS];
+	struct intv iv = { tmp, 0, 0 };
+	*out = NULL;
+	if (isnull(r, f)) return 0;
+	if (v->t != SL_J_ARR || sl_jv_elems(v, on_int, &iv) || iv.bad) {
+		d->err = fld_name[f];
+		return 0;
+	}
+	if (iv.n) {
+		*out = sl_alloc(d->a, sizeof(int) * (size_t)iv.n);
+		memcpy(*out, tmp, sizeof(int) * (size_t)iv.n);
+	}
+	return iv.n;
+}
+
+/* ---- processes ---- */
+
+static struct sl_proc *proc_get(struct rd *d, int pid)
+{
+	struct sl_an *a = d->a;
+	struct sl_pkey k = { d->unit, pid };
+	struct sl_proc *p;
+	if (d->last && d->last->key.unit == k.unit && d->last->pid == pid) return d->last;
+	HASH_FIND(hh, a->procs, &k, sizeof k, p);
+	if (!p) {
+		p = sl_alloc(a, sizeof *p);
+		p->key = k;
+		p->pid = pid;
+		p->ppid = -1;
+		p->start_ts = p->exit_ts = SL_NONE;
+		p->first_ts = INT64_MAX;
+		p->last_ts = INT64_MIN;
+		p->idx = a->nprocs++;
+		HASH_ADD(hh, a->procs, key, sizeof k, p);
+		p->next = a->proc_list;
+		a->proc_list = p;
+	}
+	d->last = p;
+	return p;
+}
+
+/* ---- records ---- */
+
+static void do_start(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
+{
+	const char *boot = get_str(d, r, F_BOOT);
+	/* exec keeps the pid and writes a new start record: the same holder, a new image */
+	p->has_start = 1;
+	if (p->start_ts == SL_NONE || ts < p->start_ts) p->start_ts = ts;
+	p->ppid = (int)get_int(d, r, F_PPID, p->ppid);
+	if (boot) p->boot = boot;
+	const char *s;
+	if ((s = get_str(d, r, F_HOST))) p->host = s;
+	if ((s = get_str(d, r, F_EXE))) p->exe = s;
+	if ((s = get_str(d, r, F_ARGV0))) p->argv0 = s;
+	if ((s = get_str(d, r, F_ORIGIN))) p->origin = s;
+}
+
+struct fr_ctx {
+	struct rd *d;
+	struct sl_frame *f;
+	uint32_t n;
+	int bad;
+};
+
+static int on_frame_member(void *ctx, const char *key, size_t klen, const struct sl_jv *v)
+{
+	struct fr_ctx *c = ctx;
+	struct sl_frame *f = &c->f[c->n];
+	char buf[4096];
+	long l;
+	if (sl_jkey(key, klen, "ip") || sl_jkey(key, klen, "offset")) {
+		uint64_t x;
+		if (v->t == SL_J_NULL) return 0;
+		if (sl_jv_hex(v, &x)) return c->bad = 1;
+		*(key[0] == 'i' ? &f->ip : &f->offset) = x;
+		return 0;
+	}
+	const char **dst = sl_jkey(key, klen, "module")   ? &f->module
+			   : sl_jkey(key, klen, "symbol")   ? &f->symbol
+			   : sl_jkey(key, klen, "build_id") ? &f->build_id
+							    : NULL;
+	if (!dst || v->t == SL_J_NULL) return 0;
+	if (v->t != SL_J_STR) return c->bad = 1;
+	l = sl_jv_str(v, buf, sizeof buf);
+	*dst = sl_intern(c->d->a, buf, (size_t)l < sizeof buf ? (size_t)l : sizeof buf - 1);
+	return 0;
+}
+
+static int on_frame(void *ctx, size_t idx, const struct sl_jv *v)
+{
+	struct fr_ctx *c = ctx;
+	(void)idx;
+	if (c->n >= SL_MAX_FRAMES) return 0;
+	if (v->t != SL_J_OBJ) return c->bad = 1;
+	memset(&c->f[c->n], 0, sizeof c->f[c->n]);
+	if (sl_jv_members(v, on_frame_member, c)) return c->bad = 1;
+	c->n++;
+	return 0;
+}
+
+static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
+{
+	struct sl_an *a = d->a;
+	uint64_t id;
+	struct sl_stack *s, *head;
+	struct sl_frame tmp[SL_MAX_FRAMES];
+	struct fr_ctx c = { d, tmp, 0, 0 };
+	if (!get_hex(d, r, F_ID, &id)) {
+		if (!d->err) d->err = "id";
+		return;
+	}
+	if (!present(r, F_FRAMES) || r->f[F_FRAMES].t != SL_J_ARR || sl_jv_elems(&r->f[F_FRAMES], on_frame, &c) || c.bad) {
+		d->err = "frames";
+		return;
+	}
+	HASH_FIND(hh, a->stacks, &id, sizeof id, head);
+	for (s = head; s; s = s->same_id)
+		if (s->boot == p->boot) return; /* the same stack from another process of the host */
+	s = sl_alloc(a, sizeof *s);
+	s->id = id;
+	s->boot = p->boot;
+	s->n = c.n;
+	s->f = sl_alloc(a, sizeof *s->f * (c.n ? c.n : 1));
+	memcpy(s->f, tmp, sizeof *s->f * c.n);
+	a->nstacks++;
+	if (head) {
+		s->same_id = head->same_id;
+		head->same_id = s;
+	} else {
+		HASH_ADD(hh, a->stacks, id, sizeof id, s);
+	}
+}
+
+static struct sl_ev *ev_new(struct rd *d, int type, struct sl_proc *p, int64_t ts)
+{
+	struct sl_an *a = d->a;
+	struct sl_ev *e = sl_alloc(a, sizeof *e);
+	e->type = (uint8_t)type;
+	e->proc = p;
+	e->ts = ts;
+	e->fd = -1;
+	e->other = -1;
+	if (a->ev_tail) a->ev_tail->next = e;
+	else a->ev_head = e;
+	a->ev_tail = e;
+	a->nev++;
+	return e;
+}
+
+static int kind_of(const char *k)
+{
+	for (int i = 0; k && i < SL_K_N; i++)
+		if (!strcmp(k, sl_kind_name[i])) return i;
+	return -1;
+}
+
+static void ev_stack(struct rd *d, const struct rec *r, struct sl_ev *e)
+{
+	e->has_stack = (uint8_t)get_hex(d, r, F_STACK, &e->stack_id);
+}
+
+static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
+{
+	const char *ks = get_str(d, r, F_KIND);
+	int k = kind_of(ks);
+	if (k < 0) {
+		d->err = ks ? "kind (unknown leak kind)" : "kind";
+		return;
+	}
+	if (!present(r, F_INODE) || isnull(r, F_INODE)) {
+		d->err = "inode (missing)";
+		return;
+	}
+	struct sl_leak l = { 0 };
+	l.local = get_str(d, r, F_LOCAL);
+	l.peer = get_str(d, r, F_PEER);
+	l.tcp_state = get_str(d, r, F_TCP_STATE);
+	l.role = get_str(d, r, F_ROLE);
+	l.family = get_str(d, r, F_FAMILY);
+	l.age_ms = get_int(d, r, F_AGE, SL_NONE);
+	l.open_age_ms = get_int(d, r, F_OPEN_AGE, SL_NONE);
+	l.open_ts = get_int(d, r, F_OPEN_TS, SL_NONE);
+	l.eof_ts = get_int(d, r, F_EOF_TS, SL_NONE);
+	l.cw_ts = get_int(d, r, F_CW_TS, SL_NONE);
+	l.has_open = (uint8_t)get_hex(d, r, F_OPEN_STACK, &l.open_id);
+	l.has_eof = (uint8_t)get_hex(d, r, F_EOF_STACK, &l.eof_id);
+	l.inherited = present(r, F_INHERITED) && r->f[F_INHERITED].t == SL_J_TRUE;
+	uint64_t inode = (uint64_t)get_int(d, r, F_INODE, 0);
+	int fd = (int)get_int(d, r, F_FD, -1);
+	int *pids;
+	int np = get_ints(d, r, F_SHARED_WITH, &pids);
+	if (d->err) return;
+	l.family_kind = (enum sl_kind)k;
+	/* exit_open says when it was found, not what went wrong: group it with the cause. */
+	if (k == SL_K_EXIT && (l.has_eof || l.eof_ts != SL_NONE)) l.family_kind = SL_K_EOF;
+	else if (k == SL_K_EXIT && l.cw_ts != SL_NONE) l.family_kind = SL_K_CW;
+	struct sl_ev *e = ev_new(d, SL_EV_LEAK, p, ts);
+	e->kind = (uint8_t)k;
+	e->inode = inode;
+	e->fd = fd;
+	e->pids = pids;
+	e->npids = np;
+	e->leak = sl_alloc(d->a, sizeof *e->leak);
+	*e->leak = l;
+	e->leak->ev = e;
+	d->a->leak_records++;
+}
+
+static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts,
+			  int type)
+{
+	if (!present(r, F_INODE) || isnull(r, F_INODE)) {
+		d->err = "inode (missing)";
+		return;
+	}
+	uint64_t inode = (uint64_t)get_int(d, r, F_INODE, 0);
+	int fd = (int)get_int(d, r, F_FD, -1);
+	int k = kind_of(get_str(d, r, F_KIND));
+	int *pids = NULL, *rem = NULL, np = 0, nr = 0;
+	int64_t ms = SL_NONE;
+	const char *text = NULL;
+	if (type == SL_EV_CLOSE_SHARED) {
+		np = get_ints(d, r, F_SHARED_WITH, &pids);
+		nr = get_ints(d, r, F_REMAINING, &rem);
+	} else if (type == SL_EV_LATE_CLOSE) {
+		ms = get_int(d, r, F_LATE_MS, SL_NONE);
+	} else if (type == SL_EV_ENFORCE) {
+		/* result is 0 or an errno name */
+		if (present(r, F_RESULT) && r->f[F_RESULT].t == SL_J_STR) text = get_str(d, r, F_RESULT);
+		else if (get_int(d, r, F_RESULT, 0) != 0) text = "failed";
+	}
+	if (d->err) return;
+	struct sl_ev *e = ev_new(d, type, p, ts);
+	e->inode = inode;
+	e->fd = fd;
+	e->kind = (uint8_t)(k < 0 ? SL_K_N : k);
+	e->pids = pids;
+	e->npids = np;
+	e->rem = rem;
+	e->nrem = nr;
+	e->ms = ms;
+	e->text = text;
+	e->flag = type == SL_EV_ENFORCE && !text;
+	ev_stack(d, r, e);
+}
+
+struct cross_ctx {
+	struct rd *d;
+	struct sl_proc *p;
+	int64_t ts;
+	int type, child;
+	const char *path;
+	uint64_t stack;
+	int has_stack, bad, dry;
+};
+
+struct cross_one { int64_t fd, inode; int cloexec, has_inode, bad; };
+
+static int on_cross_member(void *ctx, const char *key, size_t klen, const struct sl_jv *v)
+{
+	struct cross_one *o = ctx;
+	if (sl_jkey(key, klen, "fd")) {
+		if (sl_jv_int(v, &o->fd)) o->bad = 1;
+	} else if (sl_jkey(key, klen, "inode")) {
+		if (sl_jv_int(v, &o->inode)) o->bad = 1;
+		else o->has_inode = 1;
+	} else if (sl_jkey(key, klen, "cloexec")) {
+		o->cloexec = v->t == SL_J_TRUE;
+	}
+	return 0;
+}
+
+static int on_cross(void *ctx, size_t idx, const struct sl_jv *v)
+{
+	struct cross_ctx *c = ctx;
+	struct cross_one o = { -1, 0, 0, 0, 0 };
+	(void)idx;
+	if (v->t != SL_J_OBJ || sl_jv_members(v, on_cross_member, &o) || o.bad || !o.has_inode)
+		return c->bad = 1;
+	if (c->dry) return 0;
+	struct sl_ev *e = ev_new(c->d, c->type, c->p, c->ts);
+	e->inode = (uint64_t)o.inode;
+	e->fd = (int)o.fd;
+	e->other = c->child;
+	e->text = c->path;
+	e->flag = (uint8_t)o.cloexec;
+	e->has_stack = (uint8_t)c->has_stack;
+	e->stack_id = c->stack;
+	e->kind = SL_K_N;
+	return 0;
+}
+
+static void do_cross(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts, int type)
+{
+	struct cross_ctx c = { d, p, ts, type, -1, NULL, 0, 0, 0, 0 };
+	if (type == SL_EV_FORK) {
+		c.child = (int)get_int(d, r, F_CHILD, -1);
+		if (c.child < 0 && !d->err) d->err = "child (missing)";
+	} else {
+		c.path = get_str(d, r, F_PATH);
+	}
+	c.has_stack = get_hex(d, r, F_STACK, &c.stack);
+	if (d->err) return;
+	if (isnull(r, F_SOCKETS)) return;
+	if (r->f[F_SOCKETS].t != SL_J_ARR) {
+		d->err = "sockets";
+		return;
+	}
+	/* a dry pass first, so that a bad element leaves no half-applied events */
+	c.dry = 1;
+	sl_jv_elems(&r->f[F_SOCKETS], on_cross, &c);
+	if (c.bad) {
+		d->err = "sockets (element without an integer inode)";
+		return;
+	}
+	c.dry = 0;
+	sl_jv_elems(&r->f[F_SOCKETS], on_cross, &c);
+}
+
+static void do_exit(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
+{
+	p->has_exit = 1;
+	p->exit_ts = ts;
+	p->tracked = get_int(d, r, F_TRACKED, 0);
+	p->open = get_int(d, r, F_OPEN, 0);
+	p->leaked = get_int(d, r, F_LEAKED, 0);
+	p->enforced = get_int(d, r, F_ENFORCED, 0);
+}
+
+static void do_line(struct rd *d, const char *s, size_t n)
+{
+	struct sl_an *a = d->a;
+	struct rec r;
+	const char *why;
+	size_t col;
+	char ev[32];
+	r.seen = 0;
+	if (sl_jobj_each(s, n, on_member, &r, &why, &col)) {
+		sl_bad_line(a, d->name, d->line, "%s at column %zu", why, col + 1);
+		return;
+	}
+	d->err = NULL;
+	if (!present(&r, F_EVENT) || r.f[F_EVENT].t != SL_J_STR || sl_jv_str(&r.f[F_EVENT], ev, sizeof ev) < 0) {
+		sl_bad_line(a, d->name, d->line, "no \"event\" string");
+		return;
+	}
+	int64_t v = get_int(d, &r, F_V, -1);
+	int64_t pid = get_int(d, &r, F_PID, -1);
+	int64_t ts = get_int(d, &r, F_TS, SL_NONE);
+	if (d->err || v < 1 || pid < 0 || pid > INT32_MAX || ts == SL_NONE) {
+		sl_bad_line(a, d->name, d->line, "%s", v < 1 ? "missing or bad \"v\""
+				       : pid < 0 || pid > INT32_MAX ? "missing or bad \"pid\""
+								     : "missing or bad \"ts_ns\"");
+		return;
+	}
+	struct sl_proc *p = proc_get(d, (int)pid);
+	if (!strcmp(ev, "start")) do_start(d, &r, p, ts);
+	else if (!strcmp(ev, "stack")) do_stack(d, &r, p);
+	else if (!strcmp(ev, "leak")) do_leak(d, &r, p, ts);
+	else if (!strcmp(ev, "late_close")) do_sock_event(d, &r, p, ts, SL_EV_LATE_CLOSE);
+	else if (!strcmp(ev, "enforce")) do_sock_event(d, &r, p, ts, SL_EV_ENFORCE);
+	else if (!strcmp(ev, "close_shared")) do_sock_event(d, &r, p, ts, SL_EV_CLOSE_SHARED);
+	else if (!strcmp(ev, "fork")) do_cross(d, &r, p, ts, SL_EV_FORK);
+	else if (!strcmp(ev, "exec")) do_cross(d, &r, p, ts, SL_EV_EXEC);
+	else if (!strcmp(ev, "exit")) do_exit(d, &r, p, ts);
+	else a->unknown_events++; /* the format says: ignore events you do not know */
+	if (d->err) {
+		sl_bad_line(a, d->name, d->line, "\"%s\" record: bad field \"%s\"", ev, d->err);
+		return;
+	}
+	a->records++;
+	if (ts < p->first_ts) p->first_ts = ts;
+	if (ts > p->last_ts) p->last_ts = ts;
+	if (ts < a->t_min) a->t_min = ts;
+	if (ts > a->t_max) a->t_max = ts;
+}
+
+int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
+{
+	struct rd d = { a, name, 0, a->units++, NULL, NULL };
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	int skipping = 0, r = 0;
+	char chunk[1 << 16];
+	size_t got;
+	if (!buf) return ENOMEM;
+	if (!ftab_ready) ftab_init();
+	a->inputs++;
+	/* Our own line splitter instead of getline: a garbage file without newlines must cost at
+	 * most SL_MAX_LINE of memory. */
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		const char *p = chunk, *end = chunk + got;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t take = (size_t)((nl ? nl : end) - p);
+			if (!skipping) {
+				if (len + take > SL_MAX_LINE) {
+					skipping = 1;
+					len = 0;
+				} else {
+					if (len + take > cap) {
+						while (len + take > cap) cap *= 2;
+						char *nb = realloc(buf, cap);
+						if (!nb) { r = ENOMEM; goto out; }
+						buf = nb;
+					}
+					memcpy(buf + len, p, take);
+					len += take;
+				}
+			}
+			p += take;
+			if (!nl) break;
+			p++;
+			d.line++;
+			a->lines++;
+			if (skipping) {
+				sl_bad_line(a, name, d.line, "line longer than %u bytes", SL_MAX_LINE);
+				skipping = 0;
+			} else if (len) {
+				do_line(&d, buf, len);
+			}
+			len = 0;
+		}
+	}
+	if (ferror(f)) {
+		r = errno ? errno : EIO;
+		fprintf(stderr, "sockleak: %s: read error: %s\n", name, strerror(r));
+	}
+	if (skipping || len) { /* the last line had no newline: a truncated write, or fine */
+		d.line++;
+		a->lines++;
+		if (skipping) sl_bad_line(a, name, d.line, "line longer than %u bytes", SL_MAX_LINE);
+		else do_line(&d, buf, len);
+	}
+out:
+	free(buf);
+	return r;
+}

@@ -1,0 +1,87 @@
+/* Suppressions: `leak:PATTERN` lines (fnmatch globs) matched against every frame's function,
+ * source file and module of a leak's open and EOF stacks, as in the sanitizers. A leak without
+ * stacks (an inherited socket) is matched against its process's executable. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+int sl_supp_load(struct sl_an *a, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0, cnt = 0, alloc = 0;
+	ssize_t n;
+	int ln = 0, r;
+	struct sl_supp *v = NULL;
+	if (!f) {
+		r = errno;
+		fprintf(stderr, "sockleak: suppressions %s: %s\n", path, strerror(r));
+		return r;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *s = line, *e;
+		ln++;
+		while (*s == ' ' || *s == '\t') s++;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t')) *--e = 0;
+		if (!*s || *s == '#') continue;
+		if (strncmp(s, "leak:", 5) || !s[5]) {
+			fprintf(stderr, "sockleak: %s:%d: not a suppression (want leak:PATTERN), ignored\n",
+				path, ln);
+			continue;
+		}
+		if (cnt == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			struct sl_supp *nv = realloc(v, alloc * sizeof *v);
+			if (!nv) break;
+			v = nv;
+		}
+		v[cnt].pattern = sl_internz(a, s + 5);
+		v[cnt].file = sl_internz(a, path);
+		v[cnt].line = ln;
+		v[cnt].sockets = 0;
+		cnt++;
+	}
+	free(line);
+	fclose(f);
+	if (cnt) {
+		a->supp = sl_alloc(a, cnt * sizeof *v);
+		memcpy(a->supp, v, cnt * sizeof *v);
+	}
+	free(v);
+	a->nsupp = cnt;
+	return 0;
+}
+
+static int m(const char *pat, const char *s)
+{
+	return s && !fnmatch(pat, s, 0);
+}
+
+static int stack_matches(const char *pat, const struct sl_stack *st)
+{
+	if (!st) return 0;
+	for (uint32_t i = 0; i < st->n; i++) {
+		const struct sl_frame *fr = &st->f[i];
+		if (m(pat, fr->module) || m(pat, fr->symbol)) return 1;
+		for (int j = 0; fr->sym && j < fr->sym->n; j++)
+			if (m(pat, fr->sym->f[j].func) || m(pat, fr->sym->f[j].file)) return 1;
+	}
+	return 0;
+}
+
+const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l)
+{
+	for (size_t i = 0; i < a->nsupp; i++) {
+		const char *p = a->supp[i].pattern;
+		if (stack_matches(p, l->os) || stack_matches(p, l->es) ||
+		    (!l->os && !l->es && (m(p, l->ev->proc->exe) || m(p, l->ev->proc->argv0)))) {
+			a->supp[i].sockets++;
+			return p;
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,29 @@
+# tools/: the `sockleak` command (report, and run when tools/run.c exists).
+# Every tools/*.c links into $(B)/sockleak; the analysis objects also form a static library
+# that tests and the fuzz target link.
+
+TOOLS_SRC      := $(sort $(wildcard tools/*.c))
+TOOLS_OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(TOOLS_SRC))
+# the command front ends; everything else is the reusable analysis
+TOOLS_CMD_SRC  := tools/main.c $(wildcard tools/cmd_*.c) $(wildcard tools/run.c)
+TOOLS_LIB_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(TOOLS_CMD_SRC),$(TOOLS_SRC)))
+TOOLS_PKGS     := jansson libdw
+TOOLS_CFLAGS   = $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
+TOOLS_LIBS     = $(shell pkg-config --libs $(TOOLS_PKGS) 2>/dev/null || echo -ljansson -ldw -lelf)
+
+$(B)/obj/tools/%.o: tools/%.c $(B)/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TOOLS_CFLAGS) -Itools -c $< -o $@
+
+$(B)/libsl_analysis.a: $(TOOLS_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/sockleak: $(TOOLS_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TOOLS_LIBS)
+
+.PHONY: tools
+tools: $(B)/sockleak $(B)/libsl_analysis.a
+
+ALL_TARGETS += $(B)/sockleak $(B)/libsl_analysis.a
+HELP_LINES  += "  make tools        build $(B)/sockleak (report; run when tools/run.c exists)"

@@ -1,0 +1,164 @@
+/* SARIF 2.1.0: one rule per leak kind, one result per site, located at the source line of the
+ * site's program frame so code-scanning UIs annotate the code. Open and EOF stacks go into
+ * "stacks" and the EOF read into "relatedLocations". */
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "model.h"
+
+static const char *const rule_help[SL_K_N] = {
+	"A read returned 0 (the peer closed) and the socket stayed open. Close it on the EOF path "
+	"(or shutdown() it if another process or descriptor still holds a copy).",
+	"The peer closed the connection but the program never read the EOF, so the socket sits in "
+	"CLOSE_WAIT. Read from idle sockets (or poll for POLLRDHUP) and close them.",
+	"The socket was still open when the process exited. Close sockets when their work is done.",
+};
+
+/* RFC 3986: keep unreserved and '/', escape the rest; absolute paths become file:// URIs. */
+static void uri(const char *path, char *buf, size_t cap)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	size_t o = 0;
+	if (path[0] == '/') o = (size_t)snprintf(buf, cap, "file://");
+	for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < cap; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/", *p)) {
+			buf[o++] = (char)*p;
+		} else {
+			buf[o++] = '%';
+			buf[o++] = hexd[*p >> 4];
+			buf[o++] = hexd[*p & 15];
+		}
+	}
+	buf[o] = 0;
+}
+
+static json_t *phys(const struct sl_an *a, const char *file, int line)
+{
+	char u[4096];
+	const char *p = sl_path(a, file);
+	uri(p, u, sizeof u);
+	json_t *art = json_pack("{s:s}", "uri", u);
+	if (p[0] != '/') json_object_set_new(art, "uriBaseId", json_string("%SRCROOT%"));
+	json_t *o = json_pack("{s:o}", "artifactLocation", art);
+	if (line > 0) json_object_set_new(o, "region", json_pack("{s:i}", "startLine", line));
+	return o;
+}
+
+static json_t *frame_loc(const struct sl_an *a, const struct sl_frame *fr, const struct sl_symf *sf)
+{
+	json_t *loc = json_object();
+	char buf[512];
+	const char *fn = sf && sf->func ? sf->func : fr->symbol;
+	if (sf && sf->file) json_object_set_new(loc, "physicalLocation", phys(a, sf->file, sf->line));
+	if (fn)
+		json_object_set_new(loc, "logicalLocations",
+				    json_pack("[{s:s,s:s}]", "fullyQualifiedName", fn, "kind", "function"));
+	sl_fmt_frame(a, fr, sf, buf, sizeof buf);
+	json_object_set_new(loc, "message", json_pack("{s:s}", "text", buf));
+	return loc;
+}
+
+static json_t *stack(const struct sl_an *a, const struct sl_stack *s, const char *msg)
+{
+	json_t *frames = json_array();
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct sl_frame *fr = &s->f[i];
+		int n = fr->sym && fr->sym->n ? fr->sym->n : 1;
+		for (int j = 0; j < n; j++) {
+			const struct sl_symf *sf = fr->sym && fr->sym->n ? &fr->sym->f[j] : NULL;
+			char mod[64];
+			snprintf(mod, sizeof mod, "%s", sl_base(fr->module));
+			json_array_append_new(frames, json_pack("{s:o,s:s}", "location",
+								frame_loc(a, fr, sf), "module", mod));
+		}
+	}
+	return json_pack("{s:{s:s},s:o}", "message", "text", msg, "frames", frames);
+}
+
+/* Stable across runs and machines: the site key without absolute paths or addresses of
+ * other modules would be nicer, but the key is already function@file:line based. */
+static void fingerprint(const char *key, char *buf, size_t cap)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	snprintf(buf, cap, "%016llx", (unsigned long long)h);
+}
+
+int sl_an_write_sarif(const struct sl_an *a, FILE *out)
+{
+	json_t *rules = json_array(), *results = json_array();
+	for (int k = 0; k < SL_K_N; k++)
+		json_array_append_new(rules, json_pack(
+			"{s:s,s:s,s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:[s,s]}}", "id", sl_kind_name[k],
+			"name", k == SL_K_EOF ? "EofUnclosed" : k == SL_K_CW ? "CloseWait" : "ExitOpen",
+			"shortDescription", "text", sl_kind_title[k], "fullDescription", "text",
+			rule_help[k], "help", "text", rule_help[k], "defaultConfiguration", "level",
+			"error", "properties", "tags", "reliability", "resource-leak"));
+	for (size_t i = 0; i < a->nsites; i++) {
+		const struct sl_site *st = a->sites[i];
+		char title[512], msg[1024], fp[32];
+		snprintf(msg, sizeof msg, "%zu TCP socket(s) leaked here: %s", st->nsock,
+			 sl_site_title(st, title, sizeof title));
+		json_t *r = json_pack("{s:s,s:i,s:s,s:{s:s}}", "ruleId", sl_kind_name[st->kind],
+				      "ruleIndex", (int)st->kind, "level", "error", "message", "text", msg);
+		json_t *loc = json_object();
+		const struct sl_frame *fr;
+		const struct sl_symf *sf;
+		if (st->file) {
+			json_object_set_new(loc, "physicalLocation", phys(a, st->file, st->line));
+		} else {
+			/* no source: point at the module so the result still has a location */
+			json_object_set_new(loc, "physicalLocation",
+					    phys(a, st->module ? st->module : "unknown", 0));
+		}
+		if (st->func)
+			json_object_set_new(loc, "logicalLocations",
+					    json_pack("[{s:s,s:s}]", "fullyQualifiedName", st->func,
+						      "kind", "function"));
+		json_object_set_new(r, "locations", json_pack("[o]", loc));
+		json_t *stacks = json_array(), *rel = json_array();
+		if (st->open) json_array_append_new(stacks, stack(a, st->open, "socket opened here"));
+		if (st->eof) {
+			json_array_append_new(stacks, stack(a, st->eof, "EOF read here, no close after"));
+			if (sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
+				json_t *l = frame_loc(a, fr, sf);
+				json_object_set_new(l, "id", json_integer(1));
+				json_object_set_new(l, "message", json_pack("{s:s}", "text", "EOF read here"));
+				json_array_append_new(rel, l);
+			}
+		}
+		json_object_set_new(r, "stacks", stacks);
+		if (json_array_size(rel)) json_object_set_new(r, "relatedLocations", rel);
+		else json_decref(rel);
+		fingerprint(st->key, fp, sizeof fp);
+		json_object_set_new(r, "partialFingerprints", json_pack("{s:s}", "sockleakSite/v1", fp));
+		json_t *peers = json_array();
+		for (size_t j = 0; j < st->npeers && j < SL_SITE_SET; j++)
+			json_array_append_new(peers, json_string(st->peers[j]));
+		json_object_set_new(r, "properties",
+				    json_pack("{s:I,s:I,s:I,s:o}", "sockets", (json_int_t)st->nsock,
+					      "enforced", (json_int_t)st->enforced, "shared",
+					      (json_int_t)st->shared, "peers", peers));
+		json_array_append_new(results, r);
+	}
+	json_t *driver = json_pack("{s:s,s:s,s:o}", "name", "sockleak", "version", SL_VERSION,
+				   "rules", rules);
+	json_t *run = json_pack("{s:{s:o},s:o,s:s}", "tool", "driver", driver, "results", results,
+				"columnKind", "utf16CodeUnits");
+	/* relative paths (after --strip-path-prefix) resolve against the prefix */
+	const char *pre = a->o.strip_prefix;
+	if (pre && *pre) {
+		char u[4096], base[4200];
+		uri(pre, u, sizeof u);
+		snprintf(base, sizeof base, "%s%s", u, u[strlen(u) - 1] == '/' ? "" : "/");
+		json_object_set_new(run, "originalUriBaseIds",
+				    json_pack("{s:{s:s}}", "%SRCROOT%", "uri", base));
+	}
+	json_t *root = json_pack("{s:s,s:s,s:[o]}", "$schema",
+				 "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
+				 "runs", run);
+	if (!root) return EINVAL;
+	return sl_json_dump(root, out);
+}

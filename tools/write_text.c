@@ -1,0 +1,179 @@
+/* Text writers: the sanitizer-style summary (also what `sockleak run` prints) and the text
+ * report, which is the summary plus the stories of shared sockets. Colour only when asked
+ * (the command asks when stdout is a tty). */
+#include <errno.h>
+#include <string.h>
+
+#include "model.h"
+
+struct tx {
+	const struct sl_an *a;
+	FILE *out;
+	int64_t t0;
+	int color;
+};
+
+static const char *C(const struct tx *t, const char *code) { return t->color ? code : ""; }
+#define BOLD "\033[1m"
+#define RED "\033[1;31m"
+#define BLUE "\033[34m"
+#define DIM "\033[2m"
+#define OFF "\033[0m"
+
+static void print_stack(const struct tx *t, const char *title, const struct sl_stack *s)
+{
+	const struct sl_an *a = t->a;
+	int k = 0;
+	fprintf(t->out, "  %s:\n", title);
+	if (!s) {
+		fprintf(t->out, "    (no stack recorded)\n");
+		return;
+	}
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct sl_frame *fr = &s->f[i];
+		const struct sl_sym *sym = fr->sym;
+		int n = sym && sym->n ? sym->n : 1;
+		for (int j = 0; j < n; j++, k++) {
+			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
+			const char *fn = sf && sf->func ? sf->func : fr->symbol;
+			fprintf(t->out, "    #%d %s%s%s", k, C(t, BLUE), fn ? fn : "??", C(t, OFF));
+			if (sf && sf->file)
+				fprintf(t->out, " %s:%d", sl_path(a, sf->file), sf->line);
+			if (sf && sf->inlined)
+				fprintf(t->out, " (inlined)");
+			if (j == n - 1)
+				fprintf(t->out, " %s(%s+0x%llx)%s", C(t, DIM), sl_base(fr->module),
+					(unsigned long long)fr->offset,
+					C(t, OFF));
+			if (sym && sym->note && j == n - 1)
+				fprintf(t->out, " (%s)", sym->note);
+			fputc('\n', t->out);
+		}
+	}
+}
+
+static void print_site(const struct tx *t, const struct sl_site *st)
+{
+	char title[512];
+	fprintf(t->out, "%sSite #%zu: %zu leaked socket(s), %s%s\n", C(t, RED), st->rank, st->nsock,
+		sl_site_title(st, title, sizeof title), C(t, OFF));
+	if (st->file)
+		fprintf(t->out, "  at %s:%d in %s\n", sl_path(t->a, st->file), st->line,
+			st->func ? st->func : "??");
+	fprintf(t->out, "  kinds:");
+	for (int k = 0; k < SL_K_N; k++)
+		if (st->kinds[k]) fprintf(t->out, " %s %zu", sl_kind_name[k], st->kinds[k]);
+	fprintf(t->out, "; enforced %zu; shared %zu", st->enforced, st->shared);
+	if (st->late_closed) fprintf(t->out, "; closed late %zu", st->late_closed);
+	fputc('\n', t->out);
+	if (st->npeers) {
+		fprintf(t->out, "  peers:");
+		for (size_t i = 0; i < st->npeers && i < SL_SITE_SET; i++)
+			fprintf(t->out, "%s %s", i ? "," : "", st->peers[i]);
+		if (st->npeers > SL_SITE_SET) fprintf(t->out, ", ...");
+		fputc('\n', t->out);
+	}
+	if (st->age_max != INT64_MIN)
+		fprintf(t->out, "  age: min %lld ms, max %lld ms, mean %lld ms\n",
+			(long long)st->age_min, (long long)st->age_max,
+			(long long)(st->age_sum / (int64_t)st->nsock));
+	fprintf(t->out, "  processes:");
+	for (size_t i = 0; i < st->nprocs; i++) {
+		char pn[128];
+		sl_proc_name(st->procs[i], pn, sizeof pn);
+		fprintf(t->out, "%s %s", i ? "," : "", pn);
+	}
+	if (st->nprocs == SL_SITE_SET) fprintf(t->out, ", ...");
+	fputc('\n', t->out);
+	if (st->open || !st->eof) {
+		char h[128];
+		snprintf(h, sizeof h, "opened (%s) at", st->role ? st->role : "open");
+		print_stack(t, h, st->open);
+	}
+	if (st->eof) print_stack(t, "EOF read at (no close after it)", st->eof);
+	fputc('\n', t->out);
+}
+
+static void story_line(void *ctx, const struct sl_story_item *it)
+{
+	struct tx *t = ctx;
+	const struct sl_frame *fr;
+	const struct sl_symf *sf;
+	if (it->ts != SL_NONE)
+		fprintf(t->out, "    +%8.3f s  %s", ((double)it->ts - (double)t->t0) / 1e9, it->text);
+	else
+		fprintf(t->out, "    end:        %s", it->text);
+	if (it->stack && sl_stack_site_frame(it->stack, &fr, &sf) >= 0) {
+		char f[512];
+		sl_fmt_frame(t->a, fr, sf, f, sizeof f);
+		fprintf(t->out, ", at %s", f);
+	}
+	fputc('\n', t->out);
+}
+
+static void print_story(struct tx *t, const struct sl_sock *s)
+{
+	const struct sl_leak *l = s->primary;
+	const struct sl_proc *p = l->ev->proc;
+	t->t0 = sl_story_t0(s);
+	fprintf(t->out, "%sShared socket inode %llu%s", C(t, BOLD), (unsigned long long)s->key.inode,
+		C(t, OFF));
+	if (l->local || l->peer)
+		fprintf(t->out, " (%s <-> %s)", l->local ? l->local : "?", l->peer ? l->peer : "?");
+	if (p->host) fprintf(t->out, " on %s", p->host);
+	if (l->site) fprintf(t->out, ", site #%zu", l->site->rank);
+	fprintf(t->out, ":\n");
+	sl_story(t->a, s, story_line, t);
+	sl_story_holders(t->a, s, story_line, t);
+	fputc('\n', t->out);
+}
+
+static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
+{
+	struct tx t = { a, out, 0, a->o.color };
+	size_t procs = 0;
+	for (const struct sl_proc *p = a->proc_list; p; p = p->next) procs += p->nleaks > 0;
+	if (a->leaked)
+		fprintf(out, "%s==sockleak== %zu leaked socket(s) at %zu site(s), in %zu process(es)%s\n\n",
+			C(&t, RED), a->leaked, a->nsites, procs, C(&t, OFF));
+	else
+		fprintf(out, "==sockleak== no leaked sockets (%zu record(s) from %zu process(es))\n\n",
+			a->records, a->nprocs);
+	for (size_t i = 0; i < a->nsites; i++) print_site(&t, a->sites[i]);
+	if (max_stories && a->shared_socks) {
+		size_t shown = 0;
+		fprintf(out, "%sStories of shared sockets%s (%zu):\n\n", C(&t, BOLD), C(&t, OFF),
+			a->shared_socks);
+		for (size_t i = 0; i < a->nsites && shown < max_stories; i++)
+			for (const struct sl_sock *s = a->sites[i]->socks; s && shown < max_stories;
+			     s = s->next_in_site)
+				if (s->shared) {
+					print_story(&t, s);
+					shown++;
+				}
+		if (shown < a->shared_socks)
+			fprintf(out, "(%zu more shared socket(s); --stories N to show more)\n\n",
+				a->shared_socks - shown);
+	}
+	if (a->nsupp) {
+		fprintf(out, "Suppressions used (%zu socket(s) suppressed):\n  sockets  pattern\n",
+			a->suppressed_socks);
+		for (size_t i = 0; i < a->nsupp; i++)
+			if (a->supp[i].sockets)
+				fprintf(out, "  %7zu  leak:%s\n", a->supp[i].sockets, a->supp[i].pattern);
+		fputc('\n', out);
+	}
+	/* never coloured: CI greps this line */
+	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked, a->nsites);
+	return ferror(out) ? EIO : 0;
+}
+
+int sl_an_write_summary(const struct sl_an *a, FILE *out)
+{
+	return write_text(a, out, 0);
+}
+
+int sl_an_write_text(const struct sl_an *a, FILE *out, size_t max_stories)
+{
+	return write_text(a, out, max_stories);
+}
