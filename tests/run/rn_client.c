@@ -1,0 +1,31 @@
+/* A short-lived leaking client: reads EOF from a peer that closed and exits without closing,
+ * so the preload reports the socket at exit. Self-contained: it serves itself on loopback. */
+#include "rn_common.h"
+
+static int fetch(int port)
+{
+	char buf[64];
+	int fd = rn_connect(port); /* RN_CONNECT_LINE */
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return fd; /* the leak: EOF read, never closed */
+}
+
+int main(void)
+{
+	int port, lfd = rn_listen(&port);
+	int fd, c;
+
+	if (fork() == 0) { /* the peer: accept, say nothing, close */
+		c = accept(lfd, NULL, NULL);
+		if (c < 0)
+			rn_die("accept");
+		close(c);
+		_exit(0);
+	}
+	close(lfd);
+	fd = fetch(port);
+	(void)fd;
+	return 0;
+}

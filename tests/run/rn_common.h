@@ -1,0 +1,44 @@
+/* Helpers shared by the `sockleak run` test programs: loopback sockets, no error paths worth
+ * testing (a failure exits 99, which no test expects). */
+#ifndef RN_COMMON_H
+#define RN_COMMON_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static inline void rn_die(const char *what)
+{
+	perror(what);
+	exit(99);
+}
+
+/* A listener on 127.0.0.1 with a kernel-chosen port, returned in *port. */
+static inline int rn_listen(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 16) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len))
+		rn_die("listen");
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static inline int rn_connect(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		rn_die("connect");
+	return fd;
+}
+
+#endif

@@ -1,0 +1,31 @@
+# `sockleak run` tests (issue 5): small C programs built -g (so the summary can name file:line),
+# run under the runner by tests/run/run.py, which also does `make install` into a DESTDIR.
+
+RN_SRC   := tests/run
+RN_DIR   := $(B)/tests/run
+RN_PROGS := rn_server rn_client rn_clean
+RN_BINS  := $(addprefix $(RN_DIR)/,$(RN_PROGS)) $(RN_DIR)/rn_static
+RN_CFLAGS = $(ALL_CFLAGS) -O0 -g
+# Sanitizer builds: the sanitizer runtime must come first in LD_PRELOAD, before libsockleak.so.
+RN_SANRT_asan := libasan.so
+RN_SANRT_tsan := libtsan.so
+RN_SANRT = $(if $(RN_SANRT_$(SAN)),$(shell $(CC) -print-file-name=$(RN_SANRT_$(SAN))))
+
+.PHONY: check-run
+CHECK_TARGETS += check-run
+HELP_LINES += '  make check-run    sockleak run on real programs, and make install into a DESTDIR'
+
+$(RN_DIR)/%: $(RN_SRC)/%.c $(RN_SRC)/rn_common.h
+	@mkdir -p $(@D)
+	$(CC) $(RN_CFLAGS) -o $@ $< $(LDFLAGS)
+
+# Statically linked on purpose (what the runner must refuse); no sanitizer: it cannot be static.
+$(RN_DIR)/rn_static: $(RN_SRC)/rn_static.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -O0 -g -static -o $@ $<
+
+check-run: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so $(RN_BINS) $(RN_SRC)/run.py
+	@mkdir -p $(B)/test-results
+	python3 $(RN_SRC)/run.py --sockleak $(B)/sockleak --bin $(RN_DIR) --src $(RN_SRC) \
+		--results $(B)/test-results/run $(if $(RN_SANRT),--preload-first $(RN_SANRT)) \
+		--install-make '$(MAKE) --no-print-directory -C $(CURDIR) B=$(B) SAN=$(SAN)'

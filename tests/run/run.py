@@ -1,0 +1,510 @@
+#!/usr/bin/env python3
+"""Tests of `sockleak run` (issue 5) on real programs: a leaking server stopped by SIGTERM, a
+client leaking at exit, clean programs and their own statuses, suppressions, a leak two execs
+below a shell, an orphaned descendant, signal forwarding to the whole tree, refusals (static,
+setuid), bad options, LD_PRELOAD composition, and `make install` into a DESTDIR.
+
+Every case has a hard deadline; the runner is started in a new session and every process of
+that session is killed at the end of the case, whatever happened. Waits are polls with
+deadlines; the only sleeps are the 0.2 s inside the orphan scenario's shell line (what it
+tests) and poll intervals.
+
+Prints "ok NAME" or "FAIL NAME: reason" per case, then "N passed, M failed"; with --results
+it writes "PASSED FAILED" to that file. Exit status 1 when anything failed.
+
+Usage: run.py --sockleak BUILD/sockleak --bin BUILD/tests/run --src tests/run
+              [--results FILE] [--install-make 'make -C TOP B=BUILD'] [--preload-first RT]
+              [--only NAME,...] [-v]
+Standard library only."""
+
+import argparse
+import glob
+import os
+import re
+import select
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+RUN_OPTS = "grace_ms=300:scan_ms=50"
+CASE_TIMEOUT_S = 60
+SUMMARY_RE = re.compile(r"^SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) site\(s\)$")
+
+A = None  # parsed arguments
+CASES = []
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+# --------------------------------------------------------------------------------------------
+# Processes
+
+
+def session_pids(sid):
+    """Pids of every live process in session sid (the runner's, and so the program tree's)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        # state ppid pgrp session ...; zombies hold no resources but are still listed
+        if int(fields[3]) == sid and fields[0] != "Z":
+            out.append(int(d))
+    return out
+
+
+def kill_session(sid):
+    for pid in session_pids(sid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+class Runner:
+    """`sockleak run ARGS` in a new session, so that everything it starts can be found."""
+
+    def __init__(self, args, env=None, tmp=None, stdin=subprocess.DEVNULL):
+        e = dict(os.environ)
+        e.pop("SOCKLEAK_OPTIONS", None)
+        e["TMPDIR"] = tmp
+        if A.preload_first:
+            e["LD_PRELOAD"] = A.preload_first
+        else:
+            e.pop("LD_PRELOAD", None)
+        e.update(env or {})
+        self.argv = [A.sockleak, "run"] + args
+        self.p = subprocess.Popen(self.argv, env=e, stdin=stdin, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, start_new_session=True)
+        self.sid = self.p.pid
+        self.out = self.err = ""
+
+    def readline(self, deadline):
+        """One line of the program's stdout, before deadline."""
+        buf = b""
+        fd = self.p.stdout.fileno()
+        while not buf.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            check(left > 0, f"no line on stdout in time (got {buf!r})")
+            r, _, _ = select.select([fd], [], [], left)
+            if r:
+                chunk = os.read(fd, 1)
+                if not chunk:
+                    self.finish()
+                    raise Fail(f"stdout closed early (got {buf!r}); stderr:\n{self.err}")
+                buf += chunk
+        self.out += buf.decode()
+        return buf.decode().strip()
+
+    def finish(self, timeout=30):
+        try:
+            out, err = self.p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_session(self.sid)
+            self.p.communicate()
+            raise Fail(f"{' '.join(self.argv)} did not finish in {timeout} s")
+        self.out += out.decode(errors="replace")
+        self.err += err.decode(errors="replace")
+        if A.verbose:
+            sys.stderr.write(f"--- {' '.join(self.argv)}: rc {self.p.returncode}\n{self.err}")
+        return self.p.returncode
+
+    def cleanup(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        kill_session(self.sid)
+        self.p.communicate()
+
+
+def run(args, tmp, env=None, timeout=30):
+    r = Runner(args, env=env, tmp=tmp)
+    try:
+        rc = r.finish(timeout)
+    finally:
+        r.cleanup()
+    return rc, r.out, r.err
+
+
+def poll(cond, what, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        check(time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------------------------
+# Assertions on the runner's stderr
+
+
+def summary(err):
+    """(leaked, sites) from the SUMMARY line, which must be the last line of stderr."""
+    lines = err.rstrip("\n").split("\n")
+    m = SUMMARY_RE.match(lines[-1]) if lines else None
+    check(m, f"last stderr line is not the SUMMARY line: {lines[-1]!r}\nstderr:\n{err}")
+    check(sum(1 for ln in lines if ln.startswith("SUMMARY:")) == 1, "more than one SUMMARY line")
+    return int(m.group(1)), int(m.group(2))
+
+
+def marker_line(src, marker):
+    with open(os.path.join(A.src, src)) as f:
+        for i, line in enumerate(f, 1):
+            if marker in line:
+                return i
+    raise Fail(f"{marker} not in {src}")
+
+
+def prog(name):
+    return os.path.join(A.bin, name)
+
+
+# --------------------------------------------------------------------------------------------
+# Cases
+
+
+@case
+def help_and_version(tmp):
+    rc, out, _ = run(["--help"], tmp)
+    check(rc == 0 and out.startswith("usage: sockleak run"), f"run --help: rc {rc}, {out[:80]!r}")
+    rc, out, _ = run(["--version"], tmp)
+    check(rc == 0 and re.fullmatch(r"sockleak run \d+\.\d+\.\d+\n", out), f"run --version: {out!r}")
+    p = subprocess.run([A.sockleak, "--version"], capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0 and p.stdout.startswith("sockleak "), f"--version: {p.stdout!r}")
+    rc, _, err = run([], tmp)
+    check(rc == 125 and "no program given" in err, f"no program: rc {rc}, {err!r}")
+
+
+@case
+def server_stopped_by_sigterm(tmp):
+    """Leak logged by the watchdog, then SIGTERM to the runner: forwarded, still reported."""
+    prefix = os.path.join(tmp, "log")
+    r = Runner(["-o", RUN_OPTS, "-o", f"log_path={prefix}", prog("rn_server")], tmp=tmp)
+    try:
+        port = int(r.readline(time.monotonic() + 20))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+            c.sendall(b"hi")
+        def leak_logged():
+            for f in glob.glob(prefix + ".*"):
+                with open(f) as fh:
+                    if '"event":"leak"' in fh.read():
+                        return True
+            return False
+        poll(leak_logged, "the server's leak record")
+        os.kill(r.p.pid, signal.SIGTERM)
+        rc = r.finish()
+        check(rc == 23, f"exit status {rc}, want 23; stderr:\n{r.err}")
+        line = marker_line("rn_server.c", "RN_ACCEPT_LINE")
+        check(f"rn_server.c:{line}" in r.err, f"accept's rn_server.c:{line} not named:\n{r.err}")
+        check(summary(r.err) == (1, 1), f"summary {summary(r.err)}, want (1, 1)")
+        poll(lambda: not session_pids(r.sid), "the server to be gone", 10)
+        check(glob.glob(prefix + ".*"), "a user log_path must be kept")
+    finally:
+        r.cleanup()
+
+
+@case
+def client_leaks_at_exit(tmp):
+    rc, _, err = run(["-o", RUN_OPTS, prog("rn_client")], tmp)
+    check(rc == 23, f"exit status {rc}, want 23; stderr:\n{err}")
+    check(summary(err) == (1, 1), f"summary {summary(err)}")
+    line = marker_line("rn_client.c", "RN_CONNECT_LINE")
+    check(f"rn_client.c:{line}" in err, f"connect's rn_client.c:{line} not named:\n{err}")
+    check("exit_open" in err, "kind exit_open not shown")
+    check(os.listdir(tmp) == [], f"private log directory left behind: {os.listdir(tmp)}")
+
+
+@case
+def keep_logs(tmp):
+    rc, _, err = run(["-k", "-o", RUN_OPTS, prog("rn_client")], tmp)
+    check(rc == 23, f"exit status {rc}")
+    m = re.search(r"^sockleak: run: logs kept in (\S+)$", err, re.M)
+    check(m and m.group(1).startswith(tmp + "/sockleak-run."), f"no 'logs kept' line:\n{err}")
+    logs = glob.glob(m.group(1) + "/log.*")
+    check(logs and any('"event":"leak"' in open(f).read() for f in logs), f"no leak in {logs}")
+
+
+@case
+def clean_programs_keep_their_status(tmp):
+    for args, want in (([], 0), (["3"], 3), (["-15"], 128 + 15), (["-6"], 128 + 6)):
+        rc, out, err = run(["-o", RUN_OPTS, prog("rn_clean")] + args, tmp)
+        check(rc == want, f"rn_clean {args}: status {rc}, want {want}; stderr:\n{err}")
+        check("clean ran" in out, f"rn_clean {args} did not run")
+        check("SUMMARY" not in err and "Site" not in err, f"clean run reported:\n{err}")
+    rc, _, err = run(["false"], tmp)
+    check(rc == 1, f"false: {rc}")
+    check(os.listdir(tmp) == [], f"left behind: {os.listdir(tmp)}")
+
+
+@case
+def suppressions(tmp):
+    supp = os.path.join(tmp, "supp.txt")
+    with open(supp, "w") as f:
+        f.write("# known leak in the test client\n\n  leak:*/rn_client.c  \nleak:no_such_fn\n")
+    rc, _, err = run(["-o", RUN_OPTS + f":suppressions={supp}", prog("rn_client")], tmp)
+    check(rc == 0, f"suppressed: status {rc}, want 0; stderr:\n{err}")
+    check(summary(err) == (0, 0), f"summary {summary(err)}")
+    check(re.search(r"1 socket\(s\) suppressed", err) and "leak:*/rn_client.c" in err,
+          f"suppression count or pattern not named:\n{err}")
+    # the same through SOCKLEAK_OPTIONS, by function name
+    with open(supp, "w") as f:
+        f.write("leak:fetch\n")
+    rc, _, err = run(["-o", RUN_OPTS, prog("rn_client")], tmp,
+                     env={"SOCKLEAK_OPTIONS": f"suppressions={supp}"})
+    check(rc == 0 and "leak:fetch" in err, f"by function: status {rc}\n{err}")
+    with open(supp, "w") as f:
+        f.write("leak:nothing_matches*\n")
+    rc, _, err = run(["-o", RUN_OPTS + f":suppressions={supp}", prog("rn_client")], tmp)
+    check(rc == 23, f"non-matching suppression: status {rc}")
+    os.unlink(supp)
+    check(os.listdir(tmp) == [], f"left behind: {os.listdir(tmp)}")
+
+
+@case
+def two_execs_below_a_shell(tmp):
+    # sh forks; the child execs env (1), env execs the client (2); the shell itself exits 0
+    rc, _, err = run(["-o", RUN_OPTS, "sh", "-c", 'env RN=1 "$0"; exit 0', prog("rn_client")], tmp)
+    check(rc == 23, f"status {rc}, want 23; stderr:\n{err}")
+    check(summary(err) == (1, 1) and "rn_client.c:" in err, f"stderr:\n{err}")
+    rc, _, err = run(["-o", RUN_OPTS + ":exitcode=42", "sh", "-c", 'env "$0"', prog("rn_client")],
+                     tmp)
+    check(rc == 42, f"exitcode=42: status {rc}")
+
+
+@case
+def orphaned_descendant_is_waited_for(tmp):
+    # the shell exits at once; its background child leaks 0.2 s later, as an orphan
+    rc, _, err = run(["-w", "20000", "-o", RUN_OPTS, "sh", "-c",
+                      '(sleep 0.2; exec "$0") & exit 0', prog("rn_client")], tmp)
+    check(rc == 23, f"status {rc}, want 23; stderr:\n{err}")
+    check(summary(err) == (1, 1), f"summary {summary(err)}")
+
+
+@case
+def signals_reach_the_whole_tree(tmp):
+    pidfile = os.path.join(tmp, "bg.pid")
+    # a non-interactive shell does not pass SIGTERM on, and its background job is not waited
+    r = Runner(["sh", "-c", 'sleep 120 & echo $! > "$0"; echo ready; wait', pidfile], tmp=tmp)
+    try:
+        check(r.readline(time.monotonic() + 20) == "ready", "no ready line")
+        bg = int(open(pidfile).read())
+        os.kill(r.p.pid, signal.SIGTERM)
+        rc = r.finish()
+        check(rc == 128 + signal.SIGTERM, f"status {rc}, want {128 + signal.SIGTERM}")
+        poll(lambda: not os.path.exists(f"/proc/{bg}") or
+             open(f"/proc/{bg}/stat").read().split(") ")[1][0] == "Z", "background sleep to die", 10)
+    finally:
+        r.cleanup()
+    r = Runner(["sh", "-c", "echo ready; exec sleep 120"], tmp=tmp)
+    try:
+        check(r.readline(time.monotonic() + 20) == "ready", "no ready line")
+        poll(lambda: any(open(f"/proc/{p}/comm").read().strip() == "sleep"
+                         for p in session_pids(r.sid)), "sleep to start", 10)
+        os.kill(r.p.pid, signal.SIGINT)
+        rc = r.finish()
+        check(rc == 128 + signal.SIGINT, f"SIGINT: status {rc}")
+    finally:
+        r.cleanup()
+    os.unlink(pidfile)
+    check(os.listdir(tmp) == [], f"left behind: {os.listdir(tmp)}")
+
+
+@case
+def static_binary_refused(tmp):
+    marker = os.path.join(tmp, "static-ran")
+    rc, _, err = run([prog("rn_static"), marker], tmp)
+    check(rc == 125, f"status {rc}, want 125")
+    check("statically linked" in err and "rn_static" in err, f"message:\n{err}")
+    check(not os.path.exists(marker), "the static binary ran")
+    # also through PATH, and as the interpreter of a script
+    rc, _, err = run(["rn_static", marker], tmp, env={"PATH": A.bin + ":/usr/bin:/bin"})
+    check(rc == 125 and "statically linked" in err, f"via PATH: {rc} {err!r}")
+    script = os.path.join(tmp, "script")
+    with open(script, "w") as f:
+        f.write(f"#!{prog('rn_static')}\n")
+    os.chmod(script, 0o755)
+    rc, _, err = run([script], tmp)
+    check(rc == 125 and "statically linked" in err, f"#! static: {rc} {err!r}")
+    os.unlink(script)
+    check(not os.path.exists(marker), "the static binary ran")
+
+
+@case
+def setuid_refused(tmp):
+    if os.geteuid() == 0:
+        # as root, a file set-user-ID to another user is what makes exec secure
+        target = os.path.join(tmp, "suid")
+        shutil.copy(prog("rn_clean"), target)
+        os.chown(target, 65534, 65534)
+        os.chmod(target, 0o4755)
+        os.chmod(tmp, 0o755)
+    else:
+        target = next((p for p in ("/usr/bin/passwd", "/bin/su", "/usr/bin/su")
+                       if os.path.exists(p) and os.stat(p).st_mode & 0o4000 and
+                       os.stat(p).st_uid != os.geteuid()), None)
+        check(target, "no setuid binary to try as non-root")
+    rc, out, err = run([target], tmp)
+    check(rc == 125 and "setuid" in err and "LD_PRELOAD" in err, f"status {rc}:\n{err}")
+    check("clean ran" not in out, "the setuid program ran")
+    if os.geteuid() == 0:
+        os.unlink(target)
+
+
+@case
+def bad_options_never_stop_the_program(tmp):
+    rc, out, err = run([prog("rn_clean")], tmp,
+                       env={"SOCKLEAK_OPTIONS": "bogus_key=1:grace_ms=abc"})
+    check(rc == 0 and "clean ran" in out, f"status {rc}, out {out!r}")
+    check("'bogus_key'" in err and "'grace_ms'" in err, f"bad keys not named:\n{err}")
+    rc, _, err = run(["-o", RUN_OPTS + ":exitcode=zz", prog("rn_client")], tmp)
+    check(rc == 23 and "'exitcode'" in err, f"bad exitcode: status {rc}:\n{err}")
+
+
+@case
+def missing_log_directory_refused(tmp):
+    # the preload would log nothing there: that must not look like a clean run
+    rc, out, err = run(["-o", f"log_path={tmp}/no/such/dir/log", prog("rn_client")], tmp)
+    check(rc == 125 and "log_path=" in err and "No such file" in err, f"status {rc}:\n{err}")
+    check(out == "", "the program ran")
+
+
+@case
+def not_found_and_not_executable(tmp):
+    rc, _, err = run(["no-such-program-sockleak"], tmp)
+    check(rc == 127 and "not found" in err, f"not found: {rc} {err!r}")
+    f = os.path.join(tmp, "plain")
+    open(f, "w").close()
+    rc, _, err = run([f], tmp)
+    check(rc == 126, f"not executable: {rc} {err!r}")
+    os.unlink(f)
+    check(os.listdir(tmp) == [], f"left behind: {os.listdir(tmp)}")
+
+
+@case
+def ld_preload_composition(tmp):
+    lib = os.path.realpath(os.path.join(os.path.dirname(A.sockleak), "libsockleak.so"))
+    other = subprocess.run(["cc", "-print-file-name=libm.so.6"], capture_output=True,
+                           text=True).stdout.strip()
+    check(os.path.isabs(other), f"no libm.so.6 to preload: {other!r}")
+    rc, out, _ = run(["sh", "-c", 'printf "%s\\n" "$LD_PRELOAD"'], tmp,
+                     env={"LD_PRELOAD": (A.preload_first + ":" if A.preload_first else "") + other})
+    want = ":".join(filter(None, [A.preload_first, lib, other]))
+    check(rc == 0 and out.strip() == want, f"LD_PRELOAD {out.strip()!r}, want {want!r}")
+    rc, out, _ = run(["-o", "summary=1", "sh", "-c", 'printf "%s\\n" "$SOCKLEAK_OPTIONS"'], tmp)
+    check(rc == 0 and "summary=0" not in out and "log_path=" + tmp in out, f"options {out!r}")
+
+
+@case
+def install_into_destdir(tmp):
+    if not A.install_make:
+        raise Fail("--install-make not given")
+    dest = os.path.join(tmp, "dest")
+    make = shlex.split(A.install_make)
+    p = subprocess.run(make + ["install", "PREFIX=/usr/local", f"DESTDIR={dest}"],
+                       capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, f"make install failed:\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
+    root = dest + "/usr/local"
+    files = ["bin/sockleak", "lib/libsockleak.so", "include/sockleak.h",
+             "lib/pkgconfig/sockleak.pc", "share/man/man1/sockleak.1",
+             "share/man/man7/sockleak.7"]
+    for f in files:
+        check(os.path.isfile(os.path.join(root, f)), f"{f} not installed")
+    pc = open(os.path.join(root, "lib/pkgconfig/sockleak.pc")).read()
+    check("prefix=/usr/local\n" in pc and "Version: " in pc, f"sockleak.pc:\n{pc}")
+    # the installed runner must find the installed library (../lib from its binary)
+    inst = os.path.join(root, "bin/sockleak")
+    e = dict(os.environ, TMPDIR=tmp)
+    e.pop("SOCKLEAK_OPTIONS", None)
+    e.pop("LD_PRELOAD", None)
+    if A.preload_first:  # a sanitizer build's library needs its runtime first
+        e["LD_PRELOAD"] = A.preload_first
+    q = subprocess.run([inst, "run", "sh", "-c", 'printf "%s\\n" "$LD_PRELOAD"'], env=e,
+                       capture_output=True, text=True, timeout=60)
+    check(q.returncode == 0 and os.path.realpath(root + "/lib/libsockleak.so") in q.stdout,
+          f"installed run preloads {q.stdout!r} {q.stderr!r}")
+    q = subprocess.run([inst, "run", "-o", RUN_OPTS, prog("rn_client")], env=e,
+                       capture_output=True, text=True, timeout=60)
+    check(q.returncode == 23 and summary(q.stderr) == (1, 1), f"installed run: {q.returncode}")
+    p = subprocess.run(make + ["uninstall", "PREFIX=/usr/local", f"DESTDIR={dest}"],
+                       capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, f"make uninstall failed:\n{p.stderr[-2000:]}")
+    left = [f for f in files if os.path.exists(os.path.join(root, f))]
+    check(not left, f"left after uninstall: {left}")
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main():
+    global A
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sockleak", required=True)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--src", default=os.path.dirname(os.path.abspath(__file__)))
+    ap.add_argument("--results")
+    ap.add_argument("--install-make")
+    ap.add_argument("--preload-first", default="")
+    ap.add_argument("--only")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    A = ap.parse_args()
+    A.sockleak = os.path.abspath(A.sockleak)
+    A.bin = os.path.abspath(A.bin)
+    only = set(A.only.split(",")) if A.only else None
+    passed = failed = 0
+
+    def alarm(signum, frame):
+        raise Fail(f"case took more than {CASE_TIMEOUT_S} s")
+
+    signal.signal(signal.SIGALRM, alarm)
+    for fn in CASES:
+        if only and fn.__name__ not in only:
+            continue
+        tmp = tempfile.mkdtemp(prefix=f"sl-run-{fn.__name__}.")
+        t0 = time.monotonic()
+        signal.alarm(CASE_TIMEOUT_S)
+        try:
+            fn(tmp)
+            passed += 1
+            print(f"ok {fn.__name__} ({time.monotonic() - t0:.1f} s)", flush=True)
+        except Fail as e:
+            failed += 1
+            print(f"FAIL {fn.__name__}: {e}", flush=True)
+        except Exception as e:  # a bug in the test itself still counts, and is named
+            failed += 1
+            print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}", flush=True)
+        finally:
+            signal.alarm(0)
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    if A.results:
+        os.makedirs(os.path.dirname(A.results) or ".", exist_ok=True)
+        with open(A.results, "w") as f:
+            f.write(f"{passed} {failed}\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
