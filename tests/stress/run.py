@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Issue 7: stress under LD_PRELOAD=libsockleak.so, each case bounded in time (a case that
+does not finish in time is a failure: a deadlock or a lost process).
+
+- signals whose handlers call close() and read() land inside wrappers while two threads do
+  socket I/O: no crash, no deadlock, no I/O error, every log line valid JSON;
+- fork() hundreds of times while other threads open, dup and close sockets: every child exits;
+- many threads churn descriptors while the watchdog scans every 10 ms: exact close_shared and
+  exit counts, no error;
+- a socket at descriptor 70000 is reported with fd 70000;
+- running out of descriptors: the program sees exactly what it sees without the preload, and
+  the leak it keeps afterwards is still logged;
+- every line of every log file, and of a log on a pipe shared by many processes, is one JSON
+  object (checked for every case by harness.py, and by the last case for the pipe).
+
+Usage: run.py --bin BUILD/tests/stress --lib /abs/libsockleak.so [--results FILE] [--only
+NAMES] [--keep]. Standard library only."""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sharing"))
+from harness import Fail, Skip, brief, briefs, check, main  # noqa: E402
+
+GRACE_MS, SCAN_MS = 300, 50
+
+
+def check_exit(c, pid, **want):
+    ex = c.recs(pid, "exit")
+    check(len(ex) == 1, f"expected one exit record from {pid}, got {briefs(ex)}")
+    for k, v in want.items():
+        check(ex[0].get(k) == v, f"exit record: {k}={ex[0].get(k)}, want {v}: {brief(ex[0])}")
+
+
+def done_line(p, n, timeout):
+    w = p.expect("done", timeout=timeout)
+    check(len(w) == n + 1, f"done line {w}")
+    return [int(x) for x in w[1:]]
+
+
+def case_signals_in_wrappers(c):
+    """SIGUSR1/SIGUSR2 storms into two I/O threads; handlers call dup/close/read."""
+    p = c.spawn(["st_signals", 20000, 10000])
+    rounds, nsig, herr, ioerr = done_line(p, 4, 60)
+    check(herr == 0 and ioerr == 0, f"handler errors {herr}, I/O errors {ioerr}")
+    check(nsig >= 10000, f"only {nsig} signals were delivered: the test did not stress anything")
+    check(p.wait(20) == 0, f"exit status {p.p.returncode}")
+    cs = c.recs(p.pid, "close_shared")
+    check(len(cs) <= nsig, f"{len(cs)} close_shared records for {nsig} handler closes")
+    # Every handler close is of a dup of the one handler socket, whose fd stays open: the
+    # record names that socket and keeps its fd (plus, when handlers on the two threads
+    # overlap, the other handler's dup).
+    hfd = {r["fd"] for r in cs} and min(r["remaining_fds"][0] for r in cs)
+    odd = [r for r in cs if r["inode"] != cs[0]["inode"] or hfd not in r["remaining_fds"]
+           or r["fd"] in r["remaining_fds"] or r["shared_with"] != []]
+    check(not odd, f"handler close_shared records that name other sockets: {briefs(odd)}")
+    leaks = c.recs(p.pid, "leak")
+    check(len(leaks) <= 1 and all(r["kind"] == "eof_unclosed" for r in leaks),
+          f"only the EOF socket the handlers read may leak: {briefs(leaks)}")
+    print(f"  note: {rounds} rounds, {nsig} signals, {len(cs)} close_shared records written from handlers")
+
+
+def case_fork_under_churn(c):
+    """200 forks while 4 threads open/dup/close/connect: every child exits, none hangs."""
+    p = c.spawn(["st_fork", 200, 4, 500])
+    forks, hung, bad, ops = done_line(p, 4, 100)
+    check(hung == 0, f"{hung} children hung (deadlock after fork): {p.all('hung')}")
+    check(bad == 0, f"{bad} children exited abnormally")
+    check(ops > 0, "the churn threads did nothing")
+    check(p.wait(20) == 0, f"exit status {p.p.returncode}")
+    print(f"  note: {forks} forks, {ops} churn iterations meanwhile")
+
+
+def churn_run(c, grace_ms):
+    t, n, w = 8, 300, 4
+    p = c.spawn(["st_churn", t, n, w], options=c.opts(grace_ms=grace_ms, scan_ms=10))
+    conns, shared, errors = done_line(p, 3, 90)
+    check(conns == t * n and errors == 0, f"served {conns} of {t * n}, {errors} errors")
+    check(p.finish(20) == 0, "exit status")
+    cs = c.recs(p.pid, "close_shared")
+    check(len(cs) == shared, f"{len(cs)} close_shared records, want exactly {shared}")
+    check(all(len(r["remaining_fds"]) == 1 and r["shared_with"] == [] for r in cs),
+          f"close_shared fields: {briefs([r for r in cs if len(r['remaining_fds']) != 1])}")
+    leaks, late = c.recs(p.pid, "leak"), c.recs(p.pid, "late_close")
+    check(sorted(r["inode"] for r in late) == sorted(r["inode"] for r in leaks),
+          f"{len(leaks)} leaks but {len(late)} late_close: every socket was closed")
+    check_exit(c, p.pid, tracked=1 + 2 * t * n, open=1, leaked=len(leaks))
+    return len(leaks)
+
+
+def case_thread_churn_watchdog(c):
+    """8 client + 4 server threads, 2400 connections with dup/F_DUPFD, watchdog every 10 ms:
+    exact close_shared and exit counts; with a long grace period no leak at all, with
+    grace_ms=0 every report followed by its late_close."""
+    n = churn_run(c, 60000)
+    check(n == 0, f"{n} leaks reported under a 60 s grace period")
+    n = churn_run(c, 0)
+    print(f"  note: grace_ms=0: {n} reports, each with its late_close")
+
+
+def high_fd(c, arg):
+    p = c.spawn(["st_highfd"] + arg)
+    c.wait_for(lambda: p.all("skip") or p.all("limit") or p.p.poll() is not None, 10,
+               "the limit line")
+    if p.all("skip"):
+        raise Skip(" ".join(p.all("skip")[0][1:]))
+    orig, cr = (int(x) for x in p.expect("closed")[1:3])
+    high, ino = (int(x) for x in p.expect("sock")[1:3])
+    check(high >= (70000 if not arg else 1000), f"fd {high}")
+    p.expect("eof")
+    cs = c.wait_count(p.pid, "close_shared", 1)[0]
+    check(cs["fd"] == orig and cs["inode"] == ino and cs["remaining_fds"] == [high] and cr == 0,
+          f"close_shared of the original: {brief(cs)}")
+    lk = c.wait_count(p.pid, "leak", 1)[0]
+    check(lk["fd"] == high and lk["fds"] == [high] and lk["inode"] == ino
+          and lk["kind"] == "eof_unclosed", f"leak at 70000: {brief(lk)}")
+    check(p.finish() == 0, "exit status")
+    check_exit(c, p.pid, leaked=1)
+    print(f"  note: fd {high}")
+
+
+def case_fd_above_65536(c):
+    """dup2 of a TCP socket to fd 70000: close_shared names 70000, the leak is fd 70000.
+    Skipped when the hard RLIMIT_NOFILE is below 70001 and cannot be raised."""
+    high_fd(c, [])
+
+
+def case_fd_at_rlimit_max(c):
+    """The same at the highest descriptor the hard limit allows (19999 with a 20000 limit)."""
+    high_fd(c, ["max"])
+
+
+def case_emfile_same_as_native(c):
+    """RLIMIT_NOFILE 128, socket() until EMFILE: identical results with and without the
+    preload; then the socket kept after EOF is still reported at exit."""
+    nat = c.spawn(["st_emfile", 128], name="native", preload=False)
+    want = nat.expect("emfile")
+    check(nat.finish() == 0, "native exit status")
+    check(int(want[2]) == 24, f"native run did not hit EMFILE: {want}")
+    # scan_ms at its maximum: no watchdog scan (and none of its transient descriptors) during
+    # the run, so the descriptor budget is the program's alone.
+    p = c.spawn(["st_emfile", 128], options=c.opts(scan_ms=3600000))
+    got = p.expect("emfile")
+    check(got == want, f"the program saw different results under the preload:\n"
+          f"    native:  {want}\n    preload: {got}  (emfile N ERRNO DUP DUPERRNO OPEN "
+          f"OPENERRNO CLOSE_D CLOSED_OK)")
+    sfd, sino = (int(x) for x in p.expect("sock")[1:3])
+    check(p.finish() == 0, "exit status")
+    leaks = c.recs(p.pid, "leak")
+    check(len(leaks) == 1 and leaks[0]["inode"] == sino and leaks[0]["fd"] == sfd
+          and leaks[0]["kind"] == "exit_open",
+          f"after EMFILE the kept socket must still be reported at exit; leaks: "
+          f"{briefs(leaks) or 'none'}; sockleak said: "
+          f"{[l for l in p.stderr().splitlines() if l.startswith('sockleak: ')][:2]}")
+
+
+def case_log_on_shared_pipe_is_json_lines(c):
+    """log_path=stderr, a pipe shared by a parent, its threads and 60 forked children writing
+    at once (stack_depth=64): every line that is not the human summary is one JSON object."""
+    p = c.spawn(["st_fork", 60, 4, 500], stderr_pipe=True,
+                options=f"grace_ms=0:scan_ms=10:stack_depth=64:log_path=stderr")
+    forks, hung, bad, ops = done_line(p, 4, 100)
+    check(hung == 0 and bad == 0, f"hung {hung}, bad {bad}")
+    check(p.wait(20) == 0, "exit status")
+    p.err_thread.join(10)
+    data = bytes(p.err_data)
+    bad_lines, n = [], 0
+    for i, line in enumerate(data.split(b"\n")[:-1], 1):
+        s = line.decode("utf-8", "replace")
+        if s.startswith("==") or s.startswith("SUMMARY: ") or s.startswith("sockleak: ") \
+                or s.startswith("        #"):
+            continue
+        try:
+            rec = json.loads(s)
+            check(isinstance(rec, dict) and rec.get("v") == 1, "not a record")
+            n += 1
+        except (ValueError, Fail):
+            bad_lines.append(f"line {i}: {s[:200]!r}")
+    check(data.endswith(b"\n") or not data, f"log ends mid-line: {data[-200:]!r}")
+    check(not bad_lines, f"{len(bad_lines)} interleaved or broken lines of "
+          f"{n + len(bad_lines)}: {bad_lines[:3]}")
+    print(f"  note: {n} records on the shared pipe, all whole")
+
+
+CASES = [
+    ("signals_in_wrappers", case_signals_in_wrappers),
+    ("fork_under_churn", case_fork_under_churn),
+    ("thread_churn_watchdog", case_thread_churn_watchdog),
+    ("fd_above_65536", case_fd_above_65536),
+    ("fd_at_rlimit_max", case_fd_at_rlimit_max),
+    ("emfile_same_as_native", case_emfile_same_as_native),
+    ("log_on_shared_pipe_is_json_lines", case_log_on_shared_pipe_is_json_lines),
+]
+
+if __name__ == "__main__":
+    sys.exit(main("stress", __doc__, CASES, GRACE_MS, SCAN_MS, case_timeout=110))
