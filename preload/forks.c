@@ -197,8 +197,19 @@ void sl_forks_atfork_child(void)
 	sl_self_pid = (pid_t)syscall(SYS_getpid);
 	/* The state lock was just re-initialised and no other thread exists: no lock needed. */
 	sl_sock_each(sl_child_mark, &ppid);
+}
+
+void sl_fork_child(void)
+{
+	int saved = errno;
+
+	/* A child that holds sockets needs its own watchdog now, not at its first transition: a
+	 * worker that inherited a connection may never call us again. Started here, after fork()
+	 * returned, never in the atfork child handler: handlers registered after ours (jemalloc's,
+	 * a sanitizer's) would still hold their allocator locks, and pthread_create allocates. */
 	if (sl_sock_count())
 		sl_watchdog_ensure();
+	errno = saved;
 }
 
 struct sl_exec_walk {

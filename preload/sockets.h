@@ -37,6 +37,7 @@ struct sl_diag {
 void sl_diag_open(void);
 /* True for our netlink socket's descriptor (protected from the program's close calls). */
 int sl_diag_owns_fd(int fd);
+int sl_diag_fd(void);
 int sl_diag_dump(uint32_t state_mask, void (*fn)(const struct sl_diag *d, void *ctx),
 		 void *ctx);
 

@@ -64,10 +64,53 @@ static uintptr_t sl_self_lo, sl_self_hi;
  * backtrace(). Loaded locally, only we can see it. */
 static int (*sl_unw_backtrace)(void **, int);
 
+#ifdef __SANITIZE_THREAD__
+/* Under ThreadSanitizer, unw_backtrace's per-thread trace cache is freed by a thread-exit
+ * destructor that runs after TSan has torn the thread down, and crashes. TSan builds unwind
+ * step by step instead, which keeps no per-thread state. (Types only from the header; the
+ * functions are still looked up in the RTLD_LOCAL handle.) */
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+static int (*sl_unw_getcontext)(unw_context_t *);
+static int (*sl_unw_init_local)(unw_cursor_t *, unw_context_t *);
+static int (*sl_unw_step)(unw_cursor_t *);
+static int (*sl_unw_get_reg)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
+
+static void sl_unw_bind(void *h)
+{
+	*(void **)&sl_unw_getcontext = dlsym(h, "_Ux86_64_getcontext");
+	*(void **)&sl_unw_init_local = dlsym(h, "_ULx86_64_init_local");
+	*(void **)&sl_unw_step = dlsym(h, "_ULx86_64_step");
+	*(void **)&sl_unw_get_reg = dlsym(h, "_ULx86_64_get_reg");
+}
+
+static int sl_backtrace(void **ips, int n)
+{
+	unw_context_t uc;
+	unw_cursor_t c;
+	int k = 0;
+
+	if (!sl_unw_getcontext || !sl_unw_init_local || !sl_unw_step || !sl_unw_get_reg ||
+	    sl_unw_getcontext(&uc) || sl_unw_init_local(&c, &uc))
+		return 0;
+	while (k < n && sl_unw_step(&c) > 0) {
+		unw_word_t ip;
+
+		if (sl_unw_get_reg(&c, UNW_REG_IP, &ip) || !ip)
+			break;
+		ips[k++] = (void *)ip;
+	}
+	return k;
+}
+#else
+static void sl_unw_bind(void *h) { (void)h; }
+
 static int sl_backtrace(void **ips, int n)
 {
 	return sl_unw_backtrace ? sl_unw_backtrace(ips, n) : 0;
 }
+#endif
 
 static struct sl_stack *sl_stack_get(uint32_t idx)
 {
@@ -146,6 +189,7 @@ void sl_stack_init(unsigned depth)
 		void **as = dlsym(h, "_ULx86_64_local_addr_space");
 
 		*(void **)&sl_unw_backtrace = dlsym(h, "unw_backtrace");
+		sl_unw_bind(h);
 		/* One global cache (UNW_CACHE_GLOBAL = 1) instead of per-thread caches: no
 		 * thread-exit destructor of libunwind's runs in the program's threads. */
 		*(void **)&policy = dlsym(h, "_ULx86_64_set_caching_policy");

@@ -75,11 +75,14 @@ void sl_track_forget(int fd)
 /* join: the socket may already be known under another fd (adoption, SCM_RIGHTS); for a socket
  * the kernel just made, an old record with its inode can only be stale. */
 static void sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherited,
-			 uint32_t stack, int join)
+			 uint32_t stack, int join, int listen_fd, struct sl_sock *listener)
 {
 	struct sl_sock *s;
 
 	sl_lock();
+	/* The socket it came from is listening: never idle, never a leak. */
+	if (listener && sl_fd_lookup(listen_fd) == listener)
+		listener->flags |= SL_F_LISTEN;
 	sl_drop_stale(fd);
 	s = sl_sock_by_inode(inode);
 	if (join && s && s->nfds) {
@@ -118,7 +121,7 @@ void sl_track_socket(int fd, int domain, int type, int protocol)
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM &&
 	    (protocol == 0 || protocol == IPPROTO_TCP) && (inode = sl_fd_inode(fd)) != 0) {
-		sl_track_new(fd, domain, SL_ROLE_OTHER, inode, 0, sl_stack_capture(), 0);
+		sl_track_new(fd, domain, SL_ROLE_OTHER, inode, 0, sl_stack_capture(), 0, -1, NULL);
 	} else if (sl_fd_lookup(fd)) {
 		sl_lock();
 		sl_drop_stale(fd);
@@ -138,19 +141,13 @@ void sl_track_accept(int listen_fd, int fd)
 		return;
 	sl_init();
 	l = sl_fd_lookup(listen_fd);
-	if (l) {
-		family = l->family;
-		if (!(l->flags & SL_F_LISTEN)) {
-			sl_lock();
-			if (sl_fd_lookup(listen_fd) == l)
-				l->flags |= SL_F_LISTEN;
-			sl_unlock();
-		}
-	}
+	if (l)
+		family = l->family;   /* set before the record was published, never changed */
 	else if (!sl_fd_is_tcp(fd, &family))
 		family = 0;
 	if (family && (inode = sl_fd_inode(fd)) != 0) {
-		sl_track_new(fd, family, SL_ROLE_ACCEPTED, inode, 0, sl_stack_capture(), 0);
+		sl_track_new(fd, family, SL_ROLE_ACCEPTED, inode, 0, sl_stack_capture(), 0, listen_fd,
+			     l);
 		sl_keepalive(fd);
 	} else if (sl_fd_lookup(fd)) {
 		sl_lock();
@@ -192,6 +189,7 @@ void sl_track_eof(int fd, struct sl_sock *s)
 		s->eof_stack = stack;
 	}
 	sl_unlock();
+	sl_watchdog_ensure();   /* a forked child's first transition */
 	sl_leave();
 	errno = saved;
 }
@@ -288,7 +286,8 @@ int sl_track_adopt(int fd, enum sl_role role, int inherited)
 	int listening = 0;
 	socklen_t len = sizeof(listening);
 
-	sl_track_new(fd, family, role, inode, inherited, inherited ? 0 : sl_stack_capture(), 1);
+	sl_track_new(fd, family, role, inode, inherited, inherited ? 0 : sl_stack_capture(), 1, -1,
+		     NULL);
 	/* An inherited listener (socket activation) is never a leak nor idle. */
 	if (!getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) && listening) {
 		struct sl_sock *s;

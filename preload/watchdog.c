@@ -172,10 +172,10 @@ static void sl_peer_names(int d, struct sl_leak_info *l)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
-	if (!getsockname(d, (struct sockaddr *)&ss, &len))
+	if (!syscall(SYS_getsockname, d, (struct sockaddr *)&ss, &len))
 		sl_fmt_sockaddr(l->local, sizeof(l->local), (struct sockaddr *)&ss, len);
 	len = sizeof(ss);
-	if (!getpeername(d, (struct sockaddr *)&ss, &len))
+	if (!syscall(SYS_getpeername, d, (struct sockaddr *)&ss, &len))
 		sl_fmt_sockaddr(l->peer, sizeof(l->peer), (struct sockaddr *)&ss, len);
 }
 
@@ -220,7 +220,7 @@ static void sl_report(struct sl_leak_info *l)
 		sl_rec_leak(l);
 		if (sl_opt.enforce && l->kind != SL_KIND_EXIT &&
 		    !sl_supp_match(l->open_stack, l->eof_stack)) {
-			err = shutdown(d, SHUT_RDWR) ? errno : 0;
+			err = syscall(SYS_shutdown, d, SHUT_RDWR) ? errno : 0;
 			sl_lock();
 			s = sl_fd_lookup(l->fd);
 			if (s && s->gen == l->gen && !err)

@@ -18,4 +18,5 @@ $(ST_DIR)/%: $(ST_SRC)/%.c tests/sharing/tl.h
 check-stress: $(B)/.deps-check $(B)/libsockleak.so $(ST_BINS) $(ST_SRC)/run.py \
               tests/sharing/harness.py
 	@mkdir -p $(B)/test-results
-	python3 $(ST_SRC)/run.py --bin $(ST_DIR) $(TL_DRIVER_ARGS) --results $(B)/test-results/stress
+	python3 $(ST_SRC)/run.py --bin $(ST_DIR) $(TL_DRIVER_ARGS) --results $(B)/test-results/stress \
+		$(if $(STRESS_ONLY),--only $(STRESS_ONLY))
