@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-struct sl_sock **sl_fd_chunks[SL_FD_LIMIT >> SL_FD_SHIFT];
+struct sl_sock **sl_fd_chunks[SL_FD_CHUNKS];
+unsigned sl_fd_chunks_used;
 uint64_t sl_sock_total;
 
 /* Socket records live in slabs that are never unmapped, so the watchdog can walk them and a
@@ -122,6 +123,8 @@ int sl_fd_set(int fd, struct sl_sock *s)
 		if (!c)
 			return ENOMEM;
 		__atomic_store_n(&sl_fd_chunks[u >> SL_FD_SHIFT], c, __ATOMIC_RELEASE);
+		if ((u >> SL_FD_SHIFT) + 1 > __atomic_load_n(&sl_fd_chunks_used, __ATOMIC_RELAXED))
+			__atomic_store_n(&sl_fd_chunks_used, (u >> SL_FD_SHIFT) + 1, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&c[u & (SL_FD_CHUNK - 1)], s, __ATOMIC_RELEASE);
 	return 0;
@@ -210,7 +213,7 @@ int sl_sock_fds(const struct sl_sock *s, int *out, int max)
 			out[0] = s->fd;
 		return max > 0;
 	}
-	for (unsigned c = 0; c < (SL_FD_LIMIT >> SL_FD_SHIFT) && n < max; c++) {
+	for (unsigned c = 0; c < sl_fd_chunks_used && n < max; c++) {
 		struct sl_sock **chunk = sl_fd_chunks[c];
 
 		if (!chunk)

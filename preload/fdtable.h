@@ -17,7 +17,11 @@
 
 #define SL_FD_SHIFT 12
 #define SL_FD_CHUNK (1u << SL_FD_SHIFT)
-#define SL_FD_LIMIT (1u << 24)      /* fds at or above this are passed through untracked */
+#define SL_FD_LIMIT (1u << 31)      /* every non-negative int */
+/* The top level covers every 32-bit value, so the hot path needs no bounds check: a negative
+ * fd indexes a chunk that never exists. 8 MiB of address space, of which only the pages for
+ * the chunk pointers in use are ever touched. */
+#define SL_FD_CHUNKS (1u << (32 - SL_FD_SHIFT))
 
 enum sl_role { SL_ROLE_OTHER, SL_ROLE_ACCEPTED, SL_ROLE_CONNECTED, SL_ROLE_INHERITED,
 	       SL_ROLE_RECEIVED };
@@ -53,7 +57,8 @@ struct sl_sock {
 	pid_t shared[SL_SHARED_MAX];      /* other processes known to hold it */
 };
 
-extern struct sl_sock **sl_fd_chunks[SL_FD_LIMIT >> SL_FD_SHIFT];
+extern struct sl_sock **sl_fd_chunks[SL_FD_CHUNKS];
+extern unsigned sl_fd_chunks_used;   /* highest chunk index in use + 1 */
 
 /* Hot path: the socket behind fd, or NULL. Lock-free. */
 static inline struct sl_sock *sl_fd_lookup(int fd)
@@ -61,8 +66,6 @@ static inline struct sl_sock *sl_fd_lookup(int fd)
 	unsigned u = (unsigned)fd;
 	struct sl_sock **c;
 
-	if (SL_UNLIKELY(u >= SL_FD_LIMIT))
-		return NULL;
 	c = __atomic_load_n(&sl_fd_chunks[u >> SL_FD_SHIFT], __ATOMIC_ACQUIRE);
 	if (SL_LIKELY(!c))
 		return NULL;

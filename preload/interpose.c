@@ -28,10 +28,8 @@ int __close(int fd);
 #define SL_CALL(name, fallback, ...) \
 	({ \
 		__typeof__(sl_real.name) f_ = __atomic_load_n(&sl_real.name, __ATOMIC_ACQUIRE); \
-		if (SL_UNLIKELY(!f_)) { \
-			sl_real_bind(); \
-			f_ = __atomic_load_n(&sl_real.name, __ATOMIC_ACQUIRE); \
-		} \
+		if (SL_UNLIKELY(!f_)) \
+			f_ = (__typeof__(f_))sl_real_slow((void **)&sl_real.name); \
 		f_ ? f_(__VA_ARGS__) : (fallback); \
 	})
 
@@ -45,17 +43,17 @@ static inline void sl_after_io(int fd)
 		sl_sock_touch(s);
 }
 
-/* A read of want>0 bytes that returned 0 is the peer's FIN. */
-static inline void sl_after_read(int fd, ssize_t r, int want)
-{
-	struct sl_sock *s = sl_fd_lookup(fd);
-
-	if (SL_LIKELY(s == NULL))
-		return;
-	sl_sock_touch(s);
-	if (SL_UNLIKELY(r == 0) && want)
-		sl_track_eof(fd, s);
-}
+/* A read of want>0 bytes that returned 0 is the peer's FIN. A macro, so that the return
+ * address is the exported wrapper's (the program's call site). */
+#define sl_after_read(fd, r, want) \
+	do { \
+		struct sl_sock *s_ = sl_fd_lookup(fd); \
+		if (SL_UNLIKELY(s_ != NULL)) { \
+			sl_sock_touch(s_); \
+			if (SL_UNLIKELY((r) == 0) && (want)) \
+				sl_track_eof((fd), s_, (uintptr_t)__builtin_return_address(0)); \
+		} \
+	} while (0)
 
 static int sl_iov_want(const struct iovec *iov, size_t n)
 {
@@ -154,49 +152,39 @@ SL_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	return r;
 }
 
-/* ---- writes: only "last I/O" ---- */
+/* ---- writes: only "last I/O", stamped before the call so the call is a tail call ---- */
 
 SL_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
-	ssize_t r = SL_CALL(write, syscall(SYS_write, fd, buf, n), fd, buf, n);
-
 	sl_after_io(fd);
-	return r;
+	return SL_CALL(write, syscall(SYS_write, fd, buf, n), fd, buf, n);
 }
 
 SL_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
-	ssize_t r = SL_CALL(writev, syscall(SYS_writev, fd, iov, cnt), fd, iov, cnt);
-
 	sl_after_io(fd);
-	return r;
+	return SL_CALL(writev, syscall(SYS_writev, fd, iov, cnt), fd, iov, cnt);
 }
 
 SL_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
-	ssize_t r = SL_CALL(send, syscall(SYS_sendto, fd, buf, n, flags, NULL, 0), fd, buf, n,
-			    flags);
-
 	sl_after_io(fd);
-	return r;
+	return SL_CALL(send, syscall(SYS_sendto, fd, buf, n, flags, NULL, 0), fd, buf, n,
+			    flags);
 }
 
 SL_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *sa,
 			 socklen_t salen)
 {
-	ssize_t r = SL_CALL(sendto, syscall(SYS_sendto, fd, buf, n, flags, sa, salen), fd, buf, n,
-			    flags, sa, salen);
-
 	sl_after_io(fd);
-	return r;
+	return SL_CALL(sendto, syscall(SYS_sendto, fd, buf, n, flags, sa, salen), fd, buf, n,
+			    flags, sa, salen);
 }
 
 SL_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	ssize_t r = SL_CALL(sendmsg, syscall(SYS_sendmsg, fd, msg, flags), fd, msg, flags);
-
 	sl_after_io(fd);
-	return r;
+	return SL_CALL(sendmsg, syscall(SYS_sendmsg, fd, msg, flags), fd, msg, flags);
 }
 
 /* ---- creation ---- */
@@ -207,7 +195,7 @@ SL_EXPORT int socket(int domain, int type, int protocol)
 			protocol);
 
 	if (r >= 0)
-		sl_track_socket(r, domain, type, protocol);
+		sl_track_socket(r, domain, type, protocol, (uintptr_t)__builtin_return_address(0));
 	return r;
 }
 
@@ -228,7 +216,7 @@ SL_EXPORT int accept(int fd, struct sockaddr *sa, socklen_t *salen)
 	int r = SL_CALL(accept, (int)syscall(SYS_accept, fd, sa, salen), fd, sa, salen);
 
 	if (r >= 0)
-		sl_track_accept(fd, r);
+		sl_track_accept(fd, r, (uintptr_t)__builtin_return_address(0));
 	return r;
 }
 
@@ -238,7 +226,7 @@ SL_EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *salen, int flags)
 			flags);
 
 	if (r >= 0)
-		sl_track_accept(fd, r);
+		sl_track_accept(fd, r, (uintptr_t)__builtin_return_address(0));
 	return r;
 }
 

@@ -68,3 +68,9 @@ int sl_real_bind(void)
 	errno = saved;
 	return 1;
 }
+
+void *sl_real_slow(void **slot)
+{
+	sl_real_bind();
+	return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}

@@ -50,6 +50,9 @@ extern struct sl_real sl_real;
 /* Binds everything once. Returns 0 when this thread is the one binding (re-entry): the caller
  * must then use the raw syscall. */
 int sl_real_bind(void);
+/* Out of line, so that the wrappers' fast path needs no stack frame: bind, then return *slot
+ * (NULL when the caller must fall back to the raw syscall). */
+void *sl_real_slow(void **slot) __attribute__((noinline, cold));
 
 /* The function pointer for NAME, binding on first use; NULL when the caller must fall back. */
 #define SL_REAL(name) \

@@ -353,6 +353,37 @@ static void sl_resolve(const uintptr_t *ips, unsigned n, struct sl_rawframe *raw
 	}
 }
 
+/* Per-thread cache of the last stacks taken, keyed by the wrapper's return address and the
+ * stack pointer at the wrapper: a server's accept loop calls accept() from the same place at
+ * the same depth every time, and an unwind costs ~1,200 instructions a connection. One hit in
+ * SL_SITE_RECHECK still unwinds, so a stale entry (another path reaching the same call at the
+ * same depth) is corrected. */
+#define SL_SITES 16
+#define SL_SITE_RECHECK 16
+
+struct sl_site {
+	uintptr_t ret, sp;
+	uint32_t idx, hits;
+};
+
+static SL_TLS struct sl_site sl_sites[SL_SITES];
+
+uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
+{
+	struct sl_site *e = &sl_sites[((ret >> 4) ^ (sp >> 4)) % SL_SITES];
+	uint32_t idx;
+
+	if (e->ret == ret && e->sp == sp && e->idx && (++e->hits % SL_SITE_RECHECK) != 0)
+		return e->idx;
+	idx = sl_stack_capture();
+	if (idx) {
+		e->ret = ret;
+		e->sp = sp;
+		e->idx = idx;
+	}
+	return idx;
+}
+
 uint32_t sl_stack_capture(void)
 {
 	void *ips[SL_STACK_MAX + 8];

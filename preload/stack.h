@@ -13,6 +13,12 @@
  * loader's lock. */
 uint32_t sl_stack_capture(void);
 
+/* The same, through a per-thread cache for the per-connection transitions (accept, EOF),
+ * keyed by the exported wrapper's return address (the program's call site: the wrapper passes
+ * __builtin_return_address(0), which needs no frame pointer) and the frame address of the
+ * track.c function that asks, which is the same for the same path to that call site. */
+uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp);
+
 uint64_t sl_stack_id(uint32_t idx);     /* 0 for none */
 
 /* Pure: the id of a list of instruction pointers (FNV-1a 64, never 0). Unit-tested. */

@@ -110,7 +110,7 @@ static void sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, 
 	sl_watchdog_ensure();
 }
 
-void sl_track_socket(int fd, int domain, int type, int protocol)
+void sl_track_socket(int fd, int domain, int type, int protocol, uintptr_t ret)
 {
 	int saved = errno;
 	uint64_t inode;
@@ -121,7 +121,9 @@ void sl_track_socket(int fd, int domain, int type, int protocol)
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM &&
 	    (protocol == 0 || protocol == IPPROTO_TCP) && (inode = sl_fd_inode(fd)) != 0) {
-		sl_track_new(fd, domain, SL_ROLE_OTHER, inode, 0, sl_stack_capture(), 0, -1, NULL);
+		sl_track_new(fd, domain, SL_ROLE_OTHER, inode, 0,
+			     sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0)), 0, -1,
+			     NULL);
 	} else if (sl_fd_lookup(fd)) {
 		sl_lock();
 		sl_drop_stale(fd);
@@ -131,7 +133,7 @@ void sl_track_socket(int fd, int domain, int type, int protocol)
 	errno = saved;
 }
 
-void sl_track_accept(int listen_fd, int fd)
+void sl_track_accept(int listen_fd, int fd, uintptr_t ret)
 {
 	int saved = errno, family = 0;
 	struct sl_sock *l;
@@ -146,8 +148,9 @@ void sl_track_accept(int listen_fd, int fd)
 	else if (!sl_fd_is_tcp(fd, &family))
 		family = 0;
 	if (family && (inode = sl_fd_inode(fd)) != 0) {
-		sl_track_new(fd, family, SL_ROLE_ACCEPTED, inode, 0, sl_stack_capture(), 0, listen_fd,
-			     l);
+		sl_track_new(fd, family, SL_ROLE_ACCEPTED, inode, 0,
+			     sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0)), 0,
+			     listen_fd, l);
 		sl_keepalive(fd);
 	} else if (sl_fd_lookup(fd)) {
 		sl_lock();
@@ -172,7 +175,7 @@ void sl_track_connect(int fd)
 	sl_leave();
 }
 
-void sl_track_eof(int fd, struct sl_sock *s)
+void sl_track_eof(int fd, struct sl_sock *s, uintptr_t ret)
 {
 	int saved = errno;
 	uint32_t stack;
@@ -182,7 +185,7 @@ void sl_track_eof(int fd, struct sl_sock *s)
 	 * a record nobody reports, since the watchdog checks the inode before any report. */
 	if (__atomic_load_n(&s->eof_ms, __ATOMIC_RELAXED) || !sl_enter())
 		return;
-	stack = sl_stack_capture();
+	stack = sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0));
 	sl_lock();
 	if (sl_fd_lookup(fd) == s && !s->eof_ms) {
 		__atomic_store_n(&s->eof_ms, sl_mono_ms(), __ATOMIC_RELAXED);
@@ -320,8 +323,12 @@ void sl_track_received(int fd)
 
 void sl_track_close_range(unsigned first, unsigned last)
 {
-	if (last >= SL_FD_LIMIT)
-		last = SL_FD_LIMIT - 1;
+	unsigned used = __atomic_load_n(&sl_fd_chunks_used, __ATOMIC_RELAXED);
+
+	if (!used)
+		return;
+	if (last >= (used << SL_FD_SHIFT))
+		last = (used << SL_FD_SHIFT) - 1;
 	for (unsigned c = first >> SL_FD_SHIFT; first <= last && c <= (last >> SL_FD_SHIFT); c++) {
 		struct sl_sock **chunk = __atomic_load_n(&sl_fd_chunks[c], __ATOMIC_ACQUIRE);
 		unsigned lo = c << SL_FD_SHIFT, hi = lo + SL_FD_CHUNK - 1;

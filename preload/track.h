@@ -8,12 +8,14 @@
 
 #include <sys/socket.h>
 
+/* ret: the exported wrapper's return address, for sl_stack_capture_at. */
+
 /* A new descriptor from socket()/accept(): track it if it is TCP, forget any stale state. */
-void sl_track_socket(int fd, int domain, int type, int protocol);
-void sl_track_accept(int listen_fd, int fd);
+void sl_track_socket(int fd, int domain, int type, int protocol, uintptr_t ret);
+void sl_track_accept(int listen_fd, int fd, uintptr_t ret);
 void sl_track_connect(int fd);
 /* A read returned 0 on a tracked socket. */
-void sl_track_eof(int fd, struct sl_sock *s);
+void sl_track_eof(int fd, struct sl_sock *s, uintptr_t ret);
 void sl_track_shutdown(int fd, int how);
 /* fd is about to be closed (close, close_range, dup2 over it). */
 void sl_track_close(int fd);
