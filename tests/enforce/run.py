@@ -262,8 +262,51 @@ def case_grace0_reply_after_half_close(c):
           f"annotated sockets reported: {briefs(c.recs(srv.pid))}")
 
 
+def case_suppressed_reported_never_shut(c):
+    """A site matched by a leak:PATTERN suppression (by function) is still logged as a leak but
+    never shut down: the socket stays in CLOSE_WAIT in the kernel's view."""
+    supp = os.path.join(c.dir, "supp.txt")
+    with open(supp, "w") as f:
+        f.write("# the accept call site of en_leaky_server\nleak:accept_conn*\n")
+    srv = c.spawn(["en_leaky_server"], options=c.opts(enforce=1, suppressions=supp))
+    port = srv.port()
+    client(c, port, b"O\n")
+    srv.expect("served")
+    (ino, _), = socks_of(srv).items()
+    lk = c.wait_count(srv.pid, "leak", 1)[0]
+    check(lk["inode"] == ino and lk["kind"] == "close_wait", f"leak record {brief(lk)}")
+    c.quiet(6 * SCAN_MS / 1000)
+    check(not c.recs(srv.pid, "enforce"), f"suppressed site enforced: {briefs(c.recs(srv.pid))}")
+    check(ss_rows("close-wait", f"sport = :{port}"),
+          "the suppressed socket left CLOSE_WAIT: something shut it down")
+    check(srv.finish() == 0, "server exit status")
+    check_exit(c, srv.pid, leaked=1, enforced=0)
+
+
+def case_idle_reported_and_enforced(c):
+    """idle_ms: a connection nobody touches (the peer is alive and keeps it open) is reported as
+    kind idle and, with enforce=1, shut down: the client sees EOF. A listener is never idle."""
+    srv = c.spawn(["en_leaky_server"], options=c.opts(enforce=1, idle_ms=400, grace_ms=60000))
+    port = srv.port()
+    s = client(c, port, b"O\n", close=False)
+    srv.expect("served")
+    (ino, _), = socks_of(srv).items()
+    lk = c.wait_count(srv.pid, "leak", 1)[0]
+    check(lk["inode"] == ino and lk["kind"] == "idle", f"leak record {brief(lk)}")
+    check(lk["age_ms"] >= 400, f"reported before idle_ms: {brief(lk)}")
+    en = c.wait_count(srv.pid, "enforce", 1)[0]
+    check(en["inode"] == ino and en["kind"] == "idle", f"enforce record {brief(en)}")
+    s.settimeout(5)
+    check(s.recv(64) == b"", "client did not see EOF after the idle connection was shut down")
+    s.close()
+    check(len(c.recs(srv.pid, "leak")) == 1, f"listener or others reported: {briefs(c.recs(srv.pid, 'leak'))}")
+    check(srv.finish() == 0, "server exit status")
+
+
 CASES = [
     ("leaky_server_enforced", case_leaky_server_enforced),
+    ("suppressed_reported_never_shut", case_suppressed_reported_never_shut),
+    ("idle_reported_and_enforced", case_idle_reported_and_enforced),
     ("exempt_and_half_close_never_shut", case_exempt_and_half_close_never_shut),
     ("race_healthy_churn_grace0", case_race_healthy_churn_grace0),
     ("race_lingering_close_grace0", case_race_lingering_close_grace0),
