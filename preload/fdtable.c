@@ -2,6 +2,7 @@
 #include "fdtable.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 struct sl_sock **sl_fd_chunks[SL_FD_CHUNKS];
 unsigned sl_fd_chunks_used;
@@ -16,6 +17,7 @@ static struct sl_sock *sl_slabs[SL_MAX_SLABS];
 static unsigned sl_nslabs;
 static struct sl_sock *sl_free_socks;   /* linked through ->inode */
 static size_t sl_live;
+static size_t sl_live6;
 static uint32_t sl_gen;
 
 /* inode map: linear probing, power-of-two size, load <= 1/2, deletion by backward shift. */
@@ -197,6 +199,8 @@ void sl_sock_free(struct sl_sock *s)
 		return;
 	if (sl_sock_by_inode(s->inode) == s)
 		sl_map_del(s->inode);
+	if (s->family == AF_INET6)
+		__atomic_sub_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
 	s->flags = 0;
 	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
 	sl_free_socks = s;
@@ -246,3 +250,14 @@ void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
 }
 
 size_t sl_sock_count(void) { return __atomic_load_n(&sl_live, __ATOMIC_RELAXED); }
+
+void sl_sock_set_family(struct sl_sock *s, int family)
+{
+	if (family == AF_INET6 && s->family != AF_INET6)
+		__atomic_add_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
+	else if (family != AF_INET6 && s->family == AF_INET6)
+		__atomic_sub_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
+	s->family = (uint8_t)family;
+}
+
+size_t sl_inet6_count(void) { return __atomic_load_n(&sl_live6, __ATOMIC_RELAXED); }

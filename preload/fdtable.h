@@ -90,6 +90,9 @@ void sl_sock_add_shared(struct sl_sock *s, pid_t pid);
 /* Walk every live socket; stop when fn returns non-zero. */
 void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx);
 size_t sl_sock_count(void);
+/* Live AF_INET6 records (the watchdog skips the IPv6 dump when there are none). */
+size_t sl_inet6_count(void);
+void sl_sock_set_family(struct sl_sock *s, int family);
 extern uint64_t sl_sock_total;      /* tracked over the process lifetime */
 
 /* After fork in the child, before anything else runs: nothing to do for memory (it is

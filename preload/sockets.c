@@ -145,12 +145,8 @@ static int sl_diag_family(int nl, int family, uint32_t mask,
 			d.inode = m->idiag_inode;
 			d.family = m->idiag_family;
 			d.state = m->idiag_state;
-			if (!sl_fmt_inet(d.local, sizeof(d.local), d.family, m->id.idiag_src,
-					 m->id.idiag_sport))
-				d.local[0] = '\0';
-			if (!sl_fmt_inet(d.peer, sizeof(d.peer), d.family, m->id.idiag_dst,
-					 m->id.idiag_dport))
-				d.peer[0] = '\0';
+			/* Addresses are not formatted here: most sockets of the host are not ours, and
+			 * the ones reported get theirs from getsockname/getpeername. */
 			fn(&d, ctx);
 		}
 	}
@@ -180,7 +176,8 @@ void sl_diag_open(void)
 	sl_nl_pid = (int)syscall(SYS_getpid);
 }
 
-int sl_diag_dump(uint32_t state_mask, void (*fn)(const struct sl_diag *d, void *ctx), void *ctx)
+int sl_diag_dump(uint32_t state_mask, int inet6, void (*fn)(const struct sl_diag *d, void *ctx),
+		 void *ctx)
 {
 	int err, nl = __atomic_load_n(&sl_nl, __ATOMIC_RELAXED);
 
@@ -208,7 +205,7 @@ int sl_diag_dump(uint32_t state_mask, void (*fn)(const struct sl_diag *d, void *
 			return errno ? errno : EIO;
 	}
 	err = sl_diag_family(nl, AF_INET, state_mask, fn, ctx);
-	if (!err)
+	if (!err && inet6)
 		err = sl_diag_family(nl, AF_INET6, state_mask, fn, ctx);
 	return err;
 }

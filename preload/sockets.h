@@ -27,18 +27,18 @@ struct sl_diag {
 	uint64_t inode;
 	int family;
 	int state;
-	char local[SL_ADDR_MAX], peer[SL_ADDR_MAX];
 };
 
-/* Dump TCP sockets of this network namespace in the states of state_mask (1 << TCP_*), both
- * families, calling fn for each. Returns 0, or an errno when netlink is unavailable (then
+/* Dump TCP sockets of this network namespace in the states of state_mask (1 << TCP_*), IPv4
+ * and, when inet6 is set, IPv6 (each family is one walk of the host's whole TCP table, so it is
+ * skipped when no IPv6 socket is tracked), calling fn for each. Returns 0, or an errno when netlink is unavailable (then
  * the caller falls back to TCP_INFO per socket). */
 /* Open our netlink socket once (high, CLOEXEC). sl_diag_dump opens it on demand otherwise. */
 void sl_diag_open(void);
 /* True for our netlink socket's descriptor (protected from the program's close calls). */
 int sl_diag_owns_fd(int fd);
 int sl_diag_fd(void);
-int sl_diag_dump(uint32_t state_mask, void (*fn)(const struct sl_diag *d, void *ctx),
+int sl_diag_dump(uint32_t state_mask, int inet6, void (*fn)(const struct sl_diag *d, void *ctx),
 		 void *ctx);
 
 #endif

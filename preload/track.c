@@ -94,7 +94,7 @@ static void sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, 
 	}
 	s = sl_sock_new(inode);
 	if (s) {
-		s->family = (uint8_t)family;
+		sl_sock_set_family(s, family);
 		s->role = (uint8_t)role;
 		s->open_ms = sl_mono_ms();
 		s->last_io_ms = s->open_ms;

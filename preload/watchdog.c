@@ -244,7 +244,8 @@ void sl_scan(int at_exit)
 	/* A netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
 	 * socket of the host: for a few sockets (a forked child at exit) ask each one instead. */
 	err = sl_sock_count() <= SL_SMALL ? ENOSYS
-					   : sl_diag_dump(1u << TCP_CLOSE_WAIT, sl_cw_add, NULL);
+					   : sl_diag_dump(1u << TCP_CLOSE_WAIT, sl_inet6_count() > 0,
+							  sl_cw_add, NULL);
 	if (err)
 		sl_cw_fallback();
 	w.now = sl_mono_ms();

@@ -567,6 +567,27 @@ def case_python_interpreter(c):
     expect_exit(srv)
 
 
+def case_many_sockets_netlink(c):
+    """200 tracked sockets (more than are checked one by one): CLOSE_WAIT comes from one
+    sock_diag dump; exactly the 5 sockets whose peer closed are reported, none of the 195
+    healthy ones."""
+    asan = ":".join(x for x in (os.environ.get("ASAN_OPTIONS"), "detect_leaks=0") if x)
+    p = c.spawn([PYTHON, os.path.join(HERE, "many_sockets.py")], name="python3",
+                extra_env={"ASAN_OPTIONS": asan} if c.run.preload_first else None)
+    p.expect("ready")
+    want = sorted(int(l.split()[1]) for l in p.lines if l.startswith("leak "))
+    check(len(want) == 5, f"program said {p.lines}")
+    c.wait_leaks(p.pid, 5)
+    leaks = c.leaks(p.pid)
+    check(sorted(r["inode"] for r in leaks) == want, f"reported {briefs(leaks)}, want inodes {want}")
+    check(all(r["kind"] == "close_wait" and r["role"] == "accepted" for r in leaks),
+          f"kinds/roles: {briefs(leaks)}")
+    c.quiet(4 * SCAN_MS / 1000)
+    check(len(c.leaks(p.pid)) == 5, f"more than the 5: {briefs(c.leaks(p.pid))}")
+    p.send("quit")
+    expect_exit(p)
+
+
 # 6 -------------------------------------------------------------------------------------------
 def no_leaks_anywhere(c, what):
     got = c.all_leaks()
@@ -809,6 +830,7 @@ CASES = [
     ("client_pool_close_wait", case_client_pool_close_wait),
     ("multithreaded_every_50th", case_multithreaded_every_50th),
     ("python_interpreter", case_python_interpreter),
+    ("many_sockets_netlink", case_many_sockets_netlink),
     ("clean_halfclose_slow_reply", case_clean_halfclose),
     ("clean_keepalive", case_clean_keepalive),
     ("clean_brief_close_wait", case_clean_brief_close_wait),
