@@ -86,7 +86,8 @@ struct sl_sock *sl_sock_by_inode(uint64_t inode)
 	return NULL;
 }
 
-static void sl_map_del(uint64_t inode)
+/* Remove inode's entry if it maps to s (a newer record may own the inode). */
+static void sl_map_del(uint64_t inode, const struct sl_sock *s)
 {
 	size_t mask = sl_map_cap - 1, i, j;
 
@@ -98,6 +99,8 @@ static void sl_map_del(uint64_t inode)
 			return;
 		i = (i + 1) & mask;
 	}
+	if (sl_map_slots[i].s != s)
+		return;
 	/* Backward-shift deletion keeps probe chains intact without tombstones. */
 	for (j = (i + 1) & mask; sl_map_slots[j].inode; j = (j + 1) & mask) {
 		size_t home = sl_hash_inode(sl_map_slots[j].inode) & mask;
@@ -197,8 +200,7 @@ void sl_sock_free(struct sl_sock *s)
 {
 	if (!(s->flags & SL_F_USED))
 		return;
-	if (sl_sock_by_inode(s->inode) == s)
-		sl_map_del(s->inode);
+	sl_map_del(s->inode, s);
 	if (s->family == AF_INET6)
 		__atomic_sub_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
 	s->flags = 0;

@@ -241,7 +241,11 @@ SL_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t salen)
 
 /* ---- release ---- */
 
-static int sl_is_own_fd(int fd) { return sl_log_owns_fd(fd) || sl_diag_owns_fd(fd); }
+/* Our descriptors all sit in one small high range: two compares rule out the rest. */
+static inline int sl_is_own_fd(int fd)
+{
+	return sl_own_range(fd) && (sl_log_owns_fd(fd) || sl_diag_owns_fd(fd));
+}
 
 /* The highest descriptor of ours, or -1. */
 static int sl_own_fd_max(void)
@@ -259,7 +263,8 @@ SL_EXPORT int close(int fd)
 		errno = EBADF;
 		return -1;
 	}
-	sl_track_close(fd);
+	if (sl_fd_lookup(fd))
+		sl_track_close(fd);
 	return SL_CALL(close, (int)syscall(SYS_close, fd), fd);
 }
 

@@ -83,6 +83,7 @@ static void sl_remember(int fd)
 	struct stat st;
 
 	__atomic_store_n(&sl_fd, fd, __ATOMIC_RELAXED);
+	sl_own_range_add(fd);
 	sl_fd_pid = getpid();
 	if (fd >= 0 && !syscall(SYS_fstat, fd, &st)) {
 		sl_fd_dev = st.st_dev;
@@ -276,11 +277,29 @@ void sl_log_cancel(void) { pthread_mutex_unlock(&sl_log_mu); }
  * so the program's close() calls leave them alone like ours. */
 static int sl_extra_fds[4] = {-1, -1, -1, -1};
 
+int sl_own_lo = -1, sl_own_hi = -1;
+
+void sl_own_range_add(int fd)
+{
+	int lo = __atomic_load_n(&sl_own_lo, __ATOMIC_RELAXED);
+	int hi = __atomic_load_n(&sl_own_hi, __ATOMIC_RELAXED);
+
+	/* Only ever widened, so a racing reader at worst takes the slow check. */
+	while (fd >= 0 && (lo < 0 || fd < lo) &&
+	       !__atomic_compare_exchange_n(&sl_own_lo, &lo, fd, 0, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+	while (fd > hi && !__atomic_compare_exchange_n(&sl_own_hi, &hi, fd, 0, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
+}
+
 void sl_log_own_fd(int fd)
 {
 	for (int i = 0; i < 4; i++)
 		if (sl_extra_fds[i] < 0) {
 			sl_extra_fds[i] = fd;
+			sl_own_range_add(fd);
 			return;
 		}
 }
@@ -319,6 +338,7 @@ void sl_log_evict(int fd)
 			hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
 		syscall(SYS_close, fd);
 		__atomic_store_n(&sl_fd, hi, __ATOMIC_RELAXED);
+		sl_own_range_add(hi);
 		if (hi < 0 && sl_to_stderr)
 			sl_broken = 1;
 	}

@@ -18,6 +18,16 @@ struct sl_jb *sl_log_begin(const char *event);
 int sl_log_end(void);      /* write and unlock; 0 or errno */
 void sl_log_cancel(void);  /* unlock without writing */
 
+/* The smallest and largest descriptor numbers we have ever held (-1, -1 before any). */
+extern int sl_own_lo, sl_own_hi;
+static inline int sl_own_range(int fd)
+{
+	return fd >= __atomic_load_n(&sl_own_lo, __ATOMIC_RELAXED) &&
+	       fd <= __atomic_load_n(&sl_own_hi, __ATOMIC_RELAXED);
+}
+/* Widen that range to cover fd. */
+void sl_own_range_add(int fd);
+
 /* Register another descriptor of ours (libunwind's pipe) for protection. */
 void sl_log_own_fd(int fd);
 /* True when fd is one of ours (the log). Wrappers of close/dup2 protect it. */

@@ -173,6 +173,7 @@ void sl_diag_open(void)
 		nl = hi;
 	}
 	__atomic_store_n(&sl_nl, nl, __ATOMIC_RELAXED);
+	sl_own_range_add(nl);
 	sl_nl_pid = (int)syscall(SYS_getpid);
 }
 

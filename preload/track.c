@@ -84,8 +84,8 @@ static void sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, 
 	if (listener && sl_fd_lookup(listen_fd) == listener)
 		listener->flags |= SL_F_LISTEN;
 	sl_drop_stale(fd);
-	s = sl_sock_by_inode(inode);
-	if (join && s && s->nfds) {
+	s = join ? sl_sock_by_inode(inode) : NULL;
+	if (s && s->nfds) {
 		/* The same socket reached us again (SCM_RIGHTS to ourselves, a dup we missed). */
 		if (!sl_fd_set(fd, s))
 			s->nfds++;
@@ -212,14 +212,15 @@ void sl_track_shutdown(int fd, int how)
 
 void sl_track_close(int fd)
 {
-	int saved = errno, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported;
+	int saved, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported;
 	pid_t pids[SL_SHARED_MAX];
-	struct sl_sock *s = sl_fd_lookup(fd);
 	uint64_t inode, now, leak_from, reported_ms;
+	struct sl_sock *s;
 	enum sl_kind kind;
 
-	if (!s || !sl_enter())
+	if (!sl_enter())
 		return;
+	saved = errno;
 	sl_lock();
 	s = sl_fd_clear(fd);
 	if (!s) {
@@ -239,7 +240,8 @@ void sl_track_close(int fd)
 	reported_ms = s->reported_ms;
 	leak_from = s->eof_ms ? s->eof_ms : s->cw_ms;
 	npids = s->nshared;
-	memcpy(pids, s->shared, sizeof(pids));
+	if (npids)
+		memcpy(pids, s->shared, sizeof(pids));
 	if (!s->nfds)
 		sl_sock_free(s);
 	sl_unlock();

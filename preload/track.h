@@ -17,7 +17,8 @@ void sl_track_connect(int fd);
 /* A read returned 0 on a tracked socket. */
 void sl_track_eof(int fd, struct sl_sock *s, uintptr_t ret);
 void sl_track_shutdown(int fd, int how);
-/* fd is about to be closed (close, close_range, dup2 over it). */
+/* fd is about to be closed (close, close_range, dup2 over it). Callers check sl_fd_lookup(fd)
+ * first: that check is the whole cost of closing an untracked descriptor. */
 void sl_track_close(int fd);
 /* newfd now refers to the same socket as oldfd (dup family, fcntl F_DUPFD). */
 void sl_track_dup(int oldfd, int newfd);
