@@ -24,6 +24,6 @@ for socks in 200000 20000; do
 			"$lines" "$size" "$socks" "$fmt" "$secs" "$cpu" "$((kb / 1024))"
 		# CPU time is the budget: wall time on a shared 2-core machine includes other jobs
 		awk -v s="$cpu" 'BEGIN { exit !(s < 5.0) }' || { echo "report-bench: over the 5 s budget" >&2; exit 1; }
-		awk -v s="$secs" 'BEGIN { exit !(s >= 5.0) }' && echo "report-bench: wall time over 5 s (load average: $(cut -d' ' -f1 /proc/loadavg))" >&2
+		awk -v s="$secs" 'BEGIN { exit !(s >= 5.0) }' && echo "report-bench: wall time over 5 s (load average: $(cut -d' ' -f1 /proc/loadavg))" >&2 || true
 	done
 done
