@@ -82,7 +82,7 @@ static void test_fd_set_lookup_clear(void **state)
 static void test_fd_high_numbers(void **state)
 {
 	static const int fds[] = {0, 4095, 4096, 65535, 65536, 70000, 1 << 20,
-				  (int)SL_FD_LIMIT - SL_FD_CHUNK, (int)SL_FD_LIMIT - 1};
+				  (int)(SL_FD_LIMIT - SL_FD_CHUNK), (int)(SL_FD_LIMIT - 1)};
 	struct sl_sock *s = sl_sock_new(7);
 
 	(void)state;
@@ -287,7 +287,7 @@ static void test_new_on_existing_inode_clears_many_fds(void **state)
 
 static void test_sock_fds_lists_every_dup(void **state)
 {
-	static const int dups[] = {9, 4100, 70000, (int)SL_FD_LIMIT - 1};
+	static const int dups[] = {9, 4100, 70000, (int)(SL_FD_LIMIT - 1)};
 	struct sl_sock *s, *other;
 	int out[16], n;
 
