@@ -20,9 +20,11 @@ static size_t sl_live;
 static size_t sl_live6;
 static uint32_t sl_gen;
 
-/* inode map: linear probing, power-of-two size, load <= 1/2, deletion by backward shift. */
-struct sl_slot { uint64_t inode; struct sl_sock *s; };
-static struct sl_slot *sl_map_slots;
+/* inode map: linear probing, power-of-two size, load <= 1/2, deletion by backward shift.
+ * A slot is only the record's pointer (the key is read through it: s->inode), 8 bytes rather
+ * than 16, which is what keeps a tracked socket under 128 bytes at 100k (docs/performance.md);
+ * lookups happen on transitions and scans only. */
+static struct sl_sock **sl_map_slots;
 static size_t sl_map_cap, sl_map_len;
 
 static inline size_t sl_hash_inode(uint64_t x)
@@ -36,16 +38,16 @@ static inline size_t sl_hash_inode(uint64_t x)
 static int sl_map_grow(void)
 {
 	size_t ncap = sl_map_cap ? sl_map_cap * 2 : 1024;
-	struct sl_slot *n = sl_mem_alloc(ncap * sizeof(*n)), *old = sl_map_slots;
+	struct sl_sock **n = sl_mem_alloc(ncap * sizeof(*n)), **old = sl_map_slots;
 
 	if (!n)
 		return ENOMEM;
 	memset(n, 0, ncap * sizeof(*n));
 	for (size_t i = 0; i < sl_map_cap; i++) {
-		if (!old[i].inode)
+		if (!old[i])
 			continue;
-		size_t j = sl_hash_inode(old[i].inode) & (ncap - 1);
-		while (n[j].inode)
+		size_t j = sl_hash_inode(old[i]->inode) & (ncap - 1);
+		while (n[j])
 			j = (j + 1) & (ncap - 1);
 		n[j] = old[i];
 	}
@@ -55,19 +57,19 @@ static int sl_map_grow(void)
 	return 0;
 }
 
-static int sl_map_put(uint64_t inode, struct sl_sock *s)
+/* s->inode is set; s replaces any record with the same inode. */
+static int sl_map_put(struct sl_sock *s)
 {
 	size_t i;
 
 	if ((sl_map_len + 1) * 2 > sl_map_cap && sl_map_grow())
 		return ENOMEM;
-	i = sl_hash_inode(inode) & (sl_map_cap - 1);
-	while (sl_map_slots[i].inode && sl_map_slots[i].inode != inode)
+	i = sl_hash_inode(s->inode) & (sl_map_cap - 1);
+	while (sl_map_slots[i] && sl_map_slots[i]->inode != s->inode)
 		i = (i + 1) & (sl_map_cap - 1);
-	if (!sl_map_slots[i].inode)
+	if (!sl_map_slots[i])
 		sl_map_len++;
-	sl_map_slots[i].inode = inode;
-	sl_map_slots[i].s = s;
+	sl_map_slots[i] = s;
 	return 0;
 }
 
@@ -78,40 +80,37 @@ struct sl_sock *sl_sock_by_inode(uint64_t inode)
 	if (!sl_map_cap || !inode)
 		return NULL;
 	i = sl_hash_inode(inode) & (sl_map_cap - 1);
-	while (sl_map_slots[i].inode) {
-		if (sl_map_slots[i].inode == inode)
-			return sl_map_slots[i].s;
+	while (sl_map_slots[i]) {
+		if (sl_map_slots[i]->inode == inode)
+			return sl_map_slots[i];
 		i = (i + 1) & (sl_map_cap - 1);
 	}
 	return NULL;
 }
 
-/* Remove inode's entry if it maps to s (a newer record may own the inode). */
-static void sl_map_del(uint64_t inode, const struct sl_sock *s)
+/* Remove s's entry, if the map holds s itself (a newer record may own the inode). */
+static void sl_map_del(const struct sl_sock *s)
 {
 	size_t mask = sl_map_cap - 1, i, j;
 
-	if (!sl_map_cap || !inode)
+	if (!sl_map_cap || !s->inode)
 		return;
-	i = sl_hash_inode(inode) & mask;
-	while (sl_map_slots[i].inode != inode) {
-		if (!sl_map_slots[i].inode)
+	i = sl_hash_inode(s->inode) & mask;
+	while (sl_map_slots[i] != s) {
+		if (!sl_map_slots[i])
 			return;
 		i = (i + 1) & mask;
 	}
-	if (sl_map_slots[i].s != s)
-		return;
 	/* Backward-shift deletion keeps probe chains intact without tombstones. */
-	for (j = (i + 1) & mask; sl_map_slots[j].inode; j = (j + 1) & mask) {
-		size_t home = sl_hash_inode(sl_map_slots[j].inode) & mask;
+	for (j = (i + 1) & mask; sl_map_slots[j]; j = (j + 1) & mask) {
+		size_t home = sl_hash_inode(sl_map_slots[j]->inode) & mask;
 
 		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
 			sl_map_slots[i] = sl_map_slots[j];
 			i = j;
 		}
 	}
-	sl_map_slots[i].inode = 0;
-	sl_map_slots[i].s = NULL;
+	sl_map_slots[i] = NULL;
 	sl_map_len--;
 }
 
@@ -183,11 +182,14 @@ struct sl_sock *sl_sock_new(uint64_t inode)
 		sl_slabs[sl_nslabs++] = slab;
 	}
 	s = sl_free_socks;
-	if (sl_map_put(inode, s))
-		return NULL;
 	sl_free_socks = (struct sl_sock *)(uintptr_t)s->inode;
 	memset(s, 0, sizeof(*s));
 	s->inode = inode;
+	if (sl_map_put(s)) {
+		s->inode = (uint64_t)(uintptr_t)sl_free_socks;
+		sl_free_socks = s;
+		return NULL;
+	}
 	s->flags = SL_F_USED;
 	s->gen = ++sl_gen;
 	s->fd = -1;
@@ -200,7 +202,7 @@ void sl_sock_free(struct sl_sock *s)
 {
 	if (!(s->flags & SL_F_USED))
 		return;
-	sl_map_del(s->inode, s);
+	sl_map_del(s);
 	if (s->family == AF_INET6)
 		__atomic_sub_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
 	s->flags = 0;

@@ -175,7 +175,7 @@ void sl_track_connect(int fd)
 	sl_leave();
 }
 
-void sl_track_eof(int fd, struct sl_sock *s, uintptr_t ret)
+void sl_track_eof(int fd, struct sl_sock *s, uint32_t gen, uintptr_t ret)
 {
 	int saved = errno;
 	uint32_t stack;
@@ -187,7 +187,7 @@ void sl_track_eof(int fd, struct sl_sock *s, uintptr_t ret)
 		return;
 	stack = sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0));
 	sl_lock();
-	if (sl_fd_lookup(fd) == s && !s->eof_ms) {
+	if (sl_fd_lookup(fd) == s && s->gen == gen && !s->eof_ms) {
 		__atomic_store_n(&s->eof_ms, sl_mono_ms(), __ATOMIC_RELAXED);
 		s->eof_stack = stack;
 	}

@@ -15,7 +15,9 @@ void sl_track_socket(int fd, int domain, int type, int protocol, uintptr_t ret);
 void sl_track_accept(int listen_fd, int fd, uintptr_t ret);
 void sl_track_connect(int fd);
 /* A read returned 0 on a tracked socket. */
-void sl_track_eof(int fd, struct sl_sock *s, uintptr_t ret);
+/* gen: s->gen as the wrapper saw it before the read, so a record reused meanwhile is not
+ * marked. */
+void sl_track_eof(int fd, struct sl_sock *s, uint32_t gen, uintptr_t ret);
 void sl_track_shutdown(int fd, int how);
 /* fd is about to be closed (close, close_range, dup2 over it). Callers check sl_fd_lookup(fd)
  * first: that check is the whole cost of closing an untracked descriptor. */
