@@ -19,14 +19,21 @@
 /* This process's pid as our atfork handlers know it. A different getpid() means we run in a
  * vfork child (or a raw clone) that shares the parent's memory: only raw syscalls then. */
 static pid_t sl_self_pid;
+int sl_vfork_pending;
 
 static int sl_in_vfork_child(void)
 {
 	pid_t pid = (pid_t)syscall(SYS_getpid);
 
+	return sl_self_pid && pid != sl_self_pid;
+}
+
+int sl_vfork_child(void) { return sl_in_vfork_child(); }
+
+void sl_forks_init(void)
+{
 	if (!sl_self_pid)
-		sl_self_pid = pid;
-	return pid != sl_self_pid;
+		sl_self_pid = (pid_t)syscall(SYS_getpid);
 }
 
 struct sl_dirent64 {
@@ -236,7 +243,13 @@ void sl_exec_before(const char *path)
 	uint32_t stack;
 	int saved = errno;
 
-	if (!sl_sock_count() || sl_in_vfork_child() || !sl_enter())
+	if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) && sl_in_vfork_child()) {
+		/* A vfork child about to exec: the vfork is over for the parent's bookkeeping.
+		 * Nothing else of ours may run here. */
+		__atomic_sub_fetch(&sl_vfork_pending, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (!sl_sock_count() || !sl_enter())
 		return;
 	sl_lock();
 	sl_sock_each(sl_exec_collect, &w);

@@ -10,6 +10,9 @@
 int sl_holders_alive(uint64_t inode, pid_t *pids, int n);
 #define sl_holders_h 1
 
+/* At init: remember our pid (a different one later means a vfork child). */
+void sl_forks_init(void);
+
 /* Constructor of a new program image: adopt TCP sockets it inherited. */
 void sl_adopt_inherited(void);
 

@@ -90,6 +90,7 @@ static void sl_do_init(void)
 		sl_log_text(h, strlen(h));
 	}
 	sl_mono_ms();
+	sl_forks_init();
 	sl_real_bind();
 	sl_log_init();
 	sl_stack_init(sl_opt.stack_depth);

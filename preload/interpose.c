@@ -358,6 +358,9 @@ SL_EXPORT int dup(int fd)
 /* dup2/dup3 onto a tracked fd close it implicitly; onto our log, move the log away first. */
 static void sl_before_dup_onto(int oldfd, int newfd)
 {
+	/* A vfork child's dup2(x, 1) must not move the parent's log. */
+	if (SL_UNLIKELY(__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED)) && sl_vfork_child())
+		return;
 	if (SL_UNLIKELY(sl_log_owns_fd(newfd)) && !sl_busy)
 		sl_log_evict(newfd);
 	if (oldfd != newfd && sl_fd_lookup(newfd) && syscall(SYS_fcntl, oldfd, F_GETFD) >= 0)
@@ -435,6 +438,39 @@ SL_EXPORT pid_t fork(void)
 		sl_fork_child();
 	return p;
 }
+
+/* vfork: the child runs on our memory until it execs or exits, so it must find every slow path
+ * closed (sl_enter, the exec wrappers) instead of taking our locks and changing our tables. The
+ * wrapper cannot be C (a C frame returned from twice is undefined): it counts the vfork as
+ * pending, then jumps to libc's vfork so that both returns go straight to the caller. The
+ * child's exec wrapper uncounts it. */
+void *sl_vfork_target(void);
+extern void **const sl_real_vfork_slot;
+__attribute__((used)) void **const sl_real_vfork_slot = (void **)&sl_real.vfork;
+
+void *sl_vfork_target(void)
+{
+	void *f = sl_real_slow((void **)&sl_real.vfork);
+
+	return f ? f : (void *)sl_real_slow((void **)&sl_real.fork);
+}
+
+#if defined(__x86_64__)
+__asm__(".text\n"
+	".globl vfork\n"
+	".type vfork, @function\n"
+	"vfork:\n"
+	"	lock incl sl_vfork_pending(%rip)\n"
+	"	movq 0x0+sl_real_vfork_slot(%rip), %rax\n"
+	"	movq (%rax), %rax\n"
+	"	testq %rax, %rax\n"
+	"	jnz 1f\n"
+	"	subq $8, %rsp\n"
+	"	call sl_vfork_target\n"
+	"	addq $8, %rsp\n"
+	"1:	jmp *%rax\n"
+	".size vfork, .-vfork\n");
+#endif
 
 SL_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {

@@ -49,6 +49,7 @@ static void sl_bind_all(void)
 	SL_BIND(close_range, "close_range");
 	SL_BIND(closefrom, "closefrom");
 	SL_BIND(fork, "fork");
+	SL_BIND(vfork, "vfork");
 	SL_BIND(execve, "execve");
 	SL_BIND(execvpe, "execvpe");
 	SL_BIND(fexecve, "fexecve");

@@ -36,6 +36,7 @@ struct sl_real {
 	int (*close_range)(unsigned, unsigned, int);
 	void (*closefrom)(int);
 	pid_t (*fork)(void);
+	pid_t (*vfork)(void);
 	int (*execve)(const char *, char *const[], char *const[]);
 	int (*execvpe)(const char *, char *const[], char *const[]);
 	int (*fexecve)(int, char *const[], char *const[]);

@@ -23,9 +23,17 @@
  * interrupted us) passes straight through to libc: no lock, no state, so it cannot deadlock. */
 extern SL_TLS int sl_busy;
 
+/* vfork() calls in flight (incremented by our vfork, decremented by the child at exec). While
+ * one is, the process may be a vfork child running on its parent's memory, where nothing of
+ * ours may be touched: sl_vfork_child() asks the kernel for our pid to tell. */
+extern int sl_vfork_pending;
+int sl_vfork_child(void);
+
 static inline int sl_enter(void)
 {
 	if (sl_busy)
+		return 0;
+	if (SL_UNLIKELY(__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED)) && sl_vfork_child())
 		return 0;
 	sl_busy = 1;
 	return 1;

@@ -430,6 +430,29 @@ def proc_peer_port(pid, fd):
     raise Fail(f"socket {ino} not in ss")
 
 
+def case_vfork_child_touches_nothing(c):
+    """vfork children close the parent's sockets and dup2 over stdout, then exec: no record
+    comes from them, the parent's tables are untouched (no close_shared, no lost socket), and
+    the parent's CLOSE_WAIT leak is reported once, as without the vforks."""
+    srv = c.spawn(["sh_vfork"])
+    port = srv.port()
+    cli = c.connect(port)
+    srv.expect("sock")
+    (ino, fd), = socks_of(srv).items()
+    check(srv.expect("spawned")[1] == "5", "vfork rounds")
+    cli.close()
+    lk = c.wait_count(srv.pid, "leak", 1)[0]
+    check(lk["inode"] == ino and lk["fd"] == fd and lk["kind"] == "close_wait"
+          and lk["fds"] == [fd], f"parent's leak: {brief(lk)}")
+    c.quiet(4 * SCAN_MS / 1000)
+    others = [r for r in c.recs() if r["pid"] != srv.pid]
+    check(not others, f"records from vfork children: {briefs(others)}")
+    check(not c.recs(srv.pid, "close_shared"), f"children's closes changed the parent's tables: "
+          f"{briefs(c.recs(srv.pid, 'close_shared'))}")
+    check(len(c.recs(srv.pid, "leak")) == 1, f"leaks: {briefs(c.recs(srv.pid, 'leak'))}")
+    check(srv.finish() == 0, "server exit status")
+
+
 CASES = [
     ("fork_server_children_exited", case_fork_server_children_exited),
     ("fork_server_children_holding", case_fork_server_children_holding),
@@ -438,6 +461,7 @@ CASES = [
     ("scm_rights_received", case_scm_rights_received),
     ("close_all_keeps_log", case_close_all_keeps_log),
     ("dup2_onto_tracked_and_log", case_dup2_onto_tracked_and_log),
+    ("vfork_child_touches_nothing", case_vfork_child_touches_nothing),
 ]
 
 if __name__ == "__main__":

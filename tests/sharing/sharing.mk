@@ -4,7 +4,7 @@
 
 SH_SRC  := tests/sharing
 SH_DIR  := $(B)/tests/sharing
-SH_PROGS := sh_fork_server sh_exec_parent sh_helper sh_dup sh_scm sh_closeall sh_dup2
+SH_PROGS := sh_fork_server sh_exec_parent sh_helper sh_dup sh_scm sh_closeall sh_dup2 sh_vfork
 SH_BINS := $(addprefix $(SH_DIR)/,$(SH_PROGS))
 # -O0 -g -rdynamic: stack records name the test programs' functions.
 TL_CFLAGS = $(ALL_CFLAGS) -O0 -g -rdynamic -I$(SH_SRC)
