@@ -8,7 +8,6 @@
 /* Keep the pids of pids[0..n) that are alive and hold socket inode; returns the new count.
  * Reads /proc/PID/fd with raw syscalls; called on transitions only. */
 int sl_holders_alive(uint64_t inode, pid_t *pids, int n);
-#define sl_holders_h 1
 
 /* At init: remember our pid (a different one later means a vfork child). */
 void sl_forks_init(void);

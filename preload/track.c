@@ -1,7 +1,7 @@
 /* Socket state transitions; see track.h. */
 #include "track.h"
 
-#include "holders.h"
+#include "forks.h"
 #include "options.h"
 #include "records.h"
 #include "sockets.h"

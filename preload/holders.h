@@ -1,2 +1,0 @@
-/* Who else holds a socket: see forks.h. */
-#include "forks.h"
