@@ -95,7 +95,4 @@ size_t sl_inet6_count(void);
 void sl_sock_set_family(struct sl_sock *s, int family);
 extern uint64_t sl_sock_total;      /* tracked over the process lifetime */
 
-/* After fork in the child, before anything else runs: nothing to do for memory (it is
- * copied), kept for symmetry with the other modules. */
-
 #endif
