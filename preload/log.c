@@ -57,26 +57,63 @@ void sl_log_text(const char *msg, size_t len)
 
 /* Our descriptors go high so that programs expecting small numbers (0-2 after a daemon's
  * close-all, or the first socket being 3) never notice them. */
+#define SL_HIGH 1000
+
 int sl_log_high_base(void)
 {
 	struct rlimit rl;
-	long base = 1000;
+	long base = SL_HIGH;
 
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	if (!syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) && rl.rlim_cur != RLIM_INFINITY &&
 	    (long)rl.rlim_cur - 64 < base)
 		base = (long)rl.rlim_cur - 64;
 	return base < 3 ? 3 : (int)base;
 }
 
-static int sl_move_high(int fd)
+/* Our descriptors belong above the numbers the program uses, and above its RLIMIT_NOFILE
+ * when it lowered the limit, so they never take from its budget: for the moment of the call,
+ * the soft limit is raised (when the hard one allows) so that SL_HIGH can be had. Returns the
+ * previous soft limit to give to sl_high_end, or 0 when nothing was changed. */
+rlim_t sl_high_begin(int *base)
 {
-	int hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, sl_log_high_base());
+	struct rlimit rl, up;
 
+	*base = sl_log_high_base();
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= SL_HIGH + 64 || rl.rlim_max < SL_HIGH + 64)
+		return 0;
+	up = rl;
+	up.rlim_cur = SL_HIGH + 64;
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &up, NULL))
+		return 0;
+	*base = SL_HIGH;
+	return rl.rlim_cur;
+}
+
+void sl_high_end(rlim_t saved)
+{
+	struct rlimit rl;
+
+	if (!saved || syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl))
+		return;
+	rl.rlim_cur = saved;
+	syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
+}
+
+int sl_place_high(int fd)
+{
+	int base, hi;
+	rlim_t saved = sl_high_begin(&base);
+
+	hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+	sl_high_end(saved);
 	if (hi < 0)
-		hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+		return fd;
 	syscall(SYS_close, fd);
 	return hi;
 }
+
+static int sl_move_high(int fd) { return sl_place_high(fd); }
 
 static void sl_remember(int fd)
 {

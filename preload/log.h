@@ -34,6 +34,14 @@ void sl_log_own_fd(int fd);
 int sl_log_owns_fd(int fd);
 /* Where our own descriptors go: high, below RLIMIT_NOFILE. */
 int sl_log_high_base(void);
+/* Move fd to a high number (above a lowered RLIMIT_NOFILE when the hard limit allows), closing
+ * the original; returns the new number, or fd itself when it cannot be moved. */
+int sl_place_high(int fd);
+/* For a moment in which our descriptors are made: raise the soft limit so that high numbers
+ * can be had; *base is the number to start from. sl_high_end restores the limit. */
+#include <sys/resource.h>
+rlim_t sl_high_begin(int *base);
+void sl_high_end(rlim_t saved);
 /* The highest descriptor registered above, or -1. */
 int sl_log_max_fd(void);
 /* Our log descriptor, or -1. */

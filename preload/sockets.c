@@ -167,11 +167,8 @@ void sl_diag_open(void)
 
 	if (nl < 0)
 		return;
-	hi = (int)syscall(SYS_fcntl, nl, F_DUPFD_CLOEXEC, sl_log_high_base());
-	if (hi >= 0) {
-		syscall(SYS_close, nl);
-		nl = hi;
-	}
+	hi = sl_place_high(nl);
+	nl = hi;
 	__atomic_store_n(&sl_nl, nl, __ATOMIC_RELAXED);
 	sl_own_range_add(nl);
 	sl_nl_pid = (int)syscall(SYS_getpid);

@@ -10,6 +10,9 @@
 #include <sys/syscall.h>
 #include <elf.h>
 #include <link.h>
+#include <pthread.h>
+#include <sys/single_threaded.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,20 +159,39 @@ static int sl_self_cb(struct dl_phdr_info *info, size_t size, void *ctx)
 
 void sl_stack_init(unsigned depth)
 {
-	void *ips[4];
-
-	void *h;
-
 	sl_depth = depth;
 	dl_iterate_phdr(sl_self_cb, (void *)(uintptr_t)&sl_stack_init);
-	int hold[SL_HOLD_MAX], nhold = 0, base = sl_log_high_base(), lo;
-	int nul = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
+}
 
-	/* libunwind opens a pipe at its first unwind and keeps it for the life of the process.
-	 * Left alone it takes the lowest free numbers (3 and 4), which programs expect to get
-	 * themselves. Fill the low numbers for the moment libunwind starts, so its pipe lands
-	 * high beside our log. */
-	while (nul >= 0 && nhold < SL_HOLD_MAX) {
+/* Is fd one end of the pipe whose other end is fd+1? (libunwind's validation pipe) */
+static int sl_is_pipe_pair(int fd)
+{
+	struct stat a, b;
+
+	return !syscall(SYS_fstat, fd, &a) && !syscall(SYS_fstat, fd + 1, &b) &&
+	       S_ISFIFO(a.st_mode) && S_ISFIFO(b.st_mode) && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
+/* Loading libunwind costs ~4 ms, so it is done at the first stack a process takes (its first
+ * TCP socket), not at start-up: the compilers and shells of a CI job under `sockleak run`
+ * never pay it. libunwind opens a pipe then and keeps it; left alone the pipe takes the lowest
+ * free numbers, which a program expects to get itself. In a single-threaded process the low
+ * numbers are held for that moment (with the soft RLIMIT_NOFILE raised for it when the program
+ * lowered it, so the pipe does not take from its budget), so the pipe lands high beside our
+ * log. In a multithreaded one that would make another thread's open() return a high number
+ * (select() limits), so the pipe is left where it lands and only protected. */
+static void sl_unwind_load(void)
+{
+	int hold[SL_HOLD_MAX], nhold = 0, base = sl_log_high_base(), lo = -1, fill;
+	int nul = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
+	void *ips[4], *h;
+	rlim_t saved = 0;
+
+	fill = __libc_single_threaded;
+	if (fill)
+		saved = sl_high_begin(&base);
+	while (fill && nul >= 0 && nhold < SL_HOLD_MAX) {
 		int d = (int)syscall(SYS_fcntl, nul, F_DUPFD_CLOEXEC, 0);
 
 		if (d < 0)
@@ -180,9 +202,12 @@ void sl_stack_init(unsigned depth)
 		}
 		hold[nhold++] = d;
 	}
-	lo = nul >= 0 ? (int)syscall(SYS_fcntl, nul, F_DUPFD_CLOEXEC, base) : -1;
-	if (lo >= 0)
-		syscall(SYS_close, lo);
+	/* Where the pipe will land: the lowest free number (above base when filled). */
+	if (nul >= 0) {
+		lo = (int)syscall(SYS_fcntl, nul, F_DUPFD_CLOEXEC, fill ? base : 0);
+		if (lo >= 0)
+			syscall(SYS_close, lo);
+	}
 	h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (h) {
 		int (*policy)(void *, int);
@@ -195,27 +220,27 @@ void sl_stack_init(unsigned depth)
 		*(void **)&policy = dlsym(h, "_ULx86_64_set_caching_policy");
 		if (policy && as)
 			policy(*as, 1);
-	}
-	/* Our netlink socket for the watchdog's scans, made now so it too lands high. */
-	sl_diag_open();
-	if (sl_unw_backtrace)
+		/* The first unwind opens the pipe and may allocate and read /proc: done here, once,
+		 * not inside an unwind a signal handler interrupted (libunwind #16). */
 		sl_backtrace(ips, 4);
-	/* Whatever libunwind opened and kept (its pipe) sits just above lo: protect it. */
-	for (int fd = lo; lo >= 0 && fd < lo + 4; fd++)
-		if (syscall(SYS_fcntl, fd, F_GETFD) >= 0 && !sl_log_owns_fd(fd))
-			sl_log_own_fd(fd);
+	}
+	if (lo >= 0 && sl_is_pipe_pair(lo)) {
+		sl_log_own_fd(lo);
+		sl_log_own_fd(lo + 1);
+	}
 	for (int i = 0; i < nhold; i++)
 		syscall(SYS_close, hold[i]);
 	if (nul >= 0)
 		syscall(SYS_close, nul);
+	sl_high_end(saved);
 	if (!sl_unw_backtrace) {
 		static const char msg[] = "sockleak: libunwind.so.8 not found: stacks are not "
 					  "recorded (install Debian's libunwind8)\n";
 		sl_log_text(msg, sizeof(msg) - 1);
 	}
-	/* (The first unwind, above, is also done now rather than inside a wrapper that a signal
-	 * handler interrupted: it may allocate and read /proc, libunwind #16.) */
 }
+
+static pthread_once_t sl_unwind_once = PTHREAD_ONCE_INIT;
 
 struct sl_bid_ctx {
 	uintptr_t bias;
@@ -396,6 +421,7 @@ uint32_t sl_stack_capture(void)
 	int got;
 
 	/* Our own frames on top are at most the wrapper, track.c and this function. */
+	pthread_once(&sl_unwind_once, sl_unwind_load);
 	got = sl_backtrace(ips, (int)(sl_depth + 6));
 	for (int i = 0; i < got && n < sl_depth; i++) {
 		uintptr_t ip = (uintptr_t)ips[i];
