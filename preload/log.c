@@ -258,7 +258,7 @@ static int sl_flush(void)
 
 static void sl_write_start(void)
 {
-	char exe[SL_PATH_MAX], opts[SL_PATH_MAX * 12 + 512];
+	char exe[SL_PATH_MAX], opts[SL_OPTS_JSON_MAX + 2];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	exe[n > 0 ? n : 0] = '\0';

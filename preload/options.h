@@ -33,6 +33,10 @@ typedef void (*sl_opts_err_fn)(void *ctx, const char *msg);
  * reported through err and ignored, never fatal. Returns the number of problems. */
 int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ctx);
 
+/* Room that always holds sl_opts_json's output: two paths escaped at up to 6 bytes a byte
+ * (\u00XX for bytes that are not UTF-8), and the numbers. */
+#define SL_OPTS_JSON_MAX (SL_PATH_MAX * 12 + 512)
+
 /* Write the options in force as the body of a JSON object ("k":v,...) into buf. */
 size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap);
 

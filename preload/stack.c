@@ -181,6 +181,8 @@ static int sl_is_pipe_pair(int fd)
  * lowered it, so the pipe does not take from its budget), so the pipe lands high beside our
  * log. In a multithreaded one that would make another thread's open() return a high number
  * (select() limits), so the pipe is left where it lands and only protected. */
+static const char *sl_exe_path(void);
+
 static void sl_unwind_load(void)
 {
 	int hold[SL_HOLD_MAX], nhold = 0, base = sl_log_high_base(), lo = -1, fill;
@@ -188,6 +190,8 @@ static void sl_unwind_load(void)
 	void *ips[4], *h;
 	rlim_t saved = 0;
 
+	/* Filled here, once, before any thread resolves a frame with it. */
+	sl_exe_path();
 	fill = __libc_single_threaded;
 	if (fill)
 		saved = sl_high_begin(&base);

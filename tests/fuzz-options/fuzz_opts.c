@@ -39,7 +39,7 @@ static void on_err(void *ctx, const char *msg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1), json[4096 + 2];
+	char *s = malloc(size + 1), json[SL_OPTS_JSON_MAX + 2];
 	struct sl_opts o, again;
 	struct errs e = {0};
 	size_t items = 1, n;
