@@ -78,7 +78,7 @@ help:
 	@echo "  make demo         build and show a leaking server caught live"
 	@echo "  make asan|ubsan|tsan   the suite under that sanitizer (build/SAN/)"
 	@echo "  make bench        benchmarks with and without the preload (not part of check)"
-	@echo "  make fuzz         short bounded fuzz runs of every parser"
+	@echo "  make fuzz         bounded fuzz runs of every parser (FUZZ_TIME, FUZZ_OPTIONS_TIME seconds)"
 	@echo "  make install PREFIX=/usr/local DESTDIR=   and  make uninstall"
 	@echo "  make clean"
 	@printf '%s\n' $(HELP_LINES)
