@@ -135,18 +135,22 @@ uint32_t sl_fork_before(void)
 	return sl_sock_count() ? sl_stack_capture() : 0;
 }
 
-struct sl_fork_walk {
+/* The tracked sockets open now (the first 64), for fork and exec records; with pid set, each
+ * is also marked as shared with that process. Filled under sl_lock, on the caller's stack so
+ * that two threads forking at once never share it. */
+struct sl_sock_list {
 	pid_t pid;
 	int n;
 	int fds[64];
 	uint64_t inodes[64];
 };
 
-static int sl_fork_mark(struct sl_sock *s, void *ctx)
+static int sl_list_collect(struct sl_sock *s, void *ctx)
 {
-	struct sl_fork_walk *w = ctx;
+	struct sl_sock_list *w = ctx;
 
-	sl_sock_add_shared(s, w->pid);
+	if (w->pid)
+		sl_sock_add_shared(s, w->pid);
 	if (w->n < 64 && s->fd >= 0) {
 		w->fds[w->n] = s->fd;
 		w->inodes[w->n++] = s->inode;
@@ -156,16 +160,14 @@ static int sl_fork_mark(struct sl_sock *s, void *ctx)
 
 void sl_fork_parent(pid_t child, uint32_t stack)
 {
-	static struct sl_fork_walk w;
+	struct sl_sock_list w = {.pid = child};
 	struct sl_jb *j;
 	int saved = errno;
 
 	if (!sl_sock_count() || !sl_enter())
 		return;
 	sl_lock();
-	w.pid = child;
-	w.n = 0;
-	sl_sock_each(sl_fork_mark, &w);
+	sl_sock_each(sl_list_collect, &w);
 	sl_unlock();
 	if (w.n) {
 		sl_stack_emit(stack);
@@ -219,26 +221,9 @@ void sl_fork_child(void)
 	errno = saved;
 }
 
-struct sl_exec_walk {
-	int n;
-	int fds[64];
-	uint64_t inodes[64];
-};
-
-static int sl_exec_collect(struct sl_sock *s, void *ctx)
-{
-	struct sl_exec_walk *w = ctx;
-
-	if (w->n < 64 && s->fd >= 0) {
-		w->fds[w->n] = s->fd;
-		w->inodes[w->n++] = s->inode;
-	}
-	return 0;
-}
-
 void sl_exec_before(const char *path)
 {
-	struct sl_exec_walk w = {0};
+	struct sl_sock_list w = {0};
 	struct sl_jb *j;
 	uint32_t stack;
 	int saved = errno;
@@ -252,7 +237,7 @@ void sl_exec_before(const char *path)
 	if (!sl_sock_count() || !sl_enter())
 		return;
 	sl_lock();
-	sl_sock_each(sl_exec_collect, &w);
+	sl_sock_each(sl_list_collect, &w);
 	sl_unlock();
 	if (w.n) {
 		stack = sl_stack_capture();

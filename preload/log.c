@@ -113,7 +113,6 @@ int sl_place_high(int fd)
 	return hi;
 }
 
-static int sl_move_high(int fd) { return sl_place_high(fd); }
 
 static void sl_remember(int fd)
 {
@@ -158,7 +157,7 @@ void sl_log_init(void)
 		if (fd < 0)
 			sl_broken = 1;
 		else
-			sl_remember(sl_move_high(fd));
+			sl_remember(sl_place_high(fd));
 	}
 }
 
@@ -202,7 +201,7 @@ static int sl_log_ready(void)
 				sl_broken = 1;
 			return 0;
 		}
-		sl_remember(sl_move_high(fd));
+		sl_remember(sl_place_high(fd));
 		sl_stack_new_epoch();
 	}
 	if (sl_fd < 0)

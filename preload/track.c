@@ -59,15 +59,24 @@ void sl_track_stale(int fd, uint64_t inode, uint32_t gen)
 	sl_unlock();
 }
 
+/* Inside sockleak (sl_busy): fd was just made by a call we do not track as TCP; whatever the
+ * number held before is stale. */
+static void sl_forget_stale(int fd)
+{
+	if (!sl_fd_lookup(fd))
+		return;
+	sl_lock();
+	sl_drop_stale(fd);
+	sl_unlock();
+}
+
 void sl_track_forget(int fd)
 {
 	int saved = errno;
 
 	if (!sl_fd_lookup(fd) || !sl_enter())
 		return;
-	sl_lock();
-	sl_drop_stale(fd);
-	sl_unlock();
+	sl_forget_stale(fd);
 	sl_leave();
 	errno = saved;
 }
@@ -124,10 +133,8 @@ void sl_track_socket(int fd, int domain, int type, int protocol, uintptr_t ret)
 		sl_track_new(fd, domain, SL_ROLE_OTHER, inode, 0,
 			     sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0)), 0, -1,
 			     NULL);
-	} else if (sl_fd_lookup(fd)) {
-		sl_lock();
-		sl_drop_stale(fd);
-		sl_unlock();
+	} else {
+		sl_forget_stale(fd);
 	}
 	sl_leave();
 	errno = saved;
@@ -152,10 +159,8 @@ void sl_track_accept(int listen_fd, int fd, uintptr_t ret)
 			     sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0)), 0,
 			     listen_fd, l);
 		sl_keepalive(fd);
-	} else if (sl_fd_lookup(fd)) {
-		sl_lock();
-		sl_drop_stale(fd);
-		sl_unlock();
+	} else {
+		sl_forget_stale(fd);
 	}
 	sl_leave();
 	errno = saved;
@@ -314,11 +319,8 @@ void sl_track_received(int fd)
 	if (fd < 0 || !sl_enter())
 		return;
 	sl_init();
-	if (!sl_track_adopt(fd, SL_ROLE_RECEIVED, 0) && sl_fd_lookup(fd)) {
-		sl_lock();
-		sl_drop_stale(fd);
-		sl_unlock();
-	}
+	if (!sl_track_adopt(fd, SL_ROLE_RECEIVED, 0))
+		sl_forget_stale(fd);
 	sl_leave();
 	errno = saved;
 }
