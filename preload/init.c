@@ -55,11 +55,12 @@ static void sl_opt_error(void *ctx, const char *msg)
 }
 
 /* atfork, in the order the design brief fixes: bind symbols, then every lock in one order
- * (scan, state, log); the child re-initialises them, as it may have been forked while another
- * thread held one. */
+ * (libunwind load, scan, state, log); the child re-initialises them, as it may have been
+ * forked while another thread held one. */
 static void sl_atfork_prepare(void)
 {
 	sl_real_bind();
+	sl_stack_atfork_prepare();
 	sl_watchdog_atfork_prepare();
 	sl_lock();
 	sl_log_atfork_prepare();
@@ -70,11 +71,13 @@ static void sl_atfork_parent(void)
 	sl_log_atfork_parent();
 	sl_unlock();
 	sl_watchdog_atfork_parent();
+	sl_stack_atfork_parent();
 }
 
 static void sl_atfork_child(void)
 {
 	sl_log_atfork_child();
+	sl_stack_atfork_child();
 	pthread_mutex_init(&sl_mu, NULL);
 	sl_watchdog_atfork_child();
 	sl_forks_atfork_child();

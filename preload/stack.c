@@ -244,7 +244,27 @@ static void sl_unwind_load(void)
 	}
 }
 
-static pthread_once_t sl_unwind_once = PTHREAD_ONCE_INIT;
+/* Not pthread_once: a fork while another thread is loading would leave the child's once stuck
+ * forever. This lock is taken by the atfork prepare handler, so fork waits for a load in
+ * progress, and the child re-initialises it. */
+static pthread_mutex_t sl_unwind_mu = PTHREAD_MUTEX_INITIALIZER;
+static int sl_unwind_loaded;
+
+static void sl_unwind_ready(void)
+{
+	if (__atomic_load_n(&sl_unwind_loaded, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&sl_unwind_mu);
+	if (!sl_unwind_loaded) {
+		sl_unwind_load();
+		__atomic_store_n(&sl_unwind_loaded, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&sl_unwind_mu);
+}
+
+void sl_stack_atfork_prepare(void) { pthread_mutex_lock(&sl_unwind_mu); }
+void sl_stack_atfork_parent(void) { pthread_mutex_unlock(&sl_unwind_mu); }
+void sl_stack_atfork_child(void) { pthread_mutex_init(&sl_unwind_mu, NULL); }
 
 struct sl_bid_ctx {
 	uintptr_t bias;
@@ -425,7 +445,7 @@ uint32_t sl_stack_capture(void)
 	int got;
 
 	/* Our own frames on top are at most the wrapper, track.c and this function. */
-	pthread_once(&sl_unwind_once, sl_unwind_load);
+	sl_unwind_ready();
 	got = sl_backtrace(ips, (int)(sl_depth + 6));
 	for (int i = 0; i < got && n < sl_depth; i++) {
 		uintptr_t ip = (uintptr_t)ips[i];

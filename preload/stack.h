@@ -39,6 +39,11 @@ size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap);
 int sl_stack_each_frame(uint32_t idx, int (*fn)(const char *symbol, const char *module, void *ctx),
 			void *ctx);
 
+/* fork: wait for a libunwind load in progress (first in the lock order), then re-initialise. */
+void sl_stack_atfork_prepare(void);
+void sl_stack_atfork_parent(void);
+void sl_stack_atfork_child(void);
+
 /* Set up: our own code range, and one unwind so later ones do not allocate. */
 void sl_stack_init(unsigned depth);
 
