@@ -1,5 +1,6 @@
 /* Process-wide state: options, the global lock, clocks, start-up and exit. */
 #include "fdtable.h"
+#include "lock.h"
 #include "forks.h"
 #include "log.h"
 #include "options.h"
@@ -20,11 +21,11 @@ uint64_t sl_coarse_ms;
 struct sl_opts sl_opt;
 int sl_inited;
 
-static pthread_mutex_t sl_mu = PTHREAD_MUTEX_INITIALIZER;
+static sl_mutex sl_mu = SL_MUTEX_INIT;
 static pthread_once_t sl_init_once = PTHREAD_ONCE_INIT;
 
-void sl_lock(void) { pthread_mutex_lock(&sl_mu); }
-void sl_unlock(void) { pthread_mutex_unlock(&sl_mu); }
+void sl_lock(void) { sl_mutex_lock(&sl_mu); }
+void sl_unlock(void) { sl_mutex_unlock(&sl_mu); }
 
 uint64_t sl_mono_ms(void)
 {
@@ -78,7 +79,7 @@ static void sl_atfork_child(void)
 {
 	sl_log_atfork_child();
 	sl_stack_atfork_child();
-	pthread_mutex_init(&sl_mu, NULL);
+	sl_mutex_reset(&sl_mu);
 	sl_watchdog_atfork_child();
 	sl_forks_atfork_child();
 }

@@ -24,17 +24,6 @@ ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags, st
 		       socklen_t *salen);
 int __close(int fd);
 
-/* Call the real function, binding on first use; the raw syscall while binding re-enters. */
-#define SL_CALL(name, fallback, ...) \
-	({ \
-		__typeof__(sl_real.name) f_ = __atomic_load_n(&sl_real.name, __ATOMIC_ACQUIRE); \
-		if (SL_UNLIKELY(!f_)) \
-			f_ = (__typeof__(f_))sl_real_slow((void **)&sl_real.name); \
-		f_ ? f_(__VA_ARGS__) : (fallback); \
-	})
-
-#define SL_NOSYS (errno = ENOSYS, -1)
-
 static inline void sl_after_io(int fd)
 {
 	struct sl_sock *s = sl_fd_lookup(fd);

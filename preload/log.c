@@ -1,6 +1,7 @@
 /* JSON-lines writer; see log.h. */
 #include "log.h"
 
+#include "lock.h"
 #include "options.h"
 #include "real.h"
 #include "stack.h"
@@ -20,7 +21,7 @@ extern char *program_invocation_name;
 
 #define SL_LOG_BUF (96 * 1024)
 
-static pthread_mutex_t sl_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static sl_mutex sl_log_mu = SL_MUTEX_INIT;
 static char sl_buf[SL_LOG_BUF];
 static struct sl_jb sl_jb;
 static int sl_fd = -1;
@@ -280,7 +281,7 @@ static void sl_write_start(void)
 
 struct sl_jb *sl_log_begin(const char *event)
 {
-	pthread_mutex_lock(&sl_log_mu);
+	sl_mutex_lock(&sl_log_mu);
 	if (!sl_log_ready()) {
 		/* Format anyway into the buffer so callers need no checks; it is dropped. */
 		sl_jb_init(&sl_jb, sl_buf, sizeof(sl_buf));
@@ -303,11 +304,11 @@ int sl_log_end(void)
 		sl_jb_obj_end(&sl_jb);
 		err = sl_flush();
 	}
-	pthread_mutex_unlock(&sl_log_mu);
+	sl_mutex_unlock(&sl_log_mu);
 	return err;
 }
 
-void sl_log_cancel(void) { pthread_mutex_unlock(&sl_log_mu); }
+void sl_log_cancel(void) { sl_mutex_unlock(&sl_log_mu); }
 
 /* Descriptors libunwind keeps for itself (its address-validation pipe), registered at start-up
  * so the program's close() calls leave them alone like ours. */
@@ -354,19 +355,19 @@ int sl_log_owns_fd(int fd)
 int sl_log_fd(void) { return __atomic_load_n(&sl_fd, __ATOMIC_RELAXED); }
 unsigned long sl_log_count(void) { return sl_count; }
 
-void sl_log_atfork_prepare(void) { pthread_mutex_lock(&sl_log_mu); }
-void sl_log_atfork_parent(void) { pthread_mutex_unlock(&sl_log_mu); }
+void sl_log_atfork_prepare(void) { sl_mutex_lock(&sl_log_mu); }
+void sl_log_atfork_parent(void) { sl_mutex_unlock(&sl_log_mu); }
 
 void sl_log_atfork_child(void)
 {
-	pthread_mutex_init(&sl_log_mu, NULL);
+	sl_mutex_reset(&sl_log_mu);
 	sl_origin = "fork";
 	sl_count = 0;
 }
 
 void sl_log_evict(int fd)
 {
-	pthread_mutex_lock(&sl_log_mu);
+	sl_mutex_lock(&sl_log_mu);
 	if (fd == sl_fd) {
 		int hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, fd + 1);
 
@@ -378,7 +379,7 @@ void sl_log_evict(int fd)
 		if (hi < 0 && sl_to_stderr)
 			sl_broken = 1;
 	}
-	pthread_mutex_unlock(&sl_log_mu);
+	sl_mutex_unlock(&sl_log_mu);
 }
 
 int sl_log_max_fd(void)

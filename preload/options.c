@@ -41,6 +41,9 @@ static const struct sl_opt_desc sl_opt_table[] = {
 	 "TCP_KEEPINTVL with keepalive_idle_s (0: kernel default)"},
 	{"keepalive_cnt", SL_OPT_UINT, SL_OFF(keepalive_cnt), 0, 127,
 	 "TCP_KEEPCNT with keepalive_idle_s (0: kernel default)"},
+	{"raw_thread", SL_OPT_BOOL, SL_OFF(raw_thread), 0, 1,
+	 "in a single-threaded program, run the watchdog on a thread glibc does not see, so "
+	 "libc keeps its single-threaded fast paths (1)"},
 	{"help", SL_OPT_BOOL, SL_OFF(help), 0, 1, "print this help on stderr (0)"},
 	{"log_path", SL_OPT_PATH, SL_OFF(log_path), 0, 0,
 	 "stderr, or PREFIX for one file PREFIX.PID per process (stderr)"},
@@ -59,6 +62,7 @@ void sl_opts_default(struct sl_opts *o)
 	o->report_at_exit = 1;
 	o->summary = 1;
 	o->enforce = 0;
+	o->raw_thread = 1;
 	o->exitcode = 23;
 	o->help = 0;
 	strcpy(o->log_path, "stderr");
@@ -182,11 +186,11 @@ size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
 	n = snprintf(buf, cap,
 		     "\"grace_ms\":%u,\"scan_ms\":%u,\"stack_depth\":%u,\"report_at_exit\":%d,"
 		     "\"summary\":%d,\"enforce\":%d,\"idle_ms\":%u,\"keepalive_idle_s\":%u,"
-		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"exitcode\":%d,"
+		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"exitcode\":%d,\"raw_thread\":%d,"
 		     "\"log_path\":\"%s\",\"suppressions\":\"%s\"",
 		     o->grace_ms, o->scan_ms, o->stack_depth, o->report_at_exit, o->summary,
 		     o->enforce, o->idle_ms, o->keepalive_idle_s, o->keepalive_intvl_s,
-		     o->keepalive_cnt, o->exitcode, lp, sp);
+		     o->keepalive_cnt, o->exitcode, o->raw_thread, lp, sp);
 	if (n < 0 || (size_t)n >= cap) {
 		if (cap)
 			buf[0] = '\0';

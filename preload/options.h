@@ -16,6 +16,7 @@ struct sl_opts {
 	int enforce;
 	int exitcode;
 	int help;
+	int raw_thread;                 /* watchdog on a thread glibc does not know (rthread.h) */
 	uint32_t idle_ms;              /* 0: off */
 	uint32_t keepalive_idle_s, keepalive_intvl_s, keepalive_cnt;   /* 0: leave as is */
 	char log_path[SL_PATH_MAX];     /* "stderr" or a prefix for PREFIX.PID */

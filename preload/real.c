@@ -55,6 +55,16 @@ static void sl_bind_all(void)
 	SL_BIND(fexecve, "fexecve");
 	SL_BIND(posix_spawn, "posix_spawn");
 	SL_BIND(posix_spawnp, "posix_spawnp");
+	SL_BIND(setuid, "setuid");
+	SL_BIND(setgid, "setgid");
+	SL_BIND(seteuid, "seteuid");
+	SL_BIND(setegid, "setegid");
+	SL_BIND(setreuid, "setreuid");
+	SL_BIND(setregid, "setregid");
+	SL_BIND(setresuid, "setresuid");
+	SL_BIND(setresgid, "setresgid");
+	SL_BIND(setgroups, "setgroups");
+	SL_BIND(initgroups, "initgroups");
 }
 
 int sl_real_bind(void)

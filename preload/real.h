@@ -44,6 +44,16 @@ struct sl_real {
 			   const posix_spawnattr_t *, char *const[], char *const[]);
 	int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
 			    const posix_spawnattr_t *, char *const[], char *const[]);
+	int (*setuid)(uid_t);
+	int (*setgid)(gid_t);
+	int (*seteuid)(uid_t);
+	int (*setegid)(gid_t);
+	int (*setreuid)(uid_t, uid_t);
+	int (*setregid)(gid_t, gid_t);
+	int (*setresuid)(uid_t, uid_t, uid_t);
+	int (*setresgid)(gid_t, gid_t, gid_t);
+	int (*setgroups)(size_t, const gid_t *);
+	int (*initgroups)(const char *, gid_t);
 };
 
 extern struct sl_real sl_real;
@@ -58,5 +68,17 @@ void *sl_real_slow(void **slot) __attribute__((noinline, cold));
 /* The function pointer for NAME, binding on first use; NULL when the caller must fall back. */
 #define SL_REAL(name) \
 	(SL_LIKELY(sl_real.name != NULL) ? sl_real.name : (sl_real_bind(), sl_real.name))
+
+/* Call the real function, binding on first use; the fallback (the raw syscall) while binding
+ * re-enters. */
+#define SL_CALL(name, fallback, ...) \
+	({ \
+		__typeof__(sl_real.name) f_ = __atomic_load_n(&sl_real.name, __ATOMIC_ACQUIRE); \
+		if (SL_UNLIKELY(!f_)) \
+			f_ = (__typeof__(f_))sl_real_slow((void **)&sl_real.name); \
+		f_ ? f_(__VA_ARGS__) : (fallback); \
+	})
+
+#define SL_NOSYS (errno = ENOSYS, -1)
 
 #endif

@@ -1,6 +1,7 @@
 /* Stack capture and de-duplication; see stack.h. */
 #include "stack.h"
 
+#include "lock.h"
 #include "log.h"
 #include "options.h"
 #include "sockets.h"
@@ -247,24 +248,24 @@ static void sl_unwind_load(void)
 /* Not pthread_once: a fork while another thread is loading would leave the child's once stuck
  * forever. This lock is taken by the atfork prepare handler, so fork waits for a load in
  * progress, and the child re-initialises it. */
-static pthread_mutex_t sl_unwind_mu = PTHREAD_MUTEX_INITIALIZER;
+static sl_mutex sl_unwind_mu = SL_MUTEX_INIT;
 static int sl_unwind_loaded;
 
 static void sl_unwind_ready(void)
 {
 	if (__atomic_load_n(&sl_unwind_loaded, __ATOMIC_ACQUIRE))
 		return;
-	pthread_mutex_lock(&sl_unwind_mu);
+	sl_mutex_lock(&sl_unwind_mu);
 	if (!sl_unwind_loaded) {
 		sl_unwind_load();
 		__atomic_store_n(&sl_unwind_loaded, 1, __ATOMIC_RELEASE);
 	}
-	pthread_mutex_unlock(&sl_unwind_mu);
+	sl_mutex_unlock(&sl_unwind_mu);
 }
 
-void sl_stack_atfork_prepare(void) { pthread_mutex_lock(&sl_unwind_mu); }
-void sl_stack_atfork_parent(void) { pthread_mutex_unlock(&sl_unwind_mu); }
-void sl_stack_atfork_child(void) { pthread_mutex_init(&sl_unwind_mu, NULL); }
+void sl_stack_atfork_prepare(void) { sl_mutex_lock(&sl_unwind_mu); }
+void sl_stack_atfork_parent(void) { sl_mutex_unlock(&sl_unwind_mu); }
+void sl_stack_atfork_child(void) { sl_mutex_reset(&sl_unwind_mu); }
 
 struct sl_bid_ctx {
 	uintptr_t bias;

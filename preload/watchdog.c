@@ -1,11 +1,14 @@
-/* Watchdog thread and scans; see watchdog.h. */
+/* Watchdog thread and scans; see watchdog.h. Everything here may run on the raw thread:
+ * see rthread.h for what that allows. */
 #include "watchdog.h"
 
 #include "fdtable.h"
 #include "forks.h"
+#include "lock.h"
 #include "log.h"
 #include "options.h"
 #include "records.h"
+#include "rthread.h"
 #include "sockets.h"
 #include "stack.h"
 #include "suppress.h"
@@ -29,7 +32,10 @@ extern struct sl_opts sl_opt;
 #define SL_SMALL 128              /* up to this many sockets, scan each instead of netlink */
 
 static int sl_wd_started;        /* this process has a watchdog (reset in a fork child) */
-static pthread_mutex_t sl_scan_mu = PTHREAD_MUTEX_INITIALIZER;
+static int sl_wd_raw;            /* ... and it runs on the raw thread (rthread.h) */
+static int sl_wd_stop;           /* futex word: 1 asks the watchdog to return */
+static sl_mutex sl_wd_ctl = SL_MUTEX_INIT;   /* serialises sl_watchdog_pause */
+static sl_mutex sl_scan_mu = SL_MUTEX_INIT;
 static uint32_t sl_scan_no;
 static uint64_t sl_prev_scan_ms;   /* start of the previous scan */
 static unsigned long sl_leaked, sl_enforced;
@@ -239,7 +245,7 @@ void sl_scan(int at_exit)
 	struct sl_walk w = {0};
 	int err;
 
-	pthread_mutex_lock(&sl_scan_mu);
+	sl_mutex_lock(&sl_scan_mu);
 	sl_ncw = 0;
 	/* A netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
 	 * socket of the host: for a few sockets (a forked child at exit) ask each one instead. */
@@ -268,24 +274,36 @@ void sl_scan(int at_exit)
 	sl_unlock();
 	for (unsigned i = 0; i < w.n; i++)
 		sl_report(&sl_cand[i]);
-	pthread_mutex_unlock(&sl_scan_mu);
+	sl_mutex_unlock(&sl_scan_mu);
 }
 
-static void *sl_watchdog_main(void *arg)
+/* Sleep until the next scan is due (true) or a stop is asked (false). */
+static int sl_wd_sleep(void)
+{
+	uint64_t due = sl_mono_ms() + sl_opt.scan_ms, now;
+
+	while (!__atomic_load_n(&sl_wd_stop, __ATOMIC_ACQUIRE) && (now = sl_mono_ms()) < due) {
+		struct timespec ts = {(time_t)((due - now) / 1000), (long)((due - now) % 1000) * 1000000L};
+
+		sl_futex(&sl_wd_stop, FUTEX_WAIT, 0, &ts);
+	}
+	return !__atomic_load_n(&sl_wd_stop, __ATOMIC_ACQUIRE);
+}
+
+static void sl_watchdog_loop(void *arg)
 {
 	(void)arg;
+	while (sl_wd_sleep())
+		if (sl_sock_count())
+			sl_scan(0);
+}
+
+static void *sl_watchdog_pthread(void *arg)
+{
 	/* Everything this thread calls passes through our wrappers untouched. */
 	sl_busy = 1;
 	pthread_setname_np(pthread_self(), "sockleak");
-	for (;;) {
-		struct timespec ts = {sl_opt.scan_ms / 1000, (long)(sl_opt.scan_ms % 1000) * 1000000L};
-
-		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
-			;
-		sl_mono_ms();
-		if (sl_sock_count())
-			sl_scan(0);
-	}
+	sl_watchdog_loop(arg);
 	return NULL;
 }
 
@@ -298,16 +316,39 @@ void sl_watchdog_ensure(void)
 	if (__atomic_load_n(&sl_wd_started, __ATOMIC_ACQUIRE) ||
 	    __atomic_exchange_n(&sl_wd_started, 1, __ATOMIC_ACQ_REL))
 		return;
+	/* A single-threaded program stays single-threaded for glibc (rthread.h says why). */
+	if (sl_opt.raw_thread && !sl_rthread_start(sl_watchdog_loop, NULL)) {
+		__atomic_store_n(&sl_wd_raw, 1, __ATOMIC_RELEASE);
+		return;
+	}
 	/* No signal of the program's may ever run on our thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&t, &attr, sl_watchdog_main, NULL))
+	if (pthread_create(&t, &attr, sl_watchdog_pthread, NULL))
 		__atomic_store_n(&sl_wd_started, 0, __ATOMIC_RELEASE);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+int sl_watchdog_pause(void)
+{
+	int was;
+
+	sl_mutex_lock(&sl_wd_ctl);
+	was = __atomic_load_n(&sl_wd_raw, __ATOMIC_ACQUIRE);
+	if (was) {
+		__atomic_store_n(&sl_wd_stop, 1, __ATOMIC_RELEASE);
+		sl_futex(&sl_wd_stop, FUTEX_WAKE, 1, NULL);
+		sl_rthread_join();   /* after the scan in progress, if any */
+		__atomic_store_n(&sl_wd_raw, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&sl_wd_stop, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&sl_wd_started, 0, __ATOMIC_RELEASE);
+	}
+	sl_mutex_unlock(&sl_wd_ctl);
+	return was;
 }
 
 /* Sanitizer style: each site (distinct open stack and kind) once, with its count and the
@@ -361,13 +402,17 @@ void sl_summary_print(void)
 	sl_log_text(buf, len < sizeof(buf) ? len : sizeof(buf) - 1);
 }
 
-void sl_watchdog_atfork_prepare(void) { pthread_mutex_lock(&sl_scan_mu); }
-void sl_watchdog_atfork_parent(void) { pthread_mutex_unlock(&sl_scan_mu); }
+void sl_watchdog_atfork_prepare(void) { sl_mutex_lock(&sl_scan_mu); }
+void sl_watchdog_atfork_parent(void) { sl_mutex_unlock(&sl_scan_mu); }
 
 void sl_watchdog_atfork_child(void)
 {
-	pthread_mutex_init(&sl_scan_mu, NULL);
+	sl_mutex_reset(&sl_scan_mu);
 	sl_wd_started = 0;
+	sl_wd_raw = 0;
+	sl_wd_stop = 0;
+	sl_mutex_reset(&sl_wd_ctl);
+	sl_rthread_atfork_child();
 	sl_leaked = 0;
 	sl_enforced = 0;
 	sl_nsummary = 0;

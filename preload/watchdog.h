@@ -7,6 +7,10 @@
 #include "sl.h"
 
 void sl_watchdog_ensure(void);
+/* Before a credential change: stop a watchdog on the raw thread, which glibc would not move
+ * to the new uid/gid (rthread.h), and return 1 when one was stopped; sl_watchdog_ensure()
+ * starts it again, with the new credentials. */
+int sl_watchdog_pause(void);
 /* One scan now. at_exit: report every socket in either state as exit_open, without grace. */
 void sl_scan(int at_exit);
 /* Counters for the exit record and summary. */

@@ -70,6 +70,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.keepalive_idle_s, 0);
 	assert_int_equal(o.keepalive_intvl_s, 0);
 	assert_int_equal(o.keepalive_cnt, 0);
+	assert_int_equal(o.raw_thread, 1);
 	assert_string_equal(o.log_path, "stderr");
 	assert_string_equal(o.suppressions, "");
 }
@@ -346,7 +347,7 @@ static void test_json_defaults(void **state)
 		"\"grace_ms\":30000", "\"scan_ms\":1000", "\"stack_depth\":16",
 		"\"report_at_exit\":1", "\"summary\":1", "\"enforce\":0",
 		"\"idle_ms\":0", "\"keepalive_idle_s\":0", "\"keepalive_intvl_s\":0",
-		"\"keepalive_cnt\":0", "\"log_path\":\"stderr\"",
+		"\"keepalive_cnt\":0", "\"raw_thread\":1", "\"log_path\":\"stderr\"",
 	};
 	struct sl_opts o;
 	char buf[2048], m[64];

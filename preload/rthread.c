@@ -1,0 +1,152 @@
+/* The raw watchdog thread; see rthread.h for why and for what may run on it.
+ *
+ * x86-64 glibc keeps the thread control block at the thread pointer (%fs base) and the static
+ * TLS blocks of the modules loaded at start-up just below it. The new thread gets one mapping:
+ * a guard page, its stack, a copy of the creator's static TLS, and a zeroed control block of
+ * which only the ABI-fixed header (tcbhead_t: self pointers, stack and pointer guards) is
+ * filled in. errno and every initial-exec TLS variable are then the thread's own. */
+#include "rthread.h"
+
+#include "lock.h"
+
+#include <link.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/single_threaded.h>
+
+#define SL_RT_GUARD 4096
+#define SL_RT_STACK (192 * 1024)
+#define SL_RT_TCB (8 * 1024)      /* above the thread pointer: glibc's struct pthread, ~2.3 KB */
+#define SL_RT_HDR 0x80            /* the tcbhead_t fields copied (through feature_1, ssp_base) */
+#define SL_RT_TLS_MAX (64u << 20) /* a module TLS block further below is not static TLS */
+#define SL_PAGE_UP(x) (((x) + 4095u) & ~(size_t)4095u)
+
+static void *sl_rt_map;
+static size_t sl_rt_len;
+/* Set by the kernel to the thread's id at clone, cleared (and futex-woken) once the thread is
+ * gone: then, and only then, its stack may be unmapped. */
+static int sl_rt_tid;
+static void (*sl_rt_fn)(void *);
+static void *sl_rt_arg;
+
+int sl_rthread_usable(void)
+{
+#if defined(__x86_64__) && defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && \
+	!defined(__SANITIZE_THREAD__)
+	/* Once the program has threads glibc is multi-threaded anyway: a pthread costs nothing
+	 * more, and is the thread debuggers and profilers know best. */
+	return __libc_single_threaded;
+#else
+	return 0;
+#endif
+}
+
+#if defined(__x86_64__)
+struct sl_tls_scan { uintptr_t tp, low; };
+
+/* The lowest static TLS block of any module: where the creator's static TLS begins. */
+static int sl_tls_low(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	struct sl_tls_scan *t = ctx;
+	uintptr_t d;
+
+	if (size < offsetof(struct dl_phdr_info, dlpi_tls_data) + sizeof(info->dlpi_tls_data))
+		return 0;
+	d = (uintptr_t)info->dlpi_tls_data;
+	if (d && d < t->tp && t->tp - d <= SL_RT_TLS_MAX && d < t->low)
+		t->low = d;
+	return 0;
+}
+
+static int sl_rt_entry(void *unused)
+{
+	(void)unused;
+	sl_busy = 1;   /* everything this thread calls passes through our wrappers untouched */
+	prctl(PR_SET_NAME, "sockleak", 0, 0, 0);
+	sl_rt_fn(sl_rt_arg);
+	return 0;      /* glibc's clone() then makes the exit system call for this thread only */
+}
+
+int sl_rthread_start(void (*fn)(void *), void *arg)
+{
+	struct sl_tls_scan t;
+	uint64_t all = ~0ull, old;
+	size_t below, off, len;
+	uintptr_t tls, ntp;
+	char *m;
+	int tid;
+
+	if (!sl_rthread_usable() || __atomic_load_n(&sl_rt_tid, __ATOMIC_ACQUIRE))
+		return -1;
+	__asm__("mov %%fs:0, %0" : "=r"(t.tp));
+	t.low = t.tp;
+	dl_iterate_phdr(sl_tls_low, &t);
+	below = t.tp - t.low;
+	off = t.tp & 4095u;
+	len = SL_RT_GUARD + SL_RT_STACK + SL_PAGE_UP(below) + SL_PAGE_UP(off + SL_RT_TCB);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	if (mprotect(m, SL_RT_GUARD, PROT_NONE)) {
+		munmap(m, len);
+		return -1;
+	}
+	/* The same offset in its page as the creator's thread pointer keeps every alignment. */
+	tls = (uintptr_t)m + SL_RT_GUARD + SL_RT_STACK;
+	ntp = tls + SL_PAGE_UP(below) + off;
+	memcpy((void *)(ntp - below), (const void *)(t.tp - below), below);
+	memcpy((void *)ntp, (const void *)t.tp, SL_RT_HDR);
+	((uintptr_t *)ntp)[0] = ntp;   /* tcbhead_t.tcb */
+	((uintptr_t *)ntp)[2] = ntp;   /* tcbhead_t.self */
+	sl_rt_map = m;
+	sl_rt_len = len;
+	sl_rt_fn = fn;
+	sl_rt_arg = arg;
+	/* Born with every signal blocked, glibc's own (cancellation, set*id) included: no signal
+	 * of the program's may run on this thread. */
+	sl_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, sizeof(all));
+	tid = clone(sl_rt_entry, (void *)tls, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
+		    CLONE_CHILD_CLEARTID, NULL, &sl_rt_tid, (void *)ntp, &sl_rt_tid);
+	sl_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, sizeof(old));
+	if (tid <= 0) {
+		__atomic_store_n(&sl_rt_tid, 0, __ATOMIC_RELEASE);
+		munmap(m, len);
+		sl_rt_map = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void sl_rthread_join(void)
+{
+	int t;
+
+	/* The kernel's wake for CLONE_CHILD_CLEARTID is a shared futex: wait on a shared one. */
+	while ((t = __atomic_load_n(&sl_rt_tid, __ATOMIC_ACQUIRE)) != 0)
+		sl_sys4(SYS_futex, (long)&sl_rt_tid, FUTEX_WAIT, t, 0);
+	if (sl_rt_map)
+		munmap(sl_rt_map, sl_rt_len);
+	sl_rt_map = NULL;
+}
+
+void sl_rthread_atfork_child(void)
+{
+	if (sl_rt_map)
+		munmap(sl_rt_map, sl_rt_len);
+	sl_rt_map = NULL;
+	__atomic_store_n(&sl_rt_tid, 0, __ATOMIC_RELAXED);
+}
+#else
+int sl_rthread_start(void (*fn)(void *), void *arg)
+{
+	(void)fn;
+	(void)arg;
+	return -1;
+}
+void sl_rthread_join(void) {}
+void sl_rthread_atfork_child(void) {}
+#endif
