@@ -10,6 +10,9 @@ does not finish in time is a failure: a deadlock or a lost process).
 - a socket at descriptor 70000 is reported with fd 70000;
 - running out of descriptors: the program sees exactly what it sees without the preload, and
   the leak it keeps afterwards is still logged;
+- the watchdog's raw thread: glibc stays single-threaded, the thread's errno is its own, a
+  program that starts threads later or changes its uid/gid is still watched, with the
+  watchdog moved to the new credentials;
 - every line of every log file, and of a log on a pipe shared by many processes, is one JSON
   object (checked for every case by harness.py, and by the last case for the pipe).
 
@@ -187,6 +190,61 @@ def case_log_on_shared_pipe_is_json_lines(c):
     print(f"  note: {n} records on the shared pipe, all whole")
 
 
+def rthread_start(c, options):
+    p = c.spawn(["st_rthread"] + (["setid"] if "setid" in options else []),
+                options=c.opts(**options.get("opts", {})))
+    tasks, single, sanitized = (int(x) for x in p.expect("watchdog")[1:4])
+    check(tasks == 2, f"{tasks} tasks once the watchdog runs, want 2 (the program's, ours)")
+    return p, single, sanitized
+
+
+def check_errno_and_leak(c, p):
+    e = int(p.expect("errno", timeout=10)[1])
+    check(e == 4242, f"the program's errno became {e} while the watchdog failed a dup "
+          f"(EBADF is 9): the watchdog thread writes the program's errno")
+    fd, ino = (int(x) for x in p.expect("sock", timeout=10)[1:3])
+    lk = c.wait_count(p.pid, "leak", 1, inode=ino)[0]
+    check(lk["kind"] == "eof_unclosed" and lk["fd"] == fd, f"leak: {brief(lk)}")
+
+
+def case_raw_watchdog_thread(c):
+    """A single-threaded program keeps glibc single-threaded under the watchdog (a pthread
+    with raw_thread=0, or in a sanitizer build); the watchdog's errno is its own; a thread the
+    program starts later, and its leak, change nothing."""
+    p, single, sanitized = rthread_start(c, {})
+    check(single == (0 if sanitized else 1),
+          f"__libc_single_threaded is {single} with the watchdog running"
+          f"{' (sanitizer build: a pthread)' if sanitized else ''}")
+    check_errno_and_leak(c, p)
+    check(int(p.expect("threaded")[1]) == 0, "glibc still single-threaded after pthread_create")
+    check(p.finish() == 0, "exit status")
+    p, single, _ = rthread_start(c, {"opts": {"raw_thread": 0}})
+    check(single == 0, "raw_thread=0: the watchdog is a pthread, glibc multi-threaded")
+    check(p.finish() == 0, "exit status")
+
+
+def case_raw_watchdog_setid(c):
+    """setgroups/setresgid/setresuid to 65534 (root only): every task of the process, the
+    watchdog's included, has the new ids, and leaks are still reported after the change."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to change uid")
+    p, _, _ = rthread_start(c, {"setid": 1})
+    e = int(p.expect("errno", timeout=10)[1])
+    check(e == 4242, f"the program's errno became {e}")
+    # A first leak, so the log file is open before the program may no longer open it.
+    ino = int(p.expect("sock", timeout=10)[2])
+    c.wait_count(p.pid, "leak", 1, inode=ino)
+    p.send("go")
+    w = p.expect("creds", timeout=15)
+    check(w[1] == "ok" and int(w[2]) == 2,
+          f"after set*id: {w}, {p.all('creds')}: a task kept the old credentials, or the "
+          f"watchdog did not come back")
+    fd, ino = (int(x) for x in p.expect("sock", timeout=10, nth=2)[1:3])
+    lk = c.wait_count(p.pid, "leak", 1, inode=ino)[0]
+    check(lk["fd"] == fd, f"leak after set*id: {brief(lk)}")
+    check(p.finish() == 0, "exit status")
+
+
 CASES = [
     ("signals_in_wrappers", case_signals_in_wrappers),
     ("fork_under_churn", case_fork_under_churn),
@@ -195,6 +253,8 @@ CASES = [
     ("fd_at_rlimit_max", case_fd_at_rlimit_max),
     ("emfile_same_as_native", case_emfile_same_as_native),
     ("log_on_shared_pipe_is_json_lines", case_log_on_shared_pipe_is_json_lines),
+    ("raw_watchdog_thread", case_raw_watchdog_thread),
+    ("raw_watchdog_setid", case_raw_watchdog_setid),
 ]
 
 if __name__ == "__main__":
