@@ -193,7 +193,7 @@ static int sl_log_ready(void)
 
 			if (!transient || !sl_warned_open) {
 				n = snprintf(msg, sizeof(msg), "sockleak: cannot open log %s: %s%s\n",
-					     path, strerror(err),
+					     path, strerrordesc_np(err) ? strerrordesc_np(err) : "error",
 					     transient ? " (records are dropped until it can)" : "");
 				sl_log_text(msg, n > 0 && (size_t)n < sizeof(msg) ? (size_t)n : 0);
 				sl_warned_open = 1;

@@ -21,7 +21,7 @@
 #define SL_RT_STACK (192 * 1024)
 #define SL_RT_TCB (8 * 1024)      /* above the thread pointer: glibc's struct pthread, ~2.3 KB */
 #define SL_RT_HDR 0x80            /* the tcbhead_t fields copied (through feature_1, ssp_base) */
-#define SL_RT_TLS_MAX (64u << 20) /* a module TLS block further below is not static TLS */
+#define SL_RT_TLS_MAX (16u << 20) /* a TLS block further below is not static TLS */
 #define SL_PAGE_UP(x) (((x) + 4095u) & ~(size_t)4095u)
 
 static void *sl_rt_map;
@@ -45,18 +45,36 @@ int sl_rthread_usable(void)
 }
 
 #if defined(__x86_64__)
-struct sl_tls_scan { uintptr_t tp, low; };
+struct sl_tls_scan { uintptr_t tp, self, low; int found; };
 
-/* The lowest static TLS block of any module: where the creator's static TLS begins. */
+/* The TLS this thread's code touches is libc's (errno, locale) and ours. Both are static TLS
+ * (loaded at start-up), so everything from the lower of the two blocks up to the thread
+ * pointer is one allocation. Other modules' blocks are left out: one loaded by dlopen has its
+ * block in the heap, anywhere. */
 static int sl_tls_low(struct dl_phdr_info *info, size_t size, void *ctx)
 {
 	struct sl_tls_scan *t = ctx;
+	const char *name = info->dlpi_name ? info->dlpi_name : "";
+	const char *base = strrchr(name, '/');
+	int ours = 0;
 	uintptr_t d;
 
 	if (size < offsetof(struct dl_phdr_info, dlpi_tls_data) + sizeof(info->dlpi_tls_data))
 		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && t->self >= lo && t->self < lo + ph->p_memsz)
+			ours = 1;
+	}
+	if (!ours && strcmp(base ? base + 1 : name, "libc.so.6"))
+		return 0;
 	d = (uintptr_t)info->dlpi_tls_data;
-	if (d && d < t->tp && t->tp - d <= SL_RT_TLS_MAX && d < t->low)
+	if (!d || d >= t->tp || t->tp - d > SL_RT_TLS_MAX)
+		return 0;   /* not static TLS after all: found stays short, and we use a pthread */
+	t->found++;
+	if (d < t->low)
 		t->low = d;
 	return 0;
 }
@@ -83,7 +101,11 @@ int sl_rthread_start(void (*fn)(void *), void *arg)
 		return -1;
 	__asm__("mov %%fs:0, %0" : "=r"(t.tp));
 	t.low = t.tp;
+	t.self = (uintptr_t)&sl_rthread_start;
+	t.found = 0;
 	dl_iterate_phdr(sl_tls_low, &t);
+	if (t.found != 2)
+		return -1;
 	below = t.tp - t.low;
 	off = t.tp & 4095u;
 	len = SL_RT_GUARD + SL_RT_STACK + SL_PAGE_UP(below) + SL_PAGE_UP(off + SL_RT_TCB);

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "options.h"
 #include "sockets.h"
+#include "suppress.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -51,6 +52,7 @@ struct sl_stack {
 	uint32_t idx;
 	uint32_t epoch;          /* log epoch in which the record was written */
 	uint16_t n;
+	uint8_t suppressed;      /* a frame matches a leak: suppression (decided at capture) */
 	struct sl_frame f[];
 };
 
@@ -443,7 +445,7 @@ uint32_t sl_stack_capture(void)
 	unsigned n = 0;
 	uint32_t idx = 0;
 	uint64_t id;
-	int got;
+	int got, supp = 0;
 
 	/* Our own frames on top are at most the wrapper, track.c and this function. */
 	sl_unwind_ready();
@@ -467,6 +469,10 @@ uint32_t sl_stack_capture(void)
 		return idx;
 
 	sl_resolve(keep, n, raw);
+	/* Matched here, on the program's thread, never by the watchdog: fnmatch may allocate,
+	 * which the watchdog's raw thread must not (rthread.h). */
+	for (unsigned i = 0; i < n && !supp; i++)
+		supp = sl_supp_frame_any(raw[i].sym, raw[i].path);
 
 	sl_lock();
 	HASH_FIND(hh, sl_stacks_by_id, &id, sizeof(id), st);
@@ -492,6 +498,7 @@ uint32_t sl_stack_capture(void)
 		goto out;
 	st->id = id;
 	st->n = (uint16_t)n;
+	st->suppressed = (uint8_t)supp;
 	for (unsigned i = 0; i < n; i++) {
 		st->f[i].ip = raw[i].ip;
 		st->f[i].offset = raw[i].ip - raw[i].bias;
@@ -570,13 +577,9 @@ size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap)
 	return len < cap ? len : cap - 1;
 }
 
-int sl_stack_each_frame(uint32_t idx, int (*fn)(const char *symbol, const char *module, void *ctx),
-			void *ctx)
+int sl_stack_suppressed(uint32_t idx)
 {
 	struct sl_stack *st = sl_stack_get(idx);
-	int r = 0;
 
-	for (unsigned i = 0; st && i < st->n && !r; i++)
-		r = fn(st->f[i].symbol, st->f[i].mod ? st->f[i].mod->path : NULL, ctx);
-	return r;
+	return st && st->suppressed;
 }

@@ -35,9 +35,8 @@ void sl_stack_new_epoch(void);
 /* "#0 symbol (module+0xoff)" lines for the human summary, into buf. */
 size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap);
 
-/* Call fn(symbol, module, ctx) for each frame of idx until it returns non-zero; returns that. */
-int sl_stack_each_frame(uint32_t idx, int (*fn)(const char *symbol, const char *module, void *ctx),
-			void *ctx);
+/* Whether a frame of the stack matched a leak: suppression when it was captured. */
+int sl_stack_suppressed(uint32_t idx);
 
 /* fork: wait for a libunwind load in progress (first in the lock order), then re-initialise. */
 void sl_stack_atfork_prepare(void);

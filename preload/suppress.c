@@ -61,9 +61,8 @@ int sl_supp_frame_match(const char *pattern, const char *symbol, const char *mod
 	return !fnmatch(pattern, module, 0) || (base && !fnmatch(pattern, base + 1, 0));
 }
 
-static int sl_supp_frame(const char *symbol, const char *module, void *ctx)
+int sl_supp_frame_any(const char *symbol, const char *module)
 {
-	(void)ctx;
 	for (int i = 0; i < sl_nsupp; i++)
 		if (sl_supp_frame_match(sl_supp[i], symbol, module))
 			return 1;
@@ -72,8 +71,5 @@ static int sl_supp_frame(const char *symbol, const char *module, void *ctx)
 
 int sl_supp_match(uint32_t a, uint32_t b)
 {
-	if (!sl_nsupp)
-		return 0;
-	return sl_stack_each_frame(a, sl_supp_frame, NULL) ||
-	       sl_stack_each_frame(b, sl_supp_frame, NULL);
+	return sl_nsupp && (sl_stack_suppressed(a) || sl_stack_suppressed(b));
 }
