@@ -7,6 +7,7 @@
 #include "log.h"
 #include "real.h"
 #include "sockets.h"
+#include "stack.h"
 #include "track.h"
 
 #include <fcntl.h>
@@ -262,6 +263,25 @@ SL_EXPORT int close(int fd)
 }
 
 SL_EXPORT int __close(int fd) { return close(fd); }
+
+/* Only for libunwind's pipe, opened while our constructor loads it (stack.c). */
+SL_EXPORT int pipe2(int fds[2], int flags)
+{
+	int r = SL_CALL(pipe2, (int)syscall(SYS_pipe2, fds, flags), fds, flags);
+
+	if (SL_UNLIKELY(r == 0 && sl_stack_loading()))
+		sl_stack_own_pipe(fds);
+	return r;
+}
+
+SL_EXPORT int pipe(int fds[2])
+{
+	int r = SL_CALL(pipe, (int)syscall(SYS_pipe2, fds, 0), fds);
+
+	if (SL_UNLIKELY(r == 0 && sl_stack_loading()))
+		sl_stack_own_pipe(fds);
+	return r;
+}
 
 SL_EXPORT int shutdown(int fd, int how)
 {

@@ -65,6 +65,8 @@ static void sl_bind_all(void)
 	SL_BIND(setresgid, "setresgid");
 	SL_BIND(setgroups, "setgroups");
 	SL_BIND(initgroups, "initgroups");
+	SL_BIND(pipe, "pipe");
+	SL_BIND(pipe2, "pipe2");
 }
 
 int sl_real_bind(void)

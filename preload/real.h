@@ -54,6 +54,8 @@ struct sl_real {
 	int (*setresgid)(gid_t, gid_t, gid_t);
 	int (*setgroups)(size_t, const gid_t *);
 	int (*initgroups)(const char *, gid_t);
+	int (*pipe)(int[2]);
+	int (*pipe2)(int[2], int);
 };
 
 extern struct sl_real sl_real;

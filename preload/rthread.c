@@ -18,7 +18,7 @@
 #include <sys/single_threaded.h>
 
 #define SL_RT_GUARD 4096
-#define SL_RT_STACK (192 * 1024)
+#define SL_RT_STACK (256 * 1024)     /* as the pthread had */
 #define SL_RT_TCB (8 * 1024)      /* above the thread pointer: glibc's struct pthread, ~2.3 KB */
 #define SL_RT_HDR 0x80            /* the tcbhead_t fields copied (through feature_1, ssp_base) */
 #define SL_RT_TLS_MAX (16u << 20) /* a TLS block further below is not static TLS */

@@ -31,7 +31,6 @@ static int sl_stack_oom;
 #define SL_MAX_STACKS (1u << 17)
 #define SL_CHUNK 1024
 #define SL_SYM_MAX 255
-#define SL_HOLD_MAX 1024
 
 struct sl_module {
 	struct sl_module *next;
@@ -166,80 +165,48 @@ void sl_stack_init(unsigned depth)
 	dl_iterate_phdr(sl_self_cb, (void *)(uintptr_t)&sl_stack_init);
 }
 
-/* Is fd one end of the pipe whose other end is fd+1? (libunwind's validation pipe) */
-static int sl_is_pipe_pair(int fd)
-{
-	struct stat a, b;
+/* libunwind is dlopen'ed by our constructor, at start-up (~0.25 ms): dlopen'ed later, at the
+ * first TCP socket as it once was, its allocations ran in the middle of the program's life,
+ * and the holes its temporaries left in the heap cost nginx 111 instructions in malloc on
+ * every request after that (docs/performance.md). At start-up the program's own first
+ * allocations fill them. Its first unwind (~0.3 ms: it opens a pipe and sets up its caches,
+ * from mmap, not the heap) waits for the first stack, so the shells and compilers of a CI job
+ * under `sockleak run` never pay it.
+ * Left alone, that pipe would take the lowest free numbers, which a program expects to get
+ * itself: our pipe()/pipe2() wrappers move it high while this thread primes libunwind
+ * (sl_stack_own_pipe). */
+static SL_TLS int sl_unw_loading;
 
-	return !syscall(SYS_fstat, fd, &a) && !syscall(SYS_fstat, fd + 1, &b) &&
-	       S_ISFIFO(a.st_mode) && S_ISFIFO(b.st_mode) && a.st_ino == b.st_ino &&
-	       a.st_dev == b.st_dev;
+int sl_stack_loading(void) { return sl_unw_loading; }
+
+void sl_stack_own_pipe(int fds[2])
+{
+	for (int i = 0; i < 2; i++) {
+		fds[i] = sl_place_high(fds[i]);
+		sl_log_own_fd(fds[i]);
+	}
 }
 
-/* Loading libunwind costs ~4 ms, so it is done at the first stack a process takes (its first
- * TCP socket), not at start-up: the compilers and shells of a CI job under `sockleak run`
- * never pay it. libunwind opens a pipe then and keeps it; left alone the pipe takes the lowest
- * free numbers, which a program expects to get itself. In a single-threaded process the low
- * numbers are held for that moment (with the soft RLIMIT_NOFILE raised for it when the program
- * lowered it, so the pipe does not take from its budget), so the pipe lands high beside our
- * log. In a multithreaded one that would make another thread's open() return a high number
- * (select() limits), so the pipe is left where it lands and only protected. */
 static const char *sl_exe_path(void);
+
+/* libunwind's set-up, done at the first stack: the caching policy (setting it initialises
+ * libunwind, which opens its pipe). */
+static int (*sl_unw_policy)(void *, int);
+static void **sl_unw_as;
 
 static void sl_unwind_load(void)
 {
-	int hold[SL_HOLD_MAX], nhold = 0, base = sl_log_high_base(), lo = -1, fill;
-	int nul = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
-	void *ips[4], *h;
-	rlim_t saved = 0;
+	void *h;
 
 	/* Filled here, once, before any thread resolves a frame with it. */
 	sl_exe_path();
-	fill = __libc_single_threaded;
-	if (fill)
-		saved = sl_high_begin(&base);
-	while (fill && nul >= 0 && nhold < SL_HOLD_MAX) {
-		int d = (int)syscall(SYS_fcntl, nul, F_DUPFD_CLOEXEC, 0);
-
-		if (d < 0)
-			break;
-		if (d >= base) {
-			syscall(SYS_close, d);
-			break;
-		}
-		hold[nhold++] = d;
-	}
-	/* Where the pipe will land: the lowest free number (above base when filled). */
-	if (nul >= 0) {
-		lo = (int)syscall(SYS_fcntl, nul, F_DUPFD_CLOEXEC, fill ? base : 0);
-		if (lo >= 0)
-			syscall(SYS_close, lo);
-	}
 	h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (h) {
-		int (*policy)(void *, int);
-		void **as = dlsym(h, "_ULx86_64_local_addr_space");
-
 		*(void **)&sl_unw_backtrace = dlsym(h, "unw_backtrace");
 		sl_unw_bind(h);
-		/* One global cache (UNW_CACHE_GLOBAL = 1) instead of per-thread caches: no
-		 * thread-exit destructor of libunwind's runs in the program's threads. */
-		*(void **)&policy = dlsym(h, "_ULx86_64_set_caching_policy");
-		if (policy && as)
-			policy(*as, 1);
-		/* The first unwind opens the pipe and may allocate and read /proc: done here, once,
-		 * not inside an unwind a signal handler interrupted (libunwind #16). */
-		sl_backtrace(ips, 4);
+		sl_unw_as = dlsym(h, "_ULx86_64_local_addr_space");
+		*(void **)&sl_unw_policy = dlsym(h, "_ULx86_64_set_caching_policy");
 	}
-	if (lo >= 0 && sl_is_pipe_pair(lo)) {
-		sl_log_own_fd(lo);
-		sl_log_own_fd(lo + 1);
-	}
-	for (int i = 0; i < nhold; i++)
-		syscall(SYS_close, hold[i]);
-	if (nul >= 0)
-		syscall(SYS_close, nul);
-	sl_high_end(saved);
 	if (!sl_unw_backtrace) {
 		static const char msg[] = "sockleak: libunwind.so.8 not found: stacks are not "
 					  "recorded (install Debian's libunwind8)\n";
@@ -251,9 +218,9 @@ static void sl_unwind_load(void)
  * forever. This lock is taken by the atfork prepare handler, so fork waits for a load in
  * progress, and the child re-initialises it. */
 static sl_mutex sl_unwind_mu = SL_MUTEX_INIT;
-static int sl_unwind_loaded;
+static int sl_unwind_loaded, sl_unwind_primed;
 
-static void sl_unwind_ready(void)
+void sl_stack_load(void)
 {
 	if (__atomic_load_n(&sl_unwind_loaded, __ATOMIC_ACQUIRE))
 		return;
@@ -261,6 +228,29 @@ static void sl_unwind_ready(void)
 	if (!sl_unwind_loaded) {
 		sl_unwind_load();
 		__atomic_store_n(&sl_unwind_loaded, 1, __ATOMIC_RELEASE);
+	}
+	sl_mutex_unlock(&sl_unwind_mu);
+}
+
+static void sl_unwind_ready(void)
+{
+	void *ips[4];
+
+	if (__atomic_load_n(&sl_unwind_primed, __ATOMIC_ACQUIRE))
+		return;
+	sl_stack_load();   /* a stack taken before our constructor ran */
+	sl_mutex_lock(&sl_unwind_mu);
+	if (!sl_unwind_primed) {
+		/* libunwind's initialisation opens the pipe and reads /proc: done once, here,
+		 * not inside an unwind a signal handler interrupted (libunwind #16). */
+		sl_unw_loading = 1;
+		/* One global cache (UNW_CACHE_GLOBAL = 1) instead of per-thread caches: no
+		 * thread-exit destructor of libunwind's runs in the program's threads. */
+		if (sl_unw_policy && sl_unw_as)
+			sl_unw_policy(*sl_unw_as, 1);
+		sl_backtrace(ips, 4);
+		sl_unw_loading = 0;
+		__atomic_store_n(&sl_unwind_primed, 1, __ATOMIC_RELEASE);
 	}
 	sl_mutex_unlock(&sl_unwind_mu);
 }

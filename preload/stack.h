@@ -38,6 +38,12 @@ size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap);
 /* Whether a frame of the stack matched a leak: suppression when it was captured. */
 int sl_stack_suppressed(uint32_t idx);
 
+/* Load libunwind now (our constructor), rather than at the first stack. */
+void sl_stack_load(void);
+/* While libunwind is being loaded on this thread: its pipe, to move high and protect. */
+int sl_stack_loading(void);
+void sl_stack_own_pipe(int fds[2]);
+
 /* fork: wait for a libunwind load in progress (first in the lock order), then re-initialise. */
 void sl_stack_atfork_prepare(void);
 void sl_stack_atfork_parent(void);
