@@ -4,6 +4,7 @@
  * a branch; see bench/ for the instruction counts. */
 #include "fdtable.h"
 #include "forks.h"
+#include "hot.h"
 #include "log.h"
 #include "real.h"
 #include "sockets.h"
@@ -25,6 +26,7 @@ ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags, st
 		       socklen_t *salen);
 int __close(int fd);
 
+#ifndef SL_HOT_ASM
 static inline void sl_after_io(int fd)
 {
 	struct sl_sock *s = sl_fd_lookup(fd);
@@ -32,6 +34,7 @@ static inline void sl_after_io(int fd)
 	if (SL_UNLIKELY(s != NULL))
 		sl_sock_touch(s);
 }
+#endif
 
 /* A read of want>0 bytes that returned 0 is the peer's FIN. A macro, so that the return
  * address is the exported wrapper's (the program's call site). The lookup comes after the call:
@@ -57,8 +60,24 @@ static int sl_iov_want(const struct iovec *iov, size_t n)
 	return 0;
 }
 
+#ifdef SL_HOT_ASM
+/* The assembly read wrappers' EOF: a read of n > 0 bytes returned 0 on what was a tracked
+ * socket when the call began. ret is the program's call site. Returns the 0 to return. */
+long sl_hot_eof(int fd, uintptr_t ret);
+
+long sl_hot_eof(int fd, uintptr_t ret)
+{
+	struct sl_sock *s = sl_fd_lookup(fd);
+
+	if (s)
+		sl_track_eof(fd, s, s->gen, ret);
+	return 0;
+}
+#endif
+
 /* ---- reads ---- */
 
+#ifndef SL_HOT_ASM   /* else hot_x86_64.S */
 SL_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	ssize_t r = SL_CALL(read, syscall(SYS_read, fd, buf, n), fd, buf, n);
@@ -74,6 +93,7 @@ SL_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 	sl_after_read(fd, r, n != 0);
 	return r;
 }
+#endif
 
 SL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
@@ -83,6 +103,7 @@ SL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 	return r;
 }
 
+#ifndef SL_HOT_ASM   /* else hot_x86_64.S */
 SL_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
 	ssize_t r = SL_CALL(recv, syscall(SYS_recvfrom, fd, buf, n, flags, NULL, NULL), fd, buf, n,
@@ -110,6 +131,7 @@ SL_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockad
 	sl_after_read(fd, r, n != 0);
 	return r;
 }
+#endif
 
 SL_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
 				 struct sockaddr *sa, socklen_t *salen)
@@ -148,6 +170,7 @@ SL_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 
 /* ---- writes: only "last I/O", stamped before the call so the call is a tail call ---- */
 
+#ifndef SL_HOT_ASM   /* else hot_x86_64.S */
 SL_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	sl_after_io(fd);
@@ -180,6 +203,7 @@ SL_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	sl_after_io(fd);
 	return SL_CALL(sendmsg, syscall(SYS_sendmsg, fd, msg, flags), fd, msg, flags);
 }
+#endif
 
 /* ---- creation ---- */
 

@@ -1,6 +1,8 @@
 # libsockleak.so: the LD_PRELOAD interposer.
 PRELOAD_SRC := $(wildcard preload/*.c)
-PRELOAD_OBJ := $(patsubst preload/%.c,$(B)/obj/preload/%.o,$(PRELOAD_SRC))
+PRELOAD_ASM := $(wildcard preload/*.S)
+PRELOAD_OBJ := $(patsubst preload/%.c,$(B)/obj/preload/%.o,$(PRELOAD_SRC)) \
+	       $(patsubst preload/%.S,$(B)/obj/preload/%.o,$(PRELOAD_ASM))
 # Position-independent, hidden by default, TLS that never allocates.
 PRELOAD_CFLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec -pthread
 # libunwind is dlopen'ed RTLD_LOCAL at run time (see preload/stack.c for why).
@@ -9,6 +11,11 @@ PRELOAD_LIBS := -ldl -pthread
 ALL_TARGETS += $(B)/libsockleak.so
 
 $(B)/obj/preload/%.o: preload/%.c $(B)/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PRELOAD_CFLAGS) -c $< -o $@
+
+# The plain I/O path in assembly (x86-64; empty elsewhere, where the C wrappers are built).
+$(B)/obj/preload/%.o: preload/%.S preload/hot.h $(B)/.deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PRELOAD_CFLAGS) -c $< -o $@
 

@@ -5,10 +5,81 @@
 #include "real.h"
 #include "sl.h"
 
+#include "fdtable.h"
+#include "hot.h"
+
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-struct sl_real sl_real;
+_Static_assert(offsetof(struct sl_real, read) == SL_REAL_READ, "hot.h");
+_Static_assert(offsetof(struct sl_real, read_chk) == SL_REAL_READ_CHK, "hot.h");
+_Static_assert(offsetof(struct sl_real, recv) == SL_REAL_RECV, "hot.h");
+_Static_assert(offsetof(struct sl_real, recv_chk) == SL_REAL_RECV_CHK, "hot.h");
+_Static_assert(offsetof(struct sl_real, recvfrom) == SL_REAL_RECVFROM, "hot.h");
+_Static_assert(offsetof(struct sl_real, write) == SL_REAL_WRITE, "hot.h");
+_Static_assert(offsetof(struct sl_real, writev) == SL_REAL_WRITEV, "hot.h");
+_Static_assert(offsetof(struct sl_real, send) == SL_REAL_SEND, "hot.h");
+_Static_assert(offsetof(struct sl_real, sendto) == SL_REAL_SENDTO, "hot.h");
+_Static_assert(offsetof(struct sl_real, sendmsg) == SL_REAL_SENDMSG, "hot.h");
+_Static_assert(offsetof(struct sl_sock, last_io_ms) == SL_SOCK_LAST_IO, "hot.h");
+_Static_assert(SL_FD_SHIFT == SL_HOT_FD_SHIFT, "hot.h");
+
+/* The I/O functions' slots start out as stubs that bind and forward, so the wrappers call
+ * through them with no "bound yet?" test; a symbol dlsym cannot find keeps its stub, which
+ * then makes the raw system call. */
+static void *sl_real_hot(void **slot, void *stub)
+{
+	void *p;
+
+	sl_real_bind();
+	p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	return p == stub ? NULL : p;
+}
+
+#define SL_STUB(name, ret, params, args, fallback) \
+	static ret sl_stub_##name params \
+	{ \
+		ret(*f_) params = sl_real_hot((void **)&sl_real.name, (void *)sl_stub_##name); \
+		return f_ ? f_ args : (ret)(fallback); \
+	}
+
+SL_STUB(read, ssize_t, (int fd, void *b, size_t n), (fd, b, n), syscall(SYS_read, fd, b, n))
+SL_STUB(read_chk, ssize_t, (int fd, void *b, size_t n, size_t bl), (fd, b, n, bl),
+	syscall(SYS_read, fd, b, n))
+SL_STUB(recv, ssize_t, (int fd, void *b, size_t n, int fl), (fd, b, n, fl),
+	syscall(SYS_recvfrom, fd, b, n, fl, NULL, NULL))
+SL_STUB(recv_chk, ssize_t, (int fd, void *b, size_t n, size_t bl, int fl), (fd, b, n, bl, fl),
+	syscall(SYS_recvfrom, fd, b, n, fl, NULL, NULL))
+SL_STUB(recvfrom, ssize_t,
+	(int fd, void *b, size_t n, int fl, struct sockaddr *sa, socklen_t *sl),
+	(fd, b, n, fl, sa, sl), syscall(SYS_recvfrom, fd, b, n, fl, sa, sl))
+SL_STUB(write, ssize_t, (int fd, const void *b, size_t n), (fd, b, n),
+	syscall(SYS_write, fd, b, n))
+SL_STUB(writev, ssize_t, (int fd, const struct iovec *v, int c), (fd, v, c),
+	syscall(SYS_writev, fd, v, c))
+SL_STUB(send, ssize_t, (int fd, const void *b, size_t n, int fl), (fd, b, n, fl),
+	syscall(SYS_sendto, fd, b, n, fl, NULL, 0))
+SL_STUB(sendto, ssize_t,
+	(int fd, const void *b, size_t n, int fl, const struct sockaddr *sa, socklen_t sl),
+	(fd, b, n, fl, sa, sl), syscall(SYS_sendto, fd, b, n, fl, sa, sl))
+SL_STUB(sendmsg, ssize_t, (int fd, const struct msghdr *m, int fl), (fd, m, fl),
+	syscall(SYS_sendmsg, fd, m, fl))
+
+struct sl_real sl_real = {
+	.read = sl_stub_read,
+	.read_chk = sl_stub_read_chk,
+	.recv = sl_stub_recv,
+	.recv_chk = sl_stub_recv_chk,
+	.recvfrom = sl_stub_recvfrom,
+	.write = sl_stub_write,
+	.writev = sl_stub_writev,
+	.send = sl_stub_send,
+	.sendto = sl_stub_sendto,
+	.sendmsg = sl_stub_sendmsg,
+};
 
 static pthread_once_t sl_bind_once = PTHREAD_ONCE_INIT;
 static SL_TLS int sl_binding;
@@ -18,24 +89,31 @@ static SL_TLS int sl_binding;
 		void *p_ = dlsym(RTLD_NEXT, sym); \
 		__atomic_store_n((void **)&sl_real.field, p_, __ATOMIC_RELEASE); \
 	} while (0)
+/* A slot that holds a stub keeps it when the symbol is missing. */
+#define SL_BIND_HOT(field, sym) \
+	do { \
+		void *p_ = dlsym(RTLD_NEXT, sym); \
+		if (p_) \
+			__atomic_store_n((void **)&sl_real.field, p_, __ATOMIC_RELEASE); \
+	} while (0)
 
 static void sl_bind_all(void)
 {
 	/* Order matters only for the calls dlsym itself may make: read/close first. */
-	SL_BIND(read, "read");
+	SL_BIND_HOT(read, "read");
 	SL_BIND(close, "close");
-	SL_BIND(write, "write");
-	SL_BIND(read_chk, "__read_chk");
+	SL_BIND_HOT(write, "write");
+	SL_BIND_HOT(read_chk, "__read_chk");
 	SL_BIND(readv, "readv");
-	SL_BIND(recv, "recv");
-	SL_BIND(recv_chk, "__recv_chk");
-	SL_BIND(recvfrom, "recvfrom");
+	SL_BIND_HOT(recv, "recv");
+	SL_BIND_HOT(recv_chk, "__recv_chk");
+	SL_BIND_HOT(recvfrom, "recvfrom");
 	SL_BIND(recvfrom_chk, "__recvfrom_chk");
 	SL_BIND(recvmsg, "recvmsg");
-	SL_BIND(writev, "writev");
-	SL_BIND(send, "send");
-	SL_BIND(sendto, "sendto");
-	SL_BIND(sendmsg, "sendmsg");
+	SL_BIND_HOT(writev, "writev");
+	SL_BIND_HOT(send, "send");
+	SL_BIND_HOT(sendto, "sendto");
+	SL_BIND_HOT(sendmsg, "sendmsg");
 	SL_BIND(socket, "socket");
 	SL_BIND(socketpair, "socketpair");
 	SL_BIND(accept, "accept");

@@ -1,0 +1,93 @@
+/* The plain I/O path in assembly: read, __read_chk, recv, __recv_chk, recvfrom, write,
+ * writev, send, sendto, sendmsg.
+ *
+ * Why assembly: these run on every I/O call of the program, and the target is at most 20
+ * instructions added per call (docs/performance.md). In C the read side kept a frame and
+ * saved registers for every fd (22 instructions untracked, 34 tracked), since it must look at
+ * the result. Here an fd the table does not know costs the lookup and a jump (6), a tracked
+ * socket is stamped before the call, and only a read of a tracked socket keeps a frame, of one
+ * register, to see the 0 that means EOF (20).
+ *
+ * What each does is what the C versions (interpose.c, kept for other architectures) do:
+ * - every call: if fd is a tracked socket, stamp its last_io_ms with the coarse clock;
+ * - reads of n > 0 bytes on a tracked socket that return 0: sl_hot_eof(fd, call site), which
+ *   records the EOF with the program's stack (the jump keeps the program's frame on top);
+ * - then (or instead) the real function, through sl_real, whose slots always hold a callable
+ *   function (a binding stub until dlsym ran; real.c).
+ * Only %rax, %r10 and %r11 are used before the real call: every argument register, the
+ * seventh-argument stack slot included, reaches libc untouched. */
+#include "hot.h"
+
+#if defined(SL_HOT_ASM)
+
+	.text
+
+/* fd in %edi. Falls through with the record in %rax, its last_io_ms stamped, or jumps to
+ * \untracked. The table's top level covers every 32-bit value: no bounds check. */
+.macro SL_LOOKUP untracked
+	mov	%edi, %eax
+	shr	$SL_HOT_FD_SHIFT, %eax
+	lea	sl_fd_chunks(%rip), %r11
+	mov	(%r11,%rax,8), %rax
+	test	%rax, %rax
+	jz	\untracked
+	mov	%edi, %r11d
+	and	$((1 << SL_HOT_FD_SHIFT) - 1), %r11d
+	mov	(%rax,%r11,8), %rax
+	test	%rax, %rax
+	jz	\untracked
+	mov	sl_coarse_ms(%rip), %r11
+	mov	%r11, SL_SOCK_LAST_IO(%rax)
+.endm
+
+/* A read-side call whose byte count is in %rdx. */
+.macro SL_HOT_READ name, slot
+	.globl	\name
+	.type	\name, @function
+	.p2align 4
+\name:
+	.cfi_startproc
+	SL_LOOKUP 1f
+	test	%rdx, %rdx
+	jz	1f			/* nothing asked: a 0 is not an EOF */
+	push	%rdi
+	.cfi_adjust_cfa_offset 8
+	call	*sl_real+\slot(%rip)
+	pop	%rdi
+	.cfi_adjust_cfa_offset -8
+	test	%rax, %rax
+	jz	2f
+	ret
+2:	mov	(%rsp), %rsi		/* the program's call site */
+	jmp	sl_hot_eof		/* returns the 0 */
+1:	jmp	*sl_real+\slot(%rip)
+	.cfi_endproc
+	.size	\name, .-\name
+.endm
+
+.macro SL_HOT_WRITE name, slot
+	.globl	\name
+	.type	\name, @function
+	.p2align 4
+\name:
+	.cfi_startproc
+	SL_LOOKUP 1f
+1:	jmp	*sl_real+\slot(%rip)
+	.cfi_endproc
+	.size	\name, .-\name
+.endm
+
+	SL_HOT_READ	read, SL_REAL_READ
+	SL_HOT_READ	__read_chk, SL_REAL_READ_CHK
+	SL_HOT_READ	recv, SL_REAL_RECV
+	SL_HOT_READ	__recv_chk, SL_REAL_RECV_CHK
+	SL_HOT_READ	recvfrom, SL_REAL_RECVFROM
+	SL_HOT_WRITE	write, SL_REAL_WRITE
+	SL_HOT_WRITE	writev, SL_REAL_WRITEV
+	SL_HOT_WRITE	send, SL_REAL_SEND
+	SL_HOT_WRITE	sendto, SL_REAL_SENDTO
+	SL_HOT_WRITE	sendmsg, SL_REAL_SENDMSG
+
+#endif
+
+	.section .note.GNU-stack, "", @progbits
