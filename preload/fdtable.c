@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 struct sl_sock **sl_fd_chunks[SL_FD_CHUNKS];
+struct sl_sock *sl_fd_chunk0[SL_FD_CHUNK];
 unsigned sl_fd_chunks_used;
 uint64_t sl_sock_total;
 
@@ -123,7 +124,7 @@ int sl_fd_set(int fd, struct sl_sock *s)
 		return EBADF;
 	c = sl_fd_chunks[u >> SL_FD_SHIFT];
 	if (!c) {
-		c = sl_map(SL_FD_CHUNK * sizeof(*c));
+		c = u < SL_FD_CHUNK ? sl_fd_chunk0 : sl_map(SL_FD_CHUNK * sizeof(*c));
 		if (!c)
 			return ENOMEM;
 		__atomic_store_n(&sl_fd_chunks[u >> SL_FD_SHIFT], c, __ATOMIC_RELEASE);

@@ -1,7 +1,8 @@
 /* Per-fd and per-socket state.
  *
- * fd -> socket: a two-level table of pointers indexed by fd number, so the hot path is two
- * loads and two branches, with no lock. Chunks are mmap'd on demand and never freed, so a
+ * fd -> socket: a two-level table of pointers indexed by fd number, so the hot path is one
+ * load for fds below 4096 (the first chunk is static) and two otherwise, with no lock. Other
+ * chunks are mmap'd on demand and never freed, so a
  * lookup racing with a close reads a stale pointer at worst, never unmapped memory; every
  * action taken on a socket re-verifies its identity (inode) first.
  *
@@ -58,6 +59,9 @@ struct sl_sock {
 };
 
 extern struct sl_sock **sl_fd_chunks[SL_FD_CHUNKS];
+/* The first chunk (fds 0..4095), static so the hot path reaches it with one load and no
+ * test of the top level; sl_fd_chunks[0] points to it once it is used. */
+extern struct sl_sock *sl_fd_chunk0[SL_FD_CHUNK];
 extern unsigned sl_fd_chunks_used;   /* highest chunk index in use + 1 */
 
 /* Hot path: the socket behind fd, or NULL. Lock-free. */
@@ -66,6 +70,8 @@ static inline struct sl_sock *sl_fd_lookup(int fd)
 	unsigned u = (unsigned)fd;
 	struct sl_sock **c;
 
+	if (SL_LIKELY(u < SL_FD_CHUNK))
+		return __atomic_load_n(&sl_fd_chunk0[u], __ATOMIC_ACQUIRE);
 	c = __atomic_load_n(&sl_fd_chunks[u >> SL_FD_SHIFT], __ATOMIC_ACQUIRE);
 	if (SL_LIKELY(!c))
 		return NULL;

@@ -4,9 +4,9 @@
  * Why assembly: these run on every I/O call of the program, and the target is at most 20
  * instructions added per call (docs/performance.md). In C the read side kept a frame and
  * saved registers for every fd (22 instructions untracked, 34 tracked), since it must look at
- * the result. Here an fd the table does not know costs the lookup and a jump (6), a tracked
- * socket is stamped before the call, and only a read of a tracked socket keeps a frame, of one
- * register, to see the 0 that means EOF (20).
+ * the result. Here an fd the table does not know costs the lookup and a jump (8), a tracked
+ * socket is stamped before the call (write side: 10), and only a read of a tracked socket
+ * keeps a frame, of one register, to see the 0 that means EOF (read side: 18).
  *
  * What each does is what the C versions (interpose.c, kept for other architectures) do:
  * - every call: if fd is a tracked socket, stamp its last_io_ms with the coarse clock;
@@ -23,10 +23,23 @@
 	.text
 
 /* fd in %edi. Falls through with the record in %rax, its last_io_ms stamped, or jumps to
- * \untracked. The table's top level covers every 32-bit value: no bounds check. */
+ * \untracked. Descriptors below 4096 (nearly all, in nearly every program) are one load from
+ * the table's first chunk, a static array; the others go through the two-level table
+ * (SL_LOOKUP_HIGH, out of line), whose top level covers every 32-bit value. */
 .macro SL_LOOKUP untracked
 	mov	%edi, %eax
-	shr	$SL_HOT_FD_SHIFT, %eax
+	cmp	$(1 << SL_HOT_FD_SHIFT), %eax
+	jae	9f
+	lea	sl_fd_chunk0(%rip), %r11
+	mov	(%r11,%rax,8), %rax
+8:	test	%rax, %rax
+	jz	\untracked
+	mov	sl_coarse_ms(%rip), %r11
+	mov	%r11, SL_SOCK_LAST_IO(%rax)
+.endm
+
+.macro SL_LOOKUP_HIGH untracked
+9:	shr	$SL_HOT_FD_SHIFT, %eax
 	lea	sl_fd_chunks(%rip), %r11
 	mov	(%r11,%rax,8), %rax
 	test	%rax, %rax
@@ -34,10 +47,7 @@
 	mov	%edi, %r11d
 	and	$((1 << SL_HOT_FD_SHIFT) - 1), %r11d
 	mov	(%rax,%r11,8), %rax
-	test	%rax, %rax
-	jz	\untracked
-	mov	sl_coarse_ms(%rip), %r11
-	mov	%r11, SL_SOCK_LAST_IO(%rax)
+	jmp	8b
 .endm
 
 /* A read-side call whose byte count is in %rdx. */
@@ -61,6 +71,7 @@
 2:	mov	(%rsp), %rsi		/* the program's call site */
 	jmp	sl_hot_eof		/* returns the 0 */
 1:	jmp	*sl_real+\slot(%rip)
+	SL_LOOKUP_HIGH 1b
 	.cfi_endproc
 	.size	\name, .-\name
 .endm
@@ -73,6 +84,7 @@
 	.cfi_startproc
 	SL_LOOKUP 1f
 1:	jmp	*sl_real+\slot(%rip)
+	SL_LOOKUP_HIGH 1b
 	.cfi_endproc
 	.size	\name, .-\name
 .endm
