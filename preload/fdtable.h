@@ -55,6 +55,7 @@ struct sl_sock {
 	int32_t fd;                       /* lowest fd of this process on it */
 	uint16_t nfds;
 	uint8_t family, role, flags, kind, nshared;
+	uint8_t ep;                       /* epoll registration (epwatch.h) */
 	pid_t shared[SL_SHARED_MAX];      /* other processes known to hold it */
 };
 

@@ -1,6 +1,7 @@
 /* fork/exec bookkeeping; see forks.h. */
 #include "forks.h"
 
+#include "epwatch.h"
 #include "fdtable.h"
 #include "log.h"
 #include "records.h"
@@ -109,7 +110,7 @@ static int sl_adopt_one(int dirfd, const char *name, void *ctx)
 		fd = fd * 10 + (*p - '0');
 	/* Skip our own descriptors, and sockets our wrappers already track: another library's
 	 * constructor may have made them before ours ran. */
-	if (fd != dirfd && !sl_log_owns_fd(fd) && !sl_diag_owns_fd(fd) && !sl_fd_lookup(fd) &&
+	if (fd != dirfd && !sl_log_owns_fd(fd) && !sl_diag_owns_fd(fd) && !sl_ep_owns_fd(fd) && !sl_fd_lookup(fd) &&
 	    sl_track_adopt(fd, SL_ROLE_INHERITED, 1)) {
 		struct sl_sock *s;
 
@@ -204,6 +205,7 @@ void sl_forks_atfork_child(void)
 	pid_t ppid = getppid();
 
 	sl_self_pid = (pid_t)syscall(SYS_getpid);
+	sl_ep_atfork_child();
 	/* The state lock was just re-initialised and no other thread exists: no lock needed. */
 	sl_sock_each(sl_child_mark, &ppid);
 }

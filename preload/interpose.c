@@ -2,6 +2,7 @@
  * the facts to track.c. Nothing here may change what the program sees: the return value and
  * errno are libc's. The plain I/O path (read/recv/write/send on any fd) is a table lookup and
  * a branch; see bench/ for the instruction counts. */
+#include "epwatch.h"
 #include "fdtable.h"
 #include "forks.h"
 #include "hot.h"
@@ -262,15 +263,16 @@ SL_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t salen)
 /* Our descriptors all sit in one small high range: two compares rule out the rest. */
 static inline int sl_is_own_fd(int fd)
 {
-	return sl_own_range(fd) && (sl_log_owns_fd(fd) || sl_diag_owns_fd(fd));
+	return sl_own_range(fd) && (sl_log_owns_fd(fd) || sl_diag_owns_fd(fd) || sl_ep_owns_fd(fd));
 }
 
 /* The highest descriptor of ours, or -1. */
 static int sl_own_fd_max(void)
 {
-	int m = sl_log_max_fd(), n = sl_diag_fd();
+	int m = sl_log_max_fd(), n = sl_diag_fd(), e = sl_ep_fd();
 
-	return m > n ? m : n;
+	m = m > n ? m : n;
+	return m > e ? m : e;
 }
 
 SL_EXPORT int close(int fd)
@@ -396,6 +398,8 @@ static void sl_before_dup_onto(int oldfd, int newfd)
 		return;
 	if (SL_UNLIKELY(sl_log_owns_fd(newfd)) && !sl_busy)
 		sl_log_evict(newfd);
+	if (SL_UNLIKELY(sl_ep_owns_fd(newfd)) && !sl_busy)
+		sl_ep_forget();
 	if (oldfd != newfd && sl_fd_lookup(newfd) && syscall(SYS_fcntl, oldfd, F_GETFD) >= 0)
 		sl_track_close(newfd);
 }

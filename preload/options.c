@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-enum sl_opt_kind { SL_OPT_UINT, SL_OPT_BOOL, SL_OPT_PATH };
+enum sl_opt_kind { SL_OPT_UINT, SL_OPT_BOOL, SL_OPT_PATH, SL_OPT_ENUM };
+
+/* Values of scan_with, in the order of enum sl_scan_with. */
+static const char *const sl_scan_with_names[] = {"epoll", "sock_diag", "tcp_info", NULL};
 
 struct sl_opt_desc {
 	const char *name;
@@ -44,6 +47,8 @@ static const struct sl_opt_desc sl_opt_table[] = {
 	{"raw_thread", SL_OPT_BOOL, SL_OFF(raw_thread), 0, 1,
 	 "in a single-threaded program, run the watchdog on a thread glibc does not see, so "
 	 "libc keeps its single-threaded fast paths (1)"},
+	{"scan_with", SL_OPT_ENUM, SL_OFF(scan_with), 0, 2,
+	 "epoll, sock_diag or tcp_info: how the watchdog finds CLOSE_WAIT (epoll)"},
 	{"help", SL_OPT_BOOL, SL_OFF(help), 0, 1, "print this help on stderr (0)"},
 	{"log_path", SL_OPT_PATH, SL_OFF(log_path), 0, 0,
 	 "stderr, or PREFIX for one file PREFIX.PID per process (stderr)"},
@@ -131,6 +136,16 @@ static int sl_opts_set(struct sl_opts *o, const char *k, size_t kn, const char *
 		else
 			*(int *)((char *)o + d->off) = (int)x;
 		return 0;
+	case SL_OPT_ENUM:   /* scan_with, the one option of this kind */
+		for (x = 0; sl_scan_with_names[x]; x++)
+			if (strlen(sl_scan_with_names[x]) == vn &&
+			    !memcmp(sl_scan_with_names[x], v, vn)) {
+				*(int *)((char *)o + d->off) = (int)x;
+				return 0;
+			}
+		sl_opts_report(err, ctx, "sockleak: option '%.*s': '%.*s' is not epoll, sock_diag or "
+			       "tcp_info; ignored", (int)kn, k, (int)(vn > 64 ? 64 : vn), v);
+		return 1;
 	case SL_OPT_PATH:
 		if (vn == 0 || vn >= SL_PATH_MAX) {
 			sl_opts_report(err, ctx,
@@ -187,10 +202,12 @@ size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
 		     "\"grace_ms\":%u,\"scan_ms\":%u,\"stack_depth\":%u,\"report_at_exit\":%d,"
 		     "\"summary\":%d,\"enforce\":%d,\"idle_ms\":%u,\"keepalive_idle_s\":%u,"
 		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"exitcode\":%d,\"raw_thread\":%d,"
+		     "\"scan_with\":\"%s\","
 		     "\"log_path\":\"%s\",\"suppressions\":\"%s\"",
 		     o->grace_ms, o->scan_ms, o->stack_depth, o->report_at_exit, o->summary,
 		     o->enforce, o->idle_ms, o->keepalive_idle_s, o->keepalive_intvl_s,
-		     o->keepalive_cnt, o->exitcode, o->raw_thread, lp, sp);
+		     o->keepalive_cnt, o->exitcode, o->raw_thread,
+		     sl_scan_with_names[o->scan_with >= 0 && o->scan_with <= 2 ? o->scan_with : 0], lp, sp);
 	if (n < 0 || (size_t)n >= cap) {
 		if (cap)
 			buf[0] = '\0';

@@ -17,6 +17,7 @@ struct sl_opts {
 	int exitcode;
 	int help;
 	int raw_thread;                 /* watchdog on a thread glibc does not know (rthread.h) */
+	int scan_with;                  /* enum sl_scan_with: how CLOSE_WAIT is found */
 	uint32_t idle_ms;              /* 0: off */
 	uint32_t keepalive_idle_s, keepalive_intvl_s, keepalive_cnt;   /* 0: leave as is */
 	char log_path[SL_PATH_MAX];     /* "stderr" or a prefix for PREFIX.PID */
@@ -24,6 +25,10 @@ struct sl_opts {
 };
 
 #define SL_STACK_MAX 64
+
+/* How the watchdog learns which sockets are in CLOSE_WAIT (docs/options.md). Each falls back
+ * to the next when the kernel refuses it. */
+enum sl_scan_with { SL_SCAN_EPOLL, SL_SCAN_SOCK_DIAG, SL_SCAN_TCP_INFO };
 
 void sl_opts_default(struct sl_opts *o);
 

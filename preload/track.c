@@ -1,6 +1,7 @@
 /* Socket state transitions; see track.h. */
 #include "track.h"
 
+#include "epwatch.h"
 #include "forks.h"
 #include "options.h"
 #include "records.h"
@@ -175,6 +176,8 @@ void sl_track_connect(int fd)
 	sl_lock();
 	if (sl_fd_lookup(fd) == s && s->role == SL_ROLE_OTHER)
 		s->role = SL_ROLE_CONNECTED;
+	if (sl_fd_lookup(fd) == s && s->ep == SL_EP_DEAD)
+		s->ep = 0;   /* a failed connect reset it; a new one may succeed: watch it again */
 	sl_unlock();
 	sl_keepalive(fd);
 	sl_leave();

@@ -2,6 +2,7 @@
  * see rthread.h for what that allows. */
 #include "watchdog.h"
 
+#include "epwatch.h"
 #include "fdtable.h"
 #include "forks.h"
 #include "lock.h"
@@ -67,6 +68,99 @@ static void sl_cw_add(const struct sl_diag *d, void *ctx)
 		sl_cw_cap = ncap;
 	}
 	sl_cw[sl_ncw++] = d->inode;
+}
+
+/* Sockets to register with our epoll instance (epwatch.h), and sockets it reported reset or
+ * shut, in pages we own. */
+struct sl_reg { int fd; uint32_t gen; uint64_t inode; };
+static struct sl_reg *sl_reg;
+static size_t sl_nreg, sl_reg_cap;
+#define SL_HUP_MAX 256
+static uint64_t sl_hup[SL_HUP_MAX];
+static size_t sl_nhup;
+
+static int sl_reg_collect(struct sl_sock *s, void *ctx)
+{
+	unsigned epgen = *(const unsigned *)ctx;
+
+	if (s->ep == epgen || s->ep == SL_EP_DEAD || s->fd < 0 || s->eof_ms ||
+	    (s->flags & (SL_F_LISTEN | SL_F_REPORTED | SL_F_FIN_SENT | SL_F_EXEMPT | SL_F_HALFCLOSE)))
+		return 0;
+	if (sl_nreg == sl_reg_cap) {
+		size_t ncap = sl_reg_cap ? sl_reg_cap * 2 : 1024;
+		struct sl_reg *n = sl_map(ncap * sizeof(*n));
+
+		if (!n)
+			return 1;   /* the rest at the next scan */
+		if (sl_reg) {
+			memcpy(n, sl_reg, sl_nreg * sizeof(*n));
+			munmap(sl_reg, sl_reg_cap * sizeof(*n));
+		}
+		sl_reg = n;
+		sl_reg_cap = ncap;
+	}
+	sl_reg[sl_nreg++] = (struct sl_reg){s->fd, s->gen, s->inode};
+	return 0;
+}
+
+static void sl_ep_event(uint64_t inode, int hup, void *ctx)
+{
+	struct sl_diag d = {.inode = inode};
+
+	(void)ctx;
+	if (!hup)
+		sl_cw_add(&d, NULL);
+	else if (sl_nhup < SL_HUP_MAX)
+		sl_hup[sl_nhup++] = inode;
+}
+
+/* The CLOSE_WAIT sockets through epoll: register the sockets new since the last scan, then
+ * one wait. 0, or an errno when epoll is unavailable (then sock_diag). */
+static int sl_ep_scan(void)
+{
+	unsigned epgen;
+	int fds[SL_HUP_MAX], nfds = 0;
+
+	if (sl_ep_ready() < 0)
+		return ENOSYS;
+	epgen = sl_ep_gen();
+	sl_nreg = 0;
+	sl_nhup = 0;
+	sl_lock();
+	sl_sock_each(sl_reg_collect, &epgen);
+	sl_unlock();
+	/* System calls outside the lock; a number closed meanwhile fails (EBADF), and one
+	 * reused registers a socket we do not track under that inode, which nothing reads. */
+	for (size_t i = 0; i < sl_nreg; i++)
+		if (sl_ep_add(sl_reg[i].fd, sl_reg[i].inode))
+			sl_reg[i].fd = -1;
+	sl_lock();
+	for (size_t i = 0; i < sl_nreg; i++) {
+		struct sl_sock *s = sl_reg[i].fd < 0 ? NULL : sl_fd_lookup(sl_reg[i].fd);
+
+		if (s && s->gen == sl_reg[i].gen && s->ep != SL_EP_DEAD)
+			s->ep = (uint8_t)epgen;
+	}
+	sl_unlock();
+	if (sl_ep_poll(sl_ep_event, NULL, sl_sock_count() + 1024))
+		return ENOSYS;
+	if (!sl_nhup)
+		return 0;
+	/* Reset, or shut on both sides: no longer a CLOSE_WAIT to come. A socket never
+	 * connected is also "hung up": it stays registered until it connects. */
+	sl_lock();
+	for (size_t i = 0; i < sl_nhup; i++) {
+		struct sl_sock *s = sl_sock_by_inode(sl_hup[i]);
+
+		if (s && s->role != SL_ROLE_OTHER && s->fd >= 0 && s->ep != SL_EP_DEAD) {
+			s->ep = SL_EP_DEAD;
+			fds[nfds++] = s->fd;
+		}
+	}
+	sl_unlock();
+	for (int i = 0; i < nfds; i++)
+		sl_ep_del(fds[i]);
+	return 0;
 }
 
 /* Without netlink (seccomp, some sandboxes): ask TCP_INFO for each tracked socket. */
@@ -224,6 +318,9 @@ static void sl_report(struct sl_leak_info *l)
 		if (l->nshared)
 			l->nshared = sl_holders_alive(l->inode, l->shared, l->nshared);
 		sl_rec_leak(l);
+		/* Reported once: its CLOSE_WAIT need not come back at every scan. */
+		if (sl_ep_fd() >= 0)
+			sl_ep_del(l->fd);
 		if (sl_opt.enforce && l->kind != SL_KIND_EXIT &&
 		    !sl_supp_match(l->open_stack, l->eof_stack)) {
 			err = syscall(SYS_shutdown, d, SHUT_RDWR) ? errno : 0;
@@ -247,13 +344,19 @@ void sl_scan(int at_exit)
 
 	sl_mutex_lock(&sl_scan_mu);
 	sl_ncw = 0;
-	/* A netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
-	 * socket of the host: for a few sockets (a forked child at exit) ask each one instead. */
-	err = sl_sock_count() <= SL_SMALL ? ENOSYS
-					   : sl_diag_dump(1u << TCP_CLOSE_WAIT, sl_inet6_count() > 0,
-							  sl_cw_add, NULL);
+	/* epoll tells us our CLOSE_WAIT sockets for what they are in number. Without it: a
+	 * netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
+	 * socket of the host, so for a few sockets (a forked child at exit) ask each one. */
+	err = sl_opt.scan_with == SL_SCAN_EPOLL ? sl_ep_scan() : ENOSYS;
 	if (err)
+		err = sl_sock_count() <= SL_SMALL || sl_opt.scan_with == SL_SCAN_TCP_INFO
+			      ? ENOSYS
+			      : sl_diag_dump(1u << TCP_CLOSE_WAIT, sl_inet6_count() > 0, sl_cw_add,
+					     NULL);
+	if (err) {
+		sl_ncw = 0;
 		sl_cw_fallback();
+	}
 	w.now = sl_mono_ms();
 	w.prev = sl_prev_scan_ms;
 	w.at_exit = at_exit;

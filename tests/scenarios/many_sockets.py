@@ -1,5 +1,6 @@
-"""More sockets than the preload scans one by one (128), so the watchdog asks the kernel with
-one sock_diag netlink dump: 200 loopback pairs in one process, the peer closes 5 of them.
+"""More sockets than the preload asks one by one (128) with scan_with=sock_diag, so the
+watchdog uses epoll (the default) or one sock_diag netlink dump: 200 loopback pairs in one
+process, the peer closes 5 of them.
 Prints the inodes of the 5 server sockets left in CLOSE_WAIT, then waits for "quit" on stdin
 (bounded: 20 s)."""
 import os

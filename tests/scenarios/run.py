@@ -405,10 +405,10 @@ def check_matches_socks(leaks, socks, what):
 
 
 # 1 -------------------------------------------------------------------------------------------
-def case_close_wait_read_once(c):
+def case_close_wait_read_once(c, scan_with="epoll"):
     """Server reads one request, never closes; clients close: close_wait, no EOF read."""
     n = 3
-    srv = c.spawn(["sc_read_once", n])
+    srv = c.spawn(["sc_read_once", n], options=c.opts(scan_with=scan_with))
     port = srv.port()
     clients = []
     for _ in range(n):
@@ -568,12 +568,14 @@ def case_python_interpreter(c):
     expect_exit(srv)
 
 
-def case_many_sockets_netlink(c):
-    """200 tracked sockets (more than are checked one by one): CLOSE_WAIT comes from one
-    sock_diag dump; exactly the 5 sockets whose peer closed are reported, none of the 195
-    healthy ones."""
+def case_many_sockets(c, scan_with="epoll"):
+    """200 tracked sockets: CLOSE_WAIT comes from epoll (one wait returns the sockets whose
+    peer closed) or, with scan_with=sock_diag, from one dump of the host's TCP table (more than
+    128 sockets are not asked one by one); exactly the 5 sockets whose peer closed are
+    reported, none of the 195 healthy ones."""
     asan = ":".join(x for x in (os.environ.get("ASAN_OPTIONS"), "detect_leaks=0") if x)
     p = c.spawn([PYTHON, os.path.join(HERE, "many_sockets.py")], name="python3",
+                options=c.opts(scan_with=scan_with),
                 extra_env={"ASAN_OPTIONS": asan} if c.run.preload_first else None)
     p.expect("ready")
     want = sorted(int(l.split()[1]) for l in p.lines if l.startswith("leak "))
@@ -628,10 +630,10 @@ def case_clean_keepalive(c):
     no_leaks_anywhere(c, "keep-alive, after exit")
 
 
-def case_clean_brief_close_wait(c):
+def case_clean_brief_close_wait(c, scan_with="epoll"):
     """CLOSE_WAIT for a few scans, well under grace, then read and closed."""
     grace = 1000
-    o = c.opts(grace_ms=grace)
+    o = c.opts(grace_ms=grace, scan_with=scan_with)
     srv = c.spawn(["sc_clean_server", "brief_cw"], options=o)
     port = srv.port()
     cli = c.spawn(["sc_clean_client", port, "brief_cw"], options=o)
@@ -834,10 +836,14 @@ CASES = [
     ("client_pool_close_wait", case_client_pool_close_wait),
     ("multithreaded_every_50th", case_multithreaded_every_50th),
     ("python_interpreter", case_python_interpreter),
-    ("many_sockets_netlink", case_many_sockets_netlink),
+    ("many_sockets_epoll", case_many_sockets),
+    ("many_sockets_sock_diag", lambda c: case_many_sockets(c, "sock_diag")),
+    ("close_wait_read_once_sock_diag", lambda c: case_close_wait_read_once(c, "sock_diag")),
+    ("close_wait_read_once_tcp_info", lambda c: case_close_wait_read_once(c, "tcp_info")),
     ("clean_halfclose_slow_reply", case_clean_halfclose),
     ("clean_keepalive", case_clean_keepalive),
     ("clean_brief_close_wait", case_clean_brief_close_wait),
+    ("clean_brief_close_wait_sock_diag", lambda c: case_clean_brief_close_wait(c, "sock_diag")),
     ("exit_open_and_summary", case_exit_open),
     ("late_close", case_late_close),
     ("never_reported_non_tcp_listen_healthy", case_never_reported),

@@ -71,6 +71,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.keepalive_intvl_s, 0);
 	assert_int_equal(o.keepalive_cnt, 0);
 	assert_int_equal(o.raw_thread, 1);
+	assert_int_equal(o.scan_with, SL_SCAN_EPOLL);
 	assert_string_equal(o.log_path, "stderr");
 	assert_string_equal(o.suppressions, "");
 }
@@ -98,7 +99,7 @@ static void test_every_key_parsed(void **state)
 			       "grace_ms=1234:scan_ms=56:stack_depth=64:report_at_exit=0:summary=0:"
 			       "enforce=1:exitcode=7:help=1:idle_ms=2000000000:keepalive_idle_s=60:"
 			       "keepalive_intvl_s=5:keepalive_cnt=127:log_path=/tmp/sl/log:"
-			       "suppressions=/etc/sockleak.supp"),
+			       "suppressions=/etc/sockleak.supp:raw_thread=0:scan_with=tcp_info"),
 			 0);
 	assert_int_equal(o.grace_ms, 1234);
 	assert_int_equal(o.scan_ms, 56);
@@ -114,6 +115,27 @@ static void test_every_key_parsed(void **state)
 	assert_int_equal(o.keepalive_cnt, 127);
 	assert_string_equal(o.log_path, "/tmp/sl/log");
 	assert_string_equal(o.suppressions, "/etc/sockleak.supp");
+	assert_int_equal(o.raw_thread, 0);
+	assert_int_equal(o.scan_with, SL_SCAN_TCP_INFO);
+}
+
+static void test_scan_with_values(void **state)
+{
+	struct sl_opts o;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(parse(&o, &e, "scan_with=sock_diag"), 0);
+	assert_int_equal(o.scan_with, SL_SCAN_SOCK_DIAG);
+	assert_int_equal(parse(&o, &e, "scan_with=epoll"), 0);
+	assert_int_equal(o.scan_with, SL_SCAN_EPOLL);
+	/* Exact names only: no prefix, no case folding, no number. */
+	assert_int_equal(parse(&o, &e, "scan_with=epol"), 1);
+	assert_non_null(strstr(e.msg[0], "'scan_with': 'epol' is not epoll, sock_diag or tcp_info"));
+	assert_int_equal(parse(&o, &e, "scan_with=EPOLL"), 1);
+	assert_int_equal(parse(&o, &e, "scan_with=1"), 1);
+	assert_int_equal(parse(&o, &e, "scan_with="), 1);
+	assert_defaults(&o);
 }
 
 static void test_range_bounds_accepted(void **state)
@@ -347,7 +369,8 @@ static void test_json_defaults(void **state)
 		"\"grace_ms\":30000", "\"scan_ms\":1000", "\"stack_depth\":16",
 		"\"report_at_exit\":1", "\"summary\":1", "\"enforce\":0",
 		"\"idle_ms\":0", "\"keepalive_idle_s\":0", "\"keepalive_intvl_s\":0",
-		"\"keepalive_cnt\":0", "\"raw_thread\":1", "\"log_path\":\"stderr\"",
+		"\"keepalive_cnt\":0", "\"raw_thread\":1", "\"scan_with\":\"epoll\"",
+		"\"log_path\":\"stderr\"",
 	};
 	struct sl_opts o;
 	char buf[2048], m[64];
@@ -438,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_null_and_empty_string_keep_defaults),
 		cmocka_unit_test(test_every_key_parsed),
+		cmocka_unit_test(test_scan_with_values),
 		cmocka_unit_test(test_range_bounds_accepted),
 		cmocka_unit_test(test_colon_and_comma_separators),
 		cmocka_unit_test(test_later_item_wins),

@@ -1,0 +1,97 @@
+/* Our epoll instance; see epwatch.h. Raw system calls only: this runs on the watchdog's raw
+ * thread (rthread.h) and must not touch the program's errno. */
+#include "epwatch.h"
+
+#include "log.h"
+
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int sl_ep = -1;
+static int sl_ep_pid;
+static unsigned sl_ep_generation;
+
+int sl_ep_owns_fd(int fd) { return fd >= 0 && fd == __atomic_load_n(&sl_ep, __ATOMIC_RELAXED); }
+int sl_ep_fd(void) { return __atomic_load_n(&sl_ep, __ATOMIC_RELAXED); }
+unsigned sl_ep_gen(void) { return sl_ep_generation; }
+
+static void sl_ep_new_generation(void)
+{
+	sl_ep_generation = sl_ep_generation % 254 + 1;   /* 1..254: never 0 or SL_EP_DEAD */
+}
+
+int sl_ep_ready(void)
+{
+	int ep = __atomic_load_n(&sl_ep, __ATOMIC_RELAXED);
+	struct epoll_event ev;
+
+	/* A program that closed every descriptor with raw syscalls may have taken the number:
+	 * a wait on anything but an epoll instance fails (EBADF, EINVAL). A forked child that
+	 * missed our atfork handler (a raw clone) must not use its parent's instance. */
+	if (ep >= 0 && (sl_ep_pid != (int)syscall(SYS_getpid) ||
+			(syscall(SYS_epoll_pwait, ep, &ev, 1, 0, NULL, 8) < 0 && errno != EINTR))) {
+		__atomic_store_n(&sl_ep, -1, __ATOMIC_RELAXED);
+		ep = -1;
+	}
+	if (ep >= 0)
+		return ep;
+	ep = (int)syscall(SYS_epoll_create1, EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -1;
+	ep = sl_place_high(ep);
+	sl_own_range_add(ep);
+	__atomic_store_n(&sl_ep, ep, __ATOMIC_RELAXED);
+	sl_ep_pid = (int)syscall(SYS_getpid);
+	sl_ep_new_generation();
+	return ep;
+}
+
+int sl_ep_add(int fd, uint64_t inode)
+{
+	struct epoll_event ev = {.events = EPOLLRDHUP, .data.u64 = inode};
+
+	if (syscall(SYS_epoll_ctl, sl_ep, EPOLL_CTL_ADD, fd, &ev) == 0 || errno == EEXIST)
+		return 0;
+	return errno;
+}
+
+void sl_ep_del(int fd)
+{
+	struct epoll_event ev = {0};
+
+	syscall(SYS_epoll_ctl, sl_ep, EPOLL_CTL_DEL, fd, &ev);
+}
+
+int sl_ep_poll(void (*fn)(uint64_t inode, int hup, void *ctx), void *ctx, size_t max_events)
+{
+	static struct epoll_event evs[1024];
+	size_t total = 0;
+
+	/* Level-triggered, a ready socket goes back to the end of the ready list once returned:
+	 * stop after a short batch, or after as many events as there can be sockets. */
+	for (;;) {
+		long n = syscall(SYS_epoll_pwait, sl_ep, evs, 1024, 0, NULL, 8);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		for (long i = 0; i < n; i++)
+			fn(evs[i].data.u64, !!(evs[i].events & (EPOLLHUP | EPOLLERR)), ctx);
+		total += (size_t)n;
+		if (n < 1024 || total >= max_events)
+			return 0;
+	}
+}
+
+void sl_ep_forget(void) { __atomic_store_n(&sl_ep, -1, __ATOMIC_RELAXED); }
+
+void sl_ep_atfork_child(void)
+{
+	int ep = __atomic_load_n(&sl_ep, __ATOMIC_RELAXED);
+
+	if (ep >= 0)
+		syscall(SYS_close, ep);   /* our copy; the parent's instance lives on in the parent */
+	__atomic_store_n(&sl_ep, -1, __ATOMIC_RELAXED);
+}
