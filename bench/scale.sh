@@ -2,18 +2,20 @@
 # Scale: N open tracked TCP connections in one process (bench/scale.c).
 #  - memory per tracked socket: RSS growth over N accepts, preloaded minus native, / N;
 #  - the watchdog's scan time: strace -ttt -T on the watchdog thread alone (scan = from the
-#    netlink socket() that starts it to the clock_nanosleep that ends it), and its CPU time
-#    per scan from schedstat;
+#    end of one timed futex wait, its sleep, to the start of the next), and its CPU time per
+#    scan from schedstat;
 #  - the latency a scan adds to the program: ping-pong and socket()+close() percentiles,
 #    native vs preloaded with the watchdog idle vs preloaded scanning every 10 ms.
 # N defaults to 100,000; where RLIMIT_NOFILE cannot be raised that far (no CAP_SYS_RESOURCE)
 # the largest N that fits is used, and BG background processes hold more loopback
-# connections so the kernel's sock_diag dump still walks a table of ~100k sockets.
+# connections so the host's TCP table is ~100k sockets (what a sock_diag dump walks; the
+# default epoll source does not). SCAN_WITH=sock_diag measures that source instead.
 # Usage: B=build bench/scale.sh
 set -u
 . "$(dirname "$0")/lib.sh"
 
 WANT=${WANT:-100000}
+SCAN_WITH=${SCAN_WITH:-epoll}
 BG=${BG:-3}
 SECS=${SECS:-3}
 export SECS
@@ -48,7 +50,7 @@ run() {
 	case $kind in
 	native) coproc SRV { exec "$BIN/scale" server "$n"; } ;;
 	idle) coproc SRV { LD_PRELOAD=$LIB SOCKLEAK_OPTIONS="scan_ms=3600000:log_path=$WORK/log" exec "$BIN/scale" server "$n"; } ;;
-	scan) coproc SRV { LD_PRELOAD=$LIB SOCKLEAK_OPTIONS="scan_ms=10:log_path=$WORK/log" exec "$BIN/scale" server "$n"; } ;;
+	scan) coproc SRV { LD_PRELOAD=$LIB SOCKLEAK_OPTIONS="scan_ms=10:scan_with=$SCAN_WITH:log_path=$WORK/log" exec "$BIN/scale" server "$n"; } ;;
 	esac
 	spid=$SRV_PID
 	PIDS="$PIDS $spid"
@@ -62,12 +64,13 @@ run() {
 	SCAN_LINE=""
 	if [ "$kind" = scan ] && [ "$tid" != 0 ]; then
 		# The watchdog thread alone; the program is idle meanwhile.
-		# A scan runs from the return of one clock_nanosleep to the entry of the next; the
-		# thread's CPU time over the same window comes from schedstat.
+		# A scan runs from the return of one sleep (a futex wait with a timeout, on the
+		# watchdog's stop word) to the entry of the next; the thread's CPU time over the same
+		# window comes from schedstat.
 		read -r r0 _ < "/proc/$spid/task/$tid/schedstat"
 		timeout 3 strace -p "$tid" -ttt -T -o "$WORK/st" 2>/dev/null
 		read -r r1 _ < "/proc/$spid/task/$tid/schedstat"
-		awk '/^[0-9.]+ clock_nanosleep\(/ {
+		awk '/^[0-9.]+ futex\(.*FUTEX_WAIT_PRIVATE, 0, \{tv_sec/ {
 			if (woke) printf "%.3f %.3f\n", ($1 - woke) * 1000, sys * 1000
 			d = $NF; gsub(/[<>]/, "", d); woke = $1 + d; sys = 0; next }
 			woke {d = $NF; gsub(/[<>]/, "", d); sys += d}' "$WORK/st" | sort -g >"$WORK/st.ms"

@@ -51,7 +51,11 @@ int sl_ep_add(int fd, uint64_t inode)
 {
 	struct epoll_event ev = {.events = EPOLLRDHUP, .data.u64 = inode};
 
-	if (syscall(SYS_epoll_ctl, sl_ep, EPOLL_CTL_ADD, fd, &ev) == 0 || errno == EEXIST)
+	if (syscall(SYS_epoll_ctl, sl_ep, EPOLL_CTL_ADD, fd, &ev) == 0)
+		return 0;
+	/* Registered already, under this number, for what may be another socket that had the
+	 * number before (closed after a dup): make the data this socket's. */
+	if (errno == EEXIST && syscall(SYS_epoll_ctl, sl_ep, EPOLL_CTL_MOD, fd, &ev) == 0)
 		return 0;
 	return errno;
 }

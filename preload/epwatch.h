@@ -27,7 +27,7 @@ int sl_ep_ready(void);
 unsigned sl_ep_gen(void);
 int sl_ep_owns_fd(int fd);
 int sl_ep_fd(void);
-/* Register fd, the socket with this inode: 0 or an errno (EEXIST counts as done). */
+/* Register fd, the socket with this inode: 0 or an errno. */
 int sl_ep_add(int fd, uint64_t inode);
 void sl_ep_del(int fd);
 /* Every registered socket whose peer has closed: fn(inode, hup) for each, hup when the

@@ -114,21 +114,23 @@ static void sl_ep_event(uint64_t inode, int hup, void *ctx)
 		sl_hup[sl_nhup++] = inode;
 }
 
-/* The CLOSE_WAIT sockets through epoll: register the sockets new since the last scan, then
- * one wait. 0, or an errno when epoll is unavailable (then sock_diag). */
-static int sl_ep_scan(void)
+/* The CLOSE_WAIT sockets through epoll: register the sockets the previous scan's walk found
+ * unregistered (sl_age; at exit, a walk of its own finds them now), then one wait. Returns the
+ * generation of the instance, or 0 when epoll is unavailable (then sock_diag). */
+static unsigned sl_ep_scan(int at_exit)
 {
 	unsigned epgen;
 	int fds[SL_HUP_MAX], nfds = 0;
 
 	if (sl_ep_ready() < 0)
-		return ENOSYS;
+		return 0;
 	epgen = sl_ep_gen();
-	sl_nreg = 0;
 	sl_nhup = 0;
-	sl_lock();
-	sl_sock_each(sl_reg_collect, &epgen);
-	sl_unlock();
+	if (at_exit) {
+		sl_lock();
+		sl_sock_each(sl_reg_collect, &epgen);
+		sl_unlock();
+	}
 	/* System calls outside the lock; a number closed meanwhile fails (EBADF), and one
 	 * reused registers a socket we do not track under that inode, which nothing reads. */
 	for (size_t i = 0; i < sl_nreg; i++)
@@ -142,10 +144,11 @@ static int sl_ep_scan(void)
 			s->ep = (uint8_t)epgen;
 	}
 	sl_unlock();
+	sl_nreg = 0;
 	if (sl_ep_poll(sl_ep_event, NULL, sl_sock_count() + 1024))
-		return ENOSYS;
-	if (!sl_nhup)
 		return 0;
+	if (!sl_nhup)
+		return epgen;
 	/* Reset, or shut on both sides: no longer a CLOSE_WAIT to come. A socket never
 	 * connected is also "hung up": it stays registered until it connects. */
 	sl_lock();
@@ -160,7 +163,7 @@ static int sl_ep_scan(void)
 	sl_unlock();
 	for (int i = 0; i < nfds; i++)
 		sl_ep_del(fds[i]);
-	return 0;
+	return epgen;
 }
 
 /* Without netlink (seccomp, some sandboxes): ask TCP_INFO for each tracked socket. */
@@ -202,6 +205,7 @@ struct sl_walk {
 	uint64_t now, prev;
 	int at_exit;
 	unsigned n;
+	unsigned epgen;   /* epoll generation in use, or 0 */
 };
 
 static uint64_t sl_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
@@ -216,6 +220,8 @@ static int sl_age(struct sl_sock *s, void *ctx)
 
 	if (s->cw_ms && s->cw_scan != sl_scan_no)
 		s->cw_ms = 0;   /* left CLOSE_WAIT (closed by a peer reset, or shut down) */
+	if (w->epgen && s->ep != w->epgen)
+		sl_reg_collect(s, &w->epgen);   /* registered at the next scan */
 	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_FIN_SENT | SL_F_LISTEN) || s->fd < 0)
 		return 0;
 	/* Any I/O after the EOF or the FIN means the program is still using the socket (a reply
@@ -347,7 +353,8 @@ void sl_scan(int at_exit)
 	/* epoll tells us our CLOSE_WAIT sockets for what they are in number. Without it: a
 	 * netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
 	 * socket of the host, so for a few sockets (a forked child at exit) ask each one. */
-	err = sl_opt.scan_with == SL_SCAN_EPOLL ? sl_ep_scan() : ENOSYS;
+	w.epgen = sl_opt.scan_with == SL_SCAN_EPOLL ? sl_ep_scan(at_exit) : 0;
+	err = w.epgen ? 0 : ENOSYS;
 	if (err)
 		err = sl_sock_count() <= SL_SMALL || sl_opt.scan_with == SL_SCAN_TCP_INFO
 			      ? ENOSYS
