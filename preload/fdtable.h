@@ -48,7 +48,7 @@ struct sl_sock {
 	uint64_t last_io_ms;      /* stamped by the hot path with the coarse clock (relaxed) */
 	uint64_t eof_ms;          /* read returned 0; 0 = not yet */
 	uint64_t cw_ms;           /* first scan that saw CLOSE_WAIT; 0 = not in CLOSE_WAIT */
-	uint64_t reported_ms;
+	uint32_t reported_after;  /* ms from open_ms to the leak record (rare: 32 bits, clamped) */
 	uint32_t gen;
 	uint32_t open_stack, eof_stack;   /* stack table indexes, 0 = none */
 	uint32_t cw_scan;                 /* last scan that saw it in CLOSE_WAIT */

@@ -245,7 +245,7 @@ void sl_track_close(int fd)
 	inode = s->inode;
 	kind = (enum sl_kind)s->kind;
 	reported = !!(s->flags & SL_F_REPORTED);
-	reported_ms = s->reported_ms;
+	reported_ms = s->open_ms + s->reported_after;
 	leak_from = s->eof_ms ? s->eof_ms : s->cw_ms;
 	npids = s->nshared;
 	if (npids)

@@ -209,6 +209,8 @@ struct sl_walk {
 };
 
 static uint64_t sl_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
+/* A span in ms in 32 bits: 49 days, then clamped. */
+static uint32_t sl_ms32(uint64_t ms) { return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms; }
 
 /* Under sl_lock: age one socket; copy it out as a candidate when it is leaking. */
 static int sl_age(struct sl_sock *s, void *ctx)
@@ -313,7 +315,7 @@ static void sl_report(struct sl_leak_info *l)
 	if (s && s->inode == l->inode && s->gen == l->gen && !(s->flags & SL_F_REPORTED)) {
 		s->flags |= SL_F_REPORTED;
 		s->kind = (uint8_t)l->kind;
-		s->reported_ms = sl_mono_ms();
+		s->reported_after = sl_ms32(sl_mono_ms() - s->open_ms);
 		ok = 1;
 		if (sl_nsummary < SL_SUMMARY_MAX)
 			sl_summary[sl_nsummary++] = *l;
