@@ -1,12 +1,13 @@
 /* Process-wide state: options, the global lock, clocks, start-up and exit. */
 #include "fdtable.h"
-#include "lock.h"
 #include "forks.h"
+#include "lock.h"
 #include "log.h"
 #include "options.h"
 #include "real.h"
 #include "stack.h"
 #include "suppress.h"
+#include "track.h"
 #include "watchdog.h"
 
 #include <pthread.h>
@@ -141,6 +142,7 @@ __attribute__((destructor)) static void sl_dtor(void)
 			sl_jb_u64(j, "open", sl_sock_count());
 			sl_jb_u64(j, "leaked", sl_leaked_count());
 			sl_jb_u64(j, "enforced", sl_enforced_count());
+			sl_jb_u64(j, "untracked", __atomic_load_n(&sl_untracked, __ATOMIC_RELAXED));
 			sl_log_end();
 		}
 		if (sl_opt.summary)

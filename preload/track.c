@@ -3,6 +3,7 @@
 
 #include "epwatch.h"
 #include "forks.h"
+#include "log.h"
 #include "options.h"
 #include "records.h"
 #include "sockets.h"
@@ -113,11 +114,31 @@ static void sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, 
 		s->nfds = 1;
 		if (inherited)
 			s->flags |= SL_F_INHERITED;
-		if (sl_fd_set(fd, s))
+		if (sl_fd_set(fd, s)) {
 			sl_sock_free(s);
+			s = NULL;
+		}
 	}
 	sl_unlock();
+	if (!s)
+		sl_track_no_memory();
 	sl_watchdog_ensure();
+}
+
+unsigned long sl_untracked;
+
+/* Our tables could not grow (mmap failed: RLIMIT_AS, a memory cgroup at its limit): the socket
+ * goes untracked, the program is not affected. Said once on stderr, counted in the exit
+ * record; tracking resumes by itself when memory comes back. */
+void sl_track_no_memory(void)
+{
+	static int said;
+	static const char msg[] = "sockleak: no memory for its socket tables: sockets opened "
+				  "meanwhile are not tracked (the program is not affected)\n";
+
+	__atomic_add_fetch(&sl_untracked, 1, __ATOMIC_RELAXED);
+	if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		sl_log_text(msg, sizeof(msg) - 1);
 }
 
 void sl_track_socket(int fd, int domain, int type, int protocol, uintptr_t ret)

@@ -40,4 +40,8 @@ void sl_track_received(int fd);
 /* close_range() over [first,last]: sl_track_close for each tracked fd in it. */
 void sl_track_close_range(unsigned first, unsigned last);
 
+/* A socket that could not be entered in our tables (no memory); see track.c. */
+void sl_track_no_memory(void);
+extern unsigned long sl_untracked;
+
 #endif

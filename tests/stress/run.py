@@ -10,6 +10,9 @@ does not finish in time is a failure: a deadlock or a lost process).
 - a socket at descriptor 70000 is reported with fd 70000;
 - running out of descriptors: the program sees exactly what it sees without the preload, and
   the leak it keeps afterwards is still logged;
+- no memory for sockleak's tables (RLIMIT_AS at what is mapped): the program sees what it sees
+  without the preload, sockleak says so once and counts what it could not track, and tracks
+  again once memory is back;
 - the watchdog's raw thread: glibc stays single-threaded, the thread's errno is its own, a
   program that starts threads later or changes its uid/gid is still watched, with the
   watchdog moved to the new credentials;
@@ -245,6 +248,35 @@ def case_raw_watchdog_setid(c):
     check(p.finish() == 0, "exit status")
 
 
+def case_tables_out_of_memory(c):
+    """RLIMIT_AS at what is mapped, 3000 connections made and closed: the same results as
+    without the preload, one stderr line, the exit record counts the untracked sockets, and a
+    leak made after the limit is lifted is reported."""
+    nat = c.spawn(["st_nomem", 3000], name="native", preload=False)
+    c.wait_for(lambda: nat.all("skip") or nat.all("warm") or nat.p.poll() is not None, 10,
+               "the warm-up line")
+    if nat.all("skip"):
+        raise Skip(" ".join(nat.all("skip")[0][1:]))
+    want = nat.expect("made", timeout=30)
+    check(want[1:] == ["3000", "0", "0"], f"native run: {want}")
+    check(nat.finish() == 0, "native exit status")
+    p = c.spawn(["st_nomem", 3000])
+    p.expect("warm")
+    got = p.expect("made", timeout=30)
+    check(got == want, f"the program saw different results under the preload: {got} != {want}")
+    fd, ino = (int(x) for x in p.expect("sock")[1:3])
+    lk = c.wait_count(p.pid, "leak", 1, inode=ino)[0]
+    check(lk["fd"] == fd and lk["kind"] == "eof_unclosed", f"leak after the limit: {brief(lk)}")
+    check(p.finish() == 0, "exit status")
+    said = [l for l in p.stderr().splitlines() if "no memory for its socket tables" in l]
+    check(len(said) == 1, f"want one line about the tables, got {said}")
+    ex = c.recs(p.pid, "exit")
+    check(len(ex) == 1 and ex[0].get("untracked", 0) > 0,
+          f"exit record: {briefs(ex)} {ex[0].get('untracked') if ex else None} untracked")
+    print(f"  note: {ex[0]['untracked']} of {ex[0]['tracked'] + ex[0]['untracked']} sockets "
+          f"untracked while no memory could be mapped")
+
+
 CASES = [
     ("signals_in_wrappers", case_signals_in_wrappers),
     ("fork_under_churn", case_fork_under_churn),
@@ -253,6 +285,7 @@ CASES = [
     ("fd_at_rlimit_max", case_fd_at_rlimit_max),
     ("emfile_same_as_native", case_emfile_same_as_native),
     ("log_on_shared_pipe_is_json_lines", case_log_on_shared_pipe_is_json_lines),
+    ("tables_out_of_memory", case_tables_out_of_memory),
     ("raw_watchdog_thread", case_raw_watchdog_thread),
     ("raw_watchdog_setid", case_raw_watchdog_setid),
 ]
