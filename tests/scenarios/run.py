@@ -733,7 +733,8 @@ def case_log_records_well_formed(c):
 
 # wrapper contract -----------------------------------------------------------------------------
 def case_contract_syscalls(c):
-    """accept/accept4/connect/recv*/read*/shutdown/close: same results, same errno."""
+    """Every wrapper (reads, fortified reads, writes, accept*, connect, shutdown, close, pipe*,
+    set*id): same results, same errno."""
     rc0, out0, _ = c.run_to_end(["sc_contract"], name="plain", preload=False)
     rc1, out1, err1 = c.run_to_end(["sc_contract"], name="preloaded")
     check(rc0 == 3, f"baseline exit status {rc0}")

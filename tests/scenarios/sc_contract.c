@@ -1,8 +1,11 @@
 /* The wrappers' contract at process level. run.py runs this twice, without and with the
  * preload, and requires identical output: every interposed call (accept, accept4, connect,
- * recv, recvfrom, recvmsg, read, readv, shutdown, close) returns exactly what libc returns and
- * leaves errno exactly as libc leaves it, in success, in failure, at EOF, on an empty
- * non-blocking socket and when interrupted by a signal whose handler lacks SA_RESTART.
+ * recv, recvfrom, recvmsg, read, readv, the fortified __read_chk/__recv_chk/__recvfrom_chk,
+ * write, writev, send, sendto, sendmsg, shutdown, close, pipe, pipe2, and the credential calls
+ * setuid ... initgroups) returns exactly what libc returns and leaves errno exactly as libc
+ * leaves it, in success, in failure, at EOF, on an empty non-blocking socket and when
+ * interrupted by a signal whose handler lacks SA_RESTART. The credential calls only ever ask
+ * for the ids the process has (or fail), so running as root changes nothing.
  *
  * Each line is "LABEL = RET ERRNO [DATA]". errno is set to a sentinel before every call, so
  * "errno=unchanged" after a success shows that nobody touched it. fd numbers are printed (a
@@ -10,6 +13,7 @@
  * Every socket is closed before exit, so the preloaded run has nothing to report.
  * Exits with status 3 on purpose: the preload must not change a program's exit status. */
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -17,6 +21,12 @@
 #include "scenario.h"
 
 #define SENTINEL 4242
+
+/* glibc's fortified entry points, called directly: -O0 never makes the compiler choose them. */
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
+		       struct sockaddr *sa, socklen_t *salen);
 
 static volatile sig_atomic_t alarms;
 
@@ -187,6 +197,63 @@ int main(void)
 	SHOW("shutdown(c3, SHUT_WR)", shutdown(c3, SHUT_WR));
 	set_nonblocking(s2, 0); /* wait for the FIN rather than race it */
 	SHOW("read(s2 at EOF)", read(s2, buf, sizeof buf));
+
+	/* the write side, zero-length calls and the fortified reads, on a fresh pair */
+	{
+		int c4, s4, p2[2] = {-1, -1}, p3[2] = {-1, -1};
+		struct iovec wv[2] = {{"fg", 2}, {"h", 1}};
+		struct msghdr wm = {.msg_iov = wv, .msg_iovlen = 2};
+
+		SHOW_INTO(c4, "socket(c4)", socket(AF_INET, SOCK_STREAM, 0));
+		SHOW("connect(c4)", connect(c4, (struct sockaddr *)&to, sizeof to));
+		SHOW_INTO(s4, "accept(s4)", accept(lfd, NULL, NULL));
+		SHOW("write(c4)", write(c4, "ab", 2));
+		SHOW("send(c4)", send(c4, "cd", 2, 0));
+		SHOW("sendto(c4)", sendto(c4, "e", 1, 0, NULL, 0));
+		SHOW("writev(c4)", writev(c4, wv, 2));
+		SHOW("sendmsg(c4)", sendmsg(c4, &wm, 0));
+		SHOW("write(c4, 0 bytes)", write(c4, "", 0));
+		SHOW("read(s4, 0 bytes)", read(s4, buf, 0));
+		SHOW("recv(s4, 0 bytes)", recv(s4, buf, 0, 0));
+		SHOW_DATA("__read_chk(s4, 2)", __read_chk(s4, buf, 2, sizeof buf), buf);
+		SHOW_DATA("__recv_chk(s4, 2)", __recv_chk(s4, buf, 2, sizeof buf, 0), buf);
+		SHOW_DATA("__recvfrom_chk(s4, 4)",
+			  __recvfrom_chk(s4, buf, 4, sizeof buf, 0, NULL, NULL), buf);
+		SHOW_DATA("read(s4, rest)", read(s4, buf, sizeof buf), buf);
+		SHOW("write(bad fd)", write(-1, "x", 1));
+		SHOW("send(pipe)", send(pfd[0], "x", 1, 0));
+		SHOW("send(unconnected, NOSIGNAL)", send(lone, "x", 1, MSG_NOSIGNAL));
+		SHOW("sendto(bad fd)", sendto(-1, "x", 1, 0, NULL, 0));
+		SHOW("writev(bad fd)", writev(-1, wv, 2));
+		SHOW("sendmsg(bad fd)", sendmsg(-1, &wm, 0));
+		SHOW("shutdown(c4, SHUT_WR)", shutdown(c4, SHUT_WR));
+		SHOW("__read_chk(s4 at EOF)", __read_chk(s4, buf, sizeof buf, sizeof buf));
+		SHOW("__recv_chk(s4 at EOF)", __recv_chk(s4, buf, sizeof buf, sizeof buf, 0));
+		SHOW("close(c4)", close(c4));
+		SHOW("close(s4)", close(s4));
+		SHOW("pipe", pipe(p2));
+		printf("pipe fds = %d %d\n", p2[0], p2[1]);
+		SHOW("pipe2(O_CLOEXEC)", pipe2(p3, O_CLOEXEC));
+		printf("pipe2 fds = %d %d\n", p3[0], p3[1]);
+		SHOW("pipe2(bad flags)", pipe2(p3, 0x7ff00000));
+		close(p2[0]);
+		close(p2[1]);
+		close(p3[0]);
+		close(p3[1]);
+	}
+
+	/* credentials: the ids the process already has succeed, nonsense fails */
+	SHOW("setuid(own)", setuid(getuid()));
+	SHOW("setgid(own)", setgid(getgid()));
+	SHOW("seteuid(own)", seteuid(geteuid()));
+	SHOW("setegid(own)", setegid(getegid()));
+	SHOW("setreuid(-1, -1)", setreuid((uid_t)-1, (uid_t)-1));
+	SHOW("setregid(-1, -1)", setregid((gid_t)-1, (gid_t)-1));
+	SHOW("setresuid(-1, -1, -1)", setresuid((uid_t)-1, (uid_t)-1, (uid_t)-1));
+	SHOW("setresgid(-1, -1, -1)", setresgid((gid_t)-1, (gid_t)-1, (gid_t)-1));
+	SHOW("setuid(-1)", setuid((uid_t)-1));
+	SHOW("setgroups(too many)", setgroups((size_t)1 << 30, NULL));
+	SHOW("initgroups(nobody's user, bad)", initgroups("sockleak-no-such-user", (gid_t)-1));
 
 	/* close everything */
 	SHOW("close(s1)", close(s1));
