@@ -50,13 +50,25 @@
 	jmp	8b
 .endm
 
-/* A read-side call whose byte count is in %rdx. */
-.macro SL_HOT_READ name, slot
+/* An exported function's entry and end. */
+.macro SL_HOT_ENTRY name
 	.globl	\name
 	.type	\name, @function
 	.p2align 4
 \name:
 	.cfi_startproc
+.endm
+
+.macro SL_HOT_END name, slot
+1:	jmp	*sl_real+\slot(%rip)
+	SL_LOOKUP_HIGH 1b
+	.cfi_endproc
+	.size	\name, .-\name
+.endm
+
+/* A read-side call whose byte count is in %rdx. */
+.macro SL_HOT_READ name, slot
+	SL_HOT_ENTRY \name
 	SL_LOOKUP 1f
 	test	%rdx, %rdx
 	jz	1f			/* nothing asked: a 0 is not an EOF */
@@ -70,23 +82,13 @@
 	ret
 2:	mov	(%rsp), %rsi		/* the program's call site */
 	jmp	sl_hot_eof		/* returns the 0 */
-1:	jmp	*sl_real+\slot(%rip)
-	SL_LOOKUP_HIGH 1b
-	.cfi_endproc
-	.size	\name, .-\name
+	SL_HOT_END \name, \slot
 .endm
 
 .macro SL_HOT_WRITE name, slot
-	.globl	\name
-	.type	\name, @function
-	.p2align 4
-\name:
-	.cfi_startproc
+	SL_HOT_ENTRY \name
 	SL_LOOKUP 1f
-1:	jmp	*sl_real+\slot(%rip)
-	SL_LOOKUP_HIGH 1b
-	.cfi_endproc
-	.size	\name, .-\name
+	SL_HOT_END \name, \slot
 .endm
 
 	SL_HOT_READ	read, SL_REAL_READ

@@ -27,32 +27,47 @@
 
 static int lfd, port;
 
-/* Tasks of this process, and whether one is the watchdog. */
-static int tasks(int *watchdog)
+/* Call fn(path of the task's directory, ctx) for each task of this process; returns how many
+ * there were. */
+static int each_task(void (*fn)(const char *dir, void *ctx), void *ctx)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
 	int n = 0;
 
-	*watchdog = 0;
 	if (!d)
 		tl_die("opendir");
 	while ((e = readdir(d))) {
-		char path[300], name[32] = "";
-		FILE *f;
+		char dir[300];
 
 		if (e->d_name[0] == '.')
 			continue;
 		n++;
-		snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
-		if ((f = fopen(path, "r"))) {
-			if (fgets(name, sizeof name, f) && !strcmp(name, "sockleak\n"))
-				*watchdog = 1;
-			fclose(f);
-		}
+		snprintf(dir, sizeof dir, "/proc/self/task/%s", e->d_name);
+		fn(dir, ctx);
 	}
 	closedir(d);
 	return n;
+}
+
+static void is_watchdog(const char *dir, void *ctx)
+{
+	char path[320], name[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/comm", dir);
+	if ((f = fopen(path, "r"))) {
+		if (fgets(name, sizeof name, f) && !strcmp(name, "sockleak\n"))
+			*(int *)ctx = 1;
+		fclose(f);
+	}
+}
+
+/* Tasks of this process, and whether one is the watchdog. */
+static int tasks(int *watchdog)
+{
+	*watchdog = 0;
+	return each_task(is_watchdog, watchdog);
 }
 
 static int wait_watchdog(void)
@@ -90,38 +105,34 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-/* Every task's real, effective and saved uid and gid are 65534. */
+/* Every task's real, effective and saved uid and gid are 65534; ctx: still all so. */
+static void check_creds(const char *dir, void *ctx)
+{
+	char path[320], line[256];
+	unsigned u[4] = {0}, g[4] = {0};
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/status", dir);
+	if (!(f = fopen(path, "r")))
+		return;   /* a task that just exited */
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]);
+		sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2], &g[3]);
+	}
+	fclose(f);
+	for (int i = 0; i < 4; i++)
+		if (u[i] != 65534 || g[i] != 65534) {
+			tl_say("creds bad %s %u %u", dir, u[i], g[i]);
+			*(int *)ctx = 0;
+			break;
+		}
+}
+
 static int creds_ok(void)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
 	int ok = 1;
 
-	if (!d)
-		tl_die("opendir");
-	while ((e = readdir(d))) {
-		char path[300], line[256];
-		unsigned u[4] = {0}, g[4] = {0};
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
-		if (!(f = fopen(path, "r")))
-			continue;   /* a task that just exited */
-		while (fgets(line, sizeof line, f)) {
-			sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]);
-			sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2], &g[3]);
-		}
-		fclose(f);
-		for (int i = 0; i < 4; i++)
-			if (u[i] != 65534 || g[i] != 65534) {
-				tl_say("creds bad %s %u %u", e->d_name, u[i], g[i]);
-				ok = 0;
-				break;
-			}
-	}
-	closedir(d);
+	each_task(check_creds, &ok);
 	return ok;
 }
 
