@@ -258,7 +258,7 @@ def case_tables_out_of_memory(c):
     if nat.all("skip"):
         raise Skip(" ".join(nat.all("skip")[0][1:]))
     want = nat.expect("made", timeout=30)
-    check(want[1:] == ["3000", "0", "0"], f"native run: {want}")
+    check(int(want[1]) >= 500 and want[2:] == ["0", "0"], f"native run: {want}")
     check(nat.finish() == 0, "native exit status")
     p = c.spawn(["st_nomem", 3000])
     p.expect("warm")
