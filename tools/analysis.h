@@ -8,6 +8,7 @@
 #define SL_ANALYSIS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct sl_an_opts {
@@ -32,6 +33,9 @@ size_t sl_an_leaked(const struct sl_an *a);     /* leaked sockets after suppress
 size_t sl_an_sites(const struct sl_an *a);      /* sites after suppressions */
 size_t sl_an_suppressed(const struct sl_an *a); /* leaked sockets suppressed */
 size_t sl_an_bad_lines(const struct sl_an *a);  /* input lines that were not valid records */
+/* Sockets the preload could not track (no memory for its tables; the exit records' "untracked"),
+ * and in how many processes. */
+int64_t sl_an_untracked(const struct sl_an *a, size_t *procs);
 
 /* Sanitizer-style summary: each site once with count, kind, peers, age, symbolised stack
  * (function file:line), suppressions used with counts, and as last line exactly

@@ -118,6 +118,19 @@ size_t sl_an_sites(const struct sl_an *a) { return a->nsites; }
 size_t sl_an_suppressed(const struct sl_an *a) { return a->suppressed_socks; }
 size_t sl_an_bad_lines(const struct sl_an *a) { return a->bad; }
 
+int64_t sl_an_untracked(const struct sl_an *a, size_t *procs)
+{
+	int64_t n = 0;
+
+	*procs = 0;
+	for (const struct sl_proc *p = a->proc_list; p; p = p->next)
+		if (p->untracked > 0) {
+			n += p->untracked;
+			++*procs;
+		}
+	return n;
+}
+
 int sl_an_finish(struct sl_an *a)
 {
 	int r;

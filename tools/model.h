@@ -73,7 +73,7 @@ struct sl_proc {
 	const char *boot, *host, *exe, *argv0, *origin;
 	int64_t start_ts, exit_ts, first_ts, last_ts;
 	int has_start, has_exit;
-	int64_t tracked, open, leaked, enforced; /* from the exit record */
+	int64_t tracked, open, leaked, enforced, untracked; /* from the exit record */
 	size_t nleaks;       /* leak records (after suppressions) */
 	size_t idx;
 	struct sl_proc *next;

@@ -162,6 +162,7 @@ static void elem(FILE *out, json_t *j, int *first, size_t flags)
 
 int sl_an_write_json(const struct sl_an *a, FILE *out)
 {
+	size_t uprocs;
 	json_t *sum = json_object();
 	int first;
 	fprintf(out, "{\n  \"tool\": \"sockleak\",\n  \"version\": \"%s\",\n", SL_VERSION);
@@ -178,6 +179,7 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 	json_object_set_new(sum, "records", json_integer((json_int_t)a->records));
 	json_object_set_new(sum, "bad_lines", json_integer((json_int_t)a->bad));
 	json_object_set_new(sum, "unknown_events", json_integer((json_int_t)a->unknown_events));
+	json_object_set_new(sum, "untracked_sockets", json_integer((json_int_t)sl_an_untracked(a, &uprocs)));
 	put(out, "summary", sum, JSON_COMPACT, ",\n");
 	fputs("  \"sites\": [", out);
 	first = 1;

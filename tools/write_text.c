@@ -131,7 +131,8 @@ static void print_story(struct tx *t, const struct sl_sock *s)
 static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 {
 	struct tx t = { a, out, 0, a->o.color };
-	size_t procs = 0;
+	size_t procs = 0, uprocs;
+	int64_t untracked;
 	for (const struct sl_proc *p = a->proc_list; p; p = p->next) procs += p->nleaks > 0;
 	if (a->leaked)
 		fprintf(out, "%s==sockleak== %zu leaked socket(s) at %zu site(s), in %zu process(es)%s\n\n",
@@ -163,6 +164,11 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 				fprintf(out, "  %7zu  leak:%s\n", a->supp[i].sockets, a->supp[i].pattern);
 		fputc('\n', out);
 	}
+	untracked = sl_an_untracked(a, &uprocs);
+	if (untracked)
+		fprintf(out, "Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "
+			"for its tables then, so a leak among them could not be reported.\n\n",
+			(long long)untracked, uprocs);
 	/* never coloured: CI greps this line */
 	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked, a->nsites);
 	return ferror(out) ? EIO : 0;

@@ -104,6 +104,18 @@ check bad_input_capped bash -c "test \$(grep -c '^sockleak: .*bad.log:[0-9]*:' '
 check bad_input_total_line grep -qE '^sockleak: 36 bad line\(s\) in total, first 20 shown$' "$T/bad.err"
 check garbage_only_no_crash bash -c "head -c 200000 /dev/urandom >'$T/rand.log'; '$SL' report '$T/rand.log' >/dev/null 2>&1; test \$? = 0"
 
+# ---- sockets the preload could not track (its tables out of memory) are said, not lost ----
+{
+	cat "$T/mk.log"
+	echo '{"v":1,"event":"start","ts_ns":7,"pid":777,"tid":777,"ppid":1,"exe":"/srv/x","argv0":"x","boot_id":"b","host":"h","version":"0.1.0","origin":"exec","options":{}}'
+	echo '{"v":1,"event":"exit","ts_ns":8,"pid":777,"tid":777,"tracked":10,"open":0,"leaked":0,"enforced":0,"untracked":7}'
+} >"$T/untracked.log"
+"$SL" report "$T/untracked.log" >"$T/untracked.txt" 2>&1
+check untracked_said has "$T/untracked.txt" "Not tracked: 7 socket(s) in 1 process(es)"
+check untracked_summary_still_last bash -c "tail -n1 '$T/untracked.txt' | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+check untracked_json bash -c "'$SL' report -f json '$T/untracked.log' | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"summary\"][\"untracked_sockets\"] == 7'"
+check untracked_absent_when_none bash -c "! grep -q 'Not tracked' '$T/mk.txt'"
+
 # ---- suppressions and --exitcode ----
 printf '# ours\nleak:do_accept\n\nnot a suppression\nleak:*nothing*\n' >"$T/supp"
 "$SL" report --suppressions "$T/supp" "$T/mk.log" >"$T/supp.txt" 2>"$T/supp.err"

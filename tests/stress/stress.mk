@@ -15,7 +15,7 @@ STRESS_MIN_SIGNALS ?= $(if $(filter tsan,$(SAN)),2000,10000)
 
 .PHONY: check-stress
 CHECK_TARGETS += check-stress
-HELP_LINES += '  make check-stress      signals, fork, thread churn, fd>65536, EMFILE (tests/stress)'
+HELP_LINES += '  make check-stress      signals, fork, thread churn, fd>65536, EMFILE, no memory, raw thread'
 
 $(ST_DIR)/%: $(ST_SRC)/%.c tests/sharing/tl.h
 	@mkdir -p $(@D)
