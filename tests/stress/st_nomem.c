@@ -42,7 +42,7 @@ static void grow_stack(void)
 int main(int argc, char **argv)
 {
 	int pairs = tl_arg(argc, argv, 1, 3000), port, lfd, ok = 0, err = 0, cerr = 0, c, a;
-	struct rlimit rl;
+	struct rlimit rl, as_before;
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 	tl_say("skip a sanitizer's allocator maps memory for itself: RLIMIT_AS would stop it");
@@ -71,9 +71,16 @@ int main(int argc, char **argv)
 	if (c < 0 || a < 0)
 		tl_die("warm-up connection");
 	grow_stack();
-	tl_say("warm");
+	if (getrlimit(RLIMIT_AS, &as_before))
+		tl_die("getrlimit RLIMIT_AS");
+	rl = as_before;
 	rl.rlim_cur = (rlim_t)vm_bytes() + 4096;
-	rl.rlim_max = RLIM_INFINITY;
+	if (rl.rlim_cur > rl.rlim_max) {
+		tl_say("skip RLIMIT_AS's hard limit is below what the process has mapped");
+		tl_wait_stdin_eof();
+		return 0;
+	}
+	tl_say("warm");
 	if (setrlimit(RLIMIT_AS, &rl))
 		tl_die("setrlimit RLIMIT_AS");
 	for (int i = 0; i < pairs; i++) {
@@ -90,8 +97,7 @@ int main(int argc, char **argv)
 		if (as[i] >= 0 && close(as[i]))
 			cerr++;
 	}
-	rl.rlim_cur = RLIM_INFINITY;
-	if (setrlimit(RLIMIT_AS, &rl))
+	if (setrlimit(RLIMIT_AS, &as_before))
 		tl_die("lifting RLIMIT_AS");
 	tl_say("made %d %d %d", ok, err, cerr);
 	/* Tracking is back: a connection read to EOF and kept. */
