@@ -215,8 +215,8 @@ static void sl_unwind_load(void)
 }
 
 /* Not pthread_once: a fork while another thread is loading would leave the child's once stuck
- * forever. This lock is taken by the atfork prepare handler, so fork waits for a load in
- * progress, and the child re-initialises it. */
+ * forever. This lock is taken by the atfork prepare handler, so fork waits for a load, an
+ * unwind or a frame lookup in progress (sl_stack_capture), and the child re-initialises it. */
 static sl_mutex sl_unwind_mu = SL_MUTEX_INIT;
 static int sl_unwind_loaded, sl_unwind_primed;
 
@@ -441,7 +441,13 @@ uint32_t sl_stack_capture(void)
 
 	/* Our own frames on top are at most the wrapper, track.c and this function. */
 	sl_unwind_ready();
+	/* Unwinding and resolving run under sl_unwind_mu, which fork's prepare handler takes
+	 * first: no fork ever happens while a thread is inside libunwind or the loader's lookups,
+	 * whose own locks (libunwind's cache lock, the loader's) the child would inherit held
+	 * and deadlock on at its first stack. Never taken with sl_lock held. */
+	sl_mutex_lock(&sl_unwind_mu);
 	got = sl_backtrace(ips, (int)(sl_depth + 6));
+	sl_mutex_unlock(&sl_unwind_mu);
 	for (int i = 0; i < got && n < sl_depth; i++) {
 		uintptr_t ip = (uintptr_t)ips[i];
 
@@ -460,7 +466,9 @@ uint32_t sl_stack_capture(void)
 	if (idx)
 		return idx;
 
+	sl_mutex_lock(&sl_unwind_mu);
 	sl_resolve(keep, n, raw);
+	sl_mutex_unlock(&sl_unwind_mu);
 	/* Matched here, on the program's thread, never by the watchdog: fnmatch may allocate,
 	 * which the watchdog's raw thread must not (rthread.h). */
 	for (unsigned i = 0; i < n && !supp; i++)

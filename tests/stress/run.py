@@ -75,7 +75,8 @@ def case_fork_under_churn(c):
     """200 forks while 4 threads open/dup/close/connect: every child exits, none hangs."""
     p = c.spawn(["st_fork", 200, 4, 500])
     forks, hung, bad, ops = done_line(p, 4, 100)
-    check(hung == 0, f"{hung} children hung (deadlock after fork): {p.all('hung')}")
+    check(hung == 0, f"{hung} children hung (deadlock after fork): {p.all('hung')} "
+          f"{p.all('hung-thread')}")
     check(bad == 0, f"{bad} children exited abnormally")
     check(ops > 0, "the churn threads did nothing")
     check(p.wait(20) == 0, f"exit status {p.p.returncode}")
@@ -171,7 +172,7 @@ def case_log_on_shared_pipe_is_json_lines(c):
     p = c.spawn(["st_fork", 60, 4, 500], stderr_pipe=True,
                 options=f"grace_ms=0:scan_ms=10:stack_depth=64:log_path=stderr")
     forks, hung, bad, ops = done_line(p, 4, 100)
-    check(hung == 0 and bad == 0, f"hung {hung}, bad {bad}")
+    check(hung == 0 and bad == 0, f"hung {hung}, bad {bad}: {p.all('hung-thread')}")
     check(p.wait(20) == 0, "exit status")
     p.err_thread.join(10)
     data = bytes(p.err_data)

@@ -4,6 +4,7 @@
  * scan runs in the child). A child that does not exit within 10 s is hung: counted, killed.
  * Usage: st_fork FORKS THREADS [CHURN_PAUSE_US] (a pause per churn iteration keeps the 2-core
  * machine usable, the churn is still thousands of operations per second). Prints "done FORKS HUNG BADSTATUS CHURN_OPS", exits 0. */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -55,6 +56,41 @@ static void *churn(void *arg)
 	return NULL;
 }
 
+/* Where each thread of a hung child is: its kernel wait channel and system call, so that a
+ * deadlock says where it is before the child is killed. */
+static void describe_hung(pid_t p)
+{
+	char path[96], wchan[64], sc[128];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)p);
+	if (!(d = opendir(path)))
+		return;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		wchan[0] = sc[0] = '\0';
+		snprintf(path, sizeof path, "/proc/%d/task/%.16s/wchan", (int)p, e->d_name);
+		if ((f = fopen(path, "r"))) {
+			if (!fgets(wchan, sizeof wchan, f))
+				wchan[0] = '\0';
+			fclose(f);
+		}
+		snprintf(path, sizeof path, "/proc/%d/task/%.16s/syscall", (int)p, e->d_name);
+		if ((f = fopen(path, "r"))) {
+			if (!fgets(sc, sizeof sc, f))
+				sc[0] = '\0';
+			sc[strcspn(sc, "\n")] = '\0';
+			fclose(f);
+		}
+		tl_say("hung-thread %d %s wchan=%s syscall=%s", (int)p, e->d_name, wchan, sc);
+	}
+	closedir(d);
+}
+
 static void child(void)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0), c = tl_connect(port), d = dup(c);
@@ -98,6 +134,7 @@ int main(int argc, char **argv)
 				break;
 			if (tl_now_ms() > end) {
 				tl_say("hung %d", (int)p);
+				describe_hung(p);
 				hung++;
 				kill(p, SIGKILL);
 				waitpid(p, &st, 0);
