@@ -110,7 +110,7 @@ static int sl_adopt_one(int dirfd, const char *name, void *ctx)
 		fd = fd * 10 + (*p - '0');
 	/* Skip our own descriptors, and sockets our wrappers already track: another library's
 	 * constructor may have made them before ours ran. */
-	if (fd != dirfd && !sl_log_owns_fd(fd) && !sl_diag_owns_fd(fd) && !sl_ep_owns_fd(fd) && !sl_fd_lookup(fd) &&
+	if (fd != dirfd && !sl_is_own_fd(fd) && !sl_fd_lookup(fd) &&
 	    sl_track_adopt(fd, SL_ROLE_INHERITED, 1)) {
 		struct sl_sock *s;
 

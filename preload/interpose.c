@@ -260,21 +260,6 @@ SL_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t salen)
 
 /* ---- release ---- */
 
-/* Our descriptors all sit in one small high range: two compares rule out the rest. */
-static inline int sl_is_own_fd(int fd)
-{
-	return sl_own_range(fd) && (sl_log_owns_fd(fd) || sl_diag_owns_fd(fd) || sl_ep_owns_fd(fd));
-}
-
-/* The highest descriptor of ours, or -1. */
-static int sl_own_fd_max(void)
-{
-	int m = sl_log_max_fd(), n = sl_diag_fd(), e = sl_ep_fd();
-
-	m = m > n ? m : n;
-	return m > e ? m : e;
-}
-
 SL_EXPORT int close(int fd)
 {
 	/* Our descriptors survive programs that close everything. The program never opened
@@ -290,7 +275,8 @@ SL_EXPORT int close(int fd)
 
 SL_EXPORT int __close(int fd) { return close(fd); }
 
-/* Only for libunwind's pipe, opened while our constructor loads it (stack.c). */
+/* Only for libunwind's pipe, opened while a thread initialises libunwind at the process's
+ * first stack (stack.c): moved high and protected like our other descriptors. */
 SL_EXPORT int pipe2(int fds[2], int flags)
 {
 	int r = SL_CALL(pipe2, (int)syscall(SYS_pipe2, fds, flags), fds, flags);

@@ -1,9 +1,11 @@
 /* JSON-lines writer; see log.h. */
 #include "log.h"
 
+#include "epwatch.h"
 #include "lock.h"
 #include "options.h"
 #include "real.h"
+#include "sockets.h"
 #include "stack.h"
 
 #include <fcntl.h>
@@ -352,6 +354,16 @@ int sl_log_owns_fd(int fd)
 			return 1;
 	return 0;
 }
+int sl_owns_fd(int fd) { return sl_log_owns_fd(fd) || sl_diag_owns_fd(fd) || sl_ep_owns_fd(fd); }
+
+int sl_own_fd_max(void)
+{
+	int m = sl_log_max_fd(), n = sl_diag_fd(), e = sl_ep_fd();
+
+	m = m > n ? m : n;
+	return m > e ? m : e;
+}
+
 int sl_log_fd(void) { return __atomic_load_n(&sl_fd, __ATOMIC_RELAXED); }
 unsigned long sl_log_count(void) { return sl_count; }
 

@@ -28,6 +28,14 @@ static inline int sl_own_range(int fd)
 /* Widen that range to cover fd. */
 void sl_own_range_add(int fd);
 
+/* Whether fd is one of sockleak's descriptors: the log, libunwind's pipe, the watchdog's
+ * netlink socket or epoll instance. They all sit in the range above, so two compares rule out
+ * nearly every other fd. */
+int sl_owns_fd(int fd);
+static inline int sl_is_own_fd(int fd) { return sl_own_range(fd) && sl_owns_fd(fd); }
+/* The highest of them, or -1. */
+int sl_own_fd_max(void);
+
 /* Register another descriptor of ours (libunwind's pipe) for protection. */
 void sl_log_own_fd(int fd);
 /* True when fd is one of ours (the log). Wrappers of close/dup2 protect it. */
