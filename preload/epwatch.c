@@ -1,5 +1,6 @@
-/* Our epoll instance; see epwatch.h. Raw system calls only: this runs on the watchdog's raw
- * thread (rthread.h) and must not touch the program's errno. */
+/* Our epoll instance; see epwatch.h. Runs on the watchdog's thread, which may be the raw one
+ * (rthread.h): system calls through syscall() (errno there is the thread's own), no
+ * allocation, no libc lock. */
 #include "epwatch.h"
 
 #include "log.h"

@@ -6,7 +6,7 @@
  * saved registers for every fd (22 instructions untracked, 34 tracked), since it must look at
  * the result. Here an fd the table does not know costs the lookup and a jump (8), a tracked
  * socket is stamped before the call (write side: 10), and only a read of a tracked socket
- * keeps a frame, of one register, to see the 0 that means EOF (read side: 18).
+ * keeps a frame, of one register, to see the 0 that means EOF (read side: 17).
  *
  * What each does is what the C versions (interpose.c, kept for other architectures) do:
  * - every call: if fd is a tracked socket, stamp its last_io_ms with the coarse clock;

@@ -29,6 +29,7 @@ static size_t sl_rt_len;
 /* Set by the kernel to the thread's id at clone, cleared (and futex-woken) once the thread is
  * gone: then, and only then, its stack may be unmapped. */
 static int sl_rt_tid;
+static size_t sl_rt_below;   /* bytes of static TLS we copy, below the thread pointer */
 static void (*sl_rt_fn)(void *);
 static void *sl_rt_arg;
 
@@ -100,13 +101,18 @@ int sl_rthread_start(void (*fn)(void *), void *arg)
 	if (!sl_rthread_usable() || __atomic_load_n(&sl_rt_tid, __ATOMIC_ACQUIRE))
 		return -1;
 	__asm__("mov %%fs:0, %0" : "=r"(t.tp));
-	t.low = t.tp;
-	t.self = (uintptr_t)&sl_rthread_start;
-	t.found = 0;
-	dl_iterate_phdr(sl_tls_low, &t);
-	if (t.found != 2)
-		return -1;
-	below = t.tp - t.low;
+	/* The static TLS layout below the thread pointer is the same in every thread and never
+	 * changes: found once (a restart after set*id, or a fork child, reuses it). */
+	if (!sl_rt_below) {
+		t.low = t.tp;
+		t.self = (uintptr_t)&sl_rthread_start;
+		t.found = 0;
+		dl_iterate_phdr(sl_tls_low, &t);
+		if (t.found != 2)
+			return -1;
+		sl_rt_below = t.tp - t.low;
+	}
+	below = sl_rt_below;
 	off = t.tp & 4095u;
 	len = SL_RT_GUARD + SL_RT_STACK + SL_PAGE_UP(below) + SL_PAGE_UP(off + SL_RT_TCB);
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);

@@ -40,7 +40,8 @@ int sl_stack_suppressed(uint32_t idx);
 
 /* Load libunwind now (our constructor), rather than at the first stack. */
 void sl_stack_load(void);
-/* While libunwind is being loaded on this thread: its pipe, to move high and protect. */
+/* While this thread initialises libunwind (its first stack): libunwind's pipe is being made,
+ * to be moved high and protected (sl_stack_own_pipe). */
 int sl_stack_loading(void);
 void sl_stack_own_pipe(int fds[2]);
 

@@ -195,10 +195,12 @@ void sl_track_connect(int fd)
 	if (!s || !sl_enter())
 		return;
 	sl_lock();
-	if (sl_fd_lookup(fd) == s && s->role == SL_ROLE_OTHER)
-		s->role = SL_ROLE_CONNECTED;
-	if (sl_fd_lookup(fd) == s && s->ep == SL_EP_DEAD)
-		s->ep = 0;   /* a failed connect reset it; a new one may succeed: watch it again */
+	if (sl_fd_lookup(fd) == s) {
+		if (s->role == SL_ROLE_OTHER)
+			s->role = SL_ROLE_CONNECTED;
+		if (s->ep == SL_EP_DEAD)
+			s->ep = 0;   /* a failed connect reset it; a new one may succeed: watch again */
+	}
 	sl_unlock();
 	sl_keepalive(fd);
 	sl_leave();
