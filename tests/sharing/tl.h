@@ -218,6 +218,21 @@ static inline int tl_drain_to_eof(int fd, int timeout_ms)
 	}
 }
 
+/* A connection to lfd (listening on port) whose client end is closed at once, the accepted
+ * end read to its EOF: returns the accepted end, the kind of socket sockleak reports as
+ * eof_unclosed if the program keeps it. Dies when it cannot be made. */
+static inline int tl_accepted_at_eof(int lfd, int port)
+{
+	int c = tl_connect(port), a = accept(lfd, NULL, NULL);
+
+	if (c < 0 || a < 0)
+		tl_die("connect");
+	close(c);
+	if (tl_drain_to_eof(a, 10000))
+		tl_die("drain");
+	return a;
+}
+
 /* One stdin line (without '\n'): its length + 1, 0 on EOF, -1 on timeout. */
 static inline int tl_stdin_line(char *buf, size_t size, int timeout_ms)
 {
