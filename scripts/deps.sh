@@ -24,10 +24,11 @@ done
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "sockleak: installing Debian packages:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	# A fresh machine has no package lists yet; update once, then install.
-	apt-get update -qq >/dev/null 2>&1 || true
+	# A fresh machine has no package lists yet; update once, then install. Another apt run
+	# (unattended upgrades, a parallel make) holds the dpkg lock for a while: wait for it.
+	apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 2>&1 || true
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null || {
 		echo "sockleak: apt-get install failed for:$missing" >&2; exit 1; }
 	exit 0
 fi
