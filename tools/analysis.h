@@ -36,6 +36,9 @@ size_t sl_an_bad_lines(const struct sl_an *a);  /* input lines that were not val
 /* Sockets the preload could not track (no memory for its tables; the exit records' "untracked"),
  * and in how many processes. */
 int64_t sl_an_untracked(const struct sl_an *a, size_t *procs);
+/* Records the preload could not write (a full disk, no log: the exit records' "dropped"), and
+ * in how many processes. */
+int64_t sl_an_dropped(const struct sl_an *a, size_t *procs);
 
 /* Sanitizer-style summary: each site once with count, kind, peers, age, symbolised stack
  * (function file:line), suppressions used with counts, and as last line exactly

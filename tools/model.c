@@ -1,5 +1,6 @@
 /* Arena, string interning and small helpers shared by the reader, the join and the writers. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,17 +119,32 @@ size_t sl_an_sites(const struct sl_an *a) { return a->nsites; }
 size_t sl_an_suppressed(const struct sl_an *a) { return a->suppressed_socks; }
 size_t sl_an_bad_lines(const struct sl_an *a) { return a->bad; }
 
-int64_t sl_an_untracked(const struct sl_an *a, size_t *procs)
+/* The sum of one count of the exit records (an int64_t of struct sl_proc at off), and how
+ * many processes have it non-zero. */
+static int64_t exit_count_sum(const struct sl_an *a, size_t off, size_t *procs)
 {
 	int64_t n = 0;
 
 	*procs = 0;
-	for (const struct sl_proc *p = a->proc_list; p; p = p->next)
-		if (p->untracked > 0) {
-			n += p->untracked;
+	for (const struct sl_proc *p = a->proc_list; p; p = p->next) {
+		int64_t v = *(const int64_t *)((const char *)p + off);
+
+		if (v > 0) {
+			n += v;
 			++*procs;
 		}
+	}
 	return n;
+}
+
+int64_t sl_an_untracked(const struct sl_an *a, size_t *procs)
+{
+	return exit_count_sum(a, offsetof(struct sl_proc, untracked), procs);
+}
+
+int64_t sl_an_dropped(const struct sl_an *a, size_t *procs)
+{
+	return exit_count_sum(a, offsetof(struct sl_proc, dropped), procs);
 }
 
 int sl_an_finish(struct sl_an *a)

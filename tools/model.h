@@ -74,6 +74,7 @@ struct sl_proc {
 	int64_t start_ts, exit_ts, first_ts, last_ts;
 	int has_start, has_exit;
 	int64_t tracked, open, leaked, enforced, untracked; /* from the exit record */
+	int64_t dropped;   /* records the preload could not write (exit record) */
 	size_t nleaks;       /* leak records (after suppressions) */
 	size_t idx;
 	struct sl_proc *next;

@@ -21,7 +21,7 @@ enum fld {
 	F_FRAMES, F_KIND, F_FD, F_INODE, F_FAMILY, F_LOCAL, F_PEER, F_TCP_STATE, F_ROLE, F_AGE,
 	F_OPEN_AGE, F_OPEN_TS, F_EOF_TS, F_CW_TS, F_OPEN_STACK, F_EOF_STACK, F_SHARED_WITH,
 	F_INHERITED, F_STACK, F_CHILD, F_SOCKETS, F_PATH, F_ACTION, F_RESULT, F_REMAINING,
-	F_LATE_MS, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED, F_N
+	F_LATE_MS, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED, F_DROPPED, F_N
 };
 static const char *const fld_name[F_N] = {
 	"v", "event", "ts_ns", "pid", "ppid", "exe", "argv0", "boot_id", "host", "origin", "id",
@@ -29,6 +29,7 @@ static const char *const fld_name[F_N] = {
 	"open_age_ms", "open_ts_ns", "eof_ts_ns", "cw_ts_ns", "open_stack", "eof_stack",
 	"shared_with", "inherited", "stack", "child", "sockets", "path", "action", "result",
 	"remaining_fds", "late_ms", "tracked", "open", "leaked", "enforced", "untracked",
+	"dropped",
 };
 
 /* Field lookup by hash: ~30 keys per record times a million records is the hot loop. */
@@ -488,6 +489,7 @@ static void do_exit(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	p->leaked = get_int(d, r, F_LEAKED, 0);
 	p->enforced = get_int(d, r, F_ENFORCED, 0);
 	p->untracked = get_int(d, r, F_UNTRACKED, 0);
+	p->dropped = get_int(d, r, F_DROPPED, 0);
 }
 
 static void do_line(struct rd *d, const char *s, size_t n)

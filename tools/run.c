@@ -501,8 +501,11 @@ static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 	}
 	err = r->logdir[0] ? sl_an_add_path(a, r->logdir) : sl_run_add_prefix_files(r, a, t0);
 	if (!err && !sl_an_finish(a)) {
+		size_t procs;
+
 		leaked = (long)sl_an_leaked(a);
-		if (leaked || sl_an_suppressed(a))
+		/* Lost records may have held leaks: a run that looks clean says so too. */
+		if (leaked || sl_an_suppressed(a) || sl_an_dropped(a, &procs))
 			sl_an_write_summary(a, stderr);
 	}
 	sl_an_free(a);

@@ -180,6 +180,7 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 	json_object_set_new(sum, "bad_lines", json_integer((json_int_t)a->bad));
 	json_object_set_new(sum, "unknown_events", json_integer((json_int_t)a->unknown_events));
 	json_object_set_new(sum, "untracked_sockets", json_integer((json_int_t)sl_an_untracked(a, &uprocs)));
+	json_object_set_new(sum, "unwritten_records", json_integer((json_int_t)sl_an_dropped(a, &uprocs)));
 	put(out, "summary", sum, JSON_COMPACT, ",\n");
 	fputs("  \"sites\": [", out);
 	first = 1;

@@ -132,7 +132,7 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 {
 	struct tx t = { a, out, 0, a->o.color };
 	size_t procs = 0, uprocs;
-	int64_t untracked;
+	int64_t untracked, dropped;
 	for (const struct sl_proc *p = a->proc_list; p; p = p->next) procs += p->nleaks > 0;
 	if (a->leaked)
 		fprintf(out, "%s==sockleak== %zu leaked socket(s) at %zu site(s), in %zu process(es)%s\n\n",
@@ -169,6 +169,11 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 		fprintf(out, "Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "
 			"for its tables then, so a leak among them could not be reported.\n\n",
 			(long long)untracked, uprocs);
+	dropped = sl_an_dropped(a, &uprocs);
+	if (dropped)
+		fprintf(out, "Not written: %lld record(s) could not be written, in %zu process(es) "
+			"(a full disk, or no log): leaks among them are missing here.\n\n",
+			(long long)dropped, uprocs);
 	/* never coloured: CI greps this line */
 	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked, a->nsites);
 	return ferror(out) ? EIO : 0;
