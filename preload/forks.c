@@ -171,8 +171,7 @@ void sl_fork_parent(pid_t child, uint32_t stack)
 	sl_sock_each(sl_list_collect, &w);
 	sl_unlock();
 	if (w.n) {
-		sl_stack_emit(stack);
-		j = sl_log_begin("fork");
+		j = sl_log_begin_with("fork", stack, 0);
 		sl_jb_i64(j, "child", child);
 		sl_jb_arr_begin(j, "sockets");
 		for (int i = 0; i < w.n; i++) {
@@ -243,8 +242,7 @@ void sl_exec_before(const char *path)
 	sl_unlock();
 	if (w.n) {
 		stack = sl_stack_capture();
-		sl_stack_emit(stack);
-		j = sl_log_begin("exec");
+		j = sl_log_begin_with("exec", stack, 0);
 		sl_jb_str(j, "path", path);
 		sl_jb_arr_begin(j, "sockets");
 		for (int i = 0; i < w.n; i++) {

@@ -3,6 +3,7 @@
 #include "forks.h"
 #include "lock.h"
 #include "log.h"
+#include "logfile.h"
 #include "options.h"
 #include "real.h"
 #include "stack.h"
@@ -13,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,10 +87,38 @@ static void sl_atfork_child(void)
 	sl_forks_atfork_child();
 }
 
+/* Secure mode (AT_SECURE: a setuid or setgid program, or one with file capabilities, started
+ * by someone with less privilege): the environment belongs to that someone, who must not choose
+ * where a privileged process writes. Options come only from SL_SECURE_CONF, a file only root
+ * may change; without a log_path there, nothing is logged (stderr belongs to the invoker too,
+ * and records hold the program's addresses), and no summary is printed unless it says so. */
+static void sl_secure_options(void)
+{
+	static char text[4096];
+	long n = sl_file_read(SL_SECURE_CONF, text, sizeof(text), SL_FILE_ROOT);
+
+	sl_opt.log_path[0] = '\0';
+	sl_opt.summary = 0;
+	if (getenv("SOCKLEAK_OPTIONS"))
+		sl_log_say("sockleak: secure mode (setuid, setgid or file capabilities): "
+			   "SOCKLEAK_OPTIONS ignored, options from %s", SL_SECURE_CONF);
+	if (n == -ENOENT)
+		return;
+	if (n < 0) {
+		sl_log_say("sockleak: secure mode: %s not used: %s", SL_SECURE_CONF,
+			   sl_file_why((int)-n));
+		return;
+	}
+	sl_opts_parse_conf(&sl_opt, text, sl_opt_error, NULL);
+}
+
 static void sl_do_init(void)
 {
 	sl_opts_default(&sl_opt);
-	sl_opts_parse(&sl_opt, getenv("SOCKLEAK_OPTIONS"), sl_opt_error, NULL);
+	if (getauxval(AT_SECURE))
+		sl_secure_options();
+	else
+		sl_opts_parse(&sl_opt, getenv("SOCKLEAK_OPTIONS"), sl_opt_error, NULL);
 	if (sl_opt.help) {
 		const char *h = sl_opts_help();
 
@@ -135,7 +165,8 @@ __attribute__((destructor)) static void sl_dtor(void)
 		return;
 	if (sl_opt.report_at_exit) {
 		sl_scan(1);
-		if (sl_log_count()) {
+		/* Also after nothing could be written: space may be back, and the loss is said. */
+		if (sl_log_count() || sl_log_dropped()) {
 			struct sl_jb *j = sl_log_begin("exit");
 
 			sl_jb_u64(j, "tracked", sl_sock_total);
@@ -143,6 +174,7 @@ __attribute__((destructor)) static void sl_dtor(void)
 			sl_jb_u64(j, "leaked", sl_leaked_count());
 			sl_jb_u64(j, "enforced", sl_enforced_count());
 			sl_jb_u64(j, "untracked", __atomic_load_n(&sl_untracked, __ATOMIC_RELAXED));
+			sl_jb_u64(j, "dropped", sl_log_dropped());
 			sl_log_end();
 		}
 		if (sl_opt.summary)

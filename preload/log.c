@@ -3,12 +3,14 @@
 
 #include "epwatch.h"
 #include "lock.h"
+#include "logfile.h"
 #include "options.h"
 #include "real.h"
 #include "sockets.h"
 #include "stack.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +36,12 @@ static pid_t sl_started_pid;    /* process whose start record is written */
 static int sl_to_stderr;
 static int sl_broken;           /* the log cannot be written: stop trying */
 static int sl_warned_open;
+static int sl_warned_write;
+static int sl_torn;             /* a record was cut short and could not be cut back */
 static unsigned long sl_count;
+static unsigned long sl_dropped; /* records that could not be written (the exit record says) */
+static pid_t sl_wd_tid;          /* sockleak's watchdog thread, which may take the program's creds */
+static char sl_path[SL_PATH_MAX + 32];   /* the file open as sl_fd, for rotation checks */
 static char sl_boot_id[40];
 static char sl_host[65];
 static const char *sl_origin = "exec";
@@ -153,6 +160,8 @@ void sl_log_init(void)
 	sl_read_small("/proc/sys/kernel/random/boot_id", sl_boot_id, sizeof(sl_boot_id));
 	if (!uname(&u))
 		snprintf(sl_host, sizeof(sl_host), "%s", u.nodename);
+	/* No log_path at all: secure mode without one in /etc/sockleak.conf (init.c). */
+	sl_broken = !sl_opt.log_path[0];
 	sl_to_stderr = !strcmp(sl_opt.log_path, "stderr");
 	if (sl_to_stderr) {
 		int fd = (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 3);
@@ -164,63 +173,132 @@ void sl_log_init(void)
 	}
 }
 
+void sl_log_say(const char *fmt, ...)
+{
+	char msg[SL_PATH_MAX * 2 + 200];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(msg) - 2)
+		n = (int)sizeof(msg) - 2;
+	msg[n++] = '\n';
+	sl_log_text(msg, (size_t)n);
+}
+
+static const char *sl_errtext(int err)
+{
+	return strerrordesc_np(err) ? strerrordesc_np(err) : "error";
+}
+
+/* Records go to stderr after all (no file could be had): only to a private duplicate of fd 2,
+ * and never when fd 2 is a socket, whose peer must not read our records. */
+static int sl_fall_back_to_stderr(void)
+{
+	struct stat st;
+	int fd;
+
+	if (syscall(SYS_fstat, 2, &st) || S_ISSOCK(st.st_mode))
+		return 0;
+	fd = (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return 0;
+	sl_to_stderr = 1;
+	sl_remember(sl_place_high(fd));
+	return 1;
+}
+
+/* Log lock held, no file open: open PREFIX.PID (logfile.c says how, safely). 1 when open. */
+static int sl_log_open(pid_t pid)
+{
+	char why[SL_PATH_MAX * 2 + 120];
+	int fd, err;
+
+	/* Never create a file with credentials the program has given up: after a raw
+	 * syscall(SYS_setuid) elsewhere this thread may still be root (README, Limits). */
+	if (!sl_creds_match_process(sl_gettid() == __atomic_load_n(&sl_wd_tid, __ATOMIC_RELAXED))) {
+		if (!sl_warned_open)
+			sl_log_say("sockleak: log %s.%d not opened: this thread's credentials are not the "
+			       "program's (a raw setuid?); records are dropped until they are",
+			       sl_opt.log_path, (int)pid);
+		sl_warned_open = 1;
+		return 0;
+	}
+	fd = sl_logfile_open(sl_opt.log_path, (int)pid, sl_path, sizeof(sl_path), why, sizeof(why));
+	if (fd >= 0) {
+		if (why[0])
+			sl_log_say("sockleak: %s", why);
+		sl_remember(sl_place_high(fd));
+		sl_stack_new_epoch();
+		return 1;
+	}
+	err = -fd;
+	/* Out of descriptors, memory or space is the program's state of the moment: drop this
+	 * record and try again with the next. Anything else will not get better. */
+	if (err == EMFILE || err == ENFILE || err == ENOMEM || err == EINTR || err == ENOSPC ||
+	    err == EDQUOT) {
+		if (!sl_warned_open)
+			sl_log_say("sockleak: cannot open log %s: %s (records are dropped until it can)",
+			       sl_path, sl_errtext(err));
+		sl_warned_open = 1;
+		return 0;
+	}
+	sl_warned_open = 1;
+	if (sl_fall_back_to_stderr()) {
+		sl_log_say("sockleak: cannot open log %s: %s; logging to stderr", sl_path,
+		       why[0] ? why : sl_errtext(err));
+		return 1;
+	}
+	sl_log_say("sockleak: cannot open log %s: %s; records are dropped", sl_path,
+	       why[0] ? why : sl_errtext(err));
+	sl_broken = 1;
+	return 0;
+}
+
 /* Log lock held. Opens PREFIX.PID when this process has no log yet (first record, or the first
- * in a forked child), and checks that the descriptor is still the one we opened. */
+ * in a forked child), checks that the descriptor is still the one we opened, and reopens the
+ * path when the file was renamed or deleted under us (logrotate). */
 static int sl_log_ready(void)
 {
 	pid_t pid = getpid();
 	struct stat st;
 
-	if (sl_broken)
-		return 0;
-	if (sl_fd >= 0 && sl_fd_pid != pid && !sl_to_stderr) {
-		/* A forked child: the parent's file is not ours to write; get our own. */
-		syscall(SYS_close, sl_fd);
-		__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
-	}
-	if (sl_fd < 0 && !sl_to_stderr) {
-		char path[SL_PATH_MAX + 24];
-		int fd;
-
-		snprintf(path, sizeof(path), "%s.%d", sl_opt.log_path, (int)pid);
-		fd = (int)syscall(SYS_openat, AT_FDCWD, path,
-				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			int err = errno;
-			/* Out of descriptors or memory is the program's state of the moment: drop this
-			 * record and try again with the next. Anything else will not get better. */
-			int transient = err == EMFILE || err == ENFILE || err == ENOMEM || err == EINTR;
-			char msg[SL_PATH_MAX + 120];
-			int n;
-
-			if (!transient || !sl_warned_open) {
-				n = snprintf(msg, sizeof(msg), "sockleak: cannot open log %s: %s%s\n",
-					     path, strerrordesc_np(err) ? strerrordesc_np(err) : "error",
-					     transient ? " (records are dropped until it can)" : "");
-				sl_log_text(msg, n > 0 && (size_t)n < sizeof(msg) ? (size_t)n : 0);
-				sl_warned_open = 1;
-			}
-			if (!transient)
+	for (int tries = 0; tries < 3; tries++) {
+		if (sl_broken)
+			return 0;
+		if (sl_fd >= 0 && sl_fd_pid != pid && !sl_to_stderr) {
+			/* A forked child: the parent's file is not ours to write; get our own. */
+			syscall(SYS_close, sl_fd);
+			__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
+		}
+		if (sl_fd < 0 && (sl_to_stderr || !sl_log_open(pid)))
+			return 0;
+		/* A program may close every fd with a raw syscall and reuse the number: never
+		 * write into a descriptor that is no longer the one we opened. */
+		if (syscall(SYS_fstat, sl_fd, &st) || st.st_dev != sl_fd_dev ||
+		    st.st_ino != sl_fd_ino) {
+			__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
+			if (sl_to_stderr)
 				sl_broken = 1;
-			return 0;
+			continue;
 		}
-		sl_remember(sl_place_high(fd));
-		sl_stack_new_epoch();
-	}
-	if (sl_fd < 0)
-		return 0;
-	/* A program may close every fd with a raw syscall and reuse the number: never write into
-	 * a descriptor that is no longer the one we opened. */
-	if (syscall(SYS_fstat, sl_fd, &st) || st.st_dev != sl_fd_dev || st.st_ino != sl_fd_ino) {
-		__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
-		if (sl_to_stderr) {
-			sl_broken = 1;
-			return 0;
+		/* Rotated: the records belong in the file now at the path, which gets its own
+		 * start and stack records. One fstatat per record, 1 us of the record's 3.5 us
+		 * (docs/performance.md, "Safe logs"); records are rare. */
+		if (!sl_to_stderr && !sl_logfile_same(sl_path, &st)) {
+			syscall(SYS_close, sl_fd);
+			__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
+			sl_started_pid = 0;
+			continue;
 		}
-		return sl_log_ready();
+		sl_fd_pid = pid;
+		return 1;
 	}
-	sl_fd_pid = pid;
-	return 1;
+	return 0;
 }
 
 static void sl_common(const char *event)
@@ -237,28 +315,65 @@ static void sl_common(const char *event)
 	sl_jb_i64(&sl_jb, "tid", sl_gettid());
 }
 
-static int sl_flush(void)
+/* A record cut short (a full disk: write(2) wrote part, then ENOSPC) must leave no partial
+ * line. The file is ours alone (one per process, written under the log lock), so cutting it
+ * back by what this record wrote restores the last whole line; with O_APPEND the next record
+ * then lands there. Where that cannot be done (stderr is a pipe or a terminal, or ftruncate
+ * refused), the next record starts with a newline instead, so that only this line is bad. */
+static void sl_untear(size_t done)
 {
-	size_t len = sl_jb_finish(&sl_jb);
-	const char *p = sl_buf;
+	struct stat st;
 
-	if (!len)
-		return ENOSPC;
-	while (len > 0) {
-		ssize_t w = sl_raw_write(sl_fd, p, len);
+	if (!sl_to_stderr && !syscall(SYS_fstat, sl_fd, &st) && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size >= done && !syscall(SYS_ftruncate, sl_fd, st.st_size - (off_t)done))
+		return;
+	sl_torn = 1;
+}
+
+static int sl_write_all(const char *p, size_t len, size_t *done)
+{
+	*done = 0;
+	while (*done < len) {
+		ssize_t w = sl_raw_write(sl_fd, p + *done, len - *done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return errno ? errno : EIO;
-		p += w;
-		len -= (size_t)w;
+			return w < 0 ? errno : EIO;
+		*done += (size_t)w;
 	}
-	sl_count++;
 	return 0;
 }
 
-static void sl_write_start(void)
+/* Write the record in sl_jb: whole, or not at all. 0 or errno. */
+static int sl_flush(void)
+{
+	size_t len = sl_jb_finish(&sl_jb), done;
+	int err;
+
+	if (!len)
+		return ENOSPC;   /* larger than the buffer: never written in part */
+	if (sl_torn) {
+		if ((err = sl_write_all("\n", 1, &done)))
+			return err;
+		sl_torn = 0;
+	}
+	err = sl_write_all(sl_buf, len, &done);
+	if (!err) {
+		sl_count++;
+		return 0;
+	}
+	if (done)
+		sl_untear(done);
+	if (!sl_warned_write)
+		sl_log_say("sockleak: cannot write log %s: %s; records are dropped (counted in the "
+		       "exit record) until it can", sl_to_stderr ? "stderr" : sl_path,
+		       sl_errtext(err));
+	sl_warned_write = 1;
+	return err;
+}
+
+static int sl_write_start(void)
 {
 	char exe[SL_PATH_MAX], opts[SL_OPTS_JSON_MAX + 2];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -278,25 +393,48 @@ static void sl_write_start(void)
 	opts[n + 2] = '\0';
 	sl_jb_raw(&sl_jb, "options", opts);
 	sl_jb_obj_end(&sl_jb);
-	sl_flush();
+	return sl_flush();
 }
 
-struct sl_jb *sl_log_begin(const char *event)
+/* Log lock held, log open: write what a record naming these stacks needs before it in this
+ * file: the process's start record, and the stack records it lacks. 0, or the errno of the
+ * write that failed (the record must then be dropped: it would name what the file lacks). */
+static int sl_write_prelude(uint32_t stack_a, uint32_t stack_b)
+{
+	uint32_t stacks[2] = {stack_a, stack_b}, epoch;
+	int err;
+
+	if (sl_started_pid != getpid()) {
+		if ((err = sl_write_start()))
+			return err;
+		sl_started_pid = getpid();
+	}
+	for (int i = 0; i < 2; i++) {
+		sl_common("stack");
+		if (!sl_stack_fill(&sl_jb, stacks[i], &epoch))
+			continue;
+		sl_jb_obj_end(&sl_jb);
+		if ((err = sl_flush()))
+			return err;
+		sl_stack_written(stacks[i], epoch);
+	}
+	return 0;
+}
+
+struct sl_jb *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t stack_b)
 {
 	sl_mutex_lock(&sl_log_mu);
-	if (!sl_log_ready()) {
+	if (!sl_log_ready() || sl_write_prelude(stack_a, stack_b)) {
 		/* Format anyway into the buffer so callers need no checks; it is dropped. */
 		sl_jb_init(&sl_jb, sl_buf, sizeof(sl_buf));
 		sl_jb.trunc = 1;
 		return &sl_jb;
 	}
-	if (sl_started_pid != getpid()) {
-		sl_started_pid = getpid();
-		sl_write_start();
-	}
 	sl_common(event);
 	return &sl_jb;
 }
+
+struct sl_jb *sl_log_begin(const char *event) { return sl_log_begin_with(event, 0, 0); }
 
 int sl_log_end(void)
 {
@@ -306,8 +444,27 @@ int sl_log_end(void)
 		sl_jb_obj_end(&sl_jb);
 		err = sl_flush();
 	}
+	if (err)
+		__atomic_add_fetch(&sl_dropped, 1, __ATOMIC_RELAXED);
 	sl_mutex_unlock(&sl_log_mu);
 	return err;
+}
+
+void sl_log_prepare(void)
+{
+	sl_mutex_lock(&sl_log_mu);
+	sl_log_ready();
+	sl_mutex_unlock(&sl_log_mu);
+}
+
+void sl_log_set_watchdog(pid_t tid) { __atomic_store_n(&sl_wd_tid, tid, __ATOMIC_RELAXED); }
+
+void sl_log_follow_creds(void)
+{
+	/* Under the log lock: sl_creds_match_process's buffers are shared with sl_log_open. */
+	sl_mutex_lock(&sl_log_mu);
+	sl_creds_match_process(1);
+	sl_mutex_unlock(&sl_log_mu);
 }
 
 void sl_log_cancel(void) { sl_mutex_unlock(&sl_log_mu); }
@@ -366,6 +523,7 @@ int sl_own_fd_max(void)
 
 int sl_log_fd(void) { return __atomic_load_n(&sl_fd, __ATOMIC_RELAXED); }
 unsigned long sl_log_count(void) { return sl_count; }
+unsigned long sl_log_dropped(void) { return __atomic_load_n(&sl_dropped, __ATOMIC_RELAXED); }
 
 void sl_log_atfork_prepare(void) { sl_mutex_lock(&sl_log_mu); }
 void sl_log_atfork_parent(void) { sl_mutex_unlock(&sl_log_mu); }
@@ -375,6 +533,9 @@ void sl_log_atfork_child(void)
 	sl_mutex_reset(&sl_log_mu);
 	sl_origin = "fork";
 	sl_count = 0;
+	sl_dropped = 0;
+	sl_warned_write = 0;
+	sl_wd_tid = 0;
 }
 
 void sl_log_evict(int fd)

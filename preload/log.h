@@ -13,9 +13,15 @@ void sl_log_init(void);
 
 /* Start a record: takes the log lock, opens the log (and writes this process's `start`
  * record) when needed, and fills the common fields. Never fails: on any problem the record is
- * silently dropped at sl_log_end. */
+ * dropped at sl_log_end, and counted (sl_log_dropped). */
 struct sl_jb *sl_log_begin(const char *event);
-int sl_log_end(void);      /* write and unlock; 0 or errno */
+/* The same for a record that names up to two stacks (0: none): their `stack` records are
+ * written first, under the same lock hold, into the same file; when one cannot be, the record
+ * is dropped rather than name what its file lacks. */
+struct sl_jb *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t stack_b);
+/* Write and unlock; 0 or errno. A record is written whole or not at all (a short write is cut
+ * back: log.c, sl_untear); the first failure is said once on stderr. */
+int sl_log_end(void);
 void sl_log_cancel(void);  /* unlock without writing */
 
 /* The smallest and largest descriptor numbers we have ever held (-1, -1 before any). */
@@ -57,8 +63,22 @@ int sl_log_fd(void);
 /* The program is about to dup2() onto our descriptor's number: move the log elsewhere. */
 void sl_log_evict(int fd);
 
-/* Records written by this process so far (the exit record is written only if >0). */
+/* Records written by this process so far (the exit record is written only when this or
+ * sl_log_dropped is > 0). */
 unsigned long sl_log_count(void);
+/* Records that could not be written (no log, a full disk): the exit record's `dropped`. */
+unsigned long sl_log_dropped(void);
+
+/* Open the log now if this process has none yet, without writing to it: called before the
+ * program changes its credentials, so that a daemon dropping to `nobody` still logs into a
+ * directory only its start-up identity may write. */
+void sl_log_prepare(void);
+/* The watchdog thread's tid (0: none). Only that thread, never one of the program's, may take
+ * the program's credentials before it creates a file (logfile.h, sl_creds_match_process). */
+void sl_log_set_watchdog(pid_t tid);
+/* On the watchdog thread: take the program's credentials if they changed under it (a raw
+ * syscall(SYS_setuid) in the main thread changes that thread only). */
+void sl_log_follow_creds(void);
 
 /* fork: prepare takes the lock, parent releases, child re-initialises it and forgets the
  * start record so that the child writes its own. */
@@ -68,5 +88,7 @@ void sl_log_atfork_child(void);
 
 /* Write a plain text message on stderr (fd 2), e.g. bad options, the exit summary. */
 void sl_log_text(const char *msg, size_t len);
+/* One formatted line on stderr (the newline is added), through sl_log_text. */
+__attribute__((format(printf, 1, 2))) void sl_log_say(const char *fmt, ...);
 
 #endif

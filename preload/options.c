@@ -189,6 +189,25 @@ int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ct
 	return bad;
 }
 
+int sl_opts_parse_conf(struct sl_opts *o, char *text, sl_opts_err_fn err, void *ctx)
+{
+	int bad = 0;
+
+	while (*text) {
+		char *line = text, *end = line + strcspn(line, "\n");
+
+		text = *end ? end + 1 : end;
+		*end = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+			*--end = '\0';
+		if (*line && *line != '#')
+			bad += sl_opts_parse(o, line, err, ctx);
+	}
+	return bad;
+}
+
 size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
 {
 	/* Paths are user text: escaped like every string in the log, so bytes that are not

@@ -39,6 +39,16 @@ typedef void (*sl_opts_err_fn)(void *ctx, const char *msg);
  * reported through err and ignored, never fatal. Returns the number of problems. */
 int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ctx);
 
+/* Where a program in secure mode (AT_SECURE) takes its options from, instead of the
+ * environment: a file owned by root that group and others cannot write (init.c). */
+#ifndef SL_SECURE_CONF
+#define SL_SECURE_CONF "/etc/sockleak.conf"
+#endif
+
+/* The same key=value syntax from a file's text, modified in place: newlines separate too, and a
+ * line whose first non-blank character is '#' is a comment. Returns the number of problems. */
+int sl_opts_parse_conf(struct sl_opts *o, char *text, sl_opts_err_fn err, void *ctx);
+
 /* Room that always holds sl_opts_json's output: two paths escaped at up to 6 bytes a byte
  * (\u00XX for bytes that are not UTF-8), and the numbers. */
 #define SL_OPTS_JSON_MAX (SL_PATH_MAX * 12 + 512)

@@ -56,9 +56,7 @@ void sl_rec_leak(const struct sl_leak_info *l)
 {
 	struct sl_jb *j;
 
-	sl_stack_emit(l->open_stack);
-	sl_stack_emit(l->eof_stack);
-	j = sl_log_begin("leak");
+	j = sl_log_begin_with("leak", l->open_stack, l->eof_stack);
 	sl_jb_str(j, "kind", sl_kind_name(l->kind));
 	sl_jb_i64(j, "fd", l->fd);
 	sl_ints(j, "fds", l->fds, l->nfds);
@@ -87,8 +85,7 @@ void sl_rec_late_close(int fd, uint64_t inode, enum sl_kind kind, uint64_t late_
 {
 	struct sl_jb *j;
 
-	sl_stack_emit(stack);
-	j = sl_log_begin("late_close");
+	j = sl_log_begin_with("late_close", stack, 0);
 	sl_jb_i64(j, "fd", fd);
 	sl_jb_u64(j, "inode", inode);
 	sl_jb_str(j, "kind", sl_kind_name(kind));
@@ -103,8 +100,7 @@ void sl_rec_close_shared(int fd, uint64_t inode, const int *fds, int nfds, const
 {
 	struct sl_jb *j;
 
-	sl_stack_emit(stack);
-	j = sl_log_begin("close_shared");
+	j = sl_log_begin_with("close_shared", stack, 0);
 	sl_jb_i64(j, "fd", fd);
 	sl_jb_u64(j, "inode", inode);
 	sl_ints(j, "remaining_fds", fds, nfds);

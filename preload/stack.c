@@ -524,23 +524,15 @@ void sl_stack_new_epoch(void)
 	__atomic_add_fetch(&sl_epoch, 1, __ATOMIC_RELAXED);
 }
 
-void sl_stack_emit(uint32_t idx)
+int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 {
 	struct sl_stack *st = sl_stack_get(idx);
-	uint32_t epoch;
-	struct sl_jb *j;
 
-	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) ==
-			   __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED))
-		return;
-	/* Opening a new per-process log starts a new epoch: read it once the log is open, under
-	 * the log lock, so a stack is written once per file and no more. */
-	j = sl_log_begin("stack");
-	epoch = __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == epoch) {
-		sl_log_cancel();
-		return;
-	}
+	/* The epoch is read under the log lock, after the log was opened: a stack is written
+	 * once per file and no more. */
+	*epoch = __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED);
+	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == *epoch)
+		return 0;
 	sl_jb_id(j, "id", st->id);
 	sl_jb_arr_begin(j, "frames");
 	for (unsigned i = 0; i < st->n; i++) {
@@ -553,7 +545,14 @@ void sl_stack_emit(uint32_t idx)
 		sl_jb_obj_end(j);
 	}
 	sl_jb_arr_end(j);
-	if (sl_log_end() == 0)
+	return 1;
+}
+
+void sl_stack_written(uint32_t idx, uint32_t epoch)
+{
+	struct sl_stack *st = sl_stack_get(idx);
+
+	if (st)
 		__atomic_store_n(&st->epoch, epoch, __ATOMIC_RELAXED);
 }
 

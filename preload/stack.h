@@ -24,9 +24,11 @@ uint64_t sl_stack_id(uint32_t idx);     /* 0 for none */
 /* Pure: the id of a list of instruction pointers (FNV-1a 64, never 0). Unit-tested. */
 uint64_t sl_stack_hash(const uintptr_t *ips, unsigned n);
 
-/* Called by the log writer with its lock held: writes the stack record for idx into the
- * current log unless this log has it already. */
-void sl_stack_emit(uint32_t idx);
+/* Called by the log writer with its lock held, the log open (log.c, sl_log_begin_with): when
+ * the current log file lacks the stack record of idx, fill its fields (id, frames) into j and
+ * return 1; else 0. *epoch is the file's epoch, for sl_stack_written once the record is. */
+int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch);
+void sl_stack_written(uint32_t idx, uint32_t epoch);
 
 /* The log was switched to a new file (a forked child's own PREFIX.PID): stacks must be
  * written again before they are named there. */

@@ -2,6 +2,8 @@
 #include "suppress.h"
 
 #include "log.h"
+#include "logfile.h"
+#include "options.h"
 #include "stack.h"
 
 #include <fcntl.h>
@@ -18,34 +20,42 @@ static char sl_supp_text[SL_SUPP_BYTES];
 static const char *sl_supp[SL_SUPP_MAX];
 static int sl_nsupp;
 
+/* Read from the program's constructor: a FIFO there would hang it, /dev/stdin would eat its
+ * input. So only a regular file, never through a symbolic link, never blocking (logfile.h), and
+ * only the first SL_SUPP_BYTES: the lines that fit whole are used, a cut one never is (a cut
+ * "leak:*_handler" would read "leak:*"). */
 void sl_supp_load(const char *path)
 {
-	int fd;
-	ssize_t n;
+	long n;
 	char *line, *save = NULL;
 
 	if (!path || !path[0])
 		return;
-	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		char msg[600];
-		int w = snprintf(msg, sizeof(msg), "sockleak: cannot read suppressions %s\n", path);
+	n = sl_file_read(path, sl_supp_text, sizeof(sl_supp_text), 0);
+	if (n == -EFBIG) {
+		char *cut = strrchr(sl_supp_text, '\n');
 
-		sl_log_text(msg, w > 0 && (size_t)w < sizeof(msg) ? (size_t)w : 0);
+		n = cut ? cut + 1 - sl_supp_text : 0;
+		sl_supp_text[n] = '\0';
+		sl_log_say("sockleak: suppressions %s: larger than %d bytes; only the lines in the "
+			    "first %ld bytes are used", path, SL_SUPP_BYTES - 1, n);
+	} else if (n < 0) {
+		sl_log_say("sockleak: cannot read suppressions %s: %s", path,
+			    sl_file_why((int)-n));
 		return;
 	}
-	n = syscall(SYS_read, fd, sl_supp_text, sizeof(sl_supp_text) - 1);
-	syscall(SYS_close, fd);
-	if (n <= 0)
-		return;
-	sl_supp_text[n] = '\0';
-	for (line = strtok_r(sl_supp_text, "\n", &save); line && sl_nsupp < SL_SUPP_MAX;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(sl_supp_text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		while (*line == ' ' || *line == '\t')
 			line++;
 		line[strcspn(line, "\r")] = '\0';
-		if (!strncmp(line, "leak:", 5) && line[5])
-			sl_supp[sl_nsupp++] = line + 5;
+		if (strncmp(line, "leak:", 5) || !line[5])
+			continue;
+		if (sl_nsupp == SL_SUPP_MAX) {
+			sl_log_say("sockleak: suppressions %s: more than %d patterns; the rest are not "
+				    "used", path, SL_SUPP_MAX);
+			break;
+		}
+		sl_supp[sl_nsupp++] = line + 5;
 	}
 }
 
