@@ -8,7 +8,7 @@ pkgs=""
 for group in "$@"; do
 	case "$group" in
 	build)  pkgs="$pkgs gcc make pkg-config libunwind-dev uthash-dev libdw-dev libelf-dev libjansson-dev" ;;
-	check)  pkgs="$pkgs libcmocka-dev python3 iproute2 strace" ;;
+	check)  pkgs="$pkgs libcmocka-dev python3 iproute2 strace logrotate util-linux" ;;
 	fuzz)   pkgs="$pkgs clang libclang-rt-dev" ;;
 	html)   pkgs="$pkgs chromium" ;;
 	bench)  pkgs="$pkgs valgrind strace nginx-light wrk redis-server redis-tools python3 iproute2 procps" ;;

@@ -455,6 +455,33 @@ static void test_help_lists_every_key(void **state)
 	assert_int_equal(h[strlen(h) - 1], '\n');
 }
 
+/* /etc/sockleak.conf (secure mode): the same items, one or more per line, comments, blank
+ * lines, CRLF and indentation; a bad item is reported like one from the environment. */
+static void test_conf_file_syntax(void **state)
+{
+	char text[] = "# sockleak for setuid programs\n"
+		      "\n"
+		      "  log_path=/var/log/sockleak/priv\r\n"
+		      "grace_ms=2000:scan_ms=200\n"
+		      "\t# summary=1\n"
+		      "enforce=1  \n"
+		      "bogus=1";
+	struct sl_opts o;
+	struct errs e;
+
+	(void)state;
+	sl_opts_default(&o);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(sl_opts_parse_conf(&o, text, collect, &e), 1);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.msg[0], "sockleak: unknown option 'bogus'; ignored");
+	assert_string_equal(o.log_path, "/var/log/sockleak/priv");
+	assert_int_equal(o.grace_ms, 2000);
+	assert_int_equal(o.scan_ms, 200);
+	assert_int_equal(o.summary, 1);
+	assert_int_equal(o.enforce, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_json_non_utf8_path_still_valid_json),
 		cmocka_unit_test(test_json_small_buffer),
 		cmocka_unit_test(test_help_lists_every_key),
+		cmocka_unit_test(test_conf_file_syntax),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
