@@ -315,18 +315,20 @@ def fill(path):
 
 
 def case_full_disk(c):
-    """The log on a full tmpfs: records whole or not at all, the loss said and counted."""
+    """The log on a full tmpfs, under `sockleak run`: records whole or not at all, the loss
+    said once by the library and counted in the exit record, by `sockleak run` and by
+    `sockleak report`."""
     need_root()
     fs, out = os.path.join(c.dir, "fs"), os.path.join(c.dir, "out")
     os.mkdir(fs)
     os.mkdir(out)
-    prefix = os.path.join(fs, "log")
+    sockleak = os.path.join(os.path.dirname(c.run.lib), "sockleak")
     # The tmpfs lives in a private mount namespace: it goes away with the case's processes.
-    # The shell copies the logs out after the program exited.
+    # The shell copies the logs out after the runner analysed them.
     script = (f"mount -t tmpfs -o size=256k,mode=0700 sockleak-test {fs} || exit 99; "
-              f"{c.run.bindir}/hf_host; st=$?; cp -p {fs}/log.* {out}/; exit $st")
-    p, pid = host(c, options=c.opts(log_path=prefix), argv=[shutil.which("unshare"), "-m",
-                                                              "sh", "-c", script])
+              f"{sockleak} run -L {c.run.lib} -o {c.opts(log_path=os.path.join(fs, 'log'))} "
+              f"-- {c.run.bindir}/hf_host; st=$?; cp -p {fs}/log.* {out}/; exit $st")
+    p, pid = host(c, preload=False, argv=[shutil.which("unshare"), "-m", "sh", "-c", script])
     record(p)
     full = f"/proc/{pid}/root{fs}/filler"
     fill(full)
@@ -334,7 +336,7 @@ def case_full_disk(c):
     record(p, n_full)
     os.unlink(full)
     record(p, n_after)
-    finish(p, timeout=15)
+    finish(p, timeout=30)
     log = os.path.join(out, f"log.{pid}")
     recs = read_log(log, pid)   # no torn or glued line: validate() checks every line
     cs = [r for r in recs if r["event"] == "close_shared"]
@@ -345,8 +347,8 @@ def case_full_disk(c):
           f"exit record {briefs(ex)} dropped={ex[0].get('dropped') if ex else None}, but "
           f"{lost} close_shared records are missing")
     said(p, "cannot write log", n=1)
-    rep = subprocess.run([os.path.join(os.path.dirname(c.run.lib), "sockleak"), "report", out],
-                         capture_output=True, text=True, timeout=30)
+    said(p, f"Not written: {lost} record(s) could not be written, in 1 process(es)", n=1)
+    rep = subprocess.run([sockleak, "report", out], capture_output=True, text=True, timeout=30)
     check(f"{lost} record(s) could not be written" in rep.stdout,
           f"sockleak report does not say the loss: {rep.stdout[-500:]!r}")
     print(f"  note: {lost} of {1 + n_full + n_after} records could not be written")
