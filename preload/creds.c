@@ -1,9 +1,10 @@
 /* The credential calls. Before the first of them the log is opened, while the program still
- * has the credentials it started with. glibc moves every thread it knows to the new uid/gid (its set*id
+ * has the credentials it started with (when it tracks a socket). glibc moves every thread it knows to the new uid/gid (its set*id
  * broadcast); the raw watchdog thread (rthread.h) it does not know, and that thread would keep
  * root in a server that dropped privileges. So a raw watchdog is stopped before the change and
  * started again after it, with the caller's new credentials. With a pthread watchdog, or none,
  * these are the real calls and nothing more. The result and errno are libc's. */
+#include "fdtable.h"
 #include "log.h"
 #include "real.h"
 #include "watchdog.h"
@@ -19,8 +20,11 @@ static int sl_creds_before(void)
 	/* In a vfork child, a signal handler inside our code, or before start-up: hands off. */
 	if (sl_enter()) {
 		/* The log is opened with the credentials the program started with (issue 10):
-		 * after a drop to `nobody` it could no longer be created in a root-only directory. */
-		if (sl_inited)
+		 * after a drop to `nobody` it could no longer be created in a root-only directory.
+		 * Only by a process with a TCP socket (a daemon that bound its port): one with none
+		 * has nothing to report yet, and a cron-style fork+setuid+exec child would leave an
+		 * empty root-owned file per job that its new image may not even use. */
+		if (sl_inited && sl_sock_count())
 			sl_log_prepare();
 		paused = sl_watchdog_pause();
 		sl_leave();

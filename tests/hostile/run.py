@@ -411,6 +411,11 @@ def case_setuid_before_first_record(c):
         raise Fail(f"{e}; stderr {p.stderr()[-300:]!r}")
     finish(p)
     check(not said(p, "cannot open log"), f"stderr: {p.stderr()[-300:]!r}")
+    # A process without a socket that changes credentials (a cron job's child) leaves no file.
+    q = c.spawn([shutil.which("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}",
+                 "--clear-groups", "/bin/true"], name="setpriv")
+    check(q.wait(10) == 0, f"setpriv: {q.stderr()[-200:]!r}")
+    check(not os.path.exists(f"{c.prefix}.{q.pid}"), "an empty log for a process with no socket")
 
 
 def task_uids(pid):
