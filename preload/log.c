@@ -345,14 +345,38 @@ static int sl_write_all(const char *p, size_t len, size_t *done)
 	return 0;
 }
 
+/* A program may limit the size of the files it writes (RLIMIT_FSIZE): a write past the limit
+ * raises SIGXFSZ, whose default action kills it. A record of ours must never be what does:
+ * one that would cross the limit is not written. One prlimit call per record; the rest only
+ * when a limit is set. */
+static int sl_past_fsize(size_t len)
+{
+	struct rlimit rl;
+	struct stat st;
+	off_t end;
+
+	if (syscall(SYS_prlimit64, 0, RLIMIT_FSIZE, NULL, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    syscall(SYS_fstat, sl_fd, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	/* O_APPEND writes at the end; a stderr opened without it, at its offset. */
+	end = (off_t)syscall(SYS_lseek, sl_fd, 0, SEEK_CUR);
+	if (end < st.st_size)
+		end = st.st_size;
+	return (rlim_t)end + len > rl.rlim_cur;
+}
+
 /* Write the record in sl_jb: whole, or not at all. 0 or errno. */
 static int sl_flush(void)
 {
-	size_t len = sl_jb_finish(&sl_jb), done;
+	size_t len = sl_jb_finish(&sl_jb), done = 0;
 	int err;
 
 	if (!len)
 		return ENOSPC;   /* larger than the buffer: never written in part */
+	if (sl_past_fsize(len + (size_t)sl_torn)) {
+		err = EFBIG;
+		goto failed;
+	}
 	if (sl_torn) {
 		if ((err = sl_write_all("\n", 1, &done)))
 			return err;
@@ -365,6 +389,7 @@ static int sl_flush(void)
 	}
 	if (done)
 		sl_untear(done);
+failed:
 	if (!sl_warned_write)
 		sl_log_say("sockleak: cannot write log %s: %s; records are dropped (counted in the "
 		       "exit record) until it can", sl_to_stderr ? "stderr" : sl_path,

@@ -13,7 +13,8 @@ temporary directory, every wait bounded:
 - suppressions: a FIFO does not hang the program's start, /dev/stdin does not eat its input;
 - a full filesystem (a small tmpfs in a private mount namespace): the program serves as
   without sockleak, the log has no bad line, the loss is said once on stderr and counted in
-  the exit record and by `sockleak report`;
+  the exit record and by `sockleak run` and `sockleak report`; a file size limit
+  (RLIMIT_FSIZE) is never crossed by a record, so SIGXFSZ never kills the program;
 - a real `logrotate` run (create mode) and a deleted log: records follow the path;
 - privilege drops: a daemon that calls setuid() before its first record still logs; after a
   raw syscall(SYS_setuid) the watchdog creates no file as root and takes the program's uid.
@@ -359,6 +360,21 @@ def case_full_disk(c):
     print(f"  note: {lost} of {1 + n_full + n_after} records could not be written")
 
 
+def case_file_size_limit(c):
+    """RLIMIT_FSIZE: a record that would cross the program's file size limit is not written,
+    so no SIGXFSZ of ours kills the program; the rest of the log stays whole."""
+    limit = 3000
+    p, pid = host(c, argv=[shutil.which("prlimit"), f"--fsize={limit}:{limit}",
+                           os.path.join(c.run.bindir, "hf_host")])
+    record(p, 12)
+    finish(p)
+    log = f"{c.prefix}.{pid}"
+    size = os.path.getsize(log)
+    check(0 < size <= limit, f"log of {size} bytes under a {limit}-byte limit")
+    said(p, "cannot write log", n=1)
+    check(events(read_log(log, pid)).count("close_shared") < 12, "the limit was never reached")
+
+
 # --------------------------------------------------------------------------------------------
 # 9. Log rotation
 
@@ -481,6 +497,7 @@ CASES = [
     ("suppressions_dev_stdin", case_suppressions_dev_stdin),
     ("suppressions_too_large", case_suppressions_too_large),
     ("full_disk", case_full_disk),
+    ("file_size_limit", case_file_size_limit),
     ("logrotate", case_logrotate),
     ("setuid_before_first_record", case_setuid_before_first_record),
     ("raw_setuid_watchdog", case_raw_setuid_watchdog),
