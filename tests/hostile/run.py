@@ -329,12 +329,16 @@ def case_full_disk(c):
     script = (f"mount -t tmpfs -o size=256k,mode=0700 sockleak-test {fs} || exit 99; "
               f"{sockleak} run -L {c.run.lib} -o {c.opts(log_path=os.path.join(fs, 'log'))} "
               f"-- {c.run.bindir}/hf_host; st=$?; cp -p {fs}/log.* {out}/; exit $st")
+    # A sanitizer runtime stays first in LD_PRELOAD; the runner puts the library after it.
+    san = {"LD_PRELOAD": ":".join(c.run.preload_first)} if c.run.preload_first else None
+    p = c.spawn([shutil.which("unshare"), "-m", "sh", "-c", script], name="run-hf_host",
+                preload=False, extra_env=san)
     try:
-        p, pid = host(c, preload=False, argv=[shutil.which("unshare"), "-m", "sh", "-c", script])
+        pid = int(p.expect("ready", timeout=15)[2])
     except Fail as e:
-        if "unshare" in str(e) or "mount" in str(e):
-            raise Skip(f"no private mount namespace with a tmpfs here: {e}")
-        raise
+        if p.p.poll() == 99 or p.stderr().startswith("unshare:"):
+            raise Skip(f"no private mount namespace with a tmpfs here: {p.stderr()[-200:]!r}")
+        raise e
     record(p)
     full = f"/proc/{pid}/root{fs}/filler"
     fill(full)
