@@ -326,13 +326,14 @@ def case_full_disk(c):
     sockleak = os.path.join(os.path.dirname(c.run.lib), "sockleak")
     # The tmpfs lives in a private mount namespace: it goes away with the case's processes.
     # The shell copies the logs out after the runner analysed them.
+    # A sanitizer runtime stays first in LD_PRELOAD, where the runner keeps it, for the
+    # runner and its program only (TSan crashes an uninstrumented unshare or sh).
+    san = f"LD_PRELOAD={':'.join(c.run.preload_first)} " if c.run.preload_first else ""
     script = (f"mount -t tmpfs -o size=256k,mode=0700 sockleak-test {fs} || exit 99; "
-              f"{sockleak} run -L {c.run.lib} -o {c.opts(log_path=os.path.join(fs, 'log'))} "
+              f"{san}{sockleak} run -L {c.run.lib} -o {c.opts(log_path=os.path.join(fs, 'log'))} "
               f"-- {c.run.bindir}/hf_host; st=$?; cp -p {fs}/log.* {out}/; exit $st")
-    # A sanitizer runtime stays first in LD_PRELOAD; the runner puts the library after it.
-    san = {"LD_PRELOAD": ":".join(c.run.preload_first)} if c.run.preload_first else None
     p = c.spawn([shutil.which("unshare"), "-m", "sh", "-c", script], name="run-hf_host",
-                preload=False, extra_env=san)
+                preload=False)
     try:
         pid = int(p.expect("ready", timeout=15)[2])
     except Fail as e:
