@@ -1,26 +1,50 @@
 /* Inputs: files, directories (recursively, in name order so output is reproducible), globs the
- * shell did not expand (quoted in CI configs), and "-" for stdin. */
+ * shell did not expand (quoted in CI configs), and "-" for stdin.
+ *
+ * Only regular files are read (issue 11): a FIFO would block the open or the read forever and
+ * /dev/zero never ends. Anything else is named on stderr and skipped. A path the user named is
+ * followed through symbolic links; what a glob or a directory walk finds was chosen by whoever
+ * writes in that directory (often shared), so a symbolic link there is skipped too. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "escape.h"
+#include "files.h"
 #include "model.h"
+
+enum how { NAMED, FOUND_BY_GLOB, FOUND_IN_DIR };
 
 int sl_an_add_stream(struct sl_an *a, FILE *f, const char *name)
 {
 	return sl_read_stream(a, f, name);
 }
 
-static int add_file(struct sl_an *a, const char *path)
+/* A named file or a glob match that is skipped is an input error (exit 2, the rest is still
+ * reported); a directory entry is only a warning: the directory is what was named. */
+static int add_file(struct sl_an *a, const char *path, enum how how)
 {
-	FILE *f = fopen(path, "re");
-	int r;
-	if (!f) {
+	const char *kind;
+	char e[1024];
+	int fd = sl_open_regular(path, how == NAMED ? 0 : O_NOFOLLOW, &kind), r;
+	FILE *f;
+	if (fd < 0) {
 		r = errno;
-		fprintf(stderr, "sockleak: %s: %s\n", path, strerror(r));
+		if (kind)
+			fprintf(stderr, "sockleak: %s: not a regular file (%s), skipped\n",
+				sl_term_str(e, sizeof e, path), kind);
+		else
+			fprintf(stderr, "sockleak: %s: %s\n", sl_term_str(e, sizeof e, path), strerror(r));
+		return how == FOUND_IN_DIR && kind ? 0 : r;
+	}
+	if (!(f = fdopen(fd, "r"))) {
+		r = errno;
+		close(fd);
 		return r;
 	}
 	r = sl_read_stream(a, f, path);
@@ -35,8 +59,9 @@ static int add_dir(struct sl_an *a, const char *path, int depth)
 	if (depth > 32) return 0; /* deeper than any log tree; a bind-mount loop otherwise */
 	n = scandir(path, &ents, NULL, alphasort);
 	if (n < 0) {
+		char e[1024];
 		r = errno;
-		fprintf(stderr, "sockleak: %s: %s\n", path, strerror(r));
+		fprintf(stderr, "sockleak: %s: %s\n", sl_term_str(e, sizeof e, path), strerror(r));
 		return r;
 	}
 	for (int i = 0; i < n; i++) {
@@ -47,14 +72,10 @@ static int add_dir(struct sl_an *a, const char *path, int depth)
 			struct stat st;
 			if (p) {
 				snprintf(p, l, "%s/%s", path, nm);
-				/* lstat: symlinked directories are not followed (loops), files are */
-				if (!lstat(p, &st) && S_ISDIR(st.st_mode)) {
-					int e = add_dir(a, p, depth + 1);
-					if (e && !r) r = e;
-				} else if (!stat(p, &st) && S_ISREG(st.st_mode)) {
-					int e = add_file(a, p);
-					if (e && !r) r = e;
-				}
+				/* lstat: symlinked directories are not followed (loops) */
+				int e = !lstat(p, &st) && S_ISDIR(st.st_mode) ? add_dir(a, p, depth + 1)
+									       : add_file(a, p, FOUND_IN_DIR);
+				if (e && !r) r = e;
 				free(p);
 			}
 		}
@@ -64,32 +85,40 @@ static int add_dir(struct sl_an *a, const char *path, int depth)
 	return r;
 }
 
-int sl_an_add_path(struct sl_an *a, const char *path)
+static int add_path(struct sl_an *a, const char *path, enum how how)
 {
 	struct stat st;
-	if (!strcmp(path, "-")) return sl_read_stream(a, stdin, "<stdin>");
-	if (!stat(path, &st)) {
+	char e[1024];
+	if (!strcmp(path, "-") && how == NAMED) return sl_read_stream(a, stdin, "<stdin>");
+	if (!(how == NAMED ? stat(path, &st) : lstat(path, &st))) {
 		if (S_ISDIR(st.st_mode)) return add_dir(a, path, 0);
-		return add_file(a, path);
+		return add_file(a, path, how);
 	}
-	if (strpbrk(path, "*?[")) {
+	int r = 0;
+	if (how == NAMED && strpbrk(path, "*?[")) {
 		glob_t g;
-		int r = 0, gr = glob(path, 0, NULL, &g);
+		int gr = glob(path, 0, NULL, &g);
 		if (gr == GLOB_NOMATCH) {
-			fprintf(stderr, "sockleak: %s: no file matches\n", path);
+			fprintf(stderr, "sockleak: %s: no file matches\n", sl_term_str(e, sizeof e, path));
 			return ENOENT;
 		}
 		if (gr) {
-			fprintf(stderr, "sockleak: %s: glob failed\n", path);
+			fprintf(stderr, "sockleak: %s: glob failed\n", sl_term_str(e, sizeof e, path));
 			return EINVAL;
 		}
 		for (size_t i = 0; i < g.gl_pathc; i++) {
-			int e = sl_an_add_path(a, g.gl_pathv[i]);
-			if (e && !r) r = e;
+			int er = add_path(a, g.gl_pathv[i], FOUND_BY_GLOB);
+			if (er && !r) r = er;
 		}
 		globfree(&g);
 		return r;
 	}
-	fprintf(stderr, "sockleak: %s: %s\n", path, strerror(errno));
-	return errno;
+	r = errno;
+	fprintf(stderr, "sockleak: %s: %s\n", sl_term_str(e, sizeof e, path), strerror(r));
+	return r;
+}
+
+int sl_an_add_path(struct sl_an *a, const char *path)
+{
+	return add_path(a, path, NAMED);
 }

@@ -2,6 +2,7 @@
  * jansson 2.14's decoder so that a line is accepted here exactly when json_loadb accepts it
  * (modulo nesting depth), which the fuzz target checks. */
 #include "jscan.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <math.h>
@@ -41,28 +42,6 @@ static int hex4(const char *p, unsigned *out)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0. Overlong forms, surrogates and code points
- * above U+10FFFF are invalid, as in jansson's utf.c. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0], cp;
-	size_t n;
-	if (c < 0x80) return 1;
-	if (c >= 0xc2 && c <= 0xdf) { n = 2; cp = c & 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { n = 3; cp = c & 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { n = 4; cp = c & 0x07; }
-	else return 0;
-	if ((size_t)(end - p) < n) return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80) return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static int scan_string(struct sc *c, struct sl_jv *v)
 {
 	c->p++; /* opening quote */
@@ -100,7 +79,7 @@ static int scan_string(struct sc *c, struct sl_jv *v)
 			c->p += 2;
 			continue;
 		}
-		size_t l = utf8_len((const unsigned char *)c->p, (const unsigned char *)c->end);
+		size_t l = sl_utf8_len((const unsigned char *)c->p, (size_t)(c->end - c->p));
 		if (!l) return fail(c, "invalid UTF-8 in string");
 		c->p += l;
 	}

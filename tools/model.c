@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "model.h"
 
 const char *const sl_kind_name[SL_K_N] = { "eof_unclosed", "close_wait", "exit_open" };
@@ -220,7 +221,7 @@ void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap)
 {
 	const char *n = p->argv0 ? p->argv0 : p->exe;
 	if (n)
-		snprintf(buf, cap, "%s[%d]", sl_base(n), p->pid);
+		sl_snprintf(buf, cap, "%s[%d]", sl_base(n), p->pid);
 	else
 		snprintf(buf, cap, "pid %d", p->pid);
 }
@@ -230,9 +231,9 @@ void sl_fmt_frame(const struct sl_an *a, const struct sl_frame *fr, const struct
 {
 	const char *fn = sf && sf->func ? sf->func : fr->symbol;
 	if (sf && sf->file)
-		snprintf(buf, cap, "%s %s:%d%s", fn ? fn : "??", sl_path(a, sf->file), sf->line,
-			 sf->inlined ? " (inlined)" : "");
+		sl_snprintf(buf, cap, "%s %s:%d%s", fn ? fn : "??", sl_path(a, sf->file), sf->line,
+			    sf->inlined ? " (inlined)" : "");
 	else
-		snprintf(buf, cap, "%s (%s+0x%llx)", fn ? fn : "??", sl_base(fr->module),
-			 (unsigned long long)fr->offset);
+		sl_snprintf(buf, cap, "%s (%s+0x%llx)", fn ? fn : "??", sl_base(fr->module),
+			    (unsigned long long)fr->offset);
 }

@@ -227,5 +227,13 @@ const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap);
 /* JSON helpers shared by the json and sarif writers (write_json.c) */
 struct json_t;
 struct json_t *sl_json_stack(const struct sl_an *a, const struct sl_stack *s);
-int sl_json_dump(struct json_t *j, FILE *out); /* dumps, decrefs, returns 0 or an errno */
+/* dumps, decrefs, returns 0 or an errno (also for any sl_jset/sl_jappend failure since the
+ * writer's sl_json_reset) */
+int sl_json_dump(struct json_t *j, FILE *out);
+struct json_t *sl_json_str(const char *s);  /* any bytes; invalid UTF-8 becomes U+FFFD */
+struct json_t *sl_jset(struct json_t *o, const char *key, struct json_t *v);
+struct json_t *sl_jappend(struct json_t *arr, struct json_t *v);
+struct json_t *sl_jcheck(struct json_t *v); /* NULL from a jansson constructor: a failure */
+void sl_json_reset(void);
+int sl_json_failed(void);
 #endif

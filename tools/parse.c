@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jscan.h"
+#include "escape.h"
 #include "model.h"
 
 /* Longest line accepted: a 64-frame stack record with long paths is ~40 KiB. Longer lines are
@@ -106,6 +107,19 @@ void sl_bad_line(struct sl_an *a, const char *name, size_t line, const char *fmt
 
 /* ---- typed field access; each sets rd->err on a type mismatch ---- */
 
+/* An escaped string, unescaped into buf; one longer than buf is cut on a character boundary
+ * (the log is valid UTF-8, and every string the model holds stays so). */
+static const char *intern_str(struct sl_an *a, const struct sl_jv *v, char *buf, size_t cap)
+{
+	long l = sl_jv_str(v, buf, cap);
+	if (l < 0) return NULL;
+	if ((size_t)l >= cap) {
+		sl_utf8_trim(buf);
+		l = (long)strlen(buf);
+	}
+	return sl_intern(a, buf, (size_t)l);
+}
+
 static int present(const struct rec *r, int f) { return (r->seen >> f) & 1; }
 static int isnull(const struct rec *r, int f) { return !present(r, f) || r->f[f].t == SL_J_NULL; }
 
@@ -130,8 +144,7 @@ static const char *get_str(struct rd *d, const struct rec *r, int f)
 		return NULL;
 	}
 	if (!v->esc) return sl_intern(d->a, v->p, v->n);
-	long l = sl_jv_str(v, buf, sizeof buf);
-	return sl_intern(d->a, buf, (size_t)l < sizeof buf ? (size_t)l : sizeof buf - 1);
+	return intern_str(d->a, v, buf, sizeof buf);
 }
 
 static int get_hex(struct rd *d, const struct rec *r, int f, uint64_t *out)
@@ -230,7 +243,6 @@ static int on_frame_member(void *ctx, const char *key, size_t klen, const struct
 	struct fr_ctx *c = ctx;
 	struct sl_frame *f = &c->f[c->n];
 	char buf[4096];
-	long l;
 	if (sl_jkey(key, klen, "ip") || sl_jkey(key, klen, "offset")) {
 		uint64_t x;
 		if (v->t == SL_J_NULL) return 0;
@@ -244,8 +256,7 @@ static int on_frame_member(void *ctx, const char *key, size_t klen, const struct
 							    : NULL;
 	if (!dst || v->t == SL_J_NULL) return 0;
 	if (v->t != SL_J_STR) return c->bad = 1;
-	l = sl_jv_str(v, buf, sizeof buf);
-	*dst = sl_intern(c->d->a, buf, (size_t)l < sizeof buf ? (size_t)l : sizeof buf - 1);
+	*dst = intern_str(c->d->a, v, buf, sizeof buf);
 	return 0;
 }
 
@@ -530,7 +541,9 @@ static void do_line(struct rd *d, const char *s, size_t n)
 	else if (!strcmp(ev, "exit")) do_exit(d, &r, p, ts);
 	else a->unknown_events++; /* the format says: ignore events you do not know */
 	if (d->err) {
-		sl_bad_line(a, d->name, d->line, "\"%s\" record: bad field \"%s\"", ev, d->err);
+		char e[160];
+		sl_bad_line(a, d->name, d->line, "\"%s\" record: bad field \"%s\"",
+			    sl_term_str(e, sizeof e, ev), d->err);
 		return;
 	}
 	a->records++;
@@ -542,7 +555,8 @@ static void do_line(struct rd *d, const char *s, size_t n)
 
 int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
 {
-	struct rd d = { a, name, 0, a->units++, NULL, NULL };
+	char ename[1024]; /* a file name in a shared log directory is chosen by its writer */
+	struct rd d = { a, sl_term_str(ename, sizeof ename, name), 0, a->units++, NULL, NULL };
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
 	int skipping = 0, r = 0;
@@ -589,12 +603,12 @@ int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
 	}
 	if (ferror(f)) {
 		r = errno ? errno : EIO;
-		fprintf(stderr, "sockleak: %s: read error: %s\n", name, strerror(r));
+		fprintf(stderr, "sockleak: %s: read error: %s\n", d.name, strerror(r));
 	}
 	if (skipping || len) { /* the last line had no newline: a truncated write, or fine */
 		d.line++;
 		a->lines++;
-		if (skipping) sl_bad_line(a, name, d.line, "line longer than %u bytes", SL_MAX_LINE);
+		if (skipping) sl_bad_line(a, d.name, d.line, "line longer than %u bytes", SL_MAX_LINE);
 		else do_line(&d, buf, len);
 	}
 out:

@@ -3,6 +3,7 @@
  * CLOSE_WAIT, and whether it was enforced. Built from the joined events of one socket. */
 #include <string.h>
 
+#include "escape.h"
 #include "model.h"
 
 static void pname(const struct sl_proc *p, char *buf, size_t cap)
@@ -43,7 +44,8 @@ static void emit(sl_story_fn fn, void *ctx, int64_t ts, const struct sl_proc *p,
 	it.what = what;
 	it.stack = st;
 	va_start(ap, fmt);
-	vsnprintf(it.text, sizeof it.text, fmt, ap);
+	if (vsnprintf(it.text, sizeof it.text, fmt, ap) >= (int)sizeof it.text)
+		sl_utf8_trim(it.text); /* never half a character: jansson refuses it */
 	va_end(ap);
 	fn(ctx, &it);
 }
@@ -172,12 +174,12 @@ const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap)
 {
 	const char *where = st->func ? st->func : NULL;
 	if (where)
-		snprintf(buf, cap, "%s: %s, opened in %s", sl_kind_name[st->kind],
-			 sl_kind_title[st->kind], where);
+		sl_snprintf(buf, cap, "%s: %s, opened in %s", sl_kind_name[st->kind],
+			    sl_kind_title[st->kind], where);
 	else if (!st->open)
-		snprintf(buf, cap, "%s: %s, %s socket in %s", sl_kind_name[st->kind],
-			 sl_kind_title[st->kind], st->role ? st->role : "inherited",
-			 sl_base(st->module));
+		sl_snprintf(buf, cap, "%s: %s, %s socket in %s", sl_kind_name[st->kind],
+			    sl_kind_title[st->kind], st->role ? st->role : "inherited",
+			    sl_base(st->module));
 	else
 		snprintf(buf, cap, "%s: %s", sl_kind_name[st->kind], sl_kind_title[st->kind]);
 	return buf;

@@ -5,12 +5,18 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "escape.h"
+#include "files.h"
 #include "model.h"
 
 int sl_supp_load(struct sl_an *a, const char *path)
 {
-	FILE *f = fopen(path, "re");
+	const char *kind;
+	char ep[1024];
+	int fd = sl_open_regular(path, 0, &kind); /* a FIFO here would hang the report */
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char *line = NULL;
 	size_t cap = 0, cnt = 0, alloc = 0;
 	ssize_t n;
@@ -18,7 +24,9 @@ int sl_supp_load(struct sl_an *a, const char *path)
 	struct sl_supp *v = NULL;
 	if (!f) {
 		r = errno;
-		fprintf(stderr, "sockleak: suppressions %s: %s\n", path, strerror(r));
+		if (fd >= 0) close(fd);
+		fprintf(stderr, "sockleak: suppressions %s: %s%s%s\n", sl_term_str(ep, sizeof ep, path),
+			kind ? "not a regular file (" : strerror(r), kind ? kind : "", kind ? ")" : "");
 		return r;
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
@@ -30,13 +38,20 @@ int sl_supp_load(struct sl_an *a, const char *path)
 		if (!*s || *s == '#') continue;
 		if (strncmp(s, "leak:", 5) || !s[5]) {
 			fprintf(stderr, "sockleak: %s:%d: not a suppression (want leak:PATTERN), ignored\n",
-				path, ln);
+				sl_term_str(ep, sizeof ep, path), ln);
 			continue;
 		}
 		if (cnt == alloc) {
 			alloc = alloc ? alloc * 2 : 16;
 			struct sl_supp *nv = realloc(v, alloc * sizeof *v);
-			if (!nv) break;
+			if (!nv) { /* fewer suppressions than asked would report leaks the user hid */
+				fprintf(stderr, "sockleak: suppressions %s: out of memory\n",
+					sl_term_str(ep, sizeof ep, path));
+				free(v);
+				free(line);
+				fclose(f);
+				return ENOMEM;
+			}
 			v = nv;
 		}
 		v[cnt].pattern = sl_internz(a, s + 5);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "model.h"
 
 #define W_LABEL 190
@@ -13,19 +14,10 @@
 #define MAX_ROWS 12
 #define MAX_LANES 40
 
-static void esc(FILE *o, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", o); break;
-		case '>': fputs("&gt;", o); break;
-		case '&': fputs("&amp;", o); break;
-		case '"': fputs("&quot;", o); break;
-		case '\'': fputs("&#39;", o); break;
-		default: fputc(*s, o);
-		}
-	}
-}
+/* Every string from a log goes out through here, in text and in quoted attributes alike:
+ * markup in a log must stay text (issue 11: a tcp_state printed raw into an SVG <title> ran
+ * the log's script). */
+static void esc(FILE *o, const char *s) { sl_html_puts(o, s); }
 
 static const char css[] =
 	"body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#1d2330;background:#fafbfc}"
@@ -186,7 +178,9 @@ static void timeline(FILE *o, const struct sl_an *a)
 				x1 - xb > 1 ? x1 - xb : 1, ROW_H - 2,
 				(unsigned long long)b->l->sock->key.inode, sl_kind_name[b->l->ev->kind]);
 			esc(o, b->l->peer ? b->l->peer : "?");
-			fprintf(o, " (%s)</title></rect>\n", b->l->tcp_state ? b->l->tcp_state : "?");
+			fprintf(o, " (");
+			esc(o, b->l->tcp_state ? b->l->tcp_state : "?");
+			fprintf(o, ")</title></rect>\n");
 		}
 		fprintf(o, "</g>\n");
 		y += rows * ROW_H + 16;

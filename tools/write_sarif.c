@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "escape.h"
 #include "model.h"
 
 static const char *const rule_help[SL_K_N] = {
@@ -40,9 +41,9 @@ static json_t *phys(const struct sl_an *a, const char *file, int line)
 	const char *p = sl_path(a, file);
 	uri(p, u, sizeof u);
 	json_t *art = json_pack("{s:s}", "uri", u);
-	if (p[0] != '/') json_object_set_new(art, "uriBaseId", json_string("%SRCROOT%"));
+	if (p[0] != '/') sl_jset(art, "uriBaseId", json_string("%SRCROOT%"));
 	json_t *o = json_pack("{s:o}", "artifactLocation", art);
-	if (line > 0) json_object_set_new(o, "region", json_pack("{s:i}", "startLine", line));
+	if (line > 0) sl_jset(o, "region", json_pack("{s:i}", "startLine", line));
 	return o;
 }
 
@@ -51,12 +52,12 @@ static json_t *frame_loc(const struct sl_an *a, const struct sl_frame *fr, const
 	json_t *loc = json_object();
 	char buf[512];
 	const char *fn = sf && sf->func ? sf->func : fr->symbol;
-	if (sf && sf->file) json_object_set_new(loc, "physicalLocation", phys(a, sf->file, sf->line));
+	if (sf && sf->file) sl_jset(loc, "physicalLocation", phys(a, sf->file, sf->line));
 	if (fn)
-		json_object_set_new(loc, "logicalLocations",
-				    json_pack("[{s:s,s:s}]", "fullyQualifiedName", fn, "kind", "function"));
+		sl_jset(loc, "logicalLocations",
+				    json_pack("[{s:o,s:s}]", "fullyQualifiedName", sl_json_str(fn), "kind", "function"));
 	sl_fmt_frame(a, fr, sf, buf, sizeof buf);
-	json_object_set_new(loc, "message", json_pack("{s:s}", "text", buf));
+	sl_jset(loc, "message", json_pack("{s:o}", "text", sl_json_str(buf)));
 	return loc;
 }
 
@@ -68,10 +69,8 @@ static json_t *stack(const struct sl_an *a, const struct sl_stack *s, const char
 		int n = fr->sym && fr->sym->n ? fr->sym->n : 1;
 		for (int j = 0; j < n; j++) {
 			const struct sl_symf *sf = fr->sym && fr->sym->n ? &fr->sym->f[j] : NULL;
-			char mod[64];
-			snprintf(mod, sizeof mod, "%s", sl_base(fr->module));
-			json_array_append_new(frames, json_pack("{s:o,s:s}", "location",
-								frame_loc(a, fr, sf), "module", mod));
+			sl_jappend(frames, json_pack("{s:o,s:o}", "location", frame_loc(a, fr, sf),
+						     "module", sl_json_str(sl_base(fr->module))));
 		}
 	}
 	return json_pack("{s:{s:s},s:o}", "message", "text", msg, "frames", frames);
@@ -88,9 +87,12 @@ static void fingerprint(const char *key, char *buf, size_t cap)
 
 int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 {
-	json_t *rules = json_array(), *results = json_array();
+	json_t *rules, *results;
+	sl_json_reset();
+	rules = json_array();
+	results = json_array();
 	for (int k = 0; k < SL_K_N; k++)
-		json_array_append_new(rules, json_pack(
+		sl_jappend(rules, json_pack(
 			"{s:s,s:s,s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:[s,s]}}", "id", sl_kind_name[k],
 			"name", k == SL_K_EOF ? "EofUnclosed" : k == SL_K_CW ? "CloseWait" : "ExitOpen",
 			"shortDescription", "text", sl_kind_title[k], "fullDescription", "text",
@@ -99,49 +101,55 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct sl_site *st = a->sites[i];
 		char title[512], msg[1024], fp[32];
-		snprintf(msg, sizeof msg, "%zu TCP socket(s) leaked here: %s", st->nsock,
-			 sl_site_title(st, title, sizeof title));
-		json_t *r = json_pack("{s:s,s:i,s:s,s:{s:s}}", "ruleId", sl_kind_name[st->kind],
-				      "ruleIndex", (int)st->kind, "level", "error", "message", "text", msg);
+		sl_snprintf(msg, sizeof msg, "%zu TCP socket(s) leaked here: %s", st->nsock,
+			    sl_site_title(st, title, sizeof title));
+		json_t *r = json_pack("{s:s,s:i,s:s,s:{s:o}}", "ruleId", sl_kind_name[st->kind],
+				      "ruleIndex", (int)st->kind, "level", "error", "message", "text",
+				      sl_json_str(msg));
 		json_t *loc = json_object();
 		const struct sl_frame *fr;
 		const struct sl_symf *sf;
 		if (st->file) {
-			json_object_set_new(loc, "physicalLocation", phys(a, st->file, st->line));
+			sl_jset(loc, "physicalLocation", phys(a, st->file, st->line));
 		} else {
 			/* no source: point at the module so the result still has a location */
-			json_object_set_new(loc, "physicalLocation",
+			sl_jset(loc, "physicalLocation",
 					    phys(a, st->module ? st->module : "unknown", 0));
 		}
 		if (st->func)
-			json_object_set_new(loc, "logicalLocations",
-					    json_pack("[{s:s,s:s}]", "fullyQualifiedName", st->func,
-						      "kind", "function"));
-		json_object_set_new(r, "locations", json_pack("[o]", loc));
+			sl_jset(loc, "logicalLocations",
+					    json_pack("[{s:o,s:s}]", "fullyQualifiedName",
+						      sl_json_str(st->func), "kind", "function"));
+		sl_jset(r, "locations", json_pack("[o]", loc));
 		json_t *stacks = json_array(), *rel = json_array();
-		if (st->open) json_array_append_new(stacks, stack(a, st->open, "socket opened here"));
+		if (st->open) sl_jappend(stacks, stack(a, st->open, "socket opened here"));
 		if (st->eof) {
-			json_array_append_new(stacks, stack(a, st->eof, "EOF read here, no close after"));
+			sl_jappend(stacks, stack(a, st->eof, "EOF read here, no close after"));
 			if (sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
 				json_t *l = frame_loc(a, fr, sf);
-				json_object_set_new(l, "id", json_integer(1));
-				json_object_set_new(l, "message", json_pack("{s:s}", "text", "EOF read here"));
-				json_array_append_new(rel, l);
+				sl_jset(l, "id", json_integer(1));
+				sl_jset(l, "message", json_pack("{s:s}", "text", "EOF read here"));
+				sl_jappend(rel, l);
 			}
 		}
-		json_object_set_new(r, "stacks", stacks);
-		if (json_array_size(rel)) json_object_set_new(r, "relatedLocations", rel);
+		sl_jset(r, "stacks", stacks);
+		if (json_array_size(rel)) sl_jset(r, "relatedLocations", rel);
 		else json_decref(rel);
 		fingerprint(st->key, fp, sizeof fp);
-		json_object_set_new(r, "partialFingerprints", json_pack("{s:s}", "sockleakSite/v1", fp));
+		sl_jset(r, "partialFingerprints", json_pack("{s:s}", "sockleakSite/v1", fp));
 		json_t *peers = json_array();
 		for (size_t j = 0; j < st->npeers && j < SL_SITE_SET; j++)
-			json_array_append_new(peers, json_string(st->peers[j]));
-		json_object_set_new(r, "properties",
+			sl_jappend(peers, sl_json_str(st->peers[j]));
+		sl_jset(r, "properties",
 				    json_pack("{s:I,s:I,s:I,s:o}", "sockets", (json_int_t)st->nsock,
 					      "enforced", (json_int_t)st->enforced, "shared",
 					      (json_int_t)st->shared, "peers", peers));
-		json_array_append_new(results, r);
+		sl_jappend(results, r);
+	}
+	if (sl_json_failed()) { /* the root would be built on a missing result */
+		json_decref(results);
+		json_decref(rules);
+		return sl_json_failed();
 	}
 	json_t *driver = json_pack("{s:s,s:s,s:o}", "name", "sockleak", "version", SL_VERSION,
 				   "rules", rules);
@@ -153,12 +161,11 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 		char u[4096], base[4200];
 		uri(pre, u, sizeof u);
 		snprintf(base, sizeof base, "%s%s", u, u[strlen(u) - 1] == '/' ? "" : "/");
-		json_object_set_new(run, "originalUriBaseIds",
+		sl_jset(run, "originalUriBaseIds",
 				    json_pack("{s:{s:s}}", "%SRCROOT%", "uri", base));
 	}
 	json_t *root = json_pack("{s:s,s:s,s:[o]}", "$schema",
 				 "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
 				 "runs", run);
-	if (!root) return EINVAL;
-	return sl_json_dump(root, out);
+	return sl_json_dump(sl_jcheck(root), out);
 }

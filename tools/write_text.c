@@ -1,9 +1,12 @@
 /* Text writers: the sanitizer-style summary (also what `sockleak run` prints) and the text
  * report, which is the summary plus the stories of shared sockets. Colour only when asked
- * (the command asks when stdout is a tty). */
+ * (the command asks when stdout is a tty). Every string that came from a log goes out through
+ * sl_term_puts (issue 11): a log is written by the program under test, and its strings must
+ * not move the cursor, clear the screen, reorder the text or forge a SUMMARY line. */
 #include <errno.h>
 #include <string.h>
 
+#include "escape.h"
 #include "model.h"
 
 struct tx {
@@ -14,6 +17,7 @@ struct tx {
 };
 
 static const char *C(const struct tx *t, const char *code) { return t->color ? code : ""; }
+static void S(const struct tx *t, const char *s) { sl_term_puts(t->out, s); }
 #define BOLD "\033[1m"
 #define RED "\033[1;31m"
 #define BLUE "\033[34m"
@@ -24,7 +28,9 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 {
 	const struct sl_an *a = t->a;
 	int k = 0;
-	fprintf(t->out, "  %s:\n", title);
+	fputs("  ", t->out);
+	S(t, title);
+	fputs(":\n", t->out);
 	if (!s) {
 		fprintf(t->out, "    (no stack recorded)\n");
 		return;
@@ -36,15 +42,21 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 		for (int j = 0; j < n; j++, k++) {
 			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
 			const char *fn = sf && sf->func ? sf->func : fr->symbol;
-			fprintf(t->out, "    #%d %s%s%s", k, C(t, BLUE), fn ? fn : "??", C(t, OFF));
-			if (sf && sf->file)
-				fprintf(t->out, " %s:%d", sl_path(a, sf->file), sf->line);
+			fprintf(t->out, "    #%d %s", k, C(t, BLUE));
+			S(t, fn ? fn : "??");
+			fputs(C(t, OFF), t->out);
+			if (sf && sf->file) {
+				fputc(' ', t->out);
+				S(t, sl_path(a, sf->file));
+				fprintf(t->out, ":%d", sf->line);
+			}
 			if (sf && sf->inlined)
 				fprintf(t->out, " (inlined)");
-			if (j == n - 1)
-				fprintf(t->out, " %s(%s+0x%llx)%s", C(t, DIM), sl_base(fr->module),
-					(unsigned long long)fr->offset,
-					C(t, OFF));
+			if (j == n - 1) {
+				fprintf(t->out, " %s(", C(t, DIM));
+				S(t, sl_base(fr->module));
+				fprintf(t->out, "+0x%llx)%s", (unsigned long long)fr->offset, C(t, OFF));
+			}
 			if (sym && sym->note && j == n - 1)
 				fprintf(t->out, " (%s)", sym->note);
 			fputc('\n', t->out);
@@ -55,11 +67,16 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 static void print_site(const struct tx *t, const struct sl_site *st)
 {
 	char title[512];
-	fprintf(t->out, "%sSite #%zu: %zu leaked socket(s), %s%s\n", C(t, RED), st->rank, st->nsock,
-		sl_site_title(st, title, sizeof title), C(t, OFF));
-	if (st->file)
-		fprintf(t->out, "  at %s:%d in %s\n", sl_path(t->a, st->file), st->line,
-			st->func ? st->func : "??");
+	fprintf(t->out, "%sSite #%zu: %zu leaked socket(s), ", C(t, RED), st->rank, st->nsock);
+	S(t, sl_site_title(st, title, sizeof title));
+	fprintf(t->out, "%s\n", C(t, OFF));
+	if (st->file) {
+		fputs("  at ", t->out);
+		S(t, sl_path(t->a, st->file));
+		fprintf(t->out, ":%d in ", st->line);
+		S(t, st->func ? st->func : "??");
+		fputc('\n', t->out);
+	}
 	fprintf(t->out, "  kinds:");
 	for (int k = 0; k < SL_K_N; k++)
 		if (st->kinds[k]) fprintf(t->out, " %s %zu", sl_kind_name[k], st->kinds[k]);
@@ -68,8 +85,10 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 	fputc('\n', t->out);
 	if (st->npeers) {
 		fprintf(t->out, "  peers:");
-		for (size_t i = 0; i < st->npeers && i < SL_SITE_SET; i++)
-			fprintf(t->out, "%s %s", i ? "," : "", st->peers[i]);
+		for (size_t i = 0; i < st->npeers && i < SL_SITE_SET; i++) {
+			fputs(i ? ", " : " ", t->out);
+			S(t, st->peers[i]);
+		}
 		if (st->npeers > SL_SITE_SET) fprintf(t->out, ", ...");
 		fputc('\n', t->out);
 	}
@@ -81,13 +100,14 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 	for (size_t i = 0; i < st->nprocs; i++) {
 		char pn[128];
 		sl_proc_name(st->procs[i], pn, sizeof pn);
-		fprintf(t->out, "%s %s", i ? "," : "", pn);
+		fputs(i ? ", " : " ", t->out);
+		S(t, pn);
 	}
 	if (st->nprocs == SL_SITE_SET) fprintf(t->out, ", ...");
 	fputc('\n', t->out);
 	if (st->open || !st->eof) {
 		char h[128];
-		snprintf(h, sizeof h, "opened (%s) at", st->role ? st->role : "open");
+		sl_snprintf(h, sizeof h, "opened (%s) at", st->role ? st->role : "open");
 		print_stack(t, h, st->open);
 	}
 	if (st->eof) print_stack(t, "EOF read at (no close after it)", st->eof);
@@ -100,13 +120,15 @@ static void story_line(void *ctx, const struct sl_story_item *it)
 	const struct sl_frame *fr;
 	const struct sl_symf *sf;
 	if (it->ts != SL_NONE)
-		fprintf(t->out, "    +%8.3f s  %s", ((double)it->ts - (double)t->t0) / 1e9, it->text);
+		fprintf(t->out, "    +%8.3f s  ", ((double)it->ts - (double)t->t0) / 1e9);
 	else
-		fprintf(t->out, "    end:        %s", it->text);
+		fprintf(t->out, "    end:        ");
+	S(t, it->text);
 	if (it->stack && sl_stack_site_frame(it->stack, &fr, &sf) >= 0) {
 		char f[512];
 		sl_fmt_frame(t->a, fr, sf, f, sizeof f);
-		fprintf(t->out, ", at %s", f);
+		fputs(", at ", t->out);
+		S(t, f);
 	}
 	fputc('\n', t->out);
 }
@@ -118,9 +140,17 @@ static void print_story(struct tx *t, const struct sl_sock *s)
 	t->t0 = sl_story_t0(s);
 	fprintf(t->out, "%sShared socket inode %llu%s", C(t, BOLD), (unsigned long long)s->key.inode,
 		C(t, OFF));
-	if (l->local || l->peer)
-		fprintf(t->out, " (%s <-> %s)", l->local ? l->local : "?", l->peer ? l->peer : "?");
-	if (p->host) fprintf(t->out, " on %s", p->host);
+	if (l->local || l->peer) {
+		fputs(" (", t->out);
+		S(t, l->local ? l->local : "?");
+		fputs(" <-> ", t->out);
+		S(t, l->peer ? l->peer : "?");
+		fputc(')', t->out);
+	}
+	if (p->host) {
+		fputs(" on ", t->out);
+		S(t, p->host);
+	}
 	if (l->site) fprintf(t->out, ", site #%zu", l->site->rank);
 	fprintf(t->out, ":\n");
 	sl_story(t->a, s, story_line, t);
@@ -160,8 +190,11 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 		fprintf(out, "Suppressions used (%zu socket(s) suppressed):\n  sockets  pattern\n",
 			a->suppressed_socks);
 		for (size_t i = 0; i < a->nsupp; i++)
-			if (a->supp[i].sockets)
-				fprintf(out, "  %7zu  leak:%s\n", a->supp[i].sockets, a->supp[i].pattern);
+			if (a->supp[i].sockets) {
+				fprintf(out, "  %7zu  leak:", a->supp[i].sockets);
+				S(&t, a->supp[i].pattern);
+				fputc('\n', out);
+			}
 		fputc('\n', out);
 	}
 	untracked = sl_an_untracked(a, &uprocs);

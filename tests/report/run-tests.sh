@@ -215,9 +215,142 @@ PY
 		"file://$T/r.html" >/dev/null 2>&1
 	check html_screenshot test -s "$B/tests/report/report-html.png"
 	cp "$T/r.html" "$B/tests/report/report.html" 2>/dev/null || true
+	# issue 11: every string field carries markup and script; none of it may become an element
+	python3 "$ROOT/tests/report/hostile.py" markup "$T/mu.log" "$T/mu.supp"
+	"$SL" report -f html --stories 100 --suppressions "$T/mu.supp" "$T/mu.log" >"$T/mu.html"
+	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$(mktemp -d "$T/chrome.XXXX")" --virtual-time-budget=3000 \
+		--dump-dom "file://$T/mu.html" >"$T/mu.dom" 2>"$T/chrome.err"
+	check html_markup_from_log_inert python3 - "$T/mu.dom" <<'PY'
+import sys
+from html.parser import HTMLParser
+# every element kind the page template makes; anything else came from the log
+TEMPLATE = set("html head meta title style body h1 h2 div span b i p br svg line text g rect "
+               "table thead tbody tr th td code details summary pre ul li".split())
+class P(HTMLParser):
+    def __init__(s):
+        super().__init__(); s.tags = {}; s.bad = []; s.title = ""; s.in_title = 0; s.depth = 0
+    def handle_starttag(s, t, a):
+        s.tags[t] = s.tags.get(t, 0) + 1
+        for k, v in a:
+            if k.startswith("on") or (k == "id" and v and v.startswith("injected")) or k == "src":
+                s.bad.append((t, k, v))
+        if t == "title" and s.depth == 0: s.in_title = 1
+        if t == "svg": s.depth += 1
+    def handle_endtag(s, t):
+        if t == "title": s.in_title = 0
+        if t == "svg": s.depth -= 1
+    def handle_data(s, d):
+        if s.in_title: s.title += d
+p = P(); p.feed(open(sys.argv[1]).read())
+assert p.tags, "empty DOM"
+extra = {t: n for t, n in p.tags.items() if t not in TEMPLATE}
+assert not extra, ("elements the template never makes", extra)
+assert not p.bad, p.bad
+assert p.title == "sockleak report", repr(p.title)
+assert p.tags.get("svg") == 1 and p.tags.get("script") is None, p.tags
+assert "INJECTED" not in p.title
+PY
 else
 	bad html_chromium "chromium not installed (scripts/deps.sh html)"
 fi
+
+# ---- issue 11: logs written by hostile programs ----
+HOSTILE=$ROOT/tests/report/hostile.py
+# terminal: no control byte, direction override or forged line reaches the text or run's summary
+python3 "$HOSTILE" controls "$T/ctl.log" "$T/ctl.supp"
+"$SL" report --stories 100 --suppressions "$T/ctl.supp" "$T/ctl.log" >"$T/ctl.txt" 2>"$T/ctl.err"
+check term_exit_0 test $? = 0
+check term_no_control_characters python3 - "$T/ctl.txt" "$T/ctl.err" <<'PY'
+import sys
+for fn in sys.argv[1:]:
+    s = open(fn, "rb").read().decode("utf-8")
+    bad = sorted({hex(ord(c)) for c in s if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f
+                  or 0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069})
+    assert not bad, (fn, bad)
+PY
+check term_one_summary_line_and_last bash -c "test \$(grep -c '^SUMMARY' '$T/ctl.txt') = 1 && tail -n1 '$T/ctl.txt' | grep -qx 'SUMMARY: sockleak: 3 leaked socket(s) at 3 site(s)'"
+check term_escapes_visible bash -c "grep -qF '\\x1b[2J\\x1b[H\\rSUMMARY: sockleak: 0 leaked socket(s) at 0 site(s)\\n\\x07\\u202eevil' '$T/ctl.txt'"
+# the same summary is what `sockleak run` prints (sl_an_write_summary)
+check term_bad_line_event_escaped bash -c "printf '{\"v\":1,\"event\":\"start\\\\u001b[2J\",\"ts_ns\":1,\"pid\":1,\"tid\":1}\n{\"v\":1,\"event\":\"leak\",\"ts_ns\":1,\"pid\":1,\"kind\":\"x\\\\u001b\",\"inode\":1}\n' | '$SL' report - 2>&1 >/dev/null | grep -q 'bad field' && ! '$SL' report - 2>&1 >/dev/null </dev/null | grep -q \$'\\033'"
+
+# UTF-8: strings cut in fixed buffers and suppressions that are not UTF-8; json and sarif
+# still parse and count every leak
+python3 "$HOSTILE" utf8 "$T/u8.log" "$T/u8.supp"
+for fmt in json sarif text html; do
+	"$SL" report -f $fmt --stories 100 --suppressions "$T/u8.supp" "$T/u8.log" >"$T/u8.$fmt" 2>"$T/u8.$fmt.err"
+	check "utf8_${fmt}_exit_0" test $? = 0
+done
+check utf8_json_counts_every_leak python3 - "$T/u8.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["summary"]["leaked_sockets"] == 3 and d["summary"]["sites"] == 3, d["summary"]
+assert len(d["sites"]) == 3 and all(s["title"] and s["processes"] for s in d["sites"]), d["sites"]
+assert all(p["name"] for s in d["sites"] for p in s["processes"])
+assert all(p["name"] and p["argv0"] for p in d["processes"]), d["processes"]
+assert len(d["suppressions"]) == 4 and d["suppressions"][0]["pattern"].startswith("\ufffd\ufffd"), d["suppressions"]
+assert len(d["stories"]) == 2 and all(e["text"] for e in d["stories"][0]["events"])
+PY
+check utf8_sarif_counts_every_leak python3 - "$T/u8.sarif" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]["results"]
+assert len(r) == 3 and sum(x["properties"]["sockets"] for x in r) == 3, r
+assert all("leaked here" in x["message"]["text"] for x in r)
+PY
+check utf8_text_and_html_valid python3 -c "
+for f in ['$T/u8.text', '$T/u8.html']: open(f, 'rb').read().decode('utf-8')"
+check utf8_text_summary bash -c "tail -n1 '$T/u8.text' | grep -qx 'SUMMARY: sockleak: 3 leaked socket(s) at 3 site(s)'"
+
+# inputs that never end: a FIFO, /dev/zero, a FIFO a quoted glob matches; named and skipped
+mkdir -p "$T/fifo" && mkfifo "$T/fifo/a.log" && cp "$T/mk.log" "$T/fifo/b.log"
+timeout 20 "$SL" report "$T/fifo/a.log" /dev/zero "$T/mk.log" >"$T/fifo.txt" 2>"$T/fifo.err"; rc=$?
+check input_fifo_and_dev_zero_skipped bash -c "test $rc = 2 && grep -qF '$T/fifo/a.log: not a regular file (fifo), skipped' '$T/fifo.err' && grep -qF '/dev/zero: not a regular file (character device), skipped' '$T/fifo.err'"
+check input_fifo_rest_analysed bash -c "tail -n1 '$T/fifo.txt' | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+timeout 20 "$SL" report "$T/fifo/*.log" >"$T/fifog.txt" 2>"$T/fifog.err"; rc=$?
+check input_glob_fifo_skipped bash -c "test $rc = 2 && grep -q 'a.log: not a regular file' '$T/fifog.err' && tail -n1 '$T/fifog.txt' | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+timeout 20 "$SL" report "$T/fifo" >"$T/fifod.txt" 2>"$T/fifod.err"; rc=$?
+check input_dir_fifo_skipped bash -c "test $rc = 0 && grep -q 'a.log: not a regular file' '$T/fifod.err' && tail -n1 '$T/fifod.txt' | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+timeout 20 "$SL" report --suppressions "$T/fifo/a.log" "$T/mk.log" >/dev/null 2>"$T/fifos.err"; rc=$?
+check suppressions_fifo_refused bash -c "test $rc = 2 && grep -q 'a.log: not a regular file' '$T/fifos.err'"
+
+# files named by the log: only regular files outside /proc, /sys and /dev, never blocking, and
+# only ELF files whose build-id matches the record
+MKBIN=$(realpath "$B/tests/report/mklog")
+mkdir -p "$T/mods" "$T/dl" "$T/dl2" "$T/ln"
+mkfifo "$T/mods/fifo"
+truncate -s 20G "$T/mods/huge"
+ln -s /etc/shadow "$T/mods/shadow-link"
+ln -s "$MKBIN" "$T/ln/libmklog.so.6"
+objcopy --only-keep-debug "$MKBIN" "$T/dl/mklog.debug"
+objcopy --strip-debug --add-gnu-debuglink="$T/dl/mklog.debug" "$MKBIN" "$T/dl/mklog"
+cp "$T/dl/mklog" "$T/dl2/mklog" && cp "$T/dl/mklog.debug" "$T/dl2/mklog.debug"
+rm "$T/dl/mklog.debug" && mkfifo "$T/dl/mklog.debug"
+for m in /etc/shadow /proc/self/mem /proc/self/exe /sys/kernel/notes /dev/zero "$T/mods/fifo" \
+	"$T/mods/huge" "$T/mods/shadow-link" "$T/dl/mklog"; do
+	# one boot id per module: records of one host share their stacks
+	n=$((${n:-0} + 1))
+	sed -e "s#\"module\":\"$MKBIN\"#\"module\":\"$m\"#g" -e "s#\"boot_id\":\"0b0b#\"boot_id\":\"$n#" "$T/mk.log"
+done >"$T/mods.log"
+timeout 60 strace -f -qq -e trace=open,openat,openat2 -o "$T/mods.strace" "$SL" report "$T/mods.log" >"$T/mods.txt" 2>"$T/mods.err"; rc=$?
+check modules_hostile_finish test "$rc" = 0
+check modules_never_opened bash -c "! grep -E '\"(/etc/shadow|/proc/self/mem|/sys/kernel/notes|/dev/zero|$T/mods/fifo|$T/dl/mklog.debug)\"' '$T/mods.strace'"
+check modules_hostile_said has "$T/mods.txt" "(not read: under /proc, /sys or /dev)"
+check modules_not_elf_said has "$T/mods.txt" "(not read: not an ELF file)"
+check modules_debuglink_fifo_symtab_used has "$T/mods.txt" "do_accept (mklog+0x"
+check modules_summary bash -c "tail -n1 '$T/mods.txt' | grep -q '^SUMMARY: sockleak: 54 leaked socket(s) at '"
+# what must keep working: a module reached through a symlink (libc.so.6 is one), and debug info
+# found through .gnu_debuglink
+for m in "$T/ln/libmklog.so.6" "$T/dl2/mklog"; do
+	sed "s#\"module\":\"$MKBIN\"#\"module\":\"$m\"#g" "$T/mk.log" >"$T/ok.log"
+	timeout 60 "$SL" report "$T/ok.log" >"$T/ok.txt" 2>&1
+	check "modules_symbolised_$(basename "$m")" has "$T/ok.txt" "do_accept $ROOT/tests/report/mklog.c:$acc"
+done
+sed 's#"build_id":"[0-9a-f]*"#"build_id":null#g' "$T/mk.log" >"$T/nobid.log"
+"$SL" report "$T/nobid.log" >"$T/nobid.txt" 2>&1
+check modules_no_build_id_not_read has "$T/nobid.txt" "(not read: no build-id recorded)"
+timeout 60 strace -f -qq -e trace=open,openat,openat2 -o "$T/nosym.strace" "$SL" report --no-symbolise "$T/mk.log" >"$T/nosym.txt" 2>&1
+check no_symbolise_opens_no_module bash -c "! grep -qF '\"$MKBIN\"' '$T/nosym.strace' && grep -qF '(not symbolised: --no-symbolise)' '$T/nosym.txt'"
 
 echo "report: $pass passed, $fail failed"
 echo "$pass $fail" >"$RESULT"

@@ -1,0 +1,52 @@
+/* Safe opening of input files; see files.h. */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *sl_file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "regular file";
+	case S_IFDIR: return "directory";
+	case S_IFIFO: return "fifo";
+	case S_IFCHR: return "character device";
+	case S_IFBLK: return "block device";
+	case S_IFSOCK: return "socket";
+	case S_IFLNK: return "symbolic link";
+	default: return "special file";
+	}
+}
+
+int sl_open_regular(const char *path, int flags, const char **kind)
+{
+	struct stat st;
+	int fd, e;
+
+	*kind = NULL;
+	/* O_NONBLOCK: open(2) of a FIFO returns at once instead of waiting for a writer, and a
+	 * device is not started; O_NOCTTY: a terminal never becomes ours */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
+	if (fd < 0) {
+		/* O_NOFOLLOW on a symlink: ELOOP; say what it is */
+		if (errno == ELOOP && (flags & O_NOFOLLOW)) *kind = "symbolic link";
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*kind = sl_file_kind(st.st_mode);
+		close(fd);
+		errno = ENODEV;
+		return -1;
+	}
+	/* a regular file never blocks; clear the flag so stdio sees ordinary reads */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
