@@ -16,7 +16,11 @@ struct sl_an_opts {
 	const char *strip_prefix; /* removed from the front of source paths, or NULL */
 	int color;                /* 0/1: ANSI colour in the text writers */
 	int max_bad_lines;        /* bad input lines named on stderr before only counting; 0: 20 */
+	int no_symbolise;         /* 1: open no module file a log names (logs from untrusted hosts) */
+	size_t max_sites;         /* sites itemised; past it only counted; 0: SL_MAX_SITES_DEFAULT */
 };
+
+#define SL_MAX_SITES_DEFAULT 1000000
 
 struct sl_an; /* the analysis */
 

@@ -26,10 +26,18 @@ static void usage(FILE *f)
 		"      --color WHEN             auto (default: on a terminal), always or never\n"
 		"      --stories N              stories of shared sockets to include (default 20)\n"
 		"      --max-bad-lines N        bad input lines named on stderr (default 20)\n"
+		"      --max-sites N            sites itemised (default 1000000); the rest are counted\n"
+		"      --no-symbolise           open no module or debug file the logs name (for logs\n"
+		"                               from untrusted hosts): recorded symbols only\n"
 		"  -h, --help                   this help\n"
 		"  -V, --version                print the version\n"
 		"\n"
-		"exit status: N from --exitcode when leaks remain, 2 on usage or input errors, else 0\n");
+		"Only regular files are read: a FIFO, a device or (in a directory or a glob) a\n"
+		"symbolic link is named on stderr and skipped.\n"
+		"\n"
+		"exit status: N from --exitcode when leaks remain; 2 on usage errors, when an input\n"
+		"could not be read or was skipped, or when the report could not be written whole;\n"
+		"else 0\n");
 }
 
 static int num(const char *opt, const char *s, long lo, long hi, long *out)
@@ -47,7 +55,7 @@ static int num(const char *opt, const char *s, long lo, long hi, long *out)
 
 int sl_cmd_report(int argc, char **argv)
 {
-	enum { O_STRIP = 256, O_SUPP, O_EXIT, O_COLOR, O_STORIES, O_BAD };
+	enum { O_STRIP = 256, O_SUPP, O_EXIT, O_COLOR, O_STORIES, O_BAD, O_MAXSITES, O_NOSYM };
 	static const struct option lo[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -58,11 +66,14 @@ int sl_cmd_report(int argc, char **argv)
 		{ "colour", required_argument, NULL, O_COLOR },
 		{ "stories", required_argument, NULL, O_STORIES },
 		{ "max-bad-lines", required_argument, NULL, O_BAD },
+		{ "max-sites", required_argument, NULL, O_MAXSITES },
+		{ "no-symbolise", no_argument, NULL, O_NOSYM },
+		{ "no-symbolize", no_argument, NULL, O_NOSYM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sl_an_opts o = { NULL, NULL, 0, 20 };
+	struct sl_an_opts o = { NULL, NULL, 0, 20, 0, 0 };
 	const char *format = "text", *output = NULL, *color = "auto";
 	long exitcode = 0, stories = 20, v;
 	int c;
@@ -80,6 +91,11 @@ int sl_cmd_report(int argc, char **argv)
 			if (num("--max-bad-lines", optarg, 1, 1000000, &v)) return 2;
 			o.max_bad_lines = (int)v;
 			break;
+		case O_MAXSITES:
+			if (num("--max-sites", optarg, 1, 1000000000, &v)) return 2;
+			o.max_sites = (size_t)v;
+			break;
+		case O_NOSYM: o.no_symbolise = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sockleak report %s\n", SL_VERSION); return 0;
 		default: usage(stderr); return 2;

@@ -98,6 +98,8 @@ struct sl_an *sl_an_new(const struct sl_an_opts *o)
 	if (!a) return NULL;
 	if (o) a->o = *o;
 	if (a->o.max_bad_lines <= 0) a->o.max_bad_lines = 20;
+	if (!a->o.max_sites) a->o.max_sites = SL_MAX_SITES_DEFAULT;
+	a->symbolise_off = a->o.no_symbolise;
 	a->t_min = INT64_MAX;
 	a->max_stories = 20;
 	a->t_max = INT64_MIN;

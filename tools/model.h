@@ -182,7 +182,7 @@ struct sl_an {
 	int64_t t_min, t_max;
 	int finished;
 	size_t max_stories;
-	int symbolise_off; /* fuzzing: never open module paths named by the input */
+	int symbolise_off; /* --no-symbolise, and fuzzing: never open module paths the input names */
 };
 
 /* reader (parse.c) */

@@ -489,7 +489,7 @@ static int sl_run_add_prefix_files(const struct sl_run *r, struct sl_an *a,
 /* Returns leaked sockets after suppressions, or -1 when the logs could not be analysed. */
 static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 {
-	struct sl_an_opts o = { r->suppressions, NULL, 0, 0 };
+	struct sl_an_opts o = { .suppressions = r->suppressions };
 	struct sl_an *a;
 	long leaked = -1;
 	int err;

@@ -1,22 +1,48 @@
 /* Symbolisation of recorded frames with elfutils: module path + module-relative offset to
  * function, source file and line, with inlined calls expanded. One offline Dwfl per module
- * (opened once, cached), one cache entry per distinct (module, address, recorded build-id). */
+ * (opened once, cached), one cache entry per distinct (module, address, recorded build-id).
+ *
+ * The module paths come from the log, and a log may come from a hostile program or host
+ * (issue 11): it named /etc/shadow, /proc/self/mem, files under /sys, a 20 GB sparse file, and
+ * an ELF whose .gnu_debuglink named a FIFO. So a module file is read only when
+ *  - the frame records a build-id (without one, nothing ties the file to what ran),
+ *  - its path, and the path its symbolic links resolve to, are outside /proc, /sys and /dev
+ *    (links are followed on purpose: modules are reached as libc.so.6 -> libc-2.36.so; they
+ *    are resolved with realpath(3), which opens nothing, and the result opened O_NOFOLLOW),
+ *  - it is a regular file (opened O_NONBLOCK, so a FIFO never blocks), readable by everyone
+ *    when we run as root (root must not be made to open /etc/shadow for a log's writer),
+ *  - it is an ELF file whose GNU build-id is the recorded one.
+ * Separate debug info is looked up by our own find_debuginfo under the same rules (the
+ * standard one opens whatever .gnu_debuglink names, and may ask debuginfod servers): the
+ * .build-id tree of /usr/lib/debug, then the debuglink name (a bare file name) next to the
+ * module, in its .debug/ and under /usr/lib/debug; a debug file must carry the module's
+ * build-id. A dwz alternate file (.gnu_debugaltlink) is taken only from /usr/lib/debug. */
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <dwarf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "files.h"
 #include "model.h"
 
 struct sl_mod {
 	UT_hash_handle hh;
-	const char *path; /* interned: the pointer is the key */
+	const char *path;  /* interned: the pointer is the key */
+	char *real;        /* realpath of path, when it may be read */
+	const char *why;   /* why the file is not read, or NULL */
+	int fd;            /* the checked file, until dwfl has its own copy */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	Dwarf_Addr bias;
+	int loaded;        /* dwfl tried */
 	char build_id[129];
 };
 
@@ -32,11 +58,150 @@ struct sl_symcache {
 	struct sl_syment *ents;
 };
 
+#define NOT_SYSTEM "not read: under /proc, /sys or /dev"
+
+static int forbidden_dir(const char *p)
+{
+	static const char *const dirs[] = { "/proc", "/sys", "/dev", NULL };
+	for (int i = 0; dirs[i]; i++) {
+		size_t l = strlen(dirs[i]);
+		if (!strncmp(p, dirs[i], l) && (p[l] == '/' || !p[l])) return 1;
+	}
+	return 0;
+}
+
+static void hex_id(const unsigned char *bits, ssize_t n, char out[129])
+{
+	out[0] = 0;
+	for (ssize_t i = 0; i < n && i < 64; i++) snprintf(out + 2 * i, 3, "%02x", bits[i]);
+}
+
+/* The build-id of the ELF file open on fd, in hex; "" when it has none. -1: not ELF. */
+static int elf_build_id(int fd, char out[129])
+{
+	unsigned char magic[SELFMAG];
+	const void *bits;
+	Elf *e;
+	ssize_t n;
+	out[0] = 0;
+	/* four bytes decide: a 20 GB sparse file or a text file costs one read */
+	if (pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic || memcmp(magic, ELFMAG, SELFMAG))
+		return -1;
+	elf_version(EV_CURRENT);
+	if (!(e = elf_begin(fd, ELF_C_READ_MMAP, NULL))) return -1;
+	if (elf_kind(e) != ELF_K_ELF) {
+		elf_end(e);
+		return -1;
+	}
+	n = dwelf_elf_gnu_build_id(e, &bits);
+	if (n > 0) hex_id(bits, n, out);
+	elf_end(e);
+	return 0;
+}
+
+/* Open a file a log (or an ELF the log named) points to, under the rules above. On success the
+ * descriptor, with *real set to the resolved path (malloc'd); else -1 and *why. */
+static int open_named(const char *path, char **real, const char **why)
+{
+	struct stat st;
+	const char *kind;
+	int fd;
+	*real = NULL;
+	if (forbidden_dir(path)) {
+		*why = NOT_SYSTEM;
+		return -1;
+	}
+	if (!(*real = realpath(path, NULL))) {
+		*why = "no debug info"; /* not on this machine */
+		return -1;
+	}
+	if (forbidden_dir(*real)) {
+		*why = NOT_SYSTEM;
+		goto fail;
+	}
+	/* not even opened when it is no regular file now; O_NONBLOCK covers a swap after this */
+	if (stat(*real, &st) || !S_ISREG(st.st_mode)) {
+		*why = "not read: not a regular file";
+		goto fail;
+	}
+	if (geteuid() == 0 && !(st.st_mode & S_IROTH)) {
+		*why = "not read: root reads only world-readable modules";
+		goto fail;
+	}
+	if ((fd = sl_open_regular(*real, O_NOFOLLOW, &kind)) < 0) {
+		*why = kind ? "not read: not a regular file" : "no debug info";
+		goto fail;
+	}
+	if (geteuid() == 0 && (fstat(fd, &st) || !(st.st_mode & S_IROTH))) {
+		*why = "not read: root reads only world-readable modules";
+		close(fd);
+		goto fail;
+	}
+	return fd;
+fail:
+	free(*real);
+	*real = NULL;
+	return -1;
+}
+
+/* A separate debug file: opened under the same rules, kept when its build-id is want (any
+ * ELF when want is NULL). Returns the descriptor, which libdwfl takes over. */
+static int try_debug(const char *path, const char *want, char **found)
+{
+	char *real, bid[129];
+	const char *why;
+	int fd = open_named(path, &real, &why);
+	if (fd < 0) return -1;
+	if (elf_build_id(fd, bid) || (want && strcasecmp(bid, want))) {
+		close(fd);
+		free(real);
+		return -1;
+	}
+	*found = real;
+	return fd;
+}
+
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file_name, const char *debuglink,
+			  GElf_Word crc, char **found)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	char want[129], p[PATH_MAX + 64], dir[PATH_MAX];
+	int n = dwfl_module_build_id(mod, &bits, &vaddr), fd;
+	(void)userdata, (void)modname, (void)base, (void)crc;
+	*found = NULL;
+	if (n <= 0) return -1; /* never reached: modules without a build-id are not loaded */
+	hex_id(bits, n, want);
+	snprintf(p, sizeof p, "/usr/lib/debug/.build-id/%.2s/%s.debug", want, want + 2);
+	if ((fd = try_debug(p, want, found)) >= 0) return fd;
+	if (!debuglink || !*debuglink) return -1;
+	/* a dwz alternate file (.gnu_debugaltlink, absolute or relative): only the system's */
+	if (strchr(debuglink, '/')) {
+		char *real = realpath(debuglink[0] == '/' ? debuglink : "/nonexistent", NULL);
+		int ok = real && !strncmp(real, "/usr/lib/debug/", 15);
+		free(real);
+		return ok ? try_debug(debuglink, NULL, found) : -1;
+	}
+	if (!file_name || strlen(file_name) >= sizeof dir) return -1;
+	strcpy(dir, file_name);
+	*strrchr(dir, '/') = 0; /* file_name is our resolved, absolute path */
+	/* where gdb and the standard callback look for a debuglink, in the same order */
+	snprintf(p, sizeof p, "%s/%s", dir, debuglink);
+	if ((fd = try_debug(p, want, found)) >= 0) return fd;
+	snprintf(p, sizeof p, "%s/.debug/%s", dir, debuglink);
+	if ((fd = try_debug(p, want, found)) >= 0) return fd;
+	snprintf(p, sizeof p, "/usr/lib/debug%s/%s", dir, debuglink);
+	return try_debug(p, want, found);
+}
+
 static const Dwfl_Callbacks offline_cb = {
-	.find_debuginfo = dwfl_standard_find_debuginfo, /* also finds /usr/lib/debug/.build-id */
+	.find_debuginfo = find_debuginfo,
 	.section_address = dwfl_offline_section_address,
 };
 
+/* The module file: checked once (path, type, ELF, build-id), loaded into libdwfl on the first
+ * frame whose recorded build-id matches. */
 static struct sl_mod *mod_get(struct sl_an *a, const char *path)
 {
 	struct sl_symcache *c = a->symcache;
@@ -46,27 +211,36 @@ static struct sl_mod *mod_get(struct sl_an *a, const char *path)
 	m = calloc(1, sizeof *m);
 	if (!m) return NULL;
 	m->path = path;
+	m->fd = -1;
 	HASH_ADD(hh, c->mods, path, sizeof path, m);
-	/* only regular files: a log naming /dev/zero or a fifo must not hang the analysis */
-	struct stat st;
-	if (!a->symbolise_off && (stat(path, &st) || !S_ISREG(st.st_mode))) return m;
-	if (a->symbolise_off) return m;
-	m->dwfl = dwfl_begin(&offline_cb);
-	if (!m->dwfl) return m;
-	m->mod = dwfl_report_offline(m->dwfl, path, path, -1);
-	dwfl_report_end(m->dwfl, NULL, NULL);
-	if (!m->mod) return m;
-	/* Offline reporting places a shared object at some base of its choosing; the log's offsets
-	 * are link-time addresses, so translate with the module's bias. */
-	if (!dwfl_module_getelf(m->mod, &m->bias)) {
-		m->mod = NULL;
+	if (path[0] != '/') {
+		m->why = "no debug info";
 		return m;
 	}
-	const unsigned char *bits;
-	GElf_Addr vaddr;
-	int n = dwfl_module_build_id(m->mod, &bits, &vaddr);
-	for (int i = 0; i < n && i < 64; i++) snprintf(m->build_id + 2 * i, 3, "%02x", bits[i]);
+	if ((m->fd = open_named(path, &m->real, &m->why)) < 0) return m;
+	if (elf_build_id(m->fd, m->build_id)) m->why = "not read: not an ELF file";
+	else if (!m->build_id[0]) m->why = "not read: the file has no build-id";
+	if (m->why) {
+		close(m->fd);
+		m->fd = -1;
+	}
 	return m;
+}
+
+static void mod_load(struct sl_mod *m)
+{
+	int fd;
+	m->loaded = 1;
+	if (!(m->dwfl = dwfl_begin(&offline_cb))) return;
+	/* libdwfl takes the descriptor it is given: hand it a copy of the checked one, never the
+	 * path (which could be swapped for a FIFO in between) */
+	if ((fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0)) < 0) return;
+	m->mod = dwfl_report_offline(m->dwfl, m->real, m->real, fd);
+	dwfl_report_end(m->dwfl, NULL, NULL);
+	if (!m->mod) return;
+	/* Offline reporting places a shared object at some base of its choosing; the log's offsets
+	 * are link-time addresses, so translate with the module's bias. */
+	if (!dwfl_module_getelf(m->mod, &m->bias)) m->mod = NULL;
 }
 
 static const char *die_name(Dwarf_Die *d)
@@ -101,17 +275,31 @@ static void resolve(struct sl_an *a, struct sl_mod *m, uint64_t addr, const stru
 {
 	struct sl_symf f[SL_MAX_INLINE];
 	int n = 0;
-	Dwarf_Addr da = addr + m->bias, dbias;
+	Dwarf_Addr da, dbias;
 	const char *fallback = fr->symbol;
 
+	if (a->symbolise_off) {
+		out->note = "not symbolised: --no-symbolise";
+		return;
+	}
+	if (m->why) {
+		out->note = m->why;
+		return;
+	}
+	if (!fr->build_id || !*fr->build_id) {
+		out->note = "not read: no build-id recorded";
+		return;
+	}
+	if (strcasecmp(fr->build_id, m->build_id)) {
+		out->note = "build-id mismatch, using recorded symbol";
+		return;
+	}
+	if (!m->loaded) mod_load(m);
 	if (!m->mod) {
 		out->note = "no debug info";
 		return;
 	}
-	if (fr->build_id && *fr->build_id && strcasecmp(fr->build_id, m->build_id)) {
-		out->note = "build-id mismatch, using recorded symbol";
-		return;
-	}
+	da = addr + m->bias;
 	/* the file on disk is the one that ran: its own symbol table beats the dynamic symbol
 	 * (dladdr only sees exported names, so a static function would get its neighbour's) */
 	const char *elfname = dwfl_module_addrname(m->mod, da);
@@ -197,9 +385,9 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 		if (!e) {
 			e = sl_alloc(a, sizeof *e);
 			e->key = k;
-			struct sl_mod *m = fr->module ? mod_get(a, fr->module) : NULL;
+			struct sl_mod *m = fr->module && !a->symbolise_off ? mod_get(a, fr->module) : NULL;
 			if (m) resolve(a, m, k.addr, fr, &e->sym);
-			else e->sym.note = "no debug info";
+			else e->sym.note = a->symbolise_off ? "not symbolised: --no-symbolise" : "no debug info";
 			HASH_ADD(hh, a->symcache->ents, key, sizeof k, e);
 		}
 		fr->sym = &e->sym;
@@ -213,6 +401,8 @@ void sl_symcache_free(struct sl_an *a)
 	HASH_ITER(hh, a->symcache->mods, m, t) {
 		HASH_DEL(a->symcache->mods, m);
 		if (m->dwfl) dwfl_end(m->dwfl);
+		if (m->fd >= 0) close(m->fd);
+		free(m->real);
 		free(m);
 	}
 	HASH_CLEAR(hh, a->symcache->ents);

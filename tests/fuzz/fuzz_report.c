@@ -52,9 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += n + 1;
 	}
 
-	struct sl_an_opts o = { NULL, "/work", 0, 3 };
+	struct sl_an_opts o = { NULL, "/work", 0, 3, 1, 0 };
 	struct sl_an *a = sl_an_new(&o);
-	a->symbolise_off = 1;
 	FILE *in = fmemopen((void *)(size ? data : (const uint8_t *)""), size ? size : 1, "r");
 	FILE *out = fopen("/dev/null", "w");
 	if (in && out) {

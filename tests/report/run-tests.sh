@@ -317,7 +317,7 @@ check suppressions_fifo_refused bash -c "test $rc = 2 && grep -q 'a.log: not a r
 # files named by the log: only regular files outside /proc, /sys and /dev, never blocking, and
 # only ELF files whose build-id matches the record
 MKBIN=$(realpath "$B/tests/report/mklog")
-mkdir -p "$T/mods" "$T/dl" "$T/dl2" "$T/ln"
+mkdir -p "$T/mods" "$T/modlogs" "$T/dl" "$T/dl2" "$T/ln"
 mkfifo "$T/mods/fifo"
 truncate -s 20G "$T/mods/huge"
 ln -s /etc/shadow "$T/mods/shadow-link"
@@ -328,11 +328,11 @@ cp "$T/dl/mklog" "$T/dl2/mklog" && cp "$T/dl/mklog.debug" "$T/dl2/mklog.debug"
 rm "$T/dl/mklog.debug" && mkfifo "$T/dl/mklog.debug"
 for m in /etc/shadow /proc/self/mem /proc/self/exe /sys/kernel/notes /dev/zero "$T/mods/fifo" \
 	"$T/mods/huge" "$T/mods/shadow-link" "$T/dl/mklog"; do
-	# one boot id per module: records of one host share their stacks
+	# one file and boot id per module: records of one host share their stacks
 	n=$((${n:-0} + 1))
-	sed -e "s#\"module\":\"$MKBIN\"#\"module\":\"$m\"#g" -e "s#\"boot_id\":\"0b0b#\"boot_id\":\"$n#" "$T/mk.log"
-done >"$T/mods.log"
-timeout 60 strace -f -qq -e trace=open,openat,openat2 -o "$T/mods.strace" "$SL" report "$T/mods.log" >"$T/mods.txt" 2>"$T/mods.err"; rc=$?
+	sed -e "s#\"module\":\"$MKBIN\"#\"module\":\"$m\"#g" -e "s#\"boot_id\":\"0b0b#\"boot_id\":\"$n#" "$T/mk.log" >"$T/modlogs/$n.log"
+done
+timeout 60 strace -f -qq -e trace=open,openat,openat2 -o "$T/mods.strace" "$SL" report "$T/modlogs" >"$T/mods.txt" 2>"$T/mods.err"; rc=$?
 check modules_hostile_finish test "$rc" = 0
 check modules_never_opened bash -c "! grep -E '\"(/etc/shadow|/proc/self/mem|/sys/kernel/notes|/dev/zero|$T/mods/fifo|$T/dl/mklog.debug)\"' '$T/mods.strace'"
 check modules_hostile_said has "$T/mods.txt" "(not read: under /proc, /sys or /dev)"
