@@ -109,14 +109,36 @@ static size_t next_char(const unsigned char *p, char esc[12])
 	return k;
 }
 
+/* Length of the run at p that may go out as is: printable ASCII, the common case, is decided
+ * without next_char. */
+static size_t plain_run(const unsigned char *p)
+{
+	const unsigned char *q = p;
+	char esc[12];
+	size_t k;
+	for (;;) {
+		if (*q >= 0x20 && *q < 0x7f) {
+			q++;
+			continue;
+		}
+		if (*q < 0x80 || !(k = next_char(q, esc)) || esc[0]) break;
+		q += k;
+	}
+	return (size_t)(q - p);
+}
+
 void sl_term_puts(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	char esc[12];
 	size_t k;
-	while ((k = next_char(p, esc))) {
-		if (esc[0]) fputs(esc, f);
-		else fwrite(p, 1, k, f);
+	for (;;) {
+		if ((k = plain_run(p))) {
+			fwrite(p, 1, k, f);
+			p += k;
+		}
+		if (!(k = next_char(p, esc))) break;
+		fputs(esc, f);
 		p += k;
 	}
 }

@@ -79,6 +79,10 @@ static int scan_string(struct sc *c, struct sl_jv *v)
 			c->p += 2;
 			continue;
 		}
+		if (ch < 0x80) { /* the common case, without a call per byte */
+			c->p++;
+			continue;
+		}
 		size_t l = sl_utf8_len((const unsigned char *)c->p, (size_t)(c->end - c->p));
 		if (!l) return fail(c, "invalid UTF-8 in string");
 		c->p += l;
