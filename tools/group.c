@@ -11,6 +11,25 @@
 
 #include "model.h"
 
+/* The identity of a stack's program frame; its text form (frame_key) is what the key was
+ * before it became pointers, so SARIF fingerprints stay what they were. */
+static struct sl_fkey frame_id(const struct sl_stack *s)
+{
+	const struct sl_frame *fr;
+	const struct sl_symf *sf;
+	struct sl_fkey k = { NULL, NULL, 0 };
+	if (sl_stack_site_frame(s, &fr, &sf) < 0) return k;
+	if (sf && sf->file) {
+		k.a = sf->func;
+		k.b = sf->file;
+		k.c = (uint64_t)(uint32_t)sf->line;
+	} else {
+		k.a = fr->module;
+		k.c = fr->offset | SL_FKEY_RAW;
+	}
+	return k;
+}
+
 static void frame_key(const struct sl_stack *s, char *buf, size_t cap)
 {
 	const struct sl_frame *fr;
@@ -26,24 +45,75 @@ static void frame_key(const struct sl_stack *s, char *buf, size_t cap)
 			 (unsigned long long)fr->offset);
 }
 
-static struct sl_site *site_for(struct sl_an *a, struct sl_leak *l)
+void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap)
 {
-	char ko[1024], ke[1024], key[2200];
+	char ko[1024], ke[1024];
+	if (st->open) frame_key(st->open, ko, sizeof ko);
+	else
+		snprintf(ko, sizeof ko, "no-open-stack:%s:%s", st->module ? st->module : "?",
+			 st->role ? st->role : "?");
+	if (st->eof) frame_key(st->eof, ke, sizeof ke);
+	else snprintf(ke, sizeof ke, "-");
+	snprintf(buf, cap, "%s|%s|%s", sl_kind_name[st->kind], ko, ke);
+}
+
+static uint64_t sitekey_hash_k(const struct sl_sitekey *k)
+{
+	return sl_hash_bytes(k, sizeof *k, 0x5173);
+}
+
+static uint64_t site_hash(const void *it)
+{
+	return sitekey_hash_k(&((const struct sl_site *)it)->key);
+}
+
+static int site_eq(const void *it, const void *key)
+{
+	return !memcmp(&((const struct sl_site *)it)->key, key, sizeof(struct sl_sitekey));
+}
+
+/* Sites past --max-sites: only their keys' hashes, to count distinct ones in 8 bytes each. */
+struct more_site { uint64_t h; };
+static uint64_t more_hash(const void *it) { return ((const struct more_site *)it)->h; }
+static int more_eq(const void *it, const void *key)
+{
+	return ((const struct more_site *)it)->h == *(const uint64_t *)key;
+}
+
+static struct sl_site *site_for(struct sl_an *a, struct sl_leak *l, struct sl_tab *more)
+{
+	struct sl_sitekey k;
 	struct sl_site *st;
+	memset(&k, 0, sizeof k); /* padding-free, but the hash reads every byte */
+	k.kind = l->family_kind;
 	if (l->os) {
-		frame_key(l->os, ko, sizeof ko);
+		k.o = frame_id(l->os);
 	} else {
 		const struct sl_proc *p = l->ev->proc;
-		snprintf(ko, sizeof ko, "no-open-stack:%s:%s", p->exe ? p->exe : "?",
-			 l->role ? l->role : "?");
+		k.o.a = p->exe;
+		k.o.b = l->role;
+		k.o.c = SL_FKEY_NOSTACK;
 	}
-	if (l->family_kind == SL_K_EOF && l->es) frame_key(l->es, ke, sizeof ke);
-	else snprintf(ke, sizeof ke, "-");
-	snprintf(key, sizeof key, "%s|%s|%s", sl_kind_name[l->family_kind], ko, ke);
-	HASH_FIND_STR(a->site_hash, key, st);
-	if (st) return st;
-	st = sl_alloc(a, sizeof *st);
-	st->key = (char *)sl_internz(a, key);
+	if (l->family_kind == SL_K_EOF && l->es) k.e = frame_id(l->es);
+	uint64_t h = sitekey_hash_k(&k);
+	if ((st = sl_tab_find(&a->site_hash, h, site_eq, &k))) return st;
+	if (a->nsites_all >= a->o.max_sites) {
+		/* counted, not itemised: the totals stay true, memory stays bounded */
+		a->more_socks++;
+		if (!sl_tab_find(more, h, more_eq, &h)) {
+			struct more_site *m = sl_alloc(a, sizeof *m);
+			if (m) {
+				m->h = h;
+				if (!sl_tab_add(more, h, m, more_hash)) a->more_sites++;
+			}
+		}
+		return NULL;
+	}
+	if (!(st = sl_alloc(a, sizeof *st)) || sl_tab_add(&a->site_hash, h, st, site_hash)) {
+		a->lost_socks++;
+		return NULL;
+	}
+	st->key = k;
 	st->kind = l->family_kind;
 	st->open = l->os;
 	st->eof = l->family_kind == SL_K_EOF ? l->es : NULL;
@@ -62,14 +132,15 @@ static struct sl_site *site_for(struct sl_an *a, struct sl_leak *l)
 	} else if (st->open && sl_stack_site_frame(st->open, &fr, &sf) >= 0) {
 		st->func = sf && sf->func ? sf->func : fr->symbol;
 	}
-	HASH_ADD_KEYPTR(hh, a->site_hash, st->key, strlen(st->key), st);
+	if (a->sites_tail) a->sites_tail->next_all = st;
+	else a->sites_head = st;
+	a->sites_tail = st;
 	a->nsites_all++;
 	return st;
 }
 
-static void site_add(struct sl_site *st, struct sl_sock *s, struct sl_leak *l)
+static void site_add(struct sl_an *a, struct sl_site *st, struct sl_sock *s, struct sl_leak *l)
 {
-	size_t i;
 	st->nsock++;
 	st->kinds[l->ev->kind < SL_K_N ? l->ev->kind : SL_K_EXIT]++;
 	if (s->enforced) st->enforced++;
@@ -80,35 +151,44 @@ static void site_add(struct sl_site *st, struct sl_sock *s, struct sl_leak *l)
 		if (l->age_ms > st->age_max) st->age_max = l->age_ms;
 		st->age_sum = sl_sat_add(st->age_sum, l->age_ms);
 	}
-	if (l->peer) {
-		for (i = 0; i < st->npeers && i < SL_SITE_SET; i++)
-			if (st->peers[i] == l->peer) break;
-		if (i == st->npeers || i == SL_SITE_SET) {
-			if (st->npeers < SL_SITE_SET) st->peers[st->npeers] = l->peer;
-			/* past the set we can only say "more"; count them once each is not worth a hash */
-			if (i == st->npeers) st->npeers++;
-		}
-	}
-	for (i = 0; i < st->nprocs && i < SL_SITE_SET; i++)
-		if (st->procs[i] == l->ev->proc) break;
-	if (i == st->nprocs && st->nprocs < SL_SITE_SET) st->procs[st->nprocs++] = l->ev->proc;
+	if (l->peer) sl_set_add(a, &st->peers, &st->npeers, l->peer);
+	if (st->nprocs < SL_SITE_SET) sl_set_add(a, &st->procs, &st->nprocs, l->ev->proc);
 	if (st->socks_tail) st->socks_tail->next_in_site = s;
 	else st->socks = s;
 	st->socks_tail = s;
 }
 
+static int str_cmp(const char *x, const char *y)
+{
+	if (x == y) return 0;
+	if (!x || !y) return x ? 1 : -1;
+	return strcmp(x, y);
+}
+
+static int fkey_cmp(const struct sl_fkey *x, const struct sl_fkey *y)
+{
+	int c;
+	if ((c = str_cmp(x->a, y->a)) || (c = str_cmp(x->b, y->b))) return c;
+	return (x->c > y->c) - (x->c < y->c);
+}
+
 static int site_cmp(const void *x, const void *y)
 {
 	const struct sl_site *a = *(struct sl_site *const *)x, *b = *(struct sl_site *const *)y;
+	int c;
 	if (a->nsock != b->nsock) return a->nsock > b->nsock ? -1 : 1;
-	return strcmp(a->key, b->key);
+	/* then by key, field by field: the same order on every run */
+	if ((c = strcmp(sl_kind_name[a->kind], sl_kind_name[b->kind]))) return c;
+	if ((c = fkey_cmp(&a->key.o, &b->key.o))) return c;
+	return fkey_cmp(&a->key.e, &b->key.e);
 }
 
 int sl_group(struct sl_an *a)
 {
 	struct sl_sock *s;
+	struct sl_tab more = { NULL, 0, 0 };
 	size_t n = 0;
-	for (s = a->socks; s; s = s->hh.next) {
+	for (s = a->socks_head; s; s = s->next_all) {
 		struct sl_leak *l = s->primary;
 		if (!l) continue;
 		sl_symbolise_stack(a, l->os);
@@ -124,18 +204,29 @@ int sl_group(struct sl_an *a)
 		a->leaked++;
 		if (s->enforced) a->enforced_socks++;
 		if (s->shared) a->shared_socks++;
-		l->site = site_for(a, l);
-		site_add(l->site, s, l);
 		for (size_t i = 0; i < s->nev; i++)
 			if (s->ev[i]->type == SL_EV_LEAK) s->ev[i]->proc->nleaks++;
+		if (!(l->site = site_for(a, l, &more))) continue;
+		site_add(a, l->site, s, l);
 	}
+	sl_tab_free(&more);
 	a->sites = malloc(sizeof *a->sites * (a->nsites_all ? a->nsites_all : 1));
-	if (!a->sites) return ENOMEM;
-	for (struct sl_site *st = a->site_hash; st; st = st->hh.next)
+	if (!a->sites) {
+		fprintf(stderr, "sockleak: out of memory for %zu sites\n", a->nsites_all);
+		return ENOMEM;
+	}
+	for (struct sl_site *st = a->sites_head; st; st = st->next_all)
 		if (st->nsock) a->sites[n++] = st;
 	qsort(a->sites, n, sizeof *a->sites, site_cmp);
 	for (size_t i = 0; i < n; i++) a->sites[i]->rank = i + 1;
 	a->nsites = n;
+	if (a->more_sites)
+		fprintf(stderr, "sockleak: %zu site(s) past --max-sites %zu, with %zu leaked socket(s), "
+				"are counted but not itemised\n", a->more_sites, a->o.max_sites,
+			a->more_socks);
+	if (a->lost_socks)
+		fprintf(stderr, "sockleak: out of memory: %zu leaked socket(s) counted but not "
+				"grouped into sites\n", a->lost_socks);
 	if (a->bad > (size_t)a->o.max_bad_lines)
 		fprintf(stderr, "sockleak: %zu bad line(s) in total, first %d shown\n", a->bad,
 			a->o.max_bad_lines);

@@ -27,7 +27,7 @@ static void pmap_add(struct sl_an *a, struct pmap **m, struct sl_proc *p)
 {
 	struct pmap *e;
 	if (pmap_find(m, p->boot, p->pid)) return;
-	e = sl_alloc(a, sizeof *e);
+	if (!(e = sl_alloc(a, sizeof *e))) return;
 	e->key.boot = p->boot;
 	e->key.pid = p->pid;
 	e->p = p;
@@ -40,7 +40,7 @@ static struct sl_proc *child_proc(struct sl_an *a, struct pmap **m, const struct
 {
 	struct sl_proc *c = pmap_find(m, parent->boot, pid);
 	if (c) return c;
-	c = sl_alloc(a, sizeof *c);
+	if (!(c = sl_alloc(a, sizeof *c))) return NULL;
 	c->key.unit = -1;
 	c->key.pid = pid;
 	c->pid = pid;
@@ -60,12 +60,27 @@ static struct sl_proc *child_proc(struct sl_an *a, struct pmap **m, const struct
 	return c;
 }
 
-static void add_holder(struct sl_sock *s, struct sl_proc *p)
+static void add_holder(struct sl_an *a, struct sl_sock *s, struct sl_proc *p)
 {
-	for (int i = 0; i < s->nholders && i < 8; i++)
+	size_t n = (size_t)s->nholders;
+	if (!p) return;
+	/* every holder counts, the first SL_SITE_SET are named */
+	for (size_t i = 0; i < n && i < SL_SITE_SET; i++)
 		if (s->holders[i] == p) return;
-	if (s->nholders < 8) s->holders[s->nholders] = p;
+	if (n < SL_SITE_SET) sl_set_add(a, &s->holders, &n, p);
 	s->nholders++;
+}
+
+static uint64_t sock_hash(const void *it)
+{
+	const struct sl_skey *k = &((const struct sl_sock *)it)->key;
+	return sl_hash_u64(k->inode ^ sl_hash_u64((uint64_t)(uintptr_t)k->boot));
+}
+
+static int sock_eq(const void *it, const void *key)
+{
+	const struct sl_skey *a = &((const struct sl_sock *)it)->key, *b = key;
+	return a->inode == b->inode && a->boot == b->boot;
 }
 
 static int ev_cmp(const void *x, const void *y)
@@ -100,11 +115,20 @@ int sl_join(struct sl_an *a)
 		memset(&k, 0, sizeof k);
 		k.boot = e->proc->boot;
 		k.inode = e->inode;
-		HASH_FIND(hh, a->socks, &k, sizeof k, s);
+		uint64_t h = sock_hash(&k); /* the key is the first member */
+		s = sl_tab_find(&a->socks, h, sock_eq, &k);
 		if (!s) {
-			s = sl_alloc(a, sizeof *s);
+			if (!(s = sl_alloc(a, sizeof *s)) || sl_tab_add(&a->socks, h, s, sock_hash)) {
+				if (e->leak) { /* no memory left: counted, not grouped */
+					a->lost_socks++;
+					a->leaked++;
+				}
+				continue;
+			}
 			s->key = k;
-			HASH_ADD(hh, a->socks, key, sizeof k, s);
+			if (a->socks_tail) a->socks_tail->next_all = s;
+			else a->socks_head = s;
+			a->socks_tail = s;
 			a->nsocks++;
 		}
 		if (e->has_stack) e->stack = sl_stack_find(a, k.boot, e->stack_id);
@@ -120,9 +144,10 @@ int sl_join(struct sl_an *a)
 		if (e->type == SL_EV_CLOSE_SHARED || e->type == SL_EV_FORK) s->shared = 1;
 		if (e->type == SL_EV_EXEC && !e->flag) s->shared = 1;
 		if (e->type == SL_EV_ENFORCE) s->enforced = 1;
-		add_holder(s, e->proc);
-		if (e->type == SL_EV_FORK) add_holder(s, child_proc(a, &m, e->proc, e->other));
-		for (int i = 0; i < e->npids; i++) add_holder(s, child_proc(a, &m, e->proc, e->pids[i]));
+		add_holder(a, s, e->proc);
+		if (e->type == SL_EV_FORK) add_holder(a, s, child_proc(a, &m, e->proc, e->other));
+		for (int i = 0; i < e->npids; i++)
+			add_holder(a, s, child_proc(a, &m, e->proc, e->pids[i]));
 		/* reuse the reading-order link as the per-socket list; counted in nev */
 		e->next = (struct sl_ev *)s->ev;
 		s->ev = (struct sl_ev **)e;
@@ -130,10 +155,18 @@ int sl_join(struct sl_an *a)
 	}
 	a->ev_head = a->ev_tail = NULL;
 	/* per socket: events into a time-ordered array */
-	for (s = a->socks; s; s = s->hh.next) {
+	for (s = a->socks_head; s; s = s->next_all) {
 		struct sl_ev *l = (struct sl_ev *)s->ev;
 		struct sl_ev **arr = sl_alloc(a, sizeof *arr * (s->nev ? s->nev : 1));
 		size_t i = s->nev;
+		if (!arr) {
+			a->lost_socks += s->primary != NULL;
+			a->leaked += s->primary != NULL;
+			s->primary = NULL;
+			s->ev = NULL;
+			s->nev = 0;
+			continue;
+		}
 		while (l) {
 			arr[--i] = l;
 			l = l->next;

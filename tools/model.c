@@ -19,25 +19,41 @@ const char *const sl_evt_name[SL_EV_N] = { "leak", "late_close", "enforce", "clo
 /* Blocks of 1 MiB: the model is many small records that all live until sl_an_free, so a bump
  * allocator costs one malloc per megabyte and no per-object header. */
 #define SL_BLK (1u << 20)
+/* Given back at the first failed allocation: enough to finish the line being read, join,
+ * group and write what was read (issue 11: 10M sites ended "out of memory" with no report). */
+#define SL_RESERVE (32u << 20)
 struct sl_arena_blk {
 	struct sl_arena_blk *next;
 	size_t used, cap;
 	max_align_t data[];
 };
 
+static void *blk_malloc(struct sl_an *a, size_t sz)
+{
+	void *p = malloc(sz);
+	if (p || !a->reserve) return p;
+	free(a->reserve);
+	a->reserve = NULL;
+	if (!a->oom) {
+		a->oom = 1;
+		a->oom_lines = a->lines;
+		fprintf(stderr, "sockleak: out of memory after %zu line(s): no more input is read; the "
+				"report covers what was read\n", a->lines);
+	}
+	return malloc(sz);
+}
+
 void *sl_alloc(struct sl_an *a, size_t n)
 {
 	struct sl_arena_blk *b = a->arena;
-	n = (n + 15) & ~(size_t)15;
+	/* 8-byte alignment: the model holds pointers and 64-bit integers, nothing wider */
+	n = (n + 7) & ~(size_t)7;
 	if (!b || b->cap - b->used < n) {
 		/* start small (a fuzz run or a tiny log), double up to SL_BLK */
 		size_t grow = b && b->cap < SL_BLK ? b->cap * 2 : b ? SL_BLK : SL_BLK / 16;
 		size_t cap = n > SL_BLK / 2 ? n : grow;
-		struct sl_arena_blk *nb = malloc(sizeof *nb + cap);
-		if (!nb) {
-			fprintf(stderr, "sockleak: out of memory\n");
-			exit(2);
-		}
+		struct sl_arena_blk *nb = blk_malloc(a, sizeof *nb + cap);
+		if (!nb) return NULL;
 		nb->used = 0;
 		nb->cap = cap;
 		if (n > SL_BLK / 2 && b) { /* a big one-off: keep filling the current block */
@@ -56,20 +72,37 @@ void *sl_alloc(struct sl_an *a, size_t n)
 }
 
 struct sl_istr {
-	UT_hash_handle hh;
+	uint32_t n; /* lines are at most 1 MiB */
 	char s[];
 };
+struct sl_skey_str { const char *s; size_t n; };
+
+static uint64_t istr_hash(const void *it)
+{
+	const struct sl_istr *e = it;
+	return sl_hash_bytes(e->s, e->n, 0);
+}
+
+static int istr_eq(const void *it, const void *key)
+{
+	const struct sl_istr *e = it;
+	const struct sl_skey_str *k = key;
+	return e->n == k->n && !memcmp(e->s, k->s, k->n);
+}
 
 const char *sl_intern(struct sl_an *a, const char *s, size_t n)
 {
 	struct sl_istr *e;
+	struct sl_skey_str k = { s, n };
+	uint64_t h;
 	if (!s) return NULL;
-	HASH_FIND(hh, a->strs, s, n, e);
-	if (e) return e->s;
-	e = sl_alloc(a, sizeof *e + n + 1);
+	h = sl_hash_bytes(s, n, 0);
+	if ((e = sl_tab_find(&a->strs, h, istr_eq, &k))) return e->s;
+	if (n > UINT32_MAX || !(e = sl_alloc(a, sizeof *e + n + 1))) return NULL;
+	e->n = (uint32_t)n;
 	memcpy(e->s, s, n);
 	e->s[n] = 0;
-	HASH_ADD_KEYPTR(hh, a->strs, e->s, n, e);
+	if (sl_tab_add(&a->strs, h, e, istr_hash)) return NULL;
 	return e->s;
 }
 
@@ -78,13 +111,31 @@ const char *sl_internz(struct sl_an *a, const char *s)
 	return s ? sl_intern(a, s, strlen(s)) : NULL;
 }
 
+int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v)
+{
+	size_t i, k = *n < SL_SITE_SET ? *n : SL_SITE_SET;
+	for (i = 0; i < k; i++)
+		if ((*set)[i] == v) return 0;
+	if (*n < SL_SITE_SET) {
+		if (*n <= 1) {
+			const void **ns = sl_alloc(a, sizeof *ns * (*n ? SL_SITE_SET : 1));
+			if (!ns) return 0;
+			if (*n) ns[0] = (*set)[0];
+			*set = ns;
+		}
+		(*set)[*n] = v;
+	}
+	if (*n <= SL_SITE_SET) ++*n; /* past the set only "more": counting each is not worth it */
+	return 1;
+}
+
 static void arena_free(struct sl_an *a)
 {
-	HASH_CLEAR(hh, a->strs);
+	sl_tab_free(&a->strs);
 	HASH_CLEAR(hh, a->procs);
-	HASH_CLEAR(hh, a->stacks);
-	HASH_CLEAR(hh, a->socks);
-	HASH_CLEAR(hh, a->site_hash);
+	sl_tab_free(&a->stacks);
+	sl_tab_free(&a->socks);
+	sl_tab_free(&a->site_hash);
 	for (struct sl_arena_blk *b = a->arena, *n; b; b = n) {
 		n = b->next;
 		free(b);
@@ -96,6 +147,7 @@ struct sl_an *sl_an_new(const struct sl_an_opts *o)
 {
 	struct sl_an *a = calloc(1, sizeof *a);
 	if (!a) return NULL;
+	a->reserve = malloc(SL_RESERVE);
 	if (o) a->o = *o;
 	if (a->o.max_bad_lines <= 0) a->o.max_bad_lines = 20;
 	if (!a->o.max_sites) a->o.max_sites = SL_MAX_SITES_DEFAULT;
@@ -112,13 +164,15 @@ void sl_an_free(struct sl_an *a)
 	sl_symcache_free(a);
 	free(a->sites);
 	arena_free(a);
+	free(a->reserve);
 	free(a);
 }
 
 void sl_an_set_max_stories(struct sl_an *a, size_t n) { a->max_stories = n; }
 
 size_t sl_an_leaked(const struct sl_an *a) { return a->leaked; }
-size_t sl_an_sites(const struct sl_an *a) { return a->nsites; }
+size_t sl_an_sites(const struct sl_an *a) { return a->nsites + a->more_sites; }
+size_t sl_an_sites_total(const struct sl_an *a) { return a->nsites + a->more_sites; }
 size_t sl_an_suppressed(const struct sl_an *a) { return a->suppressed_socks; }
 size_t sl_an_bad_lines(const struct sl_an *a) { return a->bad; }
 
@@ -180,11 +234,30 @@ const char *sl_base(const char *path)
 	return s ? s + 1 : path;
 }
 
+static uint64_t stack_hash(const void *it)
+{
+	return sl_hash_u64(((const struct sl_stack *)it)->id);
+}
+
+static int stack_eq(const void *it, const void *key)
+{
+	return ((const struct sl_stack *)it)->id == *(const uint64_t *)key;
+}
+
+struct sl_stack *sl_stack_head(struct sl_an *a, uint64_t id)
+{
+	return sl_tab_find(&a->stacks, sl_hash_u64(id), stack_eq, &id);
+}
+
+int sl_stack_add(struct sl_an *a, struct sl_stack *s)
+{
+	return sl_tab_add(&a->stacks, sl_hash_u64(s->id), s, stack_hash);
+}
+
 struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id)
 {
-	struct sl_stack *s, *nul = NULL;
+	struct sl_stack *s = sl_stack_head(a, id), *nul = NULL;
 	int n = 0;
-	HASH_FIND(hh, a->stacks, &id, sizeof id, s);
 	for (struct sl_stack *x = s; x; x = x->same_id, n++) {
 		if (x->boot == boot) return x;
 		if (!x->boot && !nul) nul = x;

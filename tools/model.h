@@ -1,6 +1,9 @@
 /* Internal model of the analysis: what the reader builds, what finish joins, what writers read.
  * Everything lives in one arena owned by struct sl_an; strings are interned, so equal strings
- * are equal pointers and memory grows with distinct values, not with lines. */
+ * are equal pointers and memory grows with distinct values, not with lines. The big tables
+ * (strings, stacks, sockets, sites, symbols) are compact sl_tabs: a million distinct sites must
+ * fit in 500 MB (issue 11), and a 56-byte uthash handle in each of five objects per site was a
+ * fifth of that. */
 #ifndef SL_MODEL_H
 #define SL_MODEL_H
 
@@ -9,6 +12,7 @@
 #include <uthash.h>
 
 #include "analysis.h"
+#include "tab.h"
 
 #define SL_NONE INT64_MIN /* a timestamp or age the record gave as null or not at all */
 
@@ -31,7 +35,9 @@ extern const char *const sl_kind_title[SL_K_N];
 
 /* ---- arena and interning (model.c) ---- */
 struct sl_arena_blk;
-void *sl_alloc(struct sl_an *a, size_t n); /* zeroed, lives until sl_an_free */
+/* Zeroed, lives until sl_an_free. Out of memory: the reserve is given back and reading stops
+ * (a->oom); once the reserve is gone, NULL, which the finish steps handle. */
+void *sl_alloc(struct sl_an *a, size_t n);
 const char *sl_intern(struct sl_an *a, const char *s, size_t n);
 const char *sl_internz(struct sl_an *a, const char *s);
 
@@ -49,14 +55,13 @@ struct sl_sym {
 };
 
 struct sl_frame {
-	uint64_t ip, offset;
+	uint64_t offset;          /* the ip is not kept: offsets are what symbolisation needs */
 	const char *module, *symbol, *build_id;
 	const struct sl_sym *sym; /* set by symbolisation */
 };
 
 struct sl_stack {
-	UT_hash_handle hh;   /* in a->stacks, keyed by id */
-	uint64_t id;
+	uint64_t id;         /* in a->stacks, keyed by id */
 	const char *boot;    /* boot id of the writer, NULL when unknown */
 	struct sl_stack *same_id; /* stacks from other hosts with the same id */
 	uint32_t n;
@@ -121,21 +126,34 @@ struct sl_leak {
 
 struct sl_skey { const char *boot; uint64_t inode; };
 struct sl_sock {
-	UT_hash_handle hh;
-	struct sl_skey key;
+	struct sl_skey key;        /* in a->socks */
+	struct sl_sock *next_all;  /* all sockets, in the order they were first seen */
 	struct sl_ev **ev;         /* sorted by time */
 	size_t nev;
 	struct sl_leak *primary;   /* the leak record that decides the site */
 	size_t nleak;
-	int nholders, shared, enforced, suppressed;
-	struct sl_proc *holders[8];
+	int nholders;
+	uint8_t shared, enforced, suppressed;
+	const void **holders;      /* struct sl_proc *: the first SL_SITE_SET of nholders */
 	struct sl_sock *next_in_site;
 };
 
 #define SL_SITE_SET 8
+/* Small sets of distinct pointers (a site's peers and processes, a socket's holders): one slot
+ * until a second value comes, then SL_SITE_SET; *n counts past the set by one ("and more"). */
+int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v);
+
+/* What makes a site (group.c): the kind family and the identity of the program frames of the
+ * open and EOF stacks, as interned pointers: a (function, file, line) after symbolisation, or
+ * (module, NULL, offset | SL_FKEY_RAW); or (exe, role, SL_FKEY_NOSTACK) without an open stack. */
+#define SL_FKEY_RAW (1ull << 63)
+#define SL_FKEY_NOSTACK (1ull << 62)
+struct sl_fkey { const char *a, *b; uint64_t c; };
+struct sl_sitekey { uint64_t kind; struct sl_fkey o, e; };
+
 struct sl_site {
-	UT_hash_handle hh;
-	char *key;
+	struct sl_sitekey key;        /* in a->site_hash */
+	struct sl_site *next_all;
 	enum sl_kind kind;
 	struct sl_stack *open, *eof;  /* representative stacks */
 	const char *role, *module;    /* for sites without an open stack */
@@ -143,9 +161,9 @@ struct sl_site {
 	int line;
 	size_t nsock, kinds[SL_K_N], enforced, shared, late_closed;
 	int64_t age_min, age_max, age_sum;
-	const char *peers[SL_SITE_SET];
-	size_t npeers;                /* distinct peers seen (only the first SL_SITE_SET kept) */
-	struct sl_proc *procs[SL_SITE_SET];
+	const void **peers;           /* const char *: the first SL_SITE_SET distinct peers */
+	size_t npeers;                /* distinct peers seen (SL_SITE_SET + 1: more) */
+	const void **procs;           /* struct sl_proc *: the first SL_SITE_SET processes */
 	size_t nprocs;
 	struct sl_sock *socks, *socks_tail;
 	size_t rank;
@@ -162,17 +180,24 @@ struct sl_symcache;
 struct sl_an {
 	struct sl_an_opts o;
 	struct sl_arena_blk *arena;
-	struct sl_istr *strs;
+	void *reserve;     /* freed at the first out-of-memory, so that a report still comes */
+	int oom;           /* out of memory: reading stopped, the report covers what was read */
+	size_t oom_lines;  /* lines read when it happened */
+	struct sl_tab strs;
 	struct sl_proc *procs, *proc_list;
 	size_t nprocs;
-	struct sl_stack *stacks;
+	struct sl_tab stacks;
 	size_t nstacks;
 	struct sl_ev *ev_head, *ev_tail;
 	size_t nev;
-	struct sl_sock *socks;
+	struct sl_tab socks;
+	struct sl_sock *socks_head, *socks_tail;
 	size_t nsocks;
-	struct sl_site *site_hash, **sites; /* sites: ranked, unsuppressed first */
+	struct sl_tab site_hash;
+	struct sl_site *sites_head, *sites_tail, **sites; /* sites: ranked */
 	size_t nsites, nsites_all;
+	size_t more_sites, more_socks; /* past --max-sites: counted, not itemised */
+	size_t lost_socks;             /* no memory left to group them */
 	struct sl_supp *supp;
 	size_t nsupp;
 	struct sl_symcache *symcache;
@@ -202,6 +227,8 @@ const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l);
 const char *sl_path(const struct sl_an *a, const char *file); /* strip_prefix applied */
 const char *sl_base(const char *path);
 struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id);
+struct sl_stack *sl_stack_head(struct sl_an *a, uint64_t id); /* first of the same_id chain */
+int sl_stack_add(struct sl_an *a, struct sl_stack *s);          /* 0 or ENOMEM */
 /* The first frame that is the program's own code (not libc, the loader or sockleak). */
 int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr, const struct sl_symf **sf);
 void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap);
@@ -223,6 +250,9 @@ void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, vo
 void sl_story_holders(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, void *ctx);
 int64_t sl_story_t0(const struct sl_sock *s);
 const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap);
+/* The site's key as text (stable across runs: SARIF fingerprints) */
+void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap);
+size_t sl_an_sites_total(const struct sl_an *a); /* itemised + past --max-sites */
 
 /* JSON helpers shared by the json and sarif writers (write_json.c) */
 struct json_t;

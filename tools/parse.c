@@ -182,7 +182,7 @@ static int get_ints(struct rd *d, const struct rec *r, int f, int **out)
 		return 0;
 	}
 	if (iv.n) {
-		*out = sl_alloc(d->a, sizeof(int) * (size_t)iv.n);
+		if (!(*out = sl_alloc(d->a, sizeof(int) * (size_t)iv.n))) return 0;
 		memcpy(*out, tmp, sizeof(int) * (size_t)iv.n);
 	}
 	return iv.n;
@@ -198,7 +198,7 @@ static struct sl_proc *proc_get(struct rd *d, int pid)
 	if (d->last && d->last->key.unit == k.unit && d->last->pid == pid) return d->last;
 	HASH_FIND(hh, a->procs, &k, sizeof k, p);
 	if (!p) {
-		p = sl_alloc(a, sizeof *p);
+		if (!(p = sl_alloc(a, sizeof *p))) return NULL;
 		p->key = k;
 		p->pid = pid;
 		p->ppid = -1;
@@ -247,7 +247,7 @@ static int on_frame_member(void *ctx, const char *key, size_t klen, const struct
 		uint64_t x;
 		if (v->t == SL_J_NULL) return 0;
 		if (sl_jv_hex(v, &x)) return c->bad = 1;
-		*(key[0] == 'i' ? &f->ip : &f->offset) = x;
+		if (key[0] == 'o') f->offset = x;
 		return 0;
 	}
 	const char **dst = sl_jkey(key, klen, "module")   ? &f->module
@@ -287,28 +287,29 @@ static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
 		d->err = "frames";
 		return;
 	}
-	HASH_FIND(hh, a->stacks, &id, sizeof id, head);
+	head = sl_stack_head(a, id);
 	for (s = head; s; s = s->same_id)
 		if (s->boot == p->boot) return; /* the same stack from another process of the host */
-	s = sl_alloc(a, sizeof *s);
+	if (!(s = sl_alloc(a, sizeof *s)) || !(s->f = sl_alloc(a, sizeof *s->f * (c.n ? c.n : 1))))
+		return;
 	s->id = id;
 	s->boot = p->boot;
 	s->n = c.n;
-	s->f = sl_alloc(a, sizeof *s->f * (c.n ? c.n : 1));
 	memcpy(s->f, tmp, sizeof *s->f * c.n);
-	a->nstacks++;
 	if (head) {
 		s->same_id = head->same_id;
 		head->same_id = s;
-	} else {
-		HASH_ADD(hh, a->stacks, id, sizeof id, s);
+	} else if (sl_stack_add(a, s)) {
+		return;
 	}
+	a->nstacks++;
 }
 
 static struct sl_ev *ev_new(struct rd *d, int type, struct sl_proc *p, int64_t ts)
 {
 	struct sl_an *a = d->a;
 	struct sl_ev *e = sl_alloc(a, sizeof *e);
+	if (!e) return NULL;
 	e->type = (uint8_t)type;
 	e->proc = p;
 	e->ts = ts;
@@ -369,12 +370,14 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	if (k == SL_K_EXIT && (l.has_eof || l.eof_ts != SL_NONE)) l.family_kind = SL_K_EOF;
 	else if (k == SL_K_EXIT && l.cw_ts != SL_NONE) l.family_kind = SL_K_CW;
 	struct sl_ev *e = ev_new(d, SL_EV_LEAK, p, ts);
+	struct sl_leak *lp = sl_alloc(d->a, sizeof *lp);
+	if (!e || !lp) return;
 	e->kind = (uint8_t)k;
 	e->inode = inode;
 	e->fd = fd;
 	e->pids = pids;
 	e->npids = np;
-	e->leak = sl_alloc(d->a, sizeof *e->leak);
+	e->leak = lp;
 	*e->leak = l;
 	e->leak->ev = e;
 	d->a->leak_records++;
@@ -405,6 +408,7 @@ static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, 
 	}
 	if (d->err) return;
 	struct sl_ev *e = ev_new(d, type, p, ts);
+	if (!e) return;
 	e->inode = inode;
 	e->fd = fd;
 	e->kind = (uint8_t)(k < 0 ? SL_K_N : k);
@@ -453,6 +457,7 @@ static int on_cross(void *ctx, size_t idx, const struct sl_jv *v)
 		return c->bad = 1;
 	if (c->dry) return 0;
 	struct sl_ev *e = ev_new(c->d, c->type, c->p, c->ts);
+	if (!e) return 1;
 	e->inode = (uint64_t)o.inode;
 	e->fd = (int)o.fd;
 	e->other = c->child;
@@ -530,6 +535,7 @@ static void do_line(struct rd *d, const char *s, size_t n)
 		return;
 	}
 	struct sl_proc *p = proc_get(d, (int)pid);
+	if (!p) return;
 	if (!strcmp(ev, "start")) do_start(d, &r, p, ts);
 	else if (!strcmp(ev, "stack")) do_stack(d, &r, p);
 	else if (!strcmp(ev, "leak")) do_leak(d, &r, p, ts);
@@ -567,7 +573,7 @@ int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
 	a->inputs++;
 	/* Our own line splitter instead of getline: a garbage file without newlines must cost at
 	 * most SL_MAX_LINE of memory. */
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+	while (!a->oom && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		const char *p = chunk, *end = chunk + got;
 		while (p < end) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -595,7 +601,7 @@ int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
 			if (skipping) {
 				sl_bad_line(a, name, d.line, "line longer than %u bytes", SL_MAX_LINE);
 				skipping = 0;
-			} else if (len) {
+			} else if (len && !a->oom) {
 				do_line(&d, buf, len);
 			}
 			len = 0;
@@ -605,7 +611,7 @@ int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
 		r = errno ? errno : EIO;
 		fprintf(stderr, "sockleak: %s: read error: %s\n", d.name, strerror(r));
 	}
-	if (skipping || len) { /* the last line had no newline: a truncated write, or fine */
+	if (!a->oom && (skipping || len)) { /* the last line had no newline: a truncated write, or fine */
 		d.line++;
 		a->lines++;
 		if (skipping) sl_bad_line(a, d.name, d.line, "line longer than %u bytes", SL_MAX_LINE);

@@ -145,7 +145,7 @@ void sl_story_holders(const struct sl_an *a, const struct sl_sock *s, sl_story_f
 {
 	char pn[128];
 	(void)a;
-	for (int h = 0; h < s->nholders && h < 8; h++) {
+	for (int h = 0; h < s->nholders && h < SL_SITE_SET; h++) {
 		const struct sl_proc *p = s->holders[h];
 		int closed = 0, leaked = 0, late = 0;
 		for (size_t i = 0; i < s->nev; i++) {
@@ -166,8 +166,9 @@ void sl_story_holders(const struct sl_an *a, const struct sl_sock *s, sl_story_f
 			emit(fn, ctx, SL_NONE, p, "held", NULL, "%s: held it, never closed in the log%s", pn,
 			     p->has_exit ? " (exited)" : "");
 	}
-	if (s->nholders > 8)
-		emit(fn, ctx, SL_NONE, NULL, "more", NULL, "... and %d more processes", s->nholders - 8);
+	if (s->nholders > SL_SITE_SET)
+		emit(fn, ctx, SL_NONE, NULL, "more", NULL, "... and %d more processes",
+		     s->nholders - SL_SITE_SET);
 }
 
 const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap)

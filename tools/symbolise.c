@@ -48,15 +48,29 @@ struct sl_mod {
 
 struct sl_symkey { const char *module, *build_id; uint64_t addr; };
 struct sl_syment {
-	UT_hash_handle hh;
-	struct sl_symkey key;
+	struct sl_symkey key; /* in symcache->ents */
 	struct sl_sym sym;
 };
 
 struct sl_symcache {
 	struct sl_mod *mods;
-	struct sl_syment *ents;
+	struct sl_tab ents;
 };
+
+static uint64_t symkey_hash(const struct sl_symkey *k)
+{
+	return sl_hash_bytes(k, sizeof *k, 0x5e);
+}
+
+static uint64_t syment_hash(const void *it)
+{
+	return symkey_hash(&((const struct sl_syment *)it)->key);
+}
+
+static int syment_eq(const void *it, const void *key)
+{
+	return !memcmp(&((const struct sl_syment *)it)->key, key, sizeof(struct sl_symkey));
+}
 
 #define NOT_SYSTEM "not read: under /proc, /sys or /dev"
 
@@ -357,8 +371,11 @@ static void resolve(struct sl_an *a, struct sl_mod *m, uint64_t addr, const stru
 	}
 	for (int i = 0; i < n; i++)
 		if (!f[i].func) f[i].func = sl_internz(a, fallback);
+	if (!(out->f = sl_alloc(a, sizeof *out->f * (size_t)(n ? n : 1)))) {
+		out->note = "out of memory";
+		return;
+	}
 	out->n = n;
-	out->f = sl_alloc(a, sizeof *out->f * (size_t)(n ? n : 1));
 	memcpy(out->f, f, sizeof *f * (size_t)n);
 }
 
@@ -381,14 +398,17 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 		 * an exact ip it is still in the same statement in practice. */
 		(void)i;
 		k.addr = fr->offset ? fr->offset - 1 : 0;
-		HASH_FIND(hh, a->symcache->ents, &k, sizeof k, e);
+		uint64_t h = symkey_hash(&k);
+		e = sl_tab_find(&a->symcache->ents, h, syment_eq, &k);
 		if (!e) {
-			e = sl_alloc(a, sizeof *e);
+			if (!(e = sl_alloc(a, sizeof *e)) || sl_tab_add(&a->symcache->ents, h, e, syment_hash)) {
+				fr->sym = NULL; /* out of memory: the recorded symbol is shown */
+				continue;
+			}
 			e->key = k;
 			struct sl_mod *m = fr->module && !a->symbolise_off ? mod_get(a, fr->module) : NULL;
 			if (m) resolve(a, m, k.addr, fr, &e->sym);
 			else e->sym.note = a->symbolise_off ? "not symbolised: --no-symbolise" : "no debug info";
-			HASH_ADD(hh, a->symcache->ents, key, sizeof k, e);
 		}
 		fr->sym = &e->sym;
 	}
@@ -405,7 +425,7 @@ void sl_symcache_free(struct sl_an *a)
 		free(m->real);
 		free(m);
 	}
-	HASH_CLEAR(hh, a->symcache->ents);
+	sl_tab_free(&a->symcache->ents);
 	free(a->symcache);
 	a->symcache = NULL;
 }

@@ -135,7 +135,9 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 		sl_jset(r, "stacks", stacks);
 		if (json_array_size(rel)) sl_jset(r, "relatedLocations", rel);
 		else json_decref(rel);
-		fingerprint(st->key, fp, sizeof fp);
+		char key[2200];
+		sl_site_keystr(st, key, sizeof key);
+		fingerprint(key, fp, sizeof fp);
 		sl_jset(r, "partialFingerprints", json_pack("{s:s}", "sockleakSite/v1", fp));
 		json_t *peers = json_array();
 		for (size_t j = 0; j < st->npeers && j < SL_SITE_SET; j++)

@@ -1,0 +1,67 @@
+/* Compact hash tables; see tab.h. Linear probing, grown by doubling at 70% load. */
+#include "tab.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *sl_tab_find(const struct sl_tab *t, uint64_t h, sl_tab_eq_fn eq, const void *key)
+{
+	if (!t->slot) return NULL;
+	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
+		void *it = t->slot[i];
+		if (!it) return NULL;
+		if (eq(it, key)) return it;
+	}
+}
+
+static void put(void **slot, size_t mask, uint64_t h, void *item)
+{
+	size_t i = h & mask;
+	while (slot[i]) i = (i + 1) & mask;
+	slot[i] = item;
+}
+
+int sl_tab_add(struct sl_tab *t, uint64_t h, void *item, sl_tab_hash_fn hash)
+{
+	size_t cap = t->slot ? t->mask + 1 : 0;
+	if ((t->n + 1) * 10 > cap * 7) {
+		size_t ncap = cap ? cap * 2 : 64;
+		void **ns = calloc(ncap, sizeof *ns);
+		if (!ns) {
+			/* keep working, slower, until the table is truly full */
+			if (t->n + 1 >= cap) return ENOMEM;
+		} else {
+			for (size_t i = 0; i < cap; i++)
+				if (t->slot[i]) put(ns, ncap - 1, hash(t->slot[i]), t->slot[i]);
+			free(t->slot);
+			t->slot = ns;
+			t->mask = ncap - 1;
+		}
+	}
+	put(t->slot, t->mask, h, item);
+	t->n++;
+	return 0;
+}
+
+void sl_tab_free(struct sl_tab *t)
+{
+	free(t->slot);
+	memset(t, 0, sizeof *t);
+}
+
+uint64_t sl_hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+	/* 8 bytes at a time, each word mixed in; strings here are short and many */
+	const unsigned char *s = p;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ull), w;
+	while (n >= 8) {
+		memcpy(&w, s, 8);
+		h = sl_hash_u64(h ^ w);
+		s += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	return sl_hash_u64(h ^ w ^ ((uint64_t)n << 56));
+}
