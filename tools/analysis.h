@@ -37,6 +37,9 @@ size_t sl_an_leaked(const struct sl_an *a);     /* leaked sockets after suppress
 size_t sl_an_sites(const struct sl_an *a);      /* sites after suppressions */
 size_t sl_an_suppressed(const struct sl_an *a); /* leaked sockets suppressed */
 size_t sl_an_bad_lines(const struct sl_an *a);  /* input lines that were not valid records */
+/* 1 when memory ran out while reading: the analysis covers only the input read until then
+ * (said on stderr and in every report). */
+int sl_an_out_of_memory(const struct sl_an *a);
 /* Sockets the preload could not track (no memory for its tables; the exit records' "untracked"),
  * and in how many processes. */
 int64_t sl_an_untracked(const struct sl_an *a, size_t *procs);

@@ -146,7 +146,8 @@ int sl_cmd_report(int argc, char **argv)
 	if (fflush(out) || (out != stdout && fclose(out))) r = r ? r : errno;
 	if (r) fprintf(stderr, "sockleak: report: writing %s: %s\n", output ? output : "stdout", strerror(r));
 	size_t leaked = sl_an_leaked(a);
+	int oom = sl_an_out_of_memory(a);
 	sl_an_free(a);
 	if (leaked && exitcode) return (int)exitcode;
-	return r || input_err ? 2 : 0;
+	return r || input_err || oom ? 2 : 0;
 }

@@ -210,20 +210,29 @@ int sl_group(struct sl_an *a)
 		site_add(a, l->site, s, l);
 	}
 	sl_tab_free(&more);
-	a->sites = malloc(sizeof *a->sites * (a->nsites_all ? a->nsites_all : 1));
-	if (!a->sites) {
-		fprintf(stderr, "sockleak: out of memory for %zu sites\n", a->nsites_all);
-		return ENOMEM;
+	/* out of memory even for the ranking: rank as many as fit, count the rest */
+	size_t cap = a->nsites_all ? a->nsites_all : 1;
+	while (!(a->sites = malloc(sizeof *a->sites * cap)) && cap > 1) cap /= 2;
+	if (!a->sites) return ENOMEM;
+	if (cap < a->nsites_all)
+		fprintf(stderr, "sockleak: out of memory: %zu of %zu sites ranked, the rest counted\n",
+			cap, a->nsites_all);
+	for (struct sl_site *st = a->sites_head; st; st = st->next_all) {
+		if (!st->nsock) continue;
+		if (n < cap) {
+			a->sites[n++] = st;
+		} else {
+			a->more_sites++;
+			a->more_socks += st->nsock;
+		}
 	}
-	for (struct sl_site *st = a->sites_head; st; st = st->next_all)
-		if (st->nsock) a->sites[n++] = st;
 	qsort(a->sites, n, sizeof *a->sites, site_cmp);
 	for (size_t i = 0; i < n; i++) a->sites[i]->rank = i + 1;
 	a->nsites = n;
 	if (a->more_sites)
-		fprintf(stderr, "sockleak: %zu site(s) past --max-sites %zu, with %zu leaked socket(s), "
-				"are counted but not itemised\n", a->more_sites, a->o.max_sites,
-			a->more_socks);
+		fprintf(stderr, "sockleak: %zu site(s) with %zu leaked socket(s) counted but not "
+				"itemised (%s)\n", a->more_sites, a->more_socks,
+			a->nsites_all >= a->o.max_sites ? "past --max-sites" : "out of memory");
 	if (a->lost_socks)
 		fprintf(stderr, "sockleak: out of memory: %zu leaked socket(s) counted but not "
 				"grouped into sites\n", a->lost_socks);

@@ -89,6 +89,7 @@ static int add_path(struct sl_an *a, const char *path, enum how how)
 {
 	struct stat st;
 	char e[1024];
+	if (a->oom) return ENOMEM; /* said once, when it happened */
 	if (!strcmp(path, "-") && how == NAMED) return sl_read_stream(a, stdin, "<stdin>");
 	if (!(how == NAMED ? stat(path, &st) : lstat(path, &st))) {
 		if (S_ISDIR(st.st_mode)) return add_dir(a, path, 0);

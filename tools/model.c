@@ -34,11 +34,15 @@ static void *blk_malloc(struct sl_an *a, size_t sz)
 	if (p || !a->reserve) return p;
 	free(a->reserve);
 	a->reserve = NULL;
-	if (!a->oom) {
+	if (!a->oom && !a->finished) {
 		a->oom = 1;
 		a->oom_lines = a->lines;
 		fprintf(stderr, "sockleak: out of memory after %zu line(s): no more input is read; the "
 				"report covers what was read\n", a->lines);
+	} else if (!a->oom) {
+		a->oom = 2; /* all input was read; what does not fit is counted, not itemised */
+		fprintf(stderr, "sockleak: out of memory after reading all input: what does not fit "
+				"is counted, not itemised\n");
 	}
 	return malloc(sz);
 }
@@ -175,6 +179,7 @@ size_t sl_an_sites(const struct sl_an *a) { return a->nsites + a->more_sites; }
 size_t sl_an_sites_total(const struct sl_an *a) { return a->nsites + a->more_sites; }
 size_t sl_an_suppressed(const struct sl_an *a) { return a->suppressed_socks; }
 size_t sl_an_bad_lines(const struct sl_an *a) { return a->bad; }
+int sl_an_out_of_memory(const struct sl_an *a) { return a->oom; }
 
 /* The sum of one count of the exit records (an int64_t of struct sl_proc at off), and how
  * many processes have it non-zero. */

@@ -181,7 +181,8 @@ struct sl_an {
 	struct sl_an_opts o;
 	struct sl_arena_blk *arena;
 	void *reserve;     /* freed at the first out-of-memory, so that a report still comes */
-	int oom;           /* out of memory: reading stopped, the report covers what was read */
+	int oom;           /* out of memory: 1 while reading (reading stopped, the report covers
+			    * what was read), 2 after (counted, not itemised) */
 	size_t oom_lines;  /* lines read when it happened */
 	struct sl_tab strs;
 	struct sl_proc *procs, *proc_list;

@@ -220,7 +220,7 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 	fprintf(o, "<h1>sockleak report</h1>\n<div class=sum>");
 	if (a->leaked)
 		fprintf(o, "<span class=big id=leaked>%zu</span> leaked socket(s) at <b id=nsites>%zu</b> site(s)",
-			a->leaked, a->nsites);
+			a->leaked, sl_an_sites_total(a));
 	else
 		fprintf(o, "<span class='big ok' id=leaked>0</span> leaked sockets");
 	fprintf(o, " &middot; %zu shared &middot; %zu enforced &middot; %zu suppressed &middot; "
@@ -269,6 +269,13 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		fprintf(o, "</details></td></tr>\n");
 	}
 	fprintf(o, "</tbody></table>\n");
+	if (a->more_sites)
+		fprintf(o, "<p>%zu more site(s) with %zu leaked socket(s) not itemised (%s).</p>\n",
+			a->more_sites, a->more_socks,
+			a->nsites_all >= a->o.max_sites ? "past --max-sites" : "out of memory");
+	if (a->lost_socks || a->oom)
+		fprintf(o, "<p>Out of memory: %zu leaked socket(s) not grouped; %s</p>\n", a->lost_socks,
+			a->oom == 1 ? "the input was read only in part" : "all input was read");
 	if (a->shared_socks) {
 		size_t shown = 0;
 		fprintf(o, "<h2>Shared sockets</h2>\n<div id=stories>");

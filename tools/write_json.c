@@ -224,7 +224,10 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 	sum = json_object();
 	fprintf(out, "{\n  \"tool\": \"sockleak\",\n  \"version\": \"%s\",\n", SL_VERSION);
 	sl_jset(sum, "leaked_sockets", json_integer((json_int_t)a->leaked));
-	sl_jset(sum, "sites", json_integer((json_int_t)a->nsites));
+	sl_jset(sum, "sites", json_integer((json_int_t)sl_an_sites_total(a)));
+	sl_jset(sum, "sites_not_itemised", json_integer((json_int_t)a->more_sites));
+	sl_jset(sum, "sockets_not_itemised", json_integer((json_int_t)(a->more_socks + a->lost_socks)));
+	sl_jset(sum, "out_of_memory", json_boolean(a->oom));
 	sl_jset(sum, "suppressed_sockets", json_integer((json_int_t)a->suppressed_socks));
 	sl_jset(sum, "shared_sockets", json_integer((json_int_t)a->shared_socks));
 	sl_jset(sum, "stories_shown", json_integer((json_int_t)(a->shared_socks < a->max_stories ? a->shared_socks : a->max_stories)));

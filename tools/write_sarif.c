@@ -155,8 +155,11 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 	}
 	json_t *driver = json_pack("{s:s,s:s,s:o}", "name", "sockleak", "version", SL_VERSION,
 				   "rules", rules);
-	json_t *run = json_pack("{s:{s:o},s:o,s:s}", "tool", "driver", driver, "results", results,
-				"columnKind", "utf16CodeUnits");
+	json_t *run = json_pack("{s:{s:o},s:o,s:s,s:{s:I,s:I,s:I,s:b}}", "tool", "driver", driver,
+				"results", results, "columnKind", "utf16CodeUnits", "properties",
+				"leakedSockets", (json_int_t)a->leaked, "sitesNotItemised",
+				(json_int_t)a->more_sites, "socketsNotItemised",
+				(json_int_t)(a->more_socks + a->lost_socks), "outOfMemory", a->oom);
 	/* relative paths (after --strip-path-prefix) resolve against the prefix */
 	const char *pre = a->o.strip_prefix;
 	if (pre && *pre) {

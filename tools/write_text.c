@@ -164,13 +164,22 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 	size_t procs = 0, uprocs;
 	int64_t untracked, dropped;
 	for (const struct sl_proc *p = a->proc_list; p; p = p->next) procs += p->nleaks > 0;
+	if (a->oom == 1)
+		fprintf(out, "==sockleak== out of memory after %zu line(s): this report covers only the "
+			"input read until then\n\n", a->oom_lines);
 	if (a->leaked)
 		fprintf(out, "%s==sockleak== %zu leaked socket(s) at %zu site(s), in %zu process(es)%s\n\n",
-			C(&t, RED), a->leaked, a->nsites, procs, C(&t, OFF));
+			C(&t, RED), a->leaked, sl_an_sites_total(a), procs, C(&t, OFF));
 	else
 		fprintf(out, "==sockleak== no leaked sockets (%zu record(s) from %zu process(es))\n\n",
 			a->records, a->nprocs);
 	for (size_t i = 0; i < a->nsites; i++) print_site(&t, a->sites[i]);
+	if (a->more_sites)
+		fprintf(out, "%zu more site(s) with %zu leaked socket(s) not itemised (%s)\n\n",
+			a->more_sites, a->more_socks,
+			a->nsites_all >= a->o.max_sites ? "past --max-sites" : "out of memory");
+	if (a->lost_socks)
+		fprintf(out, "%zu leaked socket(s) not grouped into sites: out of memory\n\n", a->lost_socks);
 	if (max_stories && a->shared_socks) {
 		size_t shown = 0;
 		fprintf(out, "%sStories of shared sockets%s (%zu):\n\n", C(&t, BOLD), C(&t, OFF),
@@ -208,7 +217,8 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 			"(a full disk, or no log): leaks among them are missing here.\n\n",
 			(long long)dropped, uprocs);
 	/* never coloured: CI greps this line */
-	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked, a->nsites);
+	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked,
+		sl_an_sites_total(a));
 	return ferror(out) ? EIO : 0;
 }
 

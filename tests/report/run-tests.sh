@@ -352,6 +352,20 @@ check modules_no_build_id_not_read has "$T/nobid.txt" "(not read: no build-id re
 timeout 60 strace -f -qq -e trace=open,openat,openat2 -o "$T/nosym.strace" "$SL" report --no-symbolise "$T/mk.log" >"$T/nosym.txt" 2>&1
 check no_symbolise_opens_no_module bash -c "! grep -qF '\"$MKBIN\"' '$T/nosym.strace' && grep -qF '(not symbolised: --no-symbolise)' '$T/nosym.txt'"
 
+# memory: past --max-sites the rest is counted, and out of memory still gives a report
+python3 "$ROOT/bench/report-sites-gen.py" "$T/sites.log" 200000
+"$SL" report --max-sites 1000 -f json "$T/sites.log" >"$T/maxs.json" 2>"$T/maxs.err"; rc=$?
+check max_sites_counts_the_rest python3 - "$T/maxs.json" "$rc" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); s = d["summary"]
+assert sys.argv[2] == "0", sys.argv[2]
+assert s["leaked_sockets"] == 200000 and s["sites"] == 200000, s
+assert len(d["sites"]) == 1000 and s["sites_not_itemised"] == 199000 and s["sockets_not_itemised"] == 199000, s
+PY
+check max_sites_said has "$T/maxs.err" "199000 site(s) with 199000 leaked socket(s) counted but not itemised (past --max-sites)"
+(ulimit -v 100000; exec "$SL" report "$T/sites.log") >"$T/oom.txt" 2>"$T/oom.err"; rc=$?
+check oom_degrades_with_a_report bash -c "test $rc = 2 && grep -q 'out of memory after' '$T/oom.err' && head -n1 '$T/oom.txt' | grep -q '^==sockleak== out of memory after' && tail -n1 '$T/oom.txt' | grep -q '^SUMMARY: sockleak: [1-9][0-9]* leaked socket(s) at [1-9][0-9]* site(s)$'"
+
 echo "report: $pass passed, $fail failed"
 echo "$pass $fail" >"$RESULT"
 [ "$fail" = 0 ]
