@@ -2,7 +2,8 @@
 # Benchmark of `sockleak report` (issue 6): 1,000,000-line logs, time and peak RSS.
 # usage: bench/report-bench.sh [BUILD_DIR]   (make bench-report)
 # Two logs of the same number of lines: one with 200,000 distinct sockets, one with 20,000,
-# to show that memory follows sockets and stacks, not lines.
+# to show that memory follows sockets and stacks, not lines. Then (issue 11) a log of
+# 1,000,000 distinct leak sites: the budget is 10 s of CPU, the target 500 MB of peak RSS.
 set -eu
 B=${1:-build}
 T=$(mktemp -d /tmp/sockleak-bench.XXXXXX)
@@ -27,3 +28,16 @@ for socks in 200000 20000; do
 		awk -v s="$secs" 'BEGIN { exit !(s >= 5.0) }' && echo "report-bench: wall time over 5 s (load average: $(cut -d' ' -f1 /proc/loadavg))" >&2 || true
 	done
 done
+
+# issue 11: a million distinct sites (one leaked socket each, 2,002,000 lines, ~1 GB)
+python3 bench/report-sites-gen.py "$T/log" 1000000
+size=$(du -m "$T/log" | cut -f1)
+/usr/bin/time -f "%e %U %S %M" -o "$T/t" "$B/sockleak" report "$T/log" >"$T/out" 2>"$T/err"
+read -r secs us ss kb <"$T/t"
+cpu=$(awk -v u="$us" -v s="$ss" 'BEGIN { printf "%.2f", u + s }')
+printf 'report-bench: 1,000,000 distinct sites (%s MB), -f text: %5s s wall, %5s s CPU, peak RSS %s MB\n' \
+	"$size" "$secs" "$cpu" "$((kb / 1024))"
+tail -n1 "$T/out" | grep -qx 'SUMMARY: sockleak: 1000000 leaked socket(s) at 1000000 site(s)' ||
+	{ echo "report-bench: wrong summary: $(tail -n1 "$T/out")" >&2; exit 1; }
+awk -v s="$cpu" 'BEGIN { exit !(s < 10.0) }' || { echo "report-bench: over the 10 s budget" >&2; exit 1; }
+[ "$((kb / 1024))" -le 500 ] || echo "report-bench: peak RSS over the 500 MB target of issue 11" >&2

@@ -4,9 +4,12 @@ usage: report-gen.py OUT LINES SOCKETS MODULE
 LINES records in all; at most SOCKETS distinct leaked sockets (the rest of the lines are
 close_shared/fork/exit/unknown records on those sockets and processes), 500 processes,
 2,000 distinct stacks whose frames point into MODULE (a real -g binary)."""
-import random, sys
+import random, re, subprocess, sys
 
 out, nlines, nsock, module = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+# the module's real build-id: the report reads a module from disk only when it matches
+notes = subprocess.run(["readelf", "-n", module], capture_output=True, text=True).stdout
+bid = '"%s"' % re.search(r"Build ID: ([0-9a-f]+)", notes).group(1)
 random.seed(6)
 T0 = 1764000000000000000
 NPROC, NSTACK = 500, 2000
@@ -22,7 +25,7 @@ for p in range(NPROC):
     emit('{"v":1,"event":"start","ts_ns":%d,"pid":%d,"tid":%d,"ppid":1,"exe":"%s","argv0":"app","boot_id":"%s","host":"bench","version":"0.1.0","origin":"exec","options":{"grace_ms":300}}' % (T0 + p, pid, pid, module, boot))
 for s in range(NSTACK):
     pid = 1000 + s % NPROC
-    frames = ",".join('{"ip":"0x%x","module":"%s","offset":"0x%x","symbol":null,"build_id":null}' % (0x550000000000 + 0x1100 + (s * 7 + f * 13) % 0x600, module, 0x1100 + (s * 7 + f * 13) % 0x600) for f in range(8))
+    frames = ",".join('{"ip":"0x%x","module":"%s","offset":"0x%x","symbol":null,"build_id":%s}' % (0x550000000000 + 0x1100 + (s * 7 + f * 13) % 0x600, module, 0x1100 + (s * 7 + f * 13) % 0x600, bid) for f in range(8))
     emit('{"v":1,"event":"stack","ts_ns":%d,"pid":%d,"tid":%d,"id":"%016x","frames":[%s]}' % (T0 + 1000 + s, pid, pid, s + 1, frames))
 kinds = ["eof_unclosed", "close_wait", "exit_open"]
 i = 0
