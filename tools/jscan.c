@@ -278,12 +278,15 @@ int sl_jv_int(const struct sl_jv *v, int64_t *out)
 {
 	char buf[32];
 	if (v->t != SL_J_NUM || v->esc || v->n >= sizeof buf) return -1;
-	if (v->n <= 18) { /* validated grammar, cannot overflow: the common case, done inline */
+	if (v->n - (v->p[0] == '-') <= 19) {
+		/* validated grammar, at most 19 digits: fits a uint64, then the int64 range is
+		 * checked; the common case (nanosecond timestamps have 19) without strtoll */
 		const char *p = v->p, *e = v->p + v->n;
 		int neg = *p == '-';
-		int64_t x = 0;
-		for (p += neg; p < e; p++) x = x * 10 + (*p - '0');
-		*out = neg ? -x : x;
+		uint64_t x = 0;
+		for (p += neg; p < e; p++) x = x * 10 + (uint64_t)(*p - '0');
+		if (x > (uint64_t)INT64_MAX + neg) return -1;
+		*out = neg ? (int64_t)(0 - x) : (int64_t)x;
 		return 0;
 	}
 	memcpy(buf, v->p, v->n);

@@ -5,13 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The top 16 bits of a user-space pointer are zero on x86-64 and aarch64 (48-bit address
+ * spaces): a slot keeps 16 bits of the item's hash there, so a probe that meets another item
+ * costs no cache miss on it (lookups were a sixth of a million-site report). */
+#define TAG_SHIFT 48
+#define PTR_MASK ((UINT64_C(1) << TAG_SHIFT) - 1)
+
+static uintptr_t tagged(uint64_t h, const void *item)
+{
+	return (uintptr_t)item | (uintptr_t)((h >> TAG_SHIFT) << TAG_SHIFT);
+}
+
 void *sl_tab_find(const struct sl_tab *t, uint64_t h, sl_tab_eq_fn eq, const void *key)
 {
+	uintptr_t tag = (uintptr_t)((h >> TAG_SHIFT) << TAG_SHIFT);
 	if (!t->slot) return NULL;
 	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
-		void *it = t->slot[i];
-		if (!it) return NULL;
-		if (eq(it, key)) return it;
+		uintptr_t v = (uintptr_t)t->slot[i];
+		if (!v) return NULL;
+		if ((v & ~(uintptr_t)PTR_MASK) == tag && eq((void *)(v & PTR_MASK), key))
+			return (void *)(v & PTR_MASK);
 	}
 }
 
@@ -19,12 +32,13 @@ static void put(void **slot, size_t mask, uint64_t h, void *item)
 {
 	size_t i = h & mask;
 	while (slot[i]) i = (i + 1) & mask;
-	slot[i] = item;
+	slot[i] = (void *)tagged(h, item);
 }
 
 int sl_tab_add(struct sl_tab *t, uint64_t h, void *item, sl_tab_hash_fn hash)
 {
 	size_t cap = t->slot ? t->mask + 1 : 0;
+	if ((uintptr_t)item & ~(uintptr_t)PTR_MASK) return EINVAL; /* not a 48-bit address */
 	if ((t->n + 1) * 10 > cap * 7) {
 		size_t ncap = cap ? cap * 2 : 64;
 		void **ns = calloc(ncap, sizeof *ns);
@@ -32,8 +46,10 @@ int sl_tab_add(struct sl_tab *t, uint64_t h, void *item, sl_tab_hash_fn hash)
 			/* keep working, slower, until the table is truly full */
 			if (t->n + 1 >= cap) return ENOMEM;
 		} else {
-			for (size_t i = 0; i < cap; i++)
-				if (t->slot[i]) put(ns, ncap - 1, hash(t->slot[i]), t->slot[i]);
+			for (size_t i = 0; i < cap; i++) {
+				void *it = (void *)((uintptr_t)t->slot[i] & PTR_MASK);
+				if (it) put(ns, ncap - 1, hash(it), it);
+			}
 			free(t->slot);
 			t->slot = ns;
 			t->mask = ncap - 1;
