@@ -138,6 +138,7 @@ static void arena_free(struct sl_an *a)
 	sl_tab_free(&a->strs);
 	HASH_CLEAR(hh, a->procs);
 	sl_tab_free(&a->stacks);
+	sl_tab_free(&a->frames);
 	sl_tab_free(&a->socks);
 	sl_tab_free(&a->site_hash);
 	for (struct sl_arena_blk *b = a->arena, *n; b; b = n) {
@@ -249,6 +250,29 @@ static int stack_eq(const void *it, const void *key)
 	return ((const struct sl_stack *)it)->id == *(const uint64_t *)key;
 }
 
+/* the key: offset and three interned pointers, the first 32 bytes */
+#define FRAME_KEY offsetof(struct sl_frame, sym)
+
+static uint64_t frame_hash(const void *it)
+{
+	return sl_hash_bytes(it, FRAME_KEY, 0xf4);
+}
+
+static int frame_eq(const void *it, const void *key)
+{
+	return !memcmp(it, key, FRAME_KEY);
+}
+
+struct sl_frame *sl_frame_intern(struct sl_an *a, const struct sl_frame *f)
+{
+	uint64_t h = frame_hash(f);
+	struct sl_frame *e = sl_tab_find(&a->frames, h, frame_eq, f);
+	if (e) return e;
+	if (!(e = sl_alloc(a, sizeof *e))) return NULL;
+	memcpy(e, f, FRAME_KEY);
+	return sl_tab_add(&a->frames, h, e, frame_hash) ? NULL : e;
+}
+
 struct sl_stack *sl_stack_head(struct sl_an *a, uint64_t id)
 {
 	return sl_tab_find(&a->stacks, sl_hash_u64(id), stack_eq, &id);
@@ -290,10 +314,10 @@ int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
 {
 	if (!s || !s->n) return -1;
 	uint32_t i = 0;
-	while (i < s->n && runtime_module(s->f[i].module)) i++;
+	while (i < s->n && runtime_module(s->f[i]->module)) i++;
 	if (i == s->n) i = 0;
-	*fr = &s->f[i];
-	*sf = s->f[i].sym && s->f[i].sym->n ? &s->f[i].sym->f[0] : NULL;
+	*fr = s->f[i];
+	*sf = s->f[i]->sym && s->f[i]->sym->n ? &s->f[i]->sym->f[0] : NULL;
 	return (int)i;
 }
 

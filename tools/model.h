@@ -54,10 +54,13 @@ struct sl_sym {
 	const char *note;    /* NULL, or why the recorded symbol is shown */
 };
 
+/* Frames are interned (a->frames): a frame shared by many stacks (main, the accept loop, libc)
+ * exists once and is symbolised once; its symbolisation lives in it. */
 struct sl_frame {
 	uint64_t offset;          /* the ip is not kept: offsets are what symbolisation needs */
-	const char *module, *symbol, *build_id;
-	const struct sl_sym *sym; /* set by symbolisation */
+	const char *module, *symbol, *build_id; /* with offset: the key */
+	const struct sl_sym *sym; /* set by symbolisation: &symv */
+	struct sl_sym symv;
 };
 
 struct sl_stack {
@@ -65,7 +68,7 @@ struct sl_stack {
 	const char *boot;    /* boot id of the writer, NULL when unknown */
 	struct sl_stack *same_id; /* stacks from other hosts with the same id */
 	uint32_t n;
-	struct sl_frame *f;
+	struct sl_frame **f;
 	int used, symbolised;
 };
 
@@ -187,7 +190,7 @@ struct sl_an {
 	struct sl_tab strs;
 	struct sl_proc *procs, *proc_list;
 	size_t nprocs;
-	struct sl_tab stacks;
+	struct sl_tab stacks, frames;
 	size_t nstacks;
 	struct sl_ev *ev_head, *ev_tail;
 	size_t nev;
@@ -230,6 +233,8 @@ const char *sl_base(const char *path);
 struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id);
 struct sl_stack *sl_stack_head(struct sl_an *a, uint64_t id); /* first of the same_id chain */
 int sl_stack_add(struct sl_an *a, struct sl_stack *s);          /* 0 or ENOMEM */
+/* The interned copy of a frame (offset, module, symbol, build-id), or NULL (no memory). */
+struct sl_frame *sl_frame_intern(struct sl_an *a, const struct sl_frame *f);
 /* The first frame that is the program's own code (not libc, the loader or sockleak). */
 int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr, const struct sl_symf **sf);
 void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap);

@@ -311,10 +311,11 @@ static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
 		if (s->boot == p->boot) return; /* the same stack from another process of the host */
 	if (!(s = sl_alloc(a, sizeof *s)) || !(s->f = sl_alloc(a, sizeof *s->f * (c.n ? c.n : 1))))
 		return;
+	for (uint32_t i = 0; i < c.n; i++)
+		if (!(s->f[i] = sl_frame_intern(a, &tmp[i]))) return;
 	s->id = id;
 	s->boot = p->boot;
 	s->n = c.n;
-	memcpy(s->f, tmp, sizeof *s->f * c.n);
 	if (head) {
 		s->same_id = head->same_id;
 		head->same_id = s;

@@ -80,7 +80,7 @@ static int stack_matches(const char *pat, const struct sl_stack *st)
 {
 	if (!st) return 0;
 	for (uint32_t i = 0; i < st->n; i++) {
-		const struct sl_frame *fr = &st->f[i];
+		const struct sl_frame *fr = st->f[i];
 		if (m(pat, fr->module) || m(pat, fr->symbol)) return 1;
 		for (int j = 0; fr->sym && j < fr->sym->n; j++)
 			if (m(pat, fr->sym->f[j].func) || m(pat, fr->sym->f[j].file)) return 1;

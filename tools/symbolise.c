@@ -46,31 +46,10 @@ struct sl_mod {
 	char build_id[129];
 };
 
-struct sl_symkey { const char *module, *build_id; uint64_t addr; };
-struct sl_syment {
-	struct sl_symkey key; /* in symcache->ents */
-	struct sl_sym sym;
-};
-
+/* Symbols live in the interned frames (model.h); the cache holds the module files. */
 struct sl_symcache {
 	struct sl_mod *mods;
-	struct sl_tab ents;
 };
-
-static uint64_t symkey_hash(const struct sl_symkey *k)
-{
-	return sl_hash_bytes(k, sizeof *k, 0x5e);
-}
-
-static uint64_t syment_hash(const void *it)
-{
-	return symkey_hash(&((const struct sl_syment *)it)->key);
-}
-
-static int syment_eq(const void *it, const void *key)
-{
-	return !memcmp(&((const struct sl_syment *)it)->key, key, sizeof(struct sl_symkey));
-}
 
 #define NOT_SYSTEM "not read: under /proc, /sys or /dev"
 
@@ -385,32 +364,19 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 	s->symbolised = 1;
 	if (!a->symcache && !(a->symcache = calloc(1, sizeof *a->symcache))) return;
 	for (uint32_t i = 0; i < s->n; i++) {
-		struct sl_frame *fr = &s->f[i];
-		struct sl_symkey k;
-		struct sl_syment *e;
-		memset(&k, 0, sizeof k);
-		k.module = fr->module;
-		k.build_id = fr->build_id;
+		struct sl_frame *fr = s->f[i];
+		/* interned: a frame shared by many stacks is symbolised once */
+		if (fr->sym) continue;
 		/* Look up offset-1 for every frame: docs/log-format.md calls the first frame exact,
 		 * but the preload drops its own frames, so the first recorded one is the program's
 		 * return address from accept()/read() too. A return address can sit on the next line
 		 * or past an inlined range; the byte before is inside the call instruction, and for
 		 * an exact ip it is still in the same statement in practice. */
-		(void)i;
-		k.addr = fr->offset ? fr->offset - 1 : 0;
-		uint64_t h = symkey_hash(&k);
-		e = sl_tab_find(&a->symcache->ents, h, syment_eq, &k);
-		if (!e) {
-			if (!(e = sl_alloc(a, sizeof *e)) || sl_tab_add(&a->symcache->ents, h, e, syment_hash)) {
-				fr->sym = NULL; /* out of memory: the recorded symbol is shown */
-				continue;
-			}
-			e->key = k;
-			struct sl_mod *m = fr->module && !a->symbolise_off ? mod_get(a, fr->module) : NULL;
-			if (m) resolve(a, m, k.addr, fr, &e->sym);
-			else e->sym.note = a->symbolise_off ? "not symbolised: --no-symbolise" : "no debug info";
-		}
-		fr->sym = &e->sym;
+		uint64_t addr = fr->offset ? fr->offset - 1 : 0;
+		struct sl_mod *m = fr->module && !a->symbolise_off ? mod_get(a, fr->module) : NULL;
+		if (m) resolve(a, m, addr, fr, &fr->symv);
+		else fr->symv.note = a->symbolise_off ? "not symbolised: --no-symbolise" : "no debug info";
+		fr->sym = &fr->symv;
 	}
 }
 
@@ -425,7 +391,7 @@ void sl_symcache_free(struct sl_an *a)
 		free(m->real);
 		free(m);
 	}
-	sl_tab_free(&a->symcache->ents);
+
 	free(a->symcache);
 	a->symcache = NULL;
 }

@@ -43,7 +43,7 @@ static void stack_pre(FILE *o, const struct sl_an *a, const char *title, const s
 	fprintf(o, "</b><pre>");
 	if (!s) fprintf(o, "(no stack recorded)");
 	for (uint32_t i = 0; s && i < s->n; i++) {
-		const struct sl_frame *fr = &s->f[i];
+		const struct sl_frame *fr = s->f[i];
 		int n = fr->sym && fr->sym->n ? fr->sym->n : 1;
 		for (int j = 0; j < n; j++, k++) {
 			char b[1024];

@@ -68,7 +68,7 @@ json_t *sl_json_stack(const struct sl_an *a, const struct sl_stack *s)
 	if (!s) return json_null();
 	arr = json_array();
 	for (uint32_t i = 0; i < s->n; i++) {
-		const struct sl_frame *fr = &s->f[i];
+		const struct sl_frame *fr = s->f[i];
 		const struct sl_sym *sym = fr->sym;
 		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++) {

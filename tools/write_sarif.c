@@ -65,7 +65,7 @@ static json_t *stack(const struct sl_an *a, const struct sl_stack *s, const char
 {
 	json_t *frames = json_array();
 	for (uint32_t i = 0; i < s->n; i++) {
-		const struct sl_frame *fr = &s->f[i];
+		const struct sl_frame *fr = s->f[i];
 		int n = fr->sym && fr->sym->n ? fr->sym->n : 1;
 		for (int j = 0; j < n; j++) {
 			const struct sl_symf *sf = fr->sym && fr->sym->n ? &fr->sym->f[j] : NULL;

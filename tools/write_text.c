@@ -36,7 +36,7 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 		return;
 	}
 	for (uint32_t i = 0; i < s->n; i++) {
-		const struct sl_frame *fr = &s->f[i];
+		const struct sl_frame *fr = s->f[i];
 		const struct sl_sym *sym = fr->sym;
 		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++, k++) {
