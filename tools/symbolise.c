@@ -227,7 +227,10 @@ static void mod_load(struct sl_mod *m)
 	if (!(m->dwfl = dwfl_begin(&offline_cb))) return;
 	/* libdwfl takes the descriptor it is given: hand it a copy of the checked one, never the
 	 * path (which could be swapped for a FIFO in between) */
-	if ((fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0)) < 0) return;
+	fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
+	close(m->fd); /* one descriptor per module, not two: a log may name thousands */
+	m->fd = -1;
+	if (fd < 0) return;
 	m->mod = dwfl_report_offline(m->dwfl, m->real, m->real, fd);
 	dwfl_report_end(m->dwfl, NULL, NULL);
 	if (!m->mod) return;
