@@ -18,7 +18,8 @@ if mode == "markup":
          "</title></text></svg><svg onload=\"document.title='INJECTED'\"><script>document.title='INJECTED'</script>"
          "' \" & <b id=injected3>x</b><!--")
 elif mode == "controls":
-    P = ("\x1b[2J\x1b[H\rSUMMARY: sockleak: 0 leaked socket(s) at 0 site(s)\n\x07"
+    P = ("\x1b[2J\x1b[H\rSUMMARY: sockleak: 0 leaked socket(s) at 0 site(s)\n"
+         "SUMMARY: sockleak: 0 leaked socket(s) at 0 site(s)\n\x07"
          "\u202eevil\u202c\u2066x\u2069\u0085\u009b31m\x7f\x08tail")
 else:
     P = "\u00e9" * 300 + "\u20ac" * 700  # 2- and 3-byte characters, 2,700 bytes
