@@ -124,6 +124,15 @@ static int scan_number(struct sc *c, struct sl_jv *v)
 	/* jansson refuses integers outside long long and reals that overflow a double; up to 18
 	 * digits cannot overflow, which is every number of a real log (no strtoll per number). */
 	if (!real && v->n <= 18) return 0;
+	if (!real) {
+		/* JSON has no leading zeros: 19 digits fit when not above INT64's, more never do
+		 * (nanosecond timestamps have 19 digits: no strtoll for them) */
+		int neg = *st == '-';
+		size_t nd = v->n - (size_t)neg;
+		if (nd != 19 ? nd > 19 : memcmp(st + neg, neg ? "9223372036854775808" : "9223372036854775807", 19) > 0)
+			return fail(c, "integer too big");
+		return 0;
+	}
 	char buf[512];
 	if (v->n >= sizeof buf) {
 		if (!real) return fail(c, "integer too big");
