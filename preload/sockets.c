@@ -107,8 +107,11 @@ static int sl_diag_family(int nl, int family, uint32_t mask,
 		struct inet_diag_req_v2 r;
 	} req;
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	/* Aligned for nlmsghdr; 32 KiB holds ~200 sockets per datagram. */
-	static __thread long buf[32768 / sizeof(long)];
+	/* Aligned for nlmsghdr; 32 KiB holds ~200 sockets per datagram. Static, not __thread:
+	 * callers are serialised already (one netlink socket, whose replies they share), and 32 KiB
+	 * of static TLS in every thread of the host made glibc refuse threads with small stacks
+	 * (node's inspector thread, 32 KiB: "node[PID]: pthread_create: Invalid argument"). */
+	static long buf[32768 / sizeof(long)];
 
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = sizeof(req);
