@@ -16,6 +16,7 @@
 #include <sys/single_threaded.h>
 #include <sys/stat.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ struct sl_frame {
 	uintptr_t ip, offset;
 	const struct sl_module *mod;
 	const char *symbol;
+	/* An interpreter's frame (langstack.c): mod is NULL, lang names the language. */
+	const char *lang, *lang_file;
+	unsigned line;
 };
 
 struct sl_stack {
@@ -556,19 +560,49 @@ void sl_stack_written(uint32_t idx, uint32_t epoch)
 		__atomic_store_n(&st->epoch, epoch, __ATOMIC_RELAXED);
 }
 
+/* C++ names in the exit summary are demangled with the __cxa_demangle already in the process
+ * (libstdc++ or libc++ export it; a process with C++ frames has one of them loaded), found in
+ * the global scope and never loaded by us: loading libstdc++ into a C host at exit would run
+ * its constructors in a program that never asked for them. With none, the name stays mangled
+ * (`sockleak run` and `sockleak report` demangle with their own). The summary is printed once,
+ * at exit, on the exiting thread, where malloc (which __cxa_demangle uses) is allowed. */
+typedef char *(*sl_demangle_fn)(const char *, char *, size_t *, int *);
+
+static int sl_frame_line(char *buf, size_t cap, const char *prefix, unsigned i,
+			 const struct sl_frame *f, sl_demangle_fn demangle)
+{
+	char *d = NULL;
+	int st = -1, w;
+
+	if (demangle && f->symbol && f->symbol[0] == '_' && f->symbol[1] == 'Z')
+		d = demangle(f->symbol, NULL, NULL, &st);
+	if (!f->mod && f->lang)
+		w = snprintf(buf, cap, "%s#%u %s %s:%u (%s)\n", prefix, i,
+			     f->symbol ? f->symbol : "??", f->lang_file, f->line, f->lang);
+	else if (!f->mod)
+		w = snprintf(buf, cap, "%s#%u %s (no module, 0x%lx)\n", prefix, i,
+			     d && !st ? d : f->symbol ? f->symbol : "??", (unsigned long)f->ip);
+	else
+		w = snprintf(buf, cap, "%s#%u %s (%s+0x%lx)\n", prefix, i,
+			     d && !st ? d : f->symbol ? f->symbol : "??", f->mod->path,
+			     (unsigned long)f->offset);
+	free(d);
+	return w;
+}
+
 size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap)
 {
 	struct sl_stack *st = sl_stack_get(idx);
+	sl_demangle_fn demangle;
 	size_t len = 0;
 
 	if (!st || !cap)
 		return 0;
+	*(void **)&demangle = dlsym(RTLD_DEFAULT, "__cxa_demangle");
 	buf[0] = '\0';
 	for (unsigned i = 0; i < st->n && len < cap; i++) {
-		int w = snprintf(buf + len, cap - len, "%s#%u %s (%s+0x%lx)\n", prefix, i,
-				 st->f[i].symbol ? st->f[i].symbol : "??",
-				 st->f[i].mod ? st->f[i].mod->path : "?",
-				 (unsigned long)st->f[i].offset);
+		int w = sl_frame_line(buf + len, cap - len, prefix, i, &st->f[i], demangle);
+
 		if (w < 0)
 			break;
 		len += (size_t)w;

@@ -7,7 +7,7 @@ set -u
 pkgs=""
 for group in "$@"; do
 	case "$group" in
-	build)  pkgs="$pkgs gcc make pkg-config libunwind-dev uthash-dev libdw-dev libelf-dev libjansson-dev" ;;
+	build)  pkgs="$pkgs gcc make pkg-config libunwind-dev uthash-dev libdw-dev libelf-dev libjansson-dev libstdc++6" ;;
 	check)  pkgs="$pkgs libcmocka-dev python3 iproute2 strace logrotate util-linux" ;;
 	fuzz)   pkgs="$pkgs clang libclang-rt-dev" ;;
 	html)   pkgs="$pkgs chromium" ;;

@@ -38,7 +38,11 @@ static void frame_key(const struct sl_stack *s, char *buf, size_t cap)
 		snprintf(buf, cap, "-");
 		return;
 	}
-	if (sf && sf->file)
+	/* Nothing of the program's on the stack: one site per runtime, not one per internal path
+	 * it takes to the same call (Perl's first accept() goes another way than the next). */
+	if (sl_stack_runtime_only(s))
+		snprintf(buf, cap, "runtime:%s", fr->lang ? fr->lang : sl_base(fr->module));
+	else if (sf && sf->file)
 		snprintf(buf, cap, "%s@%s:%d", sf->func ? sf->func : "?", sf->file, sf->line);
 	else
 		snprintf(buf, cap, "%s+0x%llx", fr->module ? fr->module : "?",

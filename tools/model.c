@@ -297,30 +297,6 @@ struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id)
 	return n == 1 ? s : NULL;
 }
 
-/* Modules whose frames are never "the code to fix": the C library, the dynamic loader,
- * sockleak itself, and the sanitizer runtimes a test may preload. */
-static int runtime_module(const char *m)
-{
-	static const char *const pfx[] = { "libc.so", "libc-", "ld-linux", "ld-musl", "libpthread",
-					   "libsockleak", "libasan", "libubsan", "libtsan", NULL };
-	const char *b = sl_base(m);
-	for (int i = 0; pfx[i]; i++)
-		if (!strncmp(b, pfx[i], strlen(pfx[i]))) return 1;
-	return 0;
-}
-
-int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
-			const struct sl_symf **sf)
-{
-	if (!s || !s->n) return -1;
-	uint32_t i = 0;
-	while (i < s->n && runtime_module(s->f[i]->module)) i++;
-	if (i == s->n) i = 0;
-	*fr = s->f[i];
-	*sf = s->f[i]->sym && s->f[i]->sym->n ? &s->f[i]->sym->f[0] : NULL;
-	return (int)i;
-}
-
 void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap)
 {
 	const char *n = p->argv0 ? p->argv0 : p->exe;
@@ -334,10 +310,11 @@ void sl_fmt_frame(const struct sl_an *a, const struct sl_frame *fr, const struct
 		  char *buf, size_t cap)
 {
 	const char *fn = sf && sf->func ? sf->func : fr->symbol;
+	char where[320];
 	if (sf && sf->file)
 		sl_snprintf(buf, cap, "%s %s:%d%s", fn ? fn : "??", sl_path(a, sf->file), sf->line,
 			    sf->inlined ? " (inlined)" : "");
 	else
-		sl_snprintf(buf, cap, "%s (%s+0x%llx)", fn ? fn : "??", sl_base(fr->module),
-			    (unsigned long long)fr->offset);
+		sl_snprintf(buf, cap, "%s (%s)", fn ? fn : "??",
+			    sl_frame_where(fr, where, sizeof where));
 }

@@ -59,6 +59,10 @@ struct sl_sym {
 struct sl_frame {
 	uint64_t offset;          /* the ip is not kept: offsets are what symbolisation needs */
 	const char *module, *symbol, *build_id; /* with offset: the key */
+	/* An interpreter's frame (docs/languages.md): lang ("python"), and its source file and
+	 * line as the interpreter gave them; module is NULL. Part of the key too. */
+	const char *lang, *file;
+	int line;
 	const struct sl_sym *sym; /* set by symbolisation: &symv */
 	struct sl_sym symv;
 };
@@ -235,8 +239,16 @@ struct sl_stack *sl_stack_head(struct sl_an *a, uint64_t id); /* first of the sa
 int sl_stack_add(struct sl_an *a, struct sl_stack *s);          /* 0 or ENOMEM */
 /* The interned copy of a frame (offset, module, symbol, build-id), or NULL (no memory). */
 struct sl_frame *sl_frame_intern(struct sl_an *a, const struct sl_frame *f);
-/* The first frame that is the program's own code (not libc, the loader or sockleak). */
+/* runtime.c: the first frame that is the program's own code (not libc, the loader, sockleak, an
+ * interpreter or its libraries); with none, the first frame past libc and the loader. */
 int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr, const struct sl_symf **sf);
+int sl_frame_system(const struct sl_frame *fr);   /* libc, the loader, sockleak, sanitizers */
+int sl_frame_runtime(const struct sl_frame *fr);  /* those, or an interpreter's */
+int sl_stack_runtime_only(const struct sl_stack *s);
+/* "module+0xoff", "python", or "no module, 0x7f..." for a frame, into buf (not escaped) */
+const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap);
+/* demangle.c: a C++ name for people (interned), or name itself */
+const char *sl_demangle(struct sl_an *a, const char *name);
 void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap);
 void sl_fmt_frame(const struct sl_an *a, const struct sl_frame *fr, const struct sl_symf *sf,
 		  char *buf, size_t cap);

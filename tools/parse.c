@@ -85,7 +85,7 @@ static int on_member(void *ctx, const char *key, size_t klen, const struct sl_jv
 	return 0;
 }
 
-enum { C_MODULE = F_N, C_SYMBOL, C_BUILD_ID, C_N };
+enum { C_MODULE = F_N, C_SYMBOL, C_BUILD_ID, C_LANG, C_FILE, C_N };
 
 struct rd {
 	struct sl_an *a;
@@ -268,13 +268,23 @@ static int on_frame_member(void *ctx, const char *key, size_t klen, const struct
 		if (key[0] == 'o') f->offset = x;
 		return 0;
 	}
+	if (sl_jkey(key, klen, "line")) {
+		int64_t ln;
+		if (v->t == SL_J_NULL) return 0;
+		if (sl_jv_int(v, &ln) || ln < 0 || ln > INT32_MAX) return c->bad = 1;
+		f->line = (int)ln;
+		return 0;
+	}
 	const char **dst = sl_jkey(key, klen, "module")   ? &f->module
 			   : sl_jkey(key, klen, "symbol")   ? &f->symbol
 			   : sl_jkey(key, klen, "build_id") ? &f->build_id
+			   : sl_jkey(key, klen, "lang")     ? &f->lang
+			   : sl_jkey(key, klen, "file")     ? &f->file
 							    : NULL;
 	if (!dst || v->t == SL_J_NULL) return 0;
 	if (v->t != SL_J_STR) return c->bad = 1;
-	*dst = intern_str(c->d, dst == &f->module ? C_MODULE : dst == &f->symbol ? C_SYMBOL : C_BUILD_ID,
+	*dst = intern_str(c->d, dst == &f->module ? C_MODULE : dst == &f->symbol ? C_SYMBOL
+				: dst == &f->build_id ? C_BUILD_ID : dst == &f->lang ? C_LANG : C_FILE,
 			  v, buf, sizeof buf);
 	return 0;
 }

@@ -352,7 +352,7 @@ static void resolve(struct sl_an *a, struct sl_mod *m, uint64_t addr, const stru
 		}
 	}
 	for (int i = 0; i < n; i++)
-		if (!f[i].func) f[i].func = sl_internz(a, fallback);
+		f[i].func = sl_demangle(a, f[i].func ? f[i].func : sl_internz(a, fallback));
 	if (!(out->f = sl_alloc(a, sizeof *out->f * (size_t)(n ? n : 1)))) {
 		out->note = "out of memory";
 		return;
@@ -370,6 +370,18 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 		struct sl_frame *fr = s->f[i];
 		/* interned: a frame shared by many stacks is symbolised once */
 		if (fr->sym) continue;
+		if (fr->lang) { /* an interpreter's frame came with its file and line */
+			struct sl_symf *lf = sl_alloc(a, sizeof *lf);
+			if (lf) {
+				lf->func = fr->symbol;
+				lf->file = fr->file;
+				lf->line = fr->line;
+				fr->symv.n = 1;
+				fr->symv.f = lf;
+			}
+			fr->sym = &fr->symv;
+			continue;
+		}
 		/* Look up offset-1 for every frame: docs/log-format.md calls the first frame exact,
 		 * but the preload drops its own frames, so the first recorded one is the program's
 		 * return address from accept()/read() too. A return address can sit on the next line
@@ -379,6 +391,12 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 		struct sl_mod *m = fr->module && !a->symbolise_off ? mod_get(a, fr->module) : NULL;
 		if (m) resolve(a, m, addr, fr, &fr->symv);
 		else fr->symv.note = a->symbolise_off ? "not symbolised: --no-symbolise" : "no debug info";
+		if (!fr->symv.n && fr->symbol && sl_demangle(a, fr->symbol) != fr->symbol &&
+		    (fr->symv.f = sl_alloc(a, sizeof *fr->symv.f))) {
+			/* no debug info: the recorded C++ symbol, demangled */
+			fr->symv.n = 1;
+			fr->symv.f[0].func = sl_demangle(a, fr->symbol);
+		}
 		fr->sym = &fr->symv;
 	}
 }

@@ -9,7 +9,10 @@ TOOLS_CMD_SRC  := tools/main.c $(wildcard tools/cmd_*.c) $(wildcard tools/run.c)
 TOOLS_LIB_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(TOOLS_CMD_SRC),$(TOOLS_SRC)))
 TOOLS_PKGS     := jansson libdw
 TOOLS_CFLAGS   = $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
-TOOLS_LIBS     = $(shell pkg-config --libs $(TOOLS_PKGS) 2>/dev/null || echo -ljansson -ldw -lelf)
+# __cxa_demangle (tools/demangle.c) from Debian's libstdc++6, which needs no -dev package.
+TOOLS_CXXABI   := -l:libstdc++.so.6
+TOOLS_LIBS     = $(shell pkg-config --libs $(TOOLS_PKGS) 2>/dev/null || echo -ljansson -ldw -lelf) \
+                 $(TOOLS_CXXABI)
 
 $(B)/obj/tools/%.o: tools/%.c $(B)/.deps-build
 	@mkdir -p $(@D)

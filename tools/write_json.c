@@ -83,6 +83,7 @@ json_t *sl_json_stack(const struct sl_an *a, const struct sl_stack *s)
 			sl_jset(o, "inlined", json_boolean(sf && sf->inlined));
 			sl_jset(o, "symbol", jstr(fr->symbol));
 			sl_jset(o, "note", jstr(sym ? sym->note : NULL));
+			if (fr->lang) sl_jset(o, "lang", jstr(fr->lang));
 			sl_jappend(arr, o);
 		}
 	}

@@ -53,9 +53,10 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 			if (sf && sf->inlined)
 				fprintf(t->out, " (inlined)");
 			if (j == n - 1) {
+				char where[320];
 				fprintf(t->out, " %s(", C(t, DIM));
-				S(t, sl_base(fr->module));
-				fprintf(t->out, "+0x%llx)%s", (unsigned long long)fr->offset, C(t, OFF));
+				S(t, sl_frame_where(fr, where, sizeof where));
+				fprintf(t->out, ")%s", C(t, OFF));
 			}
 			if (sym && sym->note && j == n - 1)
 				fprintf(t->out, " (%s)", sym->note);

@@ -15,7 +15,7 @@ $(B)/fuzz/fuzz_report: $(FUZZ_REPORT_SRC) $(wildcard tools/*.h) $(B)/.deps-check
 	@./scripts/deps.sh fuzz
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson libdw) -o $@ $(FUZZ_REPORT_SRC) \
-		$(shell pkg-config --libs jansson libdw)
+		$(shell pkg-config --libs jansson libdw) $(TOOLS_CXXABI)
 
 .PHONY: check-fuzz-report fuzz-report
 # New inputs go to the build copy; the seed corpus in tests/fuzz/corpus-report is only read.

@@ -1,0 +1,120 @@
+/* Which frames are the program's own code, and which belong to what runs it.
+ *
+ * A leak is fixed in the program, so a site is named after the first frame of its stack that
+ * the program wrote (group.c). Everything under that is runtime: the C library and the loader,
+ * sockleak and the sanitizers, and the interpreters and their standard libraries: libpython,
+ * Python's stdlib and installed packages (site-packages, dist-packages), node and libuv, the
+ * JVM's libjvm, libnio and libnet, perl. A stack made only of runtime frames (a Perl program:
+ * perl records no Perl frames) is named after the runtime itself, so the paths a runtime takes
+ * to the same accept() are one site, not one per internal path. */
+#include <string.h>
+
+#include "escape.h"
+#include "model.h"
+
+/* Native modules, by base-name prefix. "system" ones are never shown as a site's place; the
+ * others are when nothing of the program's is on the stack. */
+static const char *const sl_system_mod[] = {
+	"libc.so", "libc-", "ld-linux", "ld-musl", "libpthread", "libsockleak", "libasan",
+	"libubsan", "libtsan", NULL
+};
+static const char *const sl_runtime_mod[] = {
+	"libpython", "libffi", "libuv", "libnode", "libjvm", "libjava", "libnio", "libnet.so",
+	"libjli", "libperl", "libstdc++", "libgcc_s", NULL
+};
+/* Interpreters' executables, by exact base name or with a version after it (python3.11,
+ * perl5.36.0), so that a program called node_proxy stays the program. */
+static const char *const sl_runtime_exe[] = {
+	"python", "python2", "python3", "node", "nodejs", "java", "perl", NULL
+};
+
+static int interpreter(const char *b)
+{
+	for (int i = 0; sl_runtime_exe[i]; i++) {
+		size_t n = strlen(sl_runtime_exe[i]);
+
+		if (!strncmp(b, sl_runtime_exe[i], n) &&
+		    strspn(b + n, "0123456789.") == strlen(b + n))
+			return 1;
+	}
+	return 0;
+}
+
+static int prefixed(const char *b, const char *const *pfx)
+{
+	for (int i = 0; pfx[i]; i++)
+		if (!strncmp(b, pfx[i], strlen(pfx[i]))) return 1;
+	return 0;
+}
+
+int sl_frame_system(const struct sl_frame *fr)
+{
+	return !fr->lang && fr->module && prefixed(sl_base(fr->module), sl_system_mod);
+}
+
+/* Python code that ships with the interpreter or was installed into it: the stdlib
+ * (.../lib/python3.11/socket.py), packages (site-packages, Debian's dist-packages), and the
+ * frozen modules of the import system. */
+static int python_runtime_file(const char *f)
+{
+	const char *p;
+
+	if (!f) return 1;
+	if (!strncmp(f, "<frozen ", 8)) return 1;
+	if (strstr(f, "/site-packages/") || strstr(f, "/dist-packages/")) return 1;
+	p = strstr(f, "/lib/python");
+	return p && p[11] >= '2' && p[11] <= '3' && strchr(p + 11, '/');
+}
+
+int sl_frame_runtime(const struct sl_frame *fr)
+{
+	const char *b;
+
+	if (fr->lang)
+		return !strcmp(fr->lang, "python") ? python_runtime_file(fr->file) : 0;
+	if (!fr->module) return 1;   /* code outside any module: a JIT's, not the program's */
+	if (sl_frame_system(fr)) return 1;
+	if (strstr(fr->module, "/lib-dynload/")) return 1;   /* Python's C extension modules */
+	b = sl_base(fr->module);
+	return prefixed(b, sl_runtime_mod) || interpreter(b);
+}
+
+int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
+			const struct sl_symf **sf)
+{
+	uint32_t i = 0;
+
+	if (!s || !s->n) return -1;
+	while (i < s->n && sl_frame_runtime(s->f[i])) i++;
+	if (i == s->n) {
+		/* Runtime only: show the first frame past libc and the loader. */
+		for (i = 0; i < s->n && sl_frame_system(s->f[i]); i++)
+			;
+		if (i == s->n) i = 0;
+	}
+	*fr = s->f[i];
+	*sf = s->f[i]->sym && s->f[i]->sym->n ? &s->f[i]->sym->f[0] : NULL;
+	return (int)i;
+}
+
+int sl_stack_runtime_only(const struct sl_stack *s)
+{
+	for (uint32_t i = 0; s && i < s->n; i++)
+		if (!sl_frame_runtime(s->f[i])) return 0;
+	return 1;
+}
+
+/* Where a frame is, in brackets after its name: module+offset for native code, the language
+ * for an interpreter's frame, and an absolute address for code in no module (a JIT's, when no
+ * perf map named it), never passed off as an offset into a module. */
+const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap)
+{
+	if (fr->lang)
+		sl_snprintf(buf, cap, "%s", fr->lang);
+	else if (!fr->module || !strcmp(fr->module, "?"))
+		/* the preload found no module: its "offset" is the absolute address */
+		sl_snprintf(buf, cap, "no module, 0x%llx", (unsigned long long)fr->offset);
+	else
+		sl_snprintf(buf, cap, "%s+0x%llx", sl_base(fr->module), (unsigned long long)fr->offset);
+	return buf;
+}
