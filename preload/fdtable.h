@@ -38,7 +38,7 @@ enum sl_flag {
 	SL_F_LISTEN = 1 << 7,     /* a listening socket: never idle, never leaked */
 };
 
-enum sl_kind { SL_KIND_NONE, SL_KIND_EOF, SL_KIND_CW, SL_KIND_EXIT, SL_KIND_IDLE };
+enum sl_kind { SL_KIND_NONE, SL_KIND_EOF, SL_KIND_CW, SL_KIND_EXIT, SL_KIND_IDLE, SL_KIND_GC };
 
 #define SL_SHARED_MAX 4
 

@@ -6,6 +6,7 @@
 #include "logfile.h"
 #include "options.h"
 #include "real.h"
+#include "lang.h"
 #include "stack.h"
 #include "suppress.h"
 #include "track.h"
@@ -149,6 +150,7 @@ __attribute__((constructor)) static void sl_ctor(void)
 		return;
 	sl_init();
 	sl_stack_load();
+	sl_lang_init();
 	/* A program image started by exec may hold TCP sockets it never opened: adopt them. */
 	sl_adopt_inherited();
 	sl_leave();

@@ -269,7 +269,7 @@ SL_EXPORT int close(int fd)
 		return -1;
 	}
 	if (sl_fd_lookup(fd))
-		sl_track_close(fd);
+		sl_track_close_from(fd, (uintptr_t)__builtin_return_address(0));
 	return SL_CALL(close, (int)syscall(SYS_close, fd), fd);
 }
 

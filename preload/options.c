@@ -47,6 +47,9 @@ static const struct sl_opt_desc sl_opt_table[] = {
 	{"raw_thread", SL_OPT_BOOL, SL_OFF(raw_thread), 0, 1,
 	 "in a single-threaded program, run the watchdog on a thread glibc does not see, so "
 	 "libc keeps its single-threaded fast paths (1)"},
+	{"python", SL_OPT_BOOL, SL_OFF(python), 0, 1,
+	 "in Python programs, record Python frames and sockets left to the garbage collector, "
+	 "through a sitecustomize put on PYTHONPATH (1)"},
 	{"scan_with", SL_OPT_ENUM, SL_OFF(scan_with), 0, 2,
 	 "epoll, sock_diag or tcp_info: how the watchdog finds CLOSE_WAIT (epoll)"},
 	{"help", SL_OPT_BOOL, SL_OFF(help), 0, 1, "print this help on stderr (0)"},
@@ -68,6 +71,7 @@ void sl_opts_default(struct sl_opts *o)
 	o->summary = 1;
 	o->enforce = 0;
 	o->raw_thread = 1;
+	o->python = 1;
 	o->exitcode = 23;
 	o->help = 0;
 	strcpy(o->log_path, "stderr");
@@ -221,11 +225,11 @@ size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
 		     "\"grace_ms\":%u,\"scan_ms\":%u,\"stack_depth\":%u,\"report_at_exit\":%d,"
 		     "\"summary\":%d,\"enforce\":%d,\"idle_ms\":%u,\"keepalive_idle_s\":%u,"
 		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"exitcode\":%d,\"raw_thread\":%d,"
-		     "\"scan_with\":\"%s\","
+		     "\"python\":%d,\"scan_with\":\"%s\","
 		     "\"log_path\":\"%s\",\"suppressions\":\"%s\"",
 		     o->grace_ms, o->scan_ms, o->stack_depth, o->report_at_exit, o->summary,
 		     o->enforce, o->idle_ms, o->keepalive_idle_s, o->keepalive_intvl_s,
-		     o->keepalive_cnt, o->exitcode, o->raw_thread,
+		     o->keepalive_cnt, o->exitcode, o->raw_thread, o->python,
 		     sl_scan_with_names[o->scan_with >= 0 && o->scan_with <= 2 ? o->scan_with : 0], lp, sp);
 	if (n < 0 || (size_t)n >= cap) {
 		if (cap)

@@ -17,6 +17,7 @@ struct sl_opts {
 	int exitcode;
 	int help;
 	int raw_thread;                 /* watchdog on a thread glibc does not know (rthread.h) */
+	int python;                     /* Python frames and gc_closed through our sitecustomize */
 	int scan_with;                  /* enum sl_scan_with: how CLOSE_WAIT is found */
 	uint32_t idle_ms;              /* 0: off */
 	uint32_t keepalive_idle_s, keepalive_intvl_s, keepalive_cnt;   /* 0: leave as is */

@@ -28,8 +28,16 @@ INSTALL_TARGETS += install-preload
 UNINSTALL_TARGETS += uninstall-preload
 .PHONY: install-preload uninstall-preload
 install-preload: $(B)/libsockleak.so
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)/sockleak-python
 	install -m 0755 $(B)/libsockleak.so $(DESTDIR)$(LIBDIR)/libsockleak.so
+	install -m 0644 preload/python/sitecustomize.py $(DESTDIR)$(LIBDIR)/sockleak-python/
 	install -m 0644 include/sockleak.h $(DESTDIR)$(INCDIR)/sockleak.h
 uninstall-preload:
 	rm -f $(DESTDIR)$(LIBDIR)/libsockleak.so $(DESTDIR)$(INCDIR)/sockleak.h
+	rm -rf $(DESTDIR)$(LIBDIR)/sockleak-python
+
+# The Python hook (docs/languages.md), found by the library next to itself.
+$(B)/sockleak-python/sitecustomize.py: preload/python/sitecustomize.py
+	@mkdir -p $(@D)
+	cp $< $@
+ALL_TARGETS += $(B)/sockleak-python/sitecustomize.py

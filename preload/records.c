@@ -17,6 +17,7 @@ const char *sl_kind_name(enum sl_kind k)
 	case SL_KIND_CW: return "close_wait";
 	case SL_KIND_EXIT: return "exit_open";
 	case SL_KIND_IDLE: return "idle";
+	case SL_KIND_GC: return "gc_closed";
 	default: return "none";
 	}
 }

@@ -399,6 +399,70 @@ static void sl_resolve(const uintptr_t *ips, unsigned n, struct sl_rawframe *raw
 	}
 }
 
+/* Fill a new stack's frames, under sl_lock (module records are shared). */
+typedef void (*sl_fill_fn)(struct sl_stack *st, const void *ctx);
+
+static void sl_fill_native(struct sl_stack *st, const void *ctx)
+{
+	const struct sl_rawframe *raw = ctx;
+
+	for (unsigned i = 0; i < st->n; i++) {
+		st->f[i].ip = raw[i].ip;
+		st->f[i].offset = raw[i].ip - raw[i].bias;
+		st->f[i].mod = sl_module_get(raw[i].bias, raw[i].path,
+					     raw[i].has_bid ? raw[i].bid : NULL);
+		st->f[i].symbol = raw[i].sym ? sl_strdup_arena(raw[i].sym, SL_SYM_MAX) : NULL;
+	}
+}
+
+/* The stack with this id, made with fill if it is new. Takes sl_lock. */
+static uint32_t sl_stack_store(uint64_t id, unsigned n, int supp, sl_fill_fn fill,
+			       const void *ctx)
+{
+	struct sl_stack *st;
+	uint32_t idx = 0;
+
+	sl_lock();
+	HASH_FIND(hh, sl_stacks_by_id, &id, sizeof(id), st);
+	if (st) {
+		idx = st->idx;
+		goto out;
+	}
+	if (sl_nstacks >= SL_MAX_STACKS)
+		goto out;
+	{
+		uint32_t ci = sl_nstacks / SL_CHUNK;
+
+		if (!sl_stack_chunks[ci]) {
+			struct sl_stack **c = sl_mem_alloc(SL_CHUNK * sizeof(*c));
+
+			if (!c)
+				goto out;
+			__atomic_store_n(&sl_stack_chunks[ci], c, __ATOMIC_RELEASE);
+		}
+	}
+	st = sl_mem_alloc(sizeof(*st) + n * sizeof(st->f[0]));
+	if (!st)
+		goto out;
+	st->id = id;
+	st->n = (uint16_t)n;
+	st->suppressed = (uint8_t)supp;
+	memset(st->f, 0, n * sizeof(st->f[0]));
+	fill(st, ctx);
+	sl_stack_oom = 0;
+	HASH_ADD(hh, sl_stacks_by_id, id, sizeof(st->id), st);
+	if (sl_stack_oom) /* uthash could not grow its table: the stack is not recorded */
+		goto out;
+	st->idx = ++sl_nstacks;
+	__atomic_store_n(&sl_stack_chunks[(st->idx - 1) / SL_CHUNK][(st->idx - 1) % SL_CHUNK], st,
+			 __ATOMIC_RELEASE);
+	idx = st->idx;
+out:
+	sl_unlock();
+	return idx;
+}
+
+
 /* Per-thread cache of the last stacks taken, keyed by the wrapper's return address and the
  * stack pointer at the wrapper: a server's accept loop calls accept() from the same place at
  * the same depth every time, and an unwind costs ~1,200 instructions a connection. One hit in
@@ -478,49 +542,95 @@ uint32_t sl_stack_capture(void)
 	for (unsigned i = 0; i < n && !supp; i++)
 		supp = sl_supp_frame_any(raw[i].sym, raw[i].path);
 
-	sl_lock();
-	HASH_FIND(hh, sl_stacks_by_id, &id, sizeof(id), st);
-	if (st) {
-		idx = st->idx;
-		goto out;
+	return sl_stack_store(id, n, supp, sl_fill_native, raw);
+}
+
+/* ---- interpreters' frames (langstack.c) ---- */
+
+#define SL_LANG_TEXT 16384
+
+struct sl_langframes {
+	const struct sl_stack *base;
+	const char *lang;
+	unsigned n;
+	const char *file[SL_LANG_MAX], *func[SL_LANG_MAX];
+	unsigned line[SL_LANG_MAX];
+};
+
+static void sl_fill_lang(struct sl_stack *st, const void *ctx)
+{
+	const struct sl_langframes *lf = ctx;
+	unsigned i;
+
+	for (i = 0; i < lf->n; i++) {
+		st->f[i].lang = lf->lang;
+		st->f[i].lang_file = sl_strdup_arena(lf->file[i], SL_PATH_MAX);
+		st->f[i].symbol = sl_strdup_arena(lf->func[i], SL_SYM_MAX);
+		st->f[i].line = lf->line[i];
 	}
-	if (sl_nstacks >= SL_MAX_STACKS)
-		goto out;
-	{
-		uint32_t ci = sl_nstacks / SL_CHUNK;
+	/* The base's strings and modules live as long as the library: share them. */
+	for (unsigned k = 0; lf->base && i < st->n; i++, k++)
+		st->f[i] = lf->base->f[k];
+}
 
-		if (!sl_stack_chunks[ci]) {
-			struct sl_stack **c = sl_mem_alloc(SL_CHUNK * sizeof(*c));
+/* "file\tline\tfunction\n" lines, innermost first, split in place. */
+static void sl_lang_parse(char *t, struct sl_langframes *lf)
+{
+	while (*t && lf->n < SL_LANG_MAX) {
+		char *nl = strchr(t, '\n'), *tab1, *tab2;
 
-			if (!c)
-				goto out;
-			__atomic_store_n(&sl_stack_chunks[ci], c, __ATOMIC_RELEASE);
+		if (nl)
+			*nl = '\0';
+		tab1 = strchr(t, '\t');
+		tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+		if (tab2) {
+			*tab1 = *tab2 = '\0';
+			lf->file[lf->n] = t;
+			lf->line[lf->n] = (unsigned)strtoul(tab1 + 1, NULL, 10);
+			lf->func[lf->n] = tab2 + 1;
+			lf->n++;
 		}
+		if (!nl)
+			break;
+		t = nl + 1;
 	}
-	st = sl_mem_alloc(sizeof(*st) + n * sizeof(st->f[0]));
-	if (!st)
-		goto out;
-	st->id = id;
-	st->n = (uint16_t)n;
-	st->suppressed = (uint8_t)supp;
-	for (unsigned i = 0; i < n; i++) {
-		st->f[i].ip = raw[i].ip;
-		st->f[i].offset = raw[i].ip - raw[i].bias;
-		st->f[i].mod = sl_module_get(raw[i].bias, raw[i].path,
-					     raw[i].has_bid ? raw[i].bid : NULL);
-		st->f[i].symbol = raw[i].sym ? sl_strdup_arena(raw[i].sym, SL_SYM_MAX) : NULL;
-	}
-	sl_stack_oom = 0;
-	HASH_ADD(hh, sl_stacks_by_id, id, sizeof(st->id), st);
-	if (sl_stack_oom) /* uthash could not grow its table: the stack is not recorded */
-		goto out;
-	st->idx = ++sl_nstacks;
-	__atomic_store_n(&sl_stack_chunks[(st->idx - 1) / SL_CHUNK][(st->idx - 1) % SL_CHUNK], st,
-			 __ATOMIC_RELEASE);
-	idx = st->idx;
-out:
-	sl_unlock();
-	return idx;
+}
+
+uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
+{
+	static const char *const langs[] = { "python", "perl", "ruby", "js", "java", NULL };
+	struct sl_langframes lf;
+	char text[SL_LANG_TEXT];
+	size_t len = strnlen(frames, sizeof(text) - 1);
+	uintptr_t key[2];
+	unsigned n;
+	int supp;
+
+	memset(&lf, 0, sizeof(lf));
+	for (int i = 0; langs[i] && !lf.lang; i++)
+		if (!strcmp(lang, langs[i]))
+			lf.lang = langs[i];   /* a static string: the record is written much later */
+	if (!lf.lang)
+		return 0;
+	memcpy(text, frames, len);
+	text[len] = '\0';
+	/* The id: the native stack's and a hash of the interpreter's frames, so that two Python
+	 * functions reaching the same C path are two stacks. */
+	key[0] = (uintptr_t)sl_stack_id(base);
+	key[1] = 0;
+	for (size_t i = 0; i < len; i++)
+		key[1] = (key[1] ^ (unsigned char)text[i]) * 0x100000001b3ULL;
+	sl_lang_parse(text, &lf);
+	if (!lf.n)
+		return 0;
+	lf.base = sl_stack_get(base);
+	n = lf.n;
+	if (lf.base)
+		n += lf.base->n < SL_STACK_MAX - lf.n ? lf.base->n : SL_STACK_MAX - lf.n;
+	supp = lf.base && lf.base->suppressed;
+	for (unsigned i = 0; i < lf.n && !supp; i++)
+		supp = sl_supp_frame_any(lf.func[i], lf.file[i]);
+	return sl_stack_store(sl_stack_hash(key, 2), n, supp, sl_fill_lang, &lf);
 }
 
 void sl_stack_new_epoch(void)
@@ -541,6 +651,18 @@ int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 	sl_jb_arr_begin(j, "frames");
 	for (unsigned i = 0; i < st->n; i++) {
 		sl_jb_obj_begin(j, NULL);
+		if (st->f[i].lang) {
+			sl_jb_null(j, "ip");
+			sl_jb_null(j, "module");
+			sl_jb_null(j, "offset");
+			sl_jb_str(j, "symbol", st->f[i].symbol);
+			sl_jb_null(j, "build_id");
+			sl_jb_str(j, "lang", st->f[i].lang);
+			sl_jb_str(j, "file", st->f[i].lang_file);
+			sl_jb_u64(j, "line", st->f[i].line);
+			sl_jb_obj_end(j);
+			continue;
+		}
 		sl_jb_hex(j, "ip", st->f[i].ip);
 		sl_jb_str(j, "module", st->f[i].mod ? st->f[i].mod->path : NULL);
 		sl_jb_hex(j, "offset", st->f[i].offset);

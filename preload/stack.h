@@ -21,6 +21,13 @@ uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp);
 
 uint64_t sl_stack_id(uint32_t idx);     /* 0 for none */
 
+/* An interpreter's frames on top of a native stack: a new stack whose first frames are
+ * FRAMES ("file\tline\tfunction\n" lines, innermost first, at most SL_LANG_MAX) of LANG,
+ * followed by base's frames (cut to SL_STACK_MAX in all). 0 when LANG is not known or FRAMES
+ * holds no frame. Takes sl_lock; not with it held. */
+#define SL_LANG_MAX 40
+uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames);
+
 /* Pure: the id of a list of instruction pointers (FNV-1a 64, never 0). Unit-tested. */
 uint64_t sl_stack_hash(const uintptr_t *ips, unsigned n);
 

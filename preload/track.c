@@ -7,6 +7,7 @@
 #include "options.h"
 #include "records.h"
 #include "sockets.h"
+#include "lang.h"
 #include "stack.h"
 #include "watchdog.h"
 
@@ -243,7 +244,13 @@ void sl_track_shutdown(int fd, int how)
 
 void sl_track_close(int fd)
 {
-	int saved, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported;
+	sl_track_close_from(fd, 0);
+}
+
+void sl_track_close_from(int fd, uintptr_t ret)
+{
+	struct sl_leak_info gc;
+	int saved, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported, gc_closed = 0;
 	pid_t pids[SL_SHARED_MAX];
 	uint64_t inode, now, leak_from, reported_ms;
 	struct sl_sock *s;
@@ -273,9 +280,14 @@ void sl_track_close(int fd)
 	npids = s->nshared;
 	if (npids)
 		memcpy(pids, s->shared, sizeof(pids));
+	/* The last descriptor, closed by an interpreter's finaliser (langstack.c). */
+	if (!s->nfds && !reported && SL_UNLIKELY(sl_lang_gc_close(fd, ret)))
+		gc_closed = sl_lang_gc_leak(s, fd, &gc);
 	if (!s->nfds)
 		sl_sock_free(s);
 	sl_unlock();
+	if (gc_closed)
+		sl_watchdog_gc_closed(&gc, fd);
 
 	/* Only processes that really still hold it are named: a child that exited, or closed its
 	 * copy, does not keep the FIN from going out. */

@@ -22,6 +22,8 @@ void sl_track_shutdown(int fd, int how);
 /* fd is about to be closed (close, close_range, dup2 over it). Callers check sl_fd_lookup(fd)
  * first: that check is the whole cost of closing an untracked descriptor. */
 void sl_track_close(int fd);
+/* close() itself, from the program's call site ret (a finaliser's is a leak: langstack.c). */
+void sl_track_close_from(int fd, uintptr_t ret);
 /* newfd now refers to the same socket as oldfd (dup family, fcntl F_DUPFD). */
 void sl_track_dup(int oldfd, int newfd);
 /* A descriptor number we did not see being made (socketpair, a non-TCP socket): forget

@@ -287,6 +287,18 @@ static void sl_peer_names(int d, struct sl_leak_info *l)
 		sl_fmt_sockaddr(l->peer, sizeof(l->peer), (struct sockaddr *)&ss, len);
 }
 
+void sl_watchdog_gc_closed(struct sl_leak_info *l, int fd)
+{
+	l->tcp_state = sl_tcp_state(fd);
+	sl_peer_names(fd, l);
+	sl_lock();
+	if (sl_nsummary < SL_SUMMARY_MAX)
+		sl_summary[sl_nsummary++] = *l;
+	sl_unlock();
+	__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
+	sl_rec_leak(l);
+}
+
 /* Verify one candidate through a private duplicate, record it, enforce when asked. */
 static void sl_report(struct sl_leak_info *l)
 {

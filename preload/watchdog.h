@@ -16,6 +16,10 @@ void sl_scan(int at_exit);
 /* Counters for the exit record and summary. */
 unsigned long sl_leaked_count(void);
 unsigned long sl_enforced_count(void);
+/* A connection an interpreter's finaliser closed (langstack.c), from close() before the real
+ * close, fd still open: recorded as a leak now, counted, and in the summary. */
+struct sl_leak_info;
+void sl_watchdog_gc_closed(struct sl_leak_info *l, int fd);
 /* The human summary on stderr (sanitizer style). */
 void sl_summary_print(void);
 

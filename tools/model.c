@@ -7,11 +7,13 @@
 #include "escape.h"
 #include "model.h"
 
-const char *const sl_kind_name[SL_K_N] = { "eof_unclosed", "close_wait", "exit_open" };
+const char *const sl_kind_name[SL_K_N] = { "eof_unclosed", "close_wait", "exit_open",
+					   "gc_closed" };
 const char *const sl_kind_title[SL_K_N] = {
 	"EOF read, socket never closed",
 	"peer closed, EOF never read (CLOSE_WAIT)",
 	"still open at exit",
+	"never closed by the program, closed by the runtime's garbage collector",
 };
 const char *const sl_evt_name[SL_EV_N] = { "leak", "late_close", "enforce", "close_shared",
 					   "fork", "exec" };

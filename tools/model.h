@@ -29,7 +29,7 @@ static inline int64_t sl_ts_minus_ms(int64_t ts, int64_t ms)
 	return __builtin_sub_overflow(ts, ns, &r) ? (ns > 0 ? INT64_MIN + 1 : INT64_MAX) : r;
 }
 
-enum sl_kind { SL_K_EOF = 0, SL_K_CW, SL_K_EXIT, SL_K_N };
+enum sl_kind { SL_K_EOF = 0, SL_K_CW, SL_K_EXIT, SL_K_GC, SL_K_N };
 extern const char *const sl_kind_name[SL_K_N];
 extern const char *const sl_kind_title[SL_K_N];
 

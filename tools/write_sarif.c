@@ -14,6 +14,8 @@ static const char *const rule_help[SL_K_N] = {
 	"The peer closed the connection but the program never read the EOF, so the socket sits in "
 	"CLOSE_WAIT. Read from idle sockets (or poll for POLLRDHUP) and close them.",
 	"The socket was still open when the process exited. Close sockets when their work is done.",
+	"The program dropped the socket without closing it; the interpreter's garbage collector or "
+	"its shutdown closed it (Python's ResourceWarning). Close it, or use a with block.",
 };
 
 /* RFC 3986: keep unreserved and '/', escape the rest; absolute paths become file:// URIs. */
@@ -94,7 +96,8 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 	for (int k = 0; k < SL_K_N; k++)
 		sl_jappend(rules, json_pack(
 			"{s:s,s:s,s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:[s,s]}}", "id", sl_kind_name[k],
-			"name", k == SL_K_EOF ? "EofUnclosed" : k == SL_K_CW ? "CloseWait" : "ExitOpen",
+			"name", k == SL_K_EOF ? "EofUnclosed" : k == SL_K_CW ? "CloseWait"
+			: k == SL_K_EXIT ? "ExitOpen" : "GcClosed",
 			"shortDescription", "text", sl_kind_title[k], "fullDescription", "text",
 			rule_help[k], "help", "text", rule_help[k], "defaultConfiguration", "level",
 			"error", "properties", "tags", "reliability", "resource-leak"));

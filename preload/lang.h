@@ -1,0 +1,22 @@
+/* Interpreters' frames and runtime-closed sockets (langstack.c, docs/languages.md). */
+#ifndef SL_LANG_H
+#define SL_LANG_H
+
+#include "fdtable.h"
+#include "records.h"
+#include "sl.h"
+
+/* Exported for the interpreters' hooks (langstack.c says what they do). */
+int sockleak_lang_stack(int fd, const char *lang, const char *frames);
+int sockleak_lang_gc_probe(int fd);
+
+/* At start-up (our constructor): set up the Python hook when this process is a Python. */
+void sl_lang_init(void);
+/* close(fd) from ret: 1 when it is the runtime's finaliser closing fd (or learns that it is,
+ * for the probe, and returns 0). */
+int sl_lang_gc_close(int fd, uintptr_t ret);
+/* With sl_lock held: the leak record's facts for a connection the runtime closed; 0 when it
+ * is not one to report (listening, exempt, already reported, never connected). */
+int sl_lang_gc_leak(const struct sl_sock *s, int fd, struct sl_leak_info *l);
+
+#endif

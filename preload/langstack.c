@@ -1,0 +1,159 @@
+/* Interpreters: their own frames on the stacks, and sockets their runtime closed.
+ *
+ * An interpreter's native stack names its eval loop, not the program: every Python leak of one
+ * kind was one site "in sock_initobj_impl". The interpreter hands us its frames instead, through
+ * two exported calls, made by a hook that sockleak installs in it (docs/languages.md):
+ *
+ *   sockleak_lang_stack(fd, "python", "file\tline\tfunction\n...")
+ *       the interpreter's frames where fd was accepted or is being connected: they go on top of
+ *       the fd's open stack (the native one the accept/socket wrapper took).
+ *   sockleak_lang_gc_probe(fd)
+ *       fd is about to be closed by the runtime's finaliser (the hook drops a probe socket at
+ *       start-up): the return address of that close() is the finaliser's call site. From then
+ *       on a tracked connection closed from there was left to the garbage collector (or the
+ *       interpreter's shutdown), never closed by the program: a `gc_closed` leak.
+ *
+ * Cost: nothing for programs that never call them, and one compare in close() of a tracked
+ * socket (sl_lang_gc_close). For Python, the library puts the hook's directory in PYTHONPATH at
+ * start-up (sl_lang_init), so LD_PRELOAD alone is enough. */
+#include "lang.h"
+
+#include "fdtable.h"
+#include "log.h"
+#include "options.h"
+#include "records.h"
+#include "stack.h"
+#include "watchdog.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern struct sl_opts sl_opt;
+
+SL_EXPORT int sockleak_lang_stack(int fd, const char *lang, const char *frames)
+{
+	struct sl_sock *s;
+	uint32_t base, idx;
+	int saved = errno, r = -1;
+
+	if (!lang || !frames || fd < 0 || !sl_fd_lookup(fd) || !sl_enter()) {
+		errno = EBADF;
+		return -1;
+	}
+	sl_lock();
+	s = sl_fd_lookup(fd);
+	base = s ? s->open_stack : 0;
+	sl_unlock();
+	if (s && (idx = sl_stack_with_lang(base, lang, frames)) != 0) {
+		sl_lock();
+		/* Still the same socket, with the stack we built on. */
+		if (sl_fd_lookup(fd) == s && s->open_stack == base) {
+			s->open_stack = idx;
+			r = 0;
+		}
+		sl_unlock();
+	}
+	sl_leave();
+	errno = r ? EBADF : saved;
+	return r;
+}
+
+/* The finaliser's call site of close(), once learned. */
+static uintptr_t sl_gc_ret;
+static SL_TLS int sl_gc_probe_fd;   /* fd + 1 */
+
+SL_EXPORT int sockleak_lang_gc_probe(int fd)
+{
+	if (fd < 0 || !sl_fd_lookup(fd)) {
+		errno = EBADF;
+		return -1;
+	}
+	sl_gc_probe_fd = fd + 1;
+	return 0;
+}
+
+int sl_lang_gc_close(int fd, uintptr_t ret)
+{
+	if (SL_UNLIKELY(sl_gc_probe_fd) && sl_gc_probe_fd == fd + 1) {
+		sl_gc_probe_fd = 0;
+		__atomic_store_n(&sl_gc_ret, ret, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return ret && ret == __atomic_load_n(&sl_gc_ret, __ATOMIC_RELAXED);
+}
+
+/* Called by close() with sl_lock held, for the last descriptor of a connection the runtime
+ * closed: the facts of the leak record, taken before the socket record is freed. */
+int sl_lang_gc_leak(const struct sl_sock *s, int fd, struct sl_leak_info *l)
+{
+	uint64_t now = sl_mono_ms();
+
+	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_LISTEN) ||
+	    (s->role != SL_ROLE_ACCEPTED && s->role != SL_ROLE_CONNECTED))
+		return 0;
+	memset(l, 0, sizeof(*l));
+	l->kind = SL_KIND_GC;
+	l->fd = fd;
+	l->fds[0] = fd;
+	l->nfds = 1;
+	l->inode = s->inode;
+	l->gen = s->gen;
+	l->family = s->family;
+	l->role = s->role;
+	l->inherited = !!(s->flags & SL_F_INHERITED);
+	l->open_ms = s->open_ms;
+	l->eof_ms = s->eof_ms;
+	l->cw_ms = s->cw_ms;
+	l->open_age_ms = now - s->open_ms;
+	l->age_ms = now - (s->eof_ms ? s->eof_ms : s->cw_ms ? s->cw_ms : s->open_ms);
+	l->open_stack = s->open_stack;
+	l->eof_stack = s->eof_stack;
+	return 1;
+}
+
+/* Python: put our sitecustomize first on PYTHONPATH, for interpreters only (python, python3,
+ * python3.11, ...), never for set-id programs. The hook takes itself out of sys.path and
+ * PYTHONPATH again and runs the program's own sitecustomize (python/sitecustomize.py). */
+static int sl_is_python(const char *exe)
+{
+	const char *b = strrchr(exe, '/');
+
+	b = b ? b + 1 : exe;
+	return !strncmp(b, "python", 6) && strspn(b + 6, "0123456789.") == strlen(b + 6);
+}
+
+void sl_lang_init(void)
+{
+	char exe[SL_PATH_MAX], dir[SL_PATH_MAX], val[2 * SL_PATH_MAX];
+	const char *old, *slash;
+	Dl_info di;
+	struct stat st;
+	ssize_t n;
+	int w;
+
+	if (!sl_opt.python || getauxval(AT_SECURE))
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	if (!sl_is_python(exe) || !dladdr((void *)&sl_lang_init, &di) || !di.dli_fname ||
+	    !(slash = strrchr(di.dli_fname, '/')))
+		return;
+	w = snprintf(dir, sizeof(dir), "%.*s/sockleak-python", (int)(slash - di.dli_fname),
+		     di.dli_fname);
+	/* Ours, a real directory (not a symlink someone planted next to the library). */
+	if (w < 0 || (size_t)w >= sizeof(dir) || lstat(dir, &st) || !S_ISDIR(st.st_mode))
+		return;
+	old = getenv("PYTHONPATH");
+	w = old && *old ? snprintf(val, sizeof(val), "%s:%s", dir, old)
+			: snprintf(val, sizeof(val), "%s", dir);
+	if (w > 0 && (size_t)w < sizeof(val))
+		setenv("PYTHONPATH", val, 1);
+}

@@ -1,0 +1,116 @@
+# sockleak's Python hook (docs/languages.md). libsockleak.so puts this directory first on
+# PYTHONPATH in Python processes, so `site` imports this module at start-up. It:
+#   1. takes itself out again: sys.path and PYTHONPATH become what they were, and the
+#      program's own sitecustomize (the next one on sys.path), if any, runs as it would have;
+#   2. installs an audit hook (PEP 578, Python 3.8+) that hands the Python frames to the
+#      library where a socket is accepted (event socket.__new__ with a descriptor) or connected
+#      (event socket.connect): sockleak_lang_stack(fd, "python", "file\tline\tfunc\n...");
+#   3. shows the library, once, where CPython's socket finaliser calls close(), with a probe
+#      socket dropped under a warnings filter: sockets closed from there later were left to
+#      the garbage collector (the ResourceWarning path) and are reported as gc_closed.
+# Nothing here may change what the program does: every error is swallowed, and without the
+# library (or without ctypes) the hook is not installed.
+import os
+import sys
+
+
+def _sockleak_unhook():
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    pp = os.environ.get("PYTHONPATH")
+    if pp is not None:
+        parts = pp.split(os.pathsep)
+        if parts and os.path.abspath(parts[0] or ".") == here:
+            parts = parts[1:]
+        if parts:
+            os.environ["PYTHONPATH"] = os.pathsep.join(parts)
+        else:
+            del os.environ["PYTHONPATH"]
+
+
+def _sockleak_install():
+    if sys.version_info < (3, 8):
+        return
+    import ctypes
+    lib = ctypes.CDLL(None)
+    try:
+        stack_fn = lib.sockleak_lang_stack
+        probe_fn = lib.sockleak_lang_gc_probe
+    except AttributeError:
+        return
+    stack_fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p)
+    stack_fn.restype = ctypes.c_int
+    probe_fn.argtypes = (ctypes.c_int,)
+    probe_fn.restype = ctypes.c_int
+    getframe = sys._getframe
+    lang = b"python"
+    busy = [False]
+
+    def frames(f):
+        out = []
+        n = 0
+        while f is not None and n < 40:
+            co = f.f_code
+            name = getattr(co, "co_qualname", co.co_name)
+            out.append("%s\t%d\t%s\n" % (co.co_filename.replace("\t", " ").replace("\n", " "),
+                                         f.f_lineno or 0, name))
+            f = f.f_back
+            n += 1
+        return "".join(out).encode("utf-8", "surrogateescape")
+
+    def hook(event, args):
+        if event != "socket.connect" and event != "socket.__new__":
+            return
+        if busy[0]:
+            return
+        busy[0] = True
+        try:
+            f = getframe(1)
+            if event == "socket.connect":
+                fd = args[0].fileno()
+            else:
+                # An accepted socket is made by socket.socket.__init__(..., fileno=fd); a new
+                # one has no descriptor yet (its stack comes with its connect).
+                co = f.f_code
+                if co.co_name != "__init__" or "fileno" not in co.co_varnames:
+                    return
+                fd = f.f_locals.get("fileno")
+                if type(fd) is not int or fd < 0:
+                    return
+            stack_fn(fd, lang, frames(f))
+        except BaseException:
+            pass
+        finally:
+            busy[0] = False
+
+    # The finaliser's close() call site, shown once with a socket the finaliser closes. Only
+    # this thread runs yet, so the warnings filter changed here changes nothing for others.
+    import _socket
+    import warnings
+    s = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    if probe_fn(s.fileno()) == 0:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            del s
+    else:
+        s.close()
+    sys.addaudithook(hook)
+
+
+try:
+    _sockleak_unhook()
+    _sockleak_install()
+except BaseException:
+    pass
+
+# The program's own sitecustomize, which ours shadowed: import it as site would have, errors
+# and all (site reports them the same way). Whatever happens, the import system finds a
+# module under the name when ours returns.
+_sockleak_self = sys.modules.pop("sitecustomize")
+try:
+    import sitecustomize  # noqa: F401
+except ImportError as e:
+    if e.name != "sitecustomize":
+        raise
+finally:
+    sys.modules.setdefault("sitecustomize", _sockleak_self)

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Leaks named in the program's own language (issue 13), on the real interpreters: Python
+(Debian's python3 with python3-requests, and whatever python3 is first on PATH), node, perl
+and the JVM, each under `sockleak run`.
+
+Each case runs one program under the runner with a hard deadline, in its own session, killed
+whole at the end. Prints "ok NAME" or "FAIL NAME: reason", then "N passed, M failed"; with
+--results it writes "PASSED FAILED" to that file. Exit status 1 when anything failed.
+
+Usage: run.py --sockleak BUILD/sockleak --src tests/lang [--results FILE] [--only NAME,...] [-v]
+Standard library only."""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+RUN_OPTS = "grace_ms=200:scan_ms=50"
+CASE_TIMEOUT_S = 30
+SUMMARY_RE = re.compile(r"^SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) site\(s\)$", re.M)
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+A = None
+CASES = []
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+def run(argv, opts=RUN_OPTS):
+    """`sockleak run -o OPTS -- argv`: (status, stdout+stderr)."""
+    cmd = [A.sockleak, "run", "-o", opts, "--"] + argv
+    p = subprocess.Popen(cmd, cwd=A.src, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=CASE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise Fail("no exit within %d s: %s" % (CASE_TIMEOUT_S, " ".join(argv)))
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    text = out.decode("utf-8", "replace")
+    if A.verbose:
+        print(text)
+    return p.returncode, text
+
+
+def summary(text):
+    m = SUMMARY_RE.search(text)
+    check(m, "no SUMMARY line in:\n" + text[-2000:])
+    return int(m.group(1)), int(m.group(2))
+
+
+def src_line(name, marker):
+    with open(os.path.join(A.src, name)) as f:
+        for i, line in enumerate(f, 1):
+            if marker in line:
+                return i
+    raise Fail("no %s in %s" % (marker, name))
+
+
+def need(prog):
+    path = shutil.which(prog)
+    if not path:
+        raise Fail("%s is not installed (scripts/deps.sh check installs it)" % prog)
+    return path
+
+
+@case
+def python_two_functions_two_sites():
+    """Two Python functions each drop a connected socket: the finaliser closes them
+    (gc_closed), run exits 23, and the two functions are two sites named by file:line."""
+    for py in sorted({need("python3"), DEBIAN_PYTHON}):
+        st, out = run([py, "py_two_sites.py"])
+        check(st == 23, "%s: exit %d, not 23:\n%s" % (py, st, out[-3000:]))
+        check(summary(out) == (2, 2), "%s: not 2 leaks at 2 sites:\n%s" % (py, out[-3000:]))
+        for fn in ("first_leak", "second_leak"):
+            check(re.search(r"gc_closed: .* opened in %s\n  at \S*py_two_sites.py:\d+ in %s"
+                            % (fn, fn), out), "%s: no gc_closed site in %s:\n%s"
+                  % (py, fn, out[-3000:]))
+        check("sock_initobj_impl" not in out.split("opened (connected) at:")[0],
+              "%s: a site named after the interpreter" % py)
+
+
+@case
+def python_explicit_close_is_clean():
+    """close() and a with block are never gc_closed: exit 0, no summary."""
+    for py in sorted({need("python3"), DEBIAN_PYTHON}):
+        st, out = run([py, "py_clean.py"])
+        check(st == 0 and "SUMMARY" not in out, "%s: exit %d:\n%s" % (py, st, out[-3000:]))
+
+
+@case
+def python_requests_session_names_caller():
+    """requests.Session, server closes the idle pooled connection: the site is the test's own
+    fetch() at the session.get line, with requests and urllib3 frames under it; suppressing
+    *urllib3* silences it."""
+    line = src_line("py_requests.py", "FETCH-LINE")
+    st, out = run([DEBIAN_PYTHON, "py_requests.py"])
+    check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
+    check(re.search(r"close_wait: .* opened in fetch\n  at \S*py_requests\.py:%d in fetch"
+                    % line, out), "site not at fetch, line %d:\n%s" % (line, out[-3000:]))
+    check(re.search(r"Session\.get \S*/requests/sessions\.py:\d+ \(python\)", out),
+          "no requests frame under it:\n" + out[-3000:])
+    supp = os.path.join(A.tmp, "urllib3.supp")
+    with open(supp, "w") as f:
+        f.write("leak:*urllib3*\n")
+    st, out = run([DEBIAN_PYTHON, "py_requests.py"], RUN_OPTS + ":suppressions=" + supp)
+    check(st == 0, "leak:*urllib3* did not suppress it (exit %d):\n%s" % (st, out[-3000:]))
+
+
+@case
+def node_frames_demangled():
+    """node's C++ frames are shown demangled, and node starts all its threads under the
+    preload (its inspector thread has a 32 KiB stack)."""
+    st, out = run([need("node"), "--perf-basic-prof", "node_halfopen.js"])
+    check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
+    check("node::SpinEventLoopInternal(node::Environment*)" in out,
+          "no demangled node::SpinEventLoopInternal:\n" + out[-3000:])
+    check("_ZN4node" not in out, "a mangled name left:\n" + out[-3000:])
+    check("pthread_create" not in out, "node could not start a thread:\n" + out[-3000:])
+
+
+@case
+def perl_one_site():
+    """Perl's first accept() takes another internal path than the next ones: still one site."""
+    st, out = run([need("perl"), "perl_server.pl"])
+    check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
+    check(summary(out) == (3, 1), "not 3 leaks at 1 site:\n" + out[-3000:])
+
+
+@case
+def java_no_fake_module_offsets():
+    """JIT and interpreter frames of the JVM are in no module: never `?+0x7f...`."""
+    st, out = run([need("java"), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                   "JavaServer.java"])
+    check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
+    check(not re.search(r"\(\?\+0x", out), "an absolute address as an offset:\n" + out[-3000:])
+    check("Java_sun_nio_ch_Net_accept" in out, "no accept frame:\n" + out[-3000:])
+
+
+def main():
+    global A
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sockleak", required=True)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--results")
+    ap.add_argument("--only")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    A = ap.parse_args()
+    A.sockleak = os.path.abspath(A.sockleak)
+    A.src = os.path.abspath(A.src)
+    import tempfile
+    A.tmp = tempfile.mkdtemp(prefix="sockleak-lang.")
+    only = set(A.only.split(",")) if A.only else None
+    passed = failed = 0
+    for fn in CASES:
+        if only and fn.__name__ not in only:
+            continue
+        t0 = time.monotonic()
+        try:
+            fn()
+            passed += 1
+            print("ok %s (%.1f s)" % (fn.__name__, time.monotonic() - t0), flush=True)
+        except Fail as e:
+            failed += 1
+            print("FAIL %s: %s" % (fn.__name__, e), flush=True)
+    shutil.rmtree(A.tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    if A.results:
+        os.makedirs(os.path.dirname(A.results) or ".", exist_ok=True)
+        with open(A.results, "w") as f:
+            f.write("%d %d\n" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
