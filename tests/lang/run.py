@@ -49,7 +49,8 @@ def case(fn):
 def run(argv, opts=RUN_OPTS):
     """`sockleak run -o OPTS -- argv`: (status, stdout+stderr)."""
     cmd = [A.sockleak, "run", "-o", opts, "--"] + argv
-    p = subprocess.Popen(cmd, cwd=A.src, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    # In a scratch directory: node writes its isolate logs into the current one.
+    p = subprocess.Popen(cmd, cwd=A.tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          start_new_session=True)
     try:
         out, _ = p.communicate(timeout=CASE_TIMEOUT_S)
@@ -74,6 +75,10 @@ def summary(text):
     return int(m.group(1)), int(m.group(2))
 
 
+def S(name):
+    return os.path.join(A.src, name)
+
+
 def src_line(name, marker):
     with open(os.path.join(A.src, name)) as f:
         for i, line in enumerate(f, 1):
@@ -94,7 +99,7 @@ def python_two_functions_two_sites():
     """Two Python functions each drop a connected socket: the finaliser closes them
     (gc_closed), run exits 23, and the two functions are two sites named by file:line."""
     for py in sorted({need("python3"), DEBIAN_PYTHON}):
-        st, out = run([py, "py_two_sites.py"])
+        st, out = run([py, S("py_two_sites.py")])
         check(st == 23, "%s: exit %d, not 23:\n%s" % (py, st, out[-3000:]))
         check(summary(out) == (2, 2), "%s: not 2 leaks at 2 sites:\n%s" % (py, out[-3000:]))
         for fn in ("first_leak", "second_leak"):
@@ -109,7 +114,7 @@ def python_two_functions_two_sites():
 def python_explicit_close_is_clean():
     """close() and a with block are never gc_closed: exit 0, no summary."""
     for py in sorted({need("python3"), DEBIAN_PYTHON}):
-        st, out = run([py, "py_clean.py"])
+        st, out = run([py, S("py_clean.py")])
         check(st == 0 and "SUMMARY" not in out, "%s: exit %d:\n%s" % (py, st, out[-3000:]))
 
 
@@ -119,7 +124,7 @@ def python_requests_session_names_caller():
     fetch() at the session.get line, with requests and urllib3 frames under it; suppressing
     *urllib3* silences it."""
     line = src_line("py_requests.py", "FETCH-LINE")
-    st, out = run([DEBIAN_PYTHON, "py_requests.py"])
+    st, out = run([DEBIAN_PYTHON, S("py_requests.py")])
     check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
     check(re.search(r"close_wait: .* opened in fetch\n  at \S*py_requests\.py:%d in fetch"
                     % line, out), "site not at fetch, line %d:\n%s" % (line, out[-3000:]))
@@ -128,7 +133,7 @@ def python_requests_session_names_caller():
     supp = os.path.join(A.tmp, "urllib3.supp")
     with open(supp, "w") as f:
         f.write("leak:*urllib3*\n")
-    st, out = run([DEBIAN_PYTHON, "py_requests.py"], RUN_OPTS + ":suppressions=" + supp)
+    st, out = run([DEBIAN_PYTHON, S("py_requests.py")], RUN_OPTS + ":suppressions=" + supp)
     check(st == 0, "leak:*urllib3* did not suppress it (exit %d):\n%s" % (st, out[-3000:]))
 
 
@@ -136,7 +141,7 @@ def python_requests_session_names_caller():
 def node_frames_demangled():
     """node's C++ frames are shown demangled, and node starts all its threads under the
     preload (its inspector thread has a 32 KiB stack)."""
-    st, out = run([need("node"), "--perf-basic-prof", "node_halfopen.js"])
+    st, out = run([need("node"), S("node_halfopen.js")])
     check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
     check("node::SpinEventLoopInternal(node::Environment*)" in out,
           "no demangled node::SpinEventLoopInternal:\n" + out[-3000:])
@@ -147,7 +152,7 @@ def node_frames_demangled():
 @case
 def perl_one_site():
     """Perl's first accept() takes another internal path than the next ones: still one site."""
-    st, out = run([need("perl"), "perl_server.pl"])
+    st, out = run([need("perl"), S("perl_server.pl")])
     check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
     check(summary(out) == (3, 1), "not 3 leaks at 1 site:\n" + out[-3000:])
 
@@ -156,7 +161,7 @@ def perl_one_site():
 def java_no_fake_module_offsets():
     """JIT and interpreter frames of the JVM are in no module: never `?+0x7f...`."""
     st, out = run([need("java"), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                   "JavaServer.java"])
+                   S("JavaServer.java")])
     check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
     check(not re.search(r"\(\?\+0x", out), "an absolute address as an offset:\n" + out[-3000:])
     check("Java_sun_nio_ch_Net_accept" in out, "no accept frame:\n" + out[-3000:])
