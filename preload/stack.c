@@ -54,6 +54,7 @@ struct sl_stack {
 	UT_hash_handle hh;
 	uint32_t idx;
 	uint32_t epoch;          /* log epoch in which the record was written */
+	uint32_t native;         /* an interpreter's frames on top of this native stack, or 0 */
 	uint16_t n;
 	uint8_t suppressed;      /* a frame matches a leak: suppression (decided at capture) */
 	struct sl_frame f[];
@@ -447,6 +448,7 @@ static uint32_t sl_stack_store(uint64_t id, unsigned n, int supp, sl_fill_fn fil
 	st->id = id;
 	st->n = (uint16_t)n;
 	st->suppressed = (uint8_t)supp;
+	st->native = 0;
 	memset(st->f, 0, n * sizeof(st->f[0]));
 	fill(st, ctx);
 	sl_stack_oom = 0;
@@ -568,6 +570,7 @@ static void sl_fill_lang(struct sl_stack *st, const void *ctx)
 		st->f[i].symbol = sl_strdup_arena(lf->func[i], SL_SYM_MAX);
 		st->f[i].line = lf->line[i];
 	}
+	st->native = lf->base ? lf->base->idx : 0;
 	/* The base's strings and modules live as long as the library: share them. */
 	for (unsigned k = 0; lf->base && i < st->n; i++, k++)
 		st->f[i] = lf->base->f[k];
@@ -614,6 +617,11 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 		return 0;
 	memcpy(text, frames, len);
 	text[len] = '\0';
+	/* Frames given again for the same socket (a connect after an accept-like adoption)
+	 * replace the interpreter's frames, never pile up on them. */
+	lf.base = sl_stack_get(base);
+	if (lf.base && lf.base->native)
+		base = lf.base->native;
 	/* The id: the native stack's and a hash of the interpreter's frames, so that two Python
 	 * functions reaching the same C path are two stacks. */
 	key[0] = (uintptr_t)sl_stack_id(base);

@@ -42,7 +42,7 @@ LEAK_FIELDS = ("v", "event", "ts_ns", "pid", "tid", "kind", "fd", "fds", "inode"
 COMMON_FIELDS = ("v", "event", "ts_ns", "pid", "tid")
 FRAME_FIELDS = ("ip", "module", "offset", "symbol", "build_id")
 STACK_REF_FIELDS = ("open_stack", "eof_stack", "last_io_stack", "stack")
-KINDS = ("eof_unclosed", "close_wait", "exit_open")
+KINDS = ("eof_unclosed", "close_wait", "exit_open", "gc_closed")
 ROLES = ("accepted", "connected", "inherited", "other")
 
 
@@ -126,6 +126,13 @@ def validate(log):
                     if fmiss:
                         errs.append(f"{at}: frame lacks {fmiss}: {fr}")
                         break
+                    if "lang" in fr:  # an interpreter's frame (docs/log-format.md)
+                        if not (fr["lang"] == "python" and isinstance(fr.get("file"), str)
+                                and isinstance(fr.get("line"), int) and fr["ip"] is None
+                                and fr["module"] is None and fr["offset"] is None):
+                            errs.append(f"{at}: bad interpreter frame: {fr}")
+                            break
+                        continue
                     if not (isinstance(fr["ip"], str) and fr["ip"].startswith("0x")
                             and isinstance(fr["offset"], str) and fr["offset"].startswith("0x")):
                         errs.append(f"{at}: ip/offset not \"0x...\" strings: {fr}")
