@@ -92,28 +92,15 @@ int sl_lang_gc_close(int fd, uintptr_t ret)
  * closed: the facts of the leak record, taken before the socket record is freed. */
 int sl_lang_gc_leak(const struct sl_sock *s, int fd, struct sl_leak_info *l)
 {
-	uint64_t now = sl_mono_ms();
-
 	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_LISTEN) ||
 	    (s->role != SL_ROLE_ACCEPTED && s->role != SL_ROLE_CONNECTED))
 		return 0;
-	memset(l, 0, sizeof(*l));
-	l->kind = SL_KIND_GC;
+	/* Its last descriptor is already out of the table: this close's fd is the one. */
+	sl_leak_info_of(l, s, SL_KIND_GC, sl_mono_ms(),
+			s->eof_ms ? s->eof_ms : s->cw_ms ? s->cw_ms : s->open_ms);
 	l->fd = fd;
 	l->fds[0] = fd;
 	l->nfds = 1;
-	l->inode = s->inode;
-	l->gen = s->gen;
-	l->family = s->family;
-	l->role = s->role;
-	l->inherited = !!(s->flags & SL_F_INHERITED);
-	l->open_ms = s->open_ms;
-	l->eof_ms = s->eof_ms;
-	l->cw_ms = s->cw_ms;
-	l->open_age_ms = now - s->open_ms;
-	l->age_ms = now - (s->eof_ms ? s->eof_ms : s->cw_ms ? s->cw_ms : s->open_ms);
-	l->open_stack = s->open_stack;
-	l->eof_stack = s->eof_stack;
 	return 1;
 }
 

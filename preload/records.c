@@ -22,6 +22,29 @@ const char *sl_kind_name(enum sl_kind k)
 	}
 }
 
+void sl_leak_info_of(struct sl_leak_info *l, const struct sl_sock *s, enum sl_kind kind,
+		     uint64_t now, uint64_t since)
+{
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	l->fd = s->fd;
+	l->inode = s->inode;
+	l->gen = s->gen;
+	l->family = s->family;
+	l->role = s->role;
+	l->inherited = !!(s->flags & SL_F_INHERITED);
+	l->open_ms = s->open_ms;
+	l->eof_ms = s->eof_ms;
+	l->cw_ms = s->cw_ms;
+	l->age_ms = now - since;
+	l->open_age_ms = now - s->open_ms;
+	l->open_stack = s->open_stack;
+	l->eof_stack = s->eof_stack;
+	l->nshared = s->nshared;
+	memcpy(l->shared, s->shared, sizeof(l->shared));
+	l->nfds = sl_sock_fds(s, l->fds, SL_FDS_MAX);
+}
+
 uint64_t sl_mono_to_real_ns(uint64_t mono_ms)
 {
 	uint64_t now_mono = sl_mono_ms(), now_real = sl_real_ns();

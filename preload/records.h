@@ -22,6 +22,10 @@ struct sl_leak_info {
 };
 
 const char *sl_kind_name(enum sl_kind k);
+/* With sl_lock held: the facts of socket s for a leak record of this kind, leaking since
+ * `since` (monotonic ms). local, peer and tcp_state are left for the caller. */
+void sl_leak_info_of(struct sl_leak_info *l, const struct sl_sock *s, enum sl_kind kind,
+		     uint64_t now, uint64_t since);
 /* Monotonic ms to CLOCK_REALTIME ns, for the *_ts_ns fields. */
 uint64_t sl_mono_to_real_ns(uint64_t mono_ms);
 

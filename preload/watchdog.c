@@ -254,24 +254,8 @@ static int sl_age(struct sl_sock *s, void *ctx)
 		return 0;
 take:
 	l = &sl_cand[w->n++];
-	memset(l, 0, sizeof(*l));
-	l->kind = kind;
-	l->fd = s->fd;
-	l->inode = s->inode;
-	l->gen = s->gen;
-	l->family = s->family;
-	l->role = s->role;
-	l->inherited = !!(s->flags & SL_F_INHERITED);
-	l->open_ms = s->open_ms;
-	l->eof_ms = s->eof_ms;
-	l->cw_ms = s->cw_ms;
-	l->age_ms = w->now - (kind == SL_KIND_IDLE ? since : s->eof_ms ? s->eof_ms : s->cw_ms);
-	l->open_age_ms = w->now - s->open_ms;
-	l->open_stack = s->open_stack;
-	l->eof_stack = s->eof_stack;
-	l->nshared = s->nshared;
-	memcpy(l->shared, s->shared, sizeof(l->shared));
-	l->nfds = sl_sock_fds(s, l->fds, SL_FDS_MAX);
+	sl_leak_info_of(l, s, kind, w->now,
+			kind == SL_KIND_IDLE ? since : s->eof_ms ? s->eof_ms : s->cw_ms);
 	return w->n == SL_CAND_MAX;
 }
 
