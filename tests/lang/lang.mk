@@ -5,8 +5,13 @@
 CHECK_TARGETS += check-lang
 HELP_LINES += '  make check-lang   Python, node, perl and Java leaks named in their own code'
 
+# Sanitizer builds: the sanitizer runtime must come first in LD_PRELOAD, before libsockleak.so.
+LANG_SANRT_asan := libasan.so
+LANG_SANRT_tsan := libtsan.so
+LANG_SANRT = $(if $(LANG_SANRT_$(SAN)),$(shell $(CC) -print-file-name=$(LANG_SANRT_$(SAN))))
+
 check-lang: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so \
             $(B)/sockleak-python/sitecustomize.py tests/lang/run.py
 	@mkdir -p $(B)/test-results
 	python3 tests/lang/run.py --sockleak $(B)/sockleak --src tests/lang \
-		--results $(B)/test-results/lang
+		--results $(B)/test-results/lang $(if $(LANG_SANRT),--preload-first $(LANG_SANRT))

@@ -7,7 +7,8 @@ Each case runs one program under the runner with a hard deadline, in its own ses
 whole at the end. Prints "ok NAME" or "FAIL NAME: reason", then "N passed, M failed"; with
 --results it writes "PASSED FAILED" to that file. Exit status 1 when anything failed.
 
-Usage: run.py --sockleak BUILD/sockleak --src tests/lang [--results FILE] [--only NAME,...] [-v]
+Usage: run.py --sockleak BUILD/sockleak --src tests/lang [--results FILE] [--only NAME,...]
+              [--preload-first RT] [-v]
 Standard library only."""
 
 import argparse
@@ -49,9 +50,14 @@ def case(fn):
 def run(argv, opts=RUN_OPTS):
     """`sockleak run -o OPTS -- argv`: (status, stdout+stderr)."""
     cmd = [A.sockleak, "run", "-o", opts, "--"] + argv
+    env = dict(os.environ)
+    if A.preload_first:  # a sanitizer build's library needs its runtime first
+        env["LD_PRELOAD"] = A.preload_first
+        # LeakSanitizer would check the interpreters' heaps at exit, not ours.
+        env["ASAN_OPTIONS"] = ":".join(x for x in (env.get("ASAN_OPTIONS"), "detect_leaks=0") if x)
     # In a scratch directory: node writes its isolate logs into the current one.
     p = subprocess.Popen(cmd, cwd=A.tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         start_new_session=True)
+                         start_new_session=True, env=env)
     try:
         out, _ = p.communicate(timeout=CASE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -174,6 +180,7 @@ def main():
     ap.add_argument("--src", required=True)
     ap.add_argument("--results")
     ap.add_argument("--only")
+    ap.add_argument("--preload-first", help="sanitizer runtime to preload before the library")
     ap.add_argument("-v", "--verbose", action="store_true")
     A = ap.parse_args()
     A.sockleak = os.path.abspath(A.sockleak)
