@@ -19,7 +19,10 @@ static struct sl_fkey frame_id(const struct sl_stack *s)
 	const struct sl_symf *sf;
 	struct sl_fkey k = { NULL, NULL, 0 };
 	if (sl_stack_site_frame(s, &fr, &sf) < 0) return k;
-	if (sf && sf->file) {
+	if (sl_stack_runtime_only(s)) {   /* as frame_key says */
+		k.a = fr->lang ? fr->lang : fr->module;
+		k.c = SL_FKEY_RUNTIME;
+	} else if (sf && sf->file) {
 		k.a = sf->func;
 		k.b = sf->file;
 		k.c = (uint64_t)(uint32_t)sf->line;

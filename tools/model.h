@@ -155,6 +155,9 @@ int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v);
  * (module, NULL, offset | SL_FKEY_RAW); or (exe, role, SL_FKEY_NOSTACK) without an open stack. */
 #define SL_FKEY_RAW (1ull << 63)
 #define SL_FKEY_NOSTACK (1ull << 62)
+/* (module or lang, NULL, SL_FKEY_RUNTIME): a stack with no frame of the program's own, one site
+ * per runtime (runtime.c) */
+#define SL_FKEY_RUNTIME (1ull << 61)
 struct sl_fkey { const char *a, *b; uint64_t c; };
 struct sl_sitekey { uint64_t kind; struct sl_fkey o, e; };
 
