@@ -418,6 +418,277 @@ def ld_preload_composition(tmp):
 
 
 @case
+def exit_codes_follow_the_shell(tmp):
+    """126/127 as sh gives them (docs/ci.md): a script whose interpreter is missing is 127."""
+    plain = os.path.join(tmp, "plain")
+    with open(plain, "w") as f:
+        f.write("x\n")
+    def script(name, interp):
+        path = os.path.join(tmp, name)
+        with open(path, "w") as f:
+            f.write(f"#!{interp}\nexit 0\n")
+        os.chmod(path, 0o755)
+        return path
+
+    inner = script("inner", "/nonexistent/sockleak-interp")
+    cases = {"missing command": os.path.join(tmp, "no-such-program"),
+             "not executable": plain, "a directory": tmp,
+             "interpreter missing": script("s1", "/nonexistent/sockleak-interp"),
+             "interpreter not executable": script("s2", plain),
+             "interpreter of the interpreter missing": script("s3", inner)}
+    bad = []
+    for name, path in cases.items():
+        want = subprocess.run(["sh", "-c", '"$0"', path], capture_output=True).returncode
+        rc, _, err = run([path], tmp)
+        if rc != want or rc not in (126, 127):
+            bad.append(f"{name}: status {rc}, sh gives {want} ({err.strip()!r})")
+    check(not bad, "; ".join(bad))
+
+
+# The second user of the tests run as root: nobody, as on every Debian system.
+OTHER_UID = 65534
+
+# Planted by the other user: makes the analysis find a leak, and writes escape sequences.
+FAKE_LEAK = ('{"v":1,"event":"leak","ts_ns":%d,"pid":%d,"tid":%d,"kind":"exit_open","fd":5,'
+             '"fds":[5],"inode":%d,"gen":1,"family":"inet","local":"127.0.0.1:1",'
+             '"peer":"127.0.0.1:2","tcp_state":"\\u001b[2J\\u001b]0;pwned\\u0007PLANTED",'
+             '"role":"connected","age_ms":1,"open_age_ms":1,"open_stack":null,'
+             '"eof_stack":null,"shared_with":[],"inherited":false}\n')
+
+
+def fake_leak(pid):
+    return FAKE_LEAK % (time.time_ns(), pid, pid, 7000000 + pid)
+
+
+def as_other_user(code, *args):
+    """Python code run as OTHER_UID; returns its stdout stripped."""
+    py = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+    p = subprocess.run([py, "-c", code] + [str(a) for a in args],
+                       user=OTHER_UID, group=OTHER_UID, extra_groups=[], capture_output=True,
+                       text=True, timeout=20)
+    check(p.returncode == 0, f"the other user's script failed: {p.stderr}")
+    return p.stdout.strip()
+
+
+PLANT = r"""
+import os, sys
+d, secret, shpid, rec = sys.argv[1:5]
+done = []
+for name, what in ((f"log.99999", "record"), (f"log.{shpid}", "symlink"), ("log.88888", "fifo")):
+    p = os.path.join(d, name)
+    try:
+        if what == "record":
+            with open(p, "w") as f:
+                f.write(rec)
+            os.chmod(p, 0o644)
+        elif what == "symlink":
+            os.symlink(secret, p)
+        else:
+            os.mkfifo(p, 0o666)
+        done.append(what)
+    except OSError:
+        pass
+print(" ".join(done) or "none")
+"""
+
+
+def root_secret(tmp):
+    secret = os.path.join(tmp, "root-only")
+    with open(secret, "w") as f:
+        f.write(fake_leak(77777))
+    os.chmod(secret, 0o600)
+    return secret, os.path.getsize(secret)
+
+
+@case
+def private_log_dir_resists_other_users(tmp):
+    """Run as root, the log directory is 0700: another user can plant nothing in it (issue 11)."""
+    go = os.path.join(tmp, "go")
+    r = Runner(["-o", RUN_OPTS, "sh", "-c",
+                'echo $$; while [ ! -e "$0" ]; do sleep 0.02; done; exec "$1"', go,
+                prog("rn_client")], tmp=tmp)
+    try:
+        shpid = int(r.readline(time.monotonic() + 20))
+        dirs = glob.glob(os.path.join(tmp, "sockleak-run.*"))
+        check(len(dirs) == 1, f"log directories {dirs}")
+        mode = os.lstat(dirs[0]).st_mode
+        problems = []
+        if mode & 0o7777 != 0o700:
+            problems.append(f"log directory mode {mode & 0o7777:o}, want 700")
+        planted = "none"
+        if os.geteuid() == 0:
+            os.chmod(tmp, 0o1777)  # a shared /tmp: the other user can reach the directory
+            secret, size = root_secret(tmp)
+            planted = as_other_user(PLANT, dirs[0], secret, shpid, fake_leak(99999))
+            if planted != "none":
+                problems.append(f"the other user planted: {planted}")
+        open(go, "w").close()
+        try:
+            rc = r.finish(timeout=15)
+        except Fail as e:
+            problems.append(str(e))
+            rc = None
+        if rc is not None:
+            if rc != 23 or "\x1b" in r.err or "PLANTED" in r.err:
+                problems.append(f"status {rc} (want 23), stderr {r.err[-600:]!r}")
+            elif summary(r.err) != (1, 1):
+                problems.append(f"summary {summary(r.err)}, want (1, 1)")
+        if os.geteuid() == 0 and os.path.getsize(secret) != size:
+            problems.append("root appended to the root-only file through the planted symlink")
+        check(not problems, "; ".join(problems))
+    finally:
+        r.cleanup()
+
+
+@case
+def shared_log_path_reads_only_own_files(tmp):
+    """With log_path in a shared directory, the runner reads only regular files of its own uid
+    that nobody else can write: planted records, symlinks and FIFOs are named and skipped."""
+    shared = os.path.join(tmp, "shared")
+    os.mkdir(shared)
+    os.chmod(shared, 0o1777)
+    os.chmod(tmp, 0o755)
+    prefix = os.path.join(shared, "log")
+    secret, _ = root_secret(tmp)
+    if os.geteuid() == 0:
+        planted = as_other_user(PLANT, shared, secret, 77777, fake_leak(99999))
+        check(planted == "record symlink fifo", f"could not plant: {planted}")
+    else:
+        os.symlink(secret, prefix + ".77777")
+        os.mkfifo(prefix + ".88888")
+    with open(prefix + ".66666", "w") as f:  # ours, but anyone may have written into it
+        f.write(fake_leak(66666))
+    os.chmod(prefix + ".66666", 0o666)
+    rc, out, err = run(["-o", RUN_OPTS + f":log_path={prefix}", prog("rn_clean")], tmp,
+                       timeout=15)
+    check(rc == 0 and "clean ran" in out, f"status {rc}, want 0; stderr:\n{err!r}")
+    check("\x1b" not in err and "PLANTED" not in err, f"planted records were read:\n{err!r}")
+    for n in (["66666", "77777", "88888"] + (["99999"] if os.geteuid() == 0 else [])):
+        check(re.search(rf"not reading \S*log\.{n}\b", err), f"log.{n} not named:\n{err}")
+
+
+def pid_gone(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(") ", 1)[1][0] == "Z"
+    except OSError:
+        return True
+
+
+def kill_pids(pids):
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+TREE = ('sleep 300 & echo $! > "$0.bg"; setsid sh -c \'echo $$ > "$0.d"; exec sleep 300\' "$0"'
+        ' & while [ ! -s "$0.d" ] || [ ! -s "$0.bg" ]; do sleep 0.02; done; echo $$; wait')
+
+
+def start_tree(tmp, base):
+    r = Runner(["-o", RUN_OPTS, "sh", "-c", TREE, base], tmp=tmp)
+    shpid = int(r.readline(time.monotonic() + 20))
+    pids = [shpid, int(open(base + ".bg").read()), int(open(base + ".d").read())]
+    dirs = glob.glob(os.path.join(tmp, "sockleak-run.*"))
+    return r, pids, dirs
+
+
+@case
+def killed_runner_takes_its_tree_along(tmp):
+    """SIGKILL on the runner (a CI timeout): the program, its background child and a daemon
+    that left the session are gone, and so is the log directory."""
+    base = os.path.join(tmp, "tree")
+    r, pids, dirs = start_tree(tmp, base)
+    try:
+        check(len(dirs) == 1, f"log directories {dirs}")
+        os.kill(r.p.pid, signal.SIGKILL)
+        r.p.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not (all(map(pid_gone, pids)) and
+                                                   not os.path.exists(dirs[0])):
+            time.sleep(0.05)
+        left = [p for p in pids if not pid_gone(p)]
+        check(not left and not os.path.exists(dirs[0]),
+              f"5 s after SIGKILL: still running {left} of {pids} (program, background job, "
+              f"daemon); log directory {'left behind' if os.path.exists(dirs[0]) else 'gone'}")
+    finally:
+        kill_pids(pids)
+        r.cleanup()
+
+
+@case
+def stale_log_dirs_are_removed(tmp):
+    """A runner killed with everything it started leaves its directory; the next run removes
+    it, and never a live runner's, another user's, or anything through a symlink."""
+    base = os.path.join(tmp, "tree")
+    r, pids, dirs = start_tree(tmp, base)
+    try:
+        check(len(dirs) == 1, f"log directories {dirs}")
+        stale = dirs[0]
+        os.killpg(r.p.pid, signal.SIGKILL)  # the runner and any helper of its own
+        r.p.wait()
+    finally:
+        kill_pids(pids)
+        r.cleanup()
+    poll(lambda: all(map(pid_gone, pids)), "the tree to be gone", 10)
+    os.makedirs(stale, exist_ok=True)  # as a killed runner leaves it
+    open(os.path.join(stale, "log.1"), "w").close()
+    name = os.path.basename(stale)
+    # look-alikes that must stay: another user's, and a symlink to a directory of ours
+    other = os.path.join(tmp, name[:-6] + "othrus")
+    os.mkdir(other, 0o700)
+    os.chown(other, OTHER_UID, OTHER_UID) if os.geteuid() == 0 else None
+    target = os.path.join(tmp, "target")
+    os.mkdir(target)
+    open(os.path.join(target, "keep"), "w").close()
+    link = os.path.join(tmp, name[:-6] + "symlnk")
+    os.symlink(target, link)
+    live = Runner(["sh", "-c", 'echo up; while [ ! -e "$0" ]; do sleep 0.02; done', base + ".go"],
+                  tmp=tmp)
+    try:
+        check(live.readline(time.monotonic() + 20) == "up", "no up line")
+        live_dirs = set(glob.glob(os.path.join(tmp, "sockleak-run.*"))) - {stale, other, link}
+        check(len(live_dirs) == 1, f"live runner's directory: {live_dirs}")
+        rc, _, err = run(["true"], tmp)
+        check(rc == 0, f"status {rc}: {err}")
+        problems = []
+        if os.path.exists(stale):
+            problems.append(f"stale {name} left")
+        for p in (other, link, os.path.join(target, "keep")) + tuple(live_dirs):
+            if not os.path.lexists(p):
+                problems.append(f"{p} removed")
+        check(not problems, "; ".join(problems))
+        open(base + ".go", "w").close()
+        check(live.finish() == 0, "the live runner failed")
+    finally:
+        live.cleanup()
+
+
+@case
+def untracked_children_are_named(tmp):
+    """Children started without the preload or its options are said, with the reason."""
+    other = subprocess.run(["cc", "-print-file-name=libm.so.6"], capture_output=True,
+                           text=True).stdout.strip()
+    script = ('"$0"; env -i "$0"; LD_PRELOAD=%s "$0"; env -u SOCKLEAK_OPTIONS "$0"; '
+              '"$1" -c "import subprocess, sys; subprocess.run([sys.argv[1]], env={})" "$0"'
+              % other)
+    rc, out, err = run(["-o", RUN_OPTS, "sh", "-c", script, prog("rn_clean"), sys.executable],
+                       tmp)
+    check(rc == 0 and out.count("clean ran") == 5, f"status {rc}, out {out!r}, err {err!r}")
+    m = re.search(r"^sockleak: run: (\d+) process\(es\) ran without sockleak \(([^)]*)\)", err,
+                  re.M)
+    check(m, f"no 'ran without sockleak' line:\n{err}")
+    check(m.group(1) == "4", f"{m.group(1)} processes named, want 4:\n{err}")
+    for reason in ("environment cleared", "LD_PRELOAD replaced", "SOCKLEAK_OPTIONS removed"):
+        check(reason in m.group(2), f"reason {reason!r} missing:\n{err}")
+    named = re.findall(r"^sockleak: run:   pid (\d+) (\S+)", err, re.M)
+    check(len(named) == 4 and all(a.endswith("rn_clean") for _, a in named),
+          f"processes named: {named}\n{err}")
+
+
+@case
 def install_into_destdir(tmp):
     if not A.install_make:
         raise Fail("--install-make not given")
