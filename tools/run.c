@@ -28,10 +28,6 @@
 #include "cmd.h"
 #include "run.h"
 
-/* Status of the runner's own failures, as env(1) and timeout(1): 125 the runner failed or
- * refused, 126 the program cannot be executed, 127 it was not found. */
-enum { SL_RUN_FAIL = 125, SL_RUN_NOEXEC = 126, SL_RUN_NOTFOUND = 127 };
-
 #define SL_RUN_TREE_WAIT_MS 2000
 
 struct sl_run {
@@ -343,7 +339,7 @@ static void sl_run_child(struct sl_run *r, char **argv, const char *preload,
 	if (write(errfd, &e, sizeof(e)) < 0) {
 		/* nothing to do: the parent then sees a plain exit 127 */
 	}
-	_exit(e == ENOENT ? SL_RUN_NOTFOUND : SL_RUN_NOEXEC);
+	_exit(sl_run_exec_status(e));
 }
 
 static pid_t sl_run_spawn(struct sl_run *r, char **argv, const sigset_t *old, int *exec_err)
@@ -570,10 +566,12 @@ static int sl_run_prepare(struct sl_run *r, const char *cmd)
 	if ((e = sl_run_resolve(cmd, r->prog, sizeof(r->prog)))) {
 		fprintf(stderr, "sockleak: run: %s: %s\n", cmd,
 			e == ENOENT ? "command not found" : strerror(e));
-		return e == ENOENT ? SL_RUN_NOTFOUND : SL_RUN_NOEXEC;
+		return sl_run_exec_status(e);
 	}
-	if (sl_run_find_lib(r) || sl_run_check(r->lib, r->prog, 0))
+	if (sl_run_find_lib(r))
 		return SL_RUN_FAIL;
+	if ((e = sl_run_check(r->lib, r->prog, 0)))
+		return e;
 	if (r->suppressions && access(r->suppressions, R_OK)) {
 		fprintf(stderr, "sockleak: run: suppressions %s: %s\n", r->suppressions,
 			strerror(errno));
@@ -626,7 +624,7 @@ static int sl_run_main(struct sl_run *r, int argc, char **argv)
 		if (exec_err)
 			fprintf(stderr, "sockleak: run: %s: %s\n", r->prog, strerror(exec_err));
 		sl_run_remove_logs(r);
-		return pid < 0 ? SL_RUN_FAIL : exec_err == ENOENT ? SL_RUN_NOTFOUND : SL_RUN_NOEXEC;
+		return pid < 0 ? SL_RUN_FAIL : sl_run_exec_status(exec_err);
 	}
 	if (w.others)
 		fprintf(stderr, "sockleak: run: descendants of %s still run %ld ms after it exited; "

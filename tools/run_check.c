@@ -24,9 +24,14 @@ int sl_run_resolve(const char *cmd, char *out, size_t cap)
 	int err = ENOENT;
 
 	if (strchr(cmd, '/')) {
+		struct stat st;
+
 		if (snprintf(out, cap, "%s", cmd) >= (int)cap)
 			return ENAMETOOLONG;
-		return access(out, X_OK) ? errno : 0;
+		if (access(out, X_OK))
+			return errno;
+		/* root may "execute" a directory as far as access() is concerned; exec may not */
+		return stat(out, &st) || S_ISREG(st.st_mode) ? 0 : EACCES;
 	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -142,6 +147,31 @@ static int sl_run_elf_of(const char *path, struct sl_run_elf *e)
 	return r;
 }
 
+/* The status a shell gives when exec fails with err: 127 not found, 126 anything else. */
+int sl_run_exec_status(int err)
+{
+	return err == ENOENT || err == ENOTDIR ? SL_RUN_NOTFOUND : SL_RUN_NOEXEC;
+}
+
+/* An interpreter named by a #! line, as the kernel will look for it: execve fails with its
+ * errno (ENOENT when it is missing, EACCES when it is not an executable regular file), and
+ * the shells turn that into 127 or 126. Returns 0 or that status. */
+static int sl_run_interp_status(const char *script, const char *interp)
+{
+	struct stat st;
+	int err = 0;
+
+	if (access(interp, X_OK))
+		err = errno;
+	else if (stat(interp, &st) || !S_ISREG(st.st_mode))
+		err = EACCES;
+	if (!err)
+		return 0;
+	fprintf(stderr, "sockleak: run: %s: bad interpreter %s: %s\n", script, interp,
+		strerror(err));
+	return sl_run_exec_status(err);
+}
+
 /* Refuse what the preload cannot see, with the reason; 0 when the program is fine. A script is
  * judged by its interpreter; a file that is neither ELF nor script is run by /bin/sh (as
  * execvp does), which the preload sees. */
@@ -154,10 +184,11 @@ int sl_run_check(const char *lib, const char *path, int depth)
 	int fd, er;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st)) {
-		fprintf(stderr, "sockleak: run: %s: %s\n", path, strerror(errno));
+		er = errno;
+		fprintf(stderr, "sockleak: run: %s: %s\n", path, strerror(er));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return sl_run_exec_status(er);
 	}
 	er = sl_run_elf_read(fd, &e);
 	if (er == ENOEXEC) {
@@ -166,37 +197,40 @@ int sl_run_check(const char *lib, const char *path, int depth)
 		if (sb)
 			return 0;
 		if (depth >= SL_RUN_SCRIPT_DEPTH) {
+			/* execve's ELOOP: the shells say 126 */
 			fprintf(stderr, "sockleak: run: %s: too many levels of #! interpreters\n", path);
-			return -1;
+			return SL_RUN_NOEXEC;
 		}
+		if ((er = sl_run_interp_status(path, interp)))
+			return er;
 		return sl_run_check(lib, interp, depth + 1);
 	}
 	close(fd);
 	if (er) {
 		fprintf(stderr, "sockleak: run: %s: cannot read its ELF headers: %s\n", path,
 			strerror(er));
-		return -1;
+		return SL_RUN_FAIL;
 	}
 	if (!e.interp) {
 		fprintf(stderr,
 			"sockleak: run: %s is statically linked (no PT_INTERP): LD_PRELOAD cannot "
 			"reach it, so its sockets cannot be checked; refusing rather than passing "
 			"silently\n", path);
-		return -1;
+		return SL_RUN_FAIL;
 	}
 	if (!sl_run_elf_of(lib, &l) &&
 	    (l.cls != e.cls || l.data != e.data || l.machine != e.machine)) {
 		fprintf(stderr,
 			"sockleak: run: %s is built for another machine or word size than %s; the "
 			"loader would skip the library, so its sockets cannot be checked\n", path, lib);
-		return -1;
+		return SL_RUN_FAIL;
 	}
 	if ((why = sl_run_secure_exec(path, &st))) {
 		fprintf(stderr,
 			"sockleak: run: %s is %s: the loader runs it in secure mode and drops "
 			"LD_PRELOAD (ld.so(8)), so its sockets cannot be checked; refusing rather than "
 			"passing silently\n", path, why);
-		return -1;
+		return SL_RUN_FAIL;
 	}
 	return 0;
 }
