@@ -29,6 +29,8 @@
 #include "run.h"
 
 #define SL_RUN_TREE_WAIT_MS 2000
+/* descendants still running after the tree wait get SIGTERM, and SIGKILL this much later */
+#define SL_RUN_STOP_MS 1000
 
 struct sl_run {
 	char *opts;             /* SOCKLEAK_OPTIONS as the program gets it */
@@ -43,10 +45,15 @@ struct sl_run {
 	/* Worked out before the start. */
 	char prog[PATH_MAX];    /* CMD resolved through PATH */
 	char lib[PATH_MAX];
+	char tmpdir[PATH_MAX];  /* where private directories go: $TMPDIR or /tmp */
 	char logdir[PATH_MAX];  /* private directory, or "" */
 	char prefix[PATH_MAX];  /* log_path given to the preload ("" for stderr) */
 	struct timespec start;
 	int tty;                /* terminal we hand to the program's group, or -1 */
+	char id[64];            /* sl_run_identity */
+	char marker[96];        /* "SOCKLEAK_RUN=ID", in the program's environment */
+	pid_t self;
+	int guard;              /* descriptor to the guard, or -1 */
 };
 
 static void sl_run_usage(FILE *f)
@@ -241,12 +248,25 @@ static int sl_run_check_dir(const char *prefix)
 }
 
 /* Where the preload writes: a private mkdtemp directory unless the user chose log_path. A
- * relative log_path is made absolute so that children that chdir still log to the same place. */
+ * relative log_path is made absolute so that children that chdir still log to the same place.
+ * The private directory is 0700 even when the runner is root: nobody else can plant a record,
+ * a link or a FIFO in it. A program that gives up root still logs there, because the preload
+ * opens its log while the process has the credentials it started with (docs/ci.md). */
 static int sl_run_setup_logs(struct sl_run *r)
 {
 	char item[PATH_MAX + 16], cwd[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
 	int n;
+
+	snprintf(r->tmpdir, sizeof(r->tmpdir), "%s", tmp && *tmp ? tmp : "/tmp");
+	if (sl_run_identity(r->id, sizeof(r->id))) {
+		fprintf(stderr, "sockleak: run: cannot read this process's start time and the boot "
+			"id in /proc\n");
+		return -1;
+	}
+	snprintf(r->marker, sizeof(r->marker), "SOCKLEAK_RUN=%s", r->id);
+	/* directories of runners killed before they could clean up (SIGKILL, a reboot) */
+	sl_run_logdir_sweep(r->tmpdir, r->id);
 
 	if (r->log_path && !strcmp(r->log_path, "stderr")) {
 		r->prefix[0] = '\0';
@@ -257,17 +277,12 @@ static int sl_run_setup_logs(struct sl_run *r)
 		n = snprintf(r->prefix, sizeof(r->prefix), "%s%s%s", abs ? "" : cwd,
 			     abs ? "" : "/", r->log_path);
 	} else {
-		snprintf(r->logdir, sizeof(r->logdir), "%s/sockleak-run.XXXXXX",
-			 tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(r->logdir)) {
-			fprintf(stderr, "sockleak: run: cannot create a log directory %s: %s\n",
-				r->logdir, strerror(errno));
+		if (sl_run_logdir_make(r->tmpdir, r->id, r->logdir, sizeof(r->logdir))) {
+			fprintf(stderr, "sockleak: run: cannot create a log directory in %s: %s\n",
+				r->tmpdir, strerror(errno));
+			r->logdir[0] = '\0';
 			return -1;
 		}
-		/* A program started as root that drops privileges (a server's workers) must still
-		 * be able to create its PREFIX.PID file: writable by all, sticky, not listable. */
-		if (geteuid() == 0)
-			chmod(r->logdir, 01733);
 		n = snprintf(r->prefix, sizeof(r->prefix), "%s/log", r->logdir);
 	}
 	/* the preload takes a log_path shorter than its SL_PATH_MAX (512) */
@@ -284,16 +299,17 @@ static int sl_run_setup_logs(struct sl_run *r)
 
 static void sl_run_remove_logs(const struct sl_run *r)
 {
-	DIR *d;
-	struct dirent *de;
+	if (r->logdir[0])
+		sl_run_logdir_remove(r->logdir);
+}
 
-	if (!r->logdir[0] || !(d = opendir(r->logdir)))
-		return;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	rmdir(r->logdir);
+/* Kept logs: renamed so that no later run's sweep takes them for a killed runner's. */
+static void sl_run_keep_logs(struct sl_run *r, const char *why)
+{
+	if (sl_run_logdir_keep(r->tmpdir, r->logdir, sizeof(r->logdir)))
+		fprintf(stderr, "sockleak: run: cannot rename %s: %s; a later run may remove it\n",
+			r->logdir, strerror(errno));
+	fprintf(stderr, "sockleak: run: %s %s\n", why, r->logdir);
 }
 
 /* ---- running ------------------------------------------------------------------------------- */
@@ -315,6 +331,10 @@ static void sl_run_child(struct sl_run *r, char **argv, const char *preload,
 {
 	int e;
 
+	/* dies with the runner, even by SIGKILL; the runner may have died before this line */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != r->self)
+		_exit(SL_RUN_FAIL);
 	setpgid(0, 0);
 	if (r->tty >= 0)
 		tcsetpgrp(r->tty, getpid()); /* SIGTTOU is still ignored here */
@@ -322,6 +342,7 @@ static void sl_run_child(struct sl_run *r, char **argv, const char *preload,
 	sigprocmask(SIG_SETMASK, old, NULL);
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("SOCKLEAK_OPTIONS", r->opts ? r->opts : "", 1);
+	putenv(r->marker);
 	execv(r->prog, argv);
 	if (errno == ENOEXEC) { /* no #! line: a shell script, as execvp runs it */
 		int n = 0;
@@ -423,8 +444,9 @@ static int sl_run_reap(const struct sl_run *r, pid_t child, struct sl_run_wait *
 }
 
 /* Wait for the program, forwarding signals to its group; then give descendants still running
- * (a background job, a daemon that double-forked) a bounded moment to finish their logs. */
-static int sl_run_wait(const struct sl_run *r, pid_t child, struct sl_run_wait *w)
+ * (a background job, a daemon that double-forked) a bounded moment to finish their logs.
+ * With wait_ms >= 0, only that bounded moment (the program is already done). */
+static int sl_run_wait(const struct sl_run *r, pid_t child, struct sl_run_wait *w, long wait_ms)
 {
 	sigset_t set;
 	struct timespec t_done = { 0, 0 };
@@ -440,7 +462,7 @@ static int sl_run_wait(const struct sl_run *r, pid_t child, struct sl_run_wait *
 		if (w->done) {
 			if (!t_done.tv_sec && !t_done.tv_nsec)
 				clock_gettime(CLOCK_MONOTONIC, &t_done);
-			left = r->tree_wait_ms - sl_run_ms_since(&t_done);
+			left = (wait_ms >= 0 ? wait_ms : r->tree_wait_ms) - sl_run_ms_since(&t_done);
 			if (left <= 0) {
 				w->others = 1;
 				return 0;
@@ -454,32 +476,43 @@ static int sl_run_wait(const struct sl_run *r, pid_t child, struct sl_run_wait *
 	}
 }
 
+/* Descendants still running after the tree wait (daemons, forgotten background jobs) are
+ * stopped, not left behind: they would go on with the preload, logging into a directory that
+ * is about to be removed, after the summary was printed. SIGTERM first, so that they exit
+ * normally and report what they still hold open; SIGKILL for what is left after
+ * SL_RUN_STOP_MS. Stopping is part of the run: what they report is in the summary. */
+static void sl_run_stop_tree(const struct sl_run *r, pid_t child, const char *prog,
+			     struct sl_run_wait *w)
+{
+	struct sl_run_tree t = { r->self, child, getsid(0), r->marker };
+	int n = sl_run_tree_signal(&t, SIGTERM), k;
+
+	fprintf(stderr, "sockleak: run: %d process(es) started by %s still ran %ld ms after it "
+		"exited; stopping them (SIGTERM)\n", n, prog, r->tree_wait_ms);
+	w->others = 0;
+	sl_run_wait(r, child, w, SL_RUN_STOP_MS);
+	if (!w->others)
+		return;
+	k = sl_run_tree_signal(&t, SIGKILL);
+	if (k)
+		fprintf(stderr, "sockleak: run: %d of them still ran %d ms later (SIGKILL)\n", k,
+			SL_RUN_STOP_MS);
+	w->others = 0;
+	sl_run_wait(r, child, w, SL_RUN_STOP_MS);
+}
+
 /* ---- analysis ------------------------------------------------------------------------------ */
 
 /* With a user log_path, only files PREFIX.PID written since the run started are this run's. */
 static int sl_run_add_prefix_files(const struct sl_run *r, struct sl_an *a,
 				   const struct timespec *t0)
 {
-	char pat[PATH_MAX + 8];
-	glob_t g;
-	int err = 0;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(r->prefix, '/');
 
-	snprintf(pat, sizeof(pat), "%s.*", r->prefix);
-	if (glob(pat, 0, NULL, &g))
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		const char *suf = g.gl_pathv[i] + strlen(r->prefix) + 1;
-		struct stat st;
-
-		/* a second of slack: file times come from the kernel's coarse clock */
-		if (!*suf || strspn(suf, "0123456789") != strlen(suf) || stat(g.gl_pathv[i], &st) ||
-		    st.st_mtim.tv_sec < t0->tv_sec - 1)
-			continue;
-		if (sl_an_add_path(a, g.gl_pathv[i]))
-			err = 1;
-	}
-	globfree(&g);
-	return err;
+	snprintf(dir, sizeof(dir), "%.*s", slash == r->prefix ? 1 : (int)(slash - r->prefix),
+		 r->prefix);
+	return sl_run_logs_add(a, dir, slash + 1, t0);
 }
 
 /* Returns leaked sockets after suppressions, or -1 when the logs could not be analysed. */
@@ -495,7 +528,8 @@ static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 		fprintf(stderr, "sockleak: run: out of memory\n");
 		return -1;
 	}
-	err = r->logdir[0] ? sl_an_add_path(a, r->logdir) : sl_run_add_prefix_files(r, a, t0);
+	err = r->logdir[0] ? sl_run_logs_add(a, r->logdir, NULL, NULL)
+			   : sl_run_add_prefix_files(r, a, t0);
 	if (!err && !sl_an_finish(a)) {
 		size_t procs;
 
@@ -590,21 +624,30 @@ static int sl_run_status(int st)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : SL_RUN_FAIL;
 }
 
+static int sl_run_finish(struct sl_run *r, const char *prog, pid_t pid, int exec_err,
+			 struct sl_run_wait *w, const struct timespec *t0);
+
 static int sl_run_main(struct sl_run *r, int argc, char **argv)
 {
 	struct sl_run_wait w = { 0, 0, 0 };
 	struct timespec t0;
 	sigset_t set, old;
 	int ret, exec_err;
-	long leaked;
 	pid_t pid;
 
 	clock_gettime(CLOCK_REALTIME, &t0);
 	if (sl_run_append(&r->opts, getenv("SOCKLEAK_OPTIONS") ? getenv("SOCKLEAK_OPTIONS") : ""))
 		return SL_RUN_FAIL;
+	r->self = getpid();
 	if ((ret = sl_run_parse_args(r, argc, argv)) >= 0 ||
 	    (ret = sl_run_prepare(r, argv[optind])) >= 0)
 		return ret;
+	{
+		struct sl_run_tree t = { 0, 0, getsid(0), r->marker };
+
+		/* before the runner is a subreaper: the guard must not be one of its children */
+		r->guard = sl_run_guard_start(&t, r->logdir);
+	}
 	/* the program gets the terminal while it runs, as if started without us */
 	if (isatty(0) && tcgetpgrp(0) == getpgrp())
 		r->tty = 0;
@@ -615,32 +658,49 @@ static int sl_run_main(struct sl_run *r, int argc, char **argv)
 	sl_run_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	pid = sl_run_spawn(r, argv + optind, &old, &exec_err);
-	if (pid > 0)
-		sl_run_wait(r, pid, &w);
+	sl_run_guard_tell(r->guard, pid > 0 ? pid : 0);
+	if (pid > 0) {
+		sl_run_wait(r, pid, &w, -1);
+		if (w.others)
+			sl_run_stop_tree(r, pid, argv[optind], &w);
+	}
 	if (r->tty >= 0)
 		tcsetpgrp(r->tty, getpgrp());
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	ret = sl_run_finish(r, argv[optind], pid, exec_err, &w, &t0);
+	sl_run_guard_done(r->guard);
+	return ret;
+}
+
+/* After the tree is gone: the analysis, the logs, the status. */
+static int sl_run_finish(struct sl_run *r, const char *prog, pid_t pid, int exec_err,
+			 struct sl_run_wait *w, const struct timespec *t0)
+{
+	long leaked;
+	int ret;
+
 	if (pid < 0 || exec_err) {
 		if (exec_err)
 			fprintf(stderr, "sockleak: run: %s: %s\n", r->prog, strerror(exec_err));
 		sl_run_remove_logs(r);
 		return pid < 0 ? SL_RUN_FAIL : sl_run_exec_status(exec_err);
 	}
-	if (w.others)
-		fprintf(stderr, "sockleak: run: descendants of %s still run %ld ms after it exited; "
-			"records they write later are not in this summary\n", argv[optind],
-			r->tree_wait_ms);
-	ret = sl_run_status(w.status);
+	if (w->others)
+		fprintf(stderr, "sockleak: run: processes started by %s did not stop; records they "
+			"write later are not in this summary\n", prog);
+	ret = sl_run_status(w->status);
 	if (!r->prefix[0])
 		return ret;
-	leaked = sl_run_analyse(r, &t0);
+	leaked = sl_run_analyse(r, t0);
 	if (leaked < 0) {
-		fprintf(stderr, "sockleak: run: the logs could not be analysed%s%s\n",
-			r->logdir[0] ? "; kept in " : "", r->logdir);
+		if (r->logdir[0])
+			sl_run_keep_logs(r, "the logs could not be analysed; kept in");
+		else
+			fprintf(stderr, "sockleak: run: the logs could not be analysed\n");
 		return SL_RUN_FAIL;
 	}
 	if (r->keep_logs && r->logdir[0])
-		fprintf(stderr, "sockleak: run: logs kept in %s\n", r->logdir);
+		sl_run_keep_logs(r, "logs kept in");
 	else
 		sl_run_remove_logs(r);
 	return leaked > 0 && r->exitcode ? r->exitcode : ret;
@@ -658,6 +718,7 @@ int sl_cmd_run(int argc, char **argv)
 	r->tree_wait_ms = SL_RUN_TREE_WAIT_MS;
 	r->exitcode = 23;
 	r->tty = -1;
+	r->guard = -1;
 	ret = sl_run_main(r, argc, argv);
 	free(r->opts);
 	free(r->suppressions);

@@ -619,6 +619,23 @@ def killed_runner_takes_its_tree_along(tmp):
 
 
 @case
+def leftover_processes_are_stopped(tmp):
+    """A daemon still running after the tree wait is stopped (SIGTERM), not left behind with
+    the preload, logging into a directory about to be removed."""
+    pidfile = os.path.join(tmp, "d.pid")
+    rc, _, err = run(["-w", "100", "sh", "-c", 'setsid sleep 300 & echo $! > "$0"', pidfile],
+                     tmp, timeout=15)
+    pid = int(open(pidfile).read())
+    try:
+        check(rc == 0, f"status {rc}: {err}")
+        poll(lambda: pid_gone(pid), "the daemon to be stopped", 5)
+        check(re.search(r"1 process\(es\) started by sh still ran 100 ms after it exited; "
+                        r"stopping them", err), f"not said:\n{err}")
+    finally:
+        kill_pids([pid])
+
+
+@case
 def stale_log_dirs_are_removed(tmp):
     """A runner killed with everything it started leaves its directory; the next run removes
     it, and never a live runner's, another user's, or anything through a symlink."""
