@@ -3,6 +3,7 @@
  * errno are libc's. The plain I/O path (read/recv/write/send on any fd) is a table lookup and
  * a branch; see bench/ for the instruction counts. */
 #include "epwatch.h"
+#include "execenv.h"
 #include "fdtable.h"
 #include "forks.h"
 #include "hot.h"
@@ -497,30 +498,35 @@ __asm__(".text\n"
 
 SL_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
+	sl_exec_untracked_before(path, SL_EXEC_FILE, argv, envp);
 	sl_exec_before(path);
 	return SL_CALL(execve, (int)syscall(SYS_execve, path, argv, envp), path, argv, envp);
 }
 
 SL_EXPORT int execv(const char *path, char *const argv[])
 {
+	sl_exec_untracked_before(path, SL_EXEC_FILE, argv, environ);
 	sl_exec_before(path);
 	return SL_CALL(execve, (int)syscall(SYS_execve, path, argv, environ), path, argv, environ);
 }
 
 SL_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
+	sl_exec_untracked_before(file, SL_EXEC_SEARCH, argv, envp);
 	sl_exec_before(file);
 	return SL_CALL(execvpe, SL_NOSYS, file, argv, envp);
 }
 
 SL_EXPORT int execvp(const char *file, char *const argv[])
 {
+	sl_exec_untracked_before(file, SL_EXEC_SEARCH, argv, environ);
 	sl_exec_before(file);
 	return SL_CALL(execvpe, SL_NOSYS, file, argv, environ);
 }
 
 SL_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
+	sl_exec_untracked_before("(fexecve)", SL_EXEC_FD, argv, envp);
 	sl_exec_before("(fexecve)");
 	return SL_CALL(fexecve, SL_NOSYS, fd, argv, envp);
 }
@@ -582,13 +588,23 @@ SL_EXPORT int execle(const char *path, const char *arg0, ...)
 SL_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
+	int r;
+
 	sl_exec_before(path);
-	return SL_CALL(posix_spawn, ENOSYS, pid, path, fa, attr, argv, envp);
+	r = SL_CALL(posix_spawn, ENOSYS, pid, path, fa, attr, argv, envp);
+	if (!r)
+		sl_spawn_untracked_after(pid ? *pid : 0, path, argv, envp);
+	return r;
 }
 
 SL_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
+	int r;
+
 	sl_exec_before(file);
-	return SL_CALL(posix_spawnp, ENOSYS, pid, file, fa, attr, argv, envp);
+	r = SL_CALL(posix_spawnp, ENOSYS, pid, file, fa, attr, argv, envp);
+	if (!r)
+		sl_spawn_untracked_after(pid ? *pid : 0, file, argv, envp);
+	return r;
 }

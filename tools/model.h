@@ -92,6 +92,15 @@ struct sl_proc {
 	struct sl_proc *next;
 };
 
+/* ---- programs that ran without the preload (exec_untracked records) ---- */
+struct sl_untracked {
+	int pid;                   /* the process that ran it (a posix_spawn's child) */
+	int ppid;                  /* its parent, or -1 */
+	const char *path, *argv0, *reason;
+	int64_t ts;
+	struct sl_untracked *next; /* reading order */
+};
+
 /* ---- socket events ---- */
 enum sl_evt { SL_EV_LEAK, SL_EV_LATE_CLOSE, SL_EV_ENFORCE, SL_EV_CLOSE_SHARED, SL_EV_FORK,
 	      SL_EV_EXEC, SL_EV_N };
@@ -216,6 +225,8 @@ struct sl_an {
 	size_t lines, records, bad, unknown_events, inputs;
 	size_t leaked, suppressed_socks, leak_records, enforced_socks, shared_socks;
 	int64_t t_min, t_max;
+	struct sl_untracked *untracked_head, *untracked_tail;
+	size_t nuntracked;
 	int finished;
 	size_t max_stories;
 	int symbolise_off; /* --no-symbolise, and fuzzing: never open module paths the input names */

@@ -22,7 +22,7 @@ enum fld {
 	F_FRAMES, F_KIND, F_FD, F_INODE, F_FAMILY, F_LOCAL, F_PEER, F_TCP_STATE, F_ROLE, F_AGE,
 	F_OPEN_AGE, F_OPEN_TS, F_EOF_TS, F_CW_TS, F_OPEN_STACK, F_EOF_STACK, F_SHARED_WITH,
 	F_INHERITED, F_STACK, F_CHILD, F_SOCKETS, F_PATH, F_ACTION, F_RESULT, F_REMAINING,
-	F_LATE_MS, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED, F_DROPPED, F_N
+	F_LATE_MS, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED, F_DROPPED, F_REASON, F_N
 };
 static const char *const fld_name[F_N] = {
 	"v", "event", "ts_ns", "pid", "ppid", "exe", "argv0", "boot_id", "host", "origin", "id",
@@ -30,7 +30,7 @@ static const char *const fld_name[F_N] = {
 	"open_age_ms", "open_ts_ns", "eof_ts_ns", "cw_ts_ns", "open_stack", "eof_stack",
 	"shared_with", "inherited", "stack", "child", "sockets", "path", "action", "result",
 	"remaining_fds", "late_ms", "tracked", "open", "leaked", "enforced", "untracked",
-	"dropped",
+	"dropped", "reason",
 };
 
 /* Field lookup by hash: ~30 keys per record times a million records is the hot loop. */
@@ -538,6 +538,32 @@ static void do_exit(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	p->dropped = get_int(d, r, F_DROPPED, 0);
 }
 
+/* A program started without the preload, or with its records sent elsewhere. */
+static void do_exec_untracked(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
+{
+	struct sl_an *a = d->a;
+	int64_t child = get_int(d, r, F_CHILD, p->pid);
+	const char *path = get_str(d, r, F_PATH), *argv0 = get_str(d, r, F_ARGV0);
+	const char *reason = get_str(d, r, F_REASON);
+	int64_t ppid = get_int(d, r, F_PPID, -1);
+	if (d->err) return;
+	if (child < 0 || child > INT32_MAX || ppid < -1 || ppid > INT32_MAX) {
+		d->err = "child";
+		return;
+	}
+	struct sl_untracked *u = sl_alloc(a, sizeof *u);
+	u->pid = (int)child;
+	u->ppid = (int)ppid;
+	u->path = path;
+	u->argv0 = argv0;
+	u->reason = reason ? reason : sl_internz(a, "unknown");
+	u->ts = ts;
+	if (a->untracked_tail) a->untracked_tail->next = u;
+	else a->untracked_head = u;
+	a->untracked_tail = u;
+	a->nuntracked++;
+}
+
 static void do_line(struct rd *d, const char *s, size_t n)
 {
 	struct sl_an *a = d->a;
@@ -575,6 +601,7 @@ static void do_line(struct rd *d, const char *s, size_t n)
 	else if (!strcmp(ev, "fork")) do_cross(d, &r, p, ts, SL_EV_FORK);
 	else if (!strcmp(ev, "exec")) do_cross(d, &r, p, ts, SL_EV_EXEC);
 	else if (!strcmp(ev, "exit")) do_exit(d, &r, p, ts);
+	else if (!strcmp(ev, "exec_untracked")) do_exec_untracked(d, &r, p, ts);
 	else a->unknown_events++; /* the format says: ignore events you do not know */
 	if (d->err) {
 		char e[160];

@@ -534,9 +534,12 @@ static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 		size_t procs;
 
 		leaked = (long)sl_an_leaked(a);
-		/* Lost records may have held leaks: a run that looks clean says so too. */
+		/* Lost records may have held leaks: a run that looks clean says so too. Programs
+		 * that ran without sockleak are in the summary; without one they are said alone. */
 		if (leaked || sl_an_suppressed(a) || sl_an_dropped(a, &procs))
 			sl_an_write_summary(a, stderr);
+		else if (sl_an_ran_without(a))
+			sl_an_write_ran_without(a, stderr, "sockleak: run: ", 20);
 	}
 	sl_an_free(a);
 	return leaked;

@@ -47,8 +47,6 @@ int sl_run_logdir_keep(const char *tmp, char *dir, size_t cap);
  * by our uid and writable by nobody else are read; others are named on stderr and skipped. */
 int sl_run_logs_add(struct sl_an *a, const char *dir, const char *base,
 		    const struct timespec *since);
-/* s with every byte outside printable ASCII shown as \xHH. */
-void sl_run_put_name(FILE *f, const char *s);
 
 /* ---- the process tree (run_tree.c) ---- */
 

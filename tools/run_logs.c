@@ -17,27 +17,12 @@
 
 #define SL_RUN_DIR_PREFIX "sockleak-run."
 
-/* ---- names on stderr ------------------------------------------------------------------------ */
-
-/* Names come from a directory others may write to: every byte outside printable ASCII (escape
- * sequences, direction overrides) is shown as \xHH, so a name cannot move the cursor or fake
- * a line. */
-void sl_run_put_name(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
 static void sl_run_refuse(const char *dir, const char *name, const char *why, long uid)
 {
 	fputs("sockleak: run: not reading ", stderr);
-	sl_run_put_name(stderr, dir);
+	sl_fput_escaped(stderr, dir);
 	fputc('/', stderr);
-	sl_run_put_name(stderr, name);
+	sl_fput_escaped(stderr, name);
 	if (uid >= 0)
 		fprintf(stderr, ": %s %ld, not by uid %ld (you)\n", why, uid, (long)geteuid());
 	else

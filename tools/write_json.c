@@ -242,6 +242,7 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 	sl_jset(sum, "unknown_events", json_integer((json_int_t)a->unknown_events));
 	sl_jset(sum, "untracked_sockets", json_integer((json_int_t)sl_an_untracked(a, &uprocs)));
 	sl_jset(sum, "unwritten_records", json_integer((json_int_t)sl_an_dropped(a, &uprocs)));
+	sl_jset(sum, "ran_without_sockleak", json_integer((json_int_t)a->nuntracked));
 	put(out, "summary", sum, JSON_COMPACT, ",\n");
 	fputs("  \"sites\": [", out);
 	first = 1;
@@ -264,6 +265,13 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 		elem(out, json_pack("{s:o,s:o,s:i,s:I}", "pattern", jstr(a->supp[i].pattern), "file",
 				    jstr(a->supp[i].file), "line", a->supp[i].line, "sockets",
 				    (json_int_t)a->supp[i].sockets), &first, JSON_COMPACT);
+	fputs(first ? "],\n" : "\n  ],\n", out);
+	fputs("  \"ran_without_sockleak\": [", out);
+	first = 1;
+	for (const struct sl_untracked *u = a->untracked_head; u; u = u->next)
+		elem(out, json_pack("{s:i,s:i,s:o,s:o,s:o}", "pid", u->pid, "ppid", u->ppid,
+				    "path", jstr(u->path), "argv0", jstr(u->argv0), "reason",
+				    jstr(u->reason)), &first, JSON_COMPACT);
 	fputs(first ? "],\n" : "\n  ],\n", out);
 	fputs("  \"processes\": [", out);
 	first = 1;

@@ -207,6 +207,10 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 			}
 		fputc('\n', out);
 	}
+	if (a->nuntracked) {
+		sl_an_write_ran_without(a, out, "", 20);
+		fputc('\n', out);
+	}
 	untracked = sl_an_untracked(a, &uprocs);
 	if (untracked)
 		fprintf(out, "Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "

@@ -116,6 +116,19 @@ check untracked_summary_still_last bash -c "tail -n1 '$T/untracked.txt' | grep -
 check untracked_json bash -c "'$SL' report -f json '$T/untracked.log' | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"summary\"][\"untracked_sockets\"] == 7'"
 check untracked_absent_when_none bash -c "! grep -q 'Not tracked' '$T/mk.txt'"
 
+# ---- programs that ran without the preload (exec_untracked, issue 11) are listed, escaped ----
+{
+	cat "$T/mk.log"
+	echo '{"v":1,"event":"exec_untracked","ts_ns":9,"pid":778,"tid":778,"child":778,"ppid":700,"path":"/bin/x","argv0":"x\u001b[2Jfake","reason":"environment cleared"}'
+	echo '{"v":1,"event":"exec_untracked","ts_ns":10,"pid":700,"tid":700,"child":779,"ppid":700,"path":"/bin/y","argv0":"y","reason":"LD_PRELOAD replaced"}'
+} >"$T/ranw.log"
+"$SL" report "$T/ranw.log" >"$T/ranw.txt" 2>&1
+check ran_without_said has "$T/ranw.txt" "2 process(es) ran without sockleak (environment cleared: 1, LD_PRELOAD replaced: 1)"
+check ran_without_escaped has "$T/ranw.txt" "  pid 778 x\x1b[2Jfake (environment cleared), parent pid 700"
+check ran_without_no_esc bash -c "! grep -q $'\x1b' '$T/ranw.txt'"
+check ran_without_summary_last bash -c "tail -n1 '$T/ranw.txt' | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
+check ran_without_json bash -c "'$SL' report -f json '$T/ranw.log' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"summary\"][\"ran_without_sockleak\"] == 2 and d[\"ran_without_sockleak\"][1] == {\"pid\":779,\"ppid\":700,\"path\":\"/bin/y\",\"argv0\":\"y\",\"reason\":\"LD_PRELOAD replaced\"}, d[\"ran_without_sockleak\"]'"
+
 # ---- suppressions and --exitcode ----
 printf '# ours\nleak:do_accept\n\nnot a suppression\nleak:*nothing*\n' >"$T/supp"
 "$SL" report --suppressions "$T/supp" "$T/mk.log" >"$T/supp.txt" 2>"$T/supp.err"

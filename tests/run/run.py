@@ -650,7 +650,10 @@ def stale_log_dirs_are_removed(tmp):
         kill_pids(pids)
         r.cleanup()
     poll(lambda: all(map(pid_gone, pids)), "the tree to be gone", 10)
-    os.makedirs(stale, exist_ok=True)  # as a killed runner leaves it
+    # The guard removes it after the kill; once it has, the directory is made again as a
+    # runner killed together with its guard leaves it, for the next run to find.
+    poll(lambda: not os.path.exists(stale), "the guard to remove the directory", 10)
+    os.mkdir(stale, 0o700)
     open(os.path.join(stale, "log.1"), "w").close()
     name = os.path.basename(stale)
     # look-alikes that must stay: another user's, and a symlink to a directory of ours
@@ -685,23 +688,27 @@ def stale_log_dirs_are_removed(tmp):
 
 @case
 def untracked_children_are_named(tmp):
-    """Children started without the preload or its options are said, with the reason."""
+    """Children started without the preload or its options are said, with the reason: exec
+    after env -i, LD_PRELOAD=other, env -u SOCKLEAK_OPTIONS, and from Python through vfork
+    (subprocess) and posix_spawn, both with env={}."""
     other = subprocess.run(["cc", "-print-file-name=libm.so.6"], capture_output=True,
                            text=True).stdout.strip()
     script = ('"$0"; env -i "$0"; LD_PRELOAD=%s "$0"; env -u SOCKLEAK_OPTIONS "$0"; '
-              '"$1" -c "import subprocess, sys; subprocess.run([sys.argv[1]], env={})" "$0"'
-              % other)
+              '"$1" -c "import subprocess, sys; subprocess.run([sys.argv[1]], env={})" "$0"; '
+              '"$1" -c "import os, sys; os.waitpid(os.posix_spawn(sys.argv[1], sys.argv[1:], {}), 0)"'
+              ' "$0"' % other)
     rc, out, err = run(["-o", RUN_OPTS, "sh", "-c", script, prog("rn_clean"), sys.executable],
                        tmp)
-    check(rc == 0 and out.count("clean ran") == 5, f"status {rc}, out {out!r}, err {err!r}")
+    check(rc == 0 and out.count("clean ran") == 6, f"status {rc}, out {out!r}, err {err!r}")
     m = re.search(r"^sockleak: run: (\d+) process\(es\) ran without sockleak \(([^)]*)\)", err,
                   re.M)
     check(m, f"no 'ran without sockleak' line:\n{err}")
-    check(m.group(1) == "4", f"{m.group(1)} processes named, want 4:\n{err}")
-    for reason in ("environment cleared", "LD_PRELOAD replaced", "SOCKLEAK_OPTIONS removed"):
+    check(m.group(1) == "5", f"{m.group(1)} processes named, want 5:\n{err}")
+    for reason in ("environment cleared: 3", "LD_PRELOAD replaced: 1",
+                   "SOCKLEAK_OPTIONS removed: 1"):
         check(reason in m.group(2), f"reason {reason!r} missing:\n{err}")
     named = re.findall(r"^sockleak: run:   pid (\d+) (\S+)", err, re.M)
-    check(len(named) == 4 and all(a.endswith("rn_clean") for _, a in named),
+    check(len(named) == 5 and all(a.endswith("rn_clean") for _, a in named),
           f"processes named: {named}\n{err}")
 
 
