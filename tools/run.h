@@ -29,8 +29,9 @@ int sl_run_exec_status(int err);
 
 struct sl_an;
 
-/* "BOOT.PID.START": the first 8 hex digits of the boot id, the runner's pid and start time in
- * clock ticks since boot; together they name this runner and no other, ever. */
+/* "BOOT.NS.PID.START": the first 8 hex digits of the boot id, the inode of the runner's pid
+ * namespace, its pid and start time in clock ticks since boot; together they name this runner
+ * and no other, ever. */
 int sl_run_identity(char *out, size_t cap);
 /* mkdtemp TMP/sockleak-run.ID.XXXXXX, mode 0700, into out. 0 or -1 with errno. */
 int sl_run_logdir_make(const char *tmp, const char *id, char *out, size_t cap);

@@ -66,32 +66,51 @@ int sl_run_identity(char *out, size_t cap)
 {
 	char boot[64];
 	long pid = (long)getpid();
+	struct stat ns;
 
 	if (sl_run_read_small("/proc/sys/kernel/random/boot_id", boot, sizeof(boot)) ||
-	    strspn(boot, "0123456789abcdef") < 8)
+	    strspn(boot, "0123456789abcdef") < 8 || stat("/proc/self/ns/pid", &ns))
 		return -1;
-	return snprintf(out, cap, "%.8s.%ld.%llu", boot, pid, sl_run_start_time(pid)) < (int)cap
-	       ? 0 : -1;
+	return snprintf(out, cap, "%.8s.%llu.%ld.%llu", boot, (unsigned long long)ns.st_ino, pid,
+			sl_run_start_time(pid)) < (int)cap ? 0 : -1;
 }
 
-/* Is the runner named by a directory "sockleak-run.BOOT.PID.START.XXXXXX" gone? Returns 1
- * gone, 0 alive (or the name is not ours to judge). */
+struct sl_run_id {
+	char boot[9];
+	unsigned long long ns, start;
+	long pid;
+};
+
+/* "BOOT.NS.PID.START" at the front of s; returns the length parsed, or 0. */
+static int sl_run_id_parse(const char *s, struct sl_run_id *id)
+{
+	int used = 0;
+
+	if (sscanf(s, "%8[0-9a-f].%llu.%ld.%llu%n", id->boot, &id->ns, &id->pid, &id->start,
+		   &used) != 4 || strlen(id->boot) != 8 || id->pid <= 0)
+		return 0;
+	return used;
+}
+
+/* Is the runner named by a directory "sockleak-run.BOOT.NS.PID.START.XXXXXX" gone? Returns 1
+ * gone, 0 alive or not ours to judge: a runner in another pid namespace (a container sharing
+ * this /tmp) is not in our /proc even while it runs. */
 static int sl_run_dir_stale(const char *name, const char *self_id)
 {
-	char boot[9];
-	long pid;
-	unsigned long long start;
-	int used = 0;
+	struct sl_run_id dir, self;
+	int used;
 
 	if (strncmp(name, SL_RUN_DIR_PREFIX, strlen(SL_RUN_DIR_PREFIX)))
 		return 0;
 	name += strlen(SL_RUN_DIR_PREFIX);
-	if (sscanf(name, "%8[0-9a-f].%ld.%llu.%n", boot, &pid, &start, &used) != 3 || !used ||
-	    strlen(boot) != 8 || strlen(name + used) != 6 || pid <= 0)
+	if (!(used = sl_run_id_parse(name, &dir)) || name[used] != '.' ||
+	    strlen(name + used + 1) != 6 || !sl_run_id_parse(self_id, &self))
 		return 0;
-	if (strncmp(boot, self_id, 8))
+	if (strcmp(dir.boot, self.boot))
 		return 1; /* written before the last boot */
-	return sl_run_start_time(pid) != start;
+	if (dir.ns != self.ns)
+		return 0;
+	return sl_run_start_time(dir.pid) != dir.start;
 }
 
 /* ---- the private directory ------------------------------------------------------------------ */
