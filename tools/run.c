@@ -7,7 +7,9 @@
  * SIGTERM, SIGHUP and SIGQUIT sent to the runner go to that whole group, because a shell in
  * between does not pass a SIGTERM on to its children. The runner is a child subreaper, so
  * descendants orphaned by their parent's death are reaped here and waited for a bounded moment
- * after the program itself exits. */
+ * after the program itself exits; what still runs then is stopped. The program dies with the
+ * runner (PR_SET_PDEATHSIG), and a guard kills the rest of the tree when the runner is killed
+ * (run_tree.c). Logs go to a 0700 directory and are read with distrust (run_logs.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -72,7 +74,7 @@ static void sl_run_usage(FILE *f)
 		"  -L, --library PATH         libsockleak.so to preload (default: next to this binary,\n"
 		"                             or ../lib/libsockleak.so from it)\n"
 		"  -w, --tree-wait MS         after PROGRAM exits, wait up to MS for its remaining\n"
-		"                             descendants (default %d)\n"
+		"                             descendants (default %d), then stop them\n"
 		"  -h, --help                 this help\n"
 		"  -V, --version              print the version\n"
 		"\n"
