@@ -489,8 +489,9 @@ static void sl_run_stop_tree(const struct sl_run *r, pid_t child, const char *pr
 	struct sl_run_tree t = { r->self, child, getsid(0), r->marker };
 	int n = sl_run_tree_signal(&t, SIGTERM), k;
 
-	fprintf(stderr, "sockleak: run: %d process(es) started by %s still ran %ld ms after it "
-		"exited; stopping them (SIGTERM)\n", n, prog, r->tree_wait_ms);
+	if (n) /* else only children that exited a moment ago are left to reap */
+		fprintf(stderr, "sockleak: run: %d process(es) started by %s still ran %ld ms after "
+			"it exited; stopping them (SIGTERM)\n", n, prog, r->tree_wait_ms);
 	w->others = 0;
 	sl_run_wait(r, child, w, SL_RUN_STOP_MS);
 	if (!w->others)
