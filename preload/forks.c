@@ -2,8 +2,10 @@
 #include "forks.h"
 
 #include "epwatch.h"
+#include "execenv.h"
 #include "fdtable.h"
 #include "log.h"
+#include "options.h"
 #include "records.h"
 #include "sockets.h"
 #include "stack.h"
@@ -11,11 +13,15 @@
 #include "watchdog.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+extern struct sl_opts sl_opt;
 
 /* This process's pid as our atfork handlers know it. A different getpid() means we run in a
  * vfork child (or a raw clone) that shares the parent's memory: only raw syscalls then. */
@@ -31,10 +37,18 @@ static int sl_in_vfork_child(void)
 
 int sl_vfork_child(void) { return sl_in_vfork_child(); }
 
+/* The path we were loaded from, as LD_PRELOAD named it (the loader keeps that name): what an
+ * exec's LD_PRELOAD must still name for the new image to be tracked. */
+static char sl_self_path[SL_PATH_MAX];
+
 void sl_forks_init(void)
 {
+	Dl_info di;
+
 	if (!sl_self_pid)
 		sl_self_pid = (pid_t)syscall(SYS_getpid);
+	if (!sl_self_path[0] && dladdr((void *)sl_forks_init, &di) && di.dli_fname)
+		snprintf(sl_self_path, sizeof(sl_self_path), "%s", di.dli_fname);
 }
 
 struct sl_dirent64 {
@@ -261,5 +275,105 @@ void sl_exec_before(const char *path)
 		sl_log_end();
 	}
 	sl_leave();
+	errno = saved;
+}
+
+/* ---- programs that will run without us (exec_untracked) ---- */
+
+static void sl_untracked_fields(struct sl_jb *j, pid_t child, pid_t ppid, const char *path,
+				char *const argv[], const char *why)
+{
+	if (child > 0)
+		sl_jb_i64(j, "child", child);
+	else
+		sl_jb_null(j, "child");
+	sl_jb_i64(j, "ppid", ppid);
+	sl_jb_strn(j, "path", path, SL_PATH_MAX);
+	sl_jb_strn(j, "argv0", argv ? argv[0] : NULL, 256);
+	sl_jb_str(j, "reason", why);
+}
+
+static void sl_untracked_log(pid_t child, pid_t ppid, const char *path, char *const argv[],
+			     const char *why)
+{
+	struct sl_jb *j = sl_log_begin("exec_untracked");
+
+	sl_untracked_fields(j, child, ppid, path, argv, why);
+	sl_log_end();
+}
+
+/* In a vfork child: the parent's memory is ours only to read, its locks not at all. The record
+ * is formatted on this stack and goes to a new file PREFIX.PID of the child's own (created as
+ * the log always is: exclusive, no link followed, 0600), or to the private duplicate of stderr
+ * the parent took at start-up (a copy of the parent's descriptor table is the child's). */
+static void sl_untracked_raw(const char *path, char *const argv[], const char *why)
+{
+	char buf[2048], name[SL_PATH_MAX + 24];
+	pid_t pid = (pid_t)syscall(SYS_getpid);
+	struct sl_jb j;
+	struct timespec ts;
+	size_t len;
+	int fd, own = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sl_jb_init(&j, buf, sizeof(buf));
+	sl_jb_obj_begin(&j, NULL);
+	sl_jb_u64(&j, "v", 1);
+	sl_jb_str(&j, "event", "exec_untracked");
+	sl_jb_u64(&j, "ts_ns", (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	sl_jb_i64(&j, "pid", pid);
+	sl_jb_i64(&j, "tid", pid);
+	sl_untracked_fields(&j, pid, (pid_t)syscall(SYS_getppid), path, argv, why);
+	sl_jb_obj_end(&j);
+	if (!(len = sl_jb_finish(&j)))
+		return;
+	if (!strcmp(sl_opt.log_path, "stderr")) {
+		fd = sl_log_fd();
+	} else {
+		snprintf(name, sizeof(name), "%s.%d", sl_opt.log_path, (int)pid);
+		fd = (int)syscall(SYS_openat, AT_FDCWD, name, O_WRONLY | O_CREAT | O_EXCL |
+				  O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		own = 1;
+	}
+	if (fd < 0)
+		return;
+	/* one write: a whole line or, on a full disk, a short one that the reader names */
+	while (syscall(SYS_write, fd, buf, len) < 0 && errno == EINTR)
+		;
+	if (own)
+		syscall(SYS_close, fd);
+}
+
+void sl_exec_untracked_before(const char *path, enum sl_exec_check check, char *const argv[],
+			      char *const envp[])
+{
+	const char *why;
+	int saved = errno;
+
+	if (!__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE) ||
+	    !(why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path)) ||
+	    !sl_exec_target_ok(path, check))
+		goto out;
+	if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) && sl_vfork_child()) {
+		sl_untracked_raw(path, argv, why);
+	} else if (sl_enter()) {
+		sl_untracked_log(getpid(), getppid(), path, argv, why);
+		sl_leave();
+	}
+out:
+	errno = saved;
+}
+
+void sl_spawn_untracked_after(pid_t child, const char *path, char *const argv[],
+			      char *const envp[])
+{
+	const char *why;
+	int saved = errno;
+
+	if (__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE) &&
+	    (why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path)) && sl_enter()) {
+		sl_untracked_log(child, getpid(), path, argv, why);
+		sl_leave();
+	}
 	errno = saved;
 }

@@ -3,6 +3,7 @@
 #ifndef SL_FORKS_H
 #define SL_FORKS_H
 
+#include "execenv.h"
 #include "sl.h"
 
 /* Keep the pids of pids[0..n) that are alive and hold socket inode; returns the new count.
@@ -24,5 +25,15 @@ void sl_fork_child(void);
 
 /* Before any exec: an `exec` record naming the TCP sockets that cross (no FD_CLOEXEC). */
 void sl_exec_before(const char *path);
+
+/* Before an exec of path with argv and envp: the `exec_untracked` record when the new image
+ * would run unseen (execenv.h) and the exec will find its program. In a vfork child it is
+ * written with raw syscalls into a file of the child's own, touching nothing of the parent's.
+ * Called before sl_exec_before, which ends a pending vfork. */
+void sl_exec_untracked_before(const char *path, enum sl_exec_check check, char *const argv[],
+			      char *const envp[]);
+/* After a posix_spawn that started child (0: pid not asked for) with argv and envp. */
+void sl_spawn_untracked_after(pid_t child, const char *path, char *const argv[],
+			      char *const envp[]);
 
 #endif

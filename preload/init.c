@@ -1,5 +1,4 @@
 /* Process-wide state: options, the global lock, clocks, start-up and exit. */
-#include "execenv.h"
 #include "fdtable.h"
 #include "forks.h"
 #include "lock.h"
@@ -128,7 +127,6 @@ static void sl_do_init(void)
 	}
 	sl_mono_ms();
 	sl_forks_init();
-	sl_execenv_init();
 	sl_real_bind();
 	sl_log_init();
 	sl_stack_init(sl_opt.stack_depth);

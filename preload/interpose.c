@@ -3,7 +3,6 @@
  * errno are libc's. The plain I/O path (read/recv/write/send on any fd) is a table lookup and
  * a branch; see bench/ for the instruction counts. */
 #include "epwatch.h"
-#include "execenv.h"
 #include "fdtable.h"
 #include "forks.h"
 #include "hot.h"
