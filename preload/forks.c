@@ -5,6 +5,7 @@
 #include "execenv.h"
 #include "fdtable.h"
 #include "log.h"
+#include "logfile.h"
 #include "options.h"
 #include "records.h"
 #include "sockets.h"
@@ -303,12 +304,12 @@ static void sl_untracked_log(pid_t child, pid_t ppid, const char *path, char *co
 }
 
 /* In a vfork child: the parent's memory is ours only to read, its locks not at all. The record
- * is formatted on this stack and goes to a new file PREFIX.PID of the child's own (created as
- * the log always is: exclusive, no link followed, 0600), or to the private duplicate of stderr
- * the parent took at start-up (a copy of the parent's descriptor table is the child's). */
+ * is formatted on this stack and goes to the child's own log PREFIX.PID, opened as every log
+ * is (logfile.h: raw syscalls, exclusive, no link followed, 0600), or to the private duplicate
+ * of stderr the parent took at start-up (the child has a copy of its descriptor table). */
 static void sl_untracked_raw(const char *path, char *const argv[], const char *why)
 {
-	char buf[2048], name[SL_PATH_MAX + 24];
+	char buf[2048], name[SL_PATH_MAX + 24], msg[SL_PATH_MAX * 2 + 80];
 	pid_t pid = (pid_t)syscall(SYS_getpid);
 	struct sl_jb j;
 	struct timespec ts;
@@ -330,13 +331,16 @@ static void sl_untracked_raw(const char *path, char *const argv[], const char *w
 	if (!strcmp(sl_opt.log_path, "stderr")) {
 		fd = sl_log_fd();
 	} else {
-		snprintf(name, sizeof(name), "%s.%d", sl_opt.log_path, (int)pid);
-		fd = (int)syscall(SYS_openat, AT_FDCWD, name, O_WRONLY | O_CREAT | O_EXCL |
-				  O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		fd = sl_logfile_open(sl_opt.log_path, (int)pid, name, sizeof(name), msg,
+				     sizeof(msg));
 		own = 1;
 	}
-	if (fd < 0)
+	/* not the record that makes the kernel kill the program with SIGXFSZ */
+	if (fd < 0 || sl_log_past_fsize(fd, len)) {
+		if (own && fd >= 0)
+			syscall(SYS_close, fd);
 		return;
+	}
 	/* one write: a whole line or, on a full disk, a short one that the reader names */
 	while (syscall(SYS_write, fd, buf, len) < 0 && errno == EINTR)
 		;

@@ -348,18 +348,18 @@ static int sl_write_all(const char *p, size_t len, size_t *done)
 /* A program may limit the size of the files it writes (RLIMIT_FSIZE): a write past the limit
  * raises SIGXFSZ, whose default action kills it. A record of ours must never be what does:
  * one that would cross the limit is not written. One prlimit call per record; the rest only
- * when a limit is set. */
-static int sl_past_fsize(size_t len)
+ * when a limit is set. Raw syscalls: vfork children call it too (forks.c). */
+int sl_log_past_fsize(int fd, size_t len)
 {
 	struct rlimit rl;
 	struct stat st;
 	off_t end;
 
 	if (syscall(SYS_prlimit64, 0, RLIMIT_FSIZE, NULL, &rl) || rl.rlim_cur == RLIM_INFINITY ||
-	    syscall(SYS_fstat, sl_fd, &st) || !S_ISREG(st.st_mode))
+	    syscall(SYS_fstat, fd, &st) || !S_ISREG(st.st_mode))
 		return 0;
 	/* O_APPEND writes at the end; a stderr opened without it, at its offset. */
-	end = (off_t)syscall(SYS_lseek, sl_fd, 0, SEEK_CUR);
+	end = (off_t)syscall(SYS_lseek, fd, 0, SEEK_CUR);
 	if (end < st.st_size)
 		end = st.st_size;
 	return (rlim_t)end + len > rl.rlim_cur;
@@ -373,7 +373,7 @@ static int sl_flush(void)
 
 	if (!len)
 		return ENOSPC;   /* larger than the buffer: never written in part */
-	if (sl_past_fsize(len + (size_t)sl_torn)) {
+	if (sl_log_past_fsize(sl_fd, len + (size_t)sl_torn)) {
 		err = EFBIG;
 		goto failed;
 	}

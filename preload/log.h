@@ -63,6 +63,9 @@ int sl_log_fd(void);
 /* The program is about to dup2() onto our descriptor's number: move the log elsewhere. */
 void sl_log_evict(int fd);
 
+/* Would len more bytes on fd cross the program's RLIMIT_FSIZE (SIGXFSZ would kill it)? */
+int sl_log_past_fsize(int fd, size_t len);
+
 /* Records written by this process so far (the exit record is written only when this or
  * sl_log_dropped is > 0). */
 unsigned long sl_log_count(void);

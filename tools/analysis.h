@@ -54,10 +54,6 @@ int64_t sl_an_dropped(const struct sl_an *a, size_t *procs);
 size_t sl_an_ran_without(const struct sl_an *a);
 int sl_an_write_ran_without(const struct sl_an *a, FILE *out, const char *prefix, size_t max);
 
-/* s on f, every byte outside printable ASCII (escape sequences, direction overrides, invalid
- * UTF-8) as \xHH: for names from a log or a directory others may write to. */
-void sl_fput_escaped(FILE *f, const char *s);
-
 /* Sanitizer-style summary: each site once with count, kind, peers, age, symbolised stack
  * (function file:line), suppressions used with counts, and as last line exactly
  * "SUMMARY: sockleak: N leaked socket(s) at M site(s)". */

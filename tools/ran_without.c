@@ -5,19 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "model.h"
 
 #define SL_REASONS 8
-
-void sl_fput_escaped(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
 
 size_t sl_an_ran_without(const struct sl_an *a) { return a->nuntracked; }
 
@@ -41,15 +32,15 @@ int sl_an_write_ran_without(const struct sl_an *a, FILE *out, const char *prefix
 	fprintf(out, "%s%zu process(es) ran without sockleak (", prefix, a->nuntracked);
 	for (size_t i = 0; i < nwhy; i++) {
 		fputs(i ? ", " : "", out);
-		sl_fput_escaped(out, why[i]);
+		sl_term_puts(out, why[i]);
 		fprintf(out, ": %zu", count[i]);
 	}
 	fputs("); their sockets were not checked:\n", out);
 	for (const struct sl_untracked *u = a->untracked_head; u && shown < max; u = u->next) {
 		fprintf(out, "%s  pid %d ", prefix, u->pid);
-		sl_fput_escaped(out, u->argv0 ? u->argv0 : u->path ? u->path : "?");
+		sl_term_puts(out, u->argv0 ? u->argv0 : u->path ? u->path : "?");
 		fputs(" (", out);
-		sl_fput_escaped(out, u->reason);
+		sl_term_puts(out, u->reason);
 		if (u->ppid > 0)
 			fprintf(out, "), parent pid %d\n", u->ppid);
 		else

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "escape.h"
 #include "run.h"
 
 #define SL_RUN_DIR_PREFIX "sockleak-run."
@@ -20,9 +21,9 @@
 static void sl_run_refuse(const char *dir, const char *name, const char *why, long uid)
 {
 	fputs("sockleak: run: not reading ", stderr);
-	sl_fput_escaped(stderr, dir);
+	sl_term_puts(stderr, dir);
 	fputc('/', stderr);
-	sl_fput_escaped(stderr, name);
+	sl_term_puts(stderr, name);
 	if (uid >= 0)
 		fprintf(stderr, ": %s %ld, not by uid %ld (you)\n", why, uid, (long)geteuid());
 	else
