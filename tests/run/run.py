@@ -541,6 +541,16 @@ def private_log_dir_resists_other_users(tmp):
 
 
 @case
+def privilege_drop_still_logs(tmp):
+    """A program that drops root to nobody before its first record still reports into the
+    runner's 0700 directory: the library opens its log with its start credentials."""
+    rc, _, err = run(["-o", RUN_OPTS, prog("rn_drop")], tmp)
+    check(rc == 23, f"status {rc}, want 23; stderr:\n{err}")
+    line = marker_line("rn_drop.c", "RN_DROP_CONNECT_LINE")
+    check(f"rn_drop.c:{line}" in err and summary(err) == (1, 1), f"stderr:\n{err}")
+
+
+@case
 def shared_log_path_reads_only_own_files(tmp):
     """With log_path in a shared directory, the runner reads only regular files of its own uid
     that nobody else can write: planted records, symlinks and FIFOs are named and skipped."""

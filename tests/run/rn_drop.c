@@ -1,0 +1,35 @@
+/* A daemon that gives up root before it leaks: setgid/setuid to nobody (65534) through libc,
+ * then a client that reads EOF and exits without closing. Run as root by the runner, it must
+ * still be reported: its log is opened while it has the credentials it started with. */
+#include "rn_common.h"
+
+#include <grp.h>
+
+static int fetch(int port)
+{
+	char buf[64];
+	int fd = rn_connect(port); /* RN_DROP_CONNECT_LINE */
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return fd; /* the leak */
+}
+
+int main(void)
+{
+	int port, lfd = rn_listen(&port);
+	int c;
+
+	if (getuid() == 0 && (setgroups(0, NULL) || setgid(65534) || setuid(65534)))
+		rn_die("drop");
+	if (fork() == 0) {
+		c = accept(lfd, NULL, NULL);
+		if (c < 0)
+			rn_die("accept");
+		close(c);
+		_exit(0);
+	}
+	close(lfd);
+	(void)fetch(port);
+	return 0;
+}
