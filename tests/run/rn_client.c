@@ -15,16 +15,9 @@ static int fetch(int port)
 int main(void)
 {
 	int port, lfd = rn_listen(&port);
-	int fd, c;
+	int fd;
 
-	if (fork() == 0) { /* the peer: accept, say nothing, close */
-		c = accept(lfd, NULL, NULL);
-		if (c < 0)
-			rn_die("accept");
-		close(c);
-		_exit(0);
-	}
-	close(lfd);
+	rn_closing_peer(lfd);
 	fd = fetch(port);
 	(void)fd;
 	return 0;

@@ -41,4 +41,20 @@ static inline int rn_connect(int port)
 	return fd;
 }
 
+/* A peer in a child process: accepts one connection on lfd, says nothing, closes it. The
+ * listener is closed here, so only the child holds it. */
+static inline void rn_closing_peer(int lfd)
+{
+	int c;
+
+	if (fork() == 0) {
+		c = accept(lfd, NULL, NULL);
+		if (c < 0)
+			rn_die("accept");
+		close(c);
+		_exit(0);
+	}
+	close(lfd);
+}
+
 #endif

@@ -18,18 +18,10 @@ static int fetch(int port)
 int main(void)
 {
 	int port, lfd = rn_listen(&port);
-	int c;
 
 	if (getuid() == 0 && (setgroups(0, NULL) || setgid(65534) || setuid(65534)))
 		rn_die("drop");
-	if (fork() == 0) {
-		c = accept(lfd, NULL, NULL);
-		if (c < 0)
-			rn_die("accept");
-		close(c);
-		_exit(0);
-	}
-	close(lfd);
+	rn_closing_peer(lfd);
 	(void)fetch(port);
 	return 0;
 }
