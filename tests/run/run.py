@@ -673,26 +673,32 @@ def stale_log_dirs_are_removed(tmp):
     open(os.path.join(stale, "log.1"), "w").close()
     name = os.path.basename(stale)
     # look-alikes that must stay: another user's, and a symlink to a directory of ours
-    other = os.path.join(tmp, name[:-6] + "othrus")
-    os.mkdir(other, 0o700)
-    os.chown(other, OTHER_UID, OTHER_UID) if os.geteuid() == 0 else None
+    keep = []
+    if os.geteuid() == 0:  # only root can make a directory of another user's
+        other = os.path.join(tmp, name[:-6] + "othrus")
+        os.mkdir(other, 0o700)
+        os.chown(other, OTHER_UID, OTHER_UID)
+        keep.append(other)
     target = os.path.join(tmp, "target")
     os.mkdir(target)
     open(os.path.join(target, "keep"), "w").close()
     link = os.path.join(tmp, name[:-6] + "symlnk")
     os.symlink(target, link)
+    keep += [link, os.path.join(target, "keep")]
+    # inside the stale directory, a link to a file of ours: removed as a link, never followed
+    os.symlink(os.path.join(target, "keep"), os.path.join(stale, "log.2"))
     live = Runner(["sh", "-c", 'echo up; while [ ! -e "$0" ]; do sleep 0.02; done', base + ".go"],
                   tmp=tmp)
     try:
         check(live.readline(time.monotonic() + 20) == "up", "no up line")
-        live_dirs = set(glob.glob(os.path.join(tmp, "sockleak-run.*"))) - {stale, other, link}
+        live_dirs = set(glob.glob(os.path.join(tmp, "sockleak-run.*"))) - {stale, *keep}
         check(len(live_dirs) == 1, f"live runner's directory: {live_dirs}")
         rc, _, err = run(["true"], tmp)
         check(rc == 0, f"status {rc}: {err}")
         problems = []
         if os.path.exists(stale):
             problems.append(f"stale {name} left")
-        for p in (other, link, os.path.join(target, "keep")) + tuple(live_dirs):
+        for p in keep + list(live_dirs):
             if not os.path.lexists(p):
                 problems.append(f"{p} removed")
         check(not problems, "; ".join(problems))
