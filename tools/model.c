@@ -169,6 +169,7 @@ void sl_an_free(struct sl_an *a)
 {
 	if (!a) return;
 	sl_symcache_free(a);
+	sl_perfmap_free(a);
 	free(a->sites);
 	arena_free(a);
 	free(a->reserve);

@@ -63,6 +63,9 @@ struct sl_frame {
 	 * line as the interpreter gave them; module is NULL. Part of the key too. */
 	const char *lang, *file;
 	int line;
+	/* Code in no module (a JIT's): the perf map of the process that ran it, when the log is
+	 * from this boot (perfmap.c); offset is then the absolute address. Part of the key. */
+	const char *perfmap;
 	const struct sl_sym *sym; /* set by symbolisation: &symv */
 	struct sl_sym symv;
 };
@@ -167,6 +170,8 @@ int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v);
 /* (module or lang, NULL, SL_FKEY_RUNTIME): a stack with no frame of the program's own, one site
  * per runtime (runtime.c) */
 #define SL_FKEY_RUNTIME (1ull << 61)
+/* (function, NULL, SL_FKEY_JIT): JIT code named by a perf map (perfmap.c) */
+#define SL_FKEY_JIT (1ull << 60)
 struct sl_fkey { const char *a, *b; uint64_t c; };
 struct sl_sitekey { uint64_t kind; struct sl_fkey o, e; };
 
@@ -221,6 +226,9 @@ struct sl_an {
 	struct sl_supp *supp;
 	size_t nsupp;
 	struct sl_symcache *symcache;
+	struct sl_pmap *pmaps;     /* perf maps read (perfmap.c) */
+	const char *this_boot;     /* this machine's boot id, once read */
+	int this_boot_read;
 	int units;
 	size_t lines, records, bad, unknown_events, inputs;
 	size_t leaked, suppressed_socks, leak_records, enforced_socks, shared_socks;
@@ -261,6 +269,13 @@ int sl_frame_runtime(const struct sl_frame *fr);  /* those, or an interpreter's 
 int sl_stack_runtime_only(const struct sl_stack *s);
 /* "module+0xoff", "python", or "no module, 0x7f..." for a frame, into buf (not escaped) */
 const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap);
+/* perfmap.c: the name of the code at addr in a perf map file, or NULL */
+struct sl_pmap;
+const char *sl_perfmap_lookup(struct sl_an *a, const char *path, uint64_t addr);
+void sl_perfmap_free(struct sl_an *a);
+/* The map at path belongs to a process started at start_ns (realtime, or SL_NONE) */
+void sl_perfmap_note(struct sl_an *a, const char *path, int64_t start_ns);
+const char *sl_this_boot(struct sl_an *a);
 /* demangle.c: a C++ name for people (interned), or name itself */
 const char *sl_demangle(struct sl_an *a, const char *name);
 void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap);

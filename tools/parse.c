@@ -321,8 +321,22 @@ static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
 		if (s->boot == p->boot) return; /* the same stack from another process of the host */
 	if (!(s = sl_alloc(a, sizeof *s)) || !(s->f = sl_alloc(a, sizeof *s->f * (c.n ? c.n : 1))))
 		return;
-	for (uint32_t i = 0; i < c.n; i++)
+	/* Code in no module, from a process of this boot: its perf map, if it left one, names it
+	 * (perfmap.c). From another boot or host, /tmp/perf-PID.map is someone else's. */
+	const char *pmap = NULL;
+	for (uint32_t i = 0; i < c.n && !pmap; i++)
+		if (!tmp[i].lang && (!tmp[i].module || !strcmp(tmp[i].module, "?")) && p->pid > 0 &&
+		    !a->symbolise_off && p->boot && p->boot == sl_this_boot(a)) {
+			char path[64];
+			snprintf(path, sizeof path, "/tmp/perf-%d.map", p->pid);
+			if ((pmap = sl_internz(a, path)))
+				sl_perfmap_note(a, pmap, p->has_start ? p->start_ts : SL_NONE);
+		}
+	for (uint32_t i = 0; i < c.n; i++) {
+		if (!tmp[i].lang && (!tmp[i].module || !strcmp(tmp[i].module, "?")))
+			tmp[i].perfmap = pmap;
 		if (!(s->f[i] = sl_frame_intern(a, &tmp[i]))) return;
+	}
 	s->id = id;
 	s->boot = p->boot;
 	s->n = c.n;

@@ -66,10 +66,34 @@ static int python_runtime_file(const char *f)
 	return p && p[11] >= '2' && p[11] <= '3' && strchr(p + 11, '/');
 }
 
+/* A name from a perf map: the JDK's classes (java., javax., jdk., sun., com.sun.) and node's
+ * own modules (node:), builtins and stubs are the runtime; so is code the map does not name
+ * (the JVM's "Interpreter", "StubRoutines (1)": no qualified name in them). */
+static int jit_runtime_name(const char *n)
+{
+	static const char *const pkg[] = { "java.", "javax.", "jdk.", "sun.", "com.sun.", NULL };
+	const char *paren = strchr(n, '('), *q;
+
+	if (strstr(n, "node:") || !strncmp(n, "Builtin:", 8) || !strncmp(n, "Stub:", 5) ||
+	    !strncmp(n, "BytecodeHandler:", 16))
+		return 1;
+	if (!paren) /* node: "JS:*handler /srv/app.js:10:3"; JVM stubs: no dot, no colon */
+		return !strchr(n, '.') && !strchr(n, ':');
+	/* JVM: "RET pkg.Class.method(args)": the qualified name ends at the '(' */
+	for (q = paren; q > n && q[-1] != ' '; q--)
+		;
+	for (int i = 0; pkg[i]; i++)
+		if (!strncmp(q, pkg[i], strlen(pkg[i]))) return 1;
+	return 0;
+}
+
 int sl_frame_runtime(const struct sl_frame *fr)
 {
 	const char *b;
 
+	if (fr->perfmap || (fr->module && !strcmp(fr->module, "?")))
+		return !(fr->perfmap && fr->sym && fr->sym->n && fr->sym->f[0].func &&
+			 !jit_runtime_name(fr->sym->f[0].func));
 	if (fr->lang)
 		return !strcmp(fr->lang, "python") ? python_runtime_file(fr->file) : 0;
 	if (!fr->module) return 1;   /* code outside any module: a JIT's, not the program's */
@@ -111,6 +135,8 @@ const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap)
 {
 	if (fr->lang)
 		sl_snprintf(buf, cap, "%s", fr->lang);
+	else if (fr->perfmap && fr->sym && fr->sym->n)
+		sl_snprintf(buf, cap, "jit, 0x%llx", (unsigned long long)fr->offset);
 	else if (!fr->module || !strcmp(fr->module, "?"))
 		/* the preload found no module: its "offset" is the absolute address */
 		sl_snprintf(buf, cap, "no module, 0x%llx", (unsigned long long)fr->offset);

@@ -370,6 +370,19 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 		struct sl_frame *fr = s->f[i];
 		/* interned: a frame shared by many stacks is symbolised once */
 		if (fr->sym) continue;
+		if (fr->perfmap && !a->symbolise_off) { /* JIT code, named by its perf map */
+			const char *name = sl_perfmap_lookup(a, fr->perfmap, fr->offset ? fr->offset - 1 : 0);
+			struct sl_symf *jf = name ? sl_alloc(a, sizeof *jf) : NULL;
+			if (jf) {
+				jf->func = name;
+				fr->symv.n = 1;
+				fr->symv.f = jf;
+			} else {
+				fr->symv.note = "no module, not in a perf map";
+			}
+			fr->sym = &fr->symv;
+			continue;
+		}
 		if (fr->lang) { /* an interpreter's frame came with its file and line */
 			struct sl_symf *lf = sl_alloc(a, sizeof *lf);
 			if (lf) {

@@ -163,14 +163,36 @@ def perl_one_site():
     check(summary(out) == (3, 1), "not 3 leaks at 1 site:\n" + out[-3000:])
 
 
+# docs/languages.md: the flags that make the JVM write a perf map with every frame compiled
+JAVA_PERF_FLAGS = ["-XX:+PreserveFramePointer", "-XX:+UnlockDiagnosticVMOptions",
+                   "-XX:+DumpPerfMapAtExit", "-Xcomp", "-XX:TieredStopAtLevel=1"]
+
+
 @case
-def java_no_fake_module_offsets():
-    """JIT and interpreter frames of the JVM are in no module: never `?+0x7f...`."""
-    st, out = run([need("java"), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                   S("JavaServer.java")])
+def java_method_names_with_perf_map():
+    """A Java server forgetting close() after EOF. Without flags: its JIT and interpreter
+    frames are in no module, never `?+0x7f...`. With the documented flags: Java method names
+    from the JVM's perf map, and the site is the program's own method, not the JDK's."""
+    java = need("java")
+    st = subprocess.run([need("javac"), "-d", A.tmp, S("JavaServer.java")],
+                        capture_output=True, timeout=CASE_TIMEOUT_S)
+    check(st.returncode == 0, "javac failed: %s" % st.stderr.decode(errors="replace"))
+    st, out = run([java, "-Xshare:auto", "-cp", A.tmp, "JavaServer"])
     check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
     check(not re.search(r"\(\?\+0x", out), "an absolute address as an offset:\n" + out[-3000:])
     check("Java_sun_nio_ch_Net_accept" in out, "no accept frame:\n" + out[-3000:])
+    st, out = run([java, "-Xshare:auto"] + JAVA_PERF_FLAGS + ["-cp", A.tmp, "JavaServer"])
+    m = re.search(r"processes: java\[(\d+)\]", out)
+    if m:  # the map the JVM wrote for this test
+        try:
+            os.unlink("/tmp/perf-%s.map" % m.group(1))
+        except OSError:
+            pass
+    check(st == 23, "with perf map: exit %d, not 23:\n%s" % (st, out[-3000:]))
+    check(re.search(r"eof_unclosed: .* opened in \S+ JavaServer\.(main|serveOne)\(", out),
+          "the site is not the program's method:\n" + out[-3000:])
+    check(re.search(r"java\.net\.Socket java\.net\.ServerSocket\.accept\(\) \(jit, 0x", out),
+          "no JDK method named under it:\n" + out[-3000:])
 
 
 def main():
