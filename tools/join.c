@@ -131,13 +131,12 @@ int sl_join(struct sl_an *a)
 			a->socks_tail = s;
 			a->nsocks++;
 		}
-		if (e->has_stack) e->stack = sl_stack_find(a, k.boot, e->stack_id);
+		e->stack = e->has_stack ? sl_stack_find(a, k.boot, e->stack_id) : NULL;
 		if (e->leak) {
 			struct sl_leak *l = e->leak;
-			if (l->has_open) l->os = sl_stack_find(a, k.boot, l->open_id);
-			if (l->has_eof) l->es = sl_stack_find(a, k.boot, l->eof_id);
+			l->os = l->has_open ? sl_stack_find(a, k.boot, l->open_id) : NULL;
+			l->es = l->has_eof ? sl_stack_find(a, k.boot, l->eof_id) : NULL;
 			l->sock = s;
-			s->nleak++;
 			if (!s->primary || leak_better(l, s->primary)) s->primary = l;
 			if (l->inherited || e->npids) s->shared = 1;
 		}

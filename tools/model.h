@@ -74,9 +74,9 @@ struct sl_stack {
 	uint64_t id;         /* in a->stacks, keyed by id */
 	const char *boot;    /* boot id of the writer, NULL when unknown */
 	struct sl_stack *same_id; /* stacks from other hosts with the same id */
-	uint32_t n;
 	struct sl_frame **f;
-	int used, symbolised;
+	uint32_t n;
+	uint8_t symbolised;
 };
 
 /* ---- processes ---- */
@@ -110,33 +110,38 @@ enum sl_evt { SL_EV_LEAK, SL_EV_LATE_CLOSE, SL_EV_ENFORCE, SL_EV_CLOSE_SHARED, S
 extern const char *const sl_evt_name[SL_EV_N];
 
 struct sl_leak;
+/* Events and leak records are most of the model (one of each per leaked socket): fields that
+ * are never needed together share their bytes. */
 struct sl_ev {
 	uint8_t type, kind;
 	uint8_t has_stack, flag;   /* flag: exec cloexec; enforce ok */
 	int fd;
 	int other;                 /* fork: child pid */
+	int npids, nrem;
 	uint64_t inode;
 	int64_t ts;
-	uint64_t stack_id;
-	const char *text;          /* exec path, enforce action/result */
-	int *pids;                 /* shared_with, or remaining_fds for close_shared */
-	int npids;
+	union {
+		uint64_t stack_id;       /* read */
+		struct sl_stack *stack;  /* resolved by the join (NULL: not recorded or unknown) */
+	};
+	union {
+		const char *text;        /* exec path, enforce result */
+		int64_t ms;              /* late_close late_ms */
+	};
+	int *pids;                 /* shared_with */
 	int *rem;                  /* close_shared remaining_fds */
-	int nrem;
-	int64_t ms;                /* late_close late_ms */
 	struct sl_proc *proc;
-	struct sl_stack *stack;    /* resolved by finish */
 	struct sl_leak *leak;      /* SL_EV_LEAK */
 	struct sl_ev *next;        /* reading order list; then per-socket list */
 };
 
 struct sl_leak {
-	const char *local, *peer, *tcp_state, *role, *family;
+	const char *local, *peer, *tcp_state, *role; /* (family is checked, not kept: unused) */
 	int64_t age_ms, open_age_ms, open_ts, eof_ts, cw_ts;
-	uint64_t open_id, eof_id;
+	union { uint64_t open_id; struct sl_stack *os; }; /* id read, stack after the join */
+	union { uint64_t eof_id; struct sl_stack *es; };
 	uint8_t has_open, has_eof, inherited, enforced, late_closed, suppressed;
-	enum sl_kind family_kind;  /* kind for grouping: exit_open with an EOF counts as EOF */
-	struct sl_stack *os, *es;
+	uint8_t family_kind;       /* enum sl_kind for grouping: exit_open with an EOF counts as EOF */
 	const char *supp_pattern;
 	struct sl_sock *sock;
 	struct sl_site *site;
@@ -148,10 +153,9 @@ struct sl_sock {
 	struct sl_skey key;        /* in a->socks */
 	struct sl_sock *next_all;  /* all sockets, in the order they were first seen */
 	struct sl_ev **ev;         /* sorted by time */
-	size_t nev;
-	struct sl_leak *primary;   /* the leak record that decides the site */
-	size_t nleak;
+	uint32_t nev;
 	int nholders;
+	struct sl_leak *primary;   /* the leak record that decides the site */
 	uint8_t shared, enforced, suppressed;
 	const void **holders;      /* struct sl_proc *: the first SL_SITE_SET of nholders */
 	struct sl_sock *next_in_site;
@@ -183,7 +187,8 @@ struct sl_site {
 	const char *role, *module;    /* for sites without an open stack */
 	const char *func, *file;      /* the program frame the site is located at */
 	int line;
-	size_t nsock, kinds[SL_K_N], enforced, shared, late_closed;
+	size_t nsock;
+	uint32_t kinds[SL_K_N], enforced, shared, late_closed;
 	int64_t age_min, age_max, age_sum;
 	const void **peers;           /* const char *: the first SL_SITE_SET distinct peers */
 	size_t npeers;                /* distinct peers seen (SL_SITE_SET + 1: more) */

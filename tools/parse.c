@@ -395,7 +395,7 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	l.peer = get_str(d, r, F_PEER);
 	l.tcp_state = get_str(d, r, F_TCP_STATE);
 	l.role = get_str(d, r, F_ROLE);
-	l.family = get_str(d, r, F_FAMILY);
+	(void)get_str(d, r, F_FAMILY); /* type-checked; no writer shows it */
 	l.age_ms = get_int(d, r, F_AGE, SL_NONE);
 	l.open_age_ms = get_int(d, r, F_OPEN_AGE, SL_NONE);
 	l.open_ts = get_int(d, r, F_OPEN_TS, SL_NONE);
@@ -409,7 +409,7 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	int *pids;
 	int np = get_ints(d, r, F_SHARED_WITH, &pids);
 	if (d->err) return;
-	l.family_kind = (enum sl_kind)k;
+	l.family_kind = (uint8_t)k;
 	/* exit_open says when it was found, not what went wrong: group it with the cause. */
 	if (k == SL_K_EXIT && (l.has_eof || l.eof_ts != SL_NONE)) l.family_kind = SL_K_EOF;
 	else if (k == SL_K_EXIT && l.cw_ts != SL_NONE) l.family_kind = SL_K_CW;
@@ -460,8 +460,8 @@ static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, 
 	e->npids = np;
 	e->rem = rem;
 	e->nrem = nr;
-	e->ms = ms;
-	e->text = text;
+	if (type == SL_EV_LATE_CLOSE) e->ms = ms; /* they share their bytes */
+	else e->text = text;
 	e->flag = type == SL_EV_ENFORCE && !text;
 	ev_stack(d, r, e);
 }

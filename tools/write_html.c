@@ -245,8 +245,8 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		esc(o, sl_site_title(st, title, sizeof title));
 		fprintf(o, "</td><td>");
 		for (int k = 0; k < SL_K_N; k++)
-			if (st->kinds[k]) fprintf(o, "%s&nbsp;%zu ", sl_kind_name[k], st->kinds[k]);
-		fprintf(o, "</td><td class=n>%zu</td><td class=n>%zu</td><td>", st->enforced, st->shared);
+			if (st->kinds[k]) fprintf(o, "%s&nbsp;%u ", sl_kind_name[k], st->kinds[k]);
+		fprintf(o, "</td><td class=n>%u</td><td class=n>%u</td><td>", st->enforced, st->shared);
 		for (size_t j = 0; j < st->npeers && j < SL_SITE_SET; j++) {
 			esc(o, st->peers[j]);
 			fprintf(o, "<br>");

@@ -80,9 +80,9 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 	}
 	fprintf(t->out, "  kinds:");
 	for (int k = 0; k < SL_K_N; k++)
-		if (st->kinds[k]) fprintf(t->out, " %s %zu", sl_kind_name[k], st->kinds[k]);
-	fprintf(t->out, "; enforced %zu; shared %zu", st->enforced, st->shared);
-	if (st->late_closed) fprintf(t->out, "; closed late %zu", st->late_closed);
+		if (st->kinds[k]) fprintf(t->out, " %s %u", sl_kind_name[k], st->kinds[k]);
+	fprintf(t->out, "; enforced %u; shared %u", st->enforced, st->shared);
+	if (st->late_closed) fprintf(t->out, "; closed late %u", st->late_closed);
 	fputc('\n', t->out);
 	if (st->npeers) {
 		fprintf(t->out, "  peers:");
