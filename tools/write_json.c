@@ -90,9 +90,20 @@ json_t *sl_json_stack(const struct sl_an *a, const struct sl_stack *s)
 	return arr;
 }
 
+/* Into memory, then one write: json_dumpf writes token by token, each an fwrite that takes
+ * the stream's lock, which was a fifth of a million-site json report. -1 on failure. */
+static int dump(json_t *j, FILE *out, size_t flags)
+{
+	char *s = j ? json_dumps(j, flags | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
+	if (!s) return -1;
+	fputs(s, out);
+	free(s);
+	return 0;
+}
+
 int sl_json_dump(json_t *j, FILE *out)
 {
-	int r = j ? json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : -1;
+	int r = dump(j, out, JSON_INDENT(2));
 	json_decref(j);
 	fputc('\n', out);
 	if (json_failed || (!j && (json_failed = ENOMEM))) return json_failed;
@@ -200,8 +211,7 @@ static json_t *site_json(const struct sl_an *a, const struct sl_site *st)
 static int put(FILE *out, const char *key, json_t *j, size_t flags, const char *after)
 {
 	fprintf(out, "  \"%s\": ", key);
-	if (!j || json_dumpf(j, out, flags | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII))
-		json_failed = json_failed ? json_failed : ENOMEM;
+	if (dump(j, out, flags)) json_failed = json_failed ? json_failed : ENOMEM;
 	json_decref(j);
 	fputs(after, out);
 	return json_failed;
@@ -211,8 +221,7 @@ static void elem(FILE *out, json_t *j, int *first, size_t flags)
 {
 	fputs(*first ? "\n    " : ",\n    ", out);
 	*first = 0;
-	if (!j || json_dumpf(j, out, flags | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII))
-		json_failed = json_failed ? json_failed : ENOMEM;
+	if (dump(j, out, flags)) json_failed = json_failed ? json_failed : ENOMEM;
 	json_decref(j);
 }
 
