@@ -146,9 +146,12 @@ check run_not_built_or_present bash -c "'$SL' run --help >/dev/null 2>&1; test \
 
 # ---- real runs under the preload ----
 PRE=$B/libsockleak.so
+# a sanitizer build of the library needs its runtime first in LD_PRELOAD
+SANRT=$(ldd "$PRE" 2>/dev/null | awk '/lib(asan|tsan|ubsan)\.so/ { print $3; exit }')
+PRELOAD=${SANRT:+$SANRT:}$PRE
 if [ -f "$PRE" ]; then
 	mkdir -p "$T/ls" "$T/fs"
-	LEAK_LOG_PREFIX=$T/ls/log LD_PRELOAD=$PRE \
+	LEAK_LOG_PREFIX=$T/ls/log LD_PRELOAD=$PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
 		SOCKLEAK_OPTIONS=grace_ms=300:scan_ms=50:report_at_exit=0:log_path=$T/ls/log \
 		timeout 40 "$B/tests/report/leaky_server" >"$T/ls.out" 2>&1
 	check real_leaky_server_ran test $? = 0
@@ -168,7 +171,7 @@ assert l[0]['region']['startLine'] == $(line_of leaky_server.c accept), l"
 import json; d=json.load(open('$T/ls.json')); s=d['sites'][0]
 assert s['sockets']==3 and s['location']['line']==$(line_of leaky_server.c accept) and s['location']['file'].endswith('leaky_server.c'), s"
 
-	LEAK_LOG_PREFIX=$T/fs/log LD_PRELOAD=$PRE \
+	LEAK_LOG_PREFIX=$T/fs/log LD_PRELOAD=$PRELOAD ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
 		SOCKLEAK_OPTIONS=grace_ms=300:scan_ms=50:report_at_exit=0:log_path=$T/fs/log \
 		timeout 40 "$B/tests/report/fork_server" >"$T/fs.out" 2>&1
 	check real_fork_server_ran test $? = 0
