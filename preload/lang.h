@@ -13,7 +13,9 @@ int sockleak_lang_gc_probe(int fd);
 /* At start-up (our constructor): set up the Python hook when this process is a Python. */
 void sl_lang_init(void);
 /* close(fd) from ret: 1 when it is the runtime's finaliser closing fd (or learns that it is,
- * for the probe, and returns 0). */
+ * for the probe, and returns 0). Only asked when sl_lang_gc_on: in a program that is no
+ * Python or Perl, close() pays one load and a branch. */
+extern int sl_lang_gc_on;
 int sl_lang_gc_close(int fd, uintptr_t ret);
 /* With sl_lock held: the leak record's facts for a connection the runtime closed; 0 when it
  * is not one to report (listening, exempt, already reported, never connected). */

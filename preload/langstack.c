@@ -66,6 +66,7 @@ SL_EXPORT int sockleak_lang_stack(int fd, const char *lang, const char *frames)
 
 /* The finaliser's call site of close(), once learned. */
 static uintptr_t sl_gc_ret;
+int sl_lang_gc_on;
 static SL_TLS int sl_gc_probe_fd;   /* fd + 1 */
 
 SL_EXPORT int sockleak_lang_gc_probe(int fd)
@@ -75,17 +76,53 @@ SL_EXPORT int sockleak_lang_gc_probe(int fd)
 		return -1;
 	}
 	sl_gc_probe_fd = fd + 1;
+	__atomic_store_n(&sl_lang_gc_on, 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+/* perl: set at start-up when the executable is perl (sl_lang_init); the two functions that
+ * tell its closes apart, found at its first close of a connection. */
+static int sl_perl;
+static struct sl_range sl_perl_ranges[2];   /* Perl_io_close, Perl_sv_clear */
+static int sl_perl_looked;                   /* 1: found, -1: not this perl */
+
+/* No lock (fork never waits for one here): two threads may both look the same addresses up,
+ * and publish the same values. */
+static int sl_perl_ready(void)
+{
+	int st = __atomic_load_n(&sl_perl_looked, __ATOMIC_ACQUIRE);
+	struct sl_range r[2];
+
+	if (st)
+		return st > 0;
+	st = sl_stack_func_range("Perl_io_close", &r[0]) ||
+	     sl_stack_func_range("Perl_sv_clear", &r[1]) ? -1 : 1;
+	if (st > 0)
+		memcpy(sl_perl_ranges, r, sizeof(r));
+	__atomic_store_n(&sl_perl_looked, st, __ATOMIC_RELEASE);
+	return st > 0;
 }
 
 int sl_lang_gc_close(int fd, uintptr_t ret)
 {
+	const struct sl_sock *s;
+
 	if (SL_UNLIKELY(sl_gc_probe_fd) && sl_gc_probe_fd == fd + 1) {
 		sl_gc_probe_fd = 0;
 		__atomic_store_n(&sl_gc_ret, ret, __ATOMIC_RELAXED);
 		return 0;
 	}
-	return ret && ret == __atomic_load_n(&sl_gc_ret, __ATOMIC_RELAXED);
+	if (SL_LIKELY(!sl_perl))
+		return ret && ret == __atomic_load_n(&sl_gc_ret, __ATOMIC_RELAXED);
+	/* Perl closes every handle through Perl_io_close: from Perl_do_close for close(), from
+	 * Perl_sv_clear when the last reference went (scope exit, undef, global destruction).
+	 * Both reach close() from the same PerlIOUnix_close, so the caller is told by the unwind
+	 * (perl 5.36: io_close is the 7th frame), only for connections. The read of s without
+	 * sl_lock is a hint: sl_lang_gc_leak decides under it. */
+	s = sl_fd_lookup(fd);
+	return s && (s->role == SL_ROLE_ACCEPTED || s->role == SL_ROLE_CONNECTED) &&
+	       !(s->flags & (SL_F_REPORTED | SL_F_EXEMPT)) &&
+	       sl_perl_ready() && sl_stack_called_from(&sl_perl_ranges[0], &sl_perl_ranges[1], 12);
 }
 
 /* Called by close() with sl_lock held, for the last descriptor of a connection the runtime
@@ -107,12 +144,14 @@ int sl_lang_gc_leak(const struct sl_sock *s, int fd, struct sl_leak_info *l)
 /* Python: put our sitecustomize first on PYTHONPATH, for interpreters only (python, python3,
  * python3.11, ...), never for set-id programs. The hook takes itself out of sys.path and
  * PYTHONPATH again and runs the program's own sitecustomize (python/sitecustomize.py). */
-static int sl_is_python(const char *exe)
+/* An interpreter's executable: NAME, or NAME and a version (python3.11, perl5.36.0). */
+static int sl_is_exe(const char *exe, const char *name)
 {
 	const char *b = strrchr(exe, '/');
+	size_t n = strlen(name);
 
 	b = b ? b + 1 : exe;
-	return !strncmp(b, "python", 6) && strspn(b + 6, "0123456789.") == strlen(b + 6);
+	return !strncmp(b, name, n) && strspn(b + n, "0123456789.") == strlen(b + n);
 }
 
 void sl_lang_init(void)
@@ -124,13 +163,16 @@ void sl_lang_init(void)
 	ssize_t n;
 	int w;
 
-	if (!sl_opt.python || getauxval(AT_SECURE))
-		return;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return;
 	exe[n] = '\0';
-	if (!sl_is_python(exe) || !dladdr((void *)&sl_lang_init, &di) || !di.dli_fname ||
+	sl_perl = sl_is_exe(exe, "perl");
+	if (sl_perl)
+		sl_lang_gc_on = 1;
+	if (!sl_opt.python || getauxval(AT_SECURE))
+		return;
+	if (!sl_is_exe(exe, "python") || !dladdr((void *)&sl_lang_init, &di) || !di.dli_fname ||
 	    !(slash = strrchr(di.dli_fname, '/')))
 		return;
 	w = snprintf(dir, sizeof(dir), "%.*s/sockleak-python", (int)(slash - di.dli_fname),

@@ -547,6 +547,43 @@ uint32_t sl_stack_capture(void)
 	return sl_stack_store(id, n, supp, sl_fill_native, raw);
 }
 
+int sl_stack_called_from(const struct sl_range *callee, const struct sl_range *caller,
+			 unsigned depth)
+{
+	void *ips[24];
+	int got, found = 0;
+
+	if (depth > sizeof(ips) / sizeof(ips[0]))
+		depth = sizeof(ips) / sizeof(ips[0]);
+	sl_unwind_ready();
+	/* Under sl_unwind_mu, as sl_stack_capture: fork waits for it. */
+	sl_mutex_lock(&sl_unwind_mu);
+	got = sl_backtrace(ips, (int)depth);
+	sl_mutex_unlock(&sl_unwind_mu);
+	/* return addresses: ip-1 is inside the call */
+	for (int i = 1; i < got && !found; i++) {
+		uintptr_t a = (uintptr_t)ips[i - 1] - 1, b = (uintptr_t)ips[i] - 1;
+
+		if (a >= callee->lo && a < callee->hi)
+			found = b >= caller->lo && b < caller->hi ? 1 : -1;
+	}
+	return found > 0;
+}
+
+int sl_stack_func_range(const char *name, struct sl_range *r)
+{
+	void *f = dlsym(RTLD_DEFAULT, name);
+	const ElfW(Sym) *sym = NULL;
+	Dl_info di;
+
+	r->lo = r->hi = 0;
+	if (!f || !dladdr1(f, &di, (void **)&sym, RTLD_DL_SYMENT) || !sym || !sym->st_size)
+		return ENOENT;
+	r->lo = (uintptr_t)f;
+	r->hi = r->lo + sym->st_size;
+	return 0;
+}
+
 /* ---- interpreters' frames (langstack.c) ---- */
 
 #define SL_LANG_TEXT 16384

@@ -21,6 +21,15 @@ uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp);
 
 uint64_t sl_stack_id(uint32_t idx);     /* 0 for none */
 
+/* A function's code: [lo, hi). */
+struct sl_range { uintptr_t lo, hi; };
+/* The code of the function `name` exported by some module of the process: 0 or ENOENT. */
+int sl_stack_func_range(const char *name, struct sl_range *r);
+/* Whether the caller's stack, within depth frames, has a frame in callee called from one in
+ * caller. An unwind, no symbol lookup: not for hot paths, not under sl_lock. */
+int sl_stack_called_from(const struct sl_range *callee, const struct sl_range *caller,
+			 unsigned depth);
+
 /* An interpreter's frames on top of a native stack: a new stack whose first frames are
  * FRAMES ("file\tline\tfunction\n" lines, innermost first, at most SL_LANG_MAX) of LANG,
  * followed by base's frames (cut to SL_STACK_MAX in all). 0 when LANG is not known or FRAMES

@@ -250,7 +250,7 @@ void sl_track_close(int fd)
 void sl_track_close_from(int fd, uintptr_t ret)
 {
 	struct sl_leak_info gc;
-	int saved, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported, gc_closed = 0;
+	int saved, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported, gc_closed = 0, by_runtime;
 	pid_t pids[SL_SHARED_MAX];
 	uint64_t inode, now, leak_from, reported_ms;
 	struct sl_sock *s;
@@ -259,6 +259,10 @@ void sl_track_close_from(int fd, uintptr_t ret)
 	if (!sl_enter())
 		return;
 	saved = errno;
+	/* Is an interpreter's finaliser closing it (langstack.c)? Asked before sl_lock: for Perl
+	 * it unwinds. One compare for every other program. */
+	by_runtime = ret && SL_UNLIKELY(__atomic_load_n(&sl_lang_gc_on, __ATOMIC_RELAXED)) &&
+		     sl_lang_gc_close(fd, ret);
 	sl_lock();
 	s = sl_fd_clear(fd);
 	if (!s) {
@@ -281,7 +285,7 @@ void sl_track_close_from(int fd, uintptr_t ret)
 	if (npids)
 		memcpy(pids, s->shared, sizeof(pids));
 	/* The last descriptor, closed by an interpreter's finaliser (langstack.c). */
-	if (!s->nfds && !reported && SL_UNLIKELY(sl_lang_gc_close(fd, ret)))
+	if (!s->nfds && !reported && by_runtime)
 		gc_closed = sl_lang_gc_leak(s, fd, &gc);
 	if (!s->nfds)
 		sl_sock_free(s);

@@ -163,6 +163,17 @@ def perl_one_site():
     check(summary(out) == (3, 1), "not 3 leaks at 1 site:\n" + out[-3000:])
 
 
+@case
+def perl_dropped_sockets_exit_23():
+    """A short Perl script whose sockets go out of scope unclosed: Perl closes them itself,
+    before the exit scan. Both are gc_closed and run exits 23; the explicitly closed pair is
+    not reported."""
+    st, out = run([need("perl"), S("perl_drop.pl")])
+    check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
+    check(summary(out) == (2, 1), "not 2 leaks at 1 site:\n" + out[-3000:])
+    check("kinds: gc_closed 2;" in out, "not 2 gc_closed:\n" + out[-3000:])
+
+
 # docs/languages.md: the flags that make the JVM write a perf map with every frame compiled
 JAVA_PERF_FLAGS = ["-XX:+PreserveFramePointer", "-XX:+UnlockDiagnosticVMOptions",
                    "-XX:+DumpPerfMapAtExit", "-Xcomp", "-XX:TieredStopAtLevel=1"]
