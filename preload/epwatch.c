@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int sl_ep = -1;
+static int sl_ep SL_FORK_STATE = -1;
 static int sl_ep_pid;
 static unsigned sl_ep_generation;
 
@@ -96,7 +96,8 @@ void sl_ep_atfork_child(void)
 {
 	int ep = __atomic_load_n(&sl_ep, __ATOMIC_RELAXED);
 
-	if (ep >= 0)
+	if (ep >= 0) {
 		syscall(SYS_close, ep);   /* our copy; the parent's instance lives on in the parent */
-	__atomic_store_n(&sl_ep, -1, __ATOMIC_RELAXED);
+		__atomic_store_n(&sl_ep, -1, __ATOMIC_RELAXED);
+	}
 }

@@ -26,7 +26,7 @@ extern struct sl_opts sl_opt;
 
 /* This process's pid as our atfork handlers know it. A different getpid() means we run in a
  * vfork child (or a raw clone) that shares the parent's memory: only raw syscalls then. */
-static pid_t sl_self_pid;
+static pid_t sl_self_pid SL_FORK_STATE;
 int sl_vfork_pending;
 
 static int sl_in_vfork_child(void)
@@ -216,25 +216,13 @@ static int sl_child_mark(struct sl_sock *s, void *ctx)
 
 void sl_forks_atfork_child(void)
 {
-	pid_t ppid = getppid();
+	/* The parent's pid is the one this process had until now: no getppid() in every child. */
+	pid_t ppid = sl_self_pid ? sl_self_pid : getppid();
 
 	sl_self_pid = (pid_t)syscall(SYS_getpid);
 	sl_ep_atfork_child();
 	/* The state lock was just re-initialised and no other thread exists: no lock needed. */
 	sl_sock_each(sl_child_mark, &ppid);
-}
-
-void sl_fork_child(void)
-{
-	int saved = errno;
-
-	/* A child that holds sockets needs its own watchdog now, not at its first transition: a
-	 * worker that inherited a connection may never call us again. Started here, after fork()
-	 * returned, never in the atfork child handler: handlers registered after ours (jemalloc's,
-	 * a sanitizer's) would still hold their allocator locks, and pthread_create allocates. */
-	if (sl_sock_count())
-		sl_watchdog_ensure();
-	errno = saved;
 }
 
 void sl_exec_before(const char *path)

@@ -20,8 +20,9 @@ void sl_adopt_inherited(void);
 uint32_t sl_fork_before(void);
 void sl_fork_parent(pid_t child, uint32_t stack);
 void sl_forks_atfork_child(void);
-/* In the child, after fork() returned: start the child's watchdog when it holds sockets. */
-void sl_fork_child(void);
+/* The child starts no watchdog at fork: its first socket call of its own does (a worker that
+ * closes the listener, dup2()s its connection, reads the EOF or opens a socket); see
+ * sl_watchdog_idle_child. */
 
 /* Before any exec: an `exec` record naming the TCP sockets that cross (no FD_CLOEXEC). */
 void sl_exec_before(const char *path);

@@ -25,7 +25,7 @@ uint64_t sl_coarse_ms;
 struct sl_opts sl_opt;
 int sl_inited;
 
-static sl_mutex sl_mu = SL_MUTEX_INIT;
+static sl_mutex sl_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static pthread_once_t sl_init_once = PTHREAD_ONCE_INIT;
 
 void sl_lock(void) { sl_mutex_lock(&sl_mu); }
@@ -115,6 +115,7 @@ static void sl_secure_options(void)
 
 static void sl_do_init(void)
 {
+	sl_log_early();
 	sl_opts_default(&sl_opt);
 	if (getauxval(AT_SECURE))
 		sl_secure_options();
@@ -165,7 +166,9 @@ __attribute__((destructor)) static void sl_dtor(void)
 	 * hold our lock, so do nothing rather than risk a deadlock at exit. */
 	if (!sl_inited || !sl_enter())
 		return;
-	if (sl_opt.report_at_exit) {
+	/* A fork child that never touched a socket leaves its inherited ones to the parent:
+	 * no scan, no log file of its own, and the cost of a bare fork (issue 10). */
+	if (sl_opt.report_at_exit && !sl_watchdog_idle_child()) {
 		sl_scan(1);
 		/* Also after nothing could be written: space may be back, and the loss is said. */
 		if (sl_log_count() || sl_log_dropped()) {

@@ -457,8 +457,6 @@ SL_EXPORT pid_t fork(void)
 	p = SL_CALL(fork, (pid_t)SL_NOSYS);
 	if (p > 0)
 		sl_fork_parent(p, stack);
-	else if (p == 0)
-		sl_fork_child();
 	return p;
 }
 

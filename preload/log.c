@@ -25,7 +25,7 @@ extern char *program_invocation_name;
 
 #define SL_LOG_BUF (96 * 1024)
 
-static sl_mutex sl_log_mu = SL_MUTEX_INIT;
+static sl_mutex sl_log_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static char sl_buf[SL_LOG_BUF];
 static struct sl_jb sl_jb;
 static int sl_fd = -1;
@@ -34,25 +34,55 @@ static ino_t sl_fd_ino;
 static pid_t sl_fd_pid;         /* process that opened sl_fd */
 static pid_t sl_started_pid;    /* process whose start record is written */
 static int sl_to_stderr;
+static int sl_err_direct;       /* log_path=stderr on a low budget: fd 2 itself, no duplicate */
+static dev_t sl_err_dev;        /* fd 2 at start-up, */
+static ino_t sl_err_ino;
+static int sl_err_known;        /* ... when it was open, */
+static int sl_err_sock;         /* ... and a socket (journald's, an inetd client's) */
 static int sl_broken;           /* the log cannot be written: stop trying */
 static int sl_warned_open;
 static int sl_warned_write;
 static int sl_torn;             /* a record was cut short and could not be cut back */
-static unsigned long sl_count;
+static unsigned long sl_count SL_FORK_STATE;
 static unsigned long sl_dropped; /* records that could not be written (the exit record says) */
 static pid_t sl_wd_tid;          /* sockleak's watchdog thread, which may take the program's creds */
 static char sl_path[SL_PATH_MAX + 32];   /* the file open as sl_fd, for rotation checks */
 static char sl_boot_id[40];
 static char sl_host[65];
-static const char *sl_origin = "exec";
+static const char *sl_origin SL_FORK_STATE = "exec";
 
 static ssize_t sl_raw_write(int fd, const void *buf, size_t len)
 {
 	return syscall(SYS_write, fd, buf, len);
 }
 
+void sl_log_early(void)
+{
+	struct stat st;
+
+	if (!syscall(SYS_fstat, 2, &st)) {
+		sl_err_dev = st.st_dev;
+		sl_err_ino = st.st_ino;
+		sl_err_known = 1;
+		sl_err_sock = S_ISSOCK(st.st_mode);
+	}
+}
+
+/* fd 2 is still the file it was at start-up. A server that dup2()s a client's connection
+ * onto fd 2 (inetd style) must not send sockleak's text to that client: checked before each
+ * message, which are rare, and before each record written to fd 2 itself (sl_err_direct). */
+static int sl_stderr_same(void)
+{
+	struct stat st;
+
+	return sl_err_known && !syscall(SYS_fstat, 2, &st) && st.st_dev == sl_err_dev &&
+	       st.st_ino == sl_err_ino;
+}
+
 void sl_log_text(const char *msg, size_t len)
 {
+	if (sl_err_sock || !sl_stderr_same())
+		return;   /* the records (log_path) still say it */
 	while (len > 0) {
 		ssize_t w = sl_raw_write(2, msg, len);
 
@@ -78,6 +108,14 @@ int sl_log_high_base(void)
 	    (long)rl.rlim_cur - 64 < base)
 		base = (long)rl.rlim_cur - 64;
 	return base < 3 ? 3 : (int)base;
+}
+
+int sl_fd_budget_low(void)
+{
+	struct rlimit rl;
+
+	return !syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) && rl.rlim_max != RLIM_INFINITY &&
+	       rl.rlim_max < SL_HIGH + 64;
 }
 
 /* Our descriptors belong above the numbers the program uses, and above its RLIMIT_NOFILE
@@ -153,17 +191,38 @@ static void sl_read_small(const char *path, char *out, size_t cap)
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/* The start record's options, formatted once at init: the first record may be written on a
+ * thread with a 16 KiB stack, where these 13 KiB of buffers were a crash (issue 10). */
+static char sl_start_opts[SL_OPTS_JSON_MAX + 2];
+
+static void sl_format_start_opts(void)
+{
+	size_t n = sl_opts_json(&sl_opt, sl_start_opts + 1, sizeof(sl_start_opts) - 2);
+
+	sl_start_opts[0] = '{';
+	sl_start_opts[n + 1] = '}';
+	sl_start_opts[n + 2] = '\0';
+}
+
 void sl_log_init(void)
 {
 	struct utsname u;
 
+	sl_format_start_opts();
 	sl_read_small("/proc/sys/kernel/random/boot_id", sl_boot_id, sizeof(sl_boot_id));
 	if (!uname(&u))
 		snprintf(sl_host, sizeof(sl_host), "%s", u.nodename);
 	/* No log_path at all: secure mode without one in /etc/sockleak.conf (init.c). */
 	sl_broken = !sl_opt.log_path[0];
 	sl_to_stderr = !strcmp(sl_opt.log_path, "stderr");
-	if (sl_to_stderr) {
+	/* Records never go to a peer: not to a TCP connection the program was started with on
+	 * fd 2 (inetd), and on a low descriptor budget not through a duplicate of ours either
+	 * (fd 2 itself, while it is the file it was at start-up). */
+	if (sl_to_stderr && sl_fd_is_tcp(2, NULL))
+		sl_broken = 1;
+	else if (sl_to_stderr && sl_fd_budget_low())
+		sl_err_direct = 1;
+	else if (sl_to_stderr) {
 		int fd = (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 3);
 
 		if (fd < 0)
@@ -267,6 +326,8 @@ static int sl_log_ready(void)
 	pid_t pid = getpid();
 	struct stat st;
 
+	if (sl_err_direct)
+		return !sl_broken && sl_stderr_same();
 	for (int tries = 0; tries < 3; tries++) {
 		if (sl_broken)
 			return 0;
@@ -315,6 +376,8 @@ static void sl_common(const char *event)
 	sl_jb_i64(&sl_jb, "tid", sl_gettid());
 }
 
+static int sl_log_out(void) { return sl_err_direct ? 2 : sl_fd; }
+
 /* A record cut short (a full disk: write(2) wrote part, then ENOSPC) must leave no partial
  * line. The file is ours alone (one per process, written under the log lock), so cutting it
  * back by what this record wrote restores the last whole line; with O_APPEND the next record
@@ -334,7 +397,7 @@ static int sl_write_all(const char *p, size_t len, size_t *done)
 {
 	*done = 0;
 	while (*done < len) {
-		ssize_t w = sl_raw_write(sl_fd, p + *done, len - *done);
+		ssize_t w = sl_raw_write(sl_log_out(), p + *done, len - *done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -373,7 +436,7 @@ static int sl_flush(void)
 
 	if (!len)
 		return ENOSPC;   /* larger than the buffer: never written in part */
-	if (sl_log_past_fsize(sl_fd, len + (size_t)sl_torn)) {
+	if (sl_log_past_fsize(sl_log_out(), len + (size_t)sl_torn)) {
 		err = EFBIG;
 		goto failed;
 	}
@@ -398,9 +461,10 @@ failed:
 	return err;
 }
 
+/* Log lock held: the buffer is the process's, not the thread stack's. */
 static int sl_write_start(void)
 {
-	char exe[SL_PATH_MAX], opts[SL_OPTS_JSON_MAX + 2];
+	static char exe[SL_PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	exe[n > 0 ? n : 0] = '\0';
@@ -412,11 +476,7 @@ static int sl_write_start(void)
 	sl_jb_str(&sl_jb, "host", sl_host);
 	sl_jb_str(&sl_jb, "version", SL_VERSION);
 	sl_jb_str(&sl_jb, "origin", sl_origin);
-	opts[0] = '{';
-	n = (ssize_t)sl_opts_json(&sl_opt, opts + 1, sizeof(opts) - 2);
-	opts[n + 1] = '}';
-	opts[n + 2] = '\0';
-	sl_jb_raw(&sl_jb, "options", opts);
+	sl_jb_raw(&sl_jb, "options", sl_start_opts);
 	sl_jb_obj_end(&sl_jb);
 	return sl_flush();
 }
@@ -465,7 +525,7 @@ int sl_log_end(void)
 {
 	int err = EIO;
 
-	if (!sl_jb.trunc && sl_fd >= 0) {
+	if (!sl_jb.trunc && sl_log_out() >= 0) {
 		sl_jb_obj_end(&sl_jb);
 		err = sl_flush();
 	}

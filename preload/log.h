@@ -7,6 +7,9 @@
 #include "json.h"
 #include "sl.h"
 
+/* First thing at init: remember what fd 2 is (sl_log_text writes only there). */
+void sl_log_early(void);
+
 /* At init: remember where to log; with log_path=stderr, take our private duplicate of fd 2
  * now, before the program can close or replace it. */
 void sl_log_init(void);
@@ -46,6 +49,11 @@ int sl_own_fd_max(void);
 void sl_log_own_fd(int fd);
 /* True when fd is one of ours (the log). Wrappers of close/dup2 protect it. */
 int sl_log_owns_fd(int fd);
+/* The hard RLIMIT_NOFILE leaves no room above the numbers the program may use: sockleak then
+ * holds one descriptor at most, the log file's: no epoll instance or netlink socket (the
+ * watchdog asks TCP_INFO on the program's own descriptors), no pipe for libunwind, and
+ * log_path=stderr written to fd 2 itself. */
+int sl_fd_budget_low(void);
 /* Where our own descriptors go: high, below RLIMIT_NOFILE. */
 int sl_log_high_base(void);
 /* Move fd to a high number (above a lowered RLIMIT_NOFILE when the hard limit allows), closing
@@ -89,7 +97,8 @@ void sl_log_atfork_prepare(void);
 void sl_log_atfork_parent(void);
 void sl_log_atfork_child(void);
 
-/* Write a plain text message on stderr (fd 2), e.g. bad options, the exit summary. */
+/* Write a plain text message on stderr (fd 2), e.g. bad options, the exit summary: only while
+ * fd 2 is the file it was at start-up, and never a socket (it could reach a peer). */
 void sl_log_text(const char *msg, size_t len);
 /* One formatted line on stderr (the newline is added), through sl_log_text. */
 __attribute__((format(printf, 1, 2))) void sl_log_say(const char *fmt, ...);

@@ -78,3 +78,23 @@ void sl_mem_free(void *p, size_t size)
 	((struct sl_free *)p)->next = sl_freelist[c];
 	sl_freelist[c] = p;
 }
+
+void *sl_pages_grow(void *p, size_t used, size_t *cap, size_t need)
+{
+	size_t ncap = *cap ? *cap : 4096;
+	void *n;
+
+	if (need <= *cap)
+		return p;
+	while (ncap < need)
+		ncap *= 2;
+	n = sl_map(ncap);
+	if (!n)
+		return NULL;
+	if (p) {
+		memcpy(n, p, used);
+		munmap(p, *cap);
+	}
+	*cap = ncap;
+	return n;
+}

@@ -28,7 +28,7 @@ static void *sl_rt_map;
 static size_t sl_rt_len;
 /* Set by the kernel to the thread's id at clone, cleared (and futex-woken) once the thread is
  * gone: then, and only then, its stack may be unmapped. */
-static int sl_rt_tid;
+static int sl_rt_tid SL_FORK_STATE;
 static size_t sl_rt_below;   /* bytes of static TLS we copy, below the thread pointer */
 static void (*sl_rt_fn)(void *);
 static void *sl_rt_arg;
@@ -115,12 +115,20 @@ int sl_rthread_start(void (*fn)(void *), void *arg)
 	below = sl_rt_below;
 	off = t.tp & 4095u;
 	len = SL_RT_GUARD + SL_RT_STACK + SL_PAGE_UP(below) + SL_PAGE_UP(off + SL_RT_TCB);
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (m == MAP_FAILED)
-		return -1;
-	if (mprotect(m, SL_RT_GUARD, PROT_NONE)) {
-		munmap(m, len);
-		return -1;
+	if (sl_rt_map && sl_rt_len == len) {
+		m = sl_rt_map;   /* a fork child's copy of its parent's, whose thread is not here */
+	} else {
+		if (sl_rt_map)
+			munmap(sl_rt_map, sl_rt_len);
+		sl_rt_map = NULL;
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+			 -1, 0);
+		if (m == MAP_FAILED)
+			return -1;
+		if (mprotect(m, SL_RT_GUARD, PROT_NONE)) {
+			munmap(m, len);
+			return -1;
+		}
 	}
 	/* The same offset in its page as the creator's thread pointer keeps every alignment. */
 	tls = (uintptr_t)m + SL_RT_GUARD + SL_RT_STACK;
@@ -163,9 +171,9 @@ void sl_rthread_join(void)
 
 void sl_rthread_atfork_child(void)
 {
-	if (sl_rt_map)
-		munmap(sl_rt_map, sl_rt_len);
-	sl_rt_map = NULL;
+	/* The parent's thread is not in the child; its stack's copy is kept for the child's own
+	 * watchdog, if it ever starts one (sl_rthread_start): a child that exits at once makes
+	 * no system call for it. */
 	__atomic_store_n(&sl_rt_tid, 0, __ATOMIC_RELAXED);
 }
 #else

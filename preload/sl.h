@@ -13,6 +13,10 @@
 #define SL_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define SL_TLS __thread __attribute__((tls_model("initial-exec")))
+/* State the atfork child handlers write (locks, per-process counters): kept in one section,
+ * which the link sorts together (preload.mk), so that a fork child copies one page of ours
+ * on write, not one per module (a child that exits at once: issue 10). */
+#define SL_FORK_STATE __attribute__((section(".data.sl_fork")))
 
 #ifndef SL_VERSION
 #define SL_VERSION "0.0.0"
@@ -65,5 +69,9 @@ extern int sl_inited;
 void *sl_mem_alloc(size_t size);
 void sl_mem_free(void *p, size_t size);
 void *sl_map(size_t size);   /* zeroed pages, or NULL */
+/* A growing array in pages of its own (no lock needed: the caller owns p): room for need
+ * bytes, doubling *cap (bytes); the first used bytes are kept. Returns the array, or NULL
+ * with p left as it was. */
+void *sl_pages_grow(void *p, size_t used, size_t *cap, size_t need);
 
 #endif

@@ -38,6 +38,7 @@ void sl_diag_open(void);
 /* True for our netlink socket's descriptor (protected from the program's close calls). */
 int sl_diag_owns_fd(int fd);
 int sl_diag_fd(void);
+/* Callers serialise dumps (one buffer per process): sl_scan holds its scan lock. */
 int sl_diag_dump(uint32_t state_mask, int inet6, void (*fn)(const struct sl_diag *d, void *ctx),
 		 void *ctx);
 

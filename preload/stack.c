@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <elf.h>
+#include <execinfo.h>
 #include <link.h>
 #include <pthread.h>
 #include <sys/single_threaded.h>
@@ -122,6 +123,17 @@ static int sl_backtrace(void **ips, int n)
 }
 #endif
 
+/* On a low descriptor budget at start-up (sl_fd_budget_low), stacks come from glibc's
+ * backtrace() (libgcc's unwinder, loaded by our constructor) instead: libunwind checks
+ * memory through a pipe of its own, a descriptor the program would miss, and the one
+ * sockleak may hold is the log's. */
+static int sl_glibc_bt;
+
+static int sl_unwind(void **ips, int n)
+{
+	return sl_glibc_bt ? backtrace(ips, n) : sl_backtrace(ips, n);
+}
+
 static struct sl_stack *sl_stack_get(uint32_t idx)
 {
 	struct sl_stack **c;
@@ -178,14 +190,30 @@ void sl_stack_init(unsigned depth)
  * from mmap, not the heap) waits for the first stack, so the shells and compilers of a CI job
  * under `sockleak run` never pay it.
  * Left alone, that pipe would take the lowest free numbers, which a program expects to get
- * itself: our pipe()/pipe2() wrappers move it high while this thread primes libunwind
- * (sl_stack_own_pipe). */
+ * itself: our pipe()/pipe2() wrappers move it high while libunwind runs on this thread
+ * (priming it, or any unwind: it makes the pipe again when it finds it closed), see
+ * sl_stack_own_pipe. */
 static SL_TLS int sl_unw_loading;
 
 int sl_stack_loading(void) { return sl_unw_loading; }
 
 void sl_stack_own_pipe(int fds[2])
 {
+	char path[40];
+	int rw;
+
+	/* libunwind reads a byte from one end and writes one to the other, on the same pipe:
+	 * one descriptor opened read-write on it serves as both ends, so sockleak holds one
+	 * descriptor, not two, of the program's budget (sl_fd_budget_low). */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	rw = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (rw >= 0) {
+		syscall(SYS_close, fds[0]);
+		syscall(SYS_close, fds[1]);
+		fds[0] = fds[1] = sl_place_high(rw);
+		sl_log_own_fd(fds[0]);
+		return;
+	}
 	for (int i = 0; i < 2; i++) {
 		fds[i] = sl_place_high(fds[i]);
 		sl_log_own_fd(fds[i]);
@@ -222,7 +250,7 @@ static void sl_unwind_load(void)
 /* Not pthread_once: a fork while another thread is loading would leave the child's once stuck
  * forever. This lock is taken by the atfork prepare handler, so fork waits for a load, an
  * unwind or a frame lookup in progress (sl_stack_capture), and the child re-initialises it. */
-static sl_mutex sl_unwind_mu = SL_MUTEX_INIT;
+static sl_mutex sl_unwind_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static int sl_unwind_loaded, sl_unwind_primed;
 
 void sl_stack_load(void)
@@ -232,6 +260,12 @@ void sl_stack_load(void)
 	sl_mutex_lock(&sl_unwind_mu);
 	if (!sl_unwind_loaded) {
 		sl_unwind_load();
+		if (sl_fd_budget_low()) {
+			void *ips[2];
+
+			backtrace(ips, 2);   /* glibc loads libgcc_s now, in our constructor */
+			sl_glibc_bt = 1;
+		}
 		__atomic_store_n(&sl_unwind_loaded, 1, __ATOMIC_RELEASE);
 	}
 	sl_mutex_unlock(&sl_unwind_mu);
@@ -244,6 +278,8 @@ static void sl_unwind_ready(void)
 	if (__atomic_load_n(&sl_unwind_primed, __ATOMIC_ACQUIRE))
 		return;
 	sl_stack_load();   /* a stack taken before our constructor ran */
+	if (sl_glibc_bt)
+		return;   /* libunwind is not used */
 	sl_mutex_lock(&sl_unwind_mu);
 	if (!sl_unwind_primed) {
 		/* libunwind's initialisation opens the pipe and reads /proc: done once, here,
@@ -471,29 +507,70 @@ out:
  * SL_SITE_RECHECK still unwinds, so a stale entry (another path reaching the same call at the
  * same depth) is corrected. A hit can only be wrong above the call site: the innermost frame
  * is the key itself. At 1 in 16 the rechecks cost nginx ~80 instructions a connection; at 1
- * in 64, ~20. */
-#define SL_SITES 16
+ * in 64, ~20. A preloaded library's thread-local storage comes out of every thread's stack,
+ * and sockleak's must stay within 256 bytes in all (issue 10): 12 entries of 16 bytes (the
+ * stack pointer's low 32 bits tell depths apart within a thread's stack) and one recheck
+ * count for the thread, where 16 entries of 24 bytes took 384. */
+#define SL_SITES 12
 #define SL_SITE_RECHECK 64
 
 struct sl_site {
-	uintptr_t ret, sp;
-	uint32_t idx, hits;
+	uintptr_t ret;
+	uint32_t sp, idx;
 };
 
 static SL_TLS struct sl_site sl_sites[SL_SITES];
+static SL_TLS uint32_t sl_site_hits;
 
 uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
 {
 	struct sl_site *e = &sl_sites[((ret >> 4) ^ (sp >> 4)) % SL_SITES];
 	uint32_t idx;
 
-	if (e->ret == ret && e->sp == sp && e->idx && (++e->hits % SL_SITE_RECHECK) != 0)
+	if (e->ret == ret && e->sp == (uint32_t)sp && e->idx &&
+	    (++sl_site_hits % SL_SITE_RECHECK) != 0)
 		return e->idx;
 	idx = sl_stack_capture();
 	if (idx) {
 		e->ret = ret;
-		e->sp = sp;
+		e->sp = (uint32_t)sp;
 		e->idx = idx;
+	}
+	return idx;
+}
+
+/* A stack seen for the first time: resolved and stored. Its frames are resolved into a
+ * buffer of the process, not of the thread's stack (64 of them are 11 KiB, and a thread may
+ * have 16 KiB in all: issue 10), under sl_unwind_mu, held until they are stored; sl_lock
+ * nests inside it, the order fork's prepare handler takes them in. */
+static uint32_t sl_stack_record(const uintptr_t *keep, unsigned n, uint64_t id)
+{
+	static struct sl_rawframe raw[SL_STACK_MAX];
+	const char *names[SL_STACK_MAX][2];   /* symbol, module: the loader's strings */
+	struct sl_stack *st;
+	uint32_t idx;
+	int supp = 0;
+
+	sl_mutex_lock(&sl_unwind_mu);
+	sl_resolve(keep, n, raw);
+	for (unsigned i = 0; i < n; i++) {
+		names[i][0] = raw[i].sym;
+		names[i][1] = raw[i].path;
+	}
+	idx = sl_stack_store(id, n, 0, sl_fill_native, raw);
+	sl_mutex_unlock(&sl_unwind_mu);
+	/* Matched here, on the program's thread, never by the watchdog: fnmatch may allocate,
+	 * which the watchdog's raw thread must not (rthread.h); and with no lock of ours held, as
+	 * a sanitizer's fork takes its allocator's lock before our prepare handler takes ours.
+	 * The socket this stack belongs to cannot be reported before its next scan. */
+	for (unsigned i = 0; i < n && !supp; i++)
+		supp = sl_supp_frame_any(names[i][0], names[i][1]);
+	if (supp && idx) {
+		sl_lock();
+		st = sl_stack_get(idx);
+		if (st)
+			st->suppressed = 1;
+		sl_unlock();
 	}
 	return idx;
 }
@@ -502,12 +579,11 @@ uint32_t sl_stack_capture(void)
 {
 	void *ips[SL_STACK_MAX + 8];
 	uintptr_t keep[SL_STACK_MAX];
-	struct sl_rawframe raw[SL_STACK_MAX];
 	struct sl_stack *st;
 	unsigned n = 0;
 	uint32_t idx = 0;
 	uint64_t id;
-	int got, supp = 0;
+	int got;
 
 	/* Our own frames on top are at most the wrapper, track.c and this function. */
 	sl_unwind_ready();
@@ -516,7 +592,9 @@ uint32_t sl_stack_capture(void)
 	 * whose own locks (libunwind's cache lock, the loader's) the child would inherit held
 	 * and deadlock on at its first stack. Never taken with sl_lock held. */
 	sl_mutex_lock(&sl_unwind_mu);
-	got = sl_backtrace(ips, (int)(sl_depth + 6));
+	sl_unw_loading = 1;
+	got = sl_unwind(ips, (int)(sl_depth + 6));
+	sl_unw_loading = 0;
 	sl_mutex_unlock(&sl_unwind_mu);
 	for (int i = 0; i < got && n < sl_depth; i++) {
 		uintptr_t ip = (uintptr_t)ips[i];
@@ -533,18 +611,7 @@ uint32_t sl_stack_capture(void)
 	if (st)
 		idx = st->idx;
 	sl_unlock();
-	if (idx)
-		return idx;
-
-	sl_mutex_lock(&sl_unwind_mu);
-	sl_resolve(keep, n, raw);
-	sl_mutex_unlock(&sl_unwind_mu);
-	/* Matched here, on the program's thread, never by the watchdog: fnmatch may allocate,
-	 * which the watchdog's raw thread must not (rthread.h). */
-	for (unsigned i = 0; i < n && !supp; i++)
-		supp = sl_supp_frame_any(raw[i].sym, raw[i].path);
-
-	return sl_stack_store(id, n, supp, sl_fill_native, raw);
+	return idx ? idx : sl_stack_record(keep, n, id);
 }
 
 int sl_stack_called_from(const struct sl_range *callee, const struct sl_range *caller,

@@ -58,8 +58,9 @@ int sl_stack_suppressed(uint32_t idx);
 
 /* Load libunwind now (our constructor), rather than at the first stack. */
 void sl_stack_load(void);
-/* While this thread initialises libunwind (its first stack): libunwind's pipe is being made,
- * to be moved high and protected (sl_stack_own_pipe). */
+/* While libunwind runs on this thread (its first stack, or any unwind): a pipe made now is
+ * libunwind's, to be moved high and protected, or refused on a low descriptor budget
+ * (sl_stack_own_pipe leaves fds[] at -1 then). */
 int sl_stack_loading(void);
 void sl_stack_own_pipe(int fds[2]);
 

@@ -292,6 +292,7 @@ void sl_track_close_from(int fd, uintptr_t ret)
 	sl_unlock();
 	if (gc_closed)
 		sl_watchdog_gc_closed(&gc, fd);
+	sl_watchdog_ensure();   /* a forked worker's first call: closing the listener, say */
 
 	/* Only processes that really still hold it are named: a child that exited, or closed its
 	 * copy, does not keep the FIN from going out. */
@@ -322,6 +323,7 @@ void sl_track_dup(int oldfd, int newfd)
 	if (s && !sl_fd_set(newfd, s))
 		s->nfds++;
 	sl_unlock();
+	sl_watchdog_ensure();   /* a forked worker's first call: dup2() onto 0, inetd style */
 	sl_leave();
 	errno = saved;
 }

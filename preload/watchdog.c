@@ -28,45 +28,40 @@
 
 extern struct sl_opts sl_opt;
 
-#define SL_CAND_MAX 256          /* leaks handled per scan; the rest wait for the next one */
 #define SL_SUMMARY_MAX 32
 #define SL_SMALL 128              /* up to this many sockets, scan each instead of netlink */
 
-static int sl_wd_started;        /* this process has a watchdog (reset in a fork child) */
-static int sl_wd_raw;            /* ... and it runs on the raw thread (rthread.h) */
-static int sl_wd_stop;           /* futex word: 1 asks the watchdog to return */
-static sl_mutex sl_wd_ctl = SL_MUTEX_INIT;   /* serialises sl_watchdog_pause */
-static sl_mutex sl_scan_mu = SL_MUTEX_INIT;
+static int sl_wd_started SL_FORK_STATE;        /* this process has a watchdog (reset in a fork child) */
+static int sl_wd_idle_child SL_FORK_STATE;     /* a fork child that has made no socket call of its own yet */
+static int sl_wd_raw SL_FORK_STATE;            /* ... and it runs on the raw thread (rthread.h) */
+static int sl_wd_stop SL_FORK_STATE;           /* futex word: 1 asks the watchdog to return */
+static sl_mutex sl_wd_ctl SL_FORK_STATE = SL_MUTEX_INIT;   /* serialises sl_watchdog_pause */
+static sl_mutex sl_scan_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static uint32_t sl_scan_no;
 static uint64_t sl_prev_scan_ms;   /* start of the previous scan */
-static unsigned long sl_leaked, sl_enforced;
-static struct sl_leak_info sl_cand[SL_CAND_MAX];
+static unsigned long sl_leaked SL_FORK_STATE, sl_enforced SL_FORK_STATE;
+/* This scan's leaks, every one of them (no cap: each leaked socket gets its record, at exit
+ * too), in pages we own that grow with the largest scan (~330 bytes a leak). */
+static struct sl_leak_info *sl_cand;
+static size_t sl_cand_cap;
 static struct sl_leak_info sl_summary[SL_SUMMARY_MAX];
-static unsigned sl_nsummary;
+static unsigned sl_nsummary SL_FORK_STATE;
 
 /* CLOSE_WAIT inodes from the last dump, in pages we own. */
 static uint64_t *sl_cw;
-static size_t sl_ncw, sl_cw_cap;
+static size_t sl_ncw, sl_cw_cap;   /* entries; capacity in bytes */
 
 unsigned long sl_leaked_count(void) { return __atomic_load_n(&sl_leaked, __ATOMIC_RELAXED); }
 unsigned long sl_enforced_count(void) { return __atomic_load_n(&sl_enforced, __ATOMIC_RELAXED); }
 
 static void sl_cw_add(const struct sl_diag *d, void *ctx)
 {
-	(void)ctx;
-	if (sl_ncw == sl_cw_cap) {
-		size_t ncap = sl_cw_cap ? sl_cw_cap * 2 : 4096;
-		uint64_t *n = sl_map(ncap * sizeof(*n));
+	uint64_t *n = sl_pages_grow(sl_cw, sl_ncw * sizeof(*n), &sl_cw_cap, (sl_ncw + 1) * sizeof(*n));
 
-		if (!n)
-			return;
-		if (sl_cw) {
-			memcpy(n, sl_cw, sl_ncw * sizeof(*n));
-			munmap(sl_cw, sl_cw_cap * sizeof(*n));
-		}
-		sl_cw = n;
-		sl_cw_cap = ncap;
-	}
+	(void)ctx;
+	if (!n)
+		return;
+	sl_cw = n;
 	sl_cw[sl_ncw++] = d->inode;
 }
 
@@ -74,7 +69,7 @@ static void sl_cw_add(const struct sl_diag *d, void *ctx)
  * shut, in pages we own. */
 struct sl_reg { int fd; uint32_t gen; uint64_t inode; };
 static struct sl_reg *sl_reg;
-static size_t sl_nreg, sl_reg_cap;
+static size_t sl_nreg, sl_reg_cap;   /* entries; capacity in bytes */
 #define SL_HUP_MAX 256
 static uint64_t sl_hup[SL_HUP_MAX];
 static size_t sl_nhup;
@@ -82,23 +77,15 @@ static size_t sl_nhup;
 static int sl_reg_collect(struct sl_sock *s, void *ctx)
 {
 	unsigned epgen = *(const unsigned *)ctx;
+	struct sl_reg *n;
 
 	if (s->ep == epgen || s->ep == SL_EP_DEAD || s->fd < 0 || s->eof_ms ||
 	    (s->flags & (SL_F_LISTEN | SL_F_REPORTED | SL_F_FIN_SENT | SL_F_EXEMPT | SL_F_HALFCLOSE)))
 		return 0;
-	if (sl_nreg == sl_reg_cap) {
-		size_t ncap = sl_reg_cap ? sl_reg_cap * 2 : 1024;
-		struct sl_reg *n = sl_map(ncap * sizeof(*n));
-
-		if (!n)
-			return 1;   /* the rest at the next scan */
-		if (sl_reg) {
-			memcpy(n, sl_reg, sl_nreg * sizeof(*n));
-			munmap(sl_reg, sl_reg_cap * sizeof(*n));
-		}
-		sl_reg = n;
-		sl_reg_cap = ncap;
-	}
+	n = sl_pages_grow(sl_reg, sl_nreg * sizeof(*n), &sl_reg_cap, (sl_nreg + 1) * sizeof(*n));
+	if (!n)
+		return 1;   /* the rest at the next scan */
+	sl_reg = n;
 	sl_reg[sl_nreg++] = (struct sl_reg){s->fd, s->gen, s->inode};
 	return 0;
 }
@@ -166,45 +153,58 @@ static unsigned sl_ep_scan(int at_exit)
 	return epgen;
 }
 
-/* Without netlink (seccomp, some sandboxes): ask TCP_INFO for each tracked socket. */
-struct sl_fb { int fds[SL_CAND_MAX * 16]; uint64_t inodes[SL_CAND_MAX * 16]; int n; };
+/* Without netlink or epoll (seccomp, some sandboxes, a descriptor budget too small for ours:
+ * see sl_fd_budget_low): ask TCP_INFO for each tracked socket, on the program's own
+ * descriptor. Every socket, in pages we own (entries; capacity in bytes). */
+struct sl_fb { int fd; uint64_t inode; };
+static struct sl_fb *sl_fb;
+static size_t sl_nfb, sl_fb_cap;
 
 static int sl_fb_collect(struct sl_sock *s, void *ctx)
 {
-	struct sl_fb *fb = ctx;
+	struct sl_fb *n;
 
+	(void)ctx;
 	if (s->fd < 0 || (s->flags & (SL_F_REPORTED | SL_F_FIN_SENT)) || s->eof_ms)
 		return 0;
-	fb->fds[fb->n] = s->fd;
-	fb->inodes[fb->n] = s->inode;
-	return ++fb->n == (int)(sizeof(fb->fds) / sizeof(fb->fds[0]));
+	n = sl_pages_grow(sl_fb, sl_nfb * sizeof(*n), &sl_fb_cap, (sl_nfb + 1) * sizeof(*n));
+	if (!n)
+		return 1;   /* the rest at the next scan */
+	sl_fb = n;
+	sl_fb[sl_nfb++] = (struct sl_fb){s->fd, s->inode};
+	return 0;
+}
+
+/* Reading the state needs no duplicate: check the inode on both sides of the query, and a
+ * number closed and reused meanwhile (a new socket, a new inode) is never mistaken. */
+static int sl_fd_state_checked(int fd, uint64_t inode)
+{
+	int st;
+
+	if (sl_fd_inode(fd) != inode)
+		return -1;
+	st = sl_tcp_state(fd);
+	return sl_fd_inode(fd) == inode ? st : -1;
 }
 
 static void sl_cw_fallback(void)
 {
-	static struct sl_fb fb;
-
-	fb.n = 0;
+	sl_nfb = 0;
 	sl_lock();
-	sl_sock_each(sl_fb_collect, &fb);
+	sl_sock_each(sl_fb_collect, NULL);
 	sl_unlock();
-	/* Reading the state needs no duplicate: check the inode on both sides of the query, and a
-	 * number closed and reused meanwhile (a new socket, a new inode) is never mistaken. */
-	for (int i = 0; i < fb.n; i++) {
-		struct sl_diag diag = {0};
+	for (size_t i = 0; i < sl_nfb; i++) {
+		struct sl_diag diag = {.inode = sl_fb[i].inode};
 
-		if (sl_fd_inode(fb.fds[i]) == fb.inodes[i] && sl_tcp_state(fb.fds[i]) == TCP_CLOSE_WAIT &&
-		    sl_fd_inode(fb.fds[i]) == fb.inodes[i]) {
-			diag.inode = fb.inodes[i];
+		if (sl_fd_state_checked(sl_fb[i].fd, sl_fb[i].inode) == TCP_CLOSE_WAIT)
 			sl_cw_add(&diag, NULL);
-		}
 	}
 }
 
 struct sl_walk {
 	uint64_t now, prev;
 	int at_exit;
-	unsigned n;
+	size_t n;
 	unsigned epgen;   /* epoll generation in use, or 0 */
 };
 
@@ -253,10 +253,14 @@ static int sl_age(struct sl_sock *s, void *ctx)
 		 since >= w->prev)
 		return 0;
 take:
+	l = sl_pages_grow(sl_cand, w->n * sizeof(*l), &sl_cand_cap, (w->n + 1) * sizeof(*l));
+	if (!l)
+		return 1;   /* no memory: the rest at the next scan, or lost at exit */
+	sl_cand = l;
 	l = &sl_cand[w->n++];
 	sl_leak_info_of(l, s, kind, w->now,
 			kind == SL_KIND_IDLE ? since : s->eof_ms ? s->eof_ms : s->cw_ms);
-	return w->n == SL_CAND_MAX;
+	return 0;
 }
 
 static void sl_peer_names(int d, struct sl_leak_info *l)
@@ -283,29 +287,40 @@ void sl_watchdog_gc_closed(struct sl_leak_info *l, int fd)
 	sl_rec_leak(l);
 }
 
-/* Verify one candidate through a private duplicate, record it, enforce when asked. */
+/* Enforcement: shut the socket down through a private duplicate, so that a number the
+ * program closed and reused meanwhile is never the one shut (docs/enforce.md). The one
+ * descriptor sockleak borrows for a moment. Returns 0 or an errno. */
+static int sl_shut_checked(int fd, uint64_t inode)
+{
+	int d = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, sl_log_high_base()), err;
+
+	if (d < 0)
+		return errno;
+	err = sl_fd_inode(d) != inode ? EBADF : syscall(SYS_shutdown, d, SHUT_RDWR) ? errno : 0;
+	syscall(SYS_close, d);
+	return err;
+}
+
+/* Verify one candidate, record it, enforce when asked. Reading needs no duplicate (which
+ * would take a descriptor from the program's budget): the answers count only when the
+ * program's descriptor is this socket before and after them. */
 static void sl_report(struct sl_leak_info *l)
 {
-	int d = (int)syscall(SYS_fcntl, l->fd, F_DUPFD_CLOEXEC, sl_log_high_base()), ok = 0, err = 0;
+	int ok = 0, err = 0;
 	struct sl_sock *s;
 
-	if (d < 0) {
-		/* EBADF: closed behind our back (raw syscall); EMFILE: try again next scan. */
-		if (errno == EBADF)
-			sl_track_stale(l->fd, l->inode, l->gen);
+	if (sl_fd_inode(l->fd) != l->inode) {
+		sl_track_stale(l->fd, l->inode, l->gen);   /* closed behind our back (raw syscall) */
 		return;
 	}
-	if (sl_fd_inode(d) != l->inode) {
-		syscall(SYS_close, d);
+	l->tcp_state = sl_tcp_state(l->fd);
+	sl_peer_names(l->fd, l);
+	if (sl_fd_inode(l->fd) != l->inode) {
 		sl_track_stale(l->fd, l->inode, l->gen);
 		return;
 	}
-	l->tcp_state = sl_tcp_state(d);
-	sl_peer_names(d, l);
-	if (l->kind == SL_KIND_CW && l->tcp_state != TCP_CLOSE_WAIT) {
-		syscall(SYS_close, d);
+	if (l->kind == SL_KIND_CW && l->tcp_state != TCP_CLOSE_WAIT)
 		return;
-	}
 	sl_lock();
 	s = sl_fd_lookup(l->fd);
 	if (s && s->inode == l->inode && s->gen == l->gen && !(s->flags & SL_F_REPORTED)) {
@@ -327,7 +342,7 @@ static void sl_report(struct sl_leak_info *l)
 			sl_ep_del(l->fd);
 		if (sl_opt.enforce && l->kind != SL_KIND_EXIT &&
 		    !sl_supp_match(l->open_stack, l->eof_stack)) {
-			err = syscall(SYS_shutdown, d, SHUT_RDWR) ? errno : 0;
+			err = sl_shut_checked(l->fd, l->inode);
 			sl_lock();
 			s = sl_fd_lookup(l->fd);
 			if (s && s->gen == l->gen && !err)
@@ -338,23 +353,25 @@ static void sl_report(struct sl_leak_info *l)
 			sl_rec_enforce(l->fd, l->inode, l->kind, err);
 		}
 	}
-	syscall(SYS_close, d);
 }
 
 void sl_scan(int at_exit)
 {
 	struct sl_walk w = {0};
-	int err;
+	int err, low;
 
 	sl_mutex_lock(&sl_scan_mu);
 	sl_ncw = 0;
 	/* epoll tells us our CLOSE_WAIT sockets for what they are in number. Without it: a
 	 * netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
 	 * socket of the host, so for a few sockets (a forked child at exit) ask each one. */
-	w.epgen = sl_opt.scan_with == SL_SCAN_EPOLL ? sl_ep_scan(at_exit) : 0;
+	/* On a low descriptor budget neither instance is made: each takes a number the program
+	 * would get (sl_fd_budget_low). */
+	low = sl_fd_budget_low();
+	w.epgen = sl_opt.scan_with == SL_SCAN_EPOLL && !low ? sl_ep_scan(at_exit) : 0;
 	err = w.epgen ? 0 : ENOSYS;
 	if (err)
-		err = sl_sock_count() <= SL_SMALL || sl_opt.scan_with == SL_SCAN_TCP_INFO
+		err = low || sl_sock_count() <= SL_SMALL || sl_opt.scan_with == SL_SCAN_TCP_INFO
 			      ? ENOSYS
 			      : sl_diag_dump(1u << TCP_CLOSE_WAIT, sl_inet6_count() > 0, sl_cw_add,
 					     NULL);
@@ -380,7 +397,7 @@ void sl_scan(int at_exit)
 	if (!at_exit)
 		sl_prev_scan_ms = w.now;
 	sl_unlock();
-	for (unsigned i = 0; i < w.n; i++)
+	for (size_t i = 0; i < w.n; i++)
 		sl_report(&sl_cand[i]);
 	sl_mutex_unlock(&sl_scan_mu);
 }
@@ -427,15 +444,24 @@ static void *sl_watchdog_pthread(void *arg)
 	return NULL;
 }
 
+int sl_watchdog_idle_child(void) { return __atomic_load_n(&sl_wd_idle_child, __ATOMIC_RELAXED); }
+
 void sl_watchdog_ensure(void)
 {
 	pthread_attr_t attr;
 	sigset_t all, old;
 	pthread_t t;
 
+	if (SL_UNLIKELY(__atomic_load_n(&sl_wd_idle_child, __ATOMIC_RELAXED)))
+		__atomic_store_n(&sl_wd_idle_child, 0, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&sl_wd_started, __ATOMIC_ACQUIRE) ||
 	    __atomic_exchange_n(&sl_wd_started, 1, __ATOMIC_ACQ_REL))
 		return;
+	/* The first socket to watch: on a low descriptor budget the log's descriptor, the one
+	 * sockleak holds, is taken now, while the program has one to spare; its first record
+	 * may come when the program has used them all. */
+	if (sl_fd_budget_low())
+		sl_log_prepare();
 	/* A single-threaded program stays single-threaded for glibc (rthread.h says why). */
 	if (sl_opt.raw_thread && !sl_rthread_start(sl_watchdog_loop, NULL)) {
 		__atomic_store_n(&sl_wd_raw, 1, __ATOMIC_RELEASE);
@@ -529,6 +555,9 @@ void sl_watchdog_atfork_child(void)
 {
 	sl_mutex_reset(&sl_scan_mu);
 	sl_wd_started = 0;
+	/* No thread here until the child's first socket call of its own (sl_watchdog_ensure from
+	 * track.c): a child that runs a command or exits right away pays nothing (issue 10). */
+	sl_wd_idle_child = 1;
 	sl_wd_raw = 0;
 	sl_wd_stop = 0;
 	sl_mutex_reset(&sl_wd_ctl);

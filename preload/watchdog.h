@@ -7,6 +7,10 @@
 #include "sl.h"
 
 void sl_watchdog_ensure(void);
+/* True in a fork child until its first socket call of its own (sl_watchdog_ensure): such a
+ * child has no watchdog, and its exit neither scans nor writes; what it inherited is its
+ * parent's to report, which holds the same sockets. */
+int sl_watchdog_idle_child(void);
 /* Before a credential change: stop a watchdog on the raw thread, which glibc would not move
  * to the new uid/gid (rthread.h), and return 1 when one was stopped; sl_watchdog_ensure()
  * starts it again, with the new credentials. */
