@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""Issue 10, "the host must behave exactly as without the library": real programs with and
+without LD_PRELOAD=libsockleak.so, compared.
+
+- thread stacks: the library's whole thread-local storage (ELF PT_TLS) is at most 256 bytes;
+  `node -e 1` starts with nothing on stderr; a C thread with a 16 KiB stack is created and
+  runs (and goes through sockleak's slow paths); Python starts threads after
+  threading.stack_size(32768);
+- fd 2: an inetd-style server that dup2()s its client's connection onto fd 2 and exits with a
+  leak sends that client no byte of sockleak's text, and its log still has the leak;
+- descriptor budget: under a hard RLIMIT_NOFILE of 16 a program opens as many sockets as it
+  does natively, one fewer at most (the one descriptor sockleak may hold), with the log in a
+  file or on stderr;
+- fork: children that touch no socket write nothing (no log file), make no system call beyond
+  two getpid-style ones more than natively (strace -f), and cost at most 1.2x native
+  (children's CPU time of a 32 MB parent, interleaved rounds, medians);
+- every leak of a scan is recorded: `sockleak run` on 1,000 leaked sockets says 1,000.
+
+Usage: run.py --bin BUILD/tests/host --lib /abs/libsockleak.so [--san NAME] [--results FILE]
+[--only NAMES] [--keep]. Standard library only."""
+
+import os
+import re
+import resource
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sharing"))
+from harness import Fail, Skip, briefs, check, main  # noqa: E402
+
+# A sanitizer build changes what is measured here (its runtime's own TLS, threads and costs):
+# the cases that measure say so and skip.
+SAN = ""
+if "--san" in sys.argv:
+    i = sys.argv.index("--san")
+    SAN = sys.argv[i + 1]
+    del sys.argv[i:i + 2]
+
+TLS_MAX = 256
+FORK_RATIO_MAX = 1.2
+FORK_HEAP_MB = 32
+
+
+def run(c, argv, preload=True, options=None, limit=None, timeout=60, stdin=None):
+    """Run a program to completion (bounded); returns CompletedProcess with bytes out/err."""
+    if not os.path.isabs(str(argv[0])):
+        argv = [os.path.join(c.run.bindir, argv[0])] + list(argv[1:])
+    env = c.env(preload, options)
+
+    def lower():
+        if limit:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+    try:
+        return subprocess.run([str(a) for a in argv], env=env, stdin=stdin or subprocess.DEVNULL,
+                              capture_output=True, timeout=timeout, preexec_fn=lower)
+    except subprocess.TimeoutExpired:
+        raise Fail(f"{argv[0]} did not finish within {timeout}s")
+
+
+def words(out, prefix):
+    for line in out.decode("utf-8", "replace").splitlines():
+        w = line.split()
+        if w and w[0] == prefix:
+            return w
+    raise Fail(f"no '{prefix}' line in {out[-400:]!r}")
+
+
+def pt_tls_memsz(path):
+    """MemSiz of the PT_TLS program header of a 64-bit little-endian ELF file, or 0."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1, f"{path}: not ELF64 LE")
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, = struct.unpack_from("<I", data, phoff + i * phentsize)
+        if p_type == 7:  # PT_TLS
+            return struct.unpack_from("<Q", data, phoff + i * phentsize + 0x28)[0]
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Thread stacks
+
+def case_tls_size(c):
+    """The library's static TLS, carved out of every thread's stack, is at most 256 bytes."""
+    n = pt_tls_memsz(c.run.lib)
+    check(n <= TLS_MAX, f"PT_TLS MemSiz of {c.run.lib} is {n} bytes (0x{n:x}), want <= {TLS_MAX}")
+    print(f"  note: TLS {n} bytes")
+
+
+def case_node_starts(c):
+    """node -e 1 under the preload: status 0, stderr empty (its worker threads have small
+    stacks; node once printed 'pthread_create: Invalid argument')."""
+    node = shutil.which("node") or shutil.which("nodejs")
+    check(node is not None, "node is not installed (scripts/deps.sh check installs nodejs)")
+    if SAN:
+        raise Skip(f"{SAN}: the sanitizer runtime's own thread-local storage")
+    r = run(c, [node, "-e", "1"])
+    check(r.returncode == 0 and r.stderr == b"",
+          f"node -e 1: status {r.returncode}, stderr {r.stderr[:400]!r}")
+
+
+def case_c_thread_16k(c):
+    """pthread_create with a 16 KiB stack succeeds and the thread runs, sockets and all."""
+    if SAN:
+        raise Skip(f"{SAN}: a sanitizer's stack frames do not fit in 16 KiB")
+    r = run(c, ["ho_thread"])
+    check(words(r.stdout, "create")[1] == "0",
+          f"pthread_create of a 16 KiB-stack thread failed: {r.stdout!r} {r.stderr[-300:]!r}")
+    check(r.returncode == 0 and words(r.stdout, "ran")[1] == "1",
+          f"the 16 KiB-stack thread did not run to its end: status {r.returncode}, "
+          f"{r.stdout!r}, {r.stderr[-300:]!r}")
+    cs = c.recs(None, "close_shared")
+    check(len(cs) == 1, f"want the thread's close_shared record, got {briefs(cs)}")
+
+
+def case_python_small_threads(c):
+    """Python threads after threading.stack_size(32768) start, and use a socket."""
+    if SAN:
+        raise Skip(f"{SAN}: the sanitizer runtime's own thread-local storage")
+    code = ("import socket, threading\n"
+            "threading.stack_size(32768)\n"
+            "def f():\n"
+            "    s = socket.socket(); s.close()\n"
+            "ts = [threading.Thread(target=f) for _ in range(4)]\n"
+            "[t.start() for t in ts]; [t.join() for t in ts]\n"
+            "print('threads ok')\n")
+    r = run(c, [sys.executable, "-c", code])
+    check(r.returncode == 0 and b"threads ok" in r.stdout,
+          f"Python threads with 32 KiB stacks: status {r.returncode}, {r.stderr[-400:]!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# 2. fd 2
+
+def case_inetd_fd2(c):
+    """A server with its client's connection on fd 2 exits with a leak: the client receives
+    no byte of sockleak's text; the log (log_path) has the leak."""
+    p = c.spawn(["ho_inetd"], options=c.opts(summary=1))
+    peer = c.connect(p.port())
+    p.expect("leaked")
+    check(p.wait(20) == 0, f"ho_inetd exit status {p.p.returncode}")
+    got, deadline = b"", time.monotonic() + 10
+    peer.settimeout(1)
+    while time.monotonic() < deadline:
+        try:
+            chunk = peer.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            break
+        got += chunk
+    check(got == b"", f"the client on fd 2 received {len(got)} bytes of sockleak text: "
+          f"{got[:300]!r}")
+    leaks = c.recs(p.pid, "leak", kind="exit_open")
+    check(len(leaks) == 1, f"want the exit_open leak in the log, got {briefs(leaks)}")
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Descriptor budget
+
+def budget(c, options):
+    nat = run(c, ["ho_fds", 300], preload=False, limit=16)
+    pre = run(c, ["ho_fds", 300], options=options, limit=16)
+    n_nat = int(words(nat.stdout, "sockets")[1])
+    n_pre = int(words(pre.stdout, "sockets")[1])
+    check(nat.returncode == 0 and pre.returncode == 0,
+          f"status {nat.returncode}/{pre.returncode}: {pre.stderr[-300:]!r}")
+    check(n_pre >= n_nat - 1, f"under a hard RLIMIT_NOFILE of 16 the program opened {n_nat} "
+          f"sockets natively, {n_pre} under the preload: sockleak held {n_nat - n_pre} of its "
+          f"descriptors (one at most)")
+    return n_nat, n_pre
+
+
+def case_fd_budget_file(c):
+    """ulimit -Hn 16, log in a file: as many sockets as natively, one fewer at most."""
+    n_nat, n_pre = budget(c, c.opts())
+    leaks = c.recs(None, "leak")
+    check(leaks, "the leak the program made was not recorded under the low limit")
+    check(all(r.get("open_stack") for r in leaks),
+          f"leak records without their stack under the low limit: {briefs(leaks)}")
+    print(f"  note: {n_nat} sockets natively, {n_pre} preloaded")
+
+
+def case_fd_budget_stderr(c):
+    """ulimit -Hn 16, log on stderr (the default): one fewer at most."""
+    o = c.opts()
+    o = re.sub(r"log_path=[^:]*", "log_path=stderr", o)
+    n_nat, n_pre = budget(c, o)
+    print(f"  note: {n_nat} sockets natively, {n_pre} preloaded")
+
+
+# --------------------------------------------------------------------------------------------
+# 4. fork
+
+def child_syscalls(c, preload):
+    """{child pid: [syscall names]} of the 5 children of ho_forks under strace -f (any other
+    process or thread is returned under pid 0)."""
+    out = os.path.join(c.dir, f"strace.{'pre' if preload else 'nat'}")
+    env = c.env(preload)
+    r = subprocess.run(["strace", "-f", "-qq", "-o", out, os.path.join(c.run.bindir, "ho_forks"),
+                        "5", "0", "pids"], env=env, capture_output=True, timeout=60)
+    check(r.returncode == 0, f"strace ho_forks: {r.returncode} {r.stderr[-300:]!r}")
+    kids = {int(l.split()[1]) for l in r.stdout.decode().splitlines() if l.startswith("child ")}
+    check(len(kids) == 5, f"ho_forks named {len(kids)} children, want 5: {r.stdout[-300:]!r}")
+    by_pid, main_pid = {k: [] for k in kids}, None
+    with open(out) as f:
+        for line in f:
+            m = re.match(r"(\d+) +([a-z_0-9]+)\(", line)
+            if not m:
+                continue
+            pid, name = int(m.group(1)), m.group(2)
+            if main_pid is None:
+                main_pid = pid
+            if pid in kids:
+                by_pid[pid].append(name)
+            elif pid != main_pid:
+                by_pid.setdefault(0, []).append(name)
+    return by_pid
+
+
+def case_fork_child_writes_nothing(c):
+    """A parent with a leaked socket forks children that exit at once: only the parent has a
+    log file; the children's own system calls are native ones plus getpid/getppid."""
+    r = run(c, ["ho_forks", 20, 0])
+    check(r.returncode == 0, f"ho_forks: {r.returncode} {r.stderr[-300:]!r}")
+    files = sorted(f for f in os.listdir(c.dir) if f.startswith("log."))
+    check(len(files) == 1, f"want one log file (the parent's), got {len(files)}: {files[:6]}")
+    if not shutil.which("strace"):
+        raise Skip("strace is not installed (scripts/deps.sh check installs it)")
+    nat, pre = child_syscalls(c, False), child_syscalls(c, True)
+    pre.pop(0, None)   # the parent's watchdog thread
+    check(0 not in nat and all(nat.values()), f"native: {sorted(nat.items())}")
+    base = sorted(nat.values(), key=len)[0]
+    for pid, calls in pre.items():
+        extra = list(calls)
+        for name in base:
+            if name in extra:
+                extra.remove(name)
+        check(all(x in ("getpid", "getppid") for x in extra) and len(extra) <= 2,
+              f"child {pid} made system calls beyond native {base}: {extra}")
+
+
+def fork_cost_round(c, n):
+    """Children's CPU of ho_forks, native and preloaded interleaved: (ratio, note)."""
+    nat, pre, loop_nat, loop_pre = [], [], [], []
+    for _ in range(9):
+        for preload, cpu, loop in ((False, nat, loop_nat), (True, pre, loop_pre)):
+            r = run(c, ["ho_forks", n, FORK_HEAP_MB], preload=preload)
+            w = words(r.stdout, "forks")
+            loop.append(int(w[3]))
+            cpu.append(int(w[5]))
+    ratio = statistics.median(pre) / max(1, statistics.median(nat))
+    return ratio, (f"children's CPU {statistics.median(nat) / n:.0f} us native, "
+                   f"{statistics.median(pre) / n:.0f} us preloaded a child ({ratio:.2f}x); "
+                   f"loop {statistics.median(loop_nat) / n:.0f} / "
+                   f"{statistics.median(loop_pre) / n:.0f} us a fork")
+
+
+def case_fork_child_cost(c):
+    """Children that touch no socket cost at most 1.2x native: CPU time of 100 fork+exit
+    children of a parent with 32 MB of heap (a fork+exit of the issue's ~1 ms scale), native
+    and preloaded interleaved, median of 9 rounds each. CPU time, not wall time, and up to
+    three such measurements, the first within the bound passing: other jobs on the machine
+    inflate one measurement, never all three, where the defect measured 3-6x every time."""
+    if SAN:
+        raise Skip(f"{SAN}: a sanitizer build measures its own runtime")
+    notes = []
+    for _ in range(3):
+        ratio, note = fork_cost_round(c, 100)
+        notes.append(note)
+        if ratio <= FORK_RATIO_MAX:
+            print(f"  note: {note}")
+            return
+    raise Fail(f"a child that touches no socket costs more than {FORK_RATIO_MAX}x native in "
+               f"three measurements: " + "; ".join(notes))
+
+
+# --------------------------------------------------------------------------------------------
+# 10. Every leak recorded
+
+def case_thousand_leaks(c):
+    """`sockleak run` on a program that exits with 1,000 leaked sockets says 1,000."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2100:
+        raise Skip(f"RLIMIT_NOFILE hard limit {hard}: 1,000 leaks need 2,100 descriptors")
+    sockleak = os.path.join(os.path.dirname(c.run.lib), "sockleak")
+    env = c.env(preload=False)
+    if c.run.preload_first:
+        env["LD_PRELOAD"] = ":".join(c.run.preload_first)
+    r = subprocess.run([sockleak, "run", "--", os.path.join(c.run.bindir, "ho_leaks"), "1000"],
+                       env=env, capture_output=True, timeout=120)
+    err = r.stderr.decode("utf-8", "replace")
+    m = re.search(r"^SUMMARY: sockleak: (\d+) leaked socket\(s\)", err, re.M)
+    check(r.returncode == 23 and m, f"sockleak run: status {r.returncode}, {err[-400:]!r}")
+    check(int(m.group(1)) == 1000, f"sockleak run on 1,000 leaked sockets said {m.group(1)}")
+
+
+CASES = [
+    ("tls_size", case_tls_size),
+    ("node_starts", case_node_starts),
+    ("c_thread_16k", case_c_thread_16k),
+    ("python_small_threads", case_python_small_threads),
+    ("inetd_fd2", case_inetd_fd2),
+    ("fd_budget_file", case_fd_budget_file),
+    ("fd_budget_stderr", case_fd_budget_stderr),
+    ("fork_child_writes_nothing", case_fork_child_writes_nothing),
+    ("fork_child_cost", case_fork_child_cost),
+    ("thousand_leaks", case_thousand_leaks),
+]
+
+if __name__ == "__main__":
+    sys.exit(main("host", __doc__, CASES, case_timeout=120))
