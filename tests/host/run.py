@@ -121,13 +121,16 @@ def case_c_thread_16k(c):
 
 
 def case_python_small_threads(c):
-    """Python threads after threading.stack_size(32768) start, and use a socket."""
+    """Python threads after threading.stack_size(32768) start, connect, accept and read an
+    EOF (sockleak records their Python frames on those small stacks)."""
     if SAN:
         raise Skip(f"{SAN}: the sanitizer runtime's own thread-local storage")
     code = ("import socket, threading\n"
             "threading.stack_size(32768)\n"
+            "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(16)\n"
             "def f():\n"
-            "    s = socket.socket(); s.close()\n"
+            "    c = socket.create_connection(l.getsockname()); a, _ = l.accept()\n"
+            "    c.close(); a.recv(10); a.close()\n"
             "ts = [threading.Thread(target=f) for _ in range(4)]\n"
             "[t.start() for t in ts]; [t.join() for t in ts]\n"
             "print('threads ok')\n")
