@@ -539,6 +539,19 @@ uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
 	return idx;
 }
 
+/* A stack's frames match a suppression: said after it was stored, once no lock of ours is
+ * held for the match. Its socket cannot be reported before its next scan. */
+static void sl_stack_set_suppressed(uint32_t idx)
+{
+	struct sl_stack *st;
+
+	sl_lock();
+	st = sl_stack_get(idx);
+	if (st)
+		st->suppressed = 1;
+	sl_unlock();
+}
+
 /* A stack seen for the first time: resolved and stored. Its frames are resolved into a
  * buffer of the process, not of the thread's stack (64 of them are 11 KiB, and a thread may
  * have 16 KiB in all: issue 10), under sl_unwind_mu, held until they are stored; sl_lock
@@ -547,7 +560,6 @@ static uint32_t sl_stack_record(const uintptr_t *keep, unsigned n, uint64_t id)
 {
 	static struct sl_rawframe raw[SL_STACK_MAX];
 	const char *names[SL_STACK_MAX][2];   /* symbol, module: the loader's strings */
-	struct sl_stack *st;
 	uint32_t idx;
 	int supp = 0;
 
@@ -565,13 +577,8 @@ static uint32_t sl_stack_record(const uintptr_t *keep, unsigned n, uint64_t id)
 	 * The socket this stack belongs to cannot be reported before its next scan. */
 	for (unsigned i = 0; i < n && !supp; i++)
 		supp = sl_supp_frame_any(names[i][0], names[i][1]);
-	if (supp && idx) {
-		sl_lock();
-		st = sl_stack_get(idx);
-		if (st)
-			st->suppressed = 1;
-		sl_unlock();
-	}
+	if (supp && idx)
+		sl_stack_set_suppressed(idx);
 	return idx;
 }
 
@@ -706,19 +713,26 @@ static void sl_lang_parse(char *t, struct sl_langframes *lf)
 uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 {
 	static const char *const langs[] = { "python", "perl", "ruby", "js", "java", NULL };
-	struct sl_langframes lf;
-	char text[SL_LANG_TEXT];
-	size_t len = strnlen(frames, sizeof(text) - 1);
+	/* The process's, under sl_unwind_mu, not 17 KiB of the calling thread's stack: an
+	 * interpreter's threads may have small ones (issue 10). */
+	static struct sl_langframes lf;
+	static char text[SL_LANG_TEXT];
+	const char *name = NULL;
+	size_t len;
 	uintptr_t key[2];
-	unsigned n;
+	unsigned n, nlang;
+	uint32_t idx;
 	int supp;
 
-	memset(&lf, 0, sizeof(lf));
-	for (int i = 0; langs[i] && !lf.lang; i++)
+	for (int i = 0; langs[i] && !name; i++)
 		if (!strcmp(lang, langs[i]))
-			lf.lang = langs[i];   /* a static string: the record is written much later */
-	if (!lf.lang)
+			name = langs[i];   /* a static string: the record is written much later */
+	if (!name)
 		return 0;
+	sl_mutex_lock(&sl_unwind_mu);
+	memset(&lf, 0, sizeof(lf));
+	lf.lang = name;
+	len = strnlen(frames, sizeof(text) - 1);
 	memcpy(text, frames, len);
 	text[len] = '\0';
 	/* Frames given again for the same socket (a connect after an accept-like adoption)
@@ -733,16 +747,25 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 	for (size_t i = 0; i < len; i++)
 		key[1] = (key[1] ^ (unsigned char)text[i]) * 0x100000001b3ULL;
 	sl_lang_parse(text, &lf);
-	if (!lf.n)
-		return 0;
+	nlang = lf.n;
 	lf.base = sl_stack_get(base);
 	n = lf.n;
 	if (lf.base)
 		n += lf.base->n < SL_STACK_MAX - lf.n ? lf.base->n : SL_STACK_MAX - lf.n;
 	supp = lf.base && lf.base->suppressed;
-	for (unsigned i = 0; i < lf.n && !supp; i++)
-		supp = sl_supp_frame_any(lf.func[i], lf.file[i]);
-	return sl_stack_store(sl_stack_hash(key, 2), n, supp, sl_fill_lang, &lf);
+	idx = nlang ? sl_stack_store(sl_stack_hash(key, 2), n, supp, sl_fill_lang, &lf) : 0;
+	sl_mutex_unlock(&sl_unwind_mu);
+	/* Suppressions are matched outside our locks (fnmatch may allocate: sl_stack_record),
+	 * on the stored copies of the interpreter's frames. */
+	if (idx && !supp) {
+		const struct sl_stack *st = sl_stack_get(idx);
+
+		for (unsigned i = 0; st && i < nlang && !supp; i++)
+			supp = sl_supp_frame_any(st->f[i].symbol, st->f[i].lang_file);
+		if (supp)
+			sl_stack_set_suppressed(idx);
+	}
+	return idx;
 }
 
 void sl_stack_new_epoch(void)
