@@ -8,6 +8,7 @@
 #include "real.h"
 #include "sockets.h"
 #include "stack.h"
+#include "syslog.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -34,6 +35,8 @@ static ino_t sl_fd_ino;
 static pid_t sl_fd_pid;         /* process that opened sl_fd */
 static pid_t sl_started_pid;    /* process whose start record is written */
 static int sl_to_stderr;
+static const char *sl_syslog_path; /* log_path=syslog[:PATH]: the sink of syslog.c */
+static const char *sl_event;       /* of the record being written: its syslog priority */
 static int sl_err_direct;       /* log_path=stderr on a low budget: fd 2 itself, no duplicate */
 static dev_t sl_err_dev;        /* fd 2 at start-up, */
 static ino_t sl_err_ino;
@@ -215,6 +218,8 @@ void sl_log_init(void)
 	/* No log_path at all: secure mode without one in /etc/sockleak.conf (init.c). */
 	sl_broken = !sl_opt.log_path[0];
 	sl_to_stderr = !strcmp(sl_opt.log_path, "stderr");
+	if (!sl_syslog_wanted(sl_opt.log_path, &sl_syslog_path))
+		sl_syslog_path = NULL;
 	/* Records never go to a peer: not to a TCP connection the program was started with on
 	 * fd 2 (inetd), and on a low descriptor budget not through a duplicate of ours either
 	 * (fd 2 itself, while it is the file it was at start-up). */
@@ -271,11 +276,29 @@ static int sl_fall_back_to_stderr(void)
 	return 1;
 }
 
+/* Log lock held, log_path=syslog: connect our datagram socket. A receiver that is missing now
+ * may be back for the next record, so a failure is never final. */
+static int sl_log_open_syslog(void)
+{
+	int fd = sl_syslog_open(sl_syslog_path);
+
+	if (fd < 0) {
+		sl_syslog_failed(errno, sl_syslog_path);
+		return 0;
+	}
+	sl_remember(sl_place_high(fd));
+	sl_stack_new_epoch();
+	return 1;
+}
+
 /* Log lock held, no file open: open PREFIX.PID (logfile.c says how, safely). 1 when open. */
 static int sl_log_open(pid_t pid)
 {
 	char why[SL_PATH_MAX * 2 + 120];
 	int fd, err;
+
+	if (sl_syslog_path)
+		return sl_log_open_syslog();
 
 	/* Never create a file with credentials the program has given up: after a raw
 	 * syscall(SYS_setuid) elsewhere this thread may still be root (README, Limits). */
@@ -350,7 +373,7 @@ static int sl_log_ready(void)
 		/* Rotated: the records belong in the file now at the path, which gets its own
 		 * start and stack records. One fstatat per record, 1 us of the record's 3.5 us
 		 * (docs/performance.md, "Safe logs"); records are rare. */
-		if (!sl_to_stderr && !sl_logfile_same(sl_path, &st)) {
+		if (!sl_to_stderr && !sl_syslog_path && !sl_logfile_same(sl_path, &st)) {
 			syscall(SYS_close, sl_fd);
 			__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
 			sl_started_pid = 0;
@@ -367,6 +390,7 @@ static void sl_common(const char *event)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
+	sl_event = event;
 	sl_jb_init(&sl_jb, sl_buf, sizeof(sl_buf));
 	sl_jb_obj_begin(&sl_jb, NULL);
 	sl_jb_u64(&sl_jb, "v", 1);
@@ -436,6 +460,21 @@ static int sl_flush(void)
 
 	if (!len)
 		return ENOSPC;   /* larger than the buffer: never written in part */
+	if (sl_syslog_path) {
+		/* One datagram: whole or not at all, never waited for. */
+		err = sl_syslog_send(sl_fd, sl_event, sl_buf, len - 1);
+		if (!err) {
+			sl_count++;
+			return 0;
+		}
+		sl_syslog_failed(err, sl_syslog_path);
+		/* Receiver restarted or gone: connect afresh for the next record. */
+		if (err != EAGAIN && err != EMSGSIZE && err != ENOBUFS) {
+			syscall(SYS_close, sl_fd);
+			__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
+		}
+		return err;
+	}
 	if (sl_log_past_fsize(sl_log_out(), len + (size_t)sl_torn)) {
 		err = EFBIG;
 		goto failed;
@@ -621,6 +660,7 @@ void sl_log_atfork_child(void)
 	sl_dropped = 0;
 	sl_warned_write = 0;
 	sl_wd_tid = 0;
+	sl_syslog_atfork_child();
 }
 
 void sl_log_evict(int fd)

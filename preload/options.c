@@ -54,7 +54,8 @@ static const struct sl_opt_desc sl_opt_table[] = {
 	 "epoll, sock_diag or tcp_info: how the watchdog finds CLOSE_WAIT (epoll)"},
 	{"help", SL_OPT_BOOL, SL_OFF(help), 0, 1, "print this help on stderr (0)"},
 	{"log_path", SL_OPT_PATH, SL_OFF(log_path), 0, 0,
-	 "stderr, or PREFIX for one file PREFIX.PID per process (stderr)"},
+	 "stderr, PREFIX for one file PREFIX.PID per process, syslog (/dev/log) or "
+	 "syslog:/PATH (stderr)"},
 	{"suppressions", SL_OPT_PATH, SL_OFF(suppressions), 0, 0,
 	 "file of leak:PATTERN lines, for `sockleak run` and `sockleak report` ()"},
 };
@@ -173,6 +174,10 @@ int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ct
 	while (*s) {
 		size_t n = strcspn(s, ":,");
 		const char *eq = memchr(s, '=', n);
+
+		/* log_path=syslog:/PATH keeps its colon: "syslog" then ":/" cannot start a key. */
+		if (n == 15 && !memcmp(s, "log_path=syslog", 15) && s[15] == ':' && s[16] == '/')
+			n = 16 + strcspn(s + 16, ":,");
 
 		if (n == 0) {
 			s++;

@@ -7,8 +7,8 @@ set -u
 pkgs=""
 for group in "$@"; do
 	case "$group" in
-	build)  pkgs="$pkgs gcc make pkg-config libunwind-dev uthash-dev libdw-dev libelf-dev libjansson-dev libstdc++6" ;;
-	check)  pkgs="$pkgs libcmocka-dev python3 iproute2 strace logrotate util-linux python3-requests nodejs perl openjdk-17-jdk-headless" ;;
+	build)  pkgs="$pkgs gcc make pkg-config libunwind-dev uthash-dev libdw-dev libelf-dev libjansson-dev libstdc++6 libmicrohttpd-dev" ;;
+	check)  pkgs="$pkgs libcmocka-dev python3 iproute2 strace logrotate util-linux python3-requests nodejs perl openjdk-17-jdk-headless prometheus rsyslog" ;;
 	fuzz)   pkgs="$pkgs clang libclang-rt-dev" ;;
 	html)   pkgs="$pkgs chromium" ;;
 	bench)  pkgs="$pkgs valgrind strace nginx-light wrk redis-server redis-tools python3 iproute2 procps" ;;

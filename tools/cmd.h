@@ -4,6 +4,8 @@
 #define SL_CMD_H
 
 int sl_cmd_report(int argc, char **argv);
+int sl_cmd_top(int argc, char **argv);
+int sl_cmd_exporter(int argc, char **argv);
 /* `sockleak run` lives in tools/run.c when it is built; weak so the binary links without it. */
 extern int sl_cmd_run(int argc, char **argv) __attribute__((weak));
 

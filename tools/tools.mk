@@ -5,14 +5,17 @@
 TOOLS_SRC      := $(sort $(wildcard tools/*.c))
 TOOLS_OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(TOOLS_SRC))
 # the command front ends; everything else is the reusable analysis
-TOOLS_CMD_SRC  := tools/main.c $(wildcard tools/cmd_*.c) $(wildcard tools/run.c)
+TOOLS_CMD_SRC  := tools/main.c $(wildcard tools/cmd_*.c) $(wildcard tools/run.c) \
+                  tools/live.c tools/live_out.c tools/cwdiag.c
 TOOLS_LIB_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(TOOLS_CMD_SRC),$(TOOLS_SRC)))
-TOOLS_PKGS     := jansson libdw
+TOOLS_PKGS     := jansson libdw libmicrohttpd
+# The preload's option parser (pure, no I/O): top reads a process's SOCKLEAK_OPTIONS with it.
+TOOLS_SHARED   := $(B)/obj/preload/options.o $(B)/obj/preload/json.o
 TOOLS_CFLAGS   = $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
 # __cxa_demangle (tools/demangle.c) from Debian's libstdc++6, which needs no -dev package.
 TOOLS_CXXABI   := -l:libstdc++.so.6
-TOOLS_LIBS     = $(shell pkg-config --libs $(TOOLS_PKGS) 2>/dev/null || echo -ljansson -ldw -lelf) \
-                 $(TOOLS_CXXABI)
+TOOLS_LIBS     = $(shell pkg-config --libs $(TOOLS_PKGS) 2>/dev/null || \
+                   echo -ljansson -ldw -lelf -lmicrohttpd) $(TOOLS_CXXABI)
 
 $(B)/obj/tools/%.o: tools/%.c $(B)/.deps-build
 	@mkdir -p $(@D)
@@ -22,7 +25,7 @@ $(B)/libsl_analysis.a: $(TOOLS_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/sockleak: $(TOOLS_OBJ)
+$(B)/sockleak: $(TOOLS_OBJ) $(TOOLS_SHARED)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TOOLS_LIBS)
 
 .PHONY: tools

@@ -1,0 +1,474 @@
+/* The live view; see live.h. */
+#include "live.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../preload/options.h"
+#include "model.h"
+
+#define SL_ENV_MAX (256 * 1024) /* /proc/PID/environ read at most this far */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void sl_live_term(char *out, size_t cap, const char *s)
+{
+	size_t o = 0;
+
+	if (!cap) return;
+	for (; *s && o + 5 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			out[o++] = (char)c;
+		} else {
+			snprintf(out + o, cap - o, "\\x%02x", c);
+			o += 4;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* Open a file named by a log or an environment for reading: a regular file, reached without
+ * following a symlink at the end, and never a FIFO we would block on. */
+static int open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0) return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0) return -1;
+	while (len < cap && (n = read(fd, buf + len, cap - len)) > 0) len += (size_t)n;
+	close(fd);
+	return (ssize_t)len;
+}
+
+/* Whether libsockleak.so is mapped: the truth, whatever LD_PRELOAD says. */
+static int has_preload(pid_t pid)
+{
+	char path[64], line[512];
+	FILE *f;
+	int yes = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (!(f = fopen(path, "re"))) return 0;
+	while (!yes && fgets(line, sizeof(line), f))
+		yes = strstr(line, "/libsockleak.so") != NULL;
+	fclose(f);
+	return yes;
+}
+
+/* The log file of a preloaded process, from its SOCKLEAK_OPTIONS, parsed by the preload's own
+ * parser. Only file logs can be joined: stderr and syslog are not ours to read back. */
+static void env_log(pid_t pid, char *out, size_t cap)
+{
+	char path[64], *env = malloc(SL_ENV_MAX + 1);
+	ssize_t n;
+
+	out[0] = '\0';
+	if (!env) return;
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	n = read_small(path, env, SL_ENV_MAX);
+	for (ssize_t i = 0; n > 0 && i < n;) {
+		char *v = env + i;
+		size_t len = strnlen(v, (size_t)(n - i));
+
+		v[len < (size_t)(n - i) ? len : (size_t)(n - i - 1)] = '\0';
+		if (!strncmp(v, "SOCKLEAK_OPTIONS=", 17)) {
+			struct sl_opts o;
+			sl_opts_default(&o);
+			sl_opts_parse(&o, v + 17, NULL, NULL);
+			if (strcmp(o.log_path, "stderr") && strncmp(o.log_path, "syslog", 6) &&
+			    o.log_path[0] == '/')
+				if ((size_t)snprintf(out, cap, "%s.%d", o.log_path, (int)pid) >= cap)
+					out[0] = '\0';
+		}
+		i += (ssize_t)len + 1;
+	}
+	free(env);
+}
+
+static void user_name(uid_t uid, char *out, size_t cap)
+{
+	struct passwd pw, *r = NULL;
+	char buf[1024];
+
+	if (!getpwuid_r(uid, &pw, buf, sizeof(buf), &r) && r) snprintf(out, cap, "%s", r->pw_name);
+	else snprintf(out, cap, "%u", (unsigned)uid);
+}
+
+struct tally { char key[48]; unsigned port; size_t n; };
+
+static int tally_cmp(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->key, y->key);
+}
+
+/* Add one to key in t[0..*n) (linear: a process's peers are few; the table holds them all). */
+static void tally_add(struct tally *t, size_t *n, const char *key, unsigned port)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (t[i].port == port && !strcmp(t[i].key, key)) {
+			t[i].n++;
+			return;
+		}
+	snprintf(t[*n].key, sizeof(t[*n].key), "%s", key);
+	t[*n].port = port;
+	t[*n].n = 1;
+	(*n)++;
+}
+
+/* The peer's address without its (ephemeral) port. */
+static void peer_host(const struct sl_cw *c, char *buf, size_t cap)
+{
+	char a[80];
+	sl_cw_addr(c, 1, a, sizeof(a));
+	char *colon = strrchr(a, ':');
+	if (colon) *colon = '\0';
+	snprintf(buf, cap, "%.*s", (int)cap - 1, a);
+}
+
+static void row_tops(struct sl_live *l, struct sl_live_row *r, const struct sl_cw **socks,
+		     size_t n)
+{
+	struct tally *peers = calloc(n ? n : 1, sizeof(*peers));
+	struct tally *ports = calloc(n ? n : 1, sizeof(*ports));
+	size_t np = 0, nq = 0;
+	char host[48];
+
+	(void)l;
+	if (!peers || !ports) goto out;
+	for (size_t i = 0; i < n; i++) {
+		peer_host(socks[i], host, sizeof(host));
+		tally_add(peers, &np, host, 0);
+		tally_add(ports, &nq, "", socks[i]->sport);
+	}
+	qsort(peers, np, sizeof(*peers), tally_cmp);
+	qsort(ports, nq, sizeof(*ports), tally_cmp);
+	for (size_t i = 0; i < np && i < SL_LIVE_TOP; i++) {
+		snprintf(r->peers[i], sizeof(r->peers[i]), "%s", peers[i].key);
+		r->peer_n[i] = peers[i].n;
+		r->npeers++;
+	}
+	for (size_t i = 0; i < nq && i < SL_LIVE_TOP; i++) {
+		r->ports[i] = ports[i].port;
+		r->port_n[i] = ports[i].n;
+		r->nports++;
+	}
+out:
+	free(peers);
+	free(ports);
+}
+
+static char boot_id[40];
+
+/* The site of one CLOSE_WAIT socket in an analysed log, when a leak record of this process
+ * names it. */
+static const struct sl_site *site_of(struct sl_an *a, uint64_t inode, pid_t pid)
+{
+	struct sl_skey k;
+	struct sl_sock *s;
+
+	memset(&k, 0, sizeof(k));
+	k.boot = sl_internz(a, boot_id);
+	k.inode = inode;
+	HASH_FIND(hh, a->socks, &k, sizeof(k), s);
+	if (!s || !s->primary || !s->primary->site) return NULL;
+	for (int i = 0; i < s->nholders && i < 8; i++)
+		if (s->holders[i] && s->holders[i]->pid == pid) return s->primary->site;
+	return NULL;
+}
+
+static void site_where(const struct sl_an *a, const struct sl_site *st, char *buf, size_t cap)
+{
+	if (st->file)
+		snprintf(buf, cap, "%s:%d in %s", sl_path(a, st->file), st->line,
+			 st->func ? st->func : "??");
+	else if (st->func)
+		snprintf(buf, cap, "%s", st->func);
+	else
+		snprintf(buf, cap, "%s socket in %s", st->role ? st->role : "inherited",
+			 st->module ? sl_base(st->module) : "??");
+}
+
+static void row_sites(struct sl_an *a, struct sl_live_row *r, const struct sl_cw **socks,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sl_site *st = site_of(a, socks[i]->inode, r->pid);
+		char where[400];
+		int j;
+
+		if (!st) {
+			r->unreported++;
+			continue;
+		}
+		site_where(a, st, where, sizeof(where));
+		for (j = 0; j < r->nsites && strcmp(r->sites[j].where, where); j++)
+			;
+		if (j == r->nsites) {
+			if (j == SL_LIVE_SITES) { /* more sites than shown: the rest count as such */
+				r->unreported++;
+				continue;
+			}
+			snprintf(r->sites[j].where, sizeof(r->sites[j].where), "%s", where);
+			r->nsites++;
+		}
+		r->sites[j].n++;
+	}
+	for (int i = 1; i < r->nsites; i++) /* most sockets first */
+		for (int j = i; j > 0 && r->sites[j].n > r->sites[j - 1].n; j--) {
+			struct sl_live_site t = r->sites[j];
+			r->sites[j] = r->sites[j - 1];
+			r->sites[j - 1] = t;
+		}
+}
+
+/* Add one path to an analysis: a directory through the analyser's walk, a file only when it
+ * is a regular file reached without a symlink. */
+static void add_log(struct sl_an *a, const char *path)
+{
+	struct stat st;
+	int fd;
+	FILE *f;
+
+	if (!lstat(path, &st) && S_ISDIR(st.st_mode)) {
+		sl_an_add_path(a, path);
+		return;
+	}
+	if ((fd = open_regular(path)) < 0 || !(f = fdopen(fd, "r"))) {
+		if (fd >= 0) close(fd);
+		return;
+	}
+	sl_an_add_stream(a, f, path);
+	fclose(f);
+}
+
+static struct sl_an *analyse(char **paths, int n, const char *extra)
+{
+	struct sl_an_opts o = {NULL, NULL, 0, 1};
+	struct sl_an *a = sl_an_new(&o);
+
+	if (!a) return NULL;
+	a->symbolise_off = 0;
+	for (int i = 0; i < n; i++) add_log(a, paths[i]);
+	if (extra && *extra) add_log(a, extra);
+	if (sl_an_finish(a)) {
+		sl_an_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct sl_live_row *a = x, *b = y;
+	if (a->count != b->count) return a->count < b->count ? 1 : -1;
+	if (a->oldest_ms != b->oldest_ms) return a->oldest_ms < b->oldest_ms ? 1 : -1;
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+static void stats_from(struct sl_live *l, struct sl_an *a)
+{
+	struct sl_live_stats *s = &l->stats;
+
+	free(s->sites);
+	memset(s, 0, sizeof(*s));
+	if (!a) return;
+	s->bad_lines = sl_an_bad_lines(a);
+	s->enforced = a->enforced_socks;
+	for (size_t i = 0; i < a->nsites; i++) {
+		const struct sl_site *st = a->sites[i];
+		for (const struct sl_sock *k = st->socks; k; k = k->next_in_site) {
+			struct sl_live_kind_site *e = NULL;
+			char where[400], comm[64];
+			const struct sl_proc *p = k->primary ? k->primary->ev->proc : NULL;
+			const char *kind;
+			size_t j;
+
+			if (!k->primary || k->primary->suppressed) continue;
+			kind = sl_kind_name[k->primary->family_kind];
+			site_where(a, st, where, sizeof(where));
+			snprintf(comm, sizeof(comm), "%s",
+				 p && (p->argv0 || p->exe) ? sl_base(p->argv0 ? p->argv0 : p->exe) : "");
+			for (j = 0; j < s->nsites; j++)
+				if (s->sites[j].kind == kind && !strcmp(s->sites[j].site, where) &&
+				    !strcmp(s->sites[j].comm, comm))
+					break;
+			if (j == s->nsites) {
+				void *v = realloc(s->sites, (s->nsites + 1) * sizeof(*s->sites));
+				if (!v) continue;
+				s->sites = v;
+				e = &s->sites[s->nsites++];
+				memset(e, 0, sizeof(*e));
+				e->kind = kind;
+				snprintf(e->site, sizeof(e->site), "%s", where);
+				snprintf(e->comm, sizeof(e->comm), "%s", comm);
+			}
+			s->sites[j].n++;
+		}
+	}
+}
+
+static long prev_count(const struct sl_live *l, pid_t pid, int *found)
+{
+	for (size_t i = 0; i < l->nprev; i++)
+		if (l->prev[i].pid == pid) {
+			*found = 1;
+			return (long)l->prev[i].count;
+		}
+	*found = 0;
+	return 0;
+}
+
+static int build_rows(struct sl_live *l, struct sl_an *logs)
+{
+	struct sl_cw_snap *s = &l->snap;
+	const struct sl_cw **by = malloc((s->n ? s->n : 1) * sizeof(*by));
+	size_t *start = calloc(s->nprocs + 1, sizeof(*start));
+
+	if (!by || !start) {
+		free(by);
+		free(start);
+		return ENOMEM;
+	}
+	if (s->nprocs > l->rows_cap) {
+		void *v = realloc(l->rows, s->nprocs * sizeof(*l->rows));
+		if (!v) {
+			free(by);
+			free(start);
+			return ENOMEM;
+		}
+		l->rows = v;
+		l->rows_cap = s->nprocs;
+	}
+	/* sockets grouped by owner: a counting sort */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->cw[i].owner >= 0) start[s->cw[i].owner + 1]++;
+	for (size_t p = 0; p < s->nprocs; p++) start[p + 1] += start[p];
+	{
+		size_t *fill = calloc(s->nprocs + 1, sizeof(*fill));
+		if (fill) {
+			for (size_t i = 0; i < s->n; i++)
+				if (s->cw[i].owner >= 0) {
+					size_t o = (size_t)s->cw[i].owner;
+					by[start[o] + fill[o]++] = &s->cw[i];
+				}
+			free(fill);
+		}
+	}
+	l->nrows = s->nprocs;
+	for (size_t p = 0; p < s->nprocs; p++) {
+		struct sl_live_row *r = &l->rows[p];
+		const struct sl_cw_proc *cp = &s->procs[p];
+		int found;
+		long was;
+
+		memset(r, 0, sizeof(*r));
+		r->pid = cp->pid;
+		r->uid = cp->uid;
+		user_name(cp->uid, r->user, sizeof(r->user));
+		snprintf(r->comm, sizeof(r->comm), "%s", cp->comm);
+		r->count = cp->count;
+		r->oldest_ms = cp->oldest_ms;
+		was = prev_count(l, cp->pid, &found);
+		r->has_delta = l->refreshed;
+		r->delta = (long)cp->count - (found ? was : 0);
+		row_tops(l, r, by + start[p], start[p + 1] - start[p]);
+		r->preload = has_preload(cp->pid);
+		if (!r->preload) continue;
+		env_log(cp->pid, r->log, sizeof(r->log));
+		if (logs) row_sites(logs, r, by + start[p], start[p + 1] - start[p]);
+		if (!r->nsites && r->log[0]) {
+			struct sl_an *own = analyse(NULL, 0, r->log);
+			if (own) {
+				r->unreported = 0;
+				row_sites(own, r, by + start[p], start[p + 1] - start[p]);
+				sl_an_free(own);
+			}
+		} else if (!logs) {
+			r->unreported = r->count;
+		}
+	}
+	free(by);
+	free(start);
+	qsort(l->rows, l->nrows, sizeof(*l->rows), row_cmp);
+	return 0;
+}
+
+static void remember(struct sl_live *l)
+{
+	void *v = realloc(l->prev, (l->nrows ? l->nrows : 1) * sizeof(*l->prev));
+	if (!v) {
+		l->nprev = 0;
+		return;
+	}
+	l->prev = v;
+	for (size_t i = 0; i < l->nrows; i++) {
+		l->prev[i].pid = l->rows[i].pid;
+		l->prev[i].count = l->rows[i].count;
+	}
+	l->nprev = l->nrows;
+}
+
+int sl_live_refresh(struct sl_live *l)
+{
+	double t0 = now_ms(), t1;
+	struct sl_an *logs = NULL;
+	int err;
+
+	if (!boot_id[0]) {
+		ssize_t n = read_small("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id) - 1);
+		boot_id[n > 0 ? n : 0] = '\0';
+		boot_id[strcspn(boot_id, "\n")] = '\0';
+	}
+	err = sl_cw_take(&l->snap);
+	t1 = now_ms();
+	l->snap_ms = t1 - t0;
+	if (err) return err;
+	if (l->nlogs) logs = analyse(l->logs, l->nlogs, NULL);
+	stats_from(l, logs);
+	err = build_rows(l, logs);
+	if (logs) sl_an_free(logs);
+	if (err) return err;
+	remember(l);
+	l->refreshed = 1;
+	l->refresh_ms = now_ms() - t0;
+	return 0;
+}
+
+void sl_live_free(struct sl_live *l)
+{
+	sl_cw_free(&l->snap);
+	free(l->rows);
+	free(l->prev);
+	free(l->stats.sites);
+	l->rows = NULL;
+	l->prev = NULL;
+	l->stats.sites = NULL;
+}

@@ -1,0 +1,222 @@
+/* The writers of the live view: a terminal table, JSON for scripts, and the Prometheus text
+ * exposition format (also what `sockleak exporter` serves). */
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "live.h"
+
+#define SL_LABEL_MAX 128 /* bytes of a label value: a path or a command, never a story */
+
+static void fmt_age(int64_t ms, char *buf, size_t cap)
+{
+	if (ms < 0) snprintf(buf, cap, "?");
+	else if (ms < 60000) snprintf(buf, cap, "%.1fs", (double)ms / 1000);
+	else if (ms < 3600000) snprintf(buf, cap, "%dm%02ds", (int)(ms / 60000), (int)(ms / 1000 % 60));
+	else snprintf(buf, cap, "%dh%02dm", (int)(ms / 3600000), (int)(ms / 60000 % 60));
+}
+
+static const char *hint(const struct sl_live_row *r)
+{
+	if (r->preload) return NULL;
+	return "not under sockleak: restart it with LD_PRELOAD=libsockleak.so "
+	       "SOCKLEAK_OPTIONS=log_path=/var/log/sockleak/log (or `sockleak run -- CMD`) to see "
+	       "where these sockets were opened";
+}
+
+int sl_live_write_text(const struct sl_live *l, const struct sl_live_out *o, FILE *out)
+{
+	const char *b = o->color ? "\033[1m" : "", *n = o->color ? "\033[0m" : "";
+	size_t total = 0;
+	char comm[256], user[140], age[32], s[1600];
+
+	for (size_t i = 0; i < l->nrows; i++) total += l->rows[i].count;
+	fprintf(out, "%ssockleak top%s: %zu socket(s) in CLOSE_WAIT in %zu process(es); "
+		     "refresh %.1f ms; ages are estimates from tcp_info\n\n",
+		b, n, total + l->snap.unattributed, l->nrows, l->refresh_ms);
+	fprintf(out, "%s%7s %-10s %-16s %10s %7s %8s  %s%s\n", b, "PID", "USER", "COMMAND",
+		"CLOSE_WAIT", "CHANGE", "OLDEST~", "PEERS / LOCAL PORTS", n);
+	for (size_t i = 0; i < l->nrows; i++) {
+		const struct sl_live_row *r = &l->rows[i];
+		char delta[24], tops[512];
+		size_t t = 0;
+
+		sl_live_term(comm, sizeof(comm), r->comm);
+		sl_live_term(user, sizeof(user), r->user);
+		fmt_age(r->oldest_ms, age, sizeof(age));
+		if (r->has_delta) snprintf(delta, sizeof(delta), "%+ld", r->delta);
+		else snprintf(delta, sizeof(delta), "-");
+		tops[0] = '\0';
+		for (int j = 0; j < r->npeers && t < sizeof(tops); j++)
+			t += (size_t)snprintf(tops + t, sizeof(tops) - t, "%s%s (%zu)", j ? ", " : "",
+					      r->peers[j], r->peer_n[j]);
+		for (int j = 0; j < r->nports && t < sizeof(tops); j++)
+			t += (size_t)snprintf(tops + t, sizeof(tops) - t, "%s:%u (%zu)",
+					      j ? ", " : " / ", r->ports[j], r->port_n[j]);
+		fprintf(out, "%7d %-10.10s %-16.16s %10zu %7s %8s  %s\n", (int)r->pid, user, comm,
+			r->count, delta, age, tops);
+		for (int j = 0; j < r->nsites; j++) {
+			sl_live_term(s, sizeof(s), r->sites[j].where);
+			fprintf(out, "%27s site: %s (%zu socket%s)\n", "", s, r->sites[j].n,
+				r->sites[j].n == 1 ? "" : "s");
+		}
+		if (r->preload && r->unreported)
+			fprintf(out, "%27s %zu not named by a leak record (yet: younger than grace_ms, "
+				     "or %s)\n", "", r->unreported,
+				r->log[0] ? "not in the log" : "no log given: --logs DIR");
+		if (hint(r)) fprintf(out, "%27s hint: %s\n", "", hint(r));
+	}
+	if (!l->nrows && !l->snap.unattributed) fprintf(out, "no TCP socket in CLOSE_WAIT\n");
+	if (l->snap.unattributed)
+		fprintf(out, "\n%zu socket(s) in CLOSE_WAIT could not be attributed to a process "
+			     "(%s)\n", l->snap.unattributed,
+			geteuid() ? "held by other users' processes: run as root to see them"
+				  : "held by no process we could read");
+	return ferror(out) ? EIO : 0;
+}
+
+/* A JSON string of bytes that may not be UTF-8: as they are when they are, escaped if not. */
+static json_t *jstr(const char *s)
+{
+	json_t *j = json_string(s);
+	char buf[1600];
+
+	if (j) return j;
+	sl_live_term(buf, sizeof(buf), s);
+	return json_string(buf);
+}
+
+int sl_live_write_json(const struct sl_live *l, FILE *out)
+{
+	json_t *root = json_object(), *procs = json_array();
+	struct timespec ts;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	json_object_set_new(root, "ts_ns", json_integer((json_int_t)ts.tv_sec * 1000000000 + ts.tv_nsec));
+	json_object_set_new(root, "refresh_ms", json_real(l->refresh_ms));
+	json_object_set_new(root, "age_is_estimate", json_true());
+	json_object_set_new(root, "unattributed", json_integer((json_int_t)l->snap.unattributed));
+	json_object_set_new(root, "unreadable_processes", json_integer((json_int_t)l->snap.unreadable));
+	for (size_t i = 0; i < l->nrows; i++) {
+		const struct sl_live_row *w = &l->rows[i];
+		json_t *p = json_object(), *peers = json_array(), *ports = json_array(), *sites = json_array();
+
+		json_object_set_new(p, "pid", json_integer(w->pid));
+		json_object_set_new(p, "uid", json_integer(w->uid));
+		json_object_set_new(p, "user", jstr(w->user));
+		json_object_set_new(p, "comm", jstr(w->comm));
+		json_object_set_new(p, "close_wait", json_integer((json_int_t)w->count));
+		json_object_set_new(p, "delta", w->has_delta ? json_integer(w->delta) : json_null());
+		json_object_set_new(p, "oldest_age_ms", w->oldest_ms >= 0 ? json_integer(w->oldest_ms) : json_null());
+		for (int j = 0; j < w->npeers; j++)
+			json_array_append_new(peers, json_pack("{s:o,s:I}", "addr", jstr(w->peers[j]), "sockets", (json_int_t)w->peer_n[j]));
+		for (int j = 0; j < w->nports; j++)
+			json_array_append_new(ports, json_pack("{s:i,s:I}", "port", (int)w->ports[j], "sockets", (json_int_t)w->port_n[j]));
+		json_object_set_new(p, "peers", peers);
+		json_object_set_new(p, "local_ports", ports);
+		json_object_set_new(p, "preload", json_boolean(w->preload));
+		json_object_set_new(p, "log", w->log[0] ? jstr(w->log) : json_null());
+		for (int j = 0; j < w->nsites; j++)
+			json_array_append_new(sites, json_pack("{s:o,s:I}", "site", jstr(w->sites[j].where), "sockets", (json_int_t)w->sites[j].n));
+		json_object_set_new(p, "sites", sites);
+		json_object_set_new(p, "unreported", json_integer((json_int_t)w->unreported));
+		json_object_set_new(p, "hint", hint(w) ? json_string(hint(w)) : json_null());
+		json_array_append_new(procs, p);
+	}
+	json_object_set_new(root, "processes", procs);
+	r = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	fputc('\n', out);
+	return r || ferror(out) ? EIO : 0;
+}
+
+/* A label value: printable ASCII (anything else as \xNN, as on the terminal), cut at
+ * SL_LABEL_MAX, then escaped for the text format (backslash, quote, newline). */
+static void prom_label(FILE *out, const char *s)
+{
+	char t[4 * SL_LABEL_MAX + 8];
+
+	sl_live_term(t, sizeof(t), s);
+	t[SL_LABEL_MAX] = '\0';
+	for (const char *p = t; *p; p++) {
+		if (*p == '\\' || *p == '"') fputc('\\', out);
+		fputc(*p, out);
+	}
+}
+
+static void prom_head(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+int sl_live_write_prom(const struct sl_live *l, const struct sl_live_out *o, FILE *out)
+{
+	size_t max = o->max_series ? o->max_series : 1;
+	size_t other = 0;
+	int64_t other_age = -1;
+
+	prom_head(out, "sockleak_close_wait_sockets", "gauge",
+		  "TCP sockets in CLOSE_WAIT held by the process (pid=\"other\": the processes past --max-series, summed).");
+	for (size_t i = 0; i < l->nrows; i++) {
+		const struct sl_live_row *r = &l->rows[i];
+		if (i >= max) {
+			other += r->count;
+			continue;
+		}
+		fprintf(out, "sockleak_close_wait_sockets{pid=\"%d\",comm=\"", (int)r->pid);
+		prom_label(out, r->comm);
+		fprintf(out, "\"} %zu\n", r->count);
+	}
+	if (other) fprintf(out, "sockleak_close_wait_sockets{pid=\"other\",comm=\"other\"} %zu\n", other);
+	prom_head(out, "sockleak_close_wait_oldest_seconds", "gauge",
+		  "Age of the process's oldest CLOSE_WAIT socket, estimated from tcp_info (time since the peer last sent anything).");
+	for (size_t i = 0; i < l->nrows; i++) {
+		const struct sl_live_row *r = &l->rows[i];
+		if (r->oldest_ms < 0) continue;
+		if (i >= max) {
+			if (r->oldest_ms > other_age) other_age = r->oldest_ms;
+			continue;
+		}
+		fprintf(out, "sockleak_close_wait_oldest_seconds{pid=\"%d\",comm=\"", (int)r->pid);
+		prom_label(out, r->comm);
+		fprintf(out, "\"} %.3f\n", (double)r->oldest_ms / 1000);
+	}
+	if (other_age >= 0)
+		fprintf(out, "sockleak_close_wait_oldest_seconds{pid=\"other\",comm=\"other\"} %.3f\n",
+			(double)other_age / 1000);
+	prom_head(out, "sockleak_close_wait_unattributed_sockets", "gauge",
+		  "CLOSE_WAIT sockets whose process could not be read (other users' without root).");
+	fprintf(out, "sockleak_close_wait_unattributed_sockets %zu\n", l->snap.unattributed);
+
+	prom_head(out, "sockleak_leaked_sockets_total", "counter",
+		  "Leaked sockets in the logs given with --logs, by kind, site and command (site=\"other\": past --max-series).");
+	other = 0;
+	for (size_t i = 0; i < l->stats.nsites; i++) {
+		const struct sl_live_kind_site *s = &l->stats.sites[i];
+		if (i >= max) {
+			other += s->n;
+			continue;
+		}
+		fprintf(out, "sockleak_leaked_sockets_total{kind=\"%s\",site=\"", s->kind);
+		prom_label(out, s->site);
+		fputs("\",comm=\"", out);
+		prom_label(out, s->comm);
+		fprintf(out, "\"} %zu\n", s->n);
+	}
+	if (other)
+		fprintf(out, "sockleak_leaked_sockets_total{kind=\"other\",site=\"other\",comm=\"other\"} %zu\n", other);
+	prom_head(out, "sockleak_enforced_sockets_total", "counter",
+		  "Sockets sockleak shut down (enforce=1), in the logs given with --logs.");
+	fprintf(out, "sockleak_enforced_sockets_total %zu\n", l->stats.enforced);
+	prom_head(out, "sockleak_log_bad_lines_total", "counter",
+		  "Lines of the logs given with --logs that were not sockleak records.");
+	fprintf(out, "sockleak_log_bad_lines_total %zu\n", l->stats.bad_lines);
+	prom_head(out, "sockleak_scrape_duration_seconds", "gauge",
+		  "Time this scrape took: sock_diag, the /proc walk and the logs.");
+	fprintf(out, "sockleak_scrape_duration_seconds %.6f\n",
+		(o->scrape_s >= 0 ? o->scrape_s : l->refresh_ms / 1000));
+	return ferror(out) ? EIO : 0;
+}
