@@ -165,6 +165,16 @@ static int sl_opts_set(struct sl_opts *o, const char *k, size_t kn, const char *
 	return 1;
 }
 
+size_t sl_opts_item_len(const char *s)
+{
+	size_t n = strcspn(s, ":,");
+
+	/* log_path=syslog:/PATH keeps its colon: "syslog" then ":/" cannot start a key. */
+	if (n == 15 && !memcmp(s, "log_path=syslog", 15) && s[15] == ':' && s[16] == '/')
+		n = 16 + strcspn(s + 16, ":,");
+	return n;
+}
+
 int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ctx)
 {
 	int bad = 0;
@@ -172,12 +182,8 @@ int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ct
 	if (!s)
 		return 0;
 	while (*s) {
-		size_t n = strcspn(s, ":,");
+		size_t n = sl_opts_item_len(s);
 		const char *eq = memchr(s, '=', n);
-
-		/* log_path=syslog:/PATH keeps its colon: "syslog" then ":/" cannot start a key. */
-		if (n == 15 && !memcmp(s, "log_path=syslog", 15) && s[15] == ':' && s[16] == '/')
-			n = 16 + strcspn(s + 16, ":,");
 
 		if (n == 0) {
 			s++;

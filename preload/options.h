@@ -39,6 +39,9 @@ typedef void (*sl_opts_err_fn)(void *ctx, const char *msg);
 /* Parse "k=v:k=v" (',' also separates) over the defaults already in *o. Bad keys and values are
  * reported through err and ignored, never fatal. Returns the number of problems. */
 int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ctx);
+/* Length of the item at s (up to the next ':' or ','; log_path=syslog:/PATH is one item), for
+ * readers that pick out single keys (`sockleak run`). */
+size_t sl_opts_item_len(const char *s);
 
 /* Where a program in secure mode (AT_SECURE) takes its options from, instead of the
  * environment: a file owned by root that group and others cannot write (init.c). */

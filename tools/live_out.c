@@ -55,7 +55,8 @@ int sl_live_write_text(const struct sl_live *l, const struct sl_live_out *o, FIL
 		for (int j = 0; j < r->nports && t < sizeof(tops); j++)
 			t += (size_t)snprintf(tops + t, sizeof(tops) - t, "%s:%u (%zu)",
 					      j ? ", " : " / ", r->ports[j], r->port_n[j]);
-		fprintf(out, "%7d %-10.10s %-16.16s %10zu %7s %8s  %s\n", (int)r->pid, user, comm,
+		/* The command whole, escaped: cutting it could cut an escape in half. */
+		fprintf(out, "%7d %-10.10s %-16s %10zu %7s %8s  %s\n", (int)r->pid, user, comm,
 			r->count, delta, age, tops);
 		for (int j = 0; j < r->nsites; j++) {
 			sl_live_term(s, sizeof(s), r->sites[j].where);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "envelope.h"
 #include "jscan.h"
 #include "escape.h"
 #include "model.h"
@@ -86,6 +87,7 @@ static int on_member(void *ctx, const char *key, size_t klen, const struct sl_jv
 }
 
 enum { C_MODULE = F_N, C_SYMBOL, C_BUILD_ID, C_LANG, C_FILE, C_N };
+#define SL_MAX_HOSTS 64
 
 struct rd {
 	struct sl_an *a;
@@ -99,6 +101,12 @@ struct rd {
 	 * than a hash and a table probe, a fifth of a million-site report */
 	const char *cache[C_N];
 	size_t cachen[C_N];
+	/* Syslog and journal inputs mix hosts in one stream: each host is its own unit, so equal
+	 * pids on two hosts stay two processes. */
+	int base_unit, nhosts;
+	struct { const char *host; int unit; } hosts[SL_MAX_HOSTS];
+	struct sl_env env;
+	size_t other;    /* other programs' lines */
 };
 
 void sl_bad_line(struct sl_an *a, const char *name, size_t line, const char *fmt, ...)
@@ -578,7 +586,42 @@ static void do_exec_untracked(struct rd *d, const struct rec *r, struct sl_proc 
 	a->nuntracked++;
 }
 
+static void do_record(struct rd *d, const char *s, size_t n);
+
+static int host_unit(struct rd *d, const char *h, size_t n)
+{
+	const char *host = sl_intern(d->a, h, n);
+
+	for (int i = 0; i < d->nhosts; i++)
+		if (d->hosts[i].host == host) return d->hosts[i].unit;
+	if (d->nhosts == SL_MAX_HOSTS) return d->base_unit;
+	d->hosts[d->nhosts].host = host;
+	d->hosts[d->nhosts].unit = d->nhosts ? d->a->units++ : d->base_unit;
+	return d->hosts[d->nhosts++].unit;
+}
+
+/* A line: a record, or a record inside a syslog line or a journal entry (envelope.h). */
 static void do_line(struct rd *d, const char *s, size_t n)
+{
+	switch (sl_envelope(s, n, &d->env)) {
+	case SL_ENV_OTHER:
+		d->other++;
+		return;
+	case SL_ENV_BAD:
+		sl_bad_line(d->a, d->name, d->line, "%s", d->env.why);
+		return;
+	case SL_ENV_RECORD:
+		d->unit = d->env.host ? host_unit(d, d->env.host, d->env.hostn) : d->base_unit;
+		do_record(d, d->env.rec, d->env.n);
+		d->unit = d->base_unit;
+		return;
+	case SL_ENV_PLAIN:
+		break;
+	}
+	do_record(d, s, n);
+}
+
+static void do_record(struct rd *d, const char *s, size_t n)
 {
 	struct sl_an *a = d->a;
 	struct rec r;
@@ -633,13 +676,17 @@ static void do_line(struct rd *d, const char *s, size_t n)
 int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
 {
 	char ename[1024]; /* a file name in a shared log directory is chosen by its writer */
-	struct rd d = { .a = a, .name = sl_term_str(ename, sizeof ename, name), .unit = a->units++ };
+	struct rd d;
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
 	int skipping = 0, r = 0;
 	char chunk[1 << 16];
 	size_t got;
 	if (!buf) return ENOMEM;
+	memset(&d, 0, sizeof(d));
+	d.a = a;
+	d.name = sl_term_str(ename, sizeof ename, name);
+	d.unit = d.base_unit = a->units++;
 	if (!ftab_ready) ftab_init();
 	a->inputs++;
 	/* Our own line splitter instead of getline: a garbage file without newlines must cost at
@@ -689,6 +736,9 @@ int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
 		else do_line(&d, buf, len);
 	}
 out:
+	if (d.other)
+		fprintf(stderr, "sockleak: %s: %zu line(s) of other programs skipped\n", d.name, d.other);
+	free(d.env.buf);
 	free(buf);
 	return r;
 }

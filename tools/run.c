@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../preload/options.h"
 #include "analysis.h"
 #include "cmd.h"
 #include "run.h"
@@ -119,7 +120,7 @@ static void sl_run_set(char **dst, const char *v, size_t n)
 static void sl_run_scan_opts(struct sl_run *r, const char *s)
 {
 	while (s && *s) {
-		size_t n = strcspn(s, ":,"), kn;
+		size_t n = sl_opts_item_len(s), kn;
 		const char *eq = memchr(s, '=', n), *v;
 		long x;
 
@@ -270,7 +271,9 @@ static int sl_run_setup_logs(struct sl_run *r)
 	/* directories of runners killed before they could clean up (SIGKILL, a reboot) */
 	sl_run_logdir_sweep(r->tmpdir, r->id);
 
-	if (r->log_path && !strcmp(r->log_path, "stderr")) {
+	/* stderr and syslog are passed through as they are: nothing for the runner to read */
+	if (r->log_path && (!strcmp(r->log_path, "stderr") || !strcmp(r->log_path, "syslog") ||
+			    !strncmp(r->log_path, "syslog:/", 8))) {
 		r->prefix[0] = '\0';
 		return 0;
 	}
@@ -620,8 +623,9 @@ static int sl_run_prepare(struct sl_run *r, const char *cmd)
 	if (sl_run_setup_logs(r))
 		return SL_RUN_FAIL;
 	if (!r->prefix[0])
-		fprintf(stderr, "sockleak: run: log_path=stderr: records go to the program's "
-			"stderr and are not analysed; the exit status is the program's\n");
+		fprintf(stderr, "sockleak: run: log_path=%s: records go to %s and are not analysed; "
+			"the exit status is the program's\n", r->log_path,
+			strcmp(r->log_path, "stderr") ? "syslog" : "the program's stderr");
 	return -1;
 }
 

@@ -168,6 +168,26 @@ static void test_colon_and_comma_separators(void **state)
 	assert_int_equal(o.exitcode, 9);
 }
 
+/* log_path=syslog:/PATH keeps its colon; "syslog" alone, or followed by a key, stays as is. */
+static void test_syslog_path_keeps_its_colon(void **state)
+{
+	struct sl_opts o;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(parse(&o, &e, "log_path=syslog:/run/x.sock:grace_ms=7"), 0);
+	assert_string_equal(o.log_path, "syslog:/run/x.sock");
+	assert_int_equal(o.grace_ms, 7);
+	assert_int_equal(parse(&o, &e, "grace_ms=3,log_path=syslog:/a,scan_ms=11"), 0);
+	assert_string_equal(o.log_path, "syslog:/a");
+	assert_int_equal(o.scan_ms, 11);
+	assert_int_equal(parse(&o, &e, "log_path=syslog:grace_ms=8"), 0);
+	assert_string_equal(o.log_path, "syslog");
+	assert_int_equal(o.grace_ms, 8);
+	assert_int_equal(parse(&o, &e, "log_path=syslog:/"), 0);
+	assert_string_equal(o.log_path, "syslog:/");
+}
+
 static void test_later_item_wins(void **state)
 {
 	struct sl_opts o;
@@ -491,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_scan_with_values),
 		cmocka_unit_test(test_range_bounds_accepted),
 		cmocka_unit_test(test_colon_and_comma_separators),
+		cmocka_unit_test(test_syslog_path_keeps_its_colon),
 		cmocka_unit_test(test_later_item_wins),
 		cmocka_unit_test(test_unknown_key_named_once_and_ignored),
 		cmocka_unit_test(test_non_number_rejected),

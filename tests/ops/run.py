@@ -1,0 +1,540 @@
+#!/usr/bin/env python3
+"""Operations tests (issue 14) with the real components, all on loopback:
+
+- `sockleak top --once --format json|prometheus|text` finds leaking servers with the right
+  CLOSE_WAIT counts: under the preload (sites joined from the log its SOCKLEAK_OPTIONS names),
+  without it (IPv6), and statically linked; hostile command names are escaped on the terminal.
+- `sockleak exporter` scraped by Debian's real `prometheus` (private config and data directory,
+  1 s scrape interval, the alert rule of docs/operations.md loaded): Prometheus's HTTP API
+  reports sockleak_close_wait_sockets for the server's pid equal to the connections leaked.
+- log_path=syslog:PATH through a real rsyslogd (foreground, private config, imuxsock on a
+  private socket, omfile): `sockleak report` on rsyslog's file gives the same sites as the
+  file log of the same program; a missing syslog socket never blocks and is said once.
+- `journalctl -o json` input: journald does not run here, so entries in journalctl's exact
+  output format are generated from a real log (with other programs' entries, a byte-array
+  MESSAGE and a MESSAGE journalctl left out) and read by `sockleak report`.
+
+Every wait is a poll with a deadline; every process started is killed by its pid at the end
+of its case. Prints "ok NAME" / "FAIL NAME: reason", then "N passed, M failed"; --results FILE
+gets "PASSED FAILED". Standard library only."""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+A = None
+CASES = []
+OPTS = "grace_ms=200:scan_ms=50"
+NLEAK = 3
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+class Procs:
+    """Processes a case started; all killed (by pid) when the case ends."""
+
+    def __init__(self):
+        self.ps = []
+
+    def start(self, argv, env=None, **kw):
+        e = dict(os.environ)
+        e.pop("SOCKLEAK_OPTIONS", None)
+        e.pop("LD_PRELOAD", None)
+        e.update(env or {})
+        kw.setdefault("stdout", subprocess.PIPE)
+        kw.setdefault("stderr", subprocess.PIPE)
+        p = subprocess.Popen(argv, env=e, stdin=subprocess.DEVNULL, **kw)
+        self.ps.append(p)
+        return p
+
+    def close(self):
+        for p in self.ps:
+            if p.poll() is None:
+                p.kill()
+            try:
+                p.communicate(timeout=10)
+            except (subprocess.TimeoutExpired, ValueError):
+                pass
+
+
+def readline(p, deadline):
+    """One line of p's stdout before deadline (the server prints its port)."""
+    import select
+    buf = b""
+    fd = p.stdout.fileno()
+    while not buf.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        check(left > 0, f"no line in time (got {buf!r})")
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            c = os.read(fd, 1)
+            if not c:
+                p.kill()
+                raise Fail(f"stdout closed early (got {buf!r}): {p.communicate()[1].decode()[:500]}")
+            buf += c
+    return buf.decode().strip()
+
+
+def leak(port, n=NLEAK, v6=False):
+    """n connections that send a request and close: the server keeps each in CLOSE_WAIT."""
+    for _ in range(n):
+        s = socket.create_connection(("::1" if v6 else "127.0.0.1", port), timeout=5)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        s.close()
+
+
+def server(procs, binary, env=None, v6=False, name=None):
+    argv = [binary] + (["6"] if v6 else [])
+    if name:
+        argv[0] = name
+    p = procs.start(argv, env=env)
+    port = int(readline(p, time.monotonic() + 10))
+    return p, port
+
+
+def preload_env(log_path):
+    return {"LD_PRELOAD": A.lib, "SOCKLEAK_OPTIONS": f"{OPTS}:log_path={log_path}"}
+
+
+def top(*args):
+    r = subprocess.run([A.sockleak, "top", "--once"] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=30)
+    check(r.returncode == 0, f"top {' '.join(args)}: rc {r.returncode}: {r.stderr.decode()[:500]}")
+    return r.stdout.decode(errors="replace")
+
+
+def poll(what, fn, timeout):
+    """fn() until it returns something true, or Fail with the last value."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last and last[0]:
+            return last
+        time.sleep(0.1)
+    raise Fail(f"{what}: not in {timeout} s; last: {str(last)[:1500]}")
+
+
+def row_of(pid, *extra):
+    j = json.loads(top("--format", "json", *extra))
+    for p in j["processes"]:
+        if p["pid"] == pid:
+            return p, j
+    return None, j
+
+
+def want_count(pid, n, *extra):
+    def f():
+        row, j = row_of(pid, *extra)
+        return (row is not None and row["close_wait"] == n, row, j)
+    return poll(f"top shows pid {pid} with {n} CLOSE_WAIT", f, 15)[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# top
+
+@case
+def top_json_preloaded_joins_sites_from_its_log(tmp, procs):
+    p, port = server(procs, A.bin + "/op_server", preload_env(tmp + "/log"))
+    leak(port)
+    # the leak records come after grace_ms; the site is joined from PREFIX.PID
+    def f():
+        row, _ = row_of(p.pid)
+        return (row and row["close_wait"] == NLEAK and row["sites"], row)
+    row = poll("site joined", f, 15)[1]
+    check(row["preload"] is True, f"preload not seen: {row}")
+    check(row["log"] == f"{tmp}/log.{p.pid}", f"log: {row['log']}")
+    site = row["sites"][0]
+    check(re.fullmatch(r".*op_server\.c:\d+ in main", site["site"]) and site["sockets"] == NLEAK,
+          f"site: {row['sites']}")
+    check(row["hint"] is None and row["delta"] is None, f"row: {row}")
+    check(row["comm"] == "op_server" and row["user"] and row["oldest_age_ms"] is not None, str(row))
+    check(row["peers"][0] == {"addr": "127.0.0.1", "sockets": NLEAK}, f"peers {row['peers']}")
+    check(row["local_ports"][0] == {"port": port, "sockets": NLEAK}, f"ports {row['local_ports']}")
+    text = top("--format", "text", "--color", "never")
+    check(re.search(rf"site: .*op_server\.c:\d+ in main \({NLEAK} sockets\)", text), text)
+    check("estimate" in text, "the text view says ages are estimates")
+
+
+@case
+def top_json_without_preload_ipv6(tmp, procs):
+    p, port = server(procs, A.bin + "/op_server", v6=True)
+    leak(port, v6=True)
+    row = want_count(p.pid, NLEAK)
+    check(row["preload"] is False and row["sites"] == [], str(row))
+    check(row["hint"] and "LD_PRELOAD" in row["hint"], f"hint: {row['hint']}")
+    check(row["peers"][0]["addr"] == "[::1]", f"peers {row['peers']}")
+
+
+@case
+def top_json_static_binary(tmp, procs):
+    p, port = server(procs, A.bin + "/op_server_static")
+    leak(port, 2)
+    want_count(p.pid, 2)
+
+
+@case
+def top_counts_change_and_sorts_by_count(tmp, procs):
+    a, pa = server(procs, A.bin + "/op_server")
+    b, pb = server(procs, A.bin + "/op_server")
+    leak(pa, 1)
+    leak(pb, 2)
+    want_count(b.pid, 2)
+    want_count(a.pid, 1)
+    # Two refreshes in one run: the second carries the change since the first.
+    out = subprocess.Popen([A.sockleak, "top", "--format", "json", "--interval", "0.5"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    procs.ps.append(out)
+    dec = json.JSONDecoder()
+    buf, docs = "", []
+    deadline = time.monotonic() + 15
+    leaked_more = False
+    import select
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([out.stdout], [], [], 0.2)
+        if r:
+            buf += os.read(out.stdout.fileno(), 65536).decode()
+        while True:
+            s = buf.lstrip()
+            try:
+                doc, end = dec.raw_decode(s)
+            except ValueError:
+                break
+            docs.append(doc)
+            buf = s[end:]
+        if docs and not leaked_more:
+            leak(pa, 2)
+            leaked_more = True
+        rows = {p["pid"]: p for p in docs[-1]["processes"]} if docs else {}
+        if a.pid in rows and rows[a.pid]["close_wait"] == 3 and rows[a.pid]["delta"] == 2:
+            break
+    else:
+        raise Fail(f"no refresh with the change +2: {docs[-2:] if docs else buf[:500]}")
+    pids = [p["pid"] for p in docs[-1]["processes"]]
+    check(pids.index(a.pid) < pids.index(b.pid), f"not sorted by count: {pids}")
+    out.send_signal(signal.SIGTERM)
+    check(out.wait(timeout=10) == 0, "top did not stop on SIGTERM")
+
+
+@case
+def top_text_escapes_hostile_command_names(tmp, procs):
+    evil = os.path.join(tmp, "op\x1b]0;owned\x07\x1b[2J")
+    shutil.copy(A.bin + "/op_server", evil)
+    p, port = server(procs, evil, name=evil)
+    leak(port, 1)
+    want_count(p.pid, 1)
+    text = top("--format", "text", "--color", "never")
+    check("\x1b" not in text and "\x07" not in text, "raw control bytes on the terminal")
+    check("op\\x1b]0;owned\\x07\\x1b[" in text, f"escaped name not shown:\n{text}")
+    prom = top("--format", "prometheus")
+    check("\x1b" not in prom, "raw control bytes in the metrics")
+
+
+@case
+def top_prometheus_format(tmp, procs):
+    p, port = server(procs, A.bin + "/op_server")
+    leak(port)
+    want_count(p.pid, NLEAK)
+    prom = top("--format", "prometheus")
+    check(re.search(rf'^sockleak_close_wait_sockets{{pid="{p.pid}",comm="op_server"}} {NLEAK}$',
+                    prom, re.M), prom[:2000])
+    check(re.search(rf'^sockleak_close_wait_oldest_seconds{{pid="{p.pid}",comm="op_server"}} [0-9.]+$',
+                    prom, re.M), prom[:2000])
+    check("# TYPE sockleak_scrape_duration_seconds gauge" in prom, prom[:2000])
+    r = subprocess.run(["promtool", "check", "metrics"], input=prom.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+    check(r.returncode == 0, f"promtool check metrics: {r.stdout.decode()[:1000]}")
+
+
+# ---------------------------------------------------------------------------------------------
+# exporter + Prometheus
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def alert_rule_from_docs():
+    """The alert rule block of docs/operations.md (```yaml after the "alert rule" marker)."""
+    text = open(os.path.join(A.top, "docs/operations.md")).read()
+    m = re.search(r"<!-- alert-rule -->\s*```yaml\n(.*?)```", text, re.S)
+    check(m, "docs/operations.md has no <!-- alert-rule --> yaml block")
+    return m.group(1)
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read().decode()
+
+
+@case
+def exporter_scraped_by_prometheus(tmp, procs):
+    check(shutil.which("prometheus"), "prometheus not installed (scripts/deps.sh check)")
+    logs = tmp + "/logs"
+    os.mkdir(logs)
+    srv, port = server(procs, A.bin + "/op_server", preload_env(logs + "/log"))
+    leak(port)
+    ex = procs.start([A.sockleak, "exporter", "--listen", "127.0.0.1:0", "--logs", logs])
+    line = ex.stderr.readline().decode()
+    m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/metrics", line)
+    check(m, f"exporter: {line}")
+    xport = int(m.group(1))
+    st, body = http_get(f"http://127.0.0.1:{xport}/metrics")
+    check(st == 200 and "sockleak_close_wait_sockets" in body, body[:500])
+    rules = tmp + "/rules.yml"
+    with open(rules, "w") as f:
+        f.write(alert_rule_from_docs())
+    r = subprocess.run(["promtool", "check", "rules", rules], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=30)
+    check(r.returncode == 0, f"promtool check rules (docs/operations.md): {r.stdout.decode()}")
+    pport = free_port()
+    conf = tmp + "/prometheus.yml"
+    with open(conf, "w") as f:
+        f.write(f"""global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: ["{rules}"]
+scrape_configs:
+  - job_name: sockleak
+    static_configs:
+      - targets: ["127.0.0.1:{xport}"]
+""")
+    prom = procs.start(["prometheus", f"--config.file={conf}",
+                        f"--storage.tsdb.path={tmp}/data", f"--web.listen-address=127.0.0.1:{pport}",
+                        "--log.level=warn"], stdout=subprocess.DEVNULL)
+    q = urllib.parse.quote(f'sockleak_close_wait_sockets{{pid="{srv.pid}"}}')
+
+    def f():
+        if prom.poll() is not None:
+            raise Fail(f"prometheus exited: {prom.stderr.read().decode()[-1500:]}")
+        try:
+            st, body = http_get(f"http://127.0.0.1:{pport}/api/v1/query?query={q}")
+        except OSError as e:
+            return (False, str(e))
+        res = json.loads(body)["data"]["result"]
+        return (res and res[0]["value"][1] == str(NLEAK), res)
+    res = poll("Prometheus sees the CLOSE_WAIT count", f, 25)[1]
+    check(res[0]["metric"].get("comm") == "op_server", str(res))
+    # the leak counts from the logs, once the records are written (grace_ms) and scraped
+    q2 = urllib.parse.quote('sum(sockleak_leaked_sockets_total{comm="op_server"})')
+
+    def g():
+        st, body = http_get(f"http://127.0.0.1:{pport}/api/v1/query?query={q2}")
+        res = json.loads(body)["data"]["result"]
+        return (res and res[0]["value"][1] == str(NLEAK), res)
+    poll("Prometheus sees the leaks from the logs", g, 15)
+    st, body = http_get(f"http://127.0.0.1:{pport}/api/v1/rules")
+    check("SockleakCloseWaitGrowing" in body, f"alert rule not loaded: {body[:500]}")
+    ex.send_signal(signal.SIGTERM)
+    check(ex.wait(timeout=10) == 0, "exporter did not stop on SIGTERM")
+
+
+# ---------------------------------------------------------------------------------------------
+# syslog and journald
+
+def report_sites(path):
+    r = subprocess.run([A.sockleak, "report", "--format", "json", path], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    check(r.returncode == 0, f"report {path}: rc {r.returncode}: {r.stderr.decode()[:800]}")
+    j = json.loads(r.stdout)
+    sites = sorted((s.get("kind"), s.get("sockets"), (s.get("location") or {}).get("function"),
+                    (s.get("location") or {}).get("file"), (s.get("location") or {}).get("line"))
+                   for s in j["sites"])
+    return sites, r.stderr.decode()
+
+
+def run_leaker(procs, env, n=NLEAK):
+    """The server, n leaks, then SIGTERM after the leak records are in (the exit record
+    needs a normal exit, which the test does not need)."""
+    p, port = server(procs, A.bin + "/op_server", env)
+    leak(port, n)
+    return p
+
+
+@case
+def syslog_through_rsyslogd_gives_the_file_log_sites(tmp, procs):
+    check(shutil.which("rsyslogd"), "rsyslog not installed (scripts/deps.sh check)")
+    sock, out = tmp + "/syslog.sock", tmp + "/rsyslog.out"
+    conf = tmp + "/rsyslog.conf"
+    with open(conf, "w") as f:
+        f.write(f"""global(maxMessageSize="64k" workDirectory="{tmp}")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="{sock}")
+*.* action(type="omfile" file="{out}")
+""")
+    rs = procs.start(["rsyslogd", "-n", "-f", conf, "-i", tmp + "/rsyslog.pid"])
+    poll("rsyslogd's socket", lambda: (os.path.exists(sock), rs.poll()), 10)
+    # the same program, once through syslog and once to a file
+    a = run_leaker(procs, preload_env("syslog:" + sock))
+    b = run_leaker(procs, preload_env(tmp + "/file"))
+
+    def records(path, pid):
+        try:
+            return sum(1 for l in open(path, errors="replace") if '"event":"leak"' in l
+                       and f"[{pid}]" in l or (f'"pid":{pid},' in l and '"event":"leak"' in l))
+        except OSError:
+            return 0
+    poll("leak records through rsyslog", lambda: (records(out, a.pid) >= NLEAK, records(out, a.pid)), 15)
+    poll("leak records in the file", lambda: (records(f"{tmp}/file.{b.pid}", b.pid) >= NLEAK,), 15)
+    # other programs' lines in the same file, as in /var/log/syslog
+    with open(out, "a") as f:
+        f.write("Dec  1 17:00:00 vm CRON[812]: (root) CMD (command -v debian-sa1 > /dev/null)\n")
+        f.write("2026-12-01T17:00:01.000000+00:00 vm kernel: [ 1.0] eth0: link up\n")
+        f.write('2026-12-01T17:00:02.000000+00:00 vm sockleak[4242]: {"v":1,"event":"leak",\n')
+    s_sys, err = report_sites(out)
+    s_file, _ = report_sites(f"{tmp}/file.{b.pid}")
+    check(s_sys == s_file and s_sys, f"sites differ:\nsyslog {s_sys}\nfile   {s_file}")
+    check(f"{out}:" in err and "line(s) of other programs skipped" in err, f"stderr: {err}")
+    bad = [l for l in err.splitlines() if re.match(rf"sockleak: {re.escape(out)}:\d+: ", l)]
+    check(len(bad) == 1, f"the broken sockleak line is named, nothing else: {err}")
+    rs.send_signal(signal.SIGTERM)
+    rs.wait(timeout=10)
+
+
+@case
+def syslog_priorities_and_header(tmp, procs):
+    """The datagram itself: <12> (user.warning) for leak, <14> (user.info) otherwise, ident
+    sockleak with the pid, the JSON record as text, read from our own datagram socket."""
+    path = tmp + "/dgram.sock"
+    rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    rx.bind(path)
+    rx.settimeout(0.2)
+    p = run_leaker(procs, preload_env("syslog:" + path), 1)
+    got = []
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not any(b'"event":"leak"' in g for g in got):
+        try:
+            got.append(rx.recv(1 << 17))
+        except socket.timeout:
+            pass
+    rx.close()
+    check(got, "no datagram")
+    for g in got:
+        m = re.match(rb"<(\d+)>sockleak\[(\d+)\]: (\{.*\})$", g, re.S)
+        check(m, f"header: {g[:120]!r}")
+        rec = json.loads(m.group(3))
+        check(int(m.group(2)) == p.pid == rec["pid"], f"pid: {g[:120]!r}")
+        check(int(m.group(1)) == (12 if rec["event"] == "leak" else 14), f"priority: {g[:80]!r}")
+
+
+@case
+def syslog_missing_socket_never_blocks_and_says_so_once(tmp, procs):
+    p, port = server(procs, A.bin + "/op_server", preload_env(f"syslog:{tmp}/nobody-listens"))
+    t0 = time.monotonic()
+    leak(port)
+    want_count(p.pid, NLEAK)
+    time.sleep(0.5)  # several scans past grace_ms: records written and dropped
+    p.send_signal(signal.SIGKILL)
+    _, err = p.communicate(timeout=10)
+    err = err.decode()
+    said = [l for l in err.splitlines() if "records are dropped" in l]
+    check(len(said) == 1 and "nobody-listens" in said[0], f"stderr: {err}")
+    check(time.monotonic() - t0 < 20, "slow")
+
+
+def journal_entry(i, ident, pid, msg, host="vm"):
+    """One entry as `journalctl -o json` prints it (systemd 252): every value a string, the
+    cursor first, MESSAGE as a string, an array of bytes when not UTF-8, null when too big."""
+    e = {"__CURSOR": f"s=0f3c;i={i:x};b=add8;m={i:x};t=5f1;x=9a", "__REALTIME_TIMESTAMP":
+         str(1796145458663629 + i), "__MONOTONIC_TIMESTAMP": str(1000 + i), "_BOOT_ID": "add8",
+         "PRIORITY": "4" if msg and '"event":"leak"' in str(msg) else "6",
+         "SYSLOG_FACILITY": "1", "SYSLOG_IDENTIFIER": ident, "SYSLOG_PID": str(pid),
+         "_PID": str(pid), "_UID": "0", "_GID": "0", "_COMM": ident[:15],
+         "_TRANSPORT": "syslog", "_HOSTNAME": host, "MESSAGE": msg}
+    return json.dumps(e, separators=(",", ":"))
+
+
+@case
+def journal_json_gives_the_file_log_sites(tmp, procs):
+    b = run_leaker(procs, preload_env(tmp + "/file"))
+    path = f"{tmp}/file.{b.pid}"
+
+    def leaks():
+        try:
+            return (sum('"event":"leak"' in l for l in open(path)) >= NLEAK,)
+        except OSError:
+            return (False,)
+    poll("leak records", leaks, 15)
+    lines = [l.rstrip("\n") for l in open(path)]
+    out = []
+    for i, l in enumerate(lines):
+        out.append(journal_entry(2 * i, "systemd", 1, "Started session 3 of user root."))
+        if i == 1:  # one record as journalctl writes a MESSAGE that is not UTF-8: bytes
+            out.append(journal_entry(2 * i + 1, "sockleak", b.pid, list(l.encode())))
+        else:
+            out.append(journal_entry(2 * i + 1, "sockleak", b.pid, l))
+    out.append(journal_entry(9999, "sockleak", b.pid, None))  # over 4096 bytes, no --all
+    jpath = tmp + "/journal.json"
+    with open(jpath, "w") as f:
+        f.write("\n".join(out) + "\n")
+    s_j, err = report_sites(jpath)
+    s_f, _ = report_sites(path)
+    check(s_j == s_f and s_j, f"sites differ:\njournal {s_j}\nfile    {s_f}")
+    check(f"{len(lines)} line(s) of other programs skipped" in err, err)
+    check(re.search(rf"{re.escape(jpath)}:{len(out)}: journal entry without its MESSAGE .*--all", err), err)
+
+
+def main():
+    global A
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sockleak", required=True)
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--top", default=".")
+    ap.add_argument("--results")
+    ap.add_argument("--only")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    A = ap.parse_args()
+    A.sockleak, A.lib, A.bin = (os.path.abspath(x) for x in (A.sockleak, A.lib, A.bin))
+    passed = failed = 0
+    for fn in CASES:
+        if A.only and fn.__name__ not in A.only.split(","):
+            continue
+        tmp = tempfile.mkdtemp(prefix="sockleak-ops.")
+        procs = Procs()
+        t0 = time.monotonic()
+        try:
+            fn(tmp, procs)
+            passed += 1
+            print(f"ok {fn.__name__} ({time.monotonic() - t0:.1f} s)", flush=True)
+        except Exception as e:  # a crashed case is a failed case, never a stopped run
+            failed += 1
+            print(f"FAIL {fn.__name__}: {type(e).__name__ + ': ' if not isinstance(e, Fail) else ''}{e}",
+                  flush=True)
+        finally:
+            procs.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    if A.results:
+        with open(A.results, "w") as f:
+            f.write(f"{passed} {failed}\n")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
