@@ -7,7 +7,7 @@ BENCH_PROGS := $(B)/bench/micro $(B)/bench/httpc $(B)/bench/scale $(B)/bench/siz
                $(B)/bench/idlethread.so $(B)/bench/fixedseed.so
 BENCH_ENV   := B=$(B)
 
-.PHONY: bench-preload bench-wrapper bench-nginx bench-redis bench-scale bench-progs
+.PHONY: bench-preload bench-wrapper bench-nginx bench-redis bench-scale bench-top bench-progs
 
 # valgrind, strace, nginx-light, wrk, redis-server, redis-tools: installed when missing.
 $(B)/.deps-bench: scripts/deps.sh
@@ -43,6 +43,9 @@ bench-redis: bench-progs
 	$(BENCH_ENV) bench/redis.sh
 bench-scale: bench-progs
 	$(BENCH_ENV) bench/scale.sh
+# sockleak top's refresh on a host with ~100k TCP sockets (issue 14).
+bench-top: bench-progs $(B)/sockleak $(B)/tests/ops/op_server
+	$(BENCH_ENV) bench/top.sh
 
 # One after the other even under -j: they measure each other's machine otherwise.
 bench-preload: bench-progs
@@ -50,8 +53,9 @@ bench-preload: bench-progs
 	$(BENCH_ENV) bench/nginx.sh
 	$(BENCH_ENV) bench/redis.sh
 	$(BENCH_ENV) bench/scale.sh
+	$(BENCH_ENV) bench/top.sh
 	@$(B)/bench/sizes 100000
 	@echo "make bench: results in $(B)/bench/results/*.md; see docs/performance.md"
 
 bench: bench-preload
-HELP_LINES += '  make bench-wrapper|bench-nginx|bench-redis|bench-scale   one group of make bench'
+HELP_LINES += '  make bench-wrapper|bench-nginx|bench-redis|bench-scale|bench-top   one group of make bench'

@@ -98,6 +98,8 @@ int sl_live_write_json(const struct sl_live *l, FILE *out)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	json_object_set_new(root, "ts_ns", json_integer((json_int_t)ts.tv_sec * 1000000000 + ts.tv_nsec));
 	json_object_set_new(root, "refresh_ms", json_real(l->refresh_ms));
+	json_object_set_new(root, "snapshot_ms", json_real(l->snap_ms));
+	json_object_set_new(root, "fd_links_read", json_integer((json_int_t)l->snap.fds_read));
 	json_object_set_new(root, "age_is_estimate", json_true());
 	json_object_set_new(root, "unattributed", json_integer((json_int_t)l->snap.unattributed));
 	json_object_set_new(root, "unreadable_processes", json_integer((json_int_t)l->snap.unreadable));

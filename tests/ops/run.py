@@ -499,6 +499,38 @@ def journal_json_gives_the_file_log_sites(tmp, procs):
     check(re.search(rf"{re.escape(jpath)}:{len(out)}: journal entry without its MESSAGE .*--all", err), err)
 
 
+@case
+def report_rfc5424_lines_keep_hosts_apart(tmp, procs):
+    """Forwarded with RSYSLOG_SyslogProtocol23Format: "<PRI>1 TIME HOST sockleak PID - - MSG".
+    The same pid on two hosts is two processes."""
+    b = run_leaker(procs, preload_env(tmp + "/file"), 1)
+    path = f"{tmp}/file.{b.pid}"
+
+    def leaks():
+        try:
+            return (any('"event":"leak"' in l for l in open(path)),)
+        except OSError:
+            return (False,)
+    poll("leak record", leaks, 15)
+    lines = [l.rstrip("\n") for l in open(path)]
+    out = []
+    for host in ("web-1", "web-2"):
+        for l in lines:
+            if host == "web-2":  # another machine: another boot id
+                l = re.sub(r'"boot_id":"[^"]*"', '"boot_id":"00000000-0000-4000-8000-000000000002"', l)
+            pri = 12 if '"event":"leak"' in l else 14
+            out.append(f"<{pri}>1 2026-12-01T17:00:00.000000+00:00 {host} sockleak {b.pid} - - {l}")
+    out.append("<30>1 2026-12-01T17:00:00.000000+00:00 web-1 systemd 1 - - Started x.")
+    rpath = tmp + "/fleet.log"
+    with open(rpath, "w") as f:
+        f.write("\n".join(out) + "\n")
+    r = subprocess.run([A.sockleak, "report", "--format", "json", rpath], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    j = json.loads(r.stdout)
+    check(j["summary"]["processes"] == 2 and j["summary"]["leaked_sockets"] == 2, str(j["summary"]))
+    check("1 line(s) of other programs skipped" in r.stderr.decode(), r.stderr.decode())
+
+
 def main():
     global A
     ap = argparse.ArgumentParser()
