@@ -31,26 +31,6 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* The token before p (back to the previous space): the host in "TIME HOST TAG[PID]: MSG". */
-static void host_before(const char *start, const char *tag, struct sl_env *e)
-{
-	const char *h = tag;
-
-	e->host = NULL;
-	e->hostn = 0;
-	if (h <= start || h[-1] != ' ') return;
-	h--;
-	while (h > start && h[-1] == ' ') h--;
-	const char *end = h;
-	while (h > start && h[-1] != ' ') h--;
-	/* "Dec  1 17:00:00 sockleak[1]:" has no host (a local file without one): the time's
-	 * colon gives it away. */
-	if (end > h && !memchr(h, ':', (size_t)(end - h))) {
-		e->host = h;
-		e->hostn = (size_t)(end - h);
-	}
-}
-
 static enum sl_env_kind found(struct sl_env *e, const char *msg, const char *end)
 {
 	msg = skip_ws(msg, end);
@@ -84,33 +64,57 @@ static enum sl_env_kind rfc5424(const char *s, const char *end, struct sl_env *e
 	return found(e, p, end);
 }
 
+/* The next space-separated token from *p: its start, and its length in *n. */
+static const char *token(const char **p, const char *end, size_t *n)
+{
+	const char *t = skip_ws(*p, end), *q = t;
+
+	while (q < end && *q != ' ') q++;
+	*n = (size_t)(q - t);
+	*p = q;
+	return t;
+}
+
+/* "sockleak[PID]:", "sockleak:" or, from a message that came in as RFC 5424,
+ * "sockleak[PID]". 1: ours, 0: another program's, -1: not a tag at all. */
+static int our_tag(const char *t, size_t n)
+{
+	if (n && t[n - 1] == ':') n--;
+	if (n && t[n - 1] == ']') {
+		const char *b = memchr(t, '[', n);
+		if (!b || b + 2 > t + n - 1) return -1;
+		for (const char *d = b + 1; d < t + n - 1; d++)
+			if (!isdig(*d)) return -1;
+		n = (size_t)(b - t);
+	}
+	return n == SL_TAG_LEN && !memcmp(t, SL_TAG, SL_TAG_LEN);
+}
+
+/* rsyslog's and syslog-ng's file lines: TIMESTAMP HOST TAG MSG, with a traditional timestamp
+ * ("Dec  1 17:00:00", three tokens) or an RFC 3339 one (one token). */
 static enum sl_env_kind syslog_line(const char *s, size_t n, struct sl_env *e)
 {
-	const char *end = s + n, *tag;
+	const char *end = s + n, *p = s, *host, *tag;
+	size_t hn, tn;
 
 	if (n >= 4 && s[0] == '<') {
 		enum sl_env_kind k = rfc5424(s, end, e);
 		if (k != SL_ENV_PLAIN) return k;
 	}
-	/* The tag ends at the first "]: " (or ": " for a tag without a pid): it must be ours. */
-	for (const char *p = s; p + 1 < end; p++) {
-		if (p[0] != ':' || p[1] != ' ') continue;
-		const char *t = p;
-		if (t > s && t[-1] == ']') {
-			while (t > s && t[-1] != '[') t--;
-			if (t == s) return SL_ENV_OTHER;
-			for (const char *d = t; d < p - 1; d++)
-				if (!isdig(*d)) return SL_ENV_OTHER;
-			t--;                       /* at '[' */
-		}
-		tag = t - SL_TAG_LEN;
-		if (tag < s || memcmp(tag, SL_TAG, SL_TAG_LEN) || (tag > s && tag[-1] != ' ' &&
-								  tag[-1] != '>'))
-			return SL_ENV_OTHER;
-		host_before(s, tag, e);
-		return found(e, p + 2, end);
+	for (int i = isdig(s[0]) ? 1 : 3; i > 0; i--)
+		token(&p, end, &hn);
+	host = token(&p, end, &hn);
+	tag = token(&p, end, &tn);
+	/* A local file without a host: the tag comes where the host would. */
+	if (our_tag(host, hn) > 0 && hn && host[hn - 1] == ':') {
+		e->host = NULL;
+		e->hostn = 0;
+		return found(e, host + hn, end);
 	}
-	return SL_ENV_OTHER;
+	if (our_tag(tag, tn) <= 0) return SL_ENV_OTHER;
+	e->host = host;
+	e->hostn = hn;
+	return found(e, p, end);
 }
 
 struct jctx {

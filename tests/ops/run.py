@@ -416,6 +416,52 @@ input(type="imuxsock" Socket="{sock}")
     rs.wait(timeout=10)
 
 
+def rsyslogd(procs, tmp, name, conf_text):
+    conf = f"{tmp}/{name}.conf"
+    with open(conf, "w") as f:
+        f.write(conf_text)
+    return procs.start(["rsyslogd", "-n", "-f", conf, "-i", f"{tmp}/{name}.pid"])
+
+
+@case
+def syslog_forwarded_to_a_collector(tmp, procs):
+    """The fleet path of docs/operations.md on loopback: a host's rsyslogd forwards sockleak's
+    messages over TCP in RFC 5424 to a collector rsyslogd that files them per host."""
+    check(shutil.which("rsyslogd"), "rsyslog not installed (scripts/deps.sh check)")
+    port = free_port()
+    os.mkdir(tmp + "/c")
+    os.mkdir(tmp + "/h")
+    col = rsyslogd(procs, tmp, "collector", f"""global(maxMessageSize="64k" workDirectory="{tmp}/c")
+module(load="imtcp")
+input(type="imtcp" port="{port}" address="127.0.0.1")
+template(name="perhost" type="string" string="{tmp}/fleet/%HOSTNAME%/sockleak.log")
+if $programname == "sockleak" then action(type="omfile" dynaFile="perhost" createDirs="on")
+""")
+    sock = tmp + "/h/sock"
+    host = rsyslogd(procs, tmp, "host", f"""global(maxMessageSize="64k" workDirectory="{tmp}/h")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="{sock}")
+if $programname == "sockleak" then {{
+    action(type="omfwd" target="127.0.0.1" port="{port}" protocol="tcp"
+           template="RSYSLOG_SyslogProtocol23Format"
+           queue.type="LinkedList" queue.size="10000" action.resumeRetryCount="-1")
+}}
+""")
+    poll("host rsyslogd's socket", lambda: (os.path.exists(sock), host.poll(), col.poll()), 10)
+    a = run_leaker(procs, preload_env("syslog:" + sock))
+
+    def filed():
+        files = [os.path.join(d, f) for d, _, fs in os.walk(tmp + "/fleet") for f in fs]
+        n = sum(open(f, errors="replace").read().count('"event":"leak"') for f in files)
+        return (n >= NLEAK, files)
+    files = poll("records at the collector", filed, 20)[1]
+    check(len(files) == 1, f"one host, one file: {files}")
+    if A.verbose:
+        sys.stderr.write(open(files[0]).read()[:600])
+    sites, err = report_sites(tmp + "/fleet")
+    check(sites and sites[0][1] == NLEAK and sites[0][2] == "main", f"sites {sites} {err}")
+
+
 @case
 def syslog_priorities_and_header(tmp, procs):
     """The datagram itself: <12> (user.warning) for leak, <14> (user.info) otherwise, ident
