@@ -1,6 +1,7 @@
 /* Kernel socket facts; see sockets.h. */
 #include "sockets.h"
 
+#include "diagreq.h"
 #include "log.h"
 #include "real.h"
 
@@ -102,10 +103,7 @@ int sl_fd_is_tcp(int fd, int *family)
 static int sl_diag_family(int nl, int family, uint32_t mask,
 			  void (*fn)(const struct sl_diag *d, void *ctx), void *ctx)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct inet_diag_req_v2 r;
-	} req;
+	struct sl_diag_req req;
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	/* Aligned for nlmsghdr; 32 KiB holds ~200 sockets per datagram. Static, not __thread:
 	 * callers are serialised already (one netlink socket, whose replies they share), and 32 KiB
@@ -113,14 +111,7 @@ static int sl_diag_family(int nl, int family, uint32_t mask,
 	 * (node's inspector thread, 32 KiB: "node[PID]: pthread_create: Invalid argument"). */
 	static long buf[32768 / sizeof(long)];
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = sizeof(req);
-	req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = (uint32_t)family;
-	req.r.sdiag_family = (uint8_t)family;
-	req.r.sdiag_protocol = IPPROTO_TCP;
-	req.r.idiag_states = mask;
+	sl_diag_req_init(&req, family, mask, 0);
 	if (syscall(SYS_sendto, nl, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return errno;
 	for (;;) {

@@ -1,6 +1,8 @@
 /* CLOSE_WAIT sockets from sock_diag and their owners from /proc; see cwdiag.h. */
 #include "cwdiag.h"
 
+#include "../preload/diagreq.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -76,24 +78,13 @@ static int cw_message(struct sl_cw_snap *s, const struct nlmsghdr *h)
 
 static int cw_dump_family(int nl, int family, struct sl_cw_snap *s)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct inet_diag_req_v2 r;
-	} req;
+	struct sl_diag_req req;
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	/* One fixed buffer for the whole dump: the kernel sends ~200 sockets per datagram. */
 	static long buf[65536 / sizeof(long)];
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = sizeof(req);
-	req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = (uint32_t)family;
-	req.r.sdiag_family = (uint8_t)family;
-	req.r.sdiag_protocol = IPPROTO_TCP;
 	/* The kernel skips every socket in another state: the cost we pay is the CLOSE_WAIT ones. */
-	req.r.idiag_states = 1u << SL_TCP_CLOSE_WAIT;
-	req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
+	sl_diag_req_init(&req, family, 1u << SL_TCP_CLOSE_WAIT, 1u << (INET_DIAG_INFO - 1));
 	if (sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return errno;
 	for (;;) {
