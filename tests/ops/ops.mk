@@ -21,4 +21,4 @@ check-ops: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so $(OP_DIR)/op_serve
 	   $(OP_DIR)/op_server_static $(OP_SRC)/run.py
 	@mkdir -p $(B)/test-results
 	python3 $(OP_SRC)/run.py --sockleak $(B)/sockleak --lib $(B)/libsockleak.so --bin $(OP_DIR) \
-		--top $(CURDIR) --results $(B)/test-results/ops
+		--top $(CURDIR) --results $(B)/test-results/ops $(if $(RN_SANRT),--preload-first $(RN_SANRT))

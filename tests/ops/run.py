@@ -115,7 +115,9 @@ def server(procs, binary, env=None, v6=False, name=None):
 
 
 def preload_env(log_path):
-    return {"LD_PRELOAD": A.lib, "SOCKLEAK_OPTIONS": f"{OPTS}:log_path={log_path}"}
+    # sanitizer builds: the sanitizer runtime must come before the library
+    pre = f"{A.preload_first}:{A.lib}" if A.preload_first else A.lib
+    return {"LD_PRELOAD": pre, "SOCKLEAK_OPTIONS": f"{OPTS}:log_path={log_path}"}
 
 
 def top(*args):
@@ -585,6 +587,7 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--top", default=".")
     ap.add_argument("--results")
+    ap.add_argument("--preload-first")
     ap.add_argument("--only")
     ap.add_argument("-v", "--verbose", action="store_true")
     A = ap.parse_args()
