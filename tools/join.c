@@ -83,6 +83,16 @@ static int sock_eq(const void *it, const void *key)
 	return a->inode == b->inode && a->boot == b->boot;
 }
 
+struct sl_sock *sl_sock_find(struct sl_an *a, const char *boot, uint64_t inode)
+{
+	struct sl_sock probe;
+
+	memset(&probe, 0, sizeof probe);
+	probe.key.boot = boot;
+	probe.key.inode = inode;
+	return sl_tab_find(&a->socks, sock_hash(&probe), sock_eq, &probe.key);
+}
+
 static int ev_cmp(const void *x, const void *y)
 {
 	const struct sl_ev *a = *(struct sl_ev *const *)x, *b = *(struct sl_ev *const *)y;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../preload/options.h"
+#include "files.h"
 #include "model.h"
 
 #define SL_ENV_MAX (256 * 1024) /* /proc/PID/environ read at most this far */
@@ -20,39 +21,6 @@ static double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-void sl_live_term(char *out, size_t cap, const char *s)
-{
-	size_t o = 0;
-
-	if (!cap) return;
-	for (; *s && o + 5 < cap; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			out[o++] = (char)c;
-		} else {
-			snprintf(out + o, cap - o, "\\x%02x", c);
-			o += 4;
-		}
-	}
-	out[o] = '\0';
-}
-
-/* Open a file named by a log or an environment for reading: a regular file, reached without
- * following a symlink at the end, and never a FIFO we would block on. */
-static int open_regular(const char *path)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-
-	if (fd < 0) return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	return fd;
 }
 
 static ssize_t read_small(const char *path, char *buf, size_t cap)
@@ -191,16 +159,12 @@ static char boot_id[40];
  * names it. */
 static const struct sl_site *site_of(struct sl_an *a, uint64_t inode, pid_t pid)
 {
-	struct sl_skey k;
-	struct sl_sock *s;
+	struct sl_sock *s = sl_sock_find(a, sl_internz(a, boot_id), inode);
 
-	memset(&k, 0, sizeof(k));
-	k.boot = sl_internz(a, boot_id);
-	k.inode = inode;
-	HASH_FIND(hh, a->socks, &k, sizeof(k), s);
 	if (!s || !s->primary || !s->primary->site) return NULL;
-	for (int i = 0; i < s->nholders && i < 8; i++)
-		if (s->holders[i] && s->holders[i]->pid == pid) return s->primary->site;
+	for (int i = 0; i < s->nholders && i < SL_SITE_SET; i++)
+		if (s->holders[i] && ((const struct sl_proc *)s->holders[i])->pid == pid)
+			return s->primary->site;
 	return NULL;
 }
 
@@ -254,6 +218,7 @@ static void row_sites(struct sl_an *a, struct sl_live_row *r, const struct sl_cw
 static void add_log(struct sl_an *a, const char *path)
 {
 	struct stat st;
+	const char *kind = NULL;
 	int fd;
 	FILE *f;
 
@@ -261,7 +226,7 @@ static void add_log(struct sl_an *a, const char *path)
 		sl_an_add_path(a, path);
 		return;
 	}
-	if ((fd = open_regular(path)) < 0 || !(f = fdopen(fd, "r"))) {
+	if ((fd = sl_open_regular(path, O_NOFOLLOW, &kind)) < 0 || !(f = fdopen(fd, "r"))) {
 		if (fd >= 0) close(fd);
 		return;
 	}
@@ -271,7 +236,7 @@ static void add_log(struct sl_an *a, const char *path)
 
 static struct sl_an *analyse(char **paths, int n, const char *extra)
 {
-	struct sl_an_opts o = {NULL, NULL, 0, 1};
+	struct sl_an_opts o = {.max_bad_lines = 1};
 	struct sl_an *a = sl_an_new(&o);
 
 	if (!a) return NULL;

@@ -77,10 +77,6 @@ struct sl_live {
 int sl_live_refresh(struct sl_live *l);
 void sl_live_free(struct sl_live *l);
 
-/* Copy s for a terminal: control bytes and bytes that are not printable ASCII become \xNN,
- * so a hostile command name or log string cannot move the cursor or change the title. */
-void sl_live_term(char *out, size_t cap, const char *s);
-
 /* Writers of one refresh (live_out.c). */
 struct sl_live_out {
 	int color;           /* ANSI emphasis in the text view */

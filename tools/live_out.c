@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "live.h"
 
 #define SL_LABEL_MAX 128 /* bytes of a label value: a path or a command, never a story */
@@ -43,8 +44,8 @@ int sl_live_write_text(const struct sl_live *l, const struct sl_live_out *o, FIL
 		char delta[24], tops[512];
 		size_t t = 0;
 
-		sl_live_term(comm, sizeof(comm), r->comm);
-		sl_live_term(user, sizeof(user), r->user);
+		sl_term_str(comm, sizeof(comm), r->comm);
+		sl_term_str(user, sizeof(user), r->user);
 		fmt_age(r->oldest_ms, age, sizeof(age));
 		if (r->has_delta) snprintf(delta, sizeof(delta), "%+ld", r->delta);
 		else snprintf(delta, sizeof(delta), "-");
@@ -59,7 +60,7 @@ int sl_live_write_text(const struct sl_live *l, const struct sl_live_out *o, FIL
 		fprintf(out, "%7d %-10.10s %-16s %10zu %7s %8s  %s\n", (int)r->pid, user, comm,
 			r->count, delta, age, tops);
 		for (int j = 0; j < r->nsites; j++) {
-			sl_live_term(s, sizeof(s), r->sites[j].where);
+			sl_term_str(s, sizeof(s), r->sites[j].where);
 			fprintf(out, "%27s site: %s (%zu socket%s)\n", "", s, r->sites[j].n,
 				r->sites[j].n == 1 ? "" : "s");
 		}
@@ -78,14 +79,13 @@ int sl_live_write_text(const struct sl_live *l, const struct sl_live_out *o, FIL
 	return ferror(out) ? EIO : 0;
 }
 
-/* A JSON string of bytes that may not be UTF-8: as they are when they are, escaped if not. */
+/* A JSON string of bytes that may not be UTF-8: as they are when they are, U+FFFD for the
+ * bytes that are not (escape.h). */
 static json_t *jstr(const char *s)
 {
-	json_t *j = json_string(s);
 	char buf[1600];
 
-	if (j) return j;
-	sl_live_term(buf, sizeof(buf), s);
+	sl_utf8_copy(buf, sizeof(buf), s, strlen(s));
 	return json_string(buf);
 }
 
@@ -136,14 +136,16 @@ int sl_live_write_json(const struct sl_live *l, FILE *out)
 	return r || ferror(out) ? EIO : 0;
 }
 
-/* A label value: printable ASCII (anything else as \xNN, as on the terminal), cut at
- * SL_LABEL_MAX, then escaped for the text format (backslash, quote, newline). */
+/* A label value: escaped as on the terminal (escape.h: controls and invalid bytes made
+ * visible, so the value is valid UTF-8 on one line), cut at SL_LABEL_MAX on a character
+ * boundary, then escaped for the text format (backslash and quote). */
 static void prom_label(FILE *out, const char *s)
 {
 	char t[4 * SL_LABEL_MAX + 8];
 
-	sl_live_term(t, sizeof(t), s);
+	sl_term_str(t, sizeof(t), s);
 	t[SL_LABEL_MAX] = '\0';
+	sl_utf8_trim(t);
 	for (const char *p = t; *p; p++) {
 		if (*p == '\\' || *p == '"') fputc('\\', out);
 		fputc(*p, out);

@@ -161,6 +161,9 @@ struct sl_sock {
 	struct sl_sock *next_in_site;
 };
 
+/* After the join: the socket (boot, inode), or NULL; boot is an interned pointer. */
+struct sl_sock *sl_sock_find(struct sl_an *a, const char *boot, uint64_t inode);
+
 #define SL_SITE_SET 8
 /* Small sets of distinct pointers (a site's peers and processes, a socket's holders): one slot
  * until a second value comes, then SL_SITE_SET; *n counts past the set by one ("and more"). */
