@@ -270,6 +270,40 @@ def top_prometheus_format(tmp, procs):
     check(r.returncode == 0, f"promtool check metrics: {r.stdout.decode()[:1000]}")
 
 
+@case
+def top_without_root_counts_what_it_cannot_attribute(tmp, procs):
+    """As nobody: root's leaking server is not listed, its sockets are counted as unattributed,
+    and the text view says why."""
+    check(os.geteuid() == 0 and shutil.which("setpriv"), "needs root and setpriv (util-linux)")
+    p, port = server(procs, A.bin + "/op_server")
+    leak(port)
+    want_count(p.pid, NLEAK)
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", A.sockleak,
+                 "top", "--once"]
+    r = subprocess.run(as_nobody + ["--format", "json"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=30)
+    check(r.returncode == 0, f"rc {r.returncode}: {r.stderr.decode()}")
+    j = json.loads(r.stdout)
+    check(all(x["pid"] != p.pid for x in j["processes"]), f"root's process listed: {j}")
+    check(j["unattributed"] >= NLEAK, f"unattributed {j['unattributed']}")
+    t = subprocess.run(as_nobody + ["--color", "never"], stdout=subprocess.PIPE, timeout=30)
+    check(b"could not be attributed" in t.stdout and b"run as root" in t.stdout, t.stdout[-400:])
+
+
+@case
+def prometheus_series_stay_bounded(tmp, procs):
+    a, pa = server(procs, A.bin + "/op_server")
+    b, pb = server(procs, A.bin + "/op_server")
+    leak(pa, 2)
+    leak(pb, 1)
+    want_count(a.pid, 2)
+    want_count(b.pid, 1)
+    prom = top("--format", "prometheus", "--max-series", "1")
+    rows = re.findall(r'^sockleak_close_wait_sockets\{pid="([^"]+)",comm="[^"]*"\} (\d+)$', prom, re.M)
+    check(len(rows) == 2 and rows[1][0] == "other", f"one series, then other: {rows}")
+    check(sum(int(n) for _, n in rows) >= 3, f"counts kept in the sum: {rows}")
+
+
 # ---------------------------------------------------------------------------------------------
 # exporter + Prometheus
 
