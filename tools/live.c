@@ -214,35 +214,39 @@ static void row_sites(struct sl_an *a, struct sl_live_row *r, const struct sl_cw
 }
 
 /* Add one path to an analysis: a directory through the analyser's walk, a file only when it
- * is a regular file reached without a symlink. */
-static void add_log(struct sl_an *a, const char *path)
+ * is a regular file reached without a symlink. A log named by a process's environment must
+ * also belong to that process's user (owner), as the preload creates it: otherwise any user
+ * could point root's `sockleak top` at a file of someone else's. */
+static void add_log(struct sl_an *a, const char *path, uid_t owner)
 {
 	struct stat st;
 	const char *kind = NULL;
 	int fd;
 	FILE *f;
 
-	if (!lstat(path, &st) && S_ISDIR(st.st_mode)) {
+	if (owner == (uid_t)-1 && !lstat(path, &st) && S_ISDIR(st.st_mode)) {
 		sl_an_add_path(a, path);
 		return;
 	}
-	if ((fd = sl_open_regular(path, O_NOFOLLOW, &kind)) < 0 || !(f = fdopen(fd, "r"))) {
-		if (fd >= 0) close(fd);
+	if ((fd = sl_open_regular(path, O_NOFOLLOW, &kind)) < 0)
+		return;
+	if ((owner != (uid_t)-1 && (fstat(fd, &st) || st.st_uid != owner)) || !(f = fdopen(fd, "r"))) {
+		close(fd);
 		return;
 	}
 	sl_an_add_stream(a, f, path);
 	fclose(f);
 }
 
-static struct sl_an *analyse(char **paths, int n, const char *extra)
+/* The logs given with --logs (paths), or one process's own log (its owner's file). */
+static struct sl_an *analyse(char **paths, int n, const char *own, uid_t owner)
 {
 	struct sl_an_opts o = {.max_bad_lines = 1};
 	struct sl_an *a = sl_an_new(&o);
 
 	if (!a) return NULL;
-	a->symbolise_off = 0;
-	for (int i = 0; i < n; i++) add_log(a, paths[i]);
-	if (extra && *extra) add_log(a, extra);
+	for (int i = 0; i < n; i++) add_log(a, paths[i], (uid_t)-1);
+	if (own && *own) add_log(a, own, owner);
 	if (sl_an_finish(a)) {
 		sl_an_free(a);
 		return NULL;
@@ -370,7 +374,7 @@ static int build_rows(struct sl_live *l, struct sl_an *logs)
 		env_log(cp->pid, r->log, sizeof(r->log));
 		if (logs) row_sites(logs, r, by + start[p], start[p + 1] - start[p]);
 		if (!r->nsites && r->log[0]) {
-			struct sl_an *own = analyse(NULL, 0, r->log);
+			struct sl_an *own = analyse(NULL, 0, r->log, r->uid);
 			if (own) {
 				r->unreported = 0;
 				row_sites(own, r, by + start[p], start[p + 1] - start[p]);
@@ -416,7 +420,7 @@ int sl_live_refresh(struct sl_live *l)
 	t1 = now_ms();
 	l->snap_ms = t1 - t0;
 	if (err) return err;
-	if (l->nlogs) logs = analyse(l->logs, l->nlogs, NULL);
+	if (l->nlogs) logs = analyse(l->logs, l->nlogs, NULL, (uid_t)-1);
 	stats_from(l, logs);
 	err = build_rows(l, logs);
 	if (logs) sl_an_free(logs);

@@ -181,6 +181,39 @@ def top_json_preloaded_joins_sites_from_its_log(tmp, procs):
 
 
 @case
+def top_reads_no_log_its_process_does_not_own(tmp, procs):
+    """The log a process's SOCKLEAK_OPTIONS names is hostile input: a symlink there, or a file
+    of another user, is not read (the process runs as nobody; its log path is root's)."""
+    check(os.geteuid() == 0 and shutil.which("setpriv"), "needs root and setpriv (util-linux)")
+    # a real log of a real leak, made by root, placed where nobody's process says its log is
+    a = run_leaker(procs, preload_env(tmp + "/real"), 1)
+    path = f"{tmp}/real.{a.pid}"
+    poll("leak record", lambda: (os.path.exists(path) and '"event":"leak"' in open(path).read(),), 15)
+    os.chmod(tmp, 0o755)
+    env = preload_env(tmp + "/planted")
+    p = procs.start(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                     A.bin + "/op_server"], env=env)
+    port = int(readline(p, time.monotonic() + 10))
+    leak(port, 1)
+    want_count(p.pid, 1)
+    ss = subprocess.run(["ss", "-Htne", "state", "close-wait", f"( sport = :{port} )"],
+                        stdout=subprocess.PIPE, timeout=10).stdout.decode()
+    ino = re.search(r"ino:(\d+)", ss)
+    check(ino, f"ss: {ss}")
+    # the record of a's socket made into one of p's: p's pid, p's socket
+    text = open(path).read().replace(f'"pid":{a.pid}', f'"pid":{p.pid}')
+    text = re.sub(r'"inode":\d+', f'"inode":{ino.group(1)}', text)
+    with open(f"{tmp}/planted.{p.pid}", "w") as f:  # root's file under nobody's log name
+        f.write(text)
+    row = want_count(p.pid, 1)
+    check(row["preload"] and row["sites"] == [], f"a file nobody does not own was read: {row}")
+    os.unlink(f"{tmp}/planted.{p.pid}")
+    os.symlink(path, f"{tmp}/planted.{p.pid}")
+    row = want_count(p.pid, 1)
+    check(row["sites"] == [], f"a symlink was followed: {row}")
+
+
+@case
 def top_json_without_preload_ipv6(tmp, procs):
     p, port = server(procs, A.bin + "/op_server", v6=True)
     leak(port, v6=True)
