@@ -2,11 +2,13 @@
  *
  * An interpreter's native stack names its eval loop, not the program: every Python leak of one
  * kind was one site "in sock_initobj_impl". The interpreter hands us its frames instead, through
- * two exported calls, made by a hook that sockleak installs in it (docs/languages.md):
+ * exported calls, made by a hook that sockleak installs in it (docs/languages.md):
  *
  *   sockleak_lang_stack(fd, "python", "file\tline\tfunction\n...")
  *       the interpreter's frames where fd was accepted or is being connected: they go on top of
  *       the fd's open stack (the native one the accept/socket wrapper took).
+ *   sockleak_lang_eof_hook(cb), sockleak_lang_eof_stack(fd, "python", frames)
+ *       the same for the EOF stack, through a callback (sl_lang_eof, below).
  *   sockleak_lang_gc_probe(fd)
  *       fd is about to be closed by the runtime's finaliser (the hook drops a probe socket at
  *       start-up): the return address of that close() is the finaliser's call site. From then
@@ -26,6 +28,7 @@
 #include "watchdog.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +39,8 @@
 
 extern struct sl_opts sl_opt;
 
-SL_EXPORT int sockleak_lang_stack(int fd, const char *lang, const char *frames)
+/* The interpreter's frames on top of the socket's open or EOF stack. */
+static int sl_lang_frames(int fd, int eof, const char *lang, const char *frames)
 {
 	struct sl_sock *s;
 	uint32_t base, idx;
@@ -48,13 +52,15 @@ SL_EXPORT int sockleak_lang_stack(int fd, const char *lang, const char *frames)
 	}
 	sl_lock();
 	s = sl_fd_lookup(fd);
-	base = s ? s->open_stack : 0;
+	base = !s ? 0 : eof ? s->eof_stack : s->open_stack;
 	sl_unlock();
 	if (s && (idx = sl_stack_with_lang(base, lang, frames)) != 0) {
+		uint32_t *at;
+
 		sl_lock();
 		/* Still the same socket, with the stack we built on. */
-		if (sl_fd_lookup(fd) == s && s->open_stack == base) {
-			s->open_stack = idx;
+		if (sl_fd_lookup(fd) == s && *(at = eof ? &s->eof_stack : &s->open_stack) == base) {
+			*at = idx;
 			r = 0;
 		}
 		sl_unlock();
@@ -62,6 +68,77 @@ SL_EXPORT int sockleak_lang_stack(int fd, const char *lang, const char *frames)
 	sl_leave();
 	errno = r ? EBADF : saved;
 	return r;
+}
+
+SL_EXPORT int sockleak_lang_stack(int fd, const char *lang, const char *frames)
+{
+	return sl_lang_frames(fd, 0, lang, frames);
+}
+
+SL_EXPORT int sockleak_lang_eof_stack(int fd, const char *lang, const char *frames)
+{
+	return sl_lang_frames(fd, 1, lang, frames);
+}
+
+/* EOF: CPython raises no audit event when recv() returns b"", so the hook registers a ctypes
+ * callback that the library calls, after it recorded the EOF, from the thread that read it.
+ * The callback takes the GIL (ctypes does PyGILState_Ensure) and hands the frames to
+ * sockleak_lang_eof_stack. Called only when that is what the thread does next anyway: the
+ * read was made by CPython itself (its return address is in the interpreter, libpython or the
+ * _socket extension, whose socket calls hold no lock but the released GIL) from a thread Python
+ * knows (PyGILState_GetThisThreadState), and never with a lock of ours held. A read made by
+ * another library (OpenSSL, a database client) that may hold its own locks is left alone. */
+typedef void (*sl_eof_fn)(int fd);
+static sl_eof_fn sl_py_eof;
+static void *(*sl_py_this_tstate)(void);
+static const void *sl_py_core;   /* link map of the module with PyEval_GetFrame */
+int sl_lang_eof_on;
+
+SL_EXPORT int sockleak_lang_eof_hook(void (*cb)(int fd))
+{
+	Dl_info di;
+	struct link_map *lm = NULL;
+	void *f = dlsym(RTLD_DEFAULT, "PyEval_GetFrame");
+
+	*(void **)&sl_py_this_tstate = dlsym(RTLD_DEFAULT, "PyGILState_GetThisThreadState");
+	if (!cb || !f || !sl_py_this_tstate ||
+	    !dladdr1(f, &di, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
+		errno = ENOENT;
+		return -1;
+	}
+	sl_py_core = lm;
+	__atomic_store_n(&sl_py_eof, cb, __ATOMIC_RELEASE);
+	__atomic_store_n(&sl_lang_eof_on, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Is ret in CPython's own code? One entry remembered: a server reads EOF from one place. */
+static int sl_py_own_code(uintptr_t ret)
+{
+	static uintptr_t yes;
+	struct link_map *lm = NULL;
+	Dl_info di;
+	const char *b;
+
+	if (ret == __atomic_load_n(&yes, __ATOMIC_RELAXED))
+		return 1;
+	if (!dladdr1((void *)(ret - 1), &di, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+		return 0;
+	b = lm->l_name ? strrchr(lm->l_name, '/') : NULL;
+	if (lm != sl_py_core && !(b && !strncmp(b + 1, "_socket.", 8)))
+		return 0;
+	__atomic_store_n(&yes, ret, __ATOMIC_RELAXED);
+	return 1;
+}
+
+void sl_lang_eof(int fd, uintptr_t ret)
+{
+	sl_eof_fn cb = __atomic_load_n(&sl_py_eof, __ATOMIC_ACQUIRE);
+	int saved = errno;
+
+	if (cb && !sl_busy && sl_py_own_code(ret) && sl_py_this_tstate())
+		cb(fd);
+	errno = saved;
 }
 
 /* The finaliser's call site of close(), once learned. */

@@ -226,6 +226,9 @@ void sl_track_eof(int fd, struct sl_sock *s, uint32_t gen, uintptr_t ret)
 	sl_unlock();
 	sl_watchdog_ensure();   /* a forked child's first transition */
 	sl_leave();
+	/* Outside sl_enter: the interpreter's hook calls the library back. */
+	if (SL_UNLIKELY(__atomic_load_n(&sl_lang_eof_on, __ATOMIC_RELAXED)))
+		sl_lang_eof(fd, ret);
 	errno = saved;
 }
 

@@ -5,7 +5,10 @@
 #   2. installs an audit hook (PEP 578, Python 3.8+) that hands the Python frames to the
 #      library where a socket is accepted (event socket.__new__ with a descriptor) or connected
 #      (event socket.connect): sockleak_lang_stack(fd, "python", "file\tline\tfunc\n...");
-#   3. shows the library, once, where CPython's socket finaliser calls close(), with a probe
+#   3. registers a callback the library calls from the thread that read a socket's EOF
+#      (CPython raises no audit event there): it hands that thread's frames to
+#      sockleak_lang_eof_stack(fd, "python", ...);
+#   4. shows the library, once, where CPython's socket finaliser calls close(), with a probe
 #      socket dropped under a warnings filter: sockets closed from there later were left to
 #      the garbage collector (the ResourceWarning path) and are reported as gc_closed.
 # Nothing here may change what the program does: every error is swallowed, and without the
@@ -28,6 +31,9 @@ def _sockleak_unhook():
             del os.environ["PYTHONPATH"]
 
 
+_sockleak_keep = []
+
+
 def _sockleak_install():
     if sys.version_info < (3, 8):
         return
@@ -35,11 +41,15 @@ def _sockleak_install():
     lib = ctypes.CDLL(None)
     try:
         stack_fn = lib.sockleak_lang_stack
+        eof_fn = lib.sockleak_lang_eof_stack
+        eof_hook_fn = lib.sockleak_lang_eof_hook
         probe_fn = lib.sockleak_lang_gc_probe
     except AttributeError:
         return
     stack_fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p)
     stack_fn.restype = ctypes.c_int
+    eof_fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p)
+    eof_fn.restype = ctypes.c_int
     probe_fn.argtypes = (ctypes.c_int,)
     probe_fn.restype = ctypes.c_int
     getframe = sys._getframe
@@ -82,6 +92,21 @@ def _sockleak_install():
             pass
         finally:
             busy[0] = False
+
+    def on_eof(fd):
+        # Called by the library, GIL taken by ctypes, in the thread whose recv() returned b"":
+        # frame 1 is the Python code that called it. An exception must not escape (ctypes
+        # would print it).
+        try:
+            eof_fn(fd, lang, frames(getframe(1)))
+        except BaseException:
+            pass
+
+    eof_cb = ctypes.CFUNCTYPE(None, ctypes.c_int)(on_eof)
+    _sockleak_keep.append(eof_cb)   # the library holds its address for the process's life
+    eof_hook_fn.argtypes = (eof_cb.__class__,)
+    eof_hook_fn.restype = ctypes.c_int
+    eof_hook_fn(eof_cb)
 
     # The finaliser's close() call site, shown once with a socket the finaliser closes. Only
     # this thread runs yet, so the warnings filter changed here changes nothing for others.

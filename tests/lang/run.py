@@ -125,6 +125,21 @@ def python_explicit_close_is_clean():
 
 
 @case
+def python_eof_frames():
+    """A threaded server reads to EOF and keeps the socket: its EOF stack names the Python
+    handler at the recv line, in both interpreters, and the site is that handler."""
+    line = src_line("py_eof.py", "EOF-LINE")
+    for py in sorted({need("python3"), DEBIAN_PYTHON}):
+        st, out = run([py, S("py_eof.py")])
+        check(st == 23, "%s: exit %d, not 23:\n%s" % (py, st, out[-3000:]))
+        check(summary(out) == (2, 1), "%s: not 2 leaks at 1 site:\n%s" % (py, out[-3000:]))
+        check(re.search(r"EOF read at \(no close after it\):\n    #0 handle \S*py_eof\.py:%d "
+                        r"\(python\)" % line, out),
+              "%s: the EOF stack does not start at handle(), line %d:\n%s"
+              % (py, line, out[-3000:]))
+
+
+@case
 def python_requests_session_names_caller():
     """requests.Session, server closes the idle pooled connection: the site is the test's own
     fetch() at the session.get line, with requests and urllib3 frames under it; suppressing
