@@ -10,12 +10,13 @@
 int sockleak_lang_stack(int fd, const char *lang, const char *frames);
 int sockleak_lang_eof_stack(int fd, const char *lang, const char *frames);
 int sockleak_lang_eof_hook(void (*cb)(int fd));
+int sockleak_lang_gc_probe(int fd);
+int sockleak_lang_close_probe(int fd);
 
 /* After the EOF of fd was recorded, read from ret: the interpreter's frames, when its hook
  * asked for them (Python). Only when sl_lang_eof_on. */
 extern int sl_lang_eof_on;
 void sl_lang_eof(int fd, uintptr_t ret);
-int sockleak_lang_gc_probe(int fd);
 
 /* At start-up (our constructor): set up the Python hook when this process is a Python. */
 void sl_lang_init(void);

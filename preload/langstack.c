@@ -141,21 +141,26 @@ void sl_lang_eof(int fd, uintptr_t ret)
 	errno = saved;
 }
 
-/* The finaliser's call site of close(), once learned. */
-static uintptr_t sl_gc_ret;
+/* The finaliser's call site of close(), once learned, and the explicit close()'s. When they
+ * are the same address, something sits between the interpreter and us (a sanitizer's close
+ * interceptor): the two cannot be told apart, and nothing is reported as gc_closed. */
+static uintptr_t sl_gc_ret, sl_explicit_ret;
 int sl_lang_gc_on;
-static SL_TLS int sl_gc_probe_fd;   /* fd + 1 */
+static SL_TLS int sl_gc_probe_fd, sl_close_probe_fd;   /* fd + 1 */
 
-SL_EXPORT int sockleak_lang_gc_probe(int fd)
+static int sl_probe(int fd, int *slot)
 {
 	if (fd < 0 || !sl_fd_lookup(fd)) {
 		errno = EBADF;
 		return -1;
 	}
-	sl_gc_probe_fd = fd + 1;
+	*slot = fd + 1;
 	__atomic_store_n(&sl_lang_gc_on, 1, __ATOMIC_RELAXED);
 	return 0;
 }
+
+SL_EXPORT int sockleak_lang_gc_probe(int fd) { return sl_probe(fd, &sl_gc_probe_fd); }
+SL_EXPORT int sockleak_lang_close_probe(int fd) { return sl_probe(fd, &sl_close_probe_fd); }
 
 /* perl: set at start-up when the executable is perl (sl_lang_init); the two functions that
  * tell its closes apart, found at its first close of a connection. */
@@ -189,8 +194,14 @@ int sl_lang_gc_close(int fd, uintptr_t ret)
 		__atomic_store_n(&sl_gc_ret, ret, __ATOMIC_RELAXED);
 		return 0;
 	}
+	if (SL_UNLIKELY(sl_close_probe_fd) && sl_close_probe_fd == fd + 1) {
+		sl_close_probe_fd = 0;
+		__atomic_store_n(&sl_explicit_ret, ret, __ATOMIC_RELAXED);
+		return 0;
+	}
 	if (SL_LIKELY(!sl_perl))
-		return ret && ret == __atomic_load_n(&sl_gc_ret, __ATOMIC_RELAXED);
+		return ret && ret == __atomic_load_n(&sl_gc_ret, __ATOMIC_RELAXED) &&
+		       ret != __atomic_load_n(&sl_explicit_ret, __ATOMIC_RELAXED);
 	/* Perl closes every handle through Perl_io_close: from Perl_do_close for close(), from
 	 * Perl_sv_clear when the last reference went (scope exit, undef, global destruction).
 	 * Both reach close() from the same PerlIOUnix_close, so the caller is told by the unwind

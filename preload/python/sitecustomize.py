@@ -44,14 +44,16 @@ def _sockleak_install():
         eof_fn = lib.sockleak_lang_eof_stack
         eof_hook_fn = lib.sockleak_lang_eof_hook
         probe_fn = lib.sockleak_lang_gc_probe
+        close_probe_fn = lib.sockleak_lang_close_probe
     except AttributeError:
         return
     stack_fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p)
     stack_fn.restype = ctypes.c_int
     eof_fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p)
     eof_fn.restype = ctypes.c_int
-    probe_fn.argtypes = (ctypes.c_int,)
-    probe_fn.restype = ctypes.c_int
+    for fn in (probe_fn, close_probe_fn):
+        fn.argtypes = (ctypes.c_int,)
+        fn.restype = ctypes.c_int
     getframe = sys._getframe
     lang = b"python"
     busy = [False]
@@ -119,6 +121,11 @@ def _sockleak_install():
             del s
     else:
         s.close()
+    # And an explicit close(), which must come from another place (else something sits
+    # between CPython and the library, and the two cannot be told apart).
+    s = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    close_probe_fn(s.fileno())
+    s.close()
     sys.addaudithook(hook)
 
 

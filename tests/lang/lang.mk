@@ -9,9 +9,11 @@ HELP_LINES += '  make check-lang   Python, node, perl and Java leaks named in th
 LANG_SANRT_asan := libasan.so
 LANG_SANRT_tsan := libtsan.so
 LANG_SANRT = $(if $(LANG_SANRT_$(SAN)),$(shell $(CC) -print-file-name=$(LANG_SANRT_$(SAN))))
+# TSan intercepts close(): every close comes from its interceptor, so gc_closed is off there.
+LANG_FLAGS_tsan := --close-intercepted
 
 check-lang: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so \
             $(B)/sockleak-python/sitecustomize.py tests/lang/run.py
 	@mkdir -p $(B)/test-results
 	python3 tests/lang/run.py --sockleak $(B)/sockleak --src tests/lang \
-		--results $(B)/test-results/lang $(if $(LANG_SANRT),--preload-first $(LANG_SANRT))
+		--results $(B)/test-results/lang $(if $(LANG_SANRT),--preload-first $(LANG_SANRT)) $(LANG_FLAGS_$(SAN))

@@ -104,6 +104,10 @@ def need(prog):
 def python_two_functions_two_sites():
     """Two Python functions each drop a connected socket: the finaliser closes them
     (gc_closed), run exits 23, and the two functions are two sites named by file:line."""
+    if A.close_intercepted:
+        print("  (gc_closed not checked: the sanitizer's close() interceptor is every close's "
+              "caller, so the library turns gc_closed off)")
+        return
     for py in sorted({need("python3"), DEBIAN_PYTHON}):
         st, out = run([py, S("py_two_sites.py")])
         check(st == 23, "%s: exit %d, not 23:\n%s" % (py, st, out[-3000:]))
@@ -133,6 +137,8 @@ def python_eof_frames():
         st, out = run([py, S("py_eof.py")])
         check(st == 23, "%s: exit %d, not 23:\n%s" % (py, st, out[-3000:]))
         check(summary(out) == (2, 1), "%s: not 2 leaks at 1 site:\n%s" % (py, out[-3000:]))
+        if A.preload_first:
+            continue  # the sanitizer's recv interceptor is the caller: not CPython's own read
         check(re.search(r"EOF read at \(no close after it\):\n    #0 handle \S*py_eof\.py:%d "
                         r"\(python\)" % line, out),
               "%s: the EOF stack does not start at handle(), line %d:\n%s"
@@ -183,6 +189,10 @@ def perl_dropped_sockets_exit_23():
     """A short Perl script whose sockets go out of scope unclosed: Perl closes them itself,
     before the exit scan. Both are gc_closed and run exits 23; the explicitly closed pair is
     not reported."""
+    if A.close_intercepted:
+        print("  (gc_closed not checked: the sanitizer's close() interceptor is every close's "
+              "caller)")
+        return
     st, out = run([need("perl"), S("perl_drop.pl")])
     check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
     check(summary(out) == (2, 1), "not 2 leaks at 1 site:\n" + out[-3000:])
@@ -229,6 +239,8 @@ def main():
     ap.add_argument("--results")
     ap.add_argument("--only")
     ap.add_argument("--preload-first", help="sanitizer runtime to preload before the library")
+    ap.add_argument("--close-intercepted", action="store_true",
+                    help="a sanitizer intercepts close() (TSan): gc_closed cannot be told")
     ap.add_argument("-v", "--verbose", action="store_true")
     A = ap.parse_args()
     A.sockleak = os.path.abspath(A.sockleak)
