@@ -38,7 +38,10 @@ def _sockleak_install():
     if sys.version_info < (3, 8):
         return
     import ctypes
-    lib = ctypes.CDLL(None)
+    # PyDLL: calls keep the GIL. With CDLL, ctypes would release it around each call, and
+    # another thread's hook would run while this one is inside (the busy flag below would
+    # then drop its frames). The library never waits for the GIL while holding a lock.
+    lib = ctypes.PyDLL(None)
     try:
         stack_fn = lib.sockleak_lang_stack
         eof_fn = lib.sockleak_lang_eof_stack
