@@ -4,6 +4,7 @@
 #include "lock.h"
 #include "log.h"
 #include "options.h"
+#include "perfmap.h"
 #include "sockets.h"
 #include "suppress.h"
 
@@ -773,6 +774,28 @@ void sl_stack_new_epoch(void)
 	__atomic_add_fetch(&sl_epoch, 1, __ATOMIC_RELAXED);
 }
 
+/* Frames in no module (a JIT's code): named from the process's perf map as the record is
+ * written (perfmap.c), under the log lock that sl_stack_fill is called with. */
+static const char *sl_jit_names[SL_STACK_MAX];
+
+static void sl_stack_jit_names(const struct sl_stack *st)
+{
+	uintptr_t ips[SL_STACK_MAX];
+	unsigned n = st->n < SL_STACK_MAX ? st->n : SL_STACK_MAX, want = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		sl_jit_names[i] = NULL;
+		ips[i] = 0;
+		if (!st->f[i].lang && !st->f[i].symbol &&
+		    (!st->f[i].mod || !strcmp(st->f[i].mod->path, "?"))) {
+			ips[i] = st->f[i].ip;
+			want++;
+		}
+	}
+	if (want)
+		sl_perfmap_names(ips, n, sl_jit_names);
+}
+
 int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 {
 	struct sl_stack *st = sl_stack_get(idx);
@@ -783,6 +806,7 @@ int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == *epoch)
 		return 0;
 	sl_jb_id(j, "id", st->id);
+	sl_stack_jit_names(st);
 	sl_jb_arr_begin(j, "frames");
 	for (unsigned i = 0; i < st->n; i++) {
 		sl_jb_obj_begin(j, NULL);
@@ -801,7 +825,7 @@ int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 		sl_jb_hex(j, "ip", st->f[i].ip);
 		sl_jb_str(j, "module", st->f[i].mod ? st->f[i].mod->path : NULL);
 		sl_jb_hex(j, "offset", st->f[i].offset);
-		sl_jb_str(j, "symbol", st->f[i].symbol);
+		sl_jb_str(j, "symbol", st->f[i].symbol ? st->f[i].symbol : sl_jit_names[i]);
 		sl_jb_str(j, "build_id", st->f[i].mod ? st->f[i].mod->build_id : NULL);
 		sl_jb_obj_end(j);
 	}

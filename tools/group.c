@@ -22,8 +22,8 @@ static struct sl_fkey frame_id(const struct sl_stack *s)
 	if (sl_stack_runtime_only(s)) {   /* as frame_key says */
 		k.a = fr->lang ? fr->lang : fr->module;
 		k.c = SL_FKEY_RUNTIME;
-	} else if (fr->perfmap && sf && sf->func) {
-		k.a = sf->func;
+	} else if (sl_frame_jit_name(fr)) {
+		k.a = sl_frame_jit_name(fr);
 		k.c = SL_FKEY_JIT;
 	} else if (sf && sf->file) {
 		k.a = sf->func;
@@ -48,8 +48,8 @@ static void frame_key(const struct sl_stack *s, char *buf, size_t cap)
 	 * it takes to the same call (Perl's first accept() goes another way than the next). */
 	if (sl_stack_runtime_only(s))
 		snprintf(buf, cap, "runtime:%s", fr->lang ? fr->lang : sl_base(fr->module));
-	else if (fr->perfmap && sf && sf->func)
-		snprintf(buf, cap, "%s@jit", sf->func);
+	else if (sl_frame_jit_name(fr))
+		snprintf(buf, cap, "%s@jit", sl_frame_jit_name(fr));
 	else if (sf && sf->file)
 		snprintf(buf, cap, "%s@%s:%d", sf->func ? sf->func : "?", sf->file, sf->line);
 	else

@@ -275,6 +275,8 @@ int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr, co
 int sl_frame_system(const struct sl_frame *fr);   /* libc, the loader, sockleak, sanitizers */
 int sl_frame_runtime(const struct sl_frame *fr);  /* those, or an interpreter's */
 int sl_stack_runtime_only(const struct sl_stack *s);
+/* A frame in no module: its JIT name (perf map, or the preload's), else NULL */
+const char *sl_frame_jit_name(const struct sl_frame *fr);
 /* "module+0xoff", "python", or "no module, 0x7f..." for a frame, into buf (not escaped) */
 const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap);
 /* perfmap.c: the name of the code at addr in a perf map file, or NULL */

@@ -87,13 +87,21 @@ static int jit_runtime_name(const char *n)
 	return 0;
 }
 
+const char *sl_frame_jit_name(const struct sl_frame *fr)
+{
+	if (fr->lang || (fr->module && strcmp(fr->module, "?")))
+		return NULL;
+	/* the tools' perf map lookup, else the name the preload wrote from the map it saw */
+	if (fr->sym && fr->sym->n && fr->sym->f[0].func) return fr->sym->f[0].func;
+	return fr->symbol;
+}
+
 int sl_frame_runtime(const struct sl_frame *fr)
 {
-	const char *b;
+	const char *b, *jit;
 
-	if (fr->perfmap || (fr->module && !strcmp(fr->module, "?")))
-		return !(fr->perfmap && fr->sym && fr->sym->n && fr->sym->f[0].func &&
-			 !jit_runtime_name(fr->sym->f[0].func));
+	if (!fr->lang && (!fr->module || !strcmp(fr->module, "?")))
+		return !(jit = sl_frame_jit_name(fr)) || jit_runtime_name(jit);
 	if (fr->lang)
 		return !strcmp(fr->lang, "python") ? python_runtime_file(fr->file) : 0;
 	if (!fr->module) return 1;   /* code outside any module: a JIT's, not the program's */
@@ -135,7 +143,7 @@ const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap)
 {
 	if (fr->lang)
 		sl_snprintf(buf, cap, "%s", fr->lang);
-	else if (fr->perfmap && fr->sym && fr->sym->n)
+	else if (sl_frame_jit_name(fr))
 		sl_snprintf(buf, cap, "jit, 0x%llx", (unsigned long long)fr->offset);
 	else if (!fr->module || !strcmp(fr->module, "?"))
 		/* the preload found no module: its "offset" is the absolute address */

@@ -378,7 +378,8 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 				fr->symv.n = 1;
 				fr->symv.f = jf;
 			} else {
-				fr->symv.note = "no module, not in a perf map";
+				/* the preload's name from the map it read, if it did */
+				fr->symv.note = fr->symbol ? NULL : "no module, not in a perf map";
 			}
 			fr->sym = &fr->symv;
 			continue;

@@ -47,9 +47,9 @@ def case(fn):
     return fn
 
 
-def run(argv, opts=RUN_OPTS):
-    """`sockleak run -o OPTS -- argv`: (status, stdout+stderr)."""
-    cmd = [A.sockleak, "run", "-o", opts, "--"] + argv
+def run(argv, opts=RUN_OPTS, keep=False):
+    """`sockleak run -o OPTS -- argv` (-k with keep): (status, stdout+stderr)."""
+    cmd = [A.sockleak, "run", "-o", opts] + (["-k"] if keep else []) + ["--"] + argv
     env = dict(os.environ)
     if A.preload_first:  # a sanitizer build's library needs its runtime first
         env["LD_PRELOAD"] = A.preload_first
@@ -174,6 +174,28 @@ def node_frames_demangled():
           "no demangled node::SpinEventLoopInternal:\n" + out[-3000:])
     check("_ZN4node" not in out, "a mangled name left:\n" + out[-3000:])
     check("pthread_create" not in out, "node could not start a thread:\n" + out[-3000:])
+
+
+@case
+def node_js_frames_named_in_the_log():
+    """node --perf-basic-prof --interpreted-frames-native-stack: the JavaScript frames of a
+    connect are named from node's perf map when the library writes the stack record, so the
+    report still names them after the map is gone."""
+    st, out = run([need("node"), "--perf-basic-prof", "--interpreted-frames-native-stack",
+                   S("node_client.js")], keep=True)
+    d = re.search(r"logs kept in (\S+)", out)
+    pid = re.search(r"processes: node\[(\d+)\]", out)
+    check(st == 23 and d and pid, "exit %d, no kept logs or pid:\n%s" % (st, out[-3000:]))
+    try:
+        os.unlink("/tmp/perf-%s.map" % pid.group(1))
+    except OSError:
+        pass
+    rep = subprocess.run([A.sockleak, "report", d.group(1)], capture_output=True,
+                         timeout=CASE_TIMEOUT_S)
+    shutil.rmtree(d.group(1), ignore_errors=True)
+    text = rep.stdout.decode("utf-8", "replace")
+    check(re.search(r"#\d+ JS:~internalConnect node:net:\d+:\d+ \(jit, 0x[0-9a-f]+\)", text),
+          "no JavaScript frame named once the map is gone:\n" + text[-3000:])
 
 
 @case
