@@ -30,11 +30,13 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern struct sl_opts sl_opt;
@@ -162,6 +164,33 @@ static int sl_probe(int fd, int *slot)
 SL_EXPORT int sockleak_lang_gc_probe(int fd) { return sl_probe(fd, &sl_gc_probe_fd); }
 SL_EXPORT int sockleak_lang_close_probe(int fd) { return sl_probe(fd, &sl_close_probe_fd); }
 
+/* java: the JDK closes a socket nobody closed from its Cleaner thread ("Common-Cleaner",
+ * java.lang.ref.Cleaner, which NioSocketImpl registers), or from the "Finalizer" thread for
+ * finalize(); an explicit close() runs on the caller's thread. The JVM names its threads when
+ * it starts them, before they run Java code: the name is read once per thread, at its first
+ * close of a tracked socket, from /proc/thread-self/comm. */
+static int sl_java;
+static SL_TLS int sl_java_thread;   /* 0: not read yet, 1: a cleaner, 2: not */
+
+static int sl_java_cleaner_thread(void)
+{
+	if (!sl_java_thread) {
+		char name[32];
+		ssize_t n = 0;
+		int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/thread-self/comm",
+				      O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			n = syscall(SYS_read, fd, name, sizeof(name) - 1);
+			syscall(SYS_close, fd);
+		}
+		name[n > 0 ? n : 0] = '\0';
+		name[strcspn(name, "\n")] = '\0';
+		sl_java_thread = !strcmp(name, "Common-Cleaner") || !strcmp(name, "Finalizer") ? 1 : 2;
+	}
+	return sl_java_thread == 1;
+}
+
 /* perl: set at start-up when the executable is perl (sl_lang_init); the two functions that
  * tell its closes apart, found at its first close of a connection. */
 static int sl_perl;
@@ -199,6 +228,8 @@ int sl_lang_gc_close(int fd, uintptr_t ret)
 		__atomic_store_n(&sl_explicit_ret, ret, __ATOMIC_RELAXED);
 		return 0;
 	}
+	if (sl_java)
+		return sl_java_cleaner_thread();
 	if (SL_LIKELY(!sl_perl))
 		return ret && ret == __atomic_load_n(&sl_gc_ret, __ATOMIC_RELAXED) &&
 		       ret != __atomic_load_n(&sl_explicit_ret, __ATOMIC_RELAXED);
@@ -256,7 +287,8 @@ void sl_lang_init(void)
 		return;
 	exe[n] = '\0';
 	sl_perl = sl_is_exe(exe, "perl");
-	if (sl_perl)
+	sl_java = sl_is_exe(exe, "java");
+	if (sl_perl || sl_java)
 		sl_lang_gc_on = 1;
 	if (!sl_opt.python || getauxval(AT_SECURE))
 		return;

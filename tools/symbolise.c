@@ -379,7 +379,7 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 				fr->symv.f = jf;
 			} else {
 				/* the preload's name from the map it read, if it did */
-				fr->symv.note = fr->symbol ? NULL : "no module, not in a perf map";
+				fr->symv.note = fr->symbol ? NULL : "no perf map names it";
 			}
 			fr->sym = &fr->symv;
 			continue;

@@ -253,6 +253,25 @@ def java_method_names_with_perf_map():
           "no JDK method named under it:\n" + out[-3000:])
 
 
+@case
+def java_cleaner_close_is_gc_closed():
+    """A Java client drops a connected socket; after a GC the JDK's Cleaner thread closes it:
+    gc_closed, run exits 23. The server side, closed explicitly, is not reported."""
+    if A.close_intercepted:
+        print("  (gc_closed not checked under this sanitizer)")
+        return
+    st = subprocess.run([need("javac"), "-d", A.tmp, S("JavaDrop.java")],
+                        capture_output=True, timeout=CASE_TIMEOUT_S)
+    check(st.returncode == 0, "javac failed: %s" % st.stderr.decode(errors="replace"))
+    # A long grace: the server's side, in CLOSE_WAIT once the Cleaner closed the client's,
+    # is closed a few hundred ms later, which is no leak.
+    st, out = run([need("java"), "-Xshare:auto", "-cp", A.tmp, "JavaDrop"],
+                  "grace_ms=10000:scan_ms=50")
+    check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
+    check(summary(out) == (1, 1) and "kinds: gc_closed 1;" in out,
+          "not one gc_closed leak:\n" + out[-3000:])
+
+
 def main():
     global A
     ap = argparse.ArgumentParser()
