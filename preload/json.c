@@ -129,6 +129,59 @@ size_t sl_json_escape(char *out, size_t cap, const char *str, size_t max)
 	return o;
 }
 
+size_t sl_term_escape(char *out, size_t cap, const char *str)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t o = 0, i = 0;
+
+	if (!cap)
+		return 0;
+	while (s[i]) {
+		size_t n = sl_utf8_len(s + i, strnlen((const char *)s + i, 4)), en = n;
+		uint32_t cp = n == 2 ? (s[i] & 0x1fu) << 6 | (s[i + 1] & 0x3fu)
+			      : n == 3 ? (s[i] & 0x0fu) << 12 | (s[i + 1] & 0x3fu) << 6 |
+					 (s[i + 2] & 0x3fu)
+				       : s[i];
+		char esc[8];
+		const char *src = (const char *)s + i;
+
+		/* The rules of tools/escape.c: C0 controls and DEL as \n or \xNN (a newline could
+		 * forge a SUMMARY line), an invalid byte as \xNN, and the C1 controls, the
+		 * direction marks, overrides and isolates and the invisible characters as
+		 * \uNNNN. */
+		if (n == 1 && (cp == '\n' || cp == '\r' || cp == '\t')) {
+			esc[0] = '\\';
+			esc[1] = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+			src = esc;
+			en = 2;
+		} else if (!n || (n == 1 && (cp < 0x20 || cp == 0x7f))) {
+			memcpy(esc, "\\x", 2);
+			esc[2] = digits[s[i] >> 4];
+			esc[3] = digits[s[i] & 15];
+			src = esc;
+			en = 4;
+			n = 1;
+		} else if (n > 1 && n < 4 &&
+			   ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) ||
+			    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+			    cp == 0xfeff)) {
+			memcpy(esc, "\\u", 2);
+			for (int k = 0; k < 4; k++)
+				esc[2 + k] = digits[(cp >> (12 - 4 * k)) & 15];
+			src = esc;
+			en = 6;
+		}
+		if (o + en >= cap)
+			break;
+		memcpy(out + o, src, en);
+		o += en;
+		i += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 static void sl_jb_key(struct sl_jb *j, const char *key)
 {
 	if (j->need_comma)

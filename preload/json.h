@@ -37,6 +37,13 @@ size_t sl_jb_finish(struct sl_jb *j);
  * size with out NULL. Pure helper shared by the writer and its tests. */
 size_t sl_json_escape(char *out, size_t cap, const char *s, size_t max);
 
+/* s (NULL: "") for a terminal, into out (cap > 0, always NUL-terminated, cut before an
+ * escape or character that does not fit): control characters, invalid bytes and the Unicode
+ * direction overrides shown as \x1b, \u202e, as the tools show them (tools/escape.h). For
+ * names the program controls (symbols, module paths, script files) in the exit summary.
+ * Returns the length written. */
+size_t sl_term_escape(char *out, size_t cap, const char *s);
+
 /* Decimal / hex formatting without stdio (async-signal-safe). Return length. */
 size_t sl_fmt_u64(char *out, uint64_t v);
 size_t sl_fmt_hex(char *out, uint64_t v, int width);

@@ -852,20 +852,26 @@ typedef char *(*sl_demangle_fn)(const char *, char *, size_t *, int *);
 static int sl_frame_line(char *buf, size_t cap, const char *prefix, unsigned i,
 			 const struct sl_frame *f, sl_demangle_fn demangle)
 {
+	/* Static: the summary is printed once, at exit, by one thread. */
+	static char sym[2048], file[2048], lang[64];
 	char *d = NULL;
 	int st = -1, w;
 
-	if (demangle && f->symbol && f->symbol[0] == '_' && f->symbol[1] == 'Z')
+	if (demangle && (f->mod || !f->lang) && f->symbol && f->symbol[0] == '_' &&
+	    f->symbol[1] == 'Z')
 		d = demangle(f->symbol, NULL, NULL, &st);
+	/* The program names its symbols, modules and scripts (a directory called
+	 * "\x1b[2J\nSUMMARY: ..." is enough): escaped for the terminal as the tools do. */
+	sl_term_escape(sym, sizeof(sym), d && !st ? d : f->symbol ? f->symbol : "??");
+	sl_term_escape(file, sizeof(file), f->mod ? f->mod->path : f->lang_file);
+	sl_term_escape(lang, sizeof(lang), f->lang);
 	if (!f->mod && f->lang)
-		w = snprintf(buf, cap, "%s#%u %s %s:%u (%s)\n", prefix, i,
-			     f->symbol ? f->symbol : "??", f->lang_file, f->line, f->lang);
+		w = snprintf(buf, cap, "%s#%u %s %s:%u (%s)\n", prefix, i, sym, file, f->line, lang);
 	else if (!f->mod)
-		w = snprintf(buf, cap, "%s#%u %s (no module, 0x%lx)\n", prefix, i,
-			     d && !st ? d : f->symbol ? f->symbol : "??", (unsigned long)f->ip);
+		w = snprintf(buf, cap, "%s#%u %s (no module, 0x%lx)\n", prefix, i, sym,
+			     (unsigned long)f->ip);
 	else
-		w = snprintf(buf, cap, "%s#%u %s (%s+0x%lx)\n", prefix, i,
-			     d && !st ? d : f->symbol ? f->symbol : "??", f->mod->path,
+		w = snprintf(buf, cap, "%s#%u %s (%s+0x%lx)\n", prefix, i, sym, file,
 			     (unsigned long)f->offset);
 	free(d);
 	return w;

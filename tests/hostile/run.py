@@ -419,6 +419,33 @@ def case_logrotate(c):
 
 
 # --------------------------------------------------------------------------------------------
+# The exit summary: names the program controls reach the terminal escaped
+
+def case_summary_names_escaped(c):
+    """A program run from a directory whose name carries ESC, BEL, U+202E and a newline with a
+    forged SUMMARY line: the exit summary on its stderr shows them escaped, as the tools do."""
+    d = os.path.join(c.dir, "bin\x1b[2J\x1b[H\x07\u202e\nSUMMARY: sockleak: 0 leaked socket(s)")
+    os.makedirs(d)
+    exe = os.path.join(d, "hf_host")
+    shutil.copy(os.path.join(c.run.bindir, "hf_host"), exe)
+    p, pid = host(c, options=c.opts(grace_ms=0, summary=1), argv=[exe])
+    p.send("leak")
+    p.expect("sock", timeout=10)
+    log = f"{c.prefix}.{pid}"
+    c.wait_for(lambda: os.path.exists(log) and [r for r in LogFile(log, False, pid=pid).records
+                                                if r["event"] == "leak"], 10, "the leak record")
+    finish(p)
+    err = p.stderr()
+    check("SUMMARY: sockleak: 1 leaked socket(s)" in err, f"no summary: {err[-300:]!r}")
+    bad = sorted({hex(ord(ch)) for ch in err if (ord(ch) < 0x20 and ch != "\n") or
+                  0x7f <= ord(ch) <= 0x9f or 0x202a <= ord(ch) <= 0x202e})
+    check(not bad, f"raw control characters {bad} in the summary: {err[-400:]!r}")
+    check(len([l for l in err.splitlines() if l.startswith("SUMMARY")]) == 1,
+          f"a forged SUMMARY line: {err[-400:]!r}")
+    check("bin\\x1b[2J\\x1b[H\\x07\\u202e\\nSUMMARY" in err, f"not shown escaped: {err[-400:]!r}")
+
+
+# --------------------------------------------------------------------------------------------
 # 11. Privilege drops
 
 def case_setuid_before_first_record(c):
@@ -506,6 +533,7 @@ CASES = [
     ("logrotate", case_logrotate),
     ("setuid_before_first_record", case_setuid_before_first_record),
     ("raw_setuid_watchdog", case_raw_setuid_watchdog),
+    ("summary_names_escaped", case_summary_names_escaped),
 ]
 
 if __name__ == "__main__":

@@ -207,6 +207,23 @@ static size_t build(char *buf, size_t cap)
 	       "\"0x1a2b\",\"symbol\":null},{\"t\":true,\"f\":false}],\"n\":null,\"raw\":" \
 	       "{\"a\":[1]},\"cut\":\"abc\"}\n"
 
+/* The exit summary's names (preload/stack.c): shown as the tools show them (tools/escape.c). */
+static void test_term_escape(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(sl_term_escape(out, sizeof(out), "a\x1b[2J\n\r\t\x07\x7f"), 22);
+	assert_string_equal(out, "a\\x1b[2J\\n\\r\\t\\x07\\x7f");
+	sl_term_escape(out, sizeof(out), "\xe2\x80\xae" "evil\xc2\x9b" "\xff" "caf\xc3\xa9 \xe2\x82\xac");
+	assert_string_equal(out, "\\u202eevil\\u009b\\xffcaf\xc3\xa9 \xe2\x82\xac");
+	sl_term_escape(out, sizeof(out), NULL);
+	assert_string_equal(out, "");
+	/* cut before an escape that does not fit whole */
+	assert_int_equal(sl_term_escape(out, 6, "abc\x1b"), 3);
+	assert_string_equal(out, "abc");
+}
+
 static void test_writer_nested_commas(void **state)
 {
 	char buf[512];
@@ -342,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_escape_output_is_bounded),
 		cmocka_unit_test(test_escape_every_byte_pair_is_valid_json),
 		cmocka_unit_test(test_escape_is_linear),
+		cmocka_unit_test(test_term_escape),
 		cmocka_unit_test(test_writer_nested_commas),
 		cmocka_unit_test(test_writer_truncation_returns_zero),
 		cmocka_unit_test(test_writer_long_escaped_string_truncates),
