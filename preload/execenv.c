@@ -22,9 +22,7 @@ static const char *sl_env_get(char *const envp[], const char *name)
 	return NULL;
 }
 
-/* Does an LD_PRELOAD value (':' or ' ' separated, as ld.so(8) reads it) load us? By our path,
- * or by a file of our name, or a libsockleak* (the loader searches names without a slash). */
-static int sl_preload_has_us(const char *v, const char *self)
+int sl_preload_names_us(const char *v, const char *self)
 {
 	const char *sb = strrchr(self, '/');
 	size_t sl = strlen(self), sbl;
@@ -32,7 +30,7 @@ static int sl_preload_has_us(const char *v, const char *self)
 	sb = sb ? sb + 1 : self;
 	sbl = strlen(sb);
 	while (*v) {
-		size_t n = strcspn(v, ": "), bn = n;
+		size_t n = strcspn(v, ": \t\n"), bn = n;
 		const char *b = v;
 
 		for (size_t i = 0; i < n; i++)
@@ -45,23 +43,26 @@ static int sl_preload_has_us(const char *v, const char *self)
 			  (bn >= 11 && !memcmp(b, "libsockleak", 11))))
 			return 1;
 		v += n;
-		while (*v == ':' || *v == ' ')
+		while (*v == ':' || *v == ' ' || *v == '\t' || *v == '\n')
 			v++;
 	}
 	return 0;
 }
 
-const char *sl_execenv_why(char *const envp[], const char *self, const char *log_path)
+const char *sl_execenv_why(char *const envp[], const char *self, const char *log_path,
+			   int global)
 {
 	const char *pre = sl_env_get(envp, "LD_PRELOAD");
 	const char *opt = sl_env_get(envp, "SOCKLEAK_OPTIONS");
 	struct sl_opts o;
 
-	if (!pre && !opt)
+	/* Loaded from /etc/ld.so.preload, we are in every new image whatever LD_PRELOAD says:
+	 * only where its records go can differ. */
+	if (!global && !pre && !opt)
 		return "environment cleared";
-	if (!pre || !pre[strspn(pre, ": ")])
+	if (!global && (!pre || !pre[strspn(pre, ": ")]))
 		return "LD_PRELOAD removed";
-	if (!sl_preload_has_us(pre, self))
+	if (!global && !sl_preload_names_us(pre, self))
 		return "LD_PRELOAD replaced";
 	/* loaded, but are its records where ours go? */
 	sl_opts_default(&o);

@@ -7,8 +7,15 @@
 #define SL_EXECENV_H
 
 /* Why a program started with envp would run without sockleak, or NULL when it would not.
- * self: the path this library was loaded from; log_path: where this process's records go. */
-const char *sl_execenv_why(char *const envp[], const char *self, const char *log_path);
+ * self: the path this library was loaded from; log_path: where this process's records go;
+ * global: /etc/ld.so.preload names us (every image loads us, LD_PRELOAD or not). */
+const char *sl_execenv_why(char *const envp[], const char *self, const char *log_path,
+			   int global);
+
+/* Does a list of libraries load us: an LD_PRELOAD value (':' or ' ' separated, as ld.so(8)
+ * reads it) or /etc/ld.so.preload's text (also tabs and newlines)? By our path, by a file of
+ * our name, or a libsockleak* (the loader searches names without a slash). */
+int sl_preload_names_us(const char *list, const char *self);
 
 /* How an exec names its program: a path as is (execve), a name searched in the caller's PATH
  * (execvp), a descriptor (fexecve). */

@@ -41,15 +41,25 @@ int sl_vfork_child(void) { return sl_in_vfork_child(); }
 /* The path we were loaded from, as LD_PRELOAD named it (the loader keeps that name): what an
  * exec's LD_PRELOAD must still name for the new image to be tracked. */
 static char sl_self_path[SL_PATH_MAX];
+/* /etc/ld.so.preload names us: every image the process starts loads us, LD_PRELOAD or not,
+ * and an exec that drops LD_PRELOAD (a shell of a host where every process runs with us) is
+ * no exec_untracked. */
+static int sl_self_global;
 
 void sl_forks_init(void)
 {
+	/* Static: the first wrapper call may run this on a thread with a 16 KiB stack. One
+	 * openat, ENOENT on most hosts (2 us), once per program image. */
+	static char list[4096];
 	Dl_info di;
 
 	if (!sl_self_pid)
 		sl_self_pid = (pid_t)syscall(SYS_getpid);
 	if (!sl_self_path[0] && dladdr((void *)sl_forks_init, &di) && di.dli_fname)
 		snprintf(sl_self_path, sizeof(sl_self_path), "%s", di.dli_fname);
+	if (sl_self_path[0] && (sl_file_read("/etc/ld.so.preload", list, sizeof(list), 0) > 0 ||
+				list[0]))
+		sl_self_global = sl_preload_names_us(list, sl_self_path);
 }
 
 struct sl_dirent64 {
@@ -346,7 +356,7 @@ void sl_exec_untracked_before(const char *path, enum sl_exec_check check, char *
 	int saved = errno;
 
 	if (!__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE) ||
-	    !(why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path)) ||
+	    !(why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path, sl_self_global)) ||
 	    !sl_exec_target_ok(path, check))
 		goto out;
 	if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) && sl_vfork_child()) {
@@ -366,7 +376,8 @@ void sl_spawn_untracked_after(pid_t child, const char *path, char *const argv[],
 	int saved = errno;
 
 	if (__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE) &&
-	    (why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path)) && sl_enter()) {
+	    (why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path, sl_self_global)) &&
+	    sl_enter()) {
 		sl_untracked_log(child, getpid(), path, argv, why);
 		sl_leave();
 	}

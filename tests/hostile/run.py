@@ -266,6 +266,32 @@ def case_secure_mode(c):
         check(not made, f"an unsafe /etc/sockleak.conf ({tag}) was obeyed: {made}")
 
 
+def case_global_preload_execs_tracked(c):
+    """The library in /etc/ld.so.preload (a private overlay on /etc): every new image loads it
+    whatever LD_PRELOAD says, so a shell that runs commands writes no log and no
+    exec_untracked record claiming they ran without sockleak."""
+    need_root()
+    if not shutil.which("unshare"):
+        raise Skip("unshare (util-linux) is missing")
+    ov = os.path.join(c.dir, "ov")
+    os.makedirs(ov)
+    script = (
+        "set -e; mount --make-rprivate /; "
+        f"mount -t tmpfs sockleak-test {ov}; mkdir {ov}/up {ov}/work; "
+        f"mount -t overlay overlay -o lowerdir=/etc,upperdir={ov}/up,workdir={ov}/work /etc; "
+        f"echo {' '.join(c.run.preload_first + [c.run.lib])} > /etc/ld.so.preload; "
+        f"SOCKLEAK_OPTIONS={c.opts()} sh -c '/bin/true; /bin/true; echo done'")
+    p = c.spawn([shutil.which("unshare"), "-m", "sh", "-c", script], name="global-sh",
+                preload=False)
+    rc = p.wait(20)
+    if rc != 0 and ("overlay" in p.stderr() or "mount" in p.stderr()):
+        raise Skip(f"no private overlay on /etc here: {p.stderr()[-200:]!r}")
+    check(rc == 0, f"exit status {rc}: {p.stderr()[-300:]!r}")
+    logs = sorted(f for f in os.listdir(c.dir) if f.startswith("log."))
+    recs = [r for f in logs for r in LogFile(os.path.join(c.dir, f), True).records]
+    check(not logs, f"execs under /etc/ld.so.preload left {len(logs)} log(s): {briefs(recs)}")
+
+
 # --------------------------------------------------------------------------------------------
 # 7. Suppressions
 
@@ -525,6 +551,7 @@ CASES = [
     ("log_fifo_no_hang", case_log_fifo_no_hang),
     ("log_created_0600_and_own_appended", case_log_created_0600_and_own_appended),
     ("secure_mode", case_secure_mode),
+    ("global_preload_execs_tracked", case_global_preload_execs_tracked),
     ("suppressions_fifo", case_suppressions_fifo),
     ("suppressions_dev_stdin", case_suppressions_dev_stdin),
     ("suppressions_too_large", case_suppressions_too_large),

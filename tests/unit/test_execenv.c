@@ -17,7 +17,7 @@
 
 static const char *why(char **envp)
 {
-	return sl_execenv_why(envp, SELF, LOG);
+	return sl_execenv_why(envp, SELF, LOG, 0);
 }
 
 static void test_cleared(void **state)
@@ -28,7 +28,7 @@ static void test_cleared(void **state)
 	(void)state;
 	assert_string_equal(why(none), "environment cleared");
 	assert_string_equal(why(path_only), "environment cleared");
-	assert_string_equal(sl_execenv_why(NULL, SELF, LOG), "environment cleared");
+	assert_string_equal(sl_execenv_why(NULL, SELF, LOG, 0), "environment cleared");
 }
 
 static void test_kept(void **state)
@@ -84,7 +84,26 @@ static void test_options_lost(void **state)
 	assert_string_equal(why(changed), "SOCKLEAK_OPTIONS changed");
 	assert_string_equal(why(no_path), "SOCKLEAK_OPTIONS changed");
 	/* a process that logs to stderr passes that on without any SOCKLEAK_OPTIONS */
-	assert_null(sl_execenv_why(removed, SELF, "stderr"));
+	assert_null(sl_execenv_why(removed, SELF, "stderr", 0));
+}
+
+/* Loaded from /etc/ld.so.preload: LD_PRELOAD does not matter, where the records go does. */
+static void test_global_preload(void **state)
+{
+	char *none[] = { NULL };
+	char *kept[] = { "SOCKLEAK_OPTIONS=log_path=" LOG, NULL };
+	char *replaced[] = { "LD_PRELOAD=/usr/lib/libjemalloc.so.2", "SOCKLEAK_OPTIONS=log_path=" LOG,
+			     NULL };
+
+	(void)state;
+	assert_null(sl_execenv_why(kept, SELF, LOG, 1));
+	assert_null(sl_execenv_why(replaced, SELF, LOG, 1));
+	assert_null(sl_execenv_why(none, SELF, "stderr", 1));
+	assert_string_equal(sl_execenv_why(none, SELF, LOG, 1), "SOCKLEAK_OPTIONS removed");
+	/* the file's own separators: newlines and tabs too */
+	assert_true(sl_preload_names_us("/usr/lib/libfoo.so\n" SELF "\n", SELF));
+	assert_true(sl_preload_names_us("/usr/lib/libfoo.so\t/other/libsockleak.so", SELF));
+	assert_false(sl_preload_names_us("/usr/lib/libfoo.so\n", SELF));
 }
 
 static void test_target(void **state)
@@ -109,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_kept),
 		cmocka_unit_test(test_preload_lost),
 		cmocka_unit_test(test_options_lost),
+		cmocka_unit_test(test_global_preload),
 		cmocka_unit_test(test_target),
 	};
 
