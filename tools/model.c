@@ -196,7 +196,7 @@ static int64_t exit_count_sum(const struct sl_an *a, size_t off, size_t *procs)
 		int64_t v = *(const int64_t *)((const char *)p + off);
 
 		if (v > 0) {
-			n += v;
+			n = sl_sat_add(n, v); /* a log's counts are not to be trusted to add up */
 			++*procs;
 		}
 	}

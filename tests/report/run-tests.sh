@@ -369,6 +369,16 @@ check modules_no_build_id_not_read has "$T/nobid.txt" "(not read: no build-id re
 ASAN_OPTIONS=detect_leaks=0 timeout 60 strace -f -qq -e trace=open,openat,openat2 -o "$T/nosym.strace" "$SL" report --no-symbolise "$T/mk.log" >"$T/nosym.txt" 2>&1
 check no_symbolise_opens_no_module bash -c "! grep -qF '\"$MKBIN\"' '$T/nosym.strace' && grep -qF '(not symbolised: --no-symbolise)' '$T/nosym.txt'"
 
+# counts from the exit records add up without overflowing: two processes that each claim
+# INT64_MAX dropped records and untracked sockets (signed overflow: -2 on the old code)
+for p in 300 301; do
+	printf '{"v":1,"event":"exit","ts_ns":1,"pid":%d,"tid":%d,"tracked":1,"open":0,"leaked":0,"enforced":0,"untracked":9223372036854775807,"dropped":9223372036854775807}\n' $p $p
+done >"$T/big.log"
+"$SL" report -f json "$T/big.log" >"$T/big.json" 2>"$T/big.err"
+check exit_counts_saturate python3 -c "
+import json; s = json.load(open('$T/big.json'))['summary']
+assert s['unwritten_records'] == s['untracked_sockets'] == 2**63 - 1, s"
+
 # memory: past --max-sites the rest is counted, and out of memory still gives a report
 python3 "$ROOT/bench/report-sites-gen.py" "$T/sites.log" 200000
 "$SL" report --max-sites 1000 -f json "$T/sites.log" >"$T/maxs.json" 2>"$T/maxs.err"; rc=$?
