@@ -5,12 +5,14 @@
  *   leak         an accepted connection read to EOF and kept ("sock FD INODE")
  *   setuid U     libc setgroups/setgid/setuid to U, as a daemon drops privileges
  *   rawsetuid U  the same with raw system calls, which change this thread only
+ *   vforkexec    vfork, and /bin/true in the child with an empty environment ("ran PID")
  *   exit         return from main: a normal exit, with sockleak's exit scan and record
  * It says "ready PORT PID" first. Stdin EOF also ends it normally. */
 #include "tl.h"
 
 #include <grp.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 static int lfd, port;
 
@@ -38,6 +40,21 @@ static void drop(const char *arg, int raw)
 	tl_say("%s %s", raw ? "rawsetuid" : "setuid", r ? "failed" : "ok");
 }
 
+static void vfork_exec(void)
+{
+	char *argv[] = { "true", NULL }, *envp[] = { NULL };
+	int st = -1;
+	pid_t p = vfork();
+
+	if (p == 0) {
+		execve("/bin/true", argv, envp);
+		_exit(127);
+	}
+	if (p > 0)
+		waitpid(p, &st, 0);
+	tl_say("ran %d %d", (int)p, st);
+}
+
 int main(void)
 {
 	char cmd[64];
@@ -54,6 +71,8 @@ int main(void)
 			drop(cmd + 7, 0);
 		else if (!strncmp(cmd, "rawsetuid ", 10))
 			drop(cmd + 10, 1);
+		else if (!strcmp(cmd, "vforkexec"))
+			vfork_exec();
 		else if (!strcmp(cmd, "exit"))
 			break;
 		else
