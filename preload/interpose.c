@@ -13,6 +13,7 @@
 #include "track.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
@@ -528,55 +529,85 @@ SL_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	return SL_CALL(fexecve, SL_NOSYS, fd, argv, envp);
 }
 
-/* execl*: gather the variadic list into an argv on our stack (bounded like the kernel's
- * ARG_MAX, which would refuse more anyway). */
-#define SL_EXECL_MAX 4096
+/* execl*: the variadic list gathered into an argv sized to it, on our stack, as glibc does:
+ * the same stack, and no limit of our own. A fixed array of 4096 pointers took 32 KiB of stack:
+ * a thread with a 16 or 32 KiB stack (issue 10) crashed in execl, or had the memory below its
+ * stack written over, and 4096 arguments or more were refused with E2BIG. */
 
-#define SL_COLLECT_ARGS(argv, n, arg0, ap) \
+/* How many pointers argv needs for arg0 and the rest of ap (its NULL included); 0 when they
+ * cannot be counted in an int (glibc's E2BIG). ap itself is left where it is. */
+static int sl_execl_argc(const char *arg0, va_list ap)
+{
+	va_list c;
+	int n = 1;
+
+	if (!arg0)
+		return 1;
+	va_copy(c, ap);
+	while (n && va_arg(c, char *))
+		n = n < INT_MAX - 1 ? n + 1 : 0;
+	va_end(c);
+	return n ? n + 1 : 0;
+}
+
+#define SL_EXECL_ARGV(argv, n, arg0, ap) \
 	do { \
 		argv[0] = (char *)(arg0); \
-		for (n = 1; argv[n - 1] && n < SL_EXECL_MAX; n++) \
-			argv[n] = va_arg(ap, char *); \
-		if (argv[n - 1]) { \
-			va_end(ap); \
-			errno = E2BIG; \
-			return -1; \
-		} \
+		for (int i_ = 1; i_ < n; i_++) \
+			argv[i_] = va_arg(ap, char *); \
 	} while (0)
 
 SL_EXPORT int execl(const char *path, const char *arg0, ...)
 {
-	char *argv[SL_EXECL_MAX];
 	va_list ap;
 	int n;
 
 	va_start(ap, arg0);
-	SL_COLLECT_ARGS(argv, n, arg0, ap);
+	if (!(n = sl_execl_argc(arg0, ap))) {
+		va_end(ap);
+		errno = E2BIG;
+		return -1;
+	}
+	char *argv[n];
+
+	SL_EXECL_ARGV(argv, n, arg0, ap);
 	va_end(ap);
 	return execv(path, argv);
 }
 
 SL_EXPORT int execlp(const char *file, const char *arg0, ...)
 {
-	char *argv[SL_EXECL_MAX];
 	va_list ap;
 	int n;
 
 	va_start(ap, arg0);
-	SL_COLLECT_ARGS(argv, n, arg0, ap);
+	if (!(n = sl_execl_argc(arg0, ap))) {
+		va_end(ap);
+		errno = E2BIG;
+		return -1;
+	}
+	char *argv[n];
+
+	SL_EXECL_ARGV(argv, n, arg0, ap);
 	va_end(ap);
 	return execvp(file, argv);
 }
 
 SL_EXPORT int execle(const char *path, const char *arg0, ...)
 {
-	char *argv[SL_EXECL_MAX];
 	char *const *envp;
 	va_list ap;
 	int n;
 
 	va_start(ap, arg0);
-	SL_COLLECT_ARGS(argv, n, arg0, ap);
+	if (!(n = sl_execl_argc(arg0, ap))) {
+		va_end(ap);
+		errno = E2BIG;
+		return -1;
+	}
+	char *argv[n];
+
+	SL_EXECL_ARGV(argv, n, arg0, ap);
 	envp = va_arg(ap, char *const *);
 	va_end(ap);
 	return execve(path, argv, envp);

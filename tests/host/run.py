@@ -107,7 +107,8 @@ def case_node_starts(c):
 
 
 def case_c_thread_16k(c):
-    """pthread_create with a 16 KiB stack succeeds and the thread runs, sockets and all."""
+    """pthread_create with a 16 KiB stack succeeds and the thread runs, sockets and all; execl
+    works on such a stack, and with as many arguments as glibc takes."""
     if SAN:
         raise Skip(f"{SAN}: a sanitizer's stack frames do not fit in 16 KiB")
     r = run(c, ["ho_thread"])
@@ -116,6 +117,10 @@ def case_c_thread_16k(c):
     check(r.returncode == 0 and words(r.stdout, "ran")[1] == "1",
           f"the 16 KiB-stack thread did not run to its end: status {r.returncode}, "
           f"{r.stdout!r}, {r.stderr[-300:]!r}")
+    check(words(r.stdout, "execl")[1] == "0",
+          f"execl in a child forked from a 16 KiB-stack thread: {r.stdout!r}")
+    check(words(r.stdout, "execl_many")[1] == "0",
+          f"execl with 5,000 arguments: {r.stdout!r} {r.stderr[-300:]!r}")
     cs = c.recs(None, "close_shared")
     check(len(cs) == 1, f"want the thread's close_shared record, got {briefs(cs)}")
 
