@@ -7,7 +7,8 @@
  * A frame the preload found in no module carries its absolute address; parse.c gives it the map
  * path of the process that wrote it when the log comes from this boot, and symbolise.c asks
  * here. The map is read only when it is a regular file reached without a symbolic link, at most
- * SL_PMAP_MAX bytes, and as root only when world-readable (the rules of the module files). A
+ * SL_PMAP_MAX bytes, owned by us or root and writable by nobody else (perf's rule: /tmp is
+ * anyone's), and as root only when world-readable (the rules of the module files). A
  * JIT reuses addresses for new code and appends lines: the last line that covers an address
  * names it. */
 #include <fcntl.h>
@@ -57,8 +58,11 @@ static char *read_map(const char *path, int64_t not_before, size_t *len)
 	int fd = sl_open_regular(path, O_NOFOLLOW, &kind);
 
 	if (fd < 0) return NULL;
-	/* pids are reused: a map last written before the process started was another's */
-	if (fstat(fd, &st) || (geteuid() == 0 && !(st.st_mode & S_IROTH)) ||
+	/* /tmp is anyone's: a map planted there by another user would name (and so could
+	 * suppress) our leaks. perf's rule: only our own or root's, that nobody else may write.
+	 * pids are reused: a map last written before the process started was another's. */
+	if (fstat(fd, &st) || (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) || (geteuid() == 0 && !(st.st_mode & S_IROTH)) ||
 	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec < not_before ||
 	    st.st_size <= 0 || (uint64_t)st.st_size > SL_PMAP_MAX ||
 	    !(buf = malloc((size_t)st.st_size + 1))) {

@@ -369,6 +369,43 @@ check modules_no_build_id_not_read has "$T/nobid.txt" "(not read: no build-id re
 ASAN_OPTIONS=detect_leaks=0 timeout 60 strace -f -qq -e trace=open,openat,openat2 -o "$T/nosym.strace" "$SL" report --no-symbolise "$T/mk.log" >"$T/nosym.txt" 2>&1
 check no_symbolise_opens_no_module bash -c "! grep -qF '\"$MKBIN\"' '$T/nosym.strace' && grep -qF '(not symbolised: --no-symbolise)' '$T/nosym.txt'"
 
+# a perf map is /tmp/perf-PID.map, where anyone may plant one: only a map of our own uid or
+# root's names JIT frames (perf's rule), so another user cannot rename a leak's site into a
+# suppressed one (old: 0 leaked with the planted map)
+if [ "$(id -u)" = 0 ]; then
+	PMPID=$(( (RANDOM << 15 | RANDOM) % 3000000 + 4000000 ))
+	python3 - "$T/pm.log" "$PMPID" <<'PY'
+import json, sys, time
+out, pid = sys.argv[1], int(sys.argv[2])
+boot = open("/proc/sys/kernel/random/boot_id").read().strip()
+t0 = time.time_ns() - 10**9
+def r(**k): return json.dumps(dict(v=1, ts_ns=t0, pid=pid, tid=pid, **k))
+with open(out, "w") as f:
+    f.write("\n".join([
+        r(event="start", ppid=1, exe="/usr/bin/node", argv0="node", boot_id=boot, host="h",
+          version="0.1.0", origin="exec", options={}),
+        r(event="stack", id="%016x" % 1, frames=[{"ip": "0x7f0000001010", "module": None,
+          "offset": "0x7f0000001010", "symbol": None, "build_id": None}]),
+        r(event="leak", kind="close_wait", inode=9, fd=5, fds=[5], gen=1, family="inet",
+          local="127.0.0.1:1", peer="127.0.0.1:2", tcp_state="CLOSE_WAIT", role="accepted",
+          age_ms=1, open_age_ms=1, open_ts_ns=t0, eof_ts_ns=None, cw_ts_ns=t0,
+          open_stack="%016x" % 1, eof_stack=None, last_io_stack=None, shared_with=[],
+          inherited=False),
+        r(event="exit", tracked=1, open=1, leaked=1, enforced=0)]) + "\n")
+PY
+	echo 'leak:planted_name*' >"$T/pm.supp"
+	printf '7f0000001000 100 planted_name\n' >"/tmp/perf-$PMPID.map"
+	chown 65534:65534 "/tmp/perf-$PMPID.map" && chmod 644 "/tmp/perf-$PMPID.map"
+	"$SL" report --suppressions "$T/pm.supp" "$T/pm.log" >"$T/pm.txt" 2>&1
+	check perfmap_of_another_user_not_read bash -c "tail -n1 '$T/pm.txt' | grep -qx 'SUMMARY: sockleak: 1 leaked socket(s) at 1 site(s)' && ! grep -q planted_name '$T/pm.txt'"
+	chown 0:0 "/tmp/perf-$PMPID.map"
+	"$SL" report "$T/pm.log" >"$T/pm2.txt" 2>&1
+	check perfmap_own_read has "$T/pm2.txt" "#0 planted_name (jit, 0x7f0000001010)"
+	rm -f "/tmp/perf-$PMPID.map"
+else
+	echo "SKIP perfmap_of_another_user_not_read: needs root to plant another user's file"
+fi
+
 # counts from the exit records add up without overflowing: two processes that each claim
 # INT64_MAX dropped records and untracked sockets (signed overflow: -2 on the old code)
 for p in 300 301; do
