@@ -550,45 +550,32 @@ static int sl_execl_argc(const char *arg0, va_list ap)
 	return n ? n + 1 : 0;
 }
 
-#define SL_EXECL_ARGV(argv, n, arg0, ap) \
-	do { \
-		argv[0] = (char *)(arg0); \
-		for (int i_ = 1; i_ < n; i_++) \
-			argv[i_] = va_arg(ap, char *); \
-	} while (0)
+/* Declares va_list ap and char *argv[] holding arg0 and the list (E2BIG when it cannot be
+ * counted); ap is left after the list's NULL, where execle finds envp. */
+#define SL_EXECL_ARGV(argv, arg0) \
+	va_list ap; \
+	int n_; \
+	va_start(ap, arg0); \
+	if (!(n_ = sl_execl_argc(arg0, ap))) { \
+		va_end(ap); \
+		errno = E2BIG; \
+		return -1; \
+	} \
+	char *argv[n_]; \
+	argv[0] = (char *)(arg0); \
+	for (int i_ = 1; i_ < n_; i_++) \
+		argv[i_] = va_arg(ap, char *)
 
 SL_EXPORT int execl(const char *path, const char *arg0, ...)
 {
-	va_list ap;
-	int n;
-
-	va_start(ap, arg0);
-	if (!(n = sl_execl_argc(arg0, ap))) {
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
-	char *argv[n];
-
-	SL_EXECL_ARGV(argv, n, arg0, ap);
+	SL_EXECL_ARGV(argv, arg0);
 	va_end(ap);
 	return execv(path, argv);
 }
 
 SL_EXPORT int execlp(const char *file, const char *arg0, ...)
 {
-	va_list ap;
-	int n;
-
-	va_start(ap, arg0);
-	if (!(n = sl_execl_argc(arg0, ap))) {
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
-	char *argv[n];
-
-	SL_EXECL_ARGV(argv, n, arg0, ap);
+	SL_EXECL_ARGV(argv, arg0);
 	va_end(ap);
 	return execvp(file, argv);
 }
@@ -596,18 +583,8 @@ SL_EXPORT int execlp(const char *file, const char *arg0, ...)
 SL_EXPORT int execle(const char *path, const char *arg0, ...)
 {
 	char *const *envp;
-	va_list ap;
-	int n;
 
-	va_start(ap, arg0);
-	if (!(n = sl_execl_argc(arg0, ap))) {
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
-	char *argv[n];
-
-	SL_EXECL_ARGV(argv, n, arg0, ap);
+	SL_EXECL_ARGV(argv, arg0);
 	envp = va_arg(ap, char *const *);
 	va_end(ap);
 	return execve(path, argv, envp);
