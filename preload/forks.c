@@ -10,6 +10,7 @@
 #include "records.h"
 #include "sockets.h"
 #include "stack.h"
+#include "syslog.h"
 #include "track.h"
 #include "watchdog.h"
 
@@ -303,11 +304,13 @@ static void sl_untracked_log(pid_t child, pid_t ppid, const char *path, char *co
 
 /* In a vfork child: the parent's memory is ours only to read, its locks not at all. The record
  * is formatted on this stack and goes to the child's own log PREFIX.PID, opened as every log
- * is (logfile.h: raw syscalls, exclusive, no link followed, 0600), or to the private duplicate
- * of stderr the parent took at start-up (the child has a copy of its descriptor table). */
+ * is (logfile.h: raw syscalls, exclusive, no link followed, 0600), to the private duplicate
+ * of stderr the parent took at start-up (the child has a copy of its descriptor table), or to
+ * syslog in a datagram of its own. */
 static void sl_untracked_raw(const char *path, char *const argv[], const char *why)
 {
 	char buf[2048], name[SL_PATH_MAX + 24], msg[SL_PATH_MAX * 2 + 80];
+	const char *spath;
 	pid_t pid = (pid_t)syscall(SYS_getpid);
 	struct sl_jb j;
 	struct timespec ts;
@@ -330,6 +333,15 @@ static void sl_untracked_raw(const char *path, char *const argv[], const char *w
 	sl_jb_obj_end(&j);
 	if (!(len = sl_jb_finish(&j)))
 		return;
+	/* log_path=syslog[:PATH]: a datagram of its own (syslog.c: raw calls, never blocks);
+	 * "syslog" is no file prefix, or the child would create syslog.PID where it runs. */
+	if (sl_syslog_wanted(sl_opt.log_path, &spath)) {
+		if ((fd = sl_syslog_open(spath)) >= 0) {
+			sl_syslog_send(fd, "exec_untracked", buf, len - 1);
+			syscall(SYS_close, fd);
+		}
+		return;
+	}
 	if (!strcmp(sl_opt.log_path, "stderr")) {
 		fd = sl_log_fd();
 	} else {

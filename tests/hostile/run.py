@@ -299,6 +299,41 @@ def case_global_preload_execs_tracked(c):
     check(not logs, f"execs under /etc/ld.so.preload left {len(logs)} log(s): {briefs(recs)}")
 
 
+def case_vfork_exec_syslog_no_file(c):
+    """log_path=syslog and syslog:SOCKET: a vfork child that execs a program with an empty
+    environment sends its exec_untracked record to the socket, and creates no file
+    'syslog.PID' in its working directory."""
+    import socket as so
+    sock = os.path.join(c.dir, "devlog")
+    rx = so.socket(so.AF_UNIX, so.SOCK_DGRAM)
+    rx.bind(sock)
+    rx.settimeout(10)
+    for log_path in ("syslog", f"syslog:{sock}"):
+        work = os.path.join(c.dir, f"cwd-{len(log_path)}")
+        os.mkdir(work)
+        here = os.getcwd()
+        os.chdir(work)
+        try:
+            p, pid = host(c, options=c.opts(log_path=log_path))
+        finally:
+            os.chdir(here)
+        p.send("vforkexec")
+        w = p.expect("ran", timeout=10)
+        check(w[2] == "0", f"vfork+exec of /bin/true under the preload: {w}")
+        finish(p)
+        check(not os.listdir(work), f"log_path={log_path}: files created in the working "
+              f"directory: {os.listdir(work)}")
+    got = []
+    try:
+        while not any(b'"exec_untracked"' in d for d in got):
+            got.append(rx.recv(65536))
+    except so.timeout:
+        pass
+    rx.close()
+    check(any(b'"exec_untracked"' in d and f'"child":{w[1]}'.encode() in d for d in got),
+          f"no exec_untracked datagram for pid {w[1]}: {got[-3:]}")
+
+
 # --------------------------------------------------------------------------------------------
 # 7. Suppressions
 
@@ -559,6 +594,7 @@ CASES = [
     ("log_created_0600_and_own_appended", case_log_created_0600_and_own_appended),
     ("secure_mode", case_secure_mode),
     ("global_preload_execs_tracked", case_global_preload_execs_tracked),
+    ("vfork_exec_syslog_no_file", case_vfork_exec_syslog_no_file),
     ("suppressions_fifo", case_suppressions_fifo),
     ("suppressions_dev_stdin", case_suppressions_dev_stdin),
     ("suppressions_too_large", case_suppressions_too_large),
