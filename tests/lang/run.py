@@ -47,10 +47,11 @@ def case(fn):
     return fn
 
 
-def run(argv, opts=RUN_OPTS, keep=False):
+def run(argv, opts=RUN_OPTS, keep=False, extra_env=None):
     """`sockleak run -o OPTS -- argv` (-k with keep): (status, stdout+stderr)."""
     cmd = [A.sockleak, "run", "-o", opts] + (["-k"] if keep else []) + ["--"] + argv
     env = dict(os.environ)
+    env.update(extra_env or {})
     if A.preload_first:  # a sanitizer build's library needs its runtime first
         env["LD_PRELOAD"] = A.preload_first
         # LeakSanitizer would check the interpreters' heaps at exit, not ours.
@@ -126,6 +127,28 @@ def python_explicit_close_is_clean():
     for py in sorted({need("python3"), DEBIAN_PYTHON}):
         st, out = run([py, S("py_clean.py")])
         check(st == 0 and "SUMMARY" not in out, "%s: exit %d:\n%s" % (py, st, out[-3000:]))
+
+
+@case
+def python_hook_invisible_to_the_program():
+    """The hook takes itself out: the program sees its own PYTHONPATH and sys.path, its own
+    sitecustomize runs, and under -X dev (ResourceWarning shown) the probe socket the hook
+    drops at start-up prints nothing."""
+    own = os.path.join(A.tmp, "own-site")
+    os.makedirs(own, exist_ok=True)
+    with open(os.path.join(own, "sitecustomize.py"), "w") as f:
+        f.write("import os\nos.environ['OWN_SITECUSTOMIZE_RAN'] = 'yes'\n")
+    for py in sorted({need("python3"), DEBIAN_PYTHON}):
+        st, out = run([py, "-X", "dev", S("py_env.py")], extra_env={"PYTHONPATH": own})
+        check(st == 0, "%s: exit %d:\n%s" % (py, st, out[-3000:]))
+        check("PYTHONPATH=%s\n" % own in out, "%s: PYTHONPATH changed:\n%s" % (py, out))
+        check("sockleak-in-path=False" in out, "%s: sockleak's dir left in sys.path" % py)
+        check("own-sitecustomize=yes" in out, "%s: the program's sitecustomize did not run:\n%s"
+              % (py, out))
+        check("ResourceWarning" not in out, "%s: the probe warned:\n%s" % (py, out))
+        st, out = run([py, "-X", "dev", S("py_env.py")])
+        check(st == 0 and "PYTHONPATH=None" in out and "ResourceWarning" not in out,
+              "%s: without PYTHONPATH of its own:\n%s" % (py, out))
 
 
 @case
