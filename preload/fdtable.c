@@ -18,7 +18,7 @@ static struct sl_sock *sl_slabs[SL_MAX_SLABS];
 static unsigned sl_nslabs;
 static struct sl_sock *sl_free_socks;   /* linked through ->inode */
 static size_t sl_live;
-static size_t sl_live6;
+size_t sl_live6;
 static uint32_t sl_gen;
 
 /* inode map: linear probing, power-of-two size, load <= 1/2, deletion by backward shift.
@@ -115,7 +115,7 @@ static void sl_map_del(const struct sl_sock *s)
 	sl_map_len--;
 }
 
-int sl_fd_set(int fd, struct sl_sock *s)
+int sl_fd_set_slow(int fd, struct sl_sock *s)
 {
 	unsigned u = (unsigned)fd;
 	struct sl_sock **c;
@@ -135,7 +135,7 @@ int sl_fd_set(int fd, struct sl_sock *s)
 	return 0;
 }
 
-struct sl_sock *sl_fd_clear(int fd)
+struct sl_sock *sl_fd_clear_slow(int fd)
 {
 	struct sl_sock *s = sl_fd_lookup(fd);
 
@@ -146,70 +146,161 @@ struct sl_sock *sl_fd_clear(int fd)
 	return s;
 }
 
-struct sl_sock *sl_sock_new(uint64_t inode)
+/* Under sl_lock: another record holds inode. A socket the kernel just made cannot have one:
+ * that record is stale (we missed its close: raw syscall, io_uring), forget it and its fds. */
+static void sl_evict_inode(uint64_t inode)
 {
-	struct sl_sock *s, *old;
+	struct sl_sock *old = sl_sock_by_inode(inode);
+	int fds[16], n;
 
-	if (!inode)   /* 0 marks an empty slot in the inode map */
+	if (!old)
+		return;
+	/* In batches until none is left: a stale fd left behind would name the record that is
+	 * reused for the new socket. */
+	do {
+		n = sl_sock_fds(old, fds, 16);
+		for (int i = 0; i < n; i++)
+			sl_fd_clear(fds[i]);
+	} while (n == 16);
+	sl_sock_free(old);
+}
+
+size_t sl_lazy;
+
+/* Zero a record with plain 8-byte stores (merged into vector stores): memset() of its 88
+ * bytes compiles to a `rep stos`, 11 counted instructions and a slow start on real CPUs, on
+ * every connection. */
+typedef uint64_t sl_word __attribute__((may_alias));
+_Static_assert(sizeof(struct sl_sock) % sizeof(sl_word) == 0, "sl_sock is whole words");
+
+static inline void sl_sock_zero(struct sl_sock *s)
+{
+	sl_word *w = (sl_word *)(void *)s;
+
+#pragma GCC unroll 16
+	for (unsigned i = 0; i < sizeof(*s) / sizeof(*w); i++)
+		w[i] = 0;
+}
+
+/* Out of line, so that taking a record from the free list saves no registers for it. */
+static __attribute__((noinline)) int sl_slab_add(void)
+{
+	struct sl_sock *slab;
+
+	if (sl_nslabs == SL_MAX_SLABS)
+		return ENOMEM;
+	slab = sl_map(SL_SLAB_SOCKS * sizeof(*slab));
+	if (!slab)
+		return ENOMEM;
+	for (int i = SL_SLAB_SOCKS - 1; i >= 0; i--) {
+		slab[i].inode = (uint64_t)(uintptr_t)sl_free_socks;
+		sl_free_socks = &slab[i];
+	}
+	sl_slabs[sl_nslabs++] = slab;
+	return 0;
+}
+
+struct sl_sock *sl_sock_new_lazy(void)
+{
+	struct sl_sock *s;
+
+	if (SL_UNLIKELY(!sl_free_socks) && sl_slab_add())
 		return NULL;
-	old = sl_sock_by_inode(inode);
-
-	if (old) {
-		/* A record for the same inode means we missed its close (raw syscall, io_uring):
-		 * the old record is stale. Forget it and its fds. */
-		int fds[16], n;
-
-		/* In batches until none is left: a stale fd left behind would name the record
-		 * that is reused just below for the new socket. */
-		do {
-			n = sl_sock_fds(old, fds, 16);
-			for (int i = 0; i < n; i++)
-				sl_fd_clear(fds[i]);
-		} while (n == 16);
-		sl_sock_free(old);
-	}
-	if (!sl_free_socks) {
-		struct sl_sock *slab;
-
-		if (sl_nslabs == SL_MAX_SLABS)
-			return NULL;
-		slab = sl_map(SL_SLAB_SOCKS * sizeof(*slab));
-		if (!slab)
-			return NULL;
-		for (int i = SL_SLAB_SOCKS - 1; i >= 0; i--) {
-			slab[i].inode = (uint64_t)(uintptr_t)sl_free_socks;
-			sl_free_socks = &slab[i];
-		}
-		sl_slabs[sl_nslabs++] = slab;
-	}
 	s = sl_free_socks;
 	sl_free_socks = (struct sl_sock *)(uintptr_t)s->inode;
-	memset(s, 0, sizeof(*s));
-	s->inode = inode;
-	if (sl_map_put(s)) {
-		s->inode = (uint64_t)(uintptr_t)sl_free_socks;
-		sl_free_socks = s;
-		return NULL;
-	}
+	sl_sock_zero(s);
 	s->flags = SL_F_USED;
 	s->gen = ++sl_gen;
 	s->fd = -1;
-	__atomic_add_fetch(&sl_live, 1, __ATOMIC_RELAXED);
+	sl_lazy++;
+	/* Every writer holds sl_lock: a plain store, read without the lock (sl_sock_count). */
+	__atomic_store_n(&sl_live, __atomic_load_n(&sl_live, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
 	sl_sock_total++;
 	return s;
+}
+
+struct sl_sock *sl_sock_new(uint64_t inode)
+{
+	struct sl_sock *s;
+
+	if (!inode)   /* 0 marks an empty slot in the inode map */
+		return NULL;
+	sl_evict_inode(inode);
+	s = sl_sock_new_lazy();
+	if (s && sl_sock_identify(s, inode)) {
+		sl_sock_free(s);
+		sl_sock_total--;
+		return NULL;
+	}
+	return s;
+}
+
+/* Two records of one socket (it reached us through a second door before the first record had
+ * its identity: SCM_RIGHTS to ourselves when taking identities failed): the descriptors of old
+ * join s. */
+static void sl_merge_into(struct sl_sock *s, struct sl_sock *old)
+{
+	int fds[16], n;
+
+	do {
+		n = sl_sock_fds(old, fds, 16);
+		for (int i = 0; i < n; i++) {
+			if (sl_fd_set(fds[i], s))
+				continue;
+			s->nfds++;
+			if (s->fd < 0 || fds[i] < s->fd)
+				s->fd = fds[i];
+		}
+	} while (n == 16);
+	s->flags |= old->flags & (SL_F_INHERITED | SL_F_EXEMPT | SL_F_HALFCLOSE);
+	for (unsigned i = 0; i < old->nshared; i++)
+		sl_sock_add_shared(s, old->shared[i]);
+	sl_sock_free(old);
+}
+
+int sl_sock_identify(struct sl_sock *s, uint64_t inode)
+{
+	struct sl_sock *old;
+
+	if (s->inode)
+		return s->inode == inode ? 0 : EEXIST;
+	if (!inode)
+		return EINVAL;
+	/* A record that already has this inode names the same socket: inode numbers are not
+	 * reused while the socket lives, and s's socket is alive (the caller just asked it). */
+	old = sl_sock_by_inode(inode);
+	if (old)
+		sl_merge_into(s, old);
+	s->inode = inode;
+	if (sl_map_put(s)) {
+		s->inode = 0;   /* still lazy: taken again at the next scan */
+		return ENOMEM;
+	}
+	sl_lazy--;
+	return 0;
+}
+
+int sl_fd_identify(int fd, uint32_t gen, uint64_t inode)
+{
+	struct sl_sock *s = sl_fd_lookup(fd);
+
+	return s && s->gen == gen && !sl_sock_identify(s, inode);
 }
 
 void sl_sock_free(struct sl_sock *s)
 {
 	if (!(s->flags & SL_F_USED))
 		return;
-	sl_map_del(s);
+	if (s->inode)
+		sl_map_del(s);
+	else
+		sl_lazy--;
 	if (s->family == AF_INET6)
 		__atomic_sub_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
 	s->flags = 0;
 	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
 	sl_free_socks = s;
-	__atomic_sub_fetch(&sl_live, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&sl_live, __atomic_load_n(&sl_live, __ATOMIC_RELAXED) - 1, __ATOMIC_RELAXED);
 }
 
 int sl_sock_fds(const struct sl_sock *s, int *out, int max)
@@ -246,23 +337,21 @@ void sl_sock_add_shared(struct sl_sock *s, pid_t pid)
 		s->shared[SL_SHARED_MAX - 1] = pid;
 }
 
+size_t sl_sock_each_from(size_t pos, int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
+{
+	for (size_t k = pos / SL_SLAB_SOCKS; k < sl_nslabs; k++)
+		for (size_t i = k == pos / SL_SLAB_SOCKS ? pos % SL_SLAB_SOCKS : 0; i < SL_SLAB_SOCKS;
+		     i++)
+			if ((sl_slabs[k][i].flags & SL_F_USED) && fn(&sl_slabs[k][i], ctx))
+				return k * SL_SLAB_SOCKS + i + 1;
+	return SIZE_MAX;
+}
+
 void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
 {
-	for (unsigned k = 0; k < sl_nslabs; k++)
-		for (unsigned i = 0; i < SL_SLAB_SOCKS; i++)
-			if ((sl_slabs[k][i].flags & SL_F_USED) && fn(&sl_slabs[k][i], ctx))
-				return;
+	sl_sock_each_from(0, fn, ctx);
 }
 
 size_t sl_sock_count(void) { return __atomic_load_n(&sl_live, __ATOMIC_RELAXED); }
-
-void sl_sock_set_family(struct sl_sock *s, int family)
-{
-	if (family == AF_INET6 && s->family != AF_INET6)
-		__atomic_add_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
-	else if (family != AF_INET6 && s->family == AF_INET6)
-		__atomic_sub_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
-	s->family = (uint8_t)family;
-}
 
 size_t sl_inet6_count(void) { return __atomic_load_n(&sl_live6, __ATOMIC_RELAXED); }

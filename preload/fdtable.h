@@ -10,11 +10,20 @@
  * sockets by inode) finds our record in O(1), and so a socket that reaches us again through
  * another door (SCM_RIGHTS, a dup we missed) is recognised as the same socket.
  *
+ * The inode (the socket's identity) is taken lazily: asking the kernel for it is a syscall
+ * (fstat), and most connections close before anything needs it. A record made by socket() or
+ * accept() starts with inode 0, outside the map; it takes its identity when it lives long
+ * enough to matter: at the first scan whose walk sees it, when it is shared (dup, fork,
+ * SCM_RIGHTS to ourselves), or when a record names it (docs/sharing.md). Until then the fd
+ * table alone maps the descriptor to it, which is all the hot path and close() need.
+ *
  * Everything but sl_fd_lookup and the last_io stamp is done under sl_lock. */
 #ifndef SL_FDTABLE_H
 #define SL_FDTABLE_H
 
 #include "sl.h"
+
+#include <sys/socket.h>
 
 #define SL_FD_SHIFT 12
 #define SL_FD_CHUNK (1u << SL_FD_SHIFT)
@@ -43,7 +52,7 @@ enum sl_kind { SL_KIND_NONE, SL_KIND_EOF, SL_KIND_CW, SL_KIND_EXIT, SL_KIND_IDLE
 #define SL_SHARED_MAX 4
 
 struct sl_sock {
-	uint64_t inode;
+	uint64_t inode;           /* 0 until its identity is taken (lazy, see above) */
 	uint64_t open_ms;         /* monotonic ms, like every time below */
 	uint64_t last_io_ms;      /* stamped by the hot path with the coarse clock (relaxed) */
 	uint64_t eof_ms;          /* read returned 0; 0 = not yet */
@@ -85,9 +94,41 @@ static inline void sl_sock_touch(struct sl_sock *s)
 }
 
 /* Under sl_lock. */
-int sl_fd_set(int fd, struct sl_sock *s);          /* 0 or ENOMEM/EBADF */
-struct sl_sock *sl_fd_clear(int fd);               /* returns what was there */
-struct sl_sock *sl_sock_new(uint64_t inode);       /* zeroed, USED, in the inode map */
+int sl_fd_set_slow(int fd, struct sl_sock *s);
+/* 0 or ENOMEM/EBADF. Inline for the first chunk once it is in use: every new connection. */
+static inline int sl_fd_set(int fd, struct sl_sock *s)
+{
+	if (SL_LIKELY((unsigned)fd < SL_FD_CHUNK && sl_fd_chunks[0])) {
+		__atomic_store_n(&sl_fd_chunk0[fd], s, __ATOMIC_RELEASE);
+		return 0;
+	}
+	return sl_fd_set_slow(fd, s);
+}
+struct sl_sock *sl_fd_clear_slow(int fd);
+/* Returns what was there. Inline for the first chunk: every close of a connection. */
+static inline struct sl_sock *sl_fd_clear(int fd)
+{
+	struct sl_sock *s;
+
+	if (SL_LIKELY((unsigned)fd < SL_FD_CHUNK)) {
+		s = __atomic_load_n(&sl_fd_chunk0[fd], __ATOMIC_RELAXED);
+		if (s)
+			__atomic_store_n(&sl_fd_chunk0[fd], NULL, __ATOMIC_RELEASE);
+		return s;
+	}
+	return sl_fd_clear_slow(fd);
+}
+/* Zeroed, USED, in the inode map (an older record with the same inode is stale: dropped). */
+struct sl_sock *sl_sock_new(uint64_t inode);
+/* Zeroed, USED, lazy: its identity not taken yet (inode 0), not in the map. */
+struct sl_sock *sl_sock_new_lazy(void);
+/* Give a lazy record its identity (enters it in the inode map): 0 or an errno (ENOMEM: still
+ * lazy; EEXIST: it already has another). */
+int sl_sock_identify(struct sl_sock *s, uint64_t inode);
+/* The same for the record behind fd, if it is still the one of generation gen: 1 when that
+ * record now has this inode. inode comes from sl_fd_inode(fd), taken outside the lock. */
+int sl_fd_identify(int fd, uint32_t gen, uint64_t inode);
+extern size_t sl_lazy;   /* live records whose identity is not taken yet */
 void sl_sock_free(struct sl_sock *s);              /* drops from the inode map */
 struct sl_sock *sl_sock_by_inode(uint64_t inode);
 /* Lowest fd of this process still on s, or -1 (walks the table: transitions only). */
@@ -96,10 +137,23 @@ void sl_sock_add_shared(struct sl_sock *s, pid_t pid);
 
 /* Walk every live socket; stop when fn returns non-zero. */
 void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx);
+/* The same from position pos (0 first); returns where to resume after the record fn stopped
+ * at, SIZE_MAX once every record was seen. Lets a walk go in batches, dropping sl_lock
+ * between them. */
+size_t sl_sock_each_from(size_t pos, int (*fn)(struct sl_sock *s, void *ctx), void *ctx);
 size_t sl_sock_count(void);
 /* Live AF_INET6 records (the watchdog skips the IPv6 dump when there are none). */
 size_t sl_inet6_count(void);
-void sl_sock_set_family(struct sl_sock *s, int family);
+extern size_t sl_live6;
+/* Under sl_lock; inline, as every new connection sets it. */
+static inline void sl_sock_set_family(struct sl_sock *s, int family)
+{
+	if (SL_UNLIKELY(family == AF_INET6) && s->family != AF_INET6)
+		__atomic_add_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
+	else if (SL_UNLIKELY(s->family == AF_INET6) && family != AF_INET6)
+		__atomic_sub_fetch(&sl_live6, 1, __ATOMIC_RELAXED);
+	s->family = (uint8_t)family;
+}
 extern uint64_t sl_sock_total;      /* tracked over the process lifetime */
 
 #endif

@@ -159,7 +159,13 @@ void sl_adopt_inherited(void)
 
 uint32_t sl_fork_before(void)
 {
-	return sl_sock_count() ? sl_stack_capture() : 0;
+	if (!sl_sock_count())
+		return 0;
+	/* Shared with the child from now on: every socket takes its identity here, before the
+	 * fork, so that the child inherits it too (fdtable.h). */
+	if (__atomic_load_n(&sl_lazy, __ATOMIC_RELAXED))
+		sl_track_identify_all();
+	return sl_stack_capture();
 }
 
 /* The tracked sockets open now (the first 64), for fork and exec records; with pid set, each
@@ -201,9 +207,12 @@ void sl_fork_parent(pid_t child, uint32_t stack)
 		sl_jb_i64(j, "child", child);
 		sl_jb_arr_begin(j, "sockets");
 		for (int i = 0; i < w.n; i++) {
+			/* Opened by another thread during the fork: its identity, from the fd. */
+			uint64_t inode = w.inodes[i] ? w.inodes[i] : sl_fd_inode(w.fds[i]);
+
 			sl_jb_obj_begin(j, NULL);
 			sl_jb_i64(j, "fd", w.fds[i]);
-			sl_jb_u64(j, "inode", w.inodes[i]);
+			sl_jb_u64(j, "inode", inode);
 			sl_jb_obj_end(j);
 		}
 		sl_jb_arr_end(j);
@@ -261,12 +270,14 @@ void sl_exec_before(const char *path)
 		sl_jb_arr_begin(j, "sockets");
 		for (int i = 0; i < w.n; i++) {
 			int fl = (int)syscall(SYS_fcntl, w.fds[i], F_GETFD);
+			uint64_t inode = sl_fd_inode(w.fds[i]);
 
-			if (fl < 0 || sl_fd_inode(w.fds[i]) != w.inodes[i])
+			/* A record without identity yet takes the one its descriptor names. */
+			if (fl < 0 || !inode || (w.inodes[i] && inode != w.inodes[i]))
 				continue;
 			sl_jb_obj_begin(j, NULL);
 			sl_jb_i64(j, "fd", w.fds[i]);
-			sl_jb_u64(j, "inode", w.inodes[i]);
+			sl_jb_u64(j, "inode", inode);
 			sl_jb_bool(j, "cloexec", !!(fl & FD_CLOEXEC));
 			sl_jb_obj_end(j);
 		}

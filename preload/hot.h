@@ -18,6 +18,7 @@
 #define SL_REAL_SEND 56
 #define SL_REAL_SENDTO 64
 #define SL_REAL_SENDMSG 72
+#define SL_REAL_CLOSE 80
 
 /* struct sl_sock (fdtable.h): offset of last_io_ms; the fd table's chunk size. */
 #define SL_SOCK_LAST_IO 16

@@ -1,5 +1,5 @@
 /* The plain I/O path in assembly: read, __read_chk, recv, __recv_chk, recvfrom, write,
- * writev, send, sendto, sendmsg.
+ * writev, send, sendto, sendmsg; and close.
  *
  * Why assembly: these run on every I/O call of the program, and the target is at most 20
  * instructions added per call (docs/performance.md). In C the read side kept a frame and
@@ -101,6 +101,33 @@
 	SL_HOT_WRITE	send, SL_REAL_SEND
 	SL_HOT_WRITE	sendto, SL_REAL_SENDTO
 	SL_HOT_WRITE	sendmsg, SL_REAL_SENDMSG
+
+/* close: every descriptor a program closes passes here (a served file, each connection). A
+ * number below our own descriptors' range and below 4096: untracked, the real close (8
+ * instructions, 20 in C); a tracked socket, sl_track_close_from first with the call site (its
+ * transition, the common one without a record; 14 here, 21 in C). Our own range (the C wrapper protects our
+ * descriptors) and high numbers go to the C wrapper, sl_close_slow. A negative fd compares
+ * below our range and, unsigned, above 4096: C too. */
+	SL_HOT_ENTRY close
+	cmp	sl_own_lo(%rip), %edi
+	jge	3f
+	mov	%edi, %eax
+	cmp	$(1 << SL_HOT_FD_SHIFT), %eax
+	jae	3f
+	lea	sl_fd_chunk0(%rip), %r11
+	cmpq	$0, (%r11,%rax,8)
+	jne	2f
+1:	jmp	*sl_real+SL_REAL_CLOSE(%rip)
+2:	mov	(%rsp), %rsi		/* the program's call site: an interpreter's finaliser? */
+	push	%rdi
+	.cfi_adjust_cfa_offset 8
+	call	sl_track_close_from
+	pop	%rdi
+	.cfi_adjust_cfa_offset -8
+	jmp	1b
+3:	jmp	sl_close_slow
+	.cfi_endproc
+	.size	close, .-close
 
 #endif
 

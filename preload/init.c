@@ -25,11 +25,9 @@ uint64_t sl_coarse_ms;
 struct sl_opts sl_opt;
 int sl_inited;
 
-static sl_mutex sl_mu SL_FORK_STATE = SL_MUTEX_INIT;
+sl_mutex sl_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static pthread_once_t sl_init_once = PTHREAD_ONCE_INIT;
 
-void sl_lock(void) { sl_mutex_lock(&sl_mu); }
-void sl_unlock(void) { sl_mutex_unlock(&sl_mu); }
 
 uint64_t sl_mono_ms(void)
 {
@@ -136,11 +134,13 @@ static void sl_do_init(void)
 	__atomic_store_n(&sl_inited, 1, __ATOMIC_RELEASE);
 }
 
-void sl_init(void)
+/* Keeps errno: the per-connection callers save none (track.c). */
+void sl_init_slow(void)
 {
-	if (SL_LIKELY(__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE)))
-		return;
+	int saved = errno;
+
 	pthread_once(&sl_init_once, sl_do_init);
+	errno = saved;
 }
 
 __attribute__((constructor)) static void sl_ctor(void)

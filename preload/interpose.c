@@ -261,7 +261,15 @@ SL_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t salen)
 
 /* ---- release ---- */
 
+#ifdef SL_HOT_ASM
+/* close() is hot_x86_64.S, which comes here for a number in the range of our own
+ * descriptors, or from 4096 up. */
+int sl_close_slow(int fd);
+
+int sl_close_slow(int fd)
+#else
 SL_EXPORT int close(int fd)
+#endif
 {
 	/* Our descriptors survive programs that close everything. The program never opened
 	 * that number, so it gets what libc would say of a number that is not open. */

@@ -1,13 +1,9 @@
-/* Futex locks; see lock.h. Uncontended, one compare-and-swap each way. */
+/* Futex locks, their contended paths; see lock.h. */
 #include "lock.h"
 
-void sl_mutex_lock(sl_mutex *m)
+/* c: the value the compare-and-swap found (1 or 2). */
+void sl_mutex_lock_slow(sl_mutex *m, int c)
 {
-	int c = 0;
-
-	if (SL_LIKELY(__atomic_compare_exchange_n(&m->v, &c, 1, 0, __ATOMIC_ACQUIRE,
-						  __ATOMIC_RELAXED)))
-		return;
 	/* Contended: announce a waiter (2), sleep while it stays held. */
 	if (c != 2)
 		c = __atomic_exchange_n(&m->v, 2, __ATOMIC_ACQUIRE);
@@ -17,8 +13,4 @@ void sl_mutex_lock(sl_mutex *m)
 	}
 }
 
-void sl_mutex_unlock(sl_mutex *m)
-{
-	if (__atomic_exchange_n(&m->v, 0, __ATOMIC_RELEASE) == 2)
-		sl_futex(&m->v, FUTEX_WAKE, 1, NULL);
-}
+void sl_mutex_wake(sl_mutex *m) { sl_futex(&m->v, FUTEX_WAKE, 1, NULL); }

@@ -8,10 +8,12 @@
 #ifndef SL_LOCK_H
 #define SL_LOCK_H
 
+#include <errno.h>
+#include <stddef.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
-#include "sl.h"
+/* Included by sl.h (sl_lock), so nothing of sl.h's here. */
 
 typedef struct { int v; } sl_mutex;
 #define SL_MUTEX_INIT {0}
@@ -46,8 +48,25 @@ static inline long sl_futex(int *w, int op, int val, const void *timeout)
 	return sl_sys4(SYS_futex, (long)w, op | FUTEX_PRIVATE_FLAG, val, (long)timeout);
 }
 
-void sl_mutex_lock(sl_mutex *m);
-void sl_mutex_unlock(sl_mutex *m);
+/* Uncontended, one compare-and-swap each way, inline (every connection takes the state lock
+ * twice: accept and close); the contended paths are lock.c's. */
+void sl_mutex_lock_slow(sl_mutex *m, int c);
+void sl_mutex_wake(sl_mutex *m);
+
+static inline void sl_mutex_lock(sl_mutex *m)
+{
+	int c = 0;
+
+	if (__builtin_expect(!__atomic_compare_exchange_n(&m->v, &c, 1, 0, __ATOMIC_ACQUIRE,
+							  __ATOMIC_RELAXED), 0))
+		sl_mutex_lock_slow(m, c);
+}
+
+static inline void sl_mutex_unlock(sl_mutex *m)
+{
+	if (__builtin_expect(__atomic_exchange_n(&m->v, 0, __ATOMIC_RELEASE) == 2, 0))
+		sl_mutex_wake(m);
+}
 /* In a fork child, where no other thread exists to hold it. */
 static inline void sl_mutex_reset(sl_mutex *m) { __atomic_store_n(&m->v, 0, __ATOMIC_RELAXED); }
 

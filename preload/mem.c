@@ -16,10 +16,13 @@ struct sl_free { struct sl_free *next; };
 static struct sl_free *sl_freelist[SL_MAX_SHIFT + 1];
 static char *sl_bump, *sl_bump_end;
 
+/* Keeps errno: the per-connection paths that may grow a table save none (track.c). */
 void *sl_map(size_t size)
 {
+	int saved = errno;
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
+	errno = saved;
 	return p == MAP_FAILED ? NULL : p;
 }
 

@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct sl_real, writev) == SL_REAL_WRITEV, "hot.h");
 _Static_assert(offsetof(struct sl_real, send) == SL_REAL_SEND, "hot.h");
 _Static_assert(offsetof(struct sl_real, sendto) == SL_REAL_SENDTO, "hot.h");
 _Static_assert(offsetof(struct sl_real, sendmsg) == SL_REAL_SENDMSG, "hot.h");
+_Static_assert(offsetof(struct sl_real, close) == SL_REAL_CLOSE, "hot.h");
 _Static_assert(offsetof(struct sl_sock, last_io_ms) == SL_SOCK_LAST_IO, "hot.h");
 _Static_assert(SL_FD_SHIFT == SL_HOT_FD_SHIFT, "hot.h");
 
@@ -67,6 +68,7 @@ SL_STUB(sendto, ssize_t,
 	(fd, b, n, fl, sa, sl), syscall(SYS_sendto, fd, b, n, fl, sa, sl))
 SL_STUB(sendmsg, ssize_t, (int fd, const struct msghdr *m, int fl), (fd, m, fl),
 	syscall(SYS_sendmsg, fd, m, fl))
+SL_STUB(close, int, (int fd), (fd), syscall(SYS_close, fd))
 
 struct sl_real sl_real = {
 	.read = sl_stub_read,
@@ -79,6 +81,7 @@ struct sl_real sl_real = {
 	.send = sl_stub_send,
 	.sendto = sl_stub_sendto,
 	.sendmsg = sl_stub_sendmsg,
+	.close = sl_stub_close,
 };
 
 static pthread_once_t sl_bind_once = PTHREAD_ONCE_INIT;
@@ -101,7 +104,7 @@ static void sl_bind_all(void)
 {
 	/* Order matters only for the calls dlsym itself may make: read/close first. */
 	SL_BIND_HOT(read, "read");
-	SL_BIND(close, "close");
+	SL_BIND_HOT(close, "close");
 	SL_BIND_HOT(write, "write");
 	SL_BIND_HOT(read_chk, "__read_chk");
 	SL_BIND(readv, "readv");

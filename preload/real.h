@@ -20,6 +20,7 @@ struct sl_real {
 	ssize_t (*send)(int, const void *, size_t, int);
 	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	int (*close)(int);
 	/* The rest: NULL until bound. */
 	int (*socket)(int, int, int);
 	int (*socketpair)(int, int, int, int[2]);
@@ -29,7 +30,6 @@ struct sl_real {
 	ssize_t (*readv)(int, const struct iovec *, int);
 	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
 	ssize_t (*recvmsg)(int, struct msghdr *, int);
-	int (*close)(int);
 	int (*shutdown)(int, int);
 	int (*dup)(int);
 	int (*dup2)(int, int);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lock.h"
+
 #define SL_EXPORT __attribute__((visibility("default")))
 #define SL_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SL_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -56,13 +58,19 @@ pid_t sl_gettid(void);
 /* One global lock for socket state, taken only on transitions (open, EOF, close, dup, fork,
  * scan). Never held while calling into the dynamic loader or libunwind (they take the loader's
  * lock, and a constructor running under that lock may call our wrappers). */
-void sl_lock(void);
-void sl_unlock(void);
+extern sl_mutex sl_mu;
+static inline void sl_lock(void) { sl_mutex_lock(&sl_mu); }
+static inline void sl_unlock(void) { sl_mutex_unlock(&sl_mu); }
 
 /* Lazy process-wide initialisation (options, our own module range, atfork, exit hook).
  * Safe to call from any wrapper, including before our constructor ran. */
-void sl_init(void);
 extern int sl_inited;
+void sl_init_slow(void);
+static inline void sl_init(void)
+{
+	if (SL_UNLIKELY(!__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE)))
+		sl_init_slow();
+}
 
 /* Allocation from mmap, never malloc: wrappers run inside malloc implementations and in
  * constructors before libc is ready for them. Caller holds sl_lock. */

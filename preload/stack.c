@@ -501,37 +501,17 @@ out:
 	return idx;
 }
 
+/* Per-thread cache of the last stacks taken (stack.h): the lookup is inline in the caller. */
+SL_TLS struct sl_site sl_sites[SL_SITES];
+SL_TLS uint32_t sl_site_hits;
 
-/* Per-thread cache of the last stacks taken, keyed by the wrapper's return address and the
- * stack pointer at the wrapper: a server's accept loop calls accept() from the same place at
- * the same depth every time, and an unwind costs ~1,200 instructions a connection. One hit in
- * SL_SITE_RECHECK still unwinds, so a stale entry (another path reaching the same call at the
- * same depth) is corrected. A hit can only be wrong above the call site: the innermost frame
- * is the key itself. At 1 in 16 the rechecks cost nginx ~80 instructions a connection; at 1
- * in 64, ~20. A preloaded library's thread-local storage comes out of every thread's stack,
- * and sockleak's must stay within 256 bytes in all (issue 10): 12 entries of 16 bytes (the
- * stack pointer's low 32 bits tell depths apart within a thread's stack) and one recheck
- * count for the thread, where 16 entries of 24 bytes took 384. */
-#define SL_SITES 12
-#define SL_SITE_RECHECK 64
-
-struct sl_site {
-	uintptr_t ret;
-	uint32_t sp, idx;
-};
-
-static SL_TLS struct sl_site sl_sites[SL_SITES];
-static SL_TLS uint32_t sl_site_hits;
-
-uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
+/* Keeps errno: sl_track_accept saves none. */
+uint32_t sl_stack_capture_site(struct sl_site *e, uintptr_t ret, uintptr_t sp)
 {
-	struct sl_site *e = &sl_sites[((ret >> 4) ^ (sp >> 4)) % SL_SITES];
-	uint32_t idx;
+	int saved = errno;
+	uint32_t idx = sl_stack_capture();
 
-	if (e->ret == ret && e->sp == (uint32_t)sp && e->idx &&
-	    (++sl_site_hits % SL_SITE_RECHECK) != 0)
-		return e->idx;
-	idx = sl_stack_capture();
+	errno = saved;
 	if (idx) {
 		e->ret = ret;
 		e->sp = (uint32_t)sp;

@@ -31,13 +31,12 @@ static void sl_drop_stale(int fd)
 }
 
 /* keepalive_* options: let the kernel find dead peers on tracked connections. Off unless
- * asked for; a failure is ignored, as the program's own settings win. */
+ * asked for (callers test keepalive_idle_s: the call is not made per connection otherwise); a
+ * failure is ignored, as the program's own settings win. */
 static void sl_keepalive(int fd)
 {
-	int one = 1, v;
+	int one = 1, v, saved = errno;
 
-	if (!sl_opt.keepalive_idle_s)
-		return;
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	v = (int)sl_opt.keepalive_idle_s;
 	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v));
@@ -49,6 +48,7 @@ static void sl_keepalive(int fd)
 		v = (int)sl_opt.keepalive_cnt;
 		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v));
 	}
+	errno = saved;
 }
 
 void sl_track_stale(int fd, uint64_t inode, uint32_t gen)
@@ -84,18 +84,23 @@ void sl_track_forget(int fd)
 	errno = saved;
 }
 
-/* join: the socket may already be known under another fd (adoption, SCM_RIGHTS); for a socket
- * the kernel just made, an old record with its inode can only be stale. */
-static void sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherited,
-			 uint32_t stack, int join, int listen_fd, struct sl_sock *listener)
+/* inode: the socket's identity, or 0 to take it later (a socket the kernel just made:
+ * fdtable.h). join: the socket may already be known under another fd (adoption, SCM_RIGHTS);
+ * for a socket the kernel just made, an old record with its inode can only be stale.
+ * Inlined into each caller, whose constant arguments leave accept() and socket() the short
+ * path they take per connection. */
+static inline __attribute__((always_inline)) void
+sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherited,
+	     uint32_t stack, int join, int listen_fd, struct sl_sock *listener)
 {
 	struct sl_sock *s;
 
 	sl_lock();
 	/* The socket it came from is listening: never idle, never a leak. */
-	if (listener && sl_fd_lookup(listen_fd) == listener)
+	if (listener && !(listener->flags & SL_F_LISTEN) && sl_fd_lookup(listen_fd) == listener)
 		listener->flags |= SL_F_LISTEN;
-	sl_drop_stale(fd);
+	if (SL_UNLIKELY(sl_fd_lookup(fd) != NULL))
+		sl_drop_stale(fd);
 	s = join ? sl_sock_by_inode(inode) : NULL;
 	if (s && s->nfds) {
 		/* The same socket reached us again (SCM_RIGHTS to ourselves, a dup we missed). */
@@ -104,11 +109,14 @@ static void sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, 
 		sl_unlock();
 		return;
 	}
-	s = sl_sock_new(inode);
+	s = inode ? sl_sock_new(inode) : sl_sock_new_lazy();
 	if (s) {
 		sl_sock_set_family(s, family);
 		s->role = (uint8_t)role;
-		s->open_ms = sl_mono_ms();
+		/* The coarse clock, as the I/O stamps: the clock as of the latest scan or slow
+		 * path, at most scan_ms old (docs/log-format.md). Reading the clock was ~25
+		 * instructions a connection, 1.5% of what sockleak added to nginx's. */
+		s->open_ms = sl_coarse_now();
 		s->last_io_ms = s->open_ms;
 		s->open_stack = stack;
 		s->fd = fd;
@@ -137,56 +145,65 @@ void sl_track_no_memory(void)
 	static const char msg[] = "sockleak: no memory for its socket tables: sockets opened "
 				  "meanwhile are not tracked (the program is not affected)\n";
 
+	int saved = errno;
+
 	__atomic_add_fetch(&sl_untracked, 1, __ATOMIC_RELAXED);
 	if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
 		sl_log_text(msg, sizeof(msg) - 1);
+	errno = saved;
 }
 
+/* socket() and accept() take no identity (no fstat): a connection that closes before the next
+ * scan costs no syscall of ours (docs/performance.md). */
 void sl_track_socket(int fd, int domain, int type, int protocol, uintptr_t ret)
 {
-	int saved = errno;
-	uint64_t inode;
-
+	/* errno: as sl_track_accept. */
 	if (fd < 0 || !sl_enter())
 		return;
 	sl_init();
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM &&
-	    (protocol == 0 || protocol == IPPROTO_TCP) && (inode = sl_fd_inode(fd)) != 0) {
-		sl_track_new(fd, domain, SL_ROLE_OTHER, inode, 0,
+	    (protocol == 0 || protocol == IPPROTO_TCP)) {
+		sl_track_new(fd, domain, SL_ROLE_OTHER, 0, 0,
 			     sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0)), 0, -1,
 			     NULL);
 	} else {
 		sl_forget_stale(fd);
 	}
 	sl_leave();
-	errno = saved;
 }
 
+/* No errno saved here: this path touches none (the clock is the vDSO's, the lock a futex);
+ * the calls that may (a getsockopt, an unwind, starting the watchdog, keepalive) keep the
+ * program's errno themselves. */
 void sl_track_accept(int listen_fd, int fd, uintptr_t ret)
 {
-	int saved = errno, family = 0;
+	int family = 0;
 	struct sl_sock *l;
-	uint64_t inode;
 
 	if (fd < 0 || !sl_enter())
 		return;
 	sl_init();
 	l = sl_fd_lookup(listen_fd);
-	if (l)
+	if (l) {
 		family = l->family;   /* set before the record was published, never changed */
-	else if (!sl_fd_is_tcp(fd, &family))
-		family = 0;
-	if (family && (inode = sl_fd_inode(fd)) != 0) {
-		sl_track_new(fd, family, SL_ROLE_ACCEPTED, inode, 0,
+	} else {
+		int saved = errno;
+
+		if (!sl_fd_is_tcp(fd, &family))
+			family = 0;
+		errno = saved;
+	}
+	if (family) {
+		sl_track_new(fd, family, SL_ROLE_ACCEPTED, 0, 0,
 			     sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0)), 0,
 			     listen_fd, l);
-		sl_keepalive(fd);
+		if (sl_opt.keepalive_idle_s)
+			sl_keepalive(fd);
 	} else {
 		sl_forget_stale(fd);
 	}
 	sl_leave();
-	errno = saved;
 }
 
 void sl_track_connect(int fd)
@@ -203,7 +220,8 @@ void sl_track_connect(int fd)
 			s->ep = 0;   /* a failed connect reset it; a new one may succeed: watch again */
 	}
 	sl_unlock();
-	sl_keepalive(fd);
+	if (sl_opt.keepalive_idle_s)
+		sl_keepalive(fd);
 	sl_leave();
 }
 
@@ -245,34 +263,17 @@ void sl_track_shutdown(int fd, int how)
 	sl_leave();
 }
 
-void sl_track_close(int fd)
-{
-	sl_track_close_from(fd, 0);
-}
-
-void sl_track_close_from(int fd, uintptr_t ret)
+/* Under sl_lock, which it releases: the close of a descriptor shared with another, of a
+ * socket already reported, or by an interpreter's finaliser, which writes a record. */
+static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock *s,
+							 int by_runtime)
 {
 	struct sl_leak_info gc;
-	int saved, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported, gc_closed = 0, by_runtime;
+	int saved = errno, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported, gc_closed = 0;
 	pid_t pids[SL_SHARED_MAX];
 	uint64_t inode, now, leak_from, reported_ms;
-	struct sl_sock *s;
 	enum sl_kind kind;
 
-	if (!sl_enter())
-		return;
-	saved = errno;
-	/* Is an interpreter's finaliser closing it (langstack.c)? Asked before sl_lock: for Perl
-	 * it unwinds. Other programs: 9 instructions a close of a tracked socket (callgrind,
-	 * bench/micro accept), a load and a branch here and one below. */
-	by_runtime = SL_UNLIKELY(__atomic_load_n(&sl_lang_gc_on, __ATOMIC_RELAXED)) && ret &&
-		     sl_lang_gc_close(fd, ret);
-	sl_lock();
-	s = sl_fd_clear(fd);
-	if (!s) {
-		sl_unlock();
-		goto out;
-	}
 	if (s->nfds)
 		s->nfds--;
 	if (s->nfds) {
@@ -294,10 +295,18 @@ void sl_track_close_from(int fd, uintptr_t ret)
 	if (!s->nfds)
 		sl_sock_free(s);
 	sl_unlock();
-	if (gc_closed)
+	if (gc_closed) {
+		/* A socket that never lived through a scan: its identity, from the descriptor
+		 * the finaliser is about to close. */
+		if (!gc.inode)
+			gc.inode = sl_fd_inode(fd);
 		sl_watchdog_gc_closed(&gc, fd);
-	sl_watchdog_ensure();   /* a forked worker's first call: closing the listener, say */
+	}
 
+	/* Sharing takes the identity (sl_track_dup, fork); a record can miss it only when
+	 * another thread shared it meanwhile. The descriptor is still open here: ask it. */
+	if (!inode && (nfds || npids))
+		inode = sl_fd_inode(fd);
 	/* Only processes that really still hold it are named: a child that exited, or closed its
 	 * copy, does not keep the FIN from going out. */
 	if (npids)
@@ -309,27 +318,117 @@ void sl_track_close_from(int fd, uintptr_t ret)
 		sl_rec_late_close(fd, inode, kind, now - reported_ms, leak_from ? now - leak_from : 0,
 				  sl_stack_capture());
 	}
-out:
-	sl_leave();
 	errno = saved;
+}
+
+void sl_track_close(int fd)
+{
+	sl_track_close_from(fd, 0);
+}
+
+/* noinline: not split in two for sl_track_close's sake, which would cost close() of every
+ * connection a second call. */
+__attribute__((noinline)) void sl_track_close_from(int fd, uintptr_t ret)
+{
+	struct sl_sock *s;
+	int by_runtime = 0;
+
+	if (!sl_enter())
+		return;
+	/* Is an interpreter's finaliser closing it (langstack.c)? Asked before sl_lock: for Perl
+	 * it unwinds. One compare for every other program. */
+	if (ret && SL_UNLIKELY(__atomic_load_n(&sl_lang_gc_on, __ATOMIC_RELAXED))) {
+		int saved = errno;
+
+		by_runtime = sl_lang_gc_close(fd, ret);
+		errno = saved;
+	}
+	sl_lock();
+	s = sl_fd_clear(fd);
+	/* The common close: the socket's only descriptor, never shared with another process,
+	 * never reported, not a finaliser's. Nothing to write: the record goes back, identity or
+	 * not. Nothing here touches errno. */
+	if (SL_LIKELY(!s || (s->nfds <= 1 && !s->nshared && !(s->flags & SL_F_REPORTED) &&
+			     !by_runtime))) {
+		if (s)
+			sl_sock_free(s);
+		sl_unlock();
+	} else {
+		sl_track_close_rec(fd, s, by_runtime);
+	}
+	sl_watchdog_ensure();   /* a forked worker's first call: closing the listener, say */
+	sl_leave();
 }
 
 void sl_track_dup(int oldfd, int newfd)
 {
 	int saved = errno;
 	struct sl_sock *s;
+	uint64_t inode = 0;
+	uint32_t gen = 0;
 
 	if (oldfd == newfd || (!sl_fd_lookup(oldfd) && !sl_fd_lookup(newfd)) || !sl_enter())
 		return;
+	/* Shared now: its identity is taken at this moment (docs/sharing.md), from the new
+	 * descriptor, which names the same socket as oldfd's record. */
 	sl_lock();
+	s = sl_fd_lookup(oldfd);
+	if (s && !s->inode) {
+		gen = s->gen;
+		sl_unlock();
+		inode = sl_fd_inode(newfd);
+		sl_lock();
+	}
 	sl_drop_stale(newfd);
 	s = sl_fd_lookup(oldfd);
+	if (s && inode)
+		sl_fd_identify(oldfd, gen, inode);
 	if (s && !sl_fd_set(newfd, s))
 		s->nfds++;
 	sl_unlock();
 	sl_watchdog_ensure();   /* a forked worker's first call: dup2() onto 0, inetd style */
 	sl_leave();
 	errno = saved;
+}
+
+struct sl_lazy_batch {
+	int n;
+	int fds[64];
+	uint32_t gens[64];
+	uint64_t inodes[64];
+};
+
+static int sl_lazy_collect(struct sl_sock *s, void *ctx)
+{
+	struct sl_lazy_batch *b = ctx;
+
+	if (s->inode || s->fd < 0)
+		return 0;
+	b->fds[b->n] = s->fd;
+	b->gens[b->n] = s->gen;
+	return ++b->n == 64;
+}
+
+void sl_track_identify_all(void)
+{
+	struct sl_lazy_batch b;
+	size_t pos = 0;
+
+	/* In batches of 64, each walk resuming where the last stopped; the syscalls outside
+	 * the lock. A descriptor closed behind our back (raw syscall) stays lazy. */
+	while (pos != SIZE_MAX) {
+		b.n = 0;
+		sl_lock();
+		pos = sl_lazy ? sl_sock_each_from(pos, sl_lazy_collect, &b) : SIZE_MAX;
+		sl_unlock();
+		for (int i = 0; i < b.n; i++)
+			b.inodes[i] = sl_fd_inode(b.fds[i]);
+		sl_lock();
+		for (int i = 0; i < b.n; i++)
+			if (b.inodes[i])
+				sl_fd_identify(b.fds[i], b.gens[i], b.inodes[i]);
+		sl_unlock();
+	}
 }
 
 int sl_track_adopt(int fd, enum sl_role role, int inherited)
@@ -367,6 +466,11 @@ void sl_track_received(int fd)
 	if (fd < 0 || !sl_enter())
 		return;
 	sl_init();
+	/* Perhaps one of ours, sent to ourselves: joined to its record by inode, so records that
+	 * have no identity yet take it now (once each: amortised, one fstat per socket at most,
+	 * as when it was taken at accept). */
+	if (__atomic_load_n(&sl_lazy, __ATOMIC_RELAXED))
+		sl_track_identify_all();
 	if (!sl_track_adopt(fd, SL_ROLE_RECEIVED, 0))
 		sl_forget_stale(fd);
 	sl_leave();

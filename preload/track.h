@@ -42,6 +42,10 @@ void sl_track_received(int fd);
 /* close_range() over [first,last]: sl_track_close for each tracked fd in it. */
 void sl_track_close_range(unsigned first, unsigned last);
 
+/* Every record whose identity is not taken yet takes it now (fork: the child inherits it; a
+ * descriptor received from ourselves). Caller is inside sockleak, holds nothing. */
+void sl_track_identify_all(void);
+
 /* A socket that could not be entered in our tables (no memory); see track.c. */
 void sl_track_no_memory(void);
 extern unsigned long sl_untracked;

@@ -31,7 +31,7 @@ extern struct sl_opts sl_opt;
 #define SL_SUMMARY_MAX 32
 #define SL_SMALL 128              /* up to this many sockets, scan each instead of netlink */
 
-static int sl_wd_started SL_FORK_STATE;        /* this process has a watchdog (reset in a fork child) */
+int sl_wd_started SL_FORK_STATE;               /* this process has a watchdog (reset in a fork child) */
 static int sl_wd_idle_child SL_FORK_STATE;     /* a fork child that has made no socket call of its own yet */
 static int sl_wd_raw SL_FORK_STATE;            /* ... and it runs on the raw thread (rthread.h) */
 static int sl_wd_stop SL_FORK_STATE;           /* futex word: 1 asks the watchdog to return */
@@ -65,29 +65,58 @@ static void sl_cw_add(const struct sl_diag *d, void *ctx)
 	sl_cw[sl_ncw++] = d->inode;
 }
 
-/* Sockets to register with our epoll instance (epwatch.h), and sockets it reported reset or
- * shut, in pages we own. */
-struct sl_reg { int fd; uint32_t gen; uint64_t inode; };
+/* Sockets to register with our epoll instance (epwatch.h), or to take their identity first
+ * (inode 0: fdtable.h), and sockets epoll reported reset or shut, in pages we own. */
+struct sl_reg { int fd; uint32_t gen; uint64_t inode; int asked; };
 static struct sl_reg *sl_reg;
 static size_t sl_nreg, sl_reg_cap;   /* entries; capacity in bytes */
 #define SL_HUP_MAX 256
 static uint64_t sl_hup[SL_HUP_MAX];
 static size_t sl_nhup;
 
+/* Under sl_lock: s is collected when a CLOSE_WAIT could still be reported for it and it is
+ * not registered in generation epgen yet, or when it has no identity yet (in every scan_with
+ * mode: the CLOSE_WAIT sockets are known by inode). */
 static int sl_reg_collect(struct sl_sock *s, void *ctx)
 {
 	unsigned epgen = *(const unsigned *)ctx;
 	struct sl_reg *n;
 
-	if (s->ep == epgen || s->ep == SL_EP_DEAD || s->fd < 0 || s->eof_ms ||
+	if ((s->inode && s->ep == epgen) || s->ep == SL_EP_DEAD || s->fd < 0 || s->eof_ms ||
 	    (s->flags & (SL_F_LISTEN | SL_F_REPORTED | SL_F_FIN_SENT | SL_F_EXEMPT | SL_F_HALFCLOSE)))
 		return 0;
 	n = sl_pages_grow(sl_reg, sl_nreg * sizeof(*n), &sl_reg_cap, (sl_nreg + 1) * sizeof(*n));
 	if (!n)
 		return 1;   /* the rest at the next scan */
 	sl_reg = n;
-	sl_reg[sl_nreg++] = (struct sl_reg){s->fd, s->gen, s->inode};
+	sl_reg[sl_nreg++] = (struct sl_reg){s->fd, s->gen, s->inode, 0};
 	return 0;
+}
+
+/* The sockets collected without identity take it now: the first scan that saw them alive.
+ * The fstat outside the lock; a number closed or reused meanwhile changed the record's
+ * generation, and is dropped. Without epoll the list was only for this, and is emptied. */
+static void sl_identify(unsigned epgen)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < sl_nreg; i++)
+		if (!sl_reg[i].inode) {
+			sl_reg[i].asked = 1;
+			sl_reg[i].inode = sl_fd_inode(sl_reg[i].fd);
+		}
+	sl_lock();
+	for (size_t i = 0; i < sl_nreg; i++) {
+		struct sl_reg r = sl_reg[i];
+
+		if (r.asked && (!r.inode || !sl_fd_identify(r.fd, r.gen, r.inode)))
+			continue;
+		r.asked = 0;
+		if (epgen)
+			sl_reg[k++] = r;
+	}
+	sl_unlock();
+	sl_nreg = k;
 }
 
 static void sl_ep_event(uint64_t inode, int hup, void *ctx)
@@ -156,7 +185,7 @@ static unsigned sl_ep_scan(int at_exit)
 /* Without netlink or epoll (seccomp, some sandboxes, a descriptor budget too small for ours:
  * see sl_fd_budget_low): ask TCP_INFO for each tracked socket, on the program's own
  * descriptor. Every socket, in pages we own (entries; capacity in bytes). */
-struct sl_fb { int fd; uint64_t inode; };
+struct sl_fb { int fd; uint32_t gen; uint64_t inode; };
 static struct sl_fb *sl_fb;
 static size_t sl_nfb, sl_fb_cap;
 
@@ -171,20 +200,25 @@ static int sl_fb_collect(struct sl_sock *s, void *ctx)
 	if (!n)
 		return 1;   /* the rest at the next scan */
 	sl_fb = n;
-	sl_fb[sl_nfb++] = (struct sl_fb){s->fd, s->inode};
+	sl_fb[sl_nfb++] = (struct sl_fb){s->fd, s->gen, s->inode};
 	return 0;
 }
 
 /* Reading the state needs no duplicate: check the inode on both sides of the query, and a
- * number closed and reused meanwhile (a new socket, a new inode) is never mistaken. */
-static int sl_fd_state_checked(int fd, uint64_t inode)
+ * number closed and reused meanwhile (a new socket, a new inode) is never mistaken. *inode 0:
+ * a socket without identity yet (fdtable.h), given the one found. */
+static int sl_fd_state_checked(int fd, uint64_t *inode)
 {
+	uint64_t ino = sl_fd_inode(fd);
 	int st;
 
-	if (sl_fd_inode(fd) != inode)
+	if (!ino || (*inode && ino != *inode))
 		return -1;
 	st = sl_tcp_state(fd);
-	return sl_fd_inode(fd) == inode ? st : -1;
+	if (sl_fd_inode(fd) != ino)
+		return -1;
+	*inode = ino;
+	return st;
 }
 
 static void sl_cw_fallback(void)
@@ -196,7 +230,16 @@ static void sl_cw_fallback(void)
 	for (size_t i = 0; i < sl_nfb; i++) {
 		struct sl_diag diag = {.inode = sl_fb[i].inode};
 
-		if (sl_fd_state_checked(sl_fb[i].fd, sl_fb[i].inode) == TCP_CLOSE_WAIT)
+		if (sl_fd_state_checked(sl_fb[i].fd, &diag.inode) != TCP_CLOSE_WAIT)
+			continue;
+		/* A record without identity yet takes the one found, now that it matters. */
+		if (!sl_fb[i].inode) {
+			sl_lock();
+			if (!sl_fd_identify(sl_fb[i].fd, sl_fb[i].gen, diag.inode))
+				diag.inode = 0;
+			sl_unlock();
+		}
+		if (diag.inode)
 			sl_cw_add(&diag, NULL);
 	}
 }
@@ -222,8 +265,8 @@ static int sl_age(struct sl_sock *s, void *ctx)
 
 	if (s->cw_ms && s->cw_scan != sl_scan_no)
 		s->cw_ms = 0;   /* left CLOSE_WAIT (closed by a peer reset, or shut down) */
-	if (w->epgen && s->ep != w->epgen)
-		sl_reg_collect(s, &w->epgen);   /* registered at the next scan */
+	if (!s->inode || (w->epgen && s->ep != w->epgen))
+		sl_reg_collect(s, &w->epgen);   /* identified now, registered at the next scan */
 	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_FIN_SENT | SL_F_LISTEN) || s->fd < 0)
 		return 0;
 	/* Any I/O after the EOF or the FIN means the program is still using the socket (a reply
@@ -308,14 +351,17 @@ static void sl_report(struct sl_leak_info *l)
 {
 	int ok = 0, err = 0;
 	struct sl_sock *s;
+	/* A socket found leaking before any scan took its identity takes it now, from its
+	 * descriptor: the record is checked to be the same one (generation) below. */
+	uint64_t ino = sl_fd_inode(l->fd);
 
-	if (sl_fd_inode(l->fd) != l->inode) {
+	if (!ino || (l->inode && ino != l->inode)) {
 		sl_track_stale(l->fd, l->inode, l->gen);   /* closed behind our back (raw syscall) */
 		return;
 	}
 	l->tcp_state = sl_tcp_state(l->fd);
 	sl_peer_names(l->fd, l);
-	if (sl_fd_inode(l->fd) != l->inode) {
+	if (sl_fd_inode(l->fd) != ino) {
 		sl_track_stale(l->fd, l->inode, l->gen);
 		return;
 	}
@@ -323,7 +369,10 @@ static void sl_report(struct sl_leak_info *l)
 		return;
 	sl_lock();
 	s = sl_fd_lookup(l->fd);
-	if (s && s->inode == l->inode && s->gen == l->gen && !(s->flags & SL_F_REPORTED)) {
+	if (s && s->gen == l->gen && !l->inode && !sl_sock_identify(s, ino))
+		l->inode = ino;
+	if (s && l->inode && s->inode == l->inode && s->gen == l->gen &&
+	    !(s->flags & SL_F_REPORTED)) {
 		s->flags |= SL_F_REPORTED;
 		s->kind = (uint8_t)l->kind;
 		s->reported_after = sl_ms32(sl_mono_ms() - s->open_ms);
@@ -361,6 +410,9 @@ void sl_scan(int at_exit)
 	int err, low;
 
 	sl_mutex_lock(&sl_scan_mu);
+	/* At exit, no next scan: every socket takes its identity now, in every scan_with mode. */
+	if (at_exit && __atomic_load_n(&sl_lazy, __ATOMIC_RELAXED))
+		sl_track_identify_all();
 	sl_ncw = 0;
 	/* epoll tells us our CLOSE_WAIT sockets for what they are in number. Without it: a
 	 * netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
@@ -397,6 +449,8 @@ void sl_scan(int at_exit)
 	if (!at_exit)
 		sl_prev_scan_ms = w.now;
 	sl_unlock();
+	if (sl_nreg)
+		sl_identify(w.epgen);
 	for (size_t i = 0; i < w.n; i++)
 		sl_report(&sl_cand[i]);
 	sl_mutex_unlock(&sl_scan_mu);
@@ -444,9 +498,20 @@ static void *sl_watchdog_pthread(void *arg)
 	return NULL;
 }
 
+static void sl_watchdog_start_thread(void);
+
 int sl_watchdog_idle_child(void) { return __atomic_load_n(&sl_wd_idle_child, __ATOMIC_RELAXED); }
 
-void sl_watchdog_ensure(void)
+/* Keeps errno: the per-connection callers save none (track.c). */
+void sl_watchdog_start(void)
+{
+	int saved = errno;
+
+	sl_watchdog_start_thread();
+	errno = saved;
+}
+
+static void sl_watchdog_start_thread(void)
 {
 	pthread_attr_t attr;
 	sigset_t all, old;
@@ -454,8 +519,7 @@ void sl_watchdog_ensure(void)
 
 	if (SL_UNLIKELY(__atomic_load_n(&sl_wd_idle_child, __ATOMIC_RELAXED)))
 		__atomic_store_n(&sl_wd_idle_child, 0, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&sl_wd_started, __ATOMIC_ACQUIRE) ||
-	    __atomic_exchange_n(&sl_wd_started, 1, __ATOMIC_ACQ_REL))
+	if (__atomic_exchange_n(&sl_wd_started, 1, __ATOMIC_ACQ_REL))
 		return;
 	/* The first socket to watch: on a low descriptor budget the log's descriptor, the one
 	 * sockleak holds, is taken now, while the program has one to spare; its first record

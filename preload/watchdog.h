@@ -6,10 +6,19 @@
 
 #include "sl.h"
 
-void sl_watchdog_ensure(void);
+/* Start this process's watchdog unless it has one: a load and a test, inline, as every new
+ * connection asks (docs/performance.md). */
+extern int sl_wd_started;
+void sl_watchdog_start(void);
+static inline void sl_watchdog_ensure(void)
+{
+	if (SL_UNLIKELY(!__atomic_load_n(&sl_wd_started, __ATOMIC_ACQUIRE)))
+		sl_watchdog_start();
+}
 /* True in a fork child until its first socket call of its own (sl_watchdog_ensure): such a
  * child has no watchdog, and its exit neither scans nor writes; what it inherited is its
- * parent's to report, which holds the same sockets. */
+ * parent's to report, which holds the same sockets. (A child's sl_wd_started is 0 until
+ * then, so the inline test above reaches sl_watchdog_start, which ends the idle state.) */
 int sl_watchdog_idle_child(void);
 /* Before a credential change: stop a watchdog on the raw thread, which glibc would not move
  * to the new uid/gid (rthread.h), and return 1 when one was stopped; sl_watchdog_ensure()

@@ -288,6 +288,35 @@ def case_scm_rights_received(c):
     check(not c.recs(p.pid, "leak"), f"sender leaks: {briefs(c.recs(p.pid, 'leak'))}")
 
 
+def case_scm_rights_to_self_before_identity(c):
+    """A socket accepted and sent to ourselves at once, before any scan took its identity
+    (taken lazily: fdtable.h): the received descriptor joins the same record, so closing the
+    first writes close_shared naming the second, and the leak of the second carries the
+    accept's stack."""
+    p = c.spawn(["sh_scm", "self"])
+    port = p.port()
+    cli = c.connect(port)
+    (ofd, oino), (rfd, rino) = [(int(w[1]), int(w[2])) for w in (p.expect("sock", nth=1),
+                                                                p.expect("sock", nth=2))]
+    check(oino == rino and ofd != rfd, f"the program's own view: {ofd}/{oino}, {rfd}/{rino}")
+    check(p.expect("closed")[2] == "0", "close of the original")
+    cs = c.wait_count(p.pid, "close_shared", 1)[0]
+    check(cs["fd"] == ofd and cs["inode"] == oino and cs["remaining_fds"] == [rfd]
+          and cs["shared_with"] == [], f"close_shared: {brief(cs)} (want fd {ofd} inode "
+          f"{oino} remaining [{rfd}])")
+    cli.sendall(b"req\n")
+    check(cli.recv(64) == b"recv\n", "reply")
+    cli.close()
+    p.expect("recv-eof")
+    lk = c.wait_count(p.pid, "leak", 1)[0]
+    check(lk["inode"] == oino and lk["fd"] == rfd and lk["fds"] == [rfd]
+          and lk["role"] == "accepted" and lk["kind"] == "eof_unclosed",
+          f"leak: {brief(lk)} (want fd {rfd} inode {oino} role accepted)")
+    c.check_stack_names(p.pid, lk["open_stack"], ["accept_connection"], "open_stack")
+    check(p.finish() == 0, "exit status")
+    check_exit(c, p.pid, leaked=1)
+
+
 def closeall_sequence(c, preload):
     """Runs sh_closeall through every way of closing all; returns its result lines."""
     acc = Acceptor()
@@ -459,6 +488,7 @@ CASES = [
     ("exec_helper_inherits", case_exec_helper_inherits),
     ("dup_outlives_original", case_dup_outlives_original),
     ("scm_rights_received", case_scm_rights_received),
+    ("scm_rights_to_self_before_identity", case_scm_rights_to_self_before_identity),
     ("close_all_keeps_log", case_close_all_keeps_log),
     ("dup2_onto_tracked_and_log", case_dup2_onto_tracked_and_log),
     ("vfork_child_touches_nothing", case_vfork_child_touches_nothing),

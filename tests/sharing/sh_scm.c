@@ -3,7 +3,12 @@
  * to EOF and forgets to close it. The child exits normally when the parent's end of the pair
  * closes (the parent exits at stdin EOF).
  * Prints "port P", "receiver PID", "sent FD CLOSE_RET", the child "sock FD INODE" and
- * "recv-eof". */
+ * "recv-eof".
+ *
+ * With the argument "self", one process sends the socket it just accepted to itself (before
+ * any scan could take its identity: the preload takes it lazily), receives it under a second
+ * descriptor, closes the first, then serves and forgets the second the same way. Prints
+ * "port P", "sock FD INODE" for both descriptors, "closed FD RET" and "recv-eof". */
 #include <sys/uio.h>
 
 #include "tl.h"
@@ -58,10 +63,9 @@ int receive_fd(int us)
 	return fd;
 }
 
-static void receiver(int us)
+static void serve_and_forget(int fd, int us)
 {
 	char buf[64];
-	int fd = receive_fd(us);
 	ssize_t n;
 
 	tl_report_sock(fd);
@@ -71,16 +75,43 @@ static void receiver(int us)
 	if (tl_drain_to_eof(fd, TL_MAX_WAIT_MS))
 		_exit(TL_EXIT_SETUP);
 	tl_say("recv-eof");
-	/* Until the parent goes away: then a normal exit. */
-	tl_drain_to_eof(us, TL_MAX_WAIT_MS);
+	/* Until the parent goes away (self: stdin EOF): then a normal exit. */
+	if (us >= 0)
+		tl_drain_to_eof(us, TL_MAX_WAIT_MS);
+	else
+		tl_wait_stdin_eof();
 	exit(0);
 }
 
-int main(void)
+static void receiver(int us)
+{
+	serve_and_forget(receive_fd(us), us);
+}
+
+static void to_self(void)
+{
+	int sv[2], port, lfd, c, r;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		tl_die("socketpair");
+	lfd = tl_listen(&port, 0);
+	tl_say("port %d", port);
+	c = accept_connection(lfd);
+	send_fd(sv[0], c);
+	r = receive_fd(sv[1]);
+	tl_report_sock(c);
+	tl_report_sock(r);
+	tl_say("closed %d %d", c, close(c));
+	serve_and_forget(r, -1);
+}
+
+int main(int argc, char **argv)
 {
 	int sv[2], port, lfd, c;
 	pid_t pid;
 
+	if (argc > 1 && !strcmp(argv[1], "self"))
+		to_self();
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		tl_die("socketpair");
 	pid = fork();

@@ -17,13 +17,16 @@ does not finish in time is a failure: a deadlock or a lost process).
   program that starts threads later or changes its uid/gid is still watched, with the
   watchdog moved to the new credentials;
 - every line of every log file, and of a log on a pipe shared by many processes, is one JSON
-  object (checked for every case by harness.py, and by the last case for the pipe).
+  object (checked for every case by harness.py, and by the last case for the pipe);
+- a connection that closes before the next scan costs no syscall of sockleak's (its identity,
+  the inode, is taken lazily: strace -f -c, differenced between two run sizes).
 
 Usage: run.py --bin BUILD/tests/stress --lib /abs/libsockleak.so [--results FILE] [--only
 NAMES] [--keep]. Standard library only."""
 
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sharing"))
@@ -278,6 +281,46 @@ def case_tables_out_of_memory(c):
           f"untracked while no memory could be mapped")
 
 
+def strace_counts(c, k, preload):
+    """{syscall: calls} of one st_short run of k connections, all tasks (strace -f -c)."""
+    out = os.path.join(c.dir, f"strace.{'p' if preload else 'n'}.{k}")
+    argv = ["strace", "-f", "-c", "-o", out]
+    if preload:
+        env = c.env(True, c.opts(scan_ms=3600000, report_at_exit=0))
+        argv += ["-E", "LD_PRELOAD=" + env["LD_PRELOAD"], "-E",
+                 "SOCKLEAK_OPTIONS=" + env["SOCKLEAK_OPTIONS"]]
+    argv += [os.path.join(c.run.bindir, "st_short"), str(k)]
+    r = subprocess.run(argv, env=c.env(False), capture_output=True, timeout=60)
+    check(r.returncode == 0 and f"done {k}".encode() in r.stdout,
+          f"st_short {k} ({'preloaded' if preload else 'native'}): rc {r.returncode}, "
+          f"{r.stderr[-300:]!r}")
+    calls = {}
+    with open(out) as f:
+        for line in f:
+            w = line.split()
+            # "% time seconds usecs/call calls [errors] syscall"
+            if len(w) >= 5 and w[3].isdigit() and w[-1] != "total":
+                calls[w[-1]] = int(w[3])
+    return calls
+
+
+def case_short_connections_add_no_syscalls(c):
+    """K connections to ourselves, each accepted and closed at once: the preload adds no
+    syscall per connection (it took fstat for the inode of each socket before; the inode is
+    now taken when a socket lives through a scan, is shared, or is named in a record)."""
+    if subprocess.run(["strace", "-V"], capture_output=True).returncode != 0:
+        raise Skip("no strace")
+    k1, k2 = 20, 220
+    n1, n2 = strace_counts(c, k1, False), strace_counts(c, k2, False)
+    p1, p2 = strace_counts(c, k1, True), strace_counts(c, k2, True)
+    added = {}
+    for name in set(n1) | set(n2) | set(p1) | set(p2):
+        d = ((p2.get(name, 0) - p1.get(name, 0)) - (n2.get(name, 0) - n1.get(name, 0))) / (k2 - k1)
+        if abs(d) >= 0.01:
+            added[name] = round(d, 2)
+    check(not added, f"syscalls added per connection by the preload: {added} (want none)")
+
+
 CASES = [
     ("signals_in_wrappers", case_signals_in_wrappers),
     ("fork_under_churn", case_fork_under_churn),
@@ -289,6 +332,7 @@ CASES = [
     ("tables_out_of_memory", case_tables_out_of_memory),
     ("raw_watchdog_thread", case_raw_watchdog_thread),
     ("raw_watchdog_setid", case_raw_watchdog_setid),
+    ("short_connections_add_no_syscalls", case_short_connections_add_no_syscalls),
 ]
 
 if __name__ == "__main__":

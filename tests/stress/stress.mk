@@ -1,11 +1,12 @@
 # Issue 7: stress, each case bounded in time: signals inside wrappers, fork under churn, many
 # threads against a fast watchdog, descriptors above 65536, EMFILE, every log line valid
-# JSON, the watchdog's raw thread (its TLS, its credentials), and no memory for the tables. Shares tl.h and harness.py
+# JSON, the watchdog's raw thread (its TLS, its credentials), no memory for the tables, and no
+# syscall of ours for a connection shorter than a scan. Shares tl.h and harness.py
 # with tests/sharing (TL_CFLAGS, TL_DRIVER_ARGS: sharing.mk).
 
 ST_SRC  := tests/stress
 ST_DIR  := $(B)/tests/stress
-ST_PROGS := st_signals st_fork st_churn st_highfd st_emfile st_rthread st_nomem
+ST_PROGS := st_signals st_fork st_churn st_highfd st_emfile st_rthread st_nomem st_short
 ST_BINS := $(addprefix $(ST_DIR)/,$(ST_PROGS))
 
 # The signal case needs this many handled signals to count. TSan delivers a signal only at
