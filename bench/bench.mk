@@ -9,7 +9,7 @@ BENCH_ENV   := B=$(B)
 
 .PHONY: bench-preload bench-wrapper bench-nginx bench-redis bench-scale bench-top bench-progs
 
-# valgrind, strace, nginx-light, wrk, redis-server, redis-tools: installed when missing.
+# valgrind, strace, nginx-light, curl, wrk, redis-server, redis-tools: installed when missing.
 $(B)/.deps-bench: scripts/deps.sh
 	@./scripts/deps.sh build bench
 	@mkdir -p $(@D) && touch $@

@@ -2,7 +2,9 @@
 # nginx (Debian nginx-light, one process: master_process off, 1 worker) with and without the
 # preload:
 #  1. user-space instructions per request under callgrind, keep-alive and one connection per
-#     request, N1 and N2 requests from bench/httpc.c, differenced;
+#     request, N1 and N2 requests from bench/httpc.c, differenced; and one connection per
+#     request from another client, sequential curl with "Connection: close" (C1 and C2
+#     requests: curl's URL globbing, one process);
 #  2. syscalls per connection from strace -f -c, N1 and N2 connections, differenced;
 #  3. wall-clock ratio of wrk's requests/s over alternating native/preloaded runs;
 #  4. leak records under wrk load (must be zero).
@@ -12,6 +14,8 @@ set -u
 
 N1=${N1:-2000}
 N2=${N2:-12000}
+C1=${C1:-100}
+C2=${C2:-400}
 S1=${S1:-1000}
 S2=${S2:-5000}
 ROUNDS=${ROUNDS:-3}
@@ -62,7 +66,13 @@ serve() { # native|preload mode n wrapper...
 	pid=$!
 	PIDS="$PIDS $pid"
 	wait_port "$PORT" || return 1
-	"$BIN/httpc" "$PORT" "$n" "$mode" || note "nginx: httpc failed ($kind $mode $n)"
+	if [ "$mode" = curl ]; then
+		# Sequential, each on a connection of its own (the server closes after the reply).
+		curl -sf -o /dev/null -H "Connection: close" "http://127.0.0.1:$PORT/?[1-$n]" \
+			>/dev/null || note "nginx: curl failed ($kind $n)"
+	else
+		"$BIN/httpc" "$PORT" "$n" "$mode" || note "nginx: httpc failed ($kind $mode $n)"
+	fi
 	# strace -f / valgrind: signal the traced nginx itself, not the tracer.
 	tgt=$(pgrep -P "$pid" -x nginx || echo "$pid")
 	if [ "$tgt" != "$pid" ]; then
@@ -91,19 +101,28 @@ out=$RES/nginx.md
 	echo "| load | native Ir/req | preloaded Ir/req | added Ir/req | ratio | target | native + idle thread (control) |"
 	echo "|---|---|---|---|---|---|---|"
 } >"$out"
-for mode in ka close; do
-	n1=$(cg native $mode "$N1") n2=$(cg native $mode "$N2")
-	p1=$(cg preload $mode "$N1") p2=$(cg preload $mode "$N2")
-	ni=$(per_unit "$n1" "$n2" "$N1" "$N2")
-	pi=$(per_unit "$p1" "$p2" "$N1" "$N2")
-	t1=$(cg thread $mode "$N1") t2=$(cg thread $mode "$N2")
-	ti=$(per_unit "$t1" "$t2" "$N1" "$N2")
+sizes() { [ "$1" = curl ] && echo "$C1 $C2" || echo "$N1 $N2"; }
+label() {
+	case $1 in
+	ka) echo "keep-alive" ;;
+	close) echo "one connection per request (httpc)" ;;
+	*) echo "one connection per request (sequential curl, Connection: close, $C1 / $C2 requests)" ;;
+	esac
+}
+for mode in ka close curl; do
+	read -r m1 m2 <<<"$(sizes $mode)"
+	n1=$(cg native $mode "$m1") n2=$(cg native $mode "$m2")
+	p1=$(cg preload $mode "$m1") p2=$(cg preload $mode "$m2")
+	ni=$(per_unit "$n1" "$n2" "$m1" "$m2")
+	pi=$(per_unit "$p1" "$p2" "$m1" "$m2")
+	t1=$(cg thread $mode "$m1") t2=$(cg thread $mode "$m2")
+	ti=$(per_unit "$t1" "$t2" "$m1" "$m2")
 	for k in native preload; do
-		cp "$WORK/cg.nginx.$k.$mode.$N1" "$RES/callgrind.nginx-$mode.$k.$N1"
-		cp "$WORK/cg.nginx.$k.$mode.$N2" "$RES/callgrind.nginx-$mode.$k.$N2"
+		cp "$WORK/cg.nginx.$k.$mode.$m1" "$RES/callgrind.nginx-$mode.$k.$m1"
+		cp "$WORK/cg.nginx.$k.$mode.$m2" "$RES/callgrind.nginx-$mode.$k.$m2"
 	done
-	label=$([ $mode = ka ] && echo "keep-alive" || echo "one connection per request")
-	tgt=$([ $mode = ka ] && echo "within 3%" || echo "within 5%")
+	label=$(label $mode)
+	tgt=$([ $mode = ka ] && echo "within 0.5%" || echo "within 2%")
 	echo "| $label | $ni | $pi | $(awk -v a="$ni" -v b="$pi" 'BEGIN {printf "%.1f", b - a}') | **$(pct "$ni" "$pi")** | $tgt | $ti ($(pct "$ni" "$ti")) |" >>"$out"
 	note "nginx: $label: native $ni Ir/req, preloaded $pi Ir/req ($(pct "$ni" "$pi"))"
 done
@@ -126,7 +145,7 @@ sp=$(per_unit "$(strace_total "$fp1")" "$(strace_total "$fp2")" "$S1" "$S2")
 {
 	echo
 	echo "Syscalls per connection (strace -f -c, one request per connection, differenced between $S1 and $S2 connections):"
-	echo "native $sn, preloaded $sp, **added $(awk -v a="$sn" -v b="$sp" 'BEGIN {printf "%.2f", b - a}')** (target: at most 2)."
+	echo "native $sn, preloaded $sp, **added $(awk -v a="$sn" -v b="$sp" 'BEGIN {printf "%.2f", b - a}')** (target: 0 for a connection that closes before the next scan)."
 	echo
 	echo "| syscall | native per conn | preloaded per conn |"
 	echo "|---|---|---|"
@@ -137,14 +156,15 @@ sp=$(per_unit "$(strace_total "$fp1")" "$(strace_total "$fp2")" "$S1" "$S2")
 	join -a1 -a2 -e0 -o 0,1.2,2.2 "$WORK/sn" "$WORK/sp" |
 		awk '$2 >= 0.05 || $3 >= 0.05 {m = ($2 != $3) ? " (differs)" : ""; printf "| %s%s | %s | %s |\n", $1, m, $2, $3}'
 } >>"$out"
-for mode in ka close; do
+for mode in ka close curl; do
+	read -r m1 m2 <<<"$(sizes $mode)"
 	{
 		echo
-		echo "Where the added instructions go, $([ $mode = ka ] && echo keep-alive || echo one connection per request) (bench/cgdiff.py, self cost per request, top 12):"
+		echo "Where the added instructions go, $(label $mode) (bench/cgdiff.py, self cost per request, top 16):"
 		echo
-		python3 "$(dirname "$0")/cgdiff.py" "$N1" "$N2" "$RES/callgrind.nginx-$mode.native.$N1" \
-			"$RES/callgrind.nginx-$mode.native.$N2" "$RES/callgrind.nginx-$mode.preload.$N1" \
-			"$RES/callgrind.nginx-$mode.preload.$N2" --top 12
+		python3 "$(dirname "$0")/cgdiff.py" "$m1" "$m2" "$RES/callgrind.nginx-$mode.native.$m1" \
+			"$RES/callgrind.nginx-$mode.native.$m2" "$RES/callgrind.nginx-$mode.preload.$m1" \
+			"$RES/callgrind.nginx-$mode.preload.$m2" --top 16
 	} >>"$out"
 done
 note "nginx: syscalls per connection: native $sn, preloaded $sp"
