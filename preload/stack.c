@@ -234,7 +234,10 @@ static void sl_unwind_load(void)
 
 	/* Filled here, once, before any thread resolves a frame with it. */
 	sl_exe_path();
-	h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+	/* RTLD_LAZY: its functions are bound at their first call (the first stack, under
+	 * sl_unwind_mu), not all at start-up: 46,000 of the 266,000 instructions the preload
+	 * added to the start of /bin/true. */
+	h = dlopen("libunwind.so.8", RTLD_LAZY | RTLD_LOCAL);
 	if (h) {
 		*(void **)&sl_unw_backtrace = dlsym(h, "unw_backtrace");
 		sl_unw_bind(h);
