@@ -16,10 +16,10 @@ uint64_t sl_sock_total;
 
 static struct sl_sock *sl_slabs[SL_MAX_SLABS];
 static unsigned sl_nslabs;
-static struct sl_sock *sl_free_socks;   /* linked through ->inode */
-static size_t sl_live;
+struct sl_sock *sl_free_socks;   /* linked through ->inode */
+size_t sl_live;
 size_t sl_live6;
-static uint32_t sl_gen;
+uint32_t sl_gen;
 
 /* inode map: linear probing, power-of-two size, load <= 1/2, deletion by backward shift.
  * A slot is only the record's pointer (the key is read through it: s->inode), 8 bytes rather
@@ -167,23 +167,9 @@ static void sl_evict_inode(uint64_t inode)
 
 size_t sl_lazy;
 
-/* Zero a record with plain 8-byte stores (merged into vector stores): memset() of its 88
- * bytes compiles to a `rep stos`, 11 counted instructions and a slow start on real CPUs, on
- * every connection. */
-typedef uint64_t sl_word __attribute__((may_alias));
-_Static_assert(sizeof(struct sl_sock) % sizeof(sl_word) == 0, "sl_sock is whole words");
-
-static inline void sl_sock_zero(struct sl_sock *s)
-{
-	sl_word *w = (sl_word *)(void *)s;
-
-#pragma GCC unroll 16
-	for (unsigned i = 0; i < sizeof(*s) / sizeof(*w); i++)
-		w[i] = 0;
-}
-
-/* Out of line, so that taking a record from the free list saves no registers for it. */
-static __attribute__((noinline)) int sl_slab_add(void)
+/* Out of line, so that taking a record from the free list (sl_sock_new_lazy, inline in
+ * fdtable.h) saves no registers for it. */
+__attribute__((noinline)) int sl_slab_add(void)
 {
 	struct sl_sock *slab;
 
@@ -198,25 +184,6 @@ static __attribute__((noinline)) int sl_slab_add(void)
 	}
 	sl_slabs[sl_nslabs++] = slab;
 	return 0;
-}
-
-struct sl_sock *sl_sock_new_lazy(void)
-{
-	struct sl_sock *s;
-
-	if (SL_UNLIKELY(!sl_free_socks) && sl_slab_add())
-		return NULL;
-	s = sl_free_socks;
-	sl_free_socks = (struct sl_sock *)(uintptr_t)s->inode;
-	sl_sock_zero(s);
-	s->flags = SL_F_USED;
-	s->gen = ++sl_gen;
-	s->fd = -1;
-	sl_lazy++;
-	/* Every writer holds sl_lock: a plain store, read without the lock (sl_sock_count). */
-	__atomic_store_n(&sl_live, __atomic_load_n(&sl_live, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
-	sl_sock_total++;
-	return s;
 }
 
 struct sl_sock *sl_sock_new(uint64_t inode)

@@ -46,7 +46,8 @@ static inline uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
 {
 	struct sl_site *e = &sl_sites[((ret >> 4) ^ (sp >> 4)) % SL_SITES];
 
-	if (SL_LIKELY(e->ret == ret && e->sp == (uint32_t)sp && e->idx &&
+	/* An entry is written only with a stack (idx != 0); an empty one never matches. */
+	if (SL_LIKELY(e->ret == ret && e->sp == (uint32_t)sp &&
 		      (++sl_site_hits % SL_SITE_RECHECK) != 0))
 		return e->idx;
 	return sl_stack_capture_site(e, ret, sp);
