@@ -254,7 +254,7 @@ int sl_fd_identify(int fd, uint32_t gen, uint64_t inode)
 	return s && s->gen == gen && !sl_sock_identify(s, inode);
 }
 
-void sl_sock_free(struct sl_sock *s)
+void sl_sock_free_slow(struct sl_sock *s)
 {
 	if (!(s->flags & SL_F_USED))
 		return;

@@ -162,13 +162,28 @@ static inline struct sl_sock *sl_sock_new_lazy(void)
 	sl_sock_total++;
 	return s;
 }
+
+/* Back to the free list; out of the inode map. Inline for a record that never took its
+ * identity (every short connection); sl_sock_free_slow otherwise. */
+void sl_sock_free_slow(struct sl_sock *s);
+static inline void sl_sock_free(struct sl_sock *s)
+{
+	if (SL_UNLIKELY(s->inode || s->family == AF_INET6 || !(s->flags & SL_F_USED))) {
+		sl_sock_free_slow(s);
+		return;
+	}
+	sl_lazy--;
+	s->flags = 0;
+	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
+	sl_free_socks = s;
+	__atomic_store_n(&sl_live, __atomic_load_n(&sl_live, __ATOMIC_RELAXED) - 1, __ATOMIC_RELAXED);
+}
 /* Give a lazy record its identity (enters it in the inode map): 0 or an errno (ENOMEM: still
  * lazy; EEXIST: it already has another). */
 int sl_sock_identify(struct sl_sock *s, uint64_t inode);
 /* The same for the record behind fd, if it is still the one of generation gen: 1 when that
  * record now has this inode. inode comes from sl_fd_inode(fd), taken outside the lock. */
 int sl_fd_identify(int fd, uint32_t gen, uint64_t inode);
-void sl_sock_free(struct sl_sock *s);              /* drops from the inode map */
 struct sl_sock *sl_sock_by_inode(uint64_t inode);
 /* Lowest fd of this process still on s, or -1 (walks the table: transitions only). */
 int sl_sock_fds(const struct sl_sock *s, int *out, int max);

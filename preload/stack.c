@@ -505,8 +505,7 @@ out:
 }
 
 /* Per-thread cache of the last stacks taken (stack.h): the lookup is inline in the caller. */
-SL_TLS struct sl_site sl_sites[SL_SITES];
-SL_TLS uint32_t sl_site_hits;
+SL_TLS struct sl_sites sl_sites;
 
 /* Keeps errno: sl_track_accept saves none. */
 uint32_t sl_stack_capture_site(struct sl_site *e, uintptr_t ret, uintptr_t sp)

@@ -27,10 +27,11 @@ uint32_t sl_stack_capture(void);
  * still corrects a stale entry within a second or so); the hit itself is ~22, inline (it was
  * 40 as a call that saved six registers for the miss path).
  * A preloaded library's thread-local storage comes out of every thread's stack, and
- * sockleak's must stay within 256 bytes in all (issue 10): 12 entries of 16 bytes (the stack
+ * sockleak's must stay within 256 bytes in all (issue 10): 8 entries of 16 bytes (the stack
  * pointer's low 32 bits tell depths apart within a thread's stack) and one recheck count for
- * the thread, where 16 entries of 24 bytes took 384. */
-#define SL_SITES 12
+ * the thread, 132 bytes in one block (one TLS address for the hit, a mask for the index),
+ * where 16 entries of 24 bytes took 384. */
+#define SL_SITES 8
 #define SL_SITE_RECHECK 1024
 
 struct sl_site {
@@ -38,17 +39,21 @@ struct sl_site {
 	uint32_t sp, idx;
 };
 
-extern SL_TLS struct sl_site sl_sites[SL_SITES];
-extern SL_TLS uint32_t sl_site_hits;
+struct sl_sites {
+	struct sl_site e[SL_SITES];
+	uint32_t hits;
+};
+
+extern SL_TLS struct sl_sites sl_sites;
 uint32_t sl_stack_capture_site(struct sl_site *e, uintptr_t ret, uintptr_t sp);
 
 static inline uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
 {
-	struct sl_site *e = &sl_sites[((ret >> 4) ^ (sp >> 4)) % SL_SITES];
+	struct sl_site *e = &sl_sites.e[((ret >> 4) ^ (sp >> 4)) % SL_SITES];
 
 	/* An entry is written only with a stack (idx != 0); an empty one never matches. */
 	if (SL_LIKELY(e->ret == ret && e->sp == (uint32_t)sp &&
-		      (++sl_site_hits % SL_SITE_RECHECK) != 0))
+		      (++sl_sites.hits % SL_SITE_RECHECK) != 0))
 		return e->idx;
 	return sl_stack_capture_site(e, ret, sp);
 }

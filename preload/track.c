@@ -337,7 +337,7 @@ __attribute__((noinline)) void sl_track_close_from(int fd, uintptr_t ret)
 		return;
 	/* Is an interpreter's finaliser closing it (langstack.c)? Asked before sl_lock: for Perl
 	 * it unwinds. One compare for every other program. */
-	if (ret && SL_UNLIKELY(__atomic_load_n(&sl_lang_gc_on, __ATOMIC_RELAXED))) {
+	if (SL_UNLIKELY(__atomic_load_n(&sl_lang_gc_on, __ATOMIC_RELAXED)) && ret) {
 		int saved = errno;
 
 		by_runtime = sl_lang_gc_close(fd, ret);
