@@ -271,6 +271,13 @@ def case_secure_mode(c):
         said(p, "/etc/sockleak.conf not used: not owned by root, or writable", n=2)
         made = [f for f in os.listdir(c.dir) if f.startswith(f"conflog-{tag}")]
         check(not made, f"an unsafe /etc/sockleak.conf ({tag}) was obeyed: {made}")
+    # Relative paths would be resolved in the working directory the invoker chose.
+    rel = os.path.join(c.dir, "rel")
+    os.mkdir(rel)
+    p, pid = secure_run(c, "log_path=rel/log\nsuppressions=rel/supp\n", 0, 0o644, "relative")
+    check(not os.listdir(rel), f"a relative log_path was used in secure mode: {os.listdir(rel)}")
+    said(p, "secure mode: log_path 'rel/log' is not absolute; not used", n=2)
+    said(p, "secure mode: suppressions 'rel/supp' is not absolute; not used", n=2)
 
 
 def case_global_preload_execs_tracked(c):
