@@ -211,6 +211,46 @@ static void story_li(void *ctx, const struct sl_story_item *it)
 	fprintf(c->o, "</li>\n");
 }
 
+/* What the log could not check, as the text report says it: programs that ran without the
+ * preload, sockets it had no memory to track, records that could not be written. A page
+ * without it would read as "all clear". */
+static void not_checked(FILE *o, const struct sl_an *a)
+{
+	size_t uprocs, dprocs, shown = 0;
+	int64_t untracked = sl_an_untracked(a, &uprocs), dropped = sl_an_dropped(a, &dprocs);
+
+	if (!a->nuntracked && !untracked && !dropped)
+		return;
+	fprintf(o, "<h2>Not checked</h2><div id=not-checked>\n");
+	if (a->nuntracked) {
+		fprintf(o, "<p>%zu process(es) ran without sockleak; their sockets were not checked:</p>"
+			"<ul>", a->nuntracked);
+		for (const struct sl_untracked *u = a->untracked_head; u && shown < 100; u = u->next) {
+			fprintf(o, "<li>pid %d <code>", u->pid);
+			esc(o, u->argv0 ? u->argv0 : u->path ? u->path : "?");
+			fprintf(o, "</code> (");
+			esc(o, u->reason);
+			if (u->ppid > 0)
+				fprintf(o, "), parent pid %d</li>", u->ppid);
+			else
+				fprintf(o, ")</li>");
+			shown++;
+		}
+		if (shown < a->nuntracked)
+			fprintf(o, "<li>and %zu more</li>", a->nuntracked - shown);
+		fprintf(o, "</ul>\n");
+	}
+	if (untracked)
+		fprintf(o, "<p>Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "
+			"for its tables then, so a leak among them could not be reported.</p>\n",
+			(long long)untracked, uprocs);
+	if (dropped)
+		fprintf(o, "<p>Not written: %lld record(s) could not be written, in %zu process(es) (a "
+			"full disk, or no log): leaks among them are missing here.</p>\n",
+			(long long)dropped, dprocs);
+	fprintf(o, "</div>\n");
+}
+
 int sl_an_write_html(const struct sl_an *a, FILE *o)
 {
 	char title[512];
@@ -308,6 +348,7 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		}
 		fprintf(o, "</table>\n");
 	}
+	not_checked(o, a);
 	fprintf(o, "<p class=sum>sockleak %s</p></body></html>\n", SL_VERSION);
 	return ferror(o) ? EIO : 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hostile sockleak logs for tests/report/run-tests.sh (issue 11): every string field of every
-record kind (start, stack frames, leak, fork, exec, close_shared, enforce, exit) carries PAYLOAD,
-so that a writer that prints any of them raw shows it.
+record kind (start, stack frames, leak, fork, exec, close_shared, enforce, exec_untracked, exit)
+carries PAYLOAD, so that a writer that prints any of them raw shows it.
 usage: hostile.py markup|controls|utf8 OUT_LOG OUT_SUPPRESSIONS
   markup    HTML/SVG markup and script that would change the page if rendered
   controls  terminal control sequences, direction overrides and a forged SUMMARY line
@@ -63,8 +63,9 @@ rec("leak", 300, 800, **dict(leak, kind="exit_open", inode=3, fd=6, open_stack=N
                              eof_stack=None, eof_ts_ns=None, inherited=True))
 rec("leak", 300, 900, **dict(leak, kind="close_wait", inode=4, fd=7, open_stack="%016x" % 5,
                              eof_stack=None, eof_ts_ns=None, cw_ts_ns=T0 + 30))
+rec("exec_untracked", 300, 940, child=302, ppid=300, path=P, argv0=P, reason=P)
 rec("exit", 301, 950, tracked=1, open=0, leaked=0, enforced=0)
-rec("exit", 300, 1000, tracked=4, open=3, leaked=3, enforced=1)
+rec("exit", 300, 1000, tracked=4, open=3, leaked=3, enforced=1, untracked=2, dropped=5)
 with open(out, "w") as f:
     for r in recs:
         f.write(json.dumps(r, ensure_ascii=True) + "\n")

@@ -238,6 +238,8 @@ PY
 		--disable-background-networking --disable-component-update --disable-sync \
 		--user-data-dir="$(mktemp -d "$T/chrome.XXXX")" --virtual-time-budget=3000 \
 		--dump-dom "file://$T/mu.html" >"$T/mu.dom" 2>"$T/chrome.err"
+	# what the log could not check is on the page too, as in the text report
+	check html_not_checked_said bash -c "grep -q '1 process(es) ran without sockleak' '$T/mu.html' && grep -q 'Not tracked: 2 socket(s)' '$T/mu.html' && grep -q 'Not written: 5 record(s) could not be written' '$T/mu.html'"
 	check html_markup_from_log_inert python3 - "$T/mu.dom" <<'PY'
 import sys
 from html.parser import HTMLParser
