@@ -7,10 +7,11 @@
  *
  * Called with the log lock held, on whatever thread writes the record (the watchdog's raw
  * thread included): raw system calls, static buffers, no allocation. The map is the process's
- * own, so it is read only when the process's effective uid owns it, it is a regular file
- * reached without a symbolic link, and not blocking (O_NONBLOCK: a FIFO planted in its place
- * is refused by the type check, never waited on). At most SL_PMAP_BYTES are read: a JIT appends
- * to its map, and the last line that covers an address names it. */
+ * own, so it is read only when the process's effective uid owns it and nobody else may write
+ * it, it is a regular file reached without a symbolic link, and not blocking (O_NONBLOCK: a
+ * FIFO planted in its place is refused by the type check, never waited on). At most
+ * SL_PMAP_BYTES are read: a JIT appends to its map, and the last line that covers an address
+ * names it. */
 #include "perfmap.h"
 
 #include <fcntl.h>
@@ -62,8 +63,9 @@ unsigned sl_perfmap_names(const uintptr_t *ips, unsigned n, const char **names)
 	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
+	/* ours alone: in /tmp, a map others may write would let them name our frames */
 	if (syscall(SYS_fstat, fd, &st) || !S_ISREG(st.st_mode) ||
-	    st.st_uid != (uid_t)syscall(SYS_geteuid)) {
+	    st.st_uid != (uid_t)syscall(SYS_geteuid) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		syscall(SYS_close, fd);
 		return 0;
 	}
