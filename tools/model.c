@@ -253,8 +253,8 @@ static int stack_eq(const void *it, const void *key)
 	return ((const struct sl_stack *)it)->id == *(const uint64_t *)key;
 }
 
-/* the key: offset and three interned pointers, the first 32 bytes */
-#define FRAME_KEY offsetof(struct sl_frame, sym)
+/* the key: the offset, interned pointers and the line, the first SL_FRAME_KEY bytes */
+#define FRAME_KEY SL_FRAME_KEY
 
 static uint64_t frame_hash(const void *it)
 {

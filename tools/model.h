@@ -7,6 +7,7 @@
 #ifndef SL_MODEL_H
 #define SL_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <uthash.h>
@@ -62,21 +63,32 @@ struct sl_frame {
 	/* An interpreter's frame (docs/languages.md): lang ("python"), and its source file and
 	 * line as the interpreter gave them; module is NULL. Part of the key too. */
 	const char *lang, *file;
-	int line;
 	/* Code in no module (a JIT's): the perf map of the process that ran it, when the log is
 	 * from this boot (perfmap.c); offset is then the absolute address. Part of the key. */
 	const char *perfmap;
+	int line;                 /* the last of the key (SL_FRAME_KEY) */
+	/* runtime.c's judgement, made once when the frame is symbolised (SL_FR_*): string
+	 * compares against two dozen module names, per frame and per lookup, were a tenth of a
+	 * million-site report */
+	uint8_t cls;
 	const struct sl_sym *sym; /* set by symbolisation: &symv */
 	struct sl_sym symv;
 };
+#define SL_FRAME_KEY (offsetof(struct sl_frame, line) + sizeof(int))
+#define SL_FR_KNOWN 1
+#define SL_FR_SYSTEM 2
+#define SL_FR_RUNTIME 4
 
 struct sl_stack {
 	uint64_t id;         /* in a->stacks, keyed by id */
 	const char *boot;    /* boot id of the writer, NULL when unknown */
 	struct sl_stack *same_id; /* stacks from other hosts with the same id */
-	struct sl_frame **f;
-	uint32_t n;
+	uint32_t n;          /* at most SL_MAX_FRAMES (256) */
 	uint8_t symbolised;
+	/* set with `classified` once symbolised (runtime.c): the index of the site frame and
+	 * whether every frame is the runtime's, asked for each site key, compare and writer */
+	uint8_t classified, runtime_only, site_idx;
+	struct sl_frame *f[];
 };
 
 /* ---- processes ---- */
@@ -277,6 +289,8 @@ int sl_frame_runtime(const struct sl_frame *fr);  /* those, or an interpreter's 
 int sl_stack_runtime_only(const struct sl_stack *s);
 /* A frame in no module: its JIT name (perf map, or the preload's), else NULL */
 const char *sl_frame_jit_name(const struct sl_frame *fr);
+/* Once a stack's frames are symbolised: judge each frame and the stack once (cls, site_idx) */
+void sl_stack_classify(struct sl_stack *s);
 /* "module+0xoff", "python", or "no module, 0x7f..." for a frame, into buf (not escaped) */
 const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap);
 /* perfmap.c: the name of the code at addr in a perf map file, or NULL */

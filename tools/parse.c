@@ -327,8 +327,7 @@ static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
 	head = sl_stack_head(a, id);
 	for (s = head; s; s = s->same_id)
 		if (s->boot == p->boot) return; /* the same stack from another process of the host */
-	if (!(s = sl_alloc(a, sizeof *s)) || !(s->f = sl_alloc(a, sizeof *s->f * (c.n ? c.n : 1))))
-		return;
+	if (!(s = sl_alloc(a, sizeof *s + sizeof *s->f * c.n))) return;
 	/* Code in no module, from a process of this boot: its perf map, if it left one, names it
 	 * (perfmap.c). From another boot or host, /tmp/perf-PID.map is someone else's. */
 	const char *pmap = NULL;

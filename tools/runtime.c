@@ -47,9 +47,14 @@ static int prefixed(const char *b, const char *const *pfx)
 	return 0;
 }
 
-int sl_frame_system(const struct sl_frame *fr)
+static int frame_system(const struct sl_frame *fr)
 {
 	return !fr->lang && fr->module && prefixed(sl_base(fr->module), sl_system_mod);
+}
+
+int sl_frame_system(const struct sl_frame *fr)
+{
+	return fr->cls & SL_FR_KNOWN ? !!(fr->cls & SL_FR_SYSTEM) : frame_system(fr);
 }
 
 /* Python code that ships with the interpreter or was installed into it: the stdlib
@@ -96,7 +101,7 @@ const char *sl_frame_jit_name(const struct sl_frame *fr)
 	return fr->symbol;
 }
 
-int sl_frame_runtime(const struct sl_frame *fr)
+static int frame_runtime(const struct sl_frame *fr)
 {
 	const char *b, *jit;
 
@@ -105,18 +110,21 @@ int sl_frame_runtime(const struct sl_frame *fr)
 	if (fr->lang)
 		return !strcmp(fr->lang, "python") ? python_runtime_file(fr->file) : 0;
 	if (!fr->module) return 1;   /* code outside any module: a JIT's, not the program's */
-	if (sl_frame_system(fr)) return 1;
+	if (frame_system(fr)) return 1;
 	if (strstr(fr->module, "/lib-dynload/")) return 1;   /* Python's C extension modules */
 	b = sl_base(fr->module);
 	return prefixed(b, sl_runtime_mod) || interpreter(b);
 }
 
-int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
-			const struct sl_symf **sf)
+int sl_frame_runtime(const struct sl_frame *fr)
+{
+	return fr->cls & SL_FR_KNOWN ? !!(fr->cls & SL_FR_RUNTIME) : frame_runtime(fr);
+}
+
+static uint32_t site_index(const struct sl_stack *s)
 {
 	uint32_t i = 0;
 
-	if (!s || !s->n) return -1;
 	while (i < s->n && sl_frame_runtime(s->f[i])) i++;
 	if (i == s->n) {
 		/* Runtime only: show the first frame past libc and the loader. */
@@ -124,6 +132,33 @@ int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
 			;
 		if (i == s->n) i = 0;
 	}
+	return i;
+}
+
+/* The judgement of a JIT frame needs its perf map name, so it is kept only once the frame is
+ * symbolised, and a stack's once all its frames are. */
+void sl_stack_classify(struct sl_stack *s)
+{
+	for (uint32_t i = 0; i < s->n; i++) {
+		struct sl_frame *fr = s->f[i];
+
+		if (!fr->sym) return;
+		if (!(fr->cls & SL_FR_KNOWN))
+			fr->cls = (uint8_t)(SL_FR_KNOWN | (frame_system(fr) ? SL_FR_SYSTEM : 0) |
+					    (frame_runtime(fr) ? SL_FR_RUNTIME : 0));
+	}
+	s->site_idx = (uint8_t)site_index(s);
+	s->runtime_only = (uint8_t)sl_stack_runtime_only(s);
+	s->classified = 1;
+}
+
+int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
+			const struct sl_symf **sf)
+{
+	uint32_t i;
+
+	if (!s || !s->n) return -1;
+	i = s->classified ? s->site_idx : site_index(s);
 	*fr = s->f[i];
 	*sf = s->f[i]->sym && s->f[i]->sym->n ? &s->f[i]->sym->f[0] : NULL;
 	return (int)i;
@@ -131,6 +166,7 @@ int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
 
 int sl_stack_runtime_only(const struct sl_stack *s)
 {
+	if (s && s->classified) return s->runtime_only;
 	for (uint32_t i = 0; s && i < s->n; i++)
 		if (!sl_frame_runtime(s->f[i])) return 0;
 	return 1;

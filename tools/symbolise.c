@@ -413,6 +413,7 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 		}
 		fr->sym = &fr->symv;
 	}
+	sl_stack_classify(s);
 }
 
 void sl_symcache_free(struct sl_an *a)
