@@ -60,13 +60,36 @@ static void frame_key(const struct sl_stack *s, char *buf, size_t cap)
 void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap)
 {
 	char ko[1024], ke[1024];
+	struct sl_site_stats ss;
+	sl_site_stats(st, &ss);
 	if (st->open) frame_key(st->open, ko, sizeof ko);
 	else
-		snprintf(ko, sizeof ko, "no-open-stack:%s:%s", st->module ? st->module : "?",
-			 st->role ? st->role : "?");
+		snprintf(ko, sizeof ko, "no-open-stack:%s:%s", ss.module ? ss.module : "?",
+			 ss.role ? ss.role : "?");
 	if (st->eof) frame_key(st->eof, ke, sizeof ke);
 	else snprintf(ke, sizeof ke, "-");
 	snprintf(buf, cap, "%s|%s|%s", sl_kind_name[st->kind], ko, ke);
+}
+
+/* A site's key, from what made it: its stacks, or its first socket's process and role. */
+static void key_of(uint64_t kind, const struct sl_stack *open, const struct sl_stack *eof,
+		   const struct sl_leak *l, struct sl_sitekey *k)
+{
+	memset(k, 0, sizeof *k); /* padding-free, but the hash reads every byte */
+	k->kind = kind;
+	if (open) {
+		k->o = frame_id(open);
+	} else {
+		k->o.a = l->ev.proc->exe;
+		k->o.b = l->role;
+		k->o.c = SL_FKEY_NOSTACK;
+	}
+	if (kind == SL_K_EOF && eof) k->e = frame_id(eof);
+}
+
+static void site_key(const struct sl_site *st, struct sl_sitekey *k)
+{
+	key_of(st->kind, st->open, st->eof, st->socks->primary, k);
 }
 
 static uint64_t sitekey_hash_k(const struct sl_sitekey *k)
@@ -76,12 +99,16 @@ static uint64_t sitekey_hash_k(const struct sl_sitekey *k)
 
 static uint64_t site_hash(const void *it)
 {
-	return sitekey_hash_k(&((const struct sl_site *)it)->key);
+	struct sl_sitekey k;
+	site_key(it, &k);
+	return sitekey_hash_k(&k);
 }
 
 static int site_eq(const void *it, const void *key)
 {
-	return !memcmp(&((const struct sl_site *)it)->key, key, sizeof(struct sl_sitekey));
+	struct sl_sitekey k;
+	site_key(it, &k);
+	return !memcmp(&k, key, sizeof k);
 }
 
 /* Sites past --max-sites: only their keys' hashes, to count distinct ones in 8 bytes each. */
@@ -92,21 +119,12 @@ static int more_eq(const void *it, const void *key)
 	return ((const struct more_site *)it)->h == *(const uint64_t *)key;
 }
 
-static struct sl_site *site_for(struct sl_an *a, struct sl_leak *l, struct sl_tab *more)
+static struct sl_site *site_for(struct sl_an *a, struct sl_sock *s, struct sl_leak *l,
+				struct sl_tab *more)
 {
 	struct sl_sitekey k;
 	struct sl_site *st;
-	memset(&k, 0, sizeof k); /* padding-free, but the hash reads every byte */
-	k.kind = l->family_kind;
-	if (l->os) {
-		k.o = frame_id(l->os);
-	} else {
-		const struct sl_proc *p = l->ev->proc;
-		k.o.a = p->exe;
-		k.o.b = l->role;
-		k.o.c = SL_FKEY_NOSTACK;
-	}
-	if (l->family_kind == SL_K_EOF && l->es) k.e = frame_id(l->es);
+	key_of(l->family_kind, l->os, l->es, l, &k);
 	uint64_t h = sitekey_hash_k(&k);
 	if ((st = sl_tab_find(&a->site_hash, h, site_eq, &k))) return st;
 	if (a->nsites_all >= a->o.max_sites) {
@@ -121,28 +139,17 @@ static struct sl_site *site_for(struct sl_an *a, struct sl_leak *l, struct sl_ta
 		}
 		return NULL;
 	}
-	if (!(st = sl_alloc(a, sizeof *st)) || sl_tab_add(&a->site_hash, h, st, site_hash)) {
+	if (!(st = sl_alloc(a, sizeof *st))) {
 		a->lost_socks++;
 		return NULL;
 	}
-	st->key = k;
 	st->kind = l->family_kind;
 	st->open = l->os;
 	st->eof = l->family_kind == SL_K_EOF ? l->es : NULL;
-	st->role = l->role;
-	st->module = l->ev->proc->exe;
-	st->age_min = INT64_MAX;
-	st->age_max = INT64_MIN;
-	/* where a code-scanning UI should put the finding: the open call, else the EOF read */
-	const struct sl_frame *fr;
-	const struct sl_symf *sf;
-	if ((st->open && sl_stack_site_frame(st->open, &fr, &sf) >= 0 && sf && sf->file) ||
-	    (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0 && sf && sf->file)) {
-		st->func = sf->func;
-		st->file = sf->file;
-		st->line = sf->line;
-	} else if (st->open && sl_stack_site_frame(st->open, &fr, &sf) >= 0) {
-		st->func = sf && sf->func ? sf->func : fr->symbol;
+	st->socks = s; /* what its key is computed from, from now on */
+	if (sl_tab_add(&a->site_hash, h, st, site_hash)) {
+		a->lost_socks++;
+		return NULL;
 	}
 	if (a->sites_tail) a->sites_tail->next_all = st;
 	else a->sites_head = st;
@@ -151,23 +158,104 @@ static struct sl_site *site_for(struct sl_an *a, struct sl_leak *l, struct sl_ta
 	return st;
 }
 
+/* A site's counts from its only socket */
+static void one_stats(const struct sl_site *st, struct sl_site_stats *ss)
+{
+	const struct sl_sock *s = st->socks;
+	const struct sl_leak *l = s->primary;
+	memset(ss->kinds, 0, sizeof ss->kinds);
+	ss->kinds[l->ev.kind < SL_K_N ? l->ev.kind : SL_K_EXIT] = 1;
+	ss->enforced = s->enforced;
+	ss->shared = s->shared;
+	ss->late_closed = l->late_closed;
+	if (l->age_ms != SL_NONE) {
+		ss->age_min = ss->age_max = ss->age_sum = l->age_ms;
+	} else {
+		ss->age_min = INT64_MAX;
+		ss->age_max = INT64_MIN;
+		ss->age_sum = 0;
+	}
+	ss->one_peer = l->peer;
+	ss->peers = &ss->one_peer;
+	ss->npeers = l->peer != NULL;
+	ss->one_proc = l->ev.proc;
+	ss->procs = &ss->one_proc;
+	ss->nprocs = 1;
+}
+
+void sl_site_stats(const struct sl_site *st, struct sl_site_stats *ss)
+{
+	const struct sl_site_more *m = st->more;
+	const struct sl_leak *first = st->socks->primary;
+	const struct sl_frame *fr;
+	const struct sl_symf *sf;
+	if (m) {
+		memcpy(ss->kinds, m->kinds, sizeof ss->kinds);
+		ss->enforced = m->enforced;
+		ss->shared = m->shared;
+		ss->late_closed = m->late_closed;
+		ss->age_min = m->age_min;
+		ss->age_max = m->age_max;
+		ss->age_sum = m->age_sum;
+		ss->peers = m->peers;
+		ss->npeers = m->npeers;
+		ss->procs = m->procs;
+		ss->nprocs = m->nprocs;
+	} else {
+		one_stats(st, ss);
+	}
+	ss->role = first->role;
+	ss->module = first->ev.proc->exe;
+	/* where a code-scanning UI should put the finding: the open call, else the EOF read */
+	ss->func = ss->file = NULL;
+	ss->line = 0;
+	if ((st->open && sl_stack_site_frame(st->open, &fr, &sf) >= 0 && sf && sf->file) ||
+	    (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0 && sf && sf->file)) {
+		ss->func = sf->func;
+		ss->file = sf->file;
+		ss->line = sf->line;
+	} else if (st->open && sl_stack_site_frame(st->open, &fr, &sf) >= 0) {
+		ss->func = sf && sf->func ? sf->func : fr->symbol;
+	}
+}
+
 static void site_add(struct sl_an *a, struct sl_site *st, struct sl_sock *s, struct sl_leak *l)
 {
-	st->nsock++;
-	st->kinds[l->ev->kind < SL_K_N ? l->ev->kind : SL_K_EXIT]++;
-	if (s->enforced) st->enforced++;
-	if (s->shared) st->shared++;
-	if (l->late_closed) st->late_closed++;
-	if (l->age_ms != SL_NONE) {
-		if (l->age_ms < st->age_min) st->age_min = l->age_ms;
-		if (l->age_ms > st->age_max) st->age_max = l->age_ms;
-		st->age_sum = sl_sat_add(st->age_sum, l->age_ms);
+	struct sl_site_more *m = st->more;
+	if (!st->nsock++) return; /* the first: st->socks already */
+	if (!m) { /* the second socket: the counts of the first become the site's */
+		struct sl_site_stats ss;
+		if (!(m = sl_alloc(a, sizeof *m))) {
+			st->nsock--;
+			a->lost_socks++;
+			return;
+		}
+		one_stats(st, &ss);
+		memcpy(m->kinds, ss.kinds, sizeof m->kinds);
+		m->enforced = ss.enforced;
+		m->shared = ss.shared;
+		m->late_closed = ss.late_closed;
+		m->age_min = ss.age_min;
+		m->age_max = ss.age_max;
+		m->age_sum = ss.age_sum;
+		if (ss.npeers) sl_set_add(a, &m->peers, &m->npeers, ss.one_peer);
+		sl_set_add(a, &m->procs, &m->nprocs, ss.one_proc);
+		m->socks_tail = st->socks;
+		st->more = m;
 	}
-	if (l->peer) sl_set_add(a, &st->peers, &st->npeers, l->peer);
-	if (st->nprocs < SL_SITE_SET) sl_set_add(a, &st->procs, &st->nprocs, l->ev->proc);
-	if (st->socks_tail) st->socks_tail->next_in_site = s;
-	else st->socks = s;
-	st->socks_tail = s;
+	m->kinds[l->ev.kind < SL_K_N ? l->ev.kind : SL_K_EXIT]++;
+	if (s->enforced) m->enforced++;
+	if (s->shared) m->shared++;
+	if (l->late_closed) m->late_closed++;
+	if (l->age_ms != SL_NONE) {
+		if (l->age_ms < m->age_min) m->age_min = l->age_ms;
+		if (l->age_ms > m->age_max) m->age_max = l->age_ms;
+		m->age_sum = sl_sat_add(m->age_sum, l->age_ms);
+	}
+	if (l->peer) sl_set_add(a, &m->peers, &m->npeers, l->peer);
+	if (m->nprocs < SL_SITE_SET) sl_set_add(a, &m->procs, &m->nprocs, l->ev.proc);
+	m->socks_tail->next_in_site = s;
+	m->socks_tail = s;
 }
 
 static int str_cmp(const char *x, const char *y)
@@ -187,12 +275,15 @@ static int fkey_cmp(const struct sl_fkey *x, const struct sl_fkey *y)
 static int site_cmp(const void *x, const void *y)
 {
 	const struct sl_site *a = *(struct sl_site *const *)x, *b = *(struct sl_site *const *)y;
+	struct sl_sitekey ka, kb;
 	int c;
 	if (a->nsock != b->nsock) return a->nsock > b->nsock ? -1 : 1;
 	/* then by key, field by field: the same order on every run */
 	if ((c = strcmp(sl_kind_name[a->kind], sl_kind_name[b->kind]))) return c;
-	if ((c = fkey_cmp(&a->key.o, &b->key.o))) return c;
-	return fkey_cmp(&a->key.e, &b->key.e);
+	site_key(a, &ka);
+	site_key(b, &kb);
+	if ((c = fkey_cmp(&ka.o, &kb.o))) return c;
+	return fkey_cmp(&ka.e, &kb.e);
 }
 
 int sl_group(struct sl_an *a)
@@ -206,8 +297,8 @@ int sl_group(struct sl_an *a)
 		sl_symbolise_stack(a, l->os);
 		sl_symbolise_stack(a, l->es);
 		if (s->shared) /* stories show every stack of a shared socket */
-			for (size_t i = 0; i < s->nev; i++) sl_symbolise_stack(a, s->ev[i]->stack);
-		if (a->nsupp && (l->supp_pattern = sl_supp_match(a, l))) {
+			for (size_t i = 0; i < s->nev; i++) sl_symbolise_stack(a, sl_ev_stack(sl_sock_ev(s, i)));
+		if (a->nsupp && sl_supp_match(a, l)) {
 			l->suppressed = 1;
 			s->suppressed = 1;
 			a->suppressed_socks++;
@@ -217,9 +308,9 @@ int sl_group(struct sl_an *a)
 		if (s->enforced) a->enforced_socks++;
 		if (s->shared) a->shared_socks++;
 		for (size_t i = 0; i < s->nev; i++)
-			if (s->ev[i]->type == SL_EV_LEAK) s->ev[i]->proc->nleaks++;
-		if (!(l->site = site_for(a, l, &more))) continue;
-		site_add(a, l->site, s, l);
+			if (sl_sock_ev(s, i)->type == SL_EV_LEAK) sl_sock_ev(s, i)->proc->nleaks++;
+		struct sl_site *st = site_for(a, s, l, &more);
+		if (st) site_add(a, st, s, l);
 	}
 	sl_tab_free(&more);
 	/* out of memory even for the ranking: rank as many as fit, count the rest */
@@ -239,7 +330,10 @@ int sl_group(struct sl_an *a)
 		}
 	}
 	qsort(a->sites, n, sizeof *a->sites, site_cmp);
-	for (size_t i = 0; i < n; i++) a->sites[i]->rank = i + 1;
+	for (size_t i = 0; i < n; i++) {
+		a->sites[i]->rank = (uint32_t)(i + 1);
+		for (struct sl_sock *k = a->sites[i]->socks; k; k = k->next_in_site) k->rank = (uint32_t)(i + 1);
+	}
 	a->nsites = n;
 	if (a->more_sites)
 		fprintf(stderr, "sockleak: %zu site(s) with %zu leaked socket(s) counted but not "

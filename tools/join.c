@@ -64,33 +64,78 @@ static void add_holder(struct sl_an *a, struct sl_sock *s, struct sl_proc *p)
 {
 	size_t n = (size_t)s->nholders;
 	if (!p) return;
+	if (n == 0) {
+		s->holder1 = p;
+		s->nholders = 1;
+		return;
+	}
+	if (n == 1) {
+		const void **set;
+		if (s->holder1 == p) return;
+		if (!(set = sl_alloc(a, sizeof *set * SL_SITE_SET))) return; /* named no more */
+		set[0] = s->holder1;
+		set[1] = p;
+		s->holders = set;
+		s->nholders = 2;
+		return;
+	}
 	/* every holder counts, the first SL_SITE_SET are named */
 	for (size_t i = 0; i < n && i < SL_SITE_SET; i++)
 		if (s->holders[i] == p) return;
-	if (n < SL_SITE_SET) sl_set_add(a, &s->holders, &n, p);
+	if (n < SL_SITE_SET) s->holders[n] = p;
 	s->nholders++;
+}
+
+/* A socket's key is its events': while joining, the head of its list */
+struct skey { const char *boot; uint64_t inode; };
+
+static uint64_t skey_hash(const struct skey *k)
+{
+	return sl_hash_u64(k->inode ^ sl_hash_u64((uint64_t)(uintptr_t)k->boot));
 }
 
 static uint64_t sock_hash(const void *it)
 {
-	const struct sl_skey *k = &((const struct sl_sock *)it)->key;
-	return sl_hash_u64(k->inode ^ sl_hash_u64((uint64_t)(uintptr_t)k->boot));
+	const struct sl_sock *s = it;
+	struct skey k = { s->ev1->proc->boot, s->ev1->inode };
+	return skey_hash(&k);
 }
 
 static int sock_eq(const void *it, const void *key)
 {
-	const struct sl_skey *a = &((const struct sl_sock *)it)->key, *b = key;
-	return a->inode == b->inode && a->boot == b->boot;
+	const struct sl_sock *s = it;
+	const struct skey *k = key;
+	return s->ev1->inode == k->inode && s->ev1->proc->boot == k->boot;
+}
+
+/* After the join: a socket's key is its first event's */
+static uint64_t sock_hash_joined(const void *it)
+{
+	struct skey k = { sl_sock_boot(it), sl_sock_inode(it) };
+	return skey_hash(&k);
+}
+
+static int sock_eq_joined(const void *it, const void *key)
+{
+	const struct skey *k = key;
+	return sl_sock_inode(it) == k->inode && sl_sock_boot(it) == k->boot;
 }
 
 struct sl_sock *sl_sock_find(struct sl_an *a, const char *boot, uint64_t inode)
 {
-	struct sl_sock probe;
+	struct skey k = { boot, inode };
 
-	memset(&probe, 0, sizeof probe);
-	probe.key.boot = boot;
-	probe.key.inode = inode;
-	return sl_tab_find(&a->socks, sock_hash(&probe), sock_eq, &probe.key);
+	if (!a->socks.slot) { /* given back after the join: made again for this caller */
+		for (struct sl_sock *s = a->socks_head; s; s = s->next_all)
+			if (s->nev && sl_tab_add(&a->socks, sock_hash_joined(s), s, sock_hash_joined))
+				return NULL;
+	}
+	return sl_tab_find(&a->socks, skey_hash(&k), sock_eq_joined, &k);
+}
+
+struct sl_site *sl_sock_site(const struct sl_an *a, const struct sl_sock *s)
+{
+	return s->rank && s->rank <= a->nsites ? a->sites[s->rank - 1] : NULL;
 }
 
 static int ev_cmp(const void *x, const void *y)
@@ -108,7 +153,7 @@ static int leak_better(const struct sl_leak *n, const struct sl_leak *o)
 	int sn = (!n->inherited && n->has_open) * 2 + n->has_eof;
 	int so = (!o->inherited && o->has_open) * 2 + o->has_eof;
 	if (sn != so) return sn > so;
-	return n->ev->ts < o->ev->ts;
+	return n->ev.ts < o->ev.ts;
 }
 
 int sl_join(struct sl_an *a)
@@ -120,33 +165,32 @@ int sl_join(struct sl_an *a)
 	for (struct sl_proc *p = a->proc_list; p; p = p->next) pmap_add(a, &m, p);
 	/* events: resolve stacks, attach to sockets */
 	for (e = a->ev_head; e; e = next) {
-		struct sl_skey k;
+		struct skey k = { e->proc->boot, e->inode };
+		struct sl_leak *l = sl_ev_leak(e);
+		uint64_t h = skey_hash(&k);
 		next = e->next;
-		memset(&k, 0, sizeof k);
-		k.boot = e->proc->boot;
-		k.inode = e->inode;
-		uint64_t h = sock_hash(&k); /* the key is the first member */
 		s = sl_tab_find(&a->socks, h, sock_eq, &k);
 		if (!s) {
-			if (!(s = sl_alloc(a, sizeof *s)) || sl_tab_add(&a->socks, h, s, sock_hash)) {
-				if (e->leak) { /* no memory left: counted, not grouped */
+			if ((s = sl_alloc(a, sizeof *s))) s->ev1 = e; /* its key, for the table */
+			if (!s || sl_tab_add(&a->socks, h, s, sock_hash)) {
+				if (l) { /* no memory left: counted, not grouped */
 					a->lost_socks++;
 					a->leaked++;
 				}
 				continue;
 			}
-			s->key = k;
 			if (a->socks_tail) a->socks_tail->next_all = s;
 			else a->socks_head = s;
 			a->socks_tail = s;
 			a->nsocks++;
 		}
-		e->stack = e->has_stack ? sl_stack_find(a, k.boot, e->stack_id) : NULL;
-		if (e->leak) {
-			struct sl_leak *l = e->leak;
+		if (e->type != SL_EV_LEAK) {
+			struct sl_sev *se = (struct sl_sev *)e;
+			se->stack = e->has_stack ? sl_stack_find(a, k.boot, se->stack_id) : NULL;
+		}
+		if (l) {
 			l->os = l->has_open ? sl_stack_find(a, k.boot, l->open_id) : NULL;
 			l->es = l->has_eof ? sl_stack_find(a, k.boot, l->eof_id) : NULL;
-			l->sock = s;
 			if (!s->primary || leak_better(l, s->primary)) s->primary = l;
 			if (l->inherited || e->npids) s->shared = 1;
 		}
@@ -158,35 +202,41 @@ int sl_join(struct sl_an *a)
 		for (int i = 0; i < e->npids; i++)
 			add_holder(a, s, child_proc(a, &m, e->proc, e->pids[i]));
 		/* reuse the reading-order link as the per-socket list; counted in nev */
-		e->next = (struct sl_ev *)s->ev;
-		s->ev = (struct sl_ev **)e;
+		e->next = s->nev ? s->ev1 : NULL;
+		s->ev1 = e;
 		s->nev++;
 	}
 	a->ev_head = a->ev_tail = NULL;
-	/* per socket: events into a time-ordered array */
+	/* The tables of the reading are not needed any more (no stack is looked up, no frame or
+	 * socket added after this): given back before grouping, which is when memory peaks. */
+	sl_tab_free(&a->socks);
+	sl_tab_free(&a->stacks);
+	sl_tab_free(&a->frames);
+	/* per socket: events into a time-ordered array; one event stays in place */
 	for (s = a->socks_head; s; s = s->next_all) {
-		struct sl_ev *l = (struct sl_ev *)s->ev;
-		struct sl_ev **arr = sl_alloc(a, sizeof *arr * (s->nev ? s->nev : 1));
+		struct sl_ev *l = s->ev1, **arr;
 		size_t i = s->nev;
-		if (!arr) {
-			a->lost_socks += s->primary != NULL;
-			a->leaked += s->primary != NULL;
-			s->primary = NULL;
-			s->ev = NULL;
-			s->nev = 0;
-			continue;
+		if (s->nev > 1) {
+			if (!(arr = sl_alloc(a, sizeof *arr * s->nev))) {
+				a->lost_socks += s->primary != NULL;
+				a->leaked += s->primary != NULL;
+				s->primary = NULL;
+				s->evs = NULL;
+				s->nev = 0;
+				continue;
+			}
+			while (l) {
+				arr[--i] = l;
+				l = l->next;
+			}
+			qsort(arr, s->nev, sizeof *arr, ev_cmp);
+			s->evs = arr;
 		}
-		while (l) {
-			arr[--i] = l;
-			l = l->next;
-		}
-		qsort(arr, s->nev, sizeof *arr, ev_cmp);
-		s->ev = arr;
 		if (s->nholders > 1) s->shared = 1;
 		if (s->primary && s->enforced) s->primary->enforced = 1;
 		for (i = 0; i < s->nev; i++)
-			if (s->ev[i]->type == SL_EV_LATE_CLOSE && s->primary &&
-			    s->ev[i]->proc == s->primary->ev->proc)
+			if (sl_sock_ev(s, i)->type == SL_EV_LATE_CLOSE && s->primary &&
+			    sl_sock_ev(s, i)->proc == s->primary->ev.proc)
 				s->primary->late_closed = 1;
 	}
 	HASH_CLEAR(hh, m);

@@ -161,23 +161,26 @@ static const struct sl_site *site_of(struct sl_an *a, uint64_t inode, pid_t pid)
 {
 	struct sl_sock *s = sl_sock_find(a, sl_internz(a, boot_id), inode);
 
-	if (!s || !s->primary || !s->primary->site) return NULL;
+	if (!s || !s->primary || !sl_sock_site(a, s)) return NULL;
 	for (int i = 0; i < s->nholders && i < SL_SITE_SET; i++)
-		if (s->holders[i] && ((const struct sl_proc *)s->holders[i])->pid == pid)
-			return s->primary->site;
+		if (sl_sock_holder(s, (size_t)i) && sl_sock_holder(s, (size_t)i)->pid == pid)
+			return sl_sock_site(a, s);
 	return NULL;
 }
 
 static void site_where(const struct sl_an *a, const struct sl_site *st, char *buf, size_t cap)
 {
-	if (st->file)
-		snprintf(buf, cap, "%s:%d in %s", sl_path(a, st->file), st->line,
-			 st->func ? st->func : "??");
-	else if (st->func)
-		snprintf(buf, cap, "%s", st->func);
+	struct sl_site_stats ss;
+
+	sl_site_stats(st, &ss);
+	if (ss.file)
+		snprintf(buf, cap, "%s:%d in %s", sl_path(a, ss.file), ss.line,
+			 ss.func ? ss.func : "??");
+	else if (ss.func)
+		snprintf(buf, cap, "%s", ss.func);
 	else
-		snprintf(buf, cap, "%s socket in %s", st->role ? st->role : "inherited",
-			 st->module ? sl_base(st->module) : "??");
+		snprintf(buf, cap, "%s socket in %s", ss.role ? ss.role : "inherited",
+			 ss.module ? sl_base(ss.module) : "??");
 }
 
 static void row_sites(struct sl_an *a, struct sl_live_row *r, const struct sl_cw **socks,
@@ -276,7 +279,7 @@ static void stats_from(struct sl_live *l, struct sl_an *a)
 		for (const struct sl_sock *k = st->socks; k; k = k->next_in_site) {
 			struct sl_live_kind_site *e = NULL;
 			char where[400], comm[64];
-			const struct sl_proc *p = k->primary ? k->primary->ev->proc : NULL;
+			const struct sl_proc *p = k->primary ? k->primary->ev.proc : NULL;
 			const char *kind;
 			size_t j;
 

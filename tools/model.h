@@ -121,17 +121,27 @@ enum sl_evt { SL_EV_LEAK, SL_EV_LATE_CLOSE, SL_EV_ENFORCE, SL_EV_CLOSE_SHARED, S
 	      SL_EV_EXEC, SL_EV_N };
 extern const char *const sl_evt_name[SL_EV_N];
 
-struct sl_leak;
-/* Events and leak records are most of the model (one of each per leaked socket): fields that
- * are never needed together share their bytes. */
+/* Events and leak records are most of the model (one of each per leaked socket): a leak
+ * record is an event with the leak's fields after it (struct sl_leak), the other events carry
+ * their stack and text after it (struct sl_sev); fields never needed together share bytes. */
 struct sl_ev {
 	uint8_t type, kind;
 	uint8_t has_stack, flag;   /* flag: exec cloexec; enforce ok */
 	int fd;
-	int other;                 /* fork: child pid */
-	int npids, nrem;
+	int npids;
+	union {
+		int other;         /* fork: child pid */
+		int nrem;          /* close_shared: remaining_fds */
+	};
 	uint64_t inode;
 	int64_t ts;
+	int *pids;                 /* shared_with */
+	struct sl_proc *proc;
+	struct sl_ev *next;        /* reading order list; then per-socket list */
+};
+
+struct sl_sev {                    /* any event but SL_EV_LEAK */
+	struct sl_ev e;
 	union {
 		uint64_t stack_id;       /* read */
 		struct sl_stack *stack;  /* resolved by the join (NULL: not recorded or unknown) */
@@ -140,41 +150,75 @@ struct sl_ev {
 		const char *text;        /* exec path, enforce result */
 		int64_t ms;              /* late_close late_ms */
 	};
-	int *pids;                 /* shared_with */
 	int *rem;                  /* close_shared remaining_fds */
-	struct sl_proc *proc;
-	struct sl_leak *leak;      /* SL_EV_LEAK */
-	struct sl_ev *next;        /* reading order list; then per-socket list */
 };
 
-struct sl_leak {
+struct sl_leak {                   /* SL_EV_LEAK */
+	struct sl_ev ev;
 	const char *local, *peer, *tcp_state, *role; /* (family is checked, not kept: unused) */
 	int64_t age_ms, open_age_ms, open_ts, eof_ts, cw_ts;
 	union { uint64_t open_id; struct sl_stack *os; }; /* id read, stack after the join */
 	union { uint64_t eof_id; struct sl_stack *es; };
 	uint8_t has_open, has_eof, inherited, enforced, late_closed, suppressed;
 	uint8_t family_kind;       /* enum sl_kind for grouping: exit_open with an EOF counts as EOF */
-	const char *supp_pattern;
-	struct sl_sock *sock;
-	struct sl_site *site;
-	struct sl_ev *ev;
 };
 
-struct sl_skey { const char *boot; uint64_t inode; };
+/* The leak record an event is, or NULL */
+static inline struct sl_leak *sl_ev_leak(const struct sl_ev *e)
+{
+	return e->type == SL_EV_LEAK ? (struct sl_leak *)e : NULL;
+}
+/* The stack an event (not a leak record) was recorded with, or NULL */
+static inline struct sl_stack *sl_ev_stack(const struct sl_ev *e)
+{
+	return e->type != SL_EV_LEAK ? ((const struct sl_sev *)e)->stack : NULL;
+}
+static inline const struct sl_sev *sl_ev_sev(const struct sl_ev *e)
+{
+	return (const struct sl_sev *)e;
+}
+
+/* A socket: (boot id, inode), those of its events. Most leaked sockets have one event and
+ * one holder, kept in place of the array. */
 struct sl_sock {
-	struct sl_skey key;        /* in a->socks */
 	struct sl_sock *next_all;  /* all sockets, in the order they were first seen */
-	struct sl_ev **ev;         /* sorted by time */
+	union {
+		struct sl_ev **evs;  /* nev > 1: sorted by time */
+		struct sl_ev *ev1;   /* nev == 1; while joining, the head of the list of its events */
+	};
 	uint32_t nev;
 	int nholders;
 	struct sl_leak *primary;   /* the leak record that decides the site */
 	uint8_t shared, enforced, suppressed;
-	const void **holders;      /* struct sl_proc *: the first SL_SITE_SET of nholders */
+	uint32_t rank;             /* of its site (sl_sock_site), 0: none */
+	union {
+		const void **holders; /* nholders > 1: struct sl_proc *, the first SL_SITE_SET */
+		const void *holder1;  /* nholders == 1 */
+	};
 	struct sl_sock *next_in_site;
 };
+static inline struct sl_ev *sl_sock_ev(const struct sl_sock *s, size_t i)
+{
+	return s->nev == 1 ? s->ev1 : s->evs[i];
+}
+static inline const struct sl_proc *sl_sock_holder(const struct sl_sock *s, size_t i)
+{
+	return s->nholders == 1 ? s->holder1 : s->holders[i];
+}
+static inline uint64_t sl_sock_inode(const struct sl_sock *s)
+{
+	return s->nev ? sl_sock_ev(s, 0)->inode : 0;
+}
+static inline const char *sl_sock_boot(const struct sl_sock *s)
+{
+	return s->nev ? sl_sock_ev(s, 0)->proc->boot : NULL;
+}
 
-/* After the join: the socket (boot, inode), or NULL; boot is an interned pointer. */
+/* After the join: the socket (boot, inode), or NULL; boot is an interned pointer. The table
+ * is made again on the first call (the report itself does not need it after the join). */
 struct sl_sock *sl_sock_find(struct sl_an *a, const char *boot, uint64_t inode);
+/* The site a socket was grouped into, or NULL */
+struct sl_site *sl_sock_site(const struct sl_an *a, const struct sl_sock *s);
 
 #define SL_SITE_SET 8
 /* Small sets of distinct pointers (a site's peers and processes, a socket's holders): one slot
@@ -194,24 +238,45 @@ int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v);
 struct sl_fkey { const char *a, *b; uint64_t c; };
 struct sl_sitekey { uint64_t kind; struct sl_fkey o, e; };
 
-struct sl_site {
-	struct sl_sitekey key;        /* in a->site_hash */
-	struct sl_site *next_all;
-	enum sl_kind kind;
-	struct sl_stack *open, *eof;  /* representative stacks */
-	const char *role, *module;    /* for sites without an open stack */
-	const char *func, *file;      /* the program frame the site is located at */
-	int line;
-	size_t nsock;
+/* A site is most of a million-site report, and most sites of such a log have one socket: a
+ * site keeps only what it cannot get from its sockets (issue 11: 248 bytes a site before).
+ * Its key is computed again from its stacks (or its first socket) when compared, since
+ * stacks know their site frame once symbolised; role, module and location come from the
+ * first socket and the stacks; the counts exist from the second socket on (sl_site_stats). */
+struct sl_site_more {
+	struct sl_sock *socks_tail;
 	uint32_t kinds[SL_K_N], enforced, shared, late_closed;
 	int64_t age_min, age_max, age_sum;
 	const void **peers;           /* const char *: the first SL_SITE_SET distinct peers */
 	size_t npeers;                /* distinct peers seen (SL_SITE_SET + 1: more) */
 	const void **procs;           /* struct sl_proc *: the first SL_SITE_SET processes */
 	size_t nprocs;
-	struct sl_sock *socks, *socks_tail;
-	size_t rank;
 };
+
+struct sl_site {
+	struct sl_stack *open, *eof;  /* representative stacks */
+	struct sl_sock *socks;        /* in reading order; the first one made the site */
+	struct sl_site_more *more;    /* NULL while the site has one socket */
+	struct sl_site *next_all;
+	uint32_t nsock, rank;
+	uint8_t kind;                 /* enum sl_kind */
+};
+
+/* What the writers show of a site: its counts, where it is, its first socket's role and
+ * executable (for sites without an open stack). Pointers into st, or into ss itself. */
+struct sl_site_stats {
+	uint32_t kinds[SL_K_N], enforced, shared, late_closed;
+	int64_t age_min, age_max, age_sum; /* age_max INT64_MIN: no ages recorded */
+	const void *const *peers;
+	size_t npeers;
+	const void *const *procs;
+	size_t nprocs;
+	const char *role, *module;    /* module: the executable of its first socket's process */
+	const char *func, *file;      /* the program frame the site is located at */
+	int line;
+	const void *one_peer, *one_proc;
+};
+void sl_site_stats(const struct sl_site *st, struct sl_site_stats *ss);
 
 struct sl_supp {
 	const char *pattern, *file;

@@ -356,16 +356,18 @@ static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
 	a->nstacks++;
 }
 
+/* An event of its type's size: a struct sl_leak for SL_EV_LEAK, else a struct sl_sev */
 static struct sl_ev *ev_new(struct rd *d, int type, struct sl_proc *p, int64_t ts)
 {
 	struct sl_an *a = d->a;
-	struct sl_ev *e = sl_alloc(a, sizeof *e);
+	struct sl_ev *e = sl_alloc(a, type == SL_EV_LEAK ? sizeof(struct sl_leak)
+							 : sizeof(struct sl_sev));
 	if (!e) return NULL;
 	e->type = (uint8_t)type;
 	e->proc = p;
 	e->ts = ts;
 	e->fd = -1;
-	e->other = -1;
+	if (type == SL_EV_FORK) e->other = -1;
 	if (a->ev_tail) a->ev_tail->next = e;
 	else a->ev_head = e;
 	a->ev_tail = e;
@@ -380,10 +382,6 @@ static int kind_of(const char *k)
 	return -1;
 }
 
-static void ev_stack(struct rd *d, const struct rec *r, struct sl_ev *e)
-{
-	e->has_stack = (uint8_t)get_hex(d, r, F_STACK, &e->stack_id);
-}
 
 static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
 {
@@ -421,16 +419,14 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	if (k == SL_K_EXIT && (l.has_eof || l.eof_ts != SL_NONE)) l.family_kind = SL_K_EOF;
 	else if (k == SL_K_EXIT && l.cw_ts != SL_NONE) l.family_kind = SL_K_CW;
 	struct sl_ev *e = ev_new(d, SL_EV_LEAK, p, ts);
-	struct sl_leak *lp = sl_alloc(d->a, sizeof *lp);
-	if (!e || !lp) return;
-	e->kind = (uint8_t)k;
-	e->inode = inode;
-	e->fd = fd;
-	e->pids = pids;
-	e->npids = np;
-	e->leak = lp;
-	*e->leak = l;
-	e->leak->ev = e;
+	if (!e) return;
+	l.ev = *e;
+	l.ev.kind = (uint8_t)k;
+	l.ev.inode = inode;
+	l.ev.fd = fd;
+	l.ev.pids = pids;
+	l.ev.npids = np;
+	*sl_ev_leak(e) = l;
 	d->a->leak_records++;
 }
 
@@ -459,18 +455,19 @@ static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, 
 	}
 	if (d->err) return;
 	struct sl_ev *e = ev_new(d, type, p, ts);
+	struct sl_sev *se = (struct sl_sev *)e;
 	if (!e) return;
 	e->inode = inode;
 	e->fd = fd;
 	e->kind = (uint8_t)(k < 0 ? SL_K_N : k);
 	e->pids = pids;
 	e->npids = np;
-	e->rem = rem;
+	se->rem = rem;
 	e->nrem = nr;
-	if (type == SL_EV_LATE_CLOSE) e->ms = ms; /* they share their bytes */
-	else e->text = text;
+	if (type == SL_EV_LATE_CLOSE) se->ms = ms; /* they share their bytes */
+	else se->text = text;
 	e->flag = type == SL_EV_ENFORCE && !text;
-	ev_stack(d, r, e);
+	e->has_stack = (uint8_t)get_hex(d, r, F_STACK, &se->stack_id);
 }
 
 struct cross_ctx {
@@ -512,10 +509,10 @@ static int on_cross(void *ctx, size_t idx, const struct sl_jv *v)
 	e->inode = (uint64_t)o.inode;
 	e->fd = (int)o.fd;
 	e->other = c->child;
-	e->text = c->path;
+	((struct sl_sev *)e)->text = c->path;
 	e->flag = (uint8_t)o.cloexec;
 	e->has_stack = (uint8_t)c->has_stack;
-	e->stack_id = c->stack;
+	((struct sl_sev *)e)->stack_id = c->stack;
 	e->kind = SL_K_N;
 	return 0;
 }

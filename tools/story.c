@@ -23,8 +23,9 @@ int64_t sl_story_t0(const struct sl_sock *s)
 {
 	int64_t t = INT64_MAX;
 	for (size_t i = 0; i < s->nev; i++) {
-		const struct sl_ev *e = s->ev[i];
-		if (e->leak && e->leak->open_ts != SL_NONE && e->leak->open_ts < t) t = e->leak->open_ts;
+		const struct sl_ev *e = sl_sock_ev(s, i);
+		const struct sl_leak *l = sl_ev_leak(e);
+		if (l && l->open_ts != SL_NONE && l->open_ts < t) t = l->open_ts;
 		if (e->ts < t) t = e->ts;
 	}
 	return t == INT64_MAX ? 0 : t;
@@ -69,8 +70,8 @@ void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, vo
 	struct pend stackbuf[64], *v = cap <= 64 ? stackbuf : malloc(cap * sizeof *v);
 	if (!v) return;
 	for (size_t i = 0; i < s->nev; i++) {
-		const struct sl_ev *e = s->ev[i];
-		const struct sl_leak *l = e->leak;
+		const struct sl_ev *e = sl_sock_ev(s, i);
+		const struct sl_leak *l = sl_ev_leak(e);
 		if (l && !l->inherited && l->open_ts != SL_NONE) v[n++] = (struct pend){ l->open_ts, 0, e };
 		if (l && l->eof_ts != SL_NONE) v[n++] = (struct pend){ l->eof_ts, 1, e };
 		if (l && l->cw_ts != SL_NONE) v[n++] = (struct pend){ l->cw_ts, 2, e };
@@ -85,7 +86,8 @@ void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, vo
 		}
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_ev *e = v[i].e;
-		const struct sl_leak *l = e->leak;
+		const struct sl_leak *l = sl_ev_leak(e);
+		const struct sl_sev *se = sl_ev_sev(e);
 		pname(e->proc, pn, sizeof pn);
 		switch (v[i].what) {
 		case 0:
@@ -110,31 +112,31 @@ void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, vo
 			     e->npids ? pl : "", l->enforced ? "" : ", not enforced");
 			break;
 		case SL_EV_FORK:
-			emit(fn, ctx, e->ts, e->proc, "fork", e->stack,
+			emit(fn, ctx, e->ts, e->proc, "fork", se->stack,
 			     "%s forked child %d: the socket (fd %d) now has one more holder", pn, e->other,
 			     e->fd);
 			break;
 		case SL_EV_EXEC:
-			emit(fn, ctx, e->ts, e->proc, "exec", e->stack, "%s exec %s with fd %d %s", pn,
-			     e->text ? e->text : "?", e->fd,
+			emit(fn, ctx, e->ts, e->proc, "exec", se->stack, "%s exec %s with fd %d %s", pn,
+			     se->text ? se->text : "?", e->fd,
 			     e->flag ? "close-on-exec (not inherited)" : "without FD_CLOEXEC: inherited");
 			break;
 		case SL_EV_CLOSE_SHARED:
 			pidlist(e->pids, e->npids, pl, sizeof pl);
-			emit(fn, ctx, e->ts, e->proc, "close_shared", e->stack,
+			emit(fn, ctx, e->ts, e->proc, "close_shared", se->stack,
 			     "%s closed fd %d but did not release the socket (no FIN sent): %s%s%s", pn,
 			     e->fd, e->npids ? "still held by " : "",
 			     e->npids ? pl : (e->nrem ? "other fds of this process" : ""),
 			     e->npids && e->nrem ? " and other fds here" : "");
 			break;
 		case SL_EV_LATE_CLOSE:
-			emit(fn, ctx, e->ts, e->proc, "late_close", e->stack,
+			emit(fn, ctx, e->ts, e->proc, "late_close", se->stack,
 			     "%s closed it at last, %lld ms after the leak report", pn,
-			     (long long)(e->ms == SL_NONE ? 0 : e->ms));
+			     (long long)(se->ms == SL_NONE ? 0 : se->ms));
 			break;
 		case SL_EV_ENFORCE:
 			emit(fn, ctx, e->ts, e->proc, "enforce", NULL, "%s enforced: shutdown %s", pn,
-			     e->flag ? "done" : (e->text ? e->text : "failed"));
+			     e->flag ? "done" : (se->text ? se->text : "failed"));
 			break;
 		}
 	}
@@ -146,13 +148,14 @@ void sl_story_holders(const struct sl_an *a, const struct sl_sock *s, sl_story_f
 	char pn[128];
 	(void)a;
 	for (int h = 0; h < s->nholders && h < SL_SITE_SET; h++) {
-		const struct sl_proc *p = s->holders[h];
+		const struct sl_proc *p = sl_sock_holder(s, (size_t)h);
 		int closed = 0, leaked = 0, late = 0;
 		for (size_t i = 0; i < s->nev; i++) {
-			if (s->ev[i]->proc != p) continue;
-			closed |= s->ev[i]->type == SL_EV_CLOSE_SHARED;
-			late |= s->ev[i]->type == SL_EV_LATE_CLOSE;
-			leaked |= s->ev[i]->type == SL_EV_LEAK;
+			const struct sl_ev *e = sl_sock_ev(s, i);
+			if (e->proc != p) continue;
+			closed |= e->type == SL_EV_CLOSE_SHARED;
+			late |= e->type == SL_EV_LATE_CLOSE;
+			leaked |= e->type == SL_EV_LEAK;
 		}
 		pname(p, pn, sizeof pn);
 		if (late)
@@ -173,14 +176,17 @@ void sl_story_holders(const struct sl_an *a, const struct sl_sock *s, sl_story_f
 
 const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap)
 {
-	const char *where = st->func ? st->func : NULL;
+	struct sl_site_stats ss;
+	const char *where;
+	sl_site_stats(st, &ss);
+	where = ss.func;
 	if (where)
 		sl_snprintf(buf, cap, "%s: %s, opened in %s", sl_kind_name[st->kind],
 			    sl_kind_title[st->kind], where);
 	else if (!st->open)
 		sl_snprintf(buf, cap, "%s: %s, %s socket in %s", sl_kind_name[st->kind],
-			    sl_kind_title[st->kind], st->role ? st->role : "inherited",
-			    sl_base(st->module));
+			    sl_kind_title[st->kind], ss.role ? ss.role : "inherited",
+			    sl_base(ss.module));
 	else
 		snprintf(buf, cap, "%s: %s", sl_kind_name[st->kind], sl_kind_title[st->kind]);
 	return buf;

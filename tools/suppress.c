@@ -93,7 +93,7 @@ const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l)
 	for (size_t i = 0; i < a->nsupp; i++) {
 		const char *p = a->supp[i].pattern;
 		if (stack_matches(p, l->os) || stack_matches(p, l->es) ||
-		    (!l->os && !l->es && (m(p, l->ev->proc->exe) || m(p, l->ev->proc->argv0)))) {
+		    (!l->os && !l->es && (m(p, l->ev.proc->exe) || m(p, l->ev.proc->argv0)))) {
 			a->supp[i].sockets++;
 			return p;
 		}

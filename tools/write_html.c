@@ -74,10 +74,11 @@ static int lane_cmp(const void *x, const void *y)
 
 static int64_t end_of(const struct sl_an *a, const struct sl_sock *s, const struct sl_proc *p)
 {
-	for (size_t i = 0; i < s->nev; i++)
-		if (s->ev[i]->proc == p && (s->ev[i]->type == SL_EV_LATE_CLOSE ||
-					    s->ev[i]->type == SL_EV_ENFORCE))
-			return s->ev[i]->ts;
+	for (size_t i = 0; i < s->nev; i++) {
+		const struct sl_ev *e = sl_sock_ev(s, i);
+		if (e->proc == p && (e->type == SL_EV_LATE_CLOSE || e->type == SL_EV_ENFORCE))
+			return e->ts;
+	}
 	(void)a;
 	/* still open at the end of this process's records: the log says nothing later */
 	return p->has_exit ? p->exit_ts : p->last_ts;
@@ -91,8 +92,8 @@ static void timeline(FILE *o, const struct sl_an *a)
 	for (size_t i = 0; i < a->nsites; i++)
 		for (const struct sl_sock *s = a->sites[i]->socks; s; s = s->next_in_site)
 			for (size_t j = 0; j < s->nev; j++) {
-				const struct sl_ev *e = s->ev[j];
-				const struct sl_leak *l = e->leak;
+				const struct sl_ev *e = sl_sock_ev(s, j);
+				const struct sl_leak *l = sl_ev_leak(e);
 				if (!l) continue;
 				size_t k;
 				for (k = 0; k < nl && ln[k].p != e->proc; k++) {}
@@ -176,7 +177,7 @@ static void timeline(FILE *o, const struct sl_an *a)
 				   "<title>inode %llu %s peer ",
 				x0, ry, xb - x0 > 0.5 ? xb - x0 : 0.5, ROW_H - 2, xb, ry,
 				x1 - xb > 1 ? x1 - xb : 1, ROW_H - 2,
-				(unsigned long long)b->l->sock->key.inode, sl_kind_name[b->l->ev->kind]);
+				(unsigned long long)b->l->ev.inode, sl_kind_name[b->l->ev.kind]);
 			esc(o, b->l->peer ? b->l->peer : "?");
 			fprintf(o, " (");
 			esc(o, b->l->tcp_state ? b->l->tcp_state : "?");
@@ -274,31 +275,33 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		   "<th>age (ms)</th><th>processes</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct sl_site *st = a->sites[i];
-		fprintf(o, "<tr class=site id='site-%zu'><td class=n>%zu</td><td><span class='kind k%d'>%s</span></td>"
-			   "<td class=n>%zu</td><td>", st->rank, st->rank, (int)st->kind,
+		struct sl_site_stats ss;
+		sl_site_stats(st, &ss);
+		fprintf(o, "<tr class=site id='site-%u'><td class=n>%u</td><td><span class='kind k%d'>%s</span></td>"
+			   "<td class=n>%u</td><td>", st->rank, st->rank, (int)st->kind,
 			sl_kind_name[st->kind], st->nsock);
-		if (st->file) {
+		if (ss.file) {
 			fprintf(o, "<code>");
-			esc(o, sl_path(a, st->file));
-			fprintf(o, ":%d</code> ", st->line);
+			esc(o, sl_path(a, ss.file));
+			fprintf(o, ":%d</code> ", ss.line);
 		}
 		esc(o, sl_site_title(st, title, sizeof title));
 		fprintf(o, "</td><td>");
 		for (int k = 0; k < SL_K_N; k++)
-			if (st->kinds[k]) fprintf(o, "%s&nbsp;%u ", sl_kind_name[k], st->kinds[k]);
-		fprintf(o, "</td><td class=n>%u</td><td class=n>%u</td><td>", st->enforced, st->shared);
-		for (size_t j = 0; j < st->npeers && j < SL_SITE_SET; j++) {
-			esc(o, st->peers[j]);
+			if (ss.kinds[k]) fprintf(o, "%s&nbsp;%u ", sl_kind_name[k], ss.kinds[k]);
+		fprintf(o, "</td><td class=n>%u</td><td class=n>%u</td><td>", ss.enforced, ss.shared);
+		for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++) {
+			esc(o, ss.peers[j]);
 			fprintf(o, "<br>");
 		}
-		if (st->npeers > SL_SITE_SET) fprintf(o, "&hellip;");
+		if (ss.npeers > SL_SITE_SET) fprintf(o, "&hellip;");
 		fprintf(o, "</td><td>");
-		if (st->age_max != INT64_MIN)
-			fprintf(o, "%lld&ndash;%lld", (long long)st->age_min, (long long)st->age_max);
+		if (ss.age_max != INT64_MIN)
+			fprintf(o, "%lld&ndash;%lld", (long long)ss.age_min, (long long)ss.age_max);
 		fprintf(o, "</td><td>");
-		for (size_t j = 0; j < st->nprocs; j++) {
+		for (size_t j = 0; j < ss.nprocs; j++) {
 			char pn[128];
-			sl_proc_name(st->procs[j], pn, sizeof pn);
+			sl_proc_name(ss.procs[j], pn, sizeof pn);
 			esc(o, pn);
 			fprintf(o, "<br>");
 		}
@@ -324,12 +327,12 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 				if (!s->shared) continue;
 				struct sctx c = { o, sl_story_t0(s), a };
 				fprintf(o, "<div class=story><b>inode %llu</b> ",
-					(unsigned long long)s->key.inode);
+					(unsigned long long)sl_sock_inode(s));
 				if (s->primary->peer) {
 					fprintf(o, "peer ");
 					esc(o, s->primary->peer);
 				}
-				fprintf(o, ", site #%zu<ul>\n", s->primary->site ? s->primary->site->rank : 0);
+				fprintf(o, ", site #%u<ul>\n", a->sites[i]->rank);
 				sl_story(a, s, story_li, &c);
 				sl_story_holders(a, s, story_li, &c);
 				fprintf(o, "</ul></div>\n");

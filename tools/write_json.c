@@ -145,17 +145,18 @@ static void story_item(void *ctx, const struct sl_story_item *it)
 	sl_jappend(c->arr, o);
 }
 
-static json_t *story_json(const struct sl_an *a, const struct sl_sock *s)
+static json_t *story_json(const struct sl_an *a, const struct sl_site *site,
+			  const struct sl_sock *s)
 {
 	const struct sl_leak *l = s->primary;
 	json_t *o = json_object();
 	struct story_ctx c = { a, json_array() };
-	sl_jset(o, "inode", json_integer((json_int_t)s->key.inode));
-	sl_jset(o, "boot_id", jstr(s->key.boot));
-	sl_jset(o, "host", jstr(l->ev->proc->host));
+	sl_jset(o, "inode", json_integer((json_int_t)sl_sock_inode(s)));
+	sl_jset(o, "boot_id", jstr(sl_sock_boot(s)));
+	sl_jset(o, "host", jstr(l->ev.proc->host));
 	sl_jset(o, "local", jstr(l->local));
 	sl_jset(o, "peer", jstr(l->peer));
-	sl_jset(o, "site", l->site ? json_integer((json_int_t)l->site->rank) : json_null());
+	sl_jset(o, "site", json_integer((json_int_t)site->rank));
 	sl_jset(o, "enforced", json_boolean(s->enforced));
 	sl_story(a, s, story_item, &c);
 	sl_jset(o, "events", c.arr);
@@ -168,40 +169,42 @@ static json_t *story_json(const struct sl_an *a, const struct sl_sock *s)
 static json_t *site_json(const struct sl_an *a, const struct sl_site *st)
 {
 	char title[512];
+	struct sl_site_stats ss;
 	json_t *o = json_object(), *k = json_object(), *peers = json_array(), *procs = json_array();
 	json_t *inodes = json_array();
+	sl_site_stats(st, &ss);
 	sl_jset(o, "rank", json_integer((json_int_t)st->rank));
 	sl_jset(o, "kind", json_string(sl_kind_name[st->kind]));
 	sl_jset(o, "title", sl_json_str(sl_site_title(st, title, sizeof title)));
 	sl_jset(o, "sockets", json_integer((json_int_t)st->nsock));
 	for (int i = 0; i < SL_K_N; i++)
-		if (st->kinds[i]) sl_jset(k, sl_kind_name[i], json_integer((json_int_t)st->kinds[i]));
+		if (ss.kinds[i]) sl_jset(k, sl_kind_name[i], json_integer((json_int_t)ss.kinds[i]));
 	sl_jset(o, "kinds", k);
-	sl_jset(o, "enforced", json_integer((json_int_t)st->enforced));
-	sl_jset(o, "shared", json_integer((json_int_t)st->shared));
-	sl_jset(o, "closed_late", json_integer((json_int_t)st->late_closed));
-	for (size_t i = 0; i < st->npeers && i < SL_SITE_SET; i++)
-		sl_jappend(peers, sl_json_str(st->peers[i]));
+	sl_jset(o, "enforced", json_integer((json_int_t)ss.enforced));
+	sl_jset(o, "shared", json_integer((json_int_t)ss.shared));
+	sl_jset(o, "closed_late", json_integer((json_int_t)ss.late_closed));
+	for (size_t i = 0; i < ss.npeers && i < SL_SITE_SET; i++)
+		sl_jappend(peers, sl_json_str(ss.peers[i]));
 	sl_jset(o, "peers", peers);
-	sl_jset(o, "distinct_peers_at_least", json_integer((json_int_t)st->npeers));
-	for (size_t i = 0; i < st->nprocs; i++) sl_jappend(procs, proc_json(st->procs[i]));
+	sl_jset(o, "distinct_peers_at_least", json_integer((json_int_t)ss.npeers));
+	for (size_t i = 0; i < ss.nprocs; i++) sl_jappend(procs, proc_json(ss.procs[i]));
 	sl_jset(o, "processes", procs);
-	if (st->age_max != INT64_MIN)
-		sl_jset(o, "age_ms", json_pack("{s:I,s:I,s:I}", "min", (json_int_t)st->age_min,
-							  "max", (json_int_t)st->age_max, "mean",
-							  (json_int_t)(st->age_sum / (int64_t)st->nsock)));
+	if (ss.age_max != INT64_MIN)
+		sl_jset(o, "age_ms", json_pack("{s:I,s:I,s:I}", "min", (json_int_t)ss.age_min,
+							  "max", (json_int_t)ss.age_max, "mean",
+							  (json_int_t)(ss.age_sum / (int64_t)st->nsock)));
 	else
 		sl_jset(o, "age_ms", json_null());
 	sl_jset(o, "location",
-			    st->file ? json_pack("{s:o,s:o,s:i}", "function", jstr(st->func), "file",
-						 jstr(sl_path(a, st->file)), "line", st->line)
+			    ss.file ? json_pack("{s:o,s:o,s:i}", "function", jstr(ss.func), "file",
+						 jstr(sl_path(a, ss.file)), "line", ss.line)
 				     : json_null());
-	sl_jset(o, "role", jstr(st->role));
+	sl_jset(o, "role", jstr(ss.role));
 	sl_jset(o, "open_stack", sl_json_stack(a, st->open));
 	sl_jset(o, "eof_stack", sl_json_stack(a, st->eof));
 	size_t n = 0;
 	for (const struct sl_sock *s = st->socks; s && n < 1000; s = s->next_in_site, n++)
-		sl_jappend(inodes, json_integer((json_int_t)s->key.inode));
+		sl_jappend(inodes, json_integer((json_int_t)sl_sock_inode(s)));
 	sl_jset(o, "inodes", inodes);
 	return o;
 }
@@ -264,7 +267,7 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 		for (const struct sl_sock *s = a->sites[i]->socks; s && shown < a->max_stories;
 		     s = s->next_in_site)
 			if (s->shared) {
-				elem(out, story_json(a, s), &first, JSON_COMPACT);
+				elem(out, story_json(a, a->sites[i], s), &first, JSON_COMPACT);
 				shown++;
 			}
 	fputs(first ? "],\n" : "\n  ],\n", out);

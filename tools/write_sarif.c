@@ -104,7 +104,9 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct sl_site *st = a->sites[i];
 		char title[512], msg[1024], fp[32];
-		sl_snprintf(msg, sizeof msg, "%zu TCP socket(s) leaked here: %s", st->nsock,
+		struct sl_site_stats ss;
+		sl_site_stats(st, &ss);
+		sl_snprintf(msg, sizeof msg, "%u TCP socket(s) leaked here: %s", st->nsock,
 			    sl_site_title(st, title, sizeof title));
 		json_t *r = json_pack("{s:s,s:i,s:s,s:{s:o}}", "ruleId", sl_kind_name[st->kind],
 				      "ruleIndex", (int)st->kind, "level", "error", "message", "text",
@@ -112,17 +114,17 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 		json_t *loc = json_object();
 		const struct sl_frame *fr;
 		const struct sl_symf *sf;
-		if (st->file) {
-			sl_jset(loc, "physicalLocation", phys(a, st->file, st->line));
+		if (ss.file) {
+			sl_jset(loc, "physicalLocation", phys(a, ss.file, ss.line));
 		} else {
 			/* no source: point at the module so the result still has a location */
 			sl_jset(loc, "physicalLocation",
-					    phys(a, st->module ? st->module : "unknown", 0));
+					    phys(a, ss.module ? ss.module : "unknown", 0));
 		}
-		if (st->func)
+		if (ss.func)
 			sl_jset(loc, "logicalLocations",
 					    json_pack("[{s:o,s:s}]", "fullyQualifiedName",
-						      sl_json_str(st->func), "kind", "function"));
+						      sl_json_str(ss.func), "kind", "function"));
 		sl_jset(r, "locations", json_pack("[o]", loc));
 		json_t *stacks = json_array(), *rel = json_array();
 		if (st->open) sl_jappend(stacks, stack(a, st->open, "socket opened here"));
@@ -143,12 +145,12 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 		fingerprint(key, fp, sizeof fp);
 		sl_jset(r, "partialFingerprints", json_pack("{s:s}", "sockleakSite/v1", fp));
 		json_t *peers = json_array();
-		for (size_t j = 0; j < st->npeers && j < SL_SITE_SET; j++)
-			sl_jappend(peers, sl_json_str(st->peers[j]));
+		for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++)
+			sl_jappend(peers, sl_json_str(ss.peers[j]));
 		sl_jset(r, "properties",
 				    json_pack("{s:I,s:I,s:I,s:o}", "sockets", (json_int_t)st->nsock,
-					      "enforced", (json_int_t)st->enforced, "shared",
-					      (json_int_t)st->shared, "peers", peers));
+					      "enforced", (json_int_t)ss.enforced, "shared",
+					      (json_int_t)ss.shared, "peers", peers));
 		sl_jappend(results, r);
 	}
 	if (sl_json_failed()) { /* the root would be built on a missing result */

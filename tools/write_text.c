@@ -68,47 +68,49 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 static void print_site(const struct tx *t, const struct sl_site *st)
 {
 	char title[512];
-	fprintf(t->out, "%sSite #%zu: %zu leaked socket(s), ", C(t, RED), st->rank, st->nsock);
+	struct sl_site_stats ss;
+	sl_site_stats(st, &ss);
+	fprintf(t->out, "%sSite #%u: %u leaked socket(s), ", C(t, RED), st->rank, st->nsock);
 	S(t, sl_site_title(st, title, sizeof title));
 	fprintf(t->out, "%s\n", C(t, OFF));
-	if (st->file) {
+	if (ss.file) {
 		fputs("  at ", t->out);
-		S(t, sl_path(t->a, st->file));
-		fprintf(t->out, ":%d in ", st->line);
-		S(t, st->func ? st->func : "??");
+		S(t, sl_path(t->a, ss.file));
+		fprintf(t->out, ":%d in ", ss.line);
+		S(t, ss.func ? ss.func : "??");
 		fputc('\n', t->out);
 	}
 	fprintf(t->out, "  kinds:");
 	for (int k = 0; k < SL_K_N; k++)
-		if (st->kinds[k]) fprintf(t->out, " %s %u", sl_kind_name[k], st->kinds[k]);
-	fprintf(t->out, "; enforced %u; shared %u", st->enforced, st->shared);
-	if (st->late_closed) fprintf(t->out, "; closed late %u", st->late_closed);
+		if (ss.kinds[k]) fprintf(t->out, " %s %u", sl_kind_name[k], ss.kinds[k]);
+	fprintf(t->out, "; enforced %u; shared %u", ss.enforced, ss.shared);
+	if (ss.late_closed) fprintf(t->out, "; closed late %u", ss.late_closed);
 	fputc('\n', t->out);
-	if (st->npeers) {
+	if (ss.npeers) {
 		fprintf(t->out, "  peers:");
-		for (size_t i = 0; i < st->npeers && i < SL_SITE_SET; i++) {
+		for (size_t i = 0; i < ss.npeers && i < SL_SITE_SET; i++) {
 			fputs(i ? ", " : " ", t->out);
-			S(t, st->peers[i]);
+			S(t, ss.peers[i]);
 		}
-		if (st->npeers > SL_SITE_SET) fprintf(t->out, ", ...");
+		if (ss.npeers > SL_SITE_SET) fprintf(t->out, ", ...");
 		fputc('\n', t->out);
 	}
-	if (st->age_max != INT64_MIN)
+	if (ss.age_max != INT64_MIN)
 		fprintf(t->out, "  age: min %lld ms, max %lld ms, mean %lld ms\n",
-			(long long)st->age_min, (long long)st->age_max,
-			(long long)(st->age_sum / (int64_t)st->nsock));
+			(long long)ss.age_min, (long long)ss.age_max,
+			(long long)(ss.age_sum / (int64_t)st->nsock));
 	fprintf(t->out, "  processes:");
-	for (size_t i = 0; i < st->nprocs; i++) {
+	for (size_t i = 0; i < ss.nprocs; i++) {
 		char pn[128];
-		sl_proc_name(st->procs[i], pn, sizeof pn);
+		sl_proc_name(ss.procs[i], pn, sizeof pn);
 		fputs(i ? ", " : " ", t->out);
 		S(t, pn);
 	}
-	if (st->nprocs == SL_SITE_SET) fprintf(t->out, ", ...");
+	if (ss.nprocs == SL_SITE_SET) fprintf(t->out, ", ...");
 	fputc('\n', t->out);
 	if (st->open || !st->eof) {
 		char h[128];
-		sl_snprintf(h, sizeof h, "opened (%s) at", st->role ? st->role : "open");
+		sl_snprintf(h, sizeof h, "opened (%s) at", ss.role ? ss.role : "open");
 		print_stack(t, h, st->open);
 	}
 	if (st->eof) print_stack(t, "EOF read at (no close after it)", st->eof);
@@ -134,12 +136,12 @@ static void story_line(void *ctx, const struct sl_story_item *it)
 	fputc('\n', t->out);
 }
 
-static void print_story(struct tx *t, const struct sl_sock *s)
+static void print_story(struct tx *t, const struct sl_site *site, const struct sl_sock *s)
 {
 	const struct sl_leak *l = s->primary;
-	const struct sl_proc *p = l->ev->proc;
+	const struct sl_proc *p = l->ev.proc;
 	t->t0 = sl_story_t0(s);
-	fprintf(t->out, "%sShared socket inode %llu%s", C(t, BOLD), (unsigned long long)s->key.inode,
+	fprintf(t->out, "%sShared socket inode %llu%s", C(t, BOLD), (unsigned long long)sl_sock_inode(s),
 		C(t, OFF));
 	if (l->local || l->peer) {
 		fputs(" (", t->out);
@@ -152,7 +154,7 @@ static void print_story(struct tx *t, const struct sl_sock *s)
 		fputs(" on ", t->out);
 		S(t, p->host);
 	}
-	if (l->site) fprintf(t->out, ", site #%zu", l->site->rank);
+	if (site) fprintf(t->out, ", site #%u", site->rank);
 	fprintf(t->out, ":\n");
 	sl_story(t->a, s, story_line, t);
 	sl_story_holders(t->a, s, story_line, t);
@@ -189,7 +191,7 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 			for (const struct sl_sock *s = a->sites[i]->socks; s && shown < max_stories;
 			     s = s->next_in_site)
 				if (s->shared) {
-					print_story(&t, s);
+					print_story(&t, a->sites[i], s);
 					shown++;
 				}
 		if (shown < a->shared_socks)
