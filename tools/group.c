@@ -238,7 +238,7 @@ static void site_add(struct sl_an *a, struct sl_site *st, struct sl_sock *s, str
 		m->age_min = ss.age_min;
 		m->age_max = ss.age_max;
 		m->age_sum = ss.age_sum;
-		if (ss.npeers) sl_set_add(a, &m->peers, &m->npeers, ss.one_peer);
+		if (ss.npeers) sl_set_add_str(a, &m->peers, &m->npeers, ss.one_peer);
 		sl_set_add(a, &m->procs, &m->nprocs, ss.one_proc);
 		m->socks_tail = st->socks;
 		st->more = m;
@@ -252,7 +252,7 @@ static void site_add(struct sl_an *a, struct sl_site *st, struct sl_sock *s, str
 		if (l->age_ms > m->age_max) m->age_max = l->age_ms;
 		m->age_sum = sl_sat_add(m->age_sum, l->age_ms);
 	}
-	if (l->peer) sl_set_add(a, &m->peers, &m->npeers, l->peer);
+	if (l->peer) sl_set_add_str(a, &m->peers, &m->npeers, l->peer);
 	if (m->nprocs < SL_SITE_SET) sl_set_add(a, &m->procs, &m->nprocs, l->ev.proc);
 	m->socks_tail->next_in_site = s;
 	m->socks_tail = s;

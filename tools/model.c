@@ -117,11 +117,11 @@ const char *sl_internz(struct sl_an *a, const char *s)
 	return s ? sl_intern(a, s, strlen(s)) : NULL;
 }
 
-int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v)
+static int set_add(struct sl_an *a, const void ***set, size_t *n, const void *v, int str)
 {
 	size_t i, k = *n < SL_SITE_SET ? *n : SL_SITE_SET;
 	for (i = 0; i < k; i++)
-		if ((*set)[i] == v) return 0;
+		if ((*set)[i] == v || (str && !strcmp((*set)[i], v))) return 0;
 	if (*n < SL_SITE_SET) {
 		if (*n <= 1) {
 			const void **ns = sl_alloc(a, sizeof *ns * (*n ? SL_SITE_SET : 1));
@@ -133,6 +133,23 @@ int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v)
 	}
 	if (*n <= SL_SITE_SET) ++*n; /* past the set only "more": counting each is not worth it */
 	return 1;
+}
+
+int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v)
+{
+	return set_add(a, set, n, v, 0);
+}
+
+int sl_set_add_str(struct sl_an *a, const void ***set, size_t *n, const char *v)
+{
+	return set_add(a, set, n, v, 1);
+}
+
+const char *sl_strdup(struct sl_an *a, const char *s, size_t n)
+{
+	char *r = sl_alloc(a, n + 1);
+	if (r) memcpy(r, s, n);
+	return r;
 }
 
 static void arena_free(struct sl_an *a)

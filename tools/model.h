@@ -41,6 +41,9 @@ struct sl_arena_blk;
 void *sl_alloc(struct sl_an *a, size_t n);
 const char *sl_intern(struct sl_an *a, const char *s, size_t n);
 const char *sl_internz(struct sl_an *a, const char *s);
+/* A copy, not interned: for strings mostly distinct (peer and local addresses carry ports), an
+ * interning table slot costs more than a repeat saves */
+const char *sl_strdup(struct sl_an *a, const char *s, size_t n);
 
 /* ---- symbols (symbolise.c) ---- */
 struct sl_symf {             /* one source-level frame; inlined calls expand to several */
@@ -155,7 +158,8 @@ struct sl_sev {                    /* any event but SL_EV_LEAK */
 
 struct sl_leak {                   /* SL_EV_LEAK */
 	struct sl_ev ev;
-	const char *local, *peer, *tcp_state, *role; /* (family is checked, not kept: unused) */
+	const char *local, *peer;  /* not interned (sl_strdup) */
+	const char *tcp_state, *role; /* (family is checked, not kept: unused) */
 	int64_t age_ms, open_age_ms, open_ts, eof_ts, cw_ts;
 	union { uint64_t open_id; struct sl_stack *os; }; /* id read, stack after the join */
 	union { uint64_t eof_id; struct sl_stack *es; };
@@ -224,6 +228,8 @@ struct sl_site *sl_sock_site(const struct sl_an *a, const struct sl_sock *s);
 /* Small sets of distinct pointers (a site's peers and processes, a socket's holders): one slot
  * until a second value comes, then SL_SITE_SET; *n counts past the set by one ("and more"). */
 int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v);
+/* The same for strings that are not interned (peers): distinct by content */
+int sl_set_add_str(struct sl_an *a, const void ***set, size_t *n, const char *v);
 
 /* What makes a site (group.c): the kind family and the identity of the program frames of the
  * open and EOF stacks, as interned pointers: a (function, file, line) after symbolisation, or

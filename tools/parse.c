@@ -122,9 +122,11 @@ void sl_bad_line(struct sl_an *a, const char *name, size_t line, const char *fmt
 
 /* ---- typed field access; each sets rd->err on a type mismatch ---- */
 
-/* A string field, interned. An escaped one is unescaped into buf, and cut on a character
- * boundary when longer (the log is valid UTF-8, and every string the model holds stays so). */
-static const char *intern_str(struct rd *d, int slot, const struct sl_jv *v, char *buf, size_t cap)
+/* A string field, interned (or only copied: sl_strdup). An escaped one is unescaped into buf,
+ * and cut on a character boundary when longer (the log is valid UTF-8, and every string the
+ * model holds stays so). A value equal to the field's last one is that one. */
+static const char *keep_str(struct rd *d, int slot, const struct sl_jv *v, char *buf, size_t cap,
+			    int intern)
 {
 	const char *s = v->p, *r;
 	size_t n = v->n;
@@ -140,11 +142,16 @@ static const char *intern_str(struct rd *d, int slot, const struct sl_jv *v, cha
 	}
 	if (d->cache[slot] && d->cachen[slot] == n && !memcmp(d->cache[slot], s, n))
 		return d->cache[slot];
-	if ((r = sl_intern(d->a, s, n))) {
+	if ((r = intern ? sl_intern(d->a, s, n) : sl_strdup(d->a, s, n))) {
 		d->cache[slot] = r;
 		d->cachen[slot] = n;
 	}
 	return r;
+}
+
+static const char *intern_str(struct rd *d, int slot, const struct sl_jv *v, char *buf, size_t cap)
+{
+	return keep_str(d, slot, v, buf, cap, 1);
 }
 
 static int present(const struct rec *r, int f) { return (r->seen >> f) & 1; }
@@ -161,7 +168,7 @@ static int64_t get_int(struct rd *d, const struct rec *r, int f, int64_t dflt)
 	return x;
 }
 
-static const char *get_str(struct rd *d, const struct rec *r, int f)
+static const char *str_field(struct rd *d, const struct rec *r, int f, int intern)
 {
 	const struct sl_jv *v = &r->f[f];
 	char buf[4096];
@@ -170,7 +177,17 @@ static const char *get_str(struct rd *d, const struct rec *r, int f)
 		d->err = fld_name[f];
 		return NULL;
 	}
-	return intern_str(d, f, v, buf, sizeof buf);
+	return keep_str(d, f, v, buf, sizeof buf, intern);
+}
+
+static const char *get_str(struct rd *d, const struct rec *r, int f)
+{
+	return str_field(d, r, f, 1);
+}
+
+static const char *get_str_copy(struct rd *d, const struct rec *r, int f)
+{
+	return str_field(d, r, f, 0);
 }
 
 static int get_hex(struct rd *d, const struct rec *r, int f, uint64_t *out)
@@ -396,8 +413,8 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 		return;
 	}
 	struct sl_leak l = { 0 };
-	l.local = get_str(d, r, F_LOCAL);
-	l.peer = get_str(d, r, F_PEER);
+	l.local = get_str_copy(d, r, F_LOCAL);
+	l.peer = get_str_copy(d, r, F_PEER);
 	l.tcp_state = get_str(d, r, F_TCP_STATE);
 	l.role = get_str(d, r, F_ROLE);
 	(void)get_str(d, r, F_FAMILY); /* type-checked; no writer shows it */
