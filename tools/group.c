@@ -313,6 +313,8 @@ int sl_group(struct sl_an *a)
 		if (st) site_add(a, st, s, l);
 	}
 	sl_tab_free(&more);
+	/* no site is looked up from here: its table is given back before the ranking's arrays */
+	sl_tab_free(&a->site_hash);
 	/* out of memory even for the ranking: rank as many as fit, count the rest */
 	size_t cap = a->nsites_all ? a->nsites_all : 1;
 	while (!(a->sites = malloc(sizeof *a->sites * cap)) && cap > 1) cap /= 2;
