@@ -74,9 +74,13 @@ struct sl_frame {
 	 * compares against two dozen module names, per frame and per lookup, were a tenth of a
 	 * million-site report */
 	uint8_t cls;
-	const struct sl_sym *sym; /* set by symbolisation: &symv */
+	uint8_t symd;             /* symbolised: symv is set (sl_frame_sym) */
 	struct sl_sym symv;
 };
+static inline const struct sl_sym *sl_frame_sym(const struct sl_frame *fr)
+{
+	return fr->symd ? &fr->symv : NULL;
+}
 #define SL_FRAME_KEY (offsetof(struct sl_frame, line) + sizeof(int))
 #define SL_FR_KNOWN 1
 #define SL_FR_SYSTEM 2

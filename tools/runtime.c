@@ -94,10 +94,12 @@ static int jit_runtime_name(const char *n)
 
 const char *sl_frame_jit_name(const struct sl_frame *fr)
 {
+	const struct sl_sym *sym = sl_frame_sym(fr);
+
 	if (fr->lang || (fr->module && strcmp(fr->module, "?")))
 		return NULL;
 	/* the tools' perf map lookup, else the name the preload wrote from the map it saw */
-	if (fr->sym && fr->sym->n && fr->sym->f[0].func) return fr->sym->f[0].func;
+	if (sym && sym->n && sym->f[0].func) return sym->f[0].func;
 	return fr->symbol;
 }
 
@@ -142,7 +144,7 @@ void sl_stack_classify(struct sl_stack *s)
 	for (uint32_t i = 0; i < s->n; i++) {
 		struct sl_frame *fr = s->f[i];
 
-		if (!fr->sym) return;
+		if (!fr->symd) return;
 		if (!(fr->cls & SL_FR_KNOWN))
 			fr->cls = (uint8_t)(SL_FR_KNOWN | (frame_system(fr) ? SL_FR_SYSTEM : 0) |
 					    (frame_runtime(fr) ? SL_FR_RUNTIME : 0));
@@ -155,12 +157,14 @@ void sl_stack_classify(struct sl_stack *s)
 int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
 			const struct sl_symf **sf)
 {
+	const struct sl_sym *sym;
 	uint32_t i;
 
 	if (!s || !s->n) return -1;
 	i = s->classified ? s->site_idx : site_index(s);
 	*fr = s->f[i];
-	*sf = s->f[i]->sym && s->f[i]->sym->n ? &s->f[i]->sym->f[0] : NULL;
+	sym = sl_frame_sym(s->f[i]);
+	*sf = sym && sym->n ? &sym->f[0] : NULL;
 	return (int)i;
 }
 

@@ -82,8 +82,9 @@ static int stack_matches(const char *pat, const struct sl_stack *st)
 	for (uint32_t i = 0; i < st->n; i++) {
 		const struct sl_frame *fr = st->f[i];
 		if (m(pat, fr->module) || m(pat, fr->symbol)) return 1;
-		for (int j = 0; fr->sym && j < fr->sym->n; j++)
-			if (m(pat, fr->sym->f[j].func) || m(pat, fr->sym->f[j].file)) return 1;
+		const struct sl_sym *sym = sl_frame_sym(fr);
+		for (int j = 0; sym && j < sym->n; j++)
+			if (m(pat, sym->f[j].func) || m(pat, sym->f[j].file)) return 1;
 	}
 	return 0;
 }

@@ -369,7 +369,7 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 	for (uint32_t i = 0; i < s->n; i++) {
 		struct sl_frame *fr = s->f[i];
 		/* interned: a frame shared by many stacks is symbolised once */
-		if (fr->sym) continue;
+		if (fr->symd) continue;
 		if (fr->perfmap && !a->symbolise_off) { /* JIT code, named by its perf map */
 			const char *name = sl_perfmap_lookup(a, fr->perfmap, fr->offset ? fr->offset - 1 : 0);
 			struct sl_symf *jf = name ? sl_alloc(a, sizeof *jf) : NULL;
@@ -381,7 +381,7 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 				/* the preload's name from the map it read, if it did */
 				fr->symv.note = fr->symbol ? NULL : "no perf map names it";
 			}
-			fr->sym = &fr->symv;
+			fr->symd = 1;
 			continue;
 		}
 		if (fr->lang) { /* an interpreter's frame came with its file and line */
@@ -393,7 +393,7 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 				fr->symv.n = 1;
 				fr->symv.f = lf;
 			}
-			fr->sym = &fr->symv;
+			fr->symd = 1;
 			continue;
 		}
 		/* Look up offset-1 for every frame: docs/log-format.md calls the first frame exact,
@@ -411,7 +411,7 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 			fr->symv.n = 1;
 			fr->symv.f[0].func = sl_demangle(a, fr->symbol);
 		}
-		fr->sym = &fr->symv;
+		fr->symd = 1;
 	}
 	sl_stack_classify(s);
 }

@@ -44,16 +44,17 @@ static void stack_pre(FILE *o, const struct sl_an *a, const char *title, const s
 	if (!s) fprintf(o, "(no stack recorded)");
 	for (uint32_t i = 0; s && i < s->n; i++) {
 		const struct sl_frame *fr = s->f[i];
-		int n = fr->sym && fr->sym->n ? fr->sym->n : 1;
+		const struct sl_sym *sym = sl_frame_sym(fr);
+		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++, k++) {
 			char b[1024];
-			const struct sl_symf *sf = fr->sym && fr->sym->n ? &fr->sym->f[j] : NULL;
+			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
 			sl_fmt_frame(a, fr, sf, b, sizeof b);
 			fprintf(o, "#%-2d ", k);
 			esc(o, b);
-			if (fr->sym && fr->sym->note && j == n - 1) {
+			if (sym && sym->note && j == n - 1) {
 				fprintf(o, " (");
-				esc(o, fr->sym->note);
+				esc(o, sym->note);
 				fprintf(o, ")");
 			}
 			fputc('\n', o);

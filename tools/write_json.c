@@ -69,7 +69,7 @@ json_t *sl_json_stack(const struct sl_an *a, const struct sl_stack *s)
 	arr = json_array();
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct sl_frame *fr = s->f[i];
-		const struct sl_sym *sym = fr->sym;
+		const struct sl_sym *sym = sl_frame_sym(fr);
 		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++) {
 			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;

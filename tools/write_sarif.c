@@ -68,9 +68,10 @@ static json_t *stack(const struct sl_an *a, const struct sl_stack *s, const char
 	json_t *frames = json_array();
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct sl_frame *fr = s->f[i];
-		int n = fr->sym && fr->sym->n ? fr->sym->n : 1;
+		const struct sl_sym *sym = sl_frame_sym(fr);
+		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++) {
-			const struct sl_symf *sf = fr->sym && fr->sym->n ? &fr->sym->f[j] : NULL;
+			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
 			sl_jappend(frames, json_pack("{s:o,s:o}", "location", frame_loc(a, fr, sf),
 						     "module", sl_json_str(sl_base(fr->module))));
 		}

@@ -37,7 +37,7 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 	}
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct sl_frame *fr = s->f[i];
-		const struct sl_sym *sym = fr->sym;
+		const struct sl_sym *sym = sl_frame_sym(fr);
 		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++, k++) {
 			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
