@@ -291,6 +291,7 @@ int sl_group(struct sl_an *a)
 	struct sl_sock *s;
 	struct sl_tab more = { NULL, 0, 0 };
 	size_t n = 0;
+	sl_tab_reserve(&a->site_hash, a->nsocks < a->o.max_sites ? a->nsocks : a->o.max_sites);
 	for (s = a->socks_head; s; s = s->next_all) {
 		struct sl_leak *l = s->primary;
 		if (!l) continue;

@@ -60,6 +60,14 @@ int sl_tab_add(struct sl_tab *t, uint64_t h, void *item, sl_tab_hash_fn hash)
 	return 0;
 }
 
+void sl_tab_reserve(struct sl_tab *t, size_t n)
+{
+	size_t cap = 64;
+	if (t->slot) return;
+	while (cap < n + n / 2 && cap < ((size_t)1 << 40)) cap *= 2;
+	if ((t->slot = calloc(cap, sizeof *t->slot))) t->mask = cap - 1;
+}
+
 void sl_tab_free(struct sl_tab *t)
 {
 	free(t->slot);

@@ -25,6 +25,9 @@ void *sl_tab_find(const struct sl_tab *t, uint64_t h, sl_tab_eq_fn eq, const voi
  * grows. 0, or ENOMEM when the table could not grow and is full. */
 int sl_tab_add(struct sl_tab *t, uint64_t h, void *item, sl_tab_hash_fn hash);
 void sl_tab_free(struct sl_tab *t);
+/* Room for n items in an empty table, so that it never grows (growing rehashes every item,
+ * which for keys computed from the items is a cache miss each). No room: it grows later. */
+void sl_tab_reserve(struct sl_tab *t, size_t n);
 
 uint64_t sl_hash_bytes(const void *p, size_t n, uint64_t seed);
 static inline uint64_t sl_hash_u64(uint64_t x)
