@@ -126,6 +126,7 @@ struct sl_sock *sl_sock_find(struct sl_an *a, const char *boot, uint64_t inode)
 	struct skey k = { boot, inode };
 
 	if (!a->socks.slot) { /* given back after the join: made again for this caller */
+		sl_tab_reserve(&a->socks, a->nsocks);
 		for (struct sl_sock *s = a->socks_head; s; s = s->next_all)
 			if (s->nev && sl_tab_add(&a->socks, sock_hash_joined(s), s, sock_hash_joined))
 				return NULL;

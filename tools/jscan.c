@@ -9,9 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The members of the top-level object, noted while it is validated, so that they are handed
+ * out without scanning the line a second time (a third of reading a log). */
+#define SC_TOP 64
+struct sc_member { struct sl_jv k, v; };
+
 struct sc {
 	const char *s, *p, *end;
 	const char *why;
+	struct sc_member *top; /* NULL: not noted */
+	size_t ntop;           /* past SC_TOP: not all noted, walked again instead */
 };
 
 static void ws(struct sc *c)
@@ -221,6 +228,13 @@ static int scan_container(struct sc *c, struct sl_jv *v, int depth)
 			ws(c);
 		}
 		if (scan_value(c, &e, depth + 1)) return -1;
+		if (!depth && c->top && open == '{') {
+			if (c->ntop < SC_TOP) {
+				c->top[c->ntop].k = k;
+				c->top[c->ntop].v = e;
+			}
+			c->ntop++;
+		}
 		ws(c);
 		if (c->p >= c->end) return fail(c, "truncated");
 		if (*c->p == ',') { c->p++; continue; }
@@ -249,7 +263,7 @@ static int scan_value(struct sc *c, struct sl_jv *v, int depth)
 /* Walk a validated container, calling mfn (objects) or efn (arrays). */
 static int walk(const struct sl_jv *cv, sl_jmember_fn mfn, sl_jelem_fn efn, void *ctx)
 {
-	struct sc c = { cv->p, cv->p + 1, cv->p + cv->n - 1, NULL };
+	struct sc c = { cv->p, cv->p + 1, cv->p + cv->n - 1, NULL, NULL, 0 };
 	size_t idx = 0;
 	for (;;) {
 		struct sl_jv k, e;
@@ -284,7 +298,8 @@ static int walk(const struct sl_jv *cv, sl_jmember_fn mfn, sl_jelem_fn efn, void
 int sl_jobj_each(const char *s, size_t n, sl_jmember_fn fn, void *ctx, const char **why,
 		 size_t *col)
 {
-	struct sc c = { s, s, s + n, NULL };
+	struct sc_member top[SC_TOP];
+	struct sc c = { s, s, s + n, NULL, top, 0 };
 	struct sl_jv v;
 	ws(&c);
 	if (c.p >= c.end) {
@@ -293,8 +308,24 @@ int sl_jobj_each(const char *s, size_t n, sl_jmember_fn fn, void *ctx, const cha
 		c.why = "not a JSON object";
 	} else if (!scan_container(&c, &v, 0)) {
 		ws(&c);
-		if (c.p == c.end)
+		if (c.p == c.end && c.ntop > SC_TOP)
 			return walk(&v, fn, NULL, ctx);
+		if (c.p == c.end) {
+			for (size_t i = 0; i < c.ntop; i++) {
+				const struct sl_jv *k = &top[i].k;
+				char kbuf[128];
+				const char *key = k->p;
+				size_t klen = k->n;
+				int r;
+				if (k->esc) { /* as walk does */
+					long l = sl_jv_str(k, kbuf, sizeof kbuf);
+					key = kbuf;
+					klen = l < (long)sizeof kbuf ? (size_t)l : sizeof kbuf - 1;
+				}
+				if ((r = fn(ctx, key, klen, &top[i].v))) return r;
+			}
+			return 0;
+		}
 		c.why = "trailing characters after the object";
 	}
 	if (why) *why = c.why ? c.why : "invalid JSON";
