@@ -402,7 +402,6 @@ size_t sl_an_sites_total(const struct sl_an *a); /* itemised + past --max-sites 
 
 /* JSON helpers shared by the json and sarif writers (write_json.c) */
 struct json_t;
-struct json_t *sl_json_stack(const struct sl_an *a, const struct sl_stack *s);
 /* dumps, decrefs, returns 0 or an errno (also for any sl_jset/sl_jappend failure since the
  * writer's sl_json_reset) */
 int sl_json_dump(struct json_t *j, FILE *out);

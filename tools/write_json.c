@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "jwrite.h"
 #include "model.h"
 
 /* jansson refuses strings that are not valid UTF-8 (json_string returns NULL): a string cut in
@@ -61,33 +62,48 @@ json_t *sl_jcheck(json_t *v)
 static json_t *jstr(const char *s) { return sl_json_str(s); }
 static json_t *jint(int64_t v) { return v == SL_NONE ? json_null() : json_integer(v); }
 
-json_t *sl_json_stack(const struct sl_an *a, const struct sl_stack *s)
+/* A stack as an array of frames, or null */
+static void jw_stack(struct sl_jw *w, const struct sl_an *a, const struct sl_stack *s)
 {
-	json_t *arr;
 	char hex[32];
-	if (!s) return json_null();
-	arr = json_array();
+	if (!s) {
+		sl_jw_null(w);
+		return;
+	}
+	sl_jw_open(w, '[');
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct sl_frame *fr = s->f[i];
 		const struct sl_sym *sym = sl_frame_sym(fr);
 		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++) {
 			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
-			json_t *o = json_object();
 			snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)fr->offset);
-			sl_jset(o, "module", jstr(fr->module));
-			sl_jset(o, "offset", json_string(hex));
-			sl_jset(o, "function", jstr(sf && sf->func ? sf->func : fr->symbol));
-			sl_jset(o, "file", jstr(sf ? sl_path(a, sf->file) : NULL));
-			sl_jset(o, "line", sf && sf->file ? json_integer(sf->line) : json_null());
-			sl_jset(o, "inlined", json_boolean(sf && sf->inlined));
-			sl_jset(o, "symbol", jstr(fr->symbol));
-			sl_jset(o, "note", jstr(sym ? sym->note : NULL));
-			if (fr->lang) sl_jset(o, "lang", jstr(fr->lang));
-			sl_jappend(arr, o);
+			sl_jw_open(w, '{');
+			sl_jw_key(w, "module");
+			sl_jw_str(w, fr->module);
+			sl_jw_key(w, "offset");
+			sl_jw_str(w, hex);
+			sl_jw_key(w, "function");
+			sl_jw_str(w, sf && sf->func ? sf->func : fr->symbol);
+			sl_jw_key(w, "file");
+			sl_jw_str(w, sf ? sl_path(a, sf->file) : NULL);
+			sl_jw_key(w, "line");
+			if (sf && sf->file) sl_jw_int(w, sf->line);
+			else sl_jw_null(w);
+			sl_jw_key(w, "inlined");
+			sl_jw_bool(w, sf && sf->inlined);
+			sl_jw_key(w, "symbol");
+			sl_jw_str(w, fr->symbol);
+			sl_jw_key(w, "note");
+			sl_jw_str(w, sym ? sym->note : NULL);
+			if (fr->lang) {
+				sl_jw_key(w, "lang");
+				sl_jw_str(w, fr->lang);
+			}
+			sl_jw_close(w, '}');
 		}
 	}
-	return arr;
+	sl_jw_close(w, ']');
 }
 
 /* Into memory, then one write: json_dumpf writes token by token, each an fwrite that takes
@@ -166,47 +182,94 @@ static json_t *story_json(const struct sl_an *a, const struct sl_site *site,
 	return o;
 }
 
-static json_t *site_json(const struct sl_an *a, const struct sl_site *st)
+/* A site, written directly (jwrite.h): a million of them as jansson trees took 25 s */
+static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_site *st)
 {
 	char title[512];
 	struct sl_site_stats ss;
-	json_t *o = json_object(), *k = json_object(), *peers = json_array(), *procs = json_array();
-	json_t *inodes = json_array();
 	sl_site_stats(st, &ss);
-	sl_jset(o, "rank", json_integer((json_int_t)st->rank));
-	sl_jset(o, "kind", json_string(sl_kind_name[st->kind]));
-	sl_jset(o, "title", sl_json_str(sl_site_title(st, title, sizeof title)));
-	sl_jset(o, "sockets", json_integer((json_int_t)st->nsock));
+	sl_jw_open(w, '{');
+	sl_jw_key(w, "rank");
+	sl_jw_int(w, st->rank);
+	sl_jw_key(w, "kind");
+	sl_jw_str(w, sl_kind_name[st->kind]);
+	sl_jw_key(w, "title");
+	sl_jw_str(w, sl_site_title(st, title, sizeof title));
+	sl_jw_key(w, "sockets");
+	sl_jw_int(w, st->nsock);
+	sl_jw_key(w, "kinds");
+	sl_jw_open(w, '{');
 	for (int i = 0; i < SL_K_N; i++)
-		if (ss.kinds[i]) sl_jset(k, sl_kind_name[i], json_integer((json_int_t)ss.kinds[i]));
-	sl_jset(o, "kinds", k);
-	sl_jset(o, "enforced", json_integer((json_int_t)ss.enforced));
-	sl_jset(o, "shared", json_integer((json_int_t)ss.shared));
-	sl_jset(o, "closed_late", json_integer((json_int_t)ss.late_closed));
-	for (size_t i = 0; i < ss.npeers && i < SL_SITE_SET; i++)
-		sl_jappend(peers, sl_json_str(ss.peers[i]));
-	sl_jset(o, "peers", peers);
-	sl_jset(o, "distinct_peers_at_least", json_integer((json_int_t)ss.npeers));
-	for (size_t i = 0; i < ss.nprocs; i++) sl_jappend(procs, proc_json(ss.procs[i]));
-	sl_jset(o, "processes", procs);
-	if (ss.age_max != INT64_MIN)
-		sl_jset(o, "age_ms", json_pack("{s:I,s:I,s:I}", "min", (json_int_t)ss.age_min,
-							  "max", (json_int_t)ss.age_max, "mean",
-							  (json_int_t)(ss.age_sum / (int64_t)st->nsock)));
-	else
-		sl_jset(o, "age_ms", json_null());
-	sl_jset(o, "location",
-			    ss.file ? json_pack("{s:o,s:o,s:i}", "function", jstr(ss.func), "file",
-						 jstr(sl_path(a, ss.file)), "line", ss.line)
-				     : json_null());
-	sl_jset(o, "role", jstr(ss.role));
-	sl_jset(o, "open_stack", sl_json_stack(a, st->open));
-	sl_jset(o, "eof_stack", sl_json_stack(a, st->eof));
+		if (ss.kinds[i]) {
+			sl_jw_key(w, sl_kind_name[i]);
+			sl_jw_int(w, ss.kinds[i]);
+		}
+	sl_jw_close(w, '}');
+	sl_jw_key(w, "enforced");
+	sl_jw_int(w, ss.enforced);
+	sl_jw_key(w, "shared");
+	sl_jw_int(w, ss.shared);
+	sl_jw_key(w, "closed_late");
+	sl_jw_int(w, ss.late_closed);
+	sl_jw_key(w, "peers");
+	sl_jw_open(w, '[');
+	for (size_t i = 0; i < ss.npeers && i < SL_SITE_SET; i++) sl_jw_str(w, ss.peers[i]);
+	sl_jw_close(w, ']');
+	sl_jw_key(w, "distinct_peers_at_least");
+	sl_jw_int(w, (int64_t)ss.npeers);
+	sl_jw_key(w, "processes");
+	sl_jw_open(w, '[');
+	for (size_t i = 0; i < ss.nprocs; i++) {
+		const struct sl_proc *p = ss.procs[i];
+		char pn[128];
+		sl_proc_name(p, pn, sizeof pn);
+		sl_jw_open(w, '{');
+		sl_jw_key(w, "pid");
+		sl_jw_int(w, p->pid);
+		sl_jw_key(w, "name");
+		sl_jw_str(w, pn);
+		sl_jw_close(w, '}');
+	}
+	sl_jw_close(w, ']');
+	sl_jw_key(w, "age_ms");
+	if (ss.age_max != INT64_MIN) {
+		sl_jw_open(w, '{');
+		sl_jw_key(w, "min");
+		sl_jw_int(w, ss.age_min);
+		sl_jw_key(w, "max");
+		sl_jw_int(w, ss.age_max);
+		sl_jw_key(w, "mean");
+		sl_jw_int(w, ss.age_sum / (int64_t)st->nsock);
+		sl_jw_close(w, '}');
+	} else {
+		sl_jw_null(w);
+	}
+	sl_jw_key(w, "location");
+	if (ss.file) {
+		sl_jw_open(w, '{');
+		sl_jw_key(w, "function");
+		sl_jw_str(w, ss.func);
+		sl_jw_key(w, "file");
+		sl_jw_str(w, sl_path(a, ss.file));
+		sl_jw_key(w, "line");
+		sl_jw_int(w, ss.line);
+		sl_jw_close(w, '}');
+	} else {
+		sl_jw_null(w);
+	}
+	sl_jw_key(w, "role");
+	sl_jw_str(w, ss.role);
+	sl_jw_key(w, "open_stack");
+	jw_stack(w, a, st->open);
+	sl_jw_key(w, "eof_stack");
+	jw_stack(w, a, st->eof);
+	sl_jw_key(w, "inodes");
+	sl_jw_open(w, '[');
 	size_t n = 0;
 	for (const struct sl_sock *s = st->socks; s && n < 1000; s = s->next_in_site, n++)
-		sl_jappend(inodes, json_integer((json_int_t)sl_sock_inode(s)));
-	sl_jset(o, "inodes", inodes);
-	return o;
+		sl_jw_int(w, (int64_t)sl_sock_inode(s));
+	sl_jw_close(w, ']');
+	sl_jw_close(w, '}');
 }
 
 /* Streamed: the document is written piece by piece, so a report with 200,000 stories never
@@ -232,7 +295,7 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 {
 	size_t uprocs;
 	json_t *sum;
-	int first;
+	int first, r;
 	sl_json_reset();
 	sum = json_object();
 	fprintf(out, "{\n  \"tool\": \"sockleak\",\n  \"version\": \"%s\",\n", SL_VERSION);
@@ -258,7 +321,14 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 	put(out, "summary", sum, JSON_COMPACT, ",\n");
 	fputs("  \"sites\": [", out);
 	first = 1;
-	for (size_t i = 0; i < a->nsites; i++) elem(out, site_json(a, a->sites[i]), &first, JSON_COMPACT);
+	struct sl_jw w = { NULL, 0, 0, 0 };
+	for (size_t i = 0; i < a->nsites && !json_failed; i++) {
+		fputs(first ? "\n    " : ",\n    ", out);
+		first = 0;
+		site_json(&w, a, a->sites[i]);
+		if ((r = sl_jw_flush(&w, out))) json_failed = r;
+	}
+	sl_jw_free(&w);
 	fputs(first ? "],\n" : "\n  ],\n", out);
 	fputs("  \"stories\": [", out);
 	first = 1;

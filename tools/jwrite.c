@@ -1,0 +1,172 @@
+/* JSON into memory; see jwrite.h for why and what it matches. */
+#include "jwrite.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+
+static int room(struct sl_jw *w, size_t k)
+{
+	if (w->err) return 0;
+	if (w->n + k > w->cap) {
+		size_t ncap = w->cap ? w->cap : 4096;
+		char *nb;
+		while (ncap < w->n + k) ncap *= 2;
+		if (!(nb = realloc(w->b, ncap))) {
+			w->err = ENOMEM;
+			return 0;
+		}
+		w->b = nb;
+		w->cap = ncap;
+	}
+	return 1;
+}
+
+static void put(struct sl_jw *w, const char *s, size_t k)
+{
+	if (room(w, k)) {
+		memcpy(w->b + w->n, s, k);
+		w->n += k;
+	}
+}
+
+/* a comma before a value or key unless it opens its container (or is the first thing) */
+static void sep(struct sl_jw *w)
+{
+	if (w->n && w->b[w->n - 1] != '{' && w->b[w->n - 1] != '[' && w->b[w->n - 1] != ':')
+		put(w, ",", 1);
+}
+
+void sl_jw_open(struct sl_jw *w, char c)
+{
+	sep(w);
+	put(w, &c, 1);
+}
+
+void sl_jw_close(struct sl_jw *w, char c)
+{
+	put(w, &c, 1);
+}
+
+static void u_escape(struct sl_jw *w, uint32_t cp)
+{
+	static const char hex[] = "0123456789ABCDEF"; /* jansson writes \u%04X */
+	char seq[12];
+	size_t k = 0;
+	uint32_t units[2];
+	int nu = 0;
+	if (cp < 0x10000) {
+		units[nu++] = cp;
+	} else { /* a UTF-16 surrogate pair, as jansson */
+		cp -= 0x10000;
+		units[nu++] = 0xD800 | ((cp & 0xffc00) >> 10);
+		units[nu++] = 0xDC00 | (cp & 0x3ff);
+	}
+	for (int i = 0; i < nu; i++) {
+		seq[k++] = '\\';
+		seq[k++] = 'u';
+		seq[k++] = hex[(units[i] >> 12) & 15];
+		seq[k++] = hex[(units[i] >> 8) & 15];
+		seq[k++] = hex[(units[i] >> 4) & 15];
+		seq[k++] = hex[units[i] & 15];
+	}
+	put(w, seq, k);
+}
+
+void sl_jw_str(struct sl_jw *w, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run;
+	size_t n;
+	sep(w);
+	if (!s) {
+		put(w, "null", 4);
+		return;
+	}
+	n = strlen(s);
+	put(w, "\"", 1);
+	run = p;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		const char *esc = NULL;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		put(w, (const char *)run, (size_t)(p + i - run));
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		}
+		if (esc) {
+			put(w, esc, 2);
+			i++;
+		} else if (c < 0x20) {
+			u_escape(w, c);
+			i++;
+		} else {
+			size_t k = sl_utf8_len(p + i, n - i);
+			uint32_t cp;
+			if (!k) { /* as sl_json_str: an invalid byte is U+FFFD */
+				u_escape(w, 0xFFFD);
+				i++;
+				run = p + i;
+				continue;
+			}
+			cp = k == 2 ? (uint32_t)(c & 0x1f) : k == 3 ? (uint32_t)(c & 0x0f) : (uint32_t)(c & 0x07);
+			for (size_t j = 1; j < k; j++) cp = (cp << 6) | (p[i + j] & 0x3f);
+			u_escape(w, cp);
+			i += k;
+		}
+		run = p + i;
+	}
+	put(w, (const char *)run, (size_t)(p + n - run));
+	put(w, "\"", 1);
+}
+
+void sl_jw_key(struct sl_jw *w, const char *k)
+{
+	sl_jw_str(w, k);
+	put(w, ":", 1);
+}
+
+void sl_jw_int(struct sl_jw *w, int64_t v)
+{
+	char buf[24];
+	int k = snprintf(buf, sizeof buf, "%lld", (long long)v);
+	sep(w);
+	put(w, buf, (size_t)k);
+}
+
+void sl_jw_null(struct sl_jw *w)
+{
+	sep(w);
+	put(w, "null", 4);
+}
+
+void sl_jw_bool(struct sl_jw *w, int v)
+{
+	sep(w);
+	if (v) put(w, "true", 4);
+	else put(w, "false", 5);
+}
+
+int sl_jw_flush(struct sl_jw *w, FILE *out)
+{
+	int r = w->err;
+	if (!r && w->n && fwrite(w->b, 1, w->n, out) != w->n) r = EIO;
+	w->n = 0;
+	return r;
+}
+
+void sl_jw_free(struct sl_jw *w)
+{
+	free(w->b);
+	memset(w, 0, sizeof *w);
+}

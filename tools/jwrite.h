@@ -1,0 +1,32 @@
+/* jwrite: JSON written straight into a memory buffer, for the parts of the json report that
+ * are one per site (issue 11: a jansson tree of some fifty objects per site made `-f json`
+ * on a million sites take 25 s). The bytes are those of jansson's compact dump with
+ * JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, and every string goes through the same UTF-8
+ * sanitising as sl_json_str (an invalid byte becomes U+FFFD), so the report reads the same
+ * whichever wrote a part of it. Separators are put by the writer: a key or an element after
+ * anything but an opening bracket gets its comma. */
+#ifndef SL_JWRITE_H
+#define SL_JWRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct sl_jw {
+	char *b;
+	size_t n, cap;
+	int err; /* ENOMEM once a write did not fit: the buffer is then not written out */
+};
+
+void sl_jw_open(struct sl_jw *w, char c);       /* '{' or '[', after a comma if needed */
+void sl_jw_close(struct sl_jw *w, char c);      /* '}' or ']' */
+void sl_jw_key(struct sl_jw *w, const char *k); /* "k": (keys are ASCII literals) */
+void sl_jw_str(struct sl_jw *w, const char *s); /* any bytes; NULL: null */
+void sl_jw_int(struct sl_jw *w, int64_t v);
+void sl_jw_null(struct sl_jw *w);
+void sl_jw_bool(struct sl_jw *w, int v);
+/* Write the buffer to out and empty it; 0, or an errno (ENOMEM from a write before, EIO) */
+int sl_jw_flush(struct sl_jw *w, FILE *out);
+void sl_jw_free(struct sl_jw *w);
+
+#endif
