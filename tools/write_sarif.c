@@ -3,6 +3,7 @@
  * "stacks" and the EOF read into "relatedLocations". */
 #include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -88,9 +89,90 @@ static void fingerprint(const char *key, char *buf, size_t cap)
 	snprintf(buf, cap, "%016llx", (unsigned long long)h);
 }
 
+/* One result: a site */
+static json_t *site_result(const struct sl_an *a, const struct sl_site *st)
+{
+	char title[512], msg[1024], fp[32];
+	struct sl_site_stats ss;
+	sl_site_stats(st, &ss);
+	sl_snprintf(msg, sizeof msg, "%u TCP socket(s) leaked here: %s", st->nsock,
+		    sl_site_title(st, title, sizeof title));
+	json_t *r = json_pack("{s:s,s:i,s:s,s:{s:o}}", "ruleId", sl_kind_name[st->kind],
+			      "ruleIndex", (int)st->kind, "level", "error", "message", "text",
+			      sl_json_str(msg));
+	json_t *loc = json_object();
+	const struct sl_frame *fr;
+	const struct sl_symf *sf;
+	if (ss.file) {
+		sl_jset(loc, "physicalLocation", phys(a, ss.file, ss.line));
+	} else {
+		/* no source: point at the module so the result still has a location */
+		sl_jset(loc, "physicalLocation",
+				    phys(a, ss.module ? ss.module : "unknown", 0));
+	}
+	if (ss.func)
+		sl_jset(loc, "logicalLocations",
+				    json_pack("[{s:o,s:s}]", "fullyQualifiedName",
+					      sl_json_str(ss.func), "kind", "function"));
+	sl_jset(r, "locations", json_pack("[o]", loc));
+	json_t *stacks = json_array(), *rel = json_array();
+	if (st->open) sl_jappend(stacks, stack(a, st->open, "socket opened here"));
+	if (st->eof) {
+		sl_jappend(stacks, stack(a, st->eof, "EOF read here, no close after"));
+		if (sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
+			json_t *l = frame_loc(a, fr, sf);
+			sl_jset(l, "id", json_integer(1));
+			sl_jset(l, "message", json_pack("{s:s}", "text", "EOF read here"));
+			sl_jappend(rel, l);
+		}
+	}
+	sl_jset(r, "stacks", stacks);
+	if (json_array_size(rel)) sl_jset(r, "relatedLocations", rel);
+	else json_decref(rel);
+	char key[2200];
+	sl_site_keystr(st, key, sizeof key);
+	fingerprint(key, fp, sizeof fp);
+	sl_jset(r, "partialFingerprints", json_pack("{s:s}", "sockleakSite/v1", fp));
+	json_t *peers = json_array();
+	for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++)
+		sl_jappend(peers, sl_json_str(ss.peers[j]));
+	sl_jset(r, "properties",
+			    json_pack("{s:I,s:I,s:I,s:o}", "sockets", (json_int_t)st->nsock,
+				      "enforced", (json_int_t)ss.enforced, "shared",
+				      (json_int_t)ss.shared, "peers", peers));
+	return r;
+}
+
+/* The document is the jansson dump of a run with no results, and the results are dumped one
+ * by one into its "results": [] at the depth it has there (each newline of a result gets the
+ * 8 spaces of its depth; jansson writes no newline inside a string): a million results as one
+ * tree took gigabytes. The bytes are those of the whole tree's dump. */
+#define RESULTS_KEY "\"results\": ["
+#define RESULTS_INDENT "        "
+
+static int put_result(FILE *out, json_t *r, int first)
+{
+	char *s = r ? json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
+	json_decref(r);
+	if (!s) return ENOMEM;
+	fputs(first ? "\n" RESULTS_INDENT : ",\n" RESULTS_INDENT, out);
+	for (const char *p = s, *nl; *p; p = nl + 1) {
+		if (!(nl = strchr(p, '\n'))) {
+			fputs(p, out);
+			break;
+		}
+		fwrite(p, 1, (size_t)(nl - p), out);
+		fputs("\n" RESULTS_INDENT, out);
+	}
+	free(s);
+	return 0;
+}
+
 int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 {
 	json_t *rules, *results;
+	char *doc, *at;
+	int r = 0;
 	sl_json_reset();
 	rules = json_array();
 	results = json_array();
@@ -102,59 +184,7 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 			"shortDescription", "text", sl_kind_title[k], "fullDescription", "text",
 			rule_help[k], "help", "text", rule_help[k], "defaultConfiguration", "level",
 			"error", "properties", "tags", "reliability", "resource-leak"));
-	for (size_t i = 0; i < a->nsites; i++) {
-		const struct sl_site *st = a->sites[i];
-		char title[512], msg[1024], fp[32];
-		struct sl_site_stats ss;
-		sl_site_stats(st, &ss);
-		sl_snprintf(msg, sizeof msg, "%u TCP socket(s) leaked here: %s", st->nsock,
-			    sl_site_title(st, title, sizeof title));
-		json_t *r = json_pack("{s:s,s:i,s:s,s:{s:o}}", "ruleId", sl_kind_name[st->kind],
-				      "ruleIndex", (int)st->kind, "level", "error", "message", "text",
-				      sl_json_str(msg));
-		json_t *loc = json_object();
-		const struct sl_frame *fr;
-		const struct sl_symf *sf;
-		if (ss.file) {
-			sl_jset(loc, "physicalLocation", phys(a, ss.file, ss.line));
-		} else {
-			/* no source: point at the module so the result still has a location */
-			sl_jset(loc, "physicalLocation",
-					    phys(a, ss.module ? ss.module : "unknown", 0));
-		}
-		if (ss.func)
-			sl_jset(loc, "logicalLocations",
-					    json_pack("[{s:o,s:s}]", "fullyQualifiedName",
-						      sl_json_str(ss.func), "kind", "function"));
-		sl_jset(r, "locations", json_pack("[o]", loc));
-		json_t *stacks = json_array(), *rel = json_array();
-		if (st->open) sl_jappend(stacks, stack(a, st->open, "socket opened here"));
-		if (st->eof) {
-			sl_jappend(stacks, stack(a, st->eof, "EOF read here, no close after"));
-			if (sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
-				json_t *l = frame_loc(a, fr, sf);
-				sl_jset(l, "id", json_integer(1));
-				sl_jset(l, "message", json_pack("{s:s}", "text", "EOF read here"));
-				sl_jappend(rel, l);
-			}
-		}
-		sl_jset(r, "stacks", stacks);
-		if (json_array_size(rel)) sl_jset(r, "relatedLocations", rel);
-		else json_decref(rel);
-		char key[2200];
-		sl_site_keystr(st, key, sizeof key);
-		fingerprint(key, fp, sizeof fp);
-		sl_jset(r, "partialFingerprints", json_pack("{s:s}", "sockleakSite/v1", fp));
-		json_t *peers = json_array();
-		for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++)
-			sl_jappend(peers, sl_json_str(ss.peers[j]));
-		sl_jset(r, "properties",
-				    json_pack("{s:I,s:I,s:I,s:o}", "sockets", (json_int_t)st->nsock,
-					      "enforced", (json_int_t)ss.enforced, "shared",
-					      (json_int_t)ss.shared, "peers", peers));
-		sl_jappend(results, r);
-	}
-	if (sl_json_failed()) { /* the root would be built on a missing result */
+	if (sl_json_failed()) { /* the root would be built on a missing rule */
 		json_decref(results);
 		json_decref(rules);
 		return sl_json_failed();
@@ -178,5 +208,23 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 	json_t *root = json_pack("{s:s,s:s,s:[o]}", "$schema",
 				 "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
 				 "runs", run);
-	return sl_json_dump(sl_jcheck(root), out);
+	doc = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
+	json_decref(root);
+	/* the first key "results" after the driver (whose strings are ours, not the log's) */
+	if (sl_json_failed() || !doc || !(at = strstr(doc, RESULTS_KEY))) {
+		free(doc);
+		return sl_json_failed() ? sl_json_failed() : ENOMEM;
+	}
+	at += strlen(RESULTS_KEY);
+	fwrite(doc, 1, (size_t)(at - doc), out);
+	for (size_t i = 0; i < a->nsites && !r; i++) {
+		r = put_result(out, site_result(a, a->sites[i]), !i);
+		if (!r && sl_json_failed()) r = sl_json_failed();
+	}
+	if (a->nsites) fputs("\n      ", out);
+	fputs(at, out);
+	fputc('\n', out);
+	free(doc);
+	if (r) return r;
+	return ferror(out) ? EIO : 0;
 }
