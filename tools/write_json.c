@@ -291,7 +291,7 @@ static void elem(FILE *out, json_t *j, int *first, size_t flags)
 	json_decref(j);
 }
 
-int sl_an_write_json(const struct sl_an *a, FILE *out)
+static int write_json(const struct sl_an *a, FILE *out)
 {
 	size_t uprocs;
 	json_t *sum;
@@ -374,4 +374,11 @@ int sl_an_write_json(const struct sl_an *a, FILE *out)
 	fputs(first ? "]\n}\n" : "\n  ]\n}\n", out);
 	if (json_failed) return json_failed;
 	return ferror(out) ? EIO : 0;
+}
+
+int sl_an_write_json(const struct sl_an *a, FILE *out)
+{
+	int lk = sl_stream_own(out), r = write_json(a, out);
+	sl_stream_give_back(out, lk);
+	return r;
 }

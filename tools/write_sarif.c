@@ -168,7 +168,7 @@ static int put_result(FILE *out, json_t *r, int first)
 	return 0;
 }
 
-int sl_an_write_sarif(const struct sl_an *a, FILE *out)
+static int write_sarif(const struct sl_an *a, FILE *out)
 {
 	json_t *rules, *results;
 	char *doc, *at;
@@ -227,4 +227,11 @@ int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 	free(doc);
 	if (r) return r;
 	return ferror(out) ? EIO : 0;
+}
+
+int sl_an_write_sarif(const struct sl_an *a, FILE *out)
+{
+	int lk = sl_stream_own(out), r = write_sarif(a, out);
+	sl_stream_give_back(out, lk);
+	return r;
 }

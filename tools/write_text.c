@@ -231,10 +231,14 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 
 int sl_an_write_summary(const struct sl_an *a, FILE *out)
 {
-	return write_text(a, out, 0);
+	int lk = sl_stream_own(out), r = write_text(a, out, 0);
+	sl_stream_give_back(out, lk);
+	return r;
 }
 
 int sl_an_write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 {
-	return write_text(a, out, max_stories);
+	int lk = sl_stream_own(out), r = write_text(a, out, max_stories);
+	sl_stream_give_back(out, lk);
+	return r;
 }
