@@ -7,10 +7,10 @@
 
 #include "escape.h"
 
-static int room(struct sl_jw *w, size_t k)
+static int grow(struct sl_jw *w, size_t k)
 {
 	if (w->err) return 0;
-	if (w->n + k > w->cap) {
+	{
 		size_t ncap = w->cap ? w->cap : 4096;
 		char *nb;
 		while (ncap < w->n + k) ncap *= 2;
@@ -24,7 +24,12 @@ static int room(struct sl_jw *w, size_t k)
 	return 1;
 }
 
-static void put(struct sl_jw *w, const char *s, size_t k)
+static inline int room(struct sl_jw *w, size_t k)
+{
+	return w->n + k <= w->cap || grow(w, k);
+}
+
+static inline void put(struct sl_jw *w, const char *s, size_t k)
 {
 	if (room(w, k)) {
 		memcpy(w->b + w->n, s, k);
@@ -132,16 +137,27 @@ void sl_jw_str(struct sl_jw *w, const char *s)
 
 void sl_jw_key(struct sl_jw *w, const char *k)
 {
-	sl_jw_str(w, k);
-	put(w, ":", 1);
+	size_t n = strlen(k); /* an ASCII literal of ours: nothing to escape */
+	sep(w);
+	if (room(w, n + 3)) {
+		w->b[w->n++] = '"';
+		memcpy(w->b + w->n, k, n);
+		w->n += n;
+		w->b[w->n++] = '"';
+		w->b[w->n++] = ':';
+	}
 }
 
 void sl_jw_int(struct sl_jw *w, int64_t v)
 {
-	char buf[24];
-	int k = snprintf(buf, sizeof buf, "%lld", (long long)v);
+	char buf[24], *p = buf + sizeof buf;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0) *--p = '-';
 	sep(w);
-	put(w, buf, (size_t)k);
+	put(w, p, (size_t)(buf + sizeof buf - p));
 }
 
 void sl_jw_null(struct sl_jw *w)

@@ -20,7 +20,7 @@ struct sl_jw {
 
 void sl_jw_open(struct sl_jw *w, char c);       /* '{' or '[', after a comma if needed */
 void sl_jw_close(struct sl_jw *w, char c);      /* '}' or ']' */
-void sl_jw_key(struct sl_jw *w, const char *k); /* "k": (keys are ASCII literals) */
+void sl_jw_key(struct sl_jw *w, const char *k); /* "k": (keys: ASCII literals, unescaped) */
 void sl_jw_str(struct sl_jw *w, const char *s); /* any bytes; NULL: null */
 void sl_jw_int(struct sl_jw *w, int64_t v);
 void sl_jw_null(struct sl_jw *w);
