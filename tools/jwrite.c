@@ -160,6 +160,18 @@ void sl_jw_int(struct sl_jw *w, int64_t v)
 	put(w, p, (size_t)(buf + sizeof buf - p));
 }
 
+void sl_jw_kint(struct sl_jw *w, const char *k, int64_t v)
+{
+	sl_jw_key(w, k);
+	sl_jw_int(w, v);
+}
+
+void sl_jw_kstr(struct sl_jw *w, const char *k, const char *s)
+{
+	sl_jw_key(w, k);
+	sl_jw_str(w, s);
+}
+
 void sl_jw_null(struct sl_jw *w)
 {
 	sep(w);

@@ -340,6 +340,13 @@ struct sl_an {
  * while it writes (a tenth of a million-site text report). Returns the state to give back. */
 static inline int sl_stream_own(FILE *f) { return __fsetlocking(f, FSETLOCKING_BYCALLER); }
 static inline void sl_stream_give_back(FILE *f, int prev) { __fsetlocking(f, prev); }
+static inline int sl_write_owning(const struct sl_an *a, FILE *out,
+				  int (*write)(const struct sl_an *, FILE *))
+{
+	int lk = sl_stream_own(out), r = write(a, out);
+	sl_stream_give_back(out, lk);
+	return r;
+}
 
 /* reader (parse.c) */
 int sl_read_stream(struct sl_an *a, FILE *f, const char *name);

@@ -79,27 +79,18 @@ static void jw_stack(struct sl_jw *w, const struct sl_an *a, const struct sl_sta
 			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
 			snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)fr->offset);
 			sl_jw_open(w, '{');
-			sl_jw_key(w, "module");
-			sl_jw_str(w, fr->module);
-			sl_jw_key(w, "offset");
-			sl_jw_str(w, hex);
-			sl_jw_key(w, "function");
-			sl_jw_str(w, sf && sf->func ? sf->func : fr->symbol);
-			sl_jw_key(w, "file");
-			sl_jw_str(w, sf ? sl_path(a, sf->file) : NULL);
+			sl_jw_kstr(w, "module", fr->module);
+			sl_jw_kstr(w, "offset", hex);
+			sl_jw_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
+			sl_jw_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
 			sl_jw_key(w, "line");
 			if (sf && sf->file) sl_jw_int(w, sf->line);
 			else sl_jw_null(w);
 			sl_jw_key(w, "inlined");
 			sl_jw_bool(w, sf && sf->inlined);
-			sl_jw_key(w, "symbol");
-			sl_jw_str(w, fr->symbol);
-			sl_jw_key(w, "note");
-			sl_jw_str(w, sym ? sym->note : NULL);
-			if (fr->lang) {
-				sl_jw_key(w, "lang");
-				sl_jw_str(w, fr->lang);
-			}
+			sl_jw_kstr(w, "symbol", fr->symbol);
+			sl_jw_kstr(w, "note", sym ? sym->note : NULL);
+			if (fr->lang) sl_jw_kstr(w, "lang", fr->lang);
 			sl_jw_close(w, '}');
 		}
 	}
@@ -189,34 +180,23 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 	struct sl_site_stats ss;
 	sl_site_stats(st, &ss);
 	sl_jw_open(w, '{');
-	sl_jw_key(w, "rank");
-	sl_jw_int(w, st->rank);
-	sl_jw_key(w, "kind");
-	sl_jw_str(w, sl_kind_name[st->kind]);
-	sl_jw_key(w, "title");
-	sl_jw_str(w, sl_site_title(st, title, sizeof title));
-	sl_jw_key(w, "sockets");
-	sl_jw_int(w, st->nsock);
+	sl_jw_kint(w, "rank", st->rank);
+	sl_jw_kstr(w, "kind", sl_kind_name[st->kind]);
+	sl_jw_kstr(w, "title", sl_site_title(st, title, sizeof title));
+	sl_jw_kint(w, "sockets", st->nsock);
 	sl_jw_key(w, "kinds");
 	sl_jw_open(w, '{');
 	for (int i = 0; i < SL_K_N; i++)
-		if (ss.kinds[i]) {
-			sl_jw_key(w, sl_kind_name[i]);
-			sl_jw_int(w, ss.kinds[i]);
-		}
+		if (ss.kinds[i]) sl_jw_kint(w, sl_kind_name[i], ss.kinds[i]);
 	sl_jw_close(w, '}');
-	sl_jw_key(w, "enforced");
-	sl_jw_int(w, ss.enforced);
-	sl_jw_key(w, "shared");
-	sl_jw_int(w, ss.shared);
-	sl_jw_key(w, "closed_late");
-	sl_jw_int(w, ss.late_closed);
+	sl_jw_kint(w, "enforced", ss.enforced);
+	sl_jw_kint(w, "shared", ss.shared);
+	sl_jw_kint(w, "closed_late", ss.late_closed);
 	sl_jw_key(w, "peers");
 	sl_jw_open(w, '[');
 	for (size_t i = 0; i < ss.npeers && i < SL_SITE_SET; i++) sl_jw_str(w, ss.peers[i]);
 	sl_jw_close(w, ']');
-	sl_jw_key(w, "distinct_peers_at_least");
-	sl_jw_int(w, (int64_t)ss.npeers);
+	sl_jw_kint(w, "distinct_peers_at_least", (int64_t)ss.npeers);
 	sl_jw_key(w, "processes");
 	sl_jw_open(w, '[');
 	for (size_t i = 0; i < ss.nprocs; i++) {
@@ -224,22 +204,17 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 		char pn[128];
 		sl_proc_name(p, pn, sizeof pn);
 		sl_jw_open(w, '{');
-		sl_jw_key(w, "pid");
-		sl_jw_int(w, p->pid);
-		sl_jw_key(w, "name");
-		sl_jw_str(w, pn);
+		sl_jw_kint(w, "pid", p->pid);
+		sl_jw_kstr(w, "name", pn);
 		sl_jw_close(w, '}');
 	}
 	sl_jw_close(w, ']');
 	sl_jw_key(w, "age_ms");
 	if (ss.age_max != INT64_MIN) {
 		sl_jw_open(w, '{');
-		sl_jw_key(w, "min");
-		sl_jw_int(w, ss.age_min);
-		sl_jw_key(w, "max");
-		sl_jw_int(w, ss.age_max);
-		sl_jw_key(w, "mean");
-		sl_jw_int(w, ss.age_sum / (int64_t)st->nsock);
+		sl_jw_kint(w, "min", ss.age_min);
+		sl_jw_kint(w, "max", ss.age_max);
+		sl_jw_kint(w, "mean", ss.age_sum / (int64_t)st->nsock);
 		sl_jw_close(w, '}');
 	} else {
 		sl_jw_null(w);
@@ -247,18 +222,14 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 	sl_jw_key(w, "location");
 	if (ss.file) {
 		sl_jw_open(w, '{');
-		sl_jw_key(w, "function");
-		sl_jw_str(w, ss.func);
-		sl_jw_key(w, "file");
-		sl_jw_str(w, sl_path(a, ss.file));
-		sl_jw_key(w, "line");
-		sl_jw_int(w, ss.line);
+		sl_jw_kstr(w, "function", ss.func);
+		sl_jw_kstr(w, "file", sl_path(a, ss.file));
+		sl_jw_kint(w, "line", ss.line);
 		sl_jw_close(w, '}');
 	} else {
 		sl_jw_null(w);
 	}
-	sl_jw_key(w, "role");
-	sl_jw_str(w, ss.role);
+	sl_jw_kstr(w, "role", ss.role);
 	sl_jw_key(w, "open_stack");
 	jw_stack(w, a, st->open);
 	sl_jw_key(w, "eof_stack");
@@ -378,7 +349,5 @@ static int write_json(const struct sl_an *a, FILE *out)
 
 int sl_an_write_json(const struct sl_an *a, FILE *out)
 {
-	int lk = sl_stream_own(out), r = write_json(a, out);
-	sl_stream_give_back(out, lk);
-	return r;
+	return sl_write_owning(a, out, write_json);
 }

@@ -231,7 +231,5 @@ static int write_sarif(const struct sl_an *a, FILE *out)
 
 int sl_an_write_sarif(const struct sl_an *a, FILE *out)
 {
-	int lk = sl_stream_own(out), r = write_sarif(a, out);
-	sl_stream_give_back(out, lk);
-	return r;
+	return sl_write_owning(a, out, write_sarif);
 }
