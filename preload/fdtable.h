@@ -21,6 +21,7 @@
 #ifndef SL_FDTABLE_H
 #define SL_FDTABLE_H
 
+#include "kinds.h"
 #include "sl.h"
 
 #include <sys/socket.h>
@@ -47,7 +48,6 @@ enum sl_flag {
 	SL_F_LISTEN = 1 << 7,     /* a listening socket: never idle, never leaked */
 };
 
-enum sl_kind { SL_KIND_NONE, SL_KIND_EOF, SL_KIND_CW, SL_KIND_EXIT, SL_KIND_IDLE, SL_KIND_GC };
 
 #define SL_SHARED_MAX 4
 

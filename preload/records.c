@@ -10,18 +10,6 @@
 static const char *const sl_role_names[] = {"other", "accepted", "connected", "inherited",
 					    "received"};
 
-const char *sl_kind_name(enum sl_kind k)
-{
-	switch (k) {
-	case SL_KIND_EOF: return "eof_unclosed";
-	case SL_KIND_CW: return "close_wait";
-	case SL_KIND_EXIT: return "exit_open";
-	case SL_KIND_IDLE: return "idle";
-	case SL_KIND_GC: return "gc_closed";
-	default: return "none";
-	}
-}
-
 void sl_leak_info_of(struct sl_leak_info *l, const struct sl_sock *s, enum sl_kind kind,
 		     uint64_t now, uint64_t since)
 {

@@ -21,7 +21,6 @@ struct sl_leak_info {
 	pid_t shared[SL_SHARED_MAX];
 };
 
-const char *sl_kind_name(enum sl_kind k);
 /* With sl_lock held: the facts of socket s for a leak record of this kind, leaking since
  * `since` (monotonic ms). local, peer and tcp_state are left for the caller. */
 void sl_leak_info_of(struct sl_leak_info *l, const struct sl_sock *s, enum sl_kind kind,

@@ -7,14 +7,12 @@
 #include "escape.h"
 #include "model.h"
 
-const char *const sl_kind_name[SL_K_N] = { "eof_unclosed", "close_wait", "exit_open",
-					   "gc_closed" };
-const char *const sl_kind_title[SL_K_N] = {
-	"EOF read, socket never closed",
-	"peer closed, EOF never read (CLOSE_WAIT)",
-	"still open at exit",
-	"never closed by the program, closed by the runtime's garbage collector",
-};
+#define SL_K_NAME(id, name, rule, title) name,
+#define SL_K_RULE(id, name, rule, title) rule,
+#define SL_K_TITLE(id, name, rule, title) title,
+const char *const sl_kind_name[SL_K_N] = { SL_LEAK_KINDS(SL_K_NAME) };
+const char *const sl_kind_rule[SL_K_N] = { SL_LEAK_KINDS(SL_K_RULE) };
+const char *const sl_kind_title[SL_K_N] = { SL_LEAK_KINDS(SL_K_TITLE) };
 const char *const sl_evt_name[SL_EV_N] = { "leak", "late_close", "enforce", "close_shared",
 					   "fork", "exec" };
 

@@ -13,6 +13,8 @@
 #include <stdio_ext.h>
 #include <uthash.h>
 
+#define SL_KINDS_TOOLS /* the tools number kinds from 0 (and have their own enum sl_kind) */
+#include "../preload/kinds.h"
 #include "analysis.h"
 #include "tab.h"
 
@@ -31,8 +33,12 @@ static inline int64_t sl_ts_minus_ms(int64_t ts, int64_t ms)
 	return __builtin_sub_overflow(ts, ns, &r) ? (ns > 0 ? INT64_MIN + 1 : INT64_MAX) : r;
 }
 
-enum sl_kind { SL_K_EOF = 0, SL_K_CW, SL_K_EXIT, SL_K_GC, SL_K_N };
+/* The leak kinds, from the table the library writes them from (preload/kinds.h). */
+#define SL_K_ENUM(id, name, rule, title) SL_K_##id,
+enum sl_kind { SL_LEAK_KINDS(SL_K_ENUM) SL_K_N };
+#undef SL_K_ENUM
 extern const char *const sl_kind_name[SL_K_N];
+extern const char *const sl_kind_rule[SL_K_N];   /* SARIF rule name */
 extern const char *const sl_kind_title[SL_K_N];
 
 /* ---- arena and interning (model.c) ---- */

@@ -10,12 +10,14 @@
 #include "model.h"
 
 static const char *const rule_help[SL_K_N] = {
-	"A read returned 0 (the peer closed) and the socket stayed open. Close it on the EOF path "
+	[SL_K_EOF] = "A read returned 0 (the peer closed) and the socket stayed open. Close it on the EOF path "
 	"(or shutdown() it if another process or descriptor still holds a copy).",
-	"The peer closed the connection but the program never read the EOF, so the socket sits in "
+	[SL_K_CW] = "The peer closed the connection but the program never read the EOF, so the socket sits in "
 	"CLOSE_WAIT. Read from idle sockets (or poll for POLLRDHUP) and close them.",
-	"The socket was still open when the process exited. Close sockets when their work is done.",
-	"The program dropped the socket without closing it; the interpreter's garbage collector or "
+	[SL_K_EXIT] = "The socket was still open when the process exited. Close sockets when their work is done.",
+	[SL_K_IDLE] = "The connection had no I/O for idle_ms: the program holds a connection it no "
+	"longer uses. Close connections when their work is done, or bound their idle time.",
+	[SL_K_GC] = "The program dropped the socket without closing it; the interpreter's garbage collector or "
 	"its shutdown closed it (Python's ResourceWarning). Close it, or use a with block.",
 };
 
@@ -179,8 +181,7 @@ static int write_sarif(const struct sl_an *a, FILE *out)
 	for (int k = 0; k < SL_K_N; k++)
 		sl_jappend(rules, json_pack(
 			"{s:s,s:s,s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:[s,s]}}", "id", sl_kind_name[k],
-			"name", k == SL_K_EOF ? "EofUnclosed" : k == SL_K_CW ? "CloseWait"
-			: k == SL_K_EXIT ? "ExitOpen" : "GcClosed",
+			"name", sl_kind_rule[k],
 			"shortDescription", "text", sl_kind_title[k], "fullDescription", "text",
 			rule_help[k], "help", "text", rule_help[k], "defaultConfiguration", "level",
 			"error", "properties", "tags", "reliability", "resource-leak"));

@@ -61,7 +61,7 @@ d = json.load(open(sys.argv[1]))
 assert d["version"] == "2.1.0" and d["$schema"].endswith("sarif-2.1.0.json")
 run = d["runs"][0]
 ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
-assert ids == ["eof_unclosed", "close_wait", "exit_open", "gc_closed"], ids
+assert ids == ["eof_unclosed", "close_wait", "exit_open", "idle", "gc_closed"], ids
 r = run["results"][0]
 assert r["ruleId"] == "eof_unclosed" and ids[r["ruleIndex"]] == r["ruleId"]
 pl = r["locations"][0]["physicalLocation"]

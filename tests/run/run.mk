@@ -3,7 +3,7 @@
 
 RN_SRC   := tests/run
 RN_DIR   := $(B)/tests/run
-RN_PROGS := rn_server rn_client rn_clean rn_drop
+RN_PROGS := rn_server rn_client rn_clean rn_drop rn_hold
 RN_BINS  := $(addprefix $(RN_DIR)/,$(RN_PROGS)) $(RN_DIR)/rn_static
 RN_CFLAGS = $(ALL_CFLAGS) -O0 -g
 # Sanitizer builds: the sanitizer runtime must come first in LD_PRELOAD, before libsockleak.so.

@@ -19,6 +19,7 @@ Standard library only."""
 
 import argparse
 import glob
+import json
 import os
 import re
 import select
@@ -735,6 +736,50 @@ def untracked_children_are_named(tmp):
     named = re.findall(r"^sockleak: run:   pid (\d+) (\S+)", err, re.M)
     check(len(named) == 5 and all(a.endswith("rn_clean") for _, a in named),
           f"processes named: {named}\n{err}")
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 12: one contract for kinds, options, sites and late closes
+
+
+def log_leaks(prefix):
+    """The leak records in the files PREFIX.*, as parsed JSON."""
+    out = []
+    for f in glob.glob(prefix + ".*"):
+        with open(f) as fh:
+            for line in fh:
+                if '"event":"leak"' in line:
+                    out.append(json.loads(line))
+    return out
+
+
+def held(tmp, mode, opts, want_leaks):
+    """rn_hold MODE under the runner with a user log_path: once want_leaks leak records are
+    written, its stdin is closed (it goes on: exits, or closes late and exits). Returns
+    (status, stdout, stderr, leak records)."""
+    prefix = os.path.join(tmp, "log-" + mode)
+    r = Runner(["-o", RUN_OPTS + f":log_path={prefix}" + opts, prog("rn_hold"), mode], tmp=tmp,
+               stdin=subprocess.PIPE)
+    try:
+        line = r.readline(time.monotonic() + 20)
+        check(line == "ready", f"rn_hold {mode}: {line!r}")
+        leaks = poll(lambda: len(log_leaks(prefix)) >= want_leaks and log_leaks(prefix),
+                     f"{want_leaks} leak record(s)")
+        rc = r.finish()
+    finally:
+        r.cleanup()
+    return rc, r.out, r.err, leaks
+
+
+@case
+def idle_leaks_fail_the_run(tmp):
+    """idle_ms: the library's `idle` leaks are read, counted and fail the run, no bad line."""
+    rc, _, err, leaks = held(tmp, "idle", ":idle_ms=300", 2)
+    check(sorted(l["kind"] for l in leaks) == ["idle", "idle"], f"leaks: {leaks}")
+    check("bad line" not in err and "unknown leak kind" not in err, f"bad lines:\n{err}")
+    check(rc == 23, f"exit status {rc}, want 23; stderr:\n{err}")
+    check(summary(err)[0] == 2, f"summary {summary(err)}, want 2 leaked")
+    check(re.search(r"kinds: idle 1", err), f"kind idle not shown:\n{err}")
 
 
 @case

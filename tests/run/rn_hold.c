@@ -1,0 +1,97 @@
+/* Sockets held on purpose, for the cases of issue 12 that `sockleak run` decides on:
+ *   rn_hold idle   a connected pair with no I/O, held until a line on stdin, then exit
+ *                  without closing: two `idle` leaks (with idle_ms)
+ *   rn_hold late   a connection the peer closed, held in CLOSE_WAIT until a line on stdin,
+ *                  then closed: a leak closed late
+ *   rn_hold two    two connections opened and read to EOF by the same code: the first held
+ *                  until a line on stdin (an eof_unclosed leak), the second open at exit (an
+ *                  exit_open leak after an EOF): two leaks at one site
+ * Prints "ready" when the sockets are set up, "closed" after a late close. */
+#include "rn_common.h"
+
+#include <poll.h>
+#include <string.h>
+
+/* A line on stdin, or 60 s: a lost test still ends. */
+static void wait_line(void)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	char buf[64];
+
+	if (poll(&p, 1, 60000) > 0 && read(0, buf, sizeof(buf)) < 0)
+		rn_die("read stdin");
+}
+
+static void ready(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+}
+
+/* A peer in a child process that accepts n connections and closes each at once. */
+static void closing_peers(int lfd, int n)
+{
+	if (fork() == 0) {
+		for (int i = 0; i < n; i++) {
+			int c = accept(lfd, NULL, NULL);
+
+			if (c < 0)
+				rn_die("accept");
+			close(c);
+		}
+		_exit(0);
+	}
+	close(lfd);
+}
+
+/* The one site of `two`: the connect and the EOF read are here, whoever calls. */
+static int fetch_to_eof(int port)
+{
+	char buf[64];
+	int fd = rn_connect(port); /* RN_HOLD_CONNECT_LINE */
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	int port, lfd = rn_listen(&port);
+
+	if (!strcmp(mode, "idle")) {
+		int c = rn_connect(port), a = accept(lfd, NULL, NULL);
+
+		if (a < 0)
+			rn_die("accept");
+		ready();
+		wait_line();
+		(void)c;
+		return 0;
+	}
+	if (!strcmp(mode, "late")) {
+		int c;
+
+		closing_peers(lfd, 1);
+		c = rn_connect(port);
+		ready();
+		wait_line();
+		close(c);
+		printf("closed\n");
+		fflush(stdout);
+		return 0;
+	}
+	if (!strcmp(mode, "two")) {
+		closing_peers(lfd, 2);
+		for (int i = 0; i < 2; i++) {
+			(void)fetch_to_eof(port);
+			if (i == 0) {
+				ready();
+				wait_line();
+			}
+		}
+		return 0;
+	}
+	return 2;
+}
