@@ -561,7 +561,30 @@ int sl_watchdog_pause(void)
 	return was;
 }
 
-/* Sanitizer style: each site (distinct open stack and kind) once, with its count and the
+/* The kind a leak is grouped under, as the analyser groups it (tools/parse.c, family_kind):
+ * a socket still open at exit after an EOF is an eof_unclosed site, after CLOSE_WAIT a
+ * close_wait one. */
+static enum sl_kind sl_site_kind(const struct sl_leak_info *l)
+{
+	if (l->kind == SL_KIND_EXIT && (l->eof_ms || l->eof_stack))
+		return SL_KIND_EOF;
+	if (l->kind == SL_KIND_EXIT && l->cw_ms)
+		return SL_KIND_CW;
+	return l->kind;
+}
+
+/* Two leaks are one site when `sockleak report` would say so (tools/group.c): the same kind
+ * family, open stack, and for eof_unclosed the same EOF stack (issue 12: the same run said
+ * "2 sites" here and "1 site" in the report). */
+static int sl_same_site(const struct sl_leak_info *a, const struct sl_leak_info *b)
+{
+	enum sl_kind k = sl_site_kind(a);
+
+	return k == sl_site_kind(b) && a->open_stack == b->open_stack &&
+	       (k != SL_KIND_EOF || a->eof_stack == b->eof_stack);
+}
+
+/* Sanitizer style: each site (sl_same_site) once, with its count and the
  * first socket as an example. Symbols here are only the dynamic ones; `sockleak run` and
  * `sockleak report` give function and file:line from debug info. */
 void sl_summary_print(void)
@@ -583,13 +606,12 @@ void sl_summary_print(void)
 		unsigned k, count = 0;
 
 		for (k = 0; k < i; k++)
-			if (sl_summary[k].open_stack == l->open_stack && sl_summary[k].kind == l->kind)
+			if (sl_same_site(&sl_summary[k], l))
 				break;
 		if (k < i)
 			continue;   /* site already printed */
 		for (k = i; k < sl_nsummary; k++)
-			count += sl_summary[k].open_stack == l->open_stack &&
-				 sl_summary[k].kind == l->kind;
+			count += sl_same_site(&sl_summary[k], l);
 		nsites++;
 		w = snprintf(buf + len, sizeof(buf) - len,
 			     "==%d==  %u x %s, e.g. fd %d %s <- %s (%s), leaking for %llu ms; "

@@ -783,6 +783,18 @@ def idle_leaks_fail_the_run(tmp):
 
 
 @case
+def exit_summary_and_run_agree_on_sites(tmp):
+    """Two leaks opened and read to EOF by the same code, one reported while it ran, one at
+    exit: one site in the library's exit summary and in the runner's."""
+    rc, out, err, _ = held(tmp, "two", ":summary=1", 1)
+    check(rc == 23, f"status {rc}; stderr:\n{err}")
+    lines = re.findall(r"SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) site\(s\)", err)
+    check(len(lines) == 2, f"want the library's and the runner's SUMMARY lines:\n{err}")
+    check(lines[0] == lines[1] == ("2", "1"),
+          f"library {lines[0]}, runner {lines[1]}, want 2 leaks at 1 site each:\n{err}")
+
+
+@case
 def install_into_destdir(tmp):
     if not A.install_make:
         raise Fail("--install-make not given")
