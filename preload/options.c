@@ -36,6 +36,9 @@ static const struct sl_opt_desc sl_opt_table[] = {
 	 "shutdown(SHUT_RDWR) sockets reported as leaked (0)"},
 	{"exitcode", SL_OPT_UINT, SL_OFF(exitcode), 0, 255,
 	 "exit status of `sockleak run` when leaks were found (23)"},
+	{"fail_on_late", SL_OPT_BOOL, SL_OFF(fail_on_late), 0, 1,
+	 "`sockleak run` fails on leaks the program closed later too (0: they are shown as "
+	 "closed late)"},
 	{"idle_ms", SL_OPT_UINT, SL_OFF(idle_ms), 0, 2000000000,
 	 "report (and with enforce shut down) connections with no I/O for this long (0: off)"},
 	{"keepalive_idle_s", SL_OPT_UINT, SL_OFF(keepalive_idle_s), 0, 32767,
@@ -73,7 +76,7 @@ void sl_opts_default(struct sl_opts *o)
 	o->enforce = 0;
 	o->raw_thread = 1;
 	o->python = 1;
-	o->exitcode = 23;
+	o->exitcode = SL_EXITCODE_DEFAULT;
 	o->help = 0;
 	strcpy(o->log_path, "stderr");
 }
@@ -235,12 +238,13 @@ size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
 	n = snprintf(buf, cap,
 		     "\"grace_ms\":%u,\"scan_ms\":%u,\"stack_depth\":%u,\"report_at_exit\":%d,"
 		     "\"summary\":%d,\"enforce\":%d,\"idle_ms\":%u,\"keepalive_idle_s\":%u,"
-		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"exitcode\":%d,\"raw_thread\":%d,"
+		     "\"keepalive_intvl_s\":%u,\"keepalive_cnt\":%u,\"exitcode\":%d,\"fail_on_late\":%d,"
+		     "\"raw_thread\":%d,"
 		     "\"python\":%d,\"scan_with\":\"%s\","
 		     "\"log_path\":\"%s\",\"suppressions\":\"%s\"",
 		     o->grace_ms, o->scan_ms, o->stack_depth, o->report_at_exit, o->summary,
 		     o->enforce, o->idle_ms, o->keepalive_idle_s, o->keepalive_intvl_s,
-		     o->keepalive_cnt, o->exitcode, o->raw_thread, o->python,
+		     o->keepalive_cnt, o->exitcode, o->fail_on_late, o->raw_thread, o->python,
 		     sl_scan_with_names[o->scan_with >= 0 && o->scan_with <= 2 ? o->scan_with : 0], lp, sp);
 	if (n < 0 || (size_t)n >= cap) {
 		if (cap)

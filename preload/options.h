@@ -7,6 +7,9 @@
 
 #define SL_PATH_MAX 512
 
+/* Exit status of `sockleak run` when leaks were found: the exitcode option's default. */
+#define SL_EXITCODE_DEFAULT 23
+
 struct sl_opts {
 	uint32_t grace_ms;
 	uint32_t scan_ms;
@@ -15,6 +18,7 @@ struct sl_opts {
 	int summary;
 	int enforce;
 	int exitcode;
+	int fail_on_late;               /* `sockleak run`: leaks closed late fail it too */
 	int help;
 	int raw_thread;                 /* watchdog on a thread glibc does not know (rthread.h) */
 	int python;                     /* Python frames and gc_closed through our sitecustomize */

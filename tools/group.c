@@ -306,6 +306,7 @@ int sl_group(struct sl_an *a)
 			continue;
 		}
 		a->leaked++;
+		if (l->late_closed) a->late_socks++;
 		if (s->enforced) a->enforced_socks++;
 		if (s->shared) a->shared_socks++;
 		for (size_t i = 0; i < s->nev; i++)

@@ -194,6 +194,7 @@ void sl_an_free(struct sl_an *a)
 void sl_an_set_max_stories(struct sl_an *a, size_t n) { a->max_stories = n; }
 
 size_t sl_an_leaked(const struct sl_an *a) { return a->leaked; }
+size_t sl_an_closed_late(const struct sl_an *a) { return a->late_socks; }
 size_t sl_an_sites(const struct sl_an *a) { return a->nsites + a->more_sites; }
 size_t sl_an_sites_total(const struct sl_an *a) { return a->nsites + a->more_sites; }
 size_t sl_an_suppressed(const struct sl_an *a) { return a->suppressed_socks; }

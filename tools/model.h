@@ -334,6 +334,7 @@ struct sl_an {
 	int units;
 	size_t lines, records, bad, unknown_events, inputs;
 	size_t leaked, suppressed_socks, leak_records, enforced_socks, shared_socks;
+	size_t late_socks;         /* of leaked: closed by the program after their leak record */
 	int64_t t_min, t_max;
 	struct sl_untracked *untracked_head, *untracked_tail;
 	size_t nuntracked;

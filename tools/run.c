@@ -40,11 +40,9 @@ struct sl_run {
 	int keep_logs;
 	const char *library;    /* --library, or NULL: search */
 	long tree_wait_ms;
-	/* From the options, as the preload reads them: last valid value wins. */
-	int exitcode;
-	char *suppressions;
-	char *log_path;         /* the user's, or NULL */
-	int summary_set;
+	/* The options as the preload reads them (its own parser, preload/options.c): exitcode,
+	 * fail_on_late, suppressions, log_path ("" when not given), summary (-1: not given). */
+	struct sl_opts o;
 	/* Worked out before the start. */
 	char prog[PATH_MAX];    /* CMD resolved through PATH */
 	char lib[PATH_MAX];
@@ -70,7 +68,8 @@ static void sl_run_usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  -o, --option K=V[:K=V...]  sockleak options (see sockleak(7)), after SOCKLEAK_OPTIONS;\n"
-		"                             the runner reads exitcode, suppressions, log_path, summary\n"
+		"                             the runner reads exitcode, fail_on_late, suppressions,\n"
+		"                             log_path, summary\n"
 		"  -k, --keep-logs            keep the private log directory and print its path\n"
 		"  -L, --library PATH         libsockleak.so to preload (default: next to this binary,\n"
 		"                             or ../lib/libsockleak.so from it)\n"
@@ -80,10 +79,11 @@ static void sl_run_usage(FILE *f)
 		"  -V, --version              print the version\n"
 		"\n"
 		"Signals INT, TERM, HUP and QUIT sent to the runner go to PROGRAM's process group.\n"
-		"exit status: exitcode (default 23) when leaks were found after suppressions; else\n"
+		"exit status: exitcode (default %d) when leaks were found after suppressions (and\n"
+		"not closed later by the program, unless fail_on_late=1); else\n"
 		"PROGRAM's status (128+N when killed by signal N); 125 when the runner fails or\n"
 		"refuses PROGRAM (statically linked, setuid), 126 not executable, 127 not found\n",
-		SL_RUN_TREE_WAIT_MS);
+		SL_RUN_TREE_WAIT_MS, SL_EXITCODE_DEFAULT);
 }
 
 /* ---- options ------------------------------------------------------------------------------ */
@@ -105,42 +105,15 @@ static int sl_run_uint(const char *s, size_t n, long lo, long hi, long *out)
 	return 0;
 }
 
-static void sl_run_set(char **dst, const char *v, size_t n)
+/* The options the program gets, read by the preload's own parser (issue 12: the runner had a
+ * second one). Bad items are not named here: the preload names every bad key and value itself
+ * (once per process), and the runner keeps the defaults for them, as the preload does. */
+static void sl_run_read_opts(struct sl_run *r)
 {
-	char *p = strndup(v, n);
-
-	if (p) {
-		free(*dst);
-		*dst = p;
-	}
-}
-
-/* Pick out the keys the runner acts on. Bad items are not named here: the preload names every
- * bad key and value itself (once per process), and the runner keeps its defaults for them. */
-static void sl_run_scan_opts(struct sl_run *r, const char *s)
-{
-	while (s && *s) {
-		size_t n = sl_opts_item_len(s), kn;
-		const char *eq = memchr(s, '=', n), *v;
-		long x;
-
-		if (eq) {
-			kn = (size_t)(eq - s);
-			v = eq + 1;
-			size_t vn = n - kn - 1;
-			if (kn == 8 && !memcmp(s, "exitcode", 8) && !sl_run_uint(v, vn, 0, 255, &x))
-				r->exitcode = (int)x;
-			else if (kn == 12 && !memcmp(s, "suppressions", 12) && vn)
-				sl_run_set(&r->suppressions, v, vn);
-			else if (kn == 8 && !memcmp(s, "log_path", 8) && vn)
-				sl_run_set(&r->log_path, v, vn);
-			else if (kn == 7 && !memcmp(s, "summary", 7) && !sl_run_uint(v, vn, 0, 1, &x))
-				r->summary_set = 1;
-		}
-		s += n;
-		if (*s)
-			s++;
-	}
+	sl_opts_default(&r->o);
+	r->o.log_path[0] = '\0';
+	r->o.summary = -1;
+	sl_opts_parse(&r->o, r->opts ? r->opts : "", NULL, NULL);
 }
 
 static int sl_run_append(char **dst, const char *item)
@@ -272,15 +245,16 @@ static int sl_run_setup_logs(struct sl_run *r)
 	sl_run_logdir_sweep(r->tmpdir, r->id);
 
 	/* stderr and syslog are passed through as they are: nothing for the runner to read */
-	if (r->log_path && (!strcmp(r->log_path, "stderr") || !strcmp(r->log_path, "syslog") ||
-			    !strncmp(r->log_path, "syslog:/", 8))) {
+	if (r->o.log_path[0] &&
+	    (!strcmp(r->o.log_path, "stderr") || !strcmp(r->o.log_path, "syslog") ||
+	     !strncmp(r->o.log_path, "syslog:/", 8))) {
 		r->prefix[0] = '\0';
 		return 0;
 	}
-	if (r->log_path) {
-		int abs = r->log_path[0] == '/' || !getcwd(cwd, sizeof(cwd));
+	if (r->o.log_path[0]) {
+		int abs = r->o.log_path[0] == '/' || !getcwd(cwd, sizeof(cwd));
 		n = snprintf(r->prefix, sizeof(r->prefix), "%s%s%s", abs ? "" : cwd,
-			     abs ? "" : "/", r->log_path);
+			     abs ? "" : "/", r->o.log_path);
 	} else {
 		if (sl_run_logdir_make(r->tmpdir, r->id, r->logdir, sizeof(r->logdir))) {
 			fprintf(stderr, "sockleak: run: cannot create a log directory in %s: %s\n",
@@ -521,10 +495,12 @@ static int sl_run_add_prefix_files(const struct sl_run *r, struct sl_an *a,
 	return sl_run_logs_add(a, dir, slash + 1, t0);
 }
 
-/* Returns leaked sockets after suppressions, or -1 when the logs could not be analysed. */
+/* Returns the leaked sockets that fail the run: after suppressions, and without those the
+ * program closed later (reported, then closed: "closed late") unless fail_on_late=1. -1 when the
+ * logs could not be analysed. */
 static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 {
-	struct sl_an_opts o = { .suppressions = r->suppressions };
+	struct sl_an_opts o = { .suppressions = r->o.suppressions[0] ? r->o.suppressions : NULL };
 	struct sl_an *a;
 	long leaked = -1;
 	int err;
@@ -537,7 +513,7 @@ static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 	err = r->logdir[0] ? sl_run_logs_add(a, r->logdir, NULL, NULL)
 			   : sl_run_add_prefix_files(r, a, t0);
 	if (!err && !sl_an_finish(a)) {
-		size_t procs;
+		size_t procs, late = sl_an_closed_late(a);
 
 		leaked = (long)sl_an_leaked(a);
 		/* Lost records may have held leaks: a run that looks clean says so too. Programs
@@ -546,6 +522,8 @@ static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 			sl_an_write_summary(a, stderr);
 		else if (sl_an_ran_without(a))
 			sl_an_write_ran_without(a, stderr, "sockleak: run: ", 20);
+		if (!r->o.fail_on_late)
+			leaked -= (long)late;   /* said in the summary, "closed late" */
 	}
 	sl_an_free(a);
 	return leaked;
@@ -603,8 +581,8 @@ static int sl_run_prepare(struct sl_run *r, const char *cmd)
 {
 	int e;
 
-	sl_run_scan_opts(r, r->opts);
-	if (!r->summary_set && sl_run_append(&r->opts, "summary=0"))
+	sl_run_read_opts(r);
+	if (r->o.summary < 0 && sl_run_append(&r->opts, "summary=0"))
 		return SL_RUN_FAIL;
 	if ((e = sl_run_resolve(cmd, r->prog, sizeof(r->prog)))) {
 		fprintf(stderr, "sockleak: run: %s: %s\n", cmd,
@@ -615,8 +593,8 @@ static int sl_run_prepare(struct sl_run *r, const char *cmd)
 		return SL_RUN_FAIL;
 	if ((e = sl_run_check(r->lib, r->prog, 0)))
 		return e;
-	if (r->suppressions && access(r->suppressions, R_OK)) {
-		fprintf(stderr, "sockleak: run: suppressions %s: %s\n", r->suppressions,
+	if (r->o.suppressions[0] && access(r->o.suppressions, R_OK)) {
+		fprintf(stderr, "sockleak: run: suppressions %s: %s\n", r->o.suppressions,
 			strerror(errno));
 		return SL_RUN_FAIL;
 	}
@@ -624,8 +602,8 @@ static int sl_run_prepare(struct sl_run *r, const char *cmd)
 		return SL_RUN_FAIL;
 	if (!r->prefix[0])
 		fprintf(stderr, "sockleak: run: log_path=%s: records go to %s and are not analysed; "
-			"the exit status is the program's\n", r->log_path,
-			strcmp(r->log_path, "stderr") ? "syslog" : "the program's stderr");
+			"the exit status is the program's\n", r->o.log_path,
+			strcmp(r->o.log_path, "stderr") ? "syslog" : "the program's stderr");
 	return -1;
 }
 
@@ -713,7 +691,7 @@ static int sl_run_finish(struct sl_run *r, const char *prog, pid_t pid, int exec
 		sl_run_keep_logs(r, "logs kept in");
 	else
 		sl_run_remove_logs(r);
-	return leaked > 0 && r->exitcode ? r->exitcode : ret;
+	return leaked > 0 && r->o.exitcode ? r->o.exitcode : ret;
 }
 
 int sl_cmd_run(int argc, char **argv)
@@ -726,13 +704,10 @@ int sl_cmd_run(int argc, char **argv)
 		return SL_RUN_FAIL;
 	}
 	r->tree_wait_ms = SL_RUN_TREE_WAIT_MS;
-	r->exitcode = 23;
 	r->tty = -1;
 	r->guard = -1;
 	ret = sl_run_main(r, argc, argv);
 	free(r->opts);
-	free(r->suppressions);
-	free(r->log_path);
 	free(r);
 	return ret;
 }

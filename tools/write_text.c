@@ -5,6 +5,7 @@
  * not move the cursor, clear the screen, reorder the text or forge a SUMMARY line. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "escape.h"
 #include "model.h"
@@ -65,9 +66,36 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 	}
 }
 
+/* A log's realtime ns as "2026-12-01 18:40:12.345 UTC" ("?" when unknown). */
+static void sl_fmt_utc(FILE *out, int64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char buf[64];
+
+	if (ns == SL_NONE || ns < 0 || !gmtime_r(&sec, &tm) ||
+	    !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm)) {
+		fputc('?', out);
+		return;
+	}
+	fprintf(out, "%s.%03d UTC", buf, (int)(ns / 1000000 % 1000));
+}
+
+/* The site's earliest leak record (its sockets are in reading order, not in time order). */
+static const struct sl_leak *site_first(const struct sl_site *st)
+{
+	const struct sl_leak *first = NULL;
+
+	for (const struct sl_sock *s = st->socks; s; s = s->next_in_site)
+		if (s->primary && (!first || s->primary->ev.ts < first->ev.ts))
+			first = s->primary;
+	return first;
+}
+
 static void print_site(const struct tx *t, const struct sl_site *st)
 {
 	char title[512];
+	const struct sl_leak *first;
 	struct sl_site_stats ss;
 	sl_site_stats(st, &ss);
 	fprintf(t->out, "%sSite #%u: %u leaked socket(s), ", C(t, RED), st->rank, st->nsock);
@@ -93,6 +121,21 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 			S(t, ss.peers[i]);
 		}
 		if (ss.npeers > SL_SITE_SET) fprintf(t->out, ", ...");
+		fputc('\n', t->out);
+	}
+	if ((first = site_first(st))) {
+		char pn[128];
+
+		/* what a CI user finds the test by: when, and the ports */
+		fputs("  first: ", t->out);
+		sl_fmt_utc(t->out, first->ev.ts);
+		fputs(", ", t->out);
+		S(t, first->local ? first->local : "?");
+		fputs(" <-> ", t->out);
+		S(t, first->peer ? first->peer : "?");
+		sl_proc_name(first->ev.proc, pn, sizeof pn);
+		fputs(" in ", t->out);
+		S(t, pn);
 		fputc('\n', t->out);
 	}
 	if (ss.age_max != INT64_MIN)
@@ -223,6 +266,10 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 		fprintf(out, "Not written: %lld record(s) could not be written, in %zu process(es) "
 			"(a full disk, or no log): leaks among them are missing here.\n\n",
 			(long long)dropped, uprocs);
+	if (a->late_socks)
+		fprintf(out, "Closed late: %zu of the leaked socket(s) were closed by the program after "
+			"their report (held past grace_ms, then closed); `sockleak run` fails on them "
+			"only with fail_on_late=1.\n\n", a->late_socks);
 	/* never coloured: CI greps this line */
 	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked,
 		sl_an_sites_total(a));

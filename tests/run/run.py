@@ -783,6 +783,23 @@ def idle_leaks_fail_the_run(tmp):
 
 
 @case
+def closed_late_does_not_fail_the_run(tmp):
+    """A socket held in CLOSE_WAIT past grace_ms, then closed: "closed late", status 0, with
+    the site's first time and ports; fail_on_late=1 fails the run."""
+    for opts, want in (("", 0), (":fail_on_late=1", 23)):
+        rc, out, err, leaks = held(tmp, "late", opts, 1)
+        check("closed" in out, f"{opts}: the program did not close: {out!r}")
+        check(rc == want, f"{opts or 'default'}: exit status {rc}, want {want}; stderr:\n{err}")
+        check("closed late 1" in err, f"{opts}: 'closed late' not said:\n{err}")
+        l = leaks[0]
+        check(l["kind"] == "close_wait", f"leak: {l}")
+        for addr in (l["local"], l["peer"]):
+            check(addr in err, f"{opts}: {addr} not shown:\n{err}")
+        check(re.search(r"first: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}", err),
+              f"{opts}: the site's first time not shown:\n{err}")
+
+
+@case
 def exit_summary_and_run_agree_on_sites(tmp):
     """Two leaks opened and read to EOF by the same code, one reported while it ran, one at
     exit: one site in the library's exit summary and in the runner's."""
@@ -792,6 +809,19 @@ def exit_summary_and_run_agree_on_sites(tmp):
     check(len(lines) == 2, f"want the library's and the runner's SUMMARY lines:\n{err}")
     check(lines[0] == lines[1] == ("2", "1"),
           f"library {lines[0]}, runner {lines[1]}, want 2 leaks at 1 site each:\n{err}")
+
+
+@case
+def options_read_as_the_library_reads_them(tmp):
+    """The runner takes exitcode, summary and the rest from the library's own parser: a value
+    the library accepts is the runner's too (a second parser took 10 digits for bad)."""
+    rc, _, err = run(["-k", "-o", RUN_OPTS + ":exitcode=0000000042", prog("rn_client")], tmp)
+    m = re.search(r"^sockleak: run: logs kept in (\S+)$", err, re.M)
+    check(m, f"no 'logs kept' line:\n{err}")
+    start = [json.loads(l) for f in glob.glob(m.group(1) + "/log.*") for l in open(f)
+             if '"event":"start"' in l]
+    check(start and start[0]["options"]["exitcode"] == 42, f"the library read {start[:1]}")
+    check(rc == 42, f"exit status {rc}, want the library's exitcode 42; stderr:\n{err}")
 
 
 @case
