@@ -263,8 +263,11 @@ static int sl_age(struct sl_sock *s, void *ctx)
 	uint64_t since, last_io;
 	enum sl_kind kind;
 
-	if (s->cw_ms && s->cw_scan != sl_scan_no)
-		s->cw_ms = 0;   /* left CLOSE_WAIT (closed by a peer reset, or shut down) */
+	/* Left CLOSE_WAIT (closed by a peer reset, or shut down). Not once reported: scans no
+	 * longer look for it then, and its late_close says how long it leaked from cw_ms (issue 12:
+	 * leak_age_ms was 0 for every close_wait socket closed late). */
+	if (s->cw_ms && s->cw_scan != sl_scan_no && !(s->flags & SL_F_REPORTED))
+		s->cw_ms = 0;
 	if (!s->inode || (w->epgen && s->ep != w->epgen))
 		sl_reg_collect(s, &w->epgen);   /* identified now, registered at the next scan */
 	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_FIN_SENT | SL_F_LISTEN) || s->fd < 0)

@@ -685,15 +685,19 @@ def case_exit_open(c):
 
 
 # 8 -------------------------------------------------------------------------------------------
-def case_late_close(c):
-    """A reported leak closed afterwards: late_close with the leak's identity."""
-    srv = c.spawn(["sc_late_close"])
+def case_late_close(c, mode=None):
+    """A reported leak closed afterwards: late_close with the leak's identity, and how long it
+    leaked (eof_unclosed, or close_wait with mode "cw")."""
+    srv = c.spawn(["sc_late_close"] + ([mode] if mode else []))
     port = srv.port()
     connect_send_close(port)
     srv.expect("sock")
     socks = srv.socks()
     leak = c.wait_leaks(srv.pid, 1)[0]
     check_matches_socks([leak], socks, "late_close")
+    want = "close_wait" if mode == "cw" else "eof_unclosed"
+    check(leak.get("kind") == want, f"kind: {brief(leak)}, want {want}")
+    c.quiet(6 * SCAN_MS / 1000)  # scans after the report must not lose when it began leaking
     srv.send("close")
     srv.expect("closed")
     lc = c.wait_for(lambda: c.recs(srv.pid, "late_close"), 3, "a late_close record")
@@ -872,6 +876,7 @@ CASES = [
     ("clean_brief_close_wait_sock_diag", lambda c: case_clean_brief_close_wait(c, "sock_diag")),
     ("exit_open_and_summary", case_exit_open),
     ("late_close", case_late_close),
+    ("late_close_close_wait", lambda c: case_late_close(c, "cw")),
     ("never_reported_non_tcp_listen_healthy", case_never_reported),
     ("contract_syscall_results", case_contract_syscalls),
     ("constructor_before_preload", case_constructor_before_preload),

@@ -2,7 +2,9 @@
  * past grace_ms (so a `leak` record is written), then closes it when run.py says "close".
  * Proves: a `late_close` record for that socket (same fd, inode and kind as its leak record),
  * whose `stack` names close_late().
- * Usage: sc_late_close    prints "port P", "sock FD INODE", and "closed" after "close". */
+ * With "cw" it never reads: the socket is reported in CLOSE_WAIT, and its late_close must say
+ * how long it leaked too (issue 12: leak_age_ms was 0 for close_wait).
+ * Usage: sc_late_close [cw]    prints "port P", "sock FD INODE", and "closed" after "close". */
 #include "scenario.h"
 
 void read_to_eof(int fd);
@@ -23,7 +25,7 @@ void close_late(int fd)
 		sc_die("close");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char line[16];
 	int port, lfd = sc_listen(&port), fd;
@@ -32,7 +34,8 @@ int main(void)
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		sc_die("accept");
-	read_to_eof(fd);
+	if (argc < 2 || strcmp(argv[1], "cw") != 0)
+		read_to_eof(fd);
 	sc_report_sock(fd);
 	if (sc_stdin_line(line, sizeof line, SC_MAX_WAIT_MS) <= 0 || strcmp(line, "close") != 0)
 		return SC_EXIT_SETUP;
