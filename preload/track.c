@@ -270,6 +270,7 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 {
 	struct sl_leak_info gc;
 	int saved = errno, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported, gc_closed = 0;
+	int connection;
 	pid_t pids[SL_SHARED_MAX];
 	uint64_t inode, now, leak_from, reported_ms;
 	enum sl_kind kind;
@@ -284,6 +285,9 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 	inode = s->inode;
 	kind = (enum sl_kind)s->kind;
 	reported = !!(s->flags & SL_F_REPORTED);
+	/* A listener, or a socket never connected, has no FIN to hold back: no close_shared (issue
+	 * 12: every child of a fork-per-connection server wrote one for the listener). */
+	connection = !(s->flags & SL_F_LISTEN) && s->role != SL_ROLE_OTHER;
 	reported_ms = s->open_ms + s->reported_after;
 	leak_from = s->eof_ms ? s->eof_ms : s->cw_ms;
 	npids = s->nshared;
@@ -305,14 +309,15 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 
 	/* Sharing takes the identity (sl_track_dup, fork); a record can miss it only when
 	 * another thread shared it meanwhile. The descriptor is still open here: ask it. */
-	if (!inode && (nfds || npids))
+	if (!inode && connection && (nfds || npids))
 		inode = sl_fd_inode(fd);
 	/* Only processes that really still hold it are named: a child that exited, or closed its
 	 * copy, does not keep the FIN from going out. */
-	if (npids)
+	if (npids && connection)
 		npids = sl_holders_alive(inode, pids, npids);
 	if (nfds || npids) {
-		sl_rec_close_shared(fd, inode, fds, nfds, pids, npids, sl_stack_capture());
+		if (connection)
+			sl_rec_close_shared(fd, inode, fds, nfds, pids, npids, sl_stack_capture());
 	} else if (reported) {
 		now = sl_mono_ms();
 		sl_rec_late_close(fd, inode, kind, now - reported_ms, leak_from ? now - leak_from : 0,

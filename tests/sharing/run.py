@@ -152,14 +152,15 @@ def fork_server(c, mode):
         for i in range(n):
             srv.expect("reaped", nth=i + 1)
 
-    # Each child closed the listener and its connection while the parent held both.
+    # Each child closed the listener and its connection while the parent held both: one
+    # close_shared, for the connection; a listener has no FIN to hold back (issue 12).
     for i, cp in enumerate(children):
         st = c.recs(cp, "start")
         check(len(st) == 1 and st[0].get("origin") == "fork" and st[0].get("ppid") == srv.pid,
               f"child {cp} start records: {st}")
         cs = c.recs(cp, "close_shared")
         got = sorted((r["fd"], r["inode"]) for r in cs)
-        want = sorted([(lfd, lino), (socks[order[i]], order[i])])
+        want = [(socks[order[i]], order[i])]
         check(got == want, f"child {i + 1} close_shared {briefs(cs)}: (fd, inode) {got} != "
               f"{want}")
         for r in cs:
