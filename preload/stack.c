@@ -554,12 +554,11 @@ static uint32_t sl_stack_record(const uintptr_t *keep, unsigned n, uint64_t id)
 	}
 	idx = sl_stack_store(id, n, 0, sl_fill_native, raw);
 	sl_mutex_unlock(&sl_unwind_mu);
-	/* Matched here, on the program's thread, never by the watchdog: fnmatch may allocate,
-	 * which the watchdog's raw thread must not (rthread.h); and with no lock of ours held, as
-	 * a sanitizer's fork takes its allocator's lock before our prepare handler takes ours.
-	 * The socket this stack belongs to cannot be reported before its next scan. */
+	/* Matched here, on the program's thread, with no lock of ours held: once per stack, so
+	 * the watchdog only reads a flag. The socket this stack belongs to cannot be reported
+	 * before its next scan. */
 	for (unsigned i = 0; i < n && !supp; i++)
-		supp = sl_supp_frame_any(names[i][0], names[i][1]);
+		supp = sl_supp_frame_any(names[i][0], NULL, names[i][1]);
 	if (supp && idx)
 		sl_stack_set_suppressed(idx);
 	return idx;
@@ -738,13 +737,13 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 	supp = lf.base && lf.base->suppressed;
 	idx = nlang ? sl_stack_store(sl_stack_hash(key, 2), n, supp, sl_fill_lang, &lf) : 0;
 	sl_mutex_unlock(&sl_unwind_mu);
-	/* Suppressions are matched outside our locks (fnmatch may allocate: sl_stack_record),
-	 * on the stored copies of the interpreter's frames. */
+	/* Suppressions are matched outside our locks (as in sl_stack_record), on the stored
+	 * copies of the interpreter's frames: function and source file. */
 	if (idx && !supp) {
 		const struct sl_stack *st = sl_stack_get(idx);
 
 		for (unsigned i = 0; st && i < nlang && !supp; i++)
-			supp = sl_supp_frame_any(st->f[i].symbol, st->f[i].lang_file);
+			supp = sl_supp_frame_any(st->f[i].symbol, st->f[i].lang_file, NULL);
 		if (supp)
 			sl_stack_set_suppressed(idx);
 	}

@@ -5,9 +5,9 @@
 #include "logfile.h"
 #include "options.h"
 #include "stack.h"
+#include "suppmatch.h"
 
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -59,22 +59,10 @@ void sl_supp_load(const char *path)
 	}
 }
 
-int sl_supp_frame_match(const char *pattern, const char *symbol, const char *module)
-{
-	const char *base;
-
-	if (symbol && !fnmatch(pattern, symbol, 0))
-		return 1;
-	if (!module)
-		return 0;
-	base = strrchr(module, '/');
-	return !fnmatch(pattern, module, 0) || (base && !fnmatch(pattern, base + 1, 0));
-}
-
-int sl_supp_frame_any(const char *symbol, const char *module)
+int sl_supp_frame_any(const char *symbol, const char *file, const char *module)
 {
 	for (int i = 0; i < sl_nsupp; i++)
-		if (sl_supp_frame_match(sl_supp[i], symbol, module))
+		if (sl_supp_frame_match(sl_supp[i], symbol, file, module))
 			return 1;
 	return 0;
 }

@@ -7,13 +7,11 @@
 #include "sl.h"
 
 void sl_supp_load(const char *path);
-/* True when any frame of either stack matches a leak:PATTERN by function or module. Decided
- * once per stack when it is captured (sl_supp_frame_any), so the watchdog only reads a flag. */
+/* True when any frame of either stack matches a leak:PATTERN (suppmatch.h). Decided once per
+ * stack when it is captured (sl_supp_frame_any), so the watchdog only reads a flag. */
 int sl_supp_match(uint32_t stack_a, uint32_t stack_b);
-/* Whether one frame matches any leak:PATTERN. */
-int sl_supp_frame_any(const char *symbol, const char *module);
-/* Pure: does one frame match one pattern? (glob over the symbol, the module path, or the
- * module's base name). Unit-testable. */
-int sl_supp_frame_match(const char *pattern, const char *symbol, const char *module);
+/* Whether one frame matches any leak:PATTERN: its function, source file (an interpreter's
+ * frames; native frames have none here, without debug info) and module, any of them NULL. */
+int sl_supp_frame_any(const char *symbol, const char *file, const char *module);
 
 #endif

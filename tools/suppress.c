@@ -1,8 +1,8 @@
-/* Suppressions: `leak:PATTERN` lines (fnmatch globs) matched against every frame's function,
- * source file and module of a leak's open and EOF stacks, as in the sanitizers. A leak without
+/* Suppressions: `leak:PATTERN` lines, with LeakSanitizer's pattern semantics (a substring,
+ * unless anchored with ^ or $; * as wildcard: preload/suppmatch.h), matched against every
+ * frame's function, source file and module of a leak's open and EOF stacks. A leak without
  * stacks (an inherited socket) is matched against its process's executable. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "files.h"
 #include "model.h"
+#include "../preload/suppmatch.h"
 
 int sl_supp_load(struct sl_an *a, const char *path)
 {
@@ -71,20 +72,18 @@ int sl_supp_load(struct sl_an *a, const char *path)
 	return 0;
 }
 
-static int m(const char *pat, const char *s)
-{
-	return s && !fnmatch(pat, s, 0);
-}
-
+/* Every frame by its recorded function (the dynamic symbol, or an interpreter's function), its
+ * source file (an interpreter's, or from debug info, inlined calls included) and its module,
+ * through the matcher the library uses too (preload/suppmatch.c). */
 static int stack_matches(const char *pat, const struct sl_stack *st)
 {
 	if (!st) return 0;
 	for (uint32_t i = 0; i < st->n; i++) {
 		const struct sl_frame *fr = st->f[i];
-		if (m(pat, fr->module) || m(pat, fr->symbol)) return 1;
+		if (sl_supp_frame_match(pat, fr->symbol, fr->file, fr->module)) return 1;
 		const struct sl_sym *sym = sl_frame_sym(fr);
 		for (int j = 0; sym && j < sym->n; j++)
-			if (m(pat, sym->f[j].func) || m(pat, sym->f[j].file)) return 1;
+			if (sl_supp_frame_match(pat, sym->f[j].func, sym->f[j].file, NULL)) return 1;
 	}
 	return 0;
 }
@@ -93,8 +92,10 @@ const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l)
 {
 	for (size_t i = 0; i < a->nsupp; i++) {
 		const char *p = a->supp[i].pattern;
+		const struct sl_proc *pr = l->ev.proc;
 		if (stack_matches(p, l->os) || stack_matches(p, l->es) ||
-		    (!l->os && !l->es && (m(p, l->ev.proc->exe) || m(p, l->ev.proc->argv0)))) {
+		    (!l->os && !l->es && (sl_supp_frame_match(p, NULL, NULL, pr->exe) ||
+					  sl_supp_frame_match(p, NULL, NULL, pr->argv0)))) {
 			a->supp[i].sockets++;
 			return p;
 		}

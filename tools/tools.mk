@@ -9,8 +9,11 @@ TOOLS_CMD_SRC  := tools/main.c $(wildcard tools/cmd_*.c) $(wildcard tools/run.c)
                   tools/live.c tools/live_out.c tools/cwdiag.c
 TOOLS_LIB_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(TOOLS_CMD_SRC),$(TOOLS_SRC)))
 TOOLS_PKGS     := jansson libdw libmicrohttpd
-# The preload's option parser (pure, no I/O): top reads a process's SOCKLEAK_OPTIONS with it.
-TOOLS_SHARED   := $(B)/obj/preload/options.o $(B)/obj/preload/json.o
+# Pure code of the preload (no I/O) the tools use too: the option parser (run and top read
+# SOCKLEAK_OPTIONS with it), and the suppression matcher, which the analysis needs (so it is in
+# libsl_analysis.a as well): one definition of each for both halves.
+TOOLS_LIB_SHARED := $(B)/obj/preload/suppmatch.o
+TOOLS_SHARED   := $(B)/obj/preload/options.o $(B)/obj/preload/json.o $(TOOLS_LIB_SHARED)
 TOOLS_CFLAGS   = $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
 # __cxa_demangle (tools/demangle.c) from Debian's libstdc++6, which needs no -dev package.
 TOOLS_CXXABI   := -l:libstdc++.so.6
@@ -21,7 +24,7 @@ $(B)/obj/tools/%.o: tools/%.c $(B)/.deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TOOLS_CFLAGS) -Itools -c $< -o $@
 
-$(B)/libsl_analysis.a: $(TOOLS_LIB_OBJ)
+$(B)/libsl_analysis.a: $(TOOLS_LIB_OBJ) $(TOOLS_LIB_SHARED)
 	@rm -f $@
 	$(AR) rcs $@ $^
 

@@ -4,7 +4,7 @@
 RN_SRC   := tests/run
 RN_DIR   := $(B)/tests/run
 RN_PROGS := rn_server rn_client rn_clean rn_drop rn_hold
-RN_BINS  := $(addprefix $(RN_DIR)/,$(RN_PROGS)) $(RN_DIR)/rn_static
+RN_BINS  := $(addprefix $(RN_DIR)/,$(RN_PROGS)) $(RN_DIR)/rn_static $(RN_DIR)/rn_libclient
 RN_CFLAGS = $(ALL_CFLAGS) -O0 -g
 # Sanitizer builds: the sanitizer runtime must come first in LD_PRELOAD, before libsockleak.so.
 RN_SANRT_asan := libasan.so
@@ -18,6 +18,14 @@ HELP_LINES += '  make check-run    sockleak run on real programs, and make insta
 $(RN_DIR)/%: $(RN_SRC)/%.c $(RN_SRC)/rn_common.h
 	@mkdir -p $(@D)
 	$(CC) $(RN_CFLAGS) -o $@ $< $(LDFLAGS)
+
+# A leak made in a shared library, for leak:librn_fetch.so (issue 12).
+$(RN_DIR)/librn_fetch.so: $(RN_SRC)/rn_fetch.c $(RN_SRC)/rn_common.h
+	@mkdir -p $(@D)
+	$(CC) $(RN_CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS)
+$(RN_DIR)/rn_libclient: $(RN_SRC)/rn_libclient.c $(RN_SRC)/rn_common.h $(RN_DIR)/librn_fetch.so
+	@mkdir -p $(@D)
+	$(CC) $(RN_CFLAGS) -o $@ $< -L$(RN_DIR) -lrn_fetch -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
 
 # Statically linked on purpose (what the runner must refuse); no sanitizer: it cannot be static.
 $(RN_DIR)/rn_static: $(RN_SRC)/rn_static.c

@@ -753,18 +753,24 @@ def log_leaks(prefix):
     return out
 
 
-def held(tmp, mode, opts, want_leaks):
-    """rn_hold MODE under the runner with a user log_path: once want_leaks leak records are
-    written, its stdin is closed (it goes on: exits, or closes late and exits). Returns
-    (status, stdout, stderr, leak records)."""
+def log_events(prefix, event):
+    """How many records of this event the files PREFIX.* hold."""
+    return sum(open(f).read().count(f'"event":"{event}"') for f in glob.glob(prefix + ".*"))
+
+
+def held(tmp, mode, opts, want_leaks, argv=None, settle=0.0):
+    """rn_hold MODE (or argv) under the runner with log_path TMP/log-MODE: once want_leaks leak
+    records are written (and settle seconds more), its stdin is closed (it goes on: exits, or
+    closes late and exits). Returns (status, stdout, stderr, leak records)."""
     prefix = os.path.join(tmp, "log-" + mode)
-    r = Runner(["-o", RUN_OPTS + f":log_path={prefix}" + opts, prog("rn_hold"), mode], tmp=tmp,
-               stdin=subprocess.PIPE)
+    r = Runner(["-o", RUN_OPTS + f":log_path={prefix}" + opts] + (argv or [prog("rn_hold"), mode]),
+               tmp=tmp, stdin=subprocess.PIPE)
     try:
         line = r.readline(time.monotonic() + 20)
-        check(line == "ready", f"rn_hold {mode}: {line!r}")
+        check(line == "ready", f"{mode}: {line!r}")
         leaks = poll(lambda: len(log_leaks(prefix)) >= want_leaks and log_leaks(prefix),
                      f"{want_leaks} leak record(s)")
+        time.sleep(settle)
         rc = r.finish()
     finally:
         r.cleanup()
@@ -822,6 +828,34 @@ def options_read_as_the_library_reads_them(tmp):
              if '"event":"start"' in l]
     check(start and start[0]["options"]["exitcode"] == 42, f"the library read {start[:1]}")
     check(rc == 42, f"exit status {rc}, want the library's exitcode 42; stderr:\n{err}")
+
+
+@case
+def suppressions_as_lsan_matches_them(tmp):
+    """leak:PATTERN as LSan matches it (a substring unless anchored with ^ or $, * as wildcard)
+    over each frame's function, source file and module, by the one matcher of the library and
+    the runner: a binary by its name or its source file's, a library by its name, which stops
+    enforcement and the report alike."""
+    supp = os.path.join(tmp, "supp.txt")
+    for pat in ("rn_client", "rn_client.c", "^rn_client$", "^fetch$"):
+        with open(supp, "w") as f:
+            f.write(f"leak:{pat}\n")
+        rc, _, err = run(["-o", RUN_OPTS + f":suppressions={supp}", prog("rn_client")], tmp)
+        check(rc == 0 and summary(err) == (0, 0) and f"leak:{pat}" in err,
+              f"leak:{pat}: status {rc}, want 0, suppressed; stderr:\n{err}")
+    with open(supp, "w") as f:
+        f.write("leak:^fetc$\n")
+    rc, _, err = run(["-o", RUN_OPTS + f":suppressions={supp}", prog("rn_client")], tmp)
+    check(rc == 23, f"leak:^fetc$ matched: status {rc}")
+    with open(supp, "w") as f:
+        f.write("leak:librn_fetch.so\n")
+    # a negative window: enforcement would have followed the leak record in the same scan
+    rc, _, err, _ = held(tmp, "lib", f":enforce=1:suppressions={supp}", 1,
+                         argv=[prog("rn_libclient")], settle=0.3)
+    enforced = log_events(os.path.join(tmp, "log-lib"), "enforce")
+    check(enforced == 0, f"leak:librn_fetch.so: {enforced} enforce record(s); stderr:\n{err}")
+    check(rc == 0 and summary(err) == (0, 0) and "leak:librn_fetch.so" in err,
+          f"leak:librn_fetch.so: status {rc}, want 0, suppressed in the report too:\n{err}")
 
 
 @case
