@@ -236,11 +236,12 @@ int sl_lang_gc_close(int fd, uintptr_t ret)
 	/* Perl closes every handle through Perl_io_close: from Perl_do_close for close(), from
 	 * Perl_sv_clear when the last reference went (scope exit, undef, global destruction).
 	 * Both reach close() from the same PerlIOUnix_close, so the caller is told by the unwind
-	 * (perl 5.36: io_close is the 7th frame), only for connections. The read of s without
-	 * sl_lock is a hint: sl_lang_gc_leak decides under it. */
+	 * (perl 5.36: io_close is the 7th frame), only for connections; reported ones too, whose
+	 * late_close says who closed them (by_runtime). The read of s without sl_lock is a hint:
+	 * sl_lang_gc_leak decides under it. */
 	s = sl_fd_lookup(fd);
 	return s && (s->role == SL_ROLE_ACCEPTED || s->role == SL_ROLE_CONNECTED) &&
-	       !(s->flags & (SL_F_REPORTED | SL_F_EXEMPT)) &&
+	       !(s->flags & SL_F_EXEMPT) &&
 	       sl_perl_ready() && sl_stack_called_from(&sl_perl_ranges[0], &sl_perl_ranges[1], 12);
 }
 

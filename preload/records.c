@@ -93,7 +93,7 @@ void sl_rec_leak(const struct sl_leak_info *l)
 }
 
 void sl_rec_late_close(int fd, uint64_t inode, enum sl_kind kind, uint64_t late_ms,
-		       uint64_t leak_age_ms, uint32_t stack)
+		       uint64_t leak_age_ms, int by_runtime, uint32_t stack)
 {
 	struct sl_jb *j;
 
@@ -103,6 +103,7 @@ void sl_rec_late_close(int fd, uint64_t inode, enum sl_kind kind, uint64_t late_
 	sl_jb_str(j, "kind", sl_kind_name(kind));
 	sl_jb_u64(j, "late_ms", late_ms);
 	sl_jb_u64(j, "leak_age_ms", leak_age_ms);
+	sl_jb_bool(j, "by_runtime", by_runtime);
 	sl_jb_id(j, "stack", sl_stack_id(stack));
 	sl_log_end();
 }

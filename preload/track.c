@@ -321,7 +321,7 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 	} else if (reported) {
 		now = sl_mono_ms();
 		sl_rec_late_close(fd, inode, kind, now - reported_ms, leak_from ? now - leak_from : 0,
-				  sl_stack_capture());
+				  by_runtime, sl_stack_capture());
 	}
 	errno = saved;
 }

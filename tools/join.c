@@ -236,8 +236,8 @@ int sl_join(struct sl_an *a)
 		if (s->nholders > 1) s->shared = 1;
 		if (s->primary && s->enforced) s->primary->enforced = 1;
 		for (i = 0; i < s->nev; i++)
-			if (sl_sock_ev(s, i)->type == SL_EV_LATE_CLOSE && s->primary &&
-			    sl_sock_ev(s, i)->proc == s->primary->ev.proc)
+			if (sl_sock_ev(s, i)->type == SL_EV_LATE_CLOSE && !sl_sock_ev(s, i)->flag &&
+			    s->primary && sl_sock_ev(s, i)->proc == s->primary->ev.proc)
 				s->primary->late_closed = 1;
 	}
 	HASH_CLEAR(hh, m);

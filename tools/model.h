@@ -140,7 +140,7 @@ extern const char *const sl_evt_name[SL_EV_N];
  * their stack and text after it (struct sl_sev); fields never needed together share bytes. */
 struct sl_ev {
 	uint8_t type, kind;
-	uint8_t has_stack, flag;   /* flag: exec cloexec; enforce ok */
+	uint8_t has_stack, flag;   /* flag: exec cloexec; enforce ok; late_close by_runtime */
 	int fd;
 	int npids;
 	union {

@@ -23,15 +23,16 @@ enum fld {
 	F_FRAMES, F_KIND, F_FD, F_INODE, F_FAMILY, F_LOCAL, F_PEER, F_TCP_STATE, F_ROLE, F_AGE,
 	F_OPEN_AGE, F_OPEN_TS, F_EOF_TS, F_CW_TS, F_OPEN_STACK, F_EOF_STACK, F_SHARED_WITH,
 	F_INHERITED, F_STACK, F_CHILD, F_SOCKETS, F_PATH, F_ACTION, F_RESULT, F_REMAINING,
-	F_LATE_MS, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED, F_DROPPED, F_REASON, F_N
+	F_LATE_MS, F_BY_RUNTIME, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED, F_DROPPED,
+	F_REASON, F_N
 };
 static const char *const fld_name[F_N] = {
 	"v", "event", "ts_ns", "pid", "ppid", "exe", "argv0", "boot_id", "host", "origin", "id",
 	"frames", "kind", "fd", "inode", "family", "local", "peer", "tcp_state", "role", "age_ms",
 	"open_age_ms", "open_ts_ns", "eof_ts_ns", "cw_ts_ns", "open_stack", "eof_stack",
 	"shared_with", "inherited", "stack", "child", "sockets", "path", "action", "result",
-	"remaining_fds", "late_ms", "tracked", "open", "leaked", "enforced", "untracked",
-	"dropped", "reason",
+	"remaining_fds", "late_ms", "by_runtime", "tracked", "open", "leaked", "enforced",
+	"untracked", "dropped", "reason",
 };
 
 /* Field lookup by hash: ~30 keys per record times a million records is the hot loop. */
@@ -484,7 +485,11 @@ static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, 
 	e->nrem = nr;
 	if (type == SL_EV_LATE_CLOSE) se->ms = ms; /* they share their bytes */
 	else se->text = text;
-	e->flag = type == SL_EV_ENFORCE && !text;
+	/* enforce: it succeeded; late_close: the interpreter's finaliser closed it, not the
+	 * program (not "closed late": the program never let it go) */
+	e->flag = type == SL_EV_ENFORCE ? !text
+		  : type == SL_EV_LATE_CLOSE && present(r, F_BY_RUNTIME) &&
+			    r->f[F_BY_RUNTIME].t == SL_J_TRUE;
 	e->has_stack = (uint8_t)get_hex(d, r, F_STACK, &se->stack_id);
 }
 

@@ -131,8 +131,9 @@ void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, vo
 			break;
 		case SL_EV_LATE_CLOSE:
 			emit(fn, ctx, e->ts, e->proc, "late_close", se->stack,
-			     "%s closed it at last, %lld ms after the leak report", pn,
-			     (long long)(se->ms == SL_NONE ? 0 : se->ms));
+			     "%s closed it at last, %lld ms after the leak report%s", pn,
+			     (long long)(se->ms == SL_NONE ? 0 : se->ms),
+			     e->flag ? " (the interpreter's finaliser)" : "");
 			break;
 		case SL_EV_ENFORCE:
 			emit(fn, ctx, e->ts, e->proc, "enforce", NULL, "%s enforced: shutdown %s", pn,

@@ -708,6 +708,7 @@ def case_late_close(c, mode=None):
     check(isinstance(r.get("late_ms"), int) and r["late_ms"] >= 0, f"late_ms: {r}")
     check(isinstance(r.get("leak_age_ms"), int) and r["leak_age_ms"] >= GRACE_MS,
           f"leak_age_ms below grace: {r}")
+    check(r.get("by_runtime") is False, f"by_runtime: the program closed it: {r}")
     c.check_stack_names(srv.pid, r.get("stack"), ["close_late"], "late_close stack")
     expect_exit(srv)
     check(len(c.leaks(srv.pid)) == 1, f"more leak records: {briefs(c.leaks(srv.pid))}")
