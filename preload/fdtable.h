@@ -185,7 +185,9 @@ int sl_sock_identify(struct sl_sock *s, uint64_t inode);
  * record now has this inode. inode comes from sl_fd_inode(fd), taken outside the lock. */
 int sl_fd_identify(int fd, uint32_t gen, uint64_t inode);
 struct sl_sock *sl_sock_by_inode(uint64_t inode);
-/* Lowest fd of this process still on s, or -1 (walks the table: transitions only). */
+/* The fds of this process still on s, in ascending order, the first max of them into out;
+ * returns how many were stored (0: none left). Walks the table unless s has one known fd:
+ * transitions only. */
 int sl_sock_fds(const struct sl_sock *s, int *out, int max);
 void sl_sock_add_shared(struct sl_sock *s, pid_t pid);
 

@@ -58,9 +58,9 @@ static void sl_opt_error(void *ctx, const char *msg)
 	sl_log_text("\n", 1);
 }
 
-/* atfork, in the order the design brief fixes: bind symbols, then every lock in one order
- * (libunwind load, scan, state, log); the child re-initialises them, as it may have been
- * forked while another thread held one. */
+/* atfork: bind symbols first (dlsym takes the loader's lock, which no lock of ours may be held
+ * around), then every lock of ours in the lock order (libunwind load, scan, state, log); the
+ * child re-initialises them, as it may have been forked while another thread held one. */
 static void sl_atfork_prepare(void)
 {
 	sl_real_bind();

@@ -26,7 +26,9 @@ struct sl_opts {
 	uint32_t idle_ms;              /* 0: off */
 	uint32_t keepalive_idle_s, keepalive_intvl_s, keepalive_cnt;   /* 0: leave as is */
 	char log_path[SL_PATH_MAX];     /* "stderr" or a prefix for PREFIX.PID */
-	char suppressions[SL_PATH_MAX]; /* read by the runner and the analyser, not the preload */
+	/* leak:PATTERN lines: read by the preload at start-up so enforcement spares suppressed
+	 * sites (suppress.c), and by the runner and the analyser (suppmatch.h: one matcher) */
+	char suppressions[SL_PATH_MAX];
 };
 
 #define SL_STACK_MAX 64

@@ -1,5 +1,7 @@
-/* Formatting of the log records other than `start` and `stack` (docs/log-format.md). They take
- * plain copies of the facts, never a live socket record, so they run without sl_lock. */
+/* Formatting of the records about one socket: leak, late_close, close_shared, enforce
+ * (docs/log-format.md; start and stack are written by log.c, fork, exec and exec_untracked by
+ * forks.c, exit by init.c). They take plain copies of the facts, never a live socket record,
+ * so they run without sl_lock. */
 #ifndef SL_RECORDS_H
 #define SL_RECORDS_H
 

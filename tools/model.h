@@ -368,7 +368,7 @@ void sl_symcache_free(struct sl_an *a);
 int sl_supp_load(struct sl_an *a, const char *path);      /* suppress.c */
 const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l);
 
-/* helpers for writers (report_util.c) */
+/* helpers for writers (model.c) */
 const char *sl_path(const struct sl_an *a, const char *file); /* strip_prefix applied */
 const char *sl_base(const char *path);
 struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id);
