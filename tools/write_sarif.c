@@ -10,15 +10,20 @@
 #include "model.h"
 
 static const char *const rule_help[SL_K_N] = {
-	[SL_K_EOF] = "A read returned 0 (the peer closed) and the socket stayed open. Close it on the EOF path "
-	"(or shutdown() it if another process or descriptor still holds a copy).",
-	[SL_K_CW] = "The peer closed the connection but the program never read the EOF, so the socket sits in "
-	"CLOSE_WAIT. Read from idle sockets (or poll for POLLRDHUP) and close them.",
-	[SL_K_EXIT] = "The socket was still open when the process exited. Close sockets when their work is done.",
+	[SL_K_EOF] = "A read returned 0 (the peer closed) and the socket stayed open. Close it on "
+		     "the EOF path (or shutdown() it if another process or descriptor still holds "
+		     "a copy).",
+	[SL_K_CW] = "The peer closed the connection but the program never read the EOF, so the "
+		    "socket sits in CLOSE_WAIT. Read from idle sockets (or poll for POLLRDHUP) and "
+		    "close them.",
+	[SL_K_EXIT] = "The socket was still open when the process exited. Close sockets when their "
+		      "work is done.",
 	[SL_K_IDLE] = "The connection had no I/O for idle_ms: the program holds a connection it no "
-	"longer uses. Close connections when their work is done, or bound their idle time.",
-	[SL_K_GC] = "The program dropped the socket without closing it; the interpreter's garbage collector or "
-	"its shutdown closed it (Python's ResourceWarning). Close it, or use a with block.",
+		      "longer uses. Close connections when their work is done, or bound their idle "
+		      "time.",
+	[SL_K_GC] = "The program dropped the socket without closing it; the interpreter's garbage "
+		    "collector or its shutdown closed it (Python's ResourceWarning). Close it, or use "
+		    "a with block.",
 };
 
 /* RFC 3986: keep unreserved and '/', escape the rest; absolute paths become file:// URIs. */
