@@ -37,21 +37,54 @@ static inline void put(struct sl_jw *w, const char *s, size_t k)
 	}
 }
 
-/* a comma before a value or key unless it opens its container (or is the first thing) */
+void sl_jw_init(struct sl_jw *w, int indent, int base)
+{
+	memset(w, 0, sizeof *w);
+	w->indent = indent;
+	w->depth = w->base = base;
+}
+
+static void newline(struct sl_jw *w, int depth)
+{
+	size_t k = (size_t)(w->indent * depth);
+	if (room(w, k + 1)) {
+		w->b[w->n++] = '\n';
+		memset(w->b + w->n, ' ', k);
+		w->n += k;
+	}
+}
+
+/* Before a key or a value: after a key nothing; else a comma after a sibling, and with an
+ * indent a new line at the depth (jansson's dump_indent) */
 static void sep(struct sl_jw *w)
 {
-	if (w->n && w->b[w->n - 1] != '{' && w->b[w->n - 1] != '[' && w->b[w->n - 1] != ':')
-		put(w, ",", 1);
+	uint64_t bit;
+	if (w->after_key) {
+		w->after_key = 0;
+		return;
+	}
+	if (w->depth <= w->base || w->depth > 63) return;
+	bit = (uint64_t)1 << w->depth;
+	if (w->filled & bit) put(w, ",", 1);
+	w->filled |= bit;
+	if (w->indent) newline(w, w->depth);
 }
 
 void sl_jw_open(struct sl_jw *w, char c)
 {
 	sep(w);
 	put(w, &c, 1);
+	w->depth++;
+	if (w->depth <= 63) w->filled &= ~((uint64_t)1 << w->depth);
 }
 
 void sl_jw_close(struct sl_jw *w, char c)
 {
+	if (w->depth <= 63 && (w->filled & ((uint64_t)1 << w->depth))) {
+		w->filled &= ~((uint64_t)1 << w->depth);
+		if (w->indent) newline(w, w->depth - 1);
+	}
+	w->depth--;
 	put(w, &c, 1);
 }
 
@@ -139,13 +172,15 @@ void sl_jw_key(struct sl_jw *w, const char *k)
 {
 	size_t n = strlen(k); /* an ASCII literal of ours: nothing to escape */
 	sep(w);
-	if (room(w, n + 3)) {
+	if (room(w, n + 4)) {
 		w->b[w->n++] = '"';
 		memcpy(w->b + w->n, k, n);
 		w->n += n;
 		w->b[w->n++] = '"';
 		w->b[w->n++] = ':';
+		if (w->indent) w->b[w->n++] = ' '; /* jansson's ": " when not compact */
 	}
+	w->after_key = 1;
 }
 
 void sl_jw_int(struct sl_jw *w, int64_t v)

@@ -1,10 +1,9 @@
-/* jwrite: JSON written straight into a memory buffer, for the parts of the json report that
- * are one per site (issue 11: a jansson tree of some fifty objects per site made `-f json`
- * on a million sites take 25 s). The bytes are those of jansson's compact dump with
- * JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, and every string goes through the same UTF-8
- * sanitising as sl_json_str (an invalid byte becomes U+FFFD), so the report reads the same
- * whichever wrote a part of it. Separators are put by the writer: a key or an element after
- * anything but an opening bracket gets its comma. */
+/* jwrite: JSON written straight into a memory buffer, for the parts of the json and sarif
+ * reports that are one per site (issue 11: a jansson tree of some fifty objects per site made
+ * `-f json` on a million sites take 25 s). The bytes are those of jansson's dump with
+ * JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, compact or JSON_INDENT(n), and every string goes
+ * through the same UTF-8 sanitising as sl_json_str (an invalid byte becomes U+FFFD), so a report
+ * reads the same whichever wrote a part of it. Separators and indentation are the writer's. */
 #ifndef SL_JWRITE_H
 #define SL_JWRITE_H
 
@@ -15,8 +14,14 @@
 struct sl_jw {
 	char *b;
 	size_t n, cap;
-	int err; /* ENOMEM once a write did not fit: the buffer is then not written out */
+	int err;         /* ENOMEM once a write did not fit: the buffer is then not written out */
+	int indent;      /* 0: compact; else spaces per level, as JSON_INDENT(indent) */
+	int depth, base; /* containers open; base: the depth the values written sit at */
+	int after_key;   /* a key was written: the next value needs no separator */
+	uint64_t filled; /* bit d: the container at depth d has a member already */
 };
+/* A writer whose values sit at depth base of a document indented by indent (0: compact) */
+void sl_jw_init(struct sl_jw *w, int indent, int base);
 
 void sl_jw_open(struct sl_jw *w, char c);       /* '{' or '[', after a comma if needed */
 void sl_jw_close(struct sl_jw *w, char c);      /* '}' or ']' */

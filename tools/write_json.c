@@ -292,7 +292,8 @@ static int write_json(const struct sl_an *a, FILE *out)
 	put(out, "summary", sum, JSON_COMPACT, ",\n");
 	fputs("  \"sites\": [", out);
 	first = 1;
-	struct sl_jw w = { NULL, 0, 0, 0 };
+	struct sl_jw w;
+	sl_jw_init(&w, 0, 0);
 	for (size_t i = 0; i < a->nsites && !json_failed; i++) {
 		fputs(first ? "\n    " : ",\n    ", out);
 		first = 0;

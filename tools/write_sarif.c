@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "jwrite.h"
 #include "model.h"
 
 static const char *const rule_help[SL_K_N] = {
@@ -45,46 +46,86 @@ static void uri(const char *path, char *buf, size_t cap)
 	buf[o] = 0;
 }
 
-static json_t *phys(const struct sl_an *a, const char *file, int line)
+/* A result's parts, written directly (jwrite.h) in the bytes jansson's indented dump gave when
+ * they were trees: a million results as trees took 40 s. */
+static void phys(struct sl_jw *w, const struct sl_an *a, const char *file, int line)
 {
 	char u[4096];
 	const char *p = sl_path(a, file);
 	uri(p, u, sizeof u);
-	json_t *art = json_pack("{s:s}", "uri", u);
-	if (p[0] != '/') sl_jset(art, "uriBaseId", json_string("%SRCROOT%"));
-	json_t *o = json_pack("{s:o}", "artifactLocation", art);
-	if (line > 0) sl_jset(o, "region", json_pack("{s:i}", "startLine", line));
-	return o;
+	sl_jw_open(w, '{');
+	sl_jw_key(w, "artifactLocation");
+	sl_jw_open(w, '{');
+	sl_jw_kstr(w, "uri", u);
+	if (p[0] != '/') sl_jw_kstr(w, "uriBaseId", "%SRCROOT%");
+	sl_jw_close(w, '}');
+	if (line > 0) {
+		sl_jw_key(w, "region");
+		sl_jw_open(w, '{');
+		sl_jw_kint(w, "startLine", line);
+		sl_jw_close(w, '}');
+	}
+	sl_jw_close(w, '}');
 }
 
-static json_t *frame_loc(const struct sl_an *a, const struct sl_frame *fr, const struct sl_symf *sf)
+/* [{"fullyQualifiedName": fn, "kind": "function"}] */
+static void logical(struct sl_jw *w, const char *fn)
 {
-	json_t *loc = json_object();
+	sl_jw_key(w, "logicalLocations");
+	sl_jw_open(w, '[');
+	sl_jw_open(w, '{');
+	sl_jw_kstr(w, "fullyQualifiedName", fn);
+	sl_jw_kstr(w, "kind", "function");
+	sl_jw_close(w, '}');
+	sl_jw_close(w, ']');
+}
+
+static void text_msg(struct sl_jw *w, const char *text)
+{
+	sl_jw_key(w, "message");
+	sl_jw_open(w, '{');
+	sl_jw_kstr(w, "text", text);
+	sl_jw_close(w, '}');
+}
+
+/* A frame's location; a related one (EOF read) has its own message and an id after it */
+static void frame_loc(struct sl_jw *w, const struct sl_an *a, const struct sl_frame *fr,
+		      const struct sl_symf *sf, int related)
+{
 	char buf[512];
 	const char *fn = sf && sf->func ? sf->func : fr->symbol;
-	if (sf && sf->file) sl_jset(loc, "physicalLocation", phys(a, sf->file, sf->line));
-	if (fn)
-		sl_jset(loc, "logicalLocations",
-				    json_pack("[{s:o,s:s}]", "fullyQualifiedName", sl_json_str(fn), "kind", "function"));
+	sl_jw_open(w, '{');
+	if (sf && sf->file) {
+		sl_jw_key(w, "physicalLocation");
+		phys(w, a, sf->file, sf->line);
+	}
+	if (fn) logical(w, fn);
 	sl_fmt_frame(a, fr, sf, buf, sizeof buf);
-	sl_jset(loc, "message", json_pack("{s:o}", "text", sl_json_str(buf)));
-	return loc;
+	text_msg(w, related ? "EOF read here" : buf);
+	if (related) sl_jw_kint(w, "id", 1);
+	sl_jw_close(w, '}');
 }
 
-static json_t *stack(const struct sl_an *a, const struct sl_stack *s, const char *msg)
+static void stack(struct sl_jw *w, const struct sl_an *a, const struct sl_stack *s, const char *msg)
 {
-	json_t *frames = json_array();
+	sl_jw_open(w, '{');
+	text_msg(w, msg);
+	sl_jw_key(w, "frames");
+	sl_jw_open(w, '[');
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct sl_frame *fr = s->f[i];
 		const struct sl_sym *sym = sl_frame_sym(fr);
 		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++) {
-			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
-			sl_jappend(frames, json_pack("{s:o,s:o}", "location", frame_loc(a, fr, sf),
-						     "module", sl_json_str(sl_base(fr->module))));
+			sl_jw_open(w, '{');
+			sl_jw_key(w, "location");
+			frame_loc(w, a, fr, sym && sym->n ? &sym->f[j] : NULL, 0);
+			sl_jw_kstr(w, "module", sl_base(fr->module));
+			sl_jw_close(w, '}');
 		}
 	}
-	return json_pack("{s:{s:s},s:o}", "message", "text", msg, "frames", frames);
+	sl_jw_close(w, ']');
+	sl_jw_close(w, '}');
 }
 
 /* Stable across runs and machines: the site key without absolute paths or addresses of
@@ -97,83 +138,64 @@ static void fingerprint(const char *key, char *buf, size_t cap)
 }
 
 /* One result: a site */
-static json_t *site_result(const struct sl_an *a, const struct sl_site *st)
+static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_site *st)
 {
-	char title[512], msg[1024], fp[32];
+	char title[512], msg[1024], fp[32], key[2200];
 	struct sl_site_stats ss;
+	const struct sl_frame *fr;
+	const struct sl_symf *sf;
 	sl_site_stats(st, &ss);
 	sl_snprintf(msg, sizeof msg, "%u TCP socket(s) leaked here: %s", st->nsock,
 		    sl_site_title(st, title, sizeof title));
-	json_t *r = json_pack("{s:s,s:i,s:s,s:{s:o}}", "ruleId", sl_kind_name[st->kind],
-			      "ruleIndex", (int)st->kind, "level", "error", "message", "text",
-			      sl_json_str(msg));
-	json_t *loc = json_object();
-	const struct sl_frame *fr;
-	const struct sl_symf *sf;
-	if (ss.file) {
-		sl_jset(loc, "physicalLocation", phys(a, ss.file, ss.line));
-	} else {
-		/* no source: point at the module so the result still has a location */
-		sl_jset(loc, "physicalLocation",
-				    phys(a, ss.module ? ss.module : "unknown", 0));
+	sl_jw_open(w, '{');
+	sl_jw_kstr(w, "ruleId", sl_kind_name[st->kind]);
+	sl_jw_kint(w, "ruleIndex", st->kind);
+	sl_jw_kstr(w, "level", "error");
+	text_msg(w, msg);
+	sl_jw_key(w, "locations");
+	sl_jw_open(w, '[');
+	sl_jw_open(w, '{');
+	sl_jw_key(w, "physicalLocation");
+	/* no source: point at the module so the result still has a location */
+	if (ss.file) phys(w, a, ss.file, ss.line);
+	else phys(w, a, ss.module ? ss.module : "unknown", 0);
+	if (ss.func) logical(w, ss.func);
+	sl_jw_close(w, '}');
+	sl_jw_close(w, ']');
+	sl_jw_key(w, "stacks");
+	sl_jw_open(w, '[');
+	if (st->open) stack(w, a, st->open, "socket opened here");
+	if (st->eof) stack(w, a, st->eof, "EOF read here, no close after");
+	sl_jw_close(w, ']');
+	if (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
+		sl_jw_key(w, "relatedLocations");
+		sl_jw_open(w, '[');
+		frame_loc(w, a, fr, sf, 1);
+		sl_jw_close(w, ']');
 	}
-	if (ss.func)
-		sl_jset(loc, "logicalLocations",
-				    json_pack("[{s:o,s:s}]", "fullyQualifiedName",
-					      sl_json_str(ss.func), "kind", "function"));
-	sl_jset(r, "locations", json_pack("[o]", loc));
-	json_t *stacks = json_array(), *rel = json_array();
-	if (st->open) sl_jappend(stacks, stack(a, st->open, "socket opened here"));
-	if (st->eof) {
-		sl_jappend(stacks, stack(a, st->eof, "EOF read here, no close after"));
-		if (sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
-			json_t *l = frame_loc(a, fr, sf);
-			sl_jset(l, "id", json_integer(1));
-			sl_jset(l, "message", json_pack("{s:s}", "text", "EOF read here"));
-			sl_jappend(rel, l);
-		}
-	}
-	sl_jset(r, "stacks", stacks);
-	if (json_array_size(rel)) sl_jset(r, "relatedLocations", rel);
-	else json_decref(rel);
-	char key[2200];
 	sl_site_keystr(st, key, sizeof key);
 	fingerprint(key, fp, sizeof fp);
-	sl_jset(r, "partialFingerprints", json_pack("{s:s}", "sockleakSite/v1", fp));
-	json_t *peers = json_array();
-	for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++)
-		sl_jappend(peers, sl_json_str(ss.peers[j]));
-	sl_jset(r, "properties",
-			    json_pack("{s:I,s:I,s:I,s:o}", "sockets", (json_int_t)st->nsock,
-				      "enforced", (json_int_t)ss.enforced, "shared",
-				      (json_int_t)ss.shared, "peers", peers));
-	return r;
+	sl_jw_key(w, "partialFingerprints");
+	sl_jw_open(w, '{');
+	sl_jw_kstr(w, "sockleakSite/v1", fp);
+	sl_jw_close(w, '}');
+	sl_jw_key(w, "properties");
+	sl_jw_open(w, '{');
+	sl_jw_kint(w, "sockets", st->nsock);
+	sl_jw_kint(w, "enforced", ss.enforced);
+	sl_jw_kint(w, "shared", ss.shared);
+	sl_jw_key(w, "peers");
+	sl_jw_open(w, '[');
+	for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++) sl_jw_str(w, ss.peers[j]);
+	sl_jw_close(w, ']');
+	sl_jw_close(w, '}');
+	sl_jw_close(w, '}');
 }
 
-/* The document is the jansson dump of a run with no results, and the results are dumped one
- * by one into its "results": [] at the depth it has there (each newline of a result gets the
- * 8 spaces of its depth; jansson writes no newline inside a string): a million results as one
- * tree took gigabytes. The bytes are those of the whole tree's dump. */
+/* The document is the jansson dump of a run with no results, and the results are written one
+ * by one into its "results": [] at the depth they have there (4: 8 spaces): a million results
+ * as one tree took gigabytes. The bytes are those of the whole tree's dump. */
 #define RESULTS_KEY "\"results\": ["
-#define RESULTS_INDENT "        "
-
-static int put_result(FILE *out, json_t *r, int first)
-{
-	char *s = r ? json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
-	json_decref(r);
-	if (!s) return ENOMEM;
-	fputs(first ? "\n" RESULTS_INDENT : ",\n" RESULTS_INDENT, out);
-	for (const char *p = s, *nl; *p; p = nl + 1) {
-		if (!(nl = strchr(p, '\n'))) {
-			fputs(p, out);
-			break;
-		}
-		fwrite(p, 1, (size_t)(nl - p), out);
-		fputs("\n" RESULTS_INDENT, out);
-	}
-	free(s);
-	return 0;
-}
 
 static int write_sarif(const struct sl_an *a, FILE *out)
 {
@@ -223,10 +245,14 @@ static int write_sarif(const struct sl_an *a, FILE *out)
 	}
 	at += strlen(RESULTS_KEY);
 	fwrite(doc, 1, (size_t)(at - doc), out);
+	struct sl_jw w;
+	sl_jw_init(&w, 2, 4);
 	for (size_t i = 0; i < a->nsites && !r; i++) {
-		r = put_result(out, site_result(a, a->sites[i]), !i);
-		if (!r && sl_json_failed()) r = sl_json_failed();
+		fputs(i ? ",\n        " : "\n        ", out);
+		site_result(&w, a, a->sites[i]);
+		r = sl_jw_flush(&w, out);
 	}
+	sl_jw_free(&w);
 	if (a->nsites) fputs("\n      ", out);
 	fputs(at, out);
 	fputc('\n', out);
