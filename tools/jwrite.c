@@ -207,6 +207,12 @@ void sl_jw_kstr(struct sl_jw *w, const char *k, const char *s)
 	sl_jw_str(w, s);
 }
 
+void sl_jw_raw(struct sl_jw *w, const char *s, size_t n)
+{
+	sep(w);
+	put(w, s, n);
+}
+
 void sl_jw_null(struct sl_jw *w)
 {
 	sep(w);

@@ -29,6 +29,8 @@ void sl_jw_key(struct sl_jw *w, const char *k); /* "k": (keys: ASCII literals, u
 void sl_jw_str(struct sl_jw *w, const char *s); /* any bytes; NULL: null */
 void sl_jw_int(struct sl_jw *w, int64_t v);
 void sl_jw_null(struct sl_jw *w);
+/* A whole value written before by this writer at the same depth, as bytes */
+void sl_jw_raw(struct sl_jw *w, const char *s, size_t n);
 void sl_jw_kint(struct sl_jw *w, const char *k, int64_t v);     /* "k":v */
 void sl_jw_kstr(struct sl_jw *w, const char *k, const char *s); /* "k":"s" */
 void sl_jw_bool(struct sl_jw *w, int v);

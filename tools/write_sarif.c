@@ -106,7 +106,33 @@ static void frame_loc(struct sl_jw *w, const struct sl_an *a, const struct sl_fr
 	sl_jw_close(w, '}');
 }
 
-static void stack(struct sl_jw *w, const struct sl_an *a, const struct sl_stack *s, const char *msg)
+/* The frames most stacks share (main, the accept loop, libc) are written once: a frame's bytes
+ * in a stack are the same wherever it is (results sit at one depth), and formatting them was a
+ * third of the writer. Direct-mapped by the frame's address. */
+#define FCACHE 256
+struct fcache { const void *fr, *sf; char *b; size_t n, cap; };
+
+static struct fcache *fcache_slot(struct fcache *fc, const void *fr, const void *sf)
+{
+	return fc ? &fc[((uintptr_t)fr >> 3 ^ (uintptr_t)sf >> 4) % FCACHE] : NULL;
+}
+
+static void fcache_keep(struct fcache *e, const void *fr, const void *sf, const char *s, size_t n)
+{
+	if (n > e->cap) {
+		char *nb = realloc(e->b, n);
+		if (!nb) return;
+		e->b = nb;
+		e->cap = n;
+	}
+	memcpy(e->b, s, n);
+	e->n = n;
+	e->fr = fr;
+	e->sf = sf;
+}
+
+static void stack(struct sl_jw *w, const struct sl_an *a, const struct sl_stack *s, const char *msg,
+		  struct fcache *fc)
 {
 	sl_jw_open(w, '{');
 	text_msg(w, msg);
@@ -117,11 +143,20 @@ static void stack(struct sl_jw *w, const struct sl_an *a, const struct sl_stack 
 		const struct sl_sym *sym = sl_frame_sym(fr);
 		int n = sym && sym->n ? sym->n : 1;
 		for (int j = 0; j < n; j++) {
+			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
+			struct fcache *e = fcache_slot(fc, fr, sf);
+			size_t at;
+			if (e && e->fr == fr && e->sf == sf) {
+				sl_jw_raw(w, e->b, e->n);
+				continue;
+			}
 			sl_jw_open(w, '{');
+			at = w->n - 1;
 			sl_jw_key(w, "location");
-			frame_loc(w, a, fr, sym && sym->n ? &sym->f[j] : NULL, 0);
+			frame_loc(w, a, fr, sf, 0);
 			sl_jw_kstr(w, "module", sl_base(fr->module));
 			sl_jw_close(w, '}');
+			if (e && !w->err) fcache_keep(e, fr, sf, w->b + at, w->n - at);
 		}
 	}
 	sl_jw_close(w, ']');
@@ -138,7 +173,8 @@ static void fingerprint(const char *key, char *buf, size_t cap)
 }
 
 /* One result: a site */
-static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_site *st)
+static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_site *st,
+			struct fcache *fc)
 {
 	char title[512], msg[1024], fp[32], key[2200];
 	struct sl_site_stats ss;
@@ -164,8 +200,8 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 	sl_jw_close(w, ']');
 	sl_jw_key(w, "stacks");
 	sl_jw_open(w, '[');
-	if (st->open) stack(w, a, st->open, "socket opened here");
-	if (st->eof) stack(w, a, st->eof, "EOF read here, no close after");
+	if (st->open) stack(w, a, st->open, "socket opened here", fc);
+	if (st->eof) stack(w, a, st->eof, "EOF read here, no close after", fc);
 	sl_jw_close(w, ']');
 	if (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
 		sl_jw_key(w, "relatedLocations");
@@ -246,13 +282,16 @@ static int write_sarif(const struct sl_an *a, FILE *out)
 	at += strlen(RESULTS_KEY);
 	fwrite(doc, 1, (size_t)(at - doc), out);
 	struct sl_jw w;
+	struct fcache *fc = calloc(FCACHE, sizeof *fc); /* none: every frame formatted */
 	sl_jw_init(&w, 2, 4);
 	for (size_t i = 0; i < a->nsites && !r; i++) {
 		fputs(i ? ",\n        " : "\n        ", out);
-		site_result(&w, a, a->sites[i]);
+		site_result(&w, a, a->sites[i], fc);
 		r = sl_jw_flush(&w, out);
 	}
 	sl_jw_free(&w);
+	for (size_t i = 0; fc && i < FCACHE; i++) free(fc[i].b);
+	free(fc);
 	if (a->nsites) fputs("\n      ", out);
 	fputs(at, out);
 	fputc('\n', out);
