@@ -421,6 +421,8 @@ void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap);
 size_t sl_an_sites_total(const struct sl_an *a); /* itemised + past --max-sites */
 
 /* JSON helpers shared by the json and sarif writers (write_json.c) */
+struct sl_jw;
+void sl_jw_peers(struct sl_jw *w, const struct sl_site_stats *ss); /* "peers": [...] */
 struct json_t;
 /* dumps, decrefs, returns 0 or an errno (also for any sl_jset/sl_jappend failure since the
  * writer's sl_json_reset) */

@@ -173,6 +173,14 @@ static json_t *story_json(const struct sl_an *a, const struct sl_site *site,
 	return o;
 }
 
+void sl_jw_peers(struct sl_jw *w, const struct sl_site_stats *ss)
+{
+	sl_jw_key(w, "peers");
+	sl_jw_open(w, '[');
+	for (size_t i = 0; i < ss->npeers && i < SL_SITE_SET; i++) sl_jw_str(w, ss->peers[i]);
+	sl_jw_close(w, ']');
+}
+
 /* A site, written directly (jwrite.h): a million of them as jansson trees took 25 s */
 static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_site *st)
 {
@@ -192,10 +200,7 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 	sl_jw_kint(w, "enforced", ss.enforced);
 	sl_jw_kint(w, "shared", ss.shared);
 	sl_jw_kint(w, "closed_late", ss.late_closed);
-	sl_jw_key(w, "peers");
-	sl_jw_open(w, '[');
-	for (size_t i = 0; i < ss.npeers && i < SL_SITE_SET; i++) sl_jw_str(w, ss.peers[i]);
-	sl_jw_close(w, ']');
+	sl_jw_peers(w, &ss);
 	sl_jw_kint(w, "distinct_peers_at_least", (int64_t)ss.npeers);
 	sl_jw_key(w, "processes");
 	sl_jw_open(w, '[');

@@ -220,10 +220,7 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 	sl_jw_kint(w, "sockets", st->nsock);
 	sl_jw_kint(w, "enforced", ss.enforced);
 	sl_jw_kint(w, "shared", ss.shared);
-	sl_jw_key(w, "peers");
-	sl_jw_open(w, '[');
-	for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++) sl_jw_str(w, ss.peers[j]);
-	sl_jw_close(w, ']');
+	sl_jw_peers(w, &ss);
 	sl_jw_close(w, '}');
 	sl_jw_close(w, '}');
 }
