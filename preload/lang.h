@@ -29,4 +29,10 @@ int sl_lang_gc_close(int fd, uintptr_t ret);
  * is not one to report (listening, exempt, already reported, never connected). */
 int sl_lang_gc_leak(const struct sl_sock *s, int fd, struct sl_leak_info *l);
 
+/* node: the first write on an accepted socket takes the stack of the JavaScript that handled
+ * it (handler.c). sl_handler_init points the write slots of sl_real at it; sl_lang_init calls
+ * it when the executable is node. */
+extern int sl_node;
+void sl_handler_init(void);
+
 #endif

@@ -291,6 +291,8 @@ void sl_lang_init(void)
 	sl_java = sl_is_exe(exe, "java");
 	if (sl_perl || sl_java)
 		sl_lang_gc_on = 1;
+	if (sl_is_exe(exe, "node") || sl_is_exe(exe, "nodejs"))
+		sl_handler_init();
 	if (!sl_opt.python || getauxval(AT_SECURE))
 		return;
 	if (!sl_is_exe(exe, "python") || !dladdr((void *)&sl_lang_init, &di) || !di.dli_fname ||

@@ -525,7 +525,8 @@ static int sl_write_start(void)
  * write that failed (the record must then be dropped: it would name what the file lacks). */
 static int sl_write_prelude(uint32_t stack_a, uint32_t stack_b)
 {
-	uint32_t stacks[2] = {stack_a, stack_b}, epoch;
+	/* A handler stack (handler.c) before the record that names it, with the open stack. */
+	uint32_t stacks[3] = {stack_a, stack_b, sl_stack_handler(stack_a)}, epoch;
 	int err;
 
 	if (sl_started_pid != getpid()) {
@@ -533,7 +534,7 @@ static int sl_write_prelude(uint32_t stack_a, uint32_t stack_b)
 			return err;
 		sl_started_pid = getpid();
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		sl_common("stack");
 		if (!sl_stack_fill(&sl_jb, stacks[i], &epoch))
 			continue;

@@ -86,6 +86,8 @@ void sl_rec_leak(const struct sl_leak_info *l)
 	sl_ts_or_null(j, "cw_ts_ns", l->cw_ms);
 	sl_jb_id(j, "open_stack", sl_stack_id(l->open_stack));
 	sl_jb_id(j, "eof_stack", sl_stack_id(l->eof_stack));
+	if (sl_stack_handler(l->open_stack))   /* only where handler.c took one (node) */
+		sl_jb_id(j, "handler_stack", sl_stack_id(sl_stack_handler(l->open_stack)));
 	sl_jb_null(j, "last_io_stack");
 	sl_pids(j, "shared_with", l->shared, l->nshared);
 	sl_jb_bool(j, "inherited", l->inherited);

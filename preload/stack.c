@@ -57,6 +57,7 @@ struct sl_stack {
 	uint32_t idx;
 	uint32_t epoch;          /* log epoch in which the record was written */
 	uint32_t native;         /* an interpreter's frames on top of this native stack, or 0 */
+	uint32_t handler;        /* where the program first handled the socket (handler.c), or 0 */
 	uint16_t n;
 	uint8_t suppressed;      /* a frame matches a leak: suppression (decided at capture) */
 	struct sl_frame f[];
@@ -489,6 +490,7 @@ static uint32_t sl_stack_store(uint64_t id, unsigned n, int supp, sl_fill_fn fil
 	st->n = (uint16_t)n;
 	st->suppressed = (uint8_t)supp;
 	st->native = 0;
+	st->handler = 0;
 	memset(st->f, 0, n * sizeof(st->f[0]));
 	fill(st, ctx);
 	sl_stack_oom = 0;
@@ -564,7 +566,7 @@ static uint32_t sl_stack_record(const uintptr_t *keep, unsigned n, uint64_t id)
 	return idx;
 }
 
-uint32_t sl_stack_capture(void)
+static uint32_t sl_stack_capture_n(unsigned depth)
 {
 	void *ips[SL_STACK_MAX + 8];
 	uintptr_t keep[SL_STACK_MAX];
@@ -582,10 +584,10 @@ uint32_t sl_stack_capture(void)
 	 * and deadlock on at its first stack. Never taken with sl_lock held. */
 	sl_mutex_lock(&sl_unwind_mu);
 	sl_unw_loading = 1;
-	got = sl_unwind(ips, (int)(sl_depth + 6));
+	got = sl_unwind(ips, (int)(depth + 6));
 	sl_unw_loading = 0;
 	sl_mutex_unlock(&sl_unwind_mu);
-	for (int i = 0; i < got && n < sl_depth; i++) {
+	for (int i = 0; i < got && n < depth; i++) {
 		uintptr_t ip = (uintptr_t)ips[i];
 
 		if (ip >= sl_self_lo && ip < sl_self_hi)
@@ -602,6 +604,12 @@ uint32_t sl_stack_capture(void)
 	sl_unlock();
 	return idx ? idx : sl_stack_record(keep, n, id);
 }
+
+uint32_t sl_stack_capture(void) { return sl_stack_capture_n(sl_depth); }
+
+/* Deep: a handler's stack reaches the program's code under a runtime's own frames (node: ~18
+ * of them between write() and the JavaScript function that wrote). */
+uint32_t sl_stack_capture_deep(void) { return sl_stack_capture_n(SL_STACK_MAX); }
 
 int sl_stack_called_from(const struct sl_range *callee, const struct sl_range *caller,
 			 unsigned depth)
@@ -748,6 +756,47 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 			sl_stack_set_suppressed(idx);
 	}
 	return idx;
+}
+
+/* The open stack with the handler's stack attached: the same frames under another id, so a
+ * socket record keeps one stack index (no field more per socket: docs/performance.md). */
+struct sl_handled { const struct sl_stack *open; uint32_t handler; };
+
+static void sl_fill_handled(struct sl_stack *st, const void *ctx)
+{
+	const struct sl_handled *h = ctx;
+
+	memcpy(st->f, h->open->f, st->n * sizeof(st->f[0]));
+	st->native = h->open->native;
+	st->handler = h->handler;
+}
+
+uint32_t sl_stack_with_handler(uint32_t open, uint32_t handler)
+{
+	struct sl_handled h = { sl_stack_get(open), handler };
+	uintptr_t key[3];
+
+	if (!h.open || !handler || h.open->handler)
+		return 0;
+	key[0] = (uintptr_t)h.open->id;
+	key[1] = (uintptr_t)sl_stack_id(handler);
+	key[2] = 0x68616e646c6572;   /* "handler": never a return address */
+	return sl_stack_store(sl_stack_hash(key, 3), h.open->n,
+			      h.open->suppressed || sl_stack_suppressed(handler), sl_fill_handled, &h);
+}
+
+uint32_t sl_stack_handler(uint32_t idx)
+{
+	const struct sl_stack *st = sl_stack_get(idx);
+
+	return st ? st->handler : 0;
+}
+
+int sl_stack_wants_handler(uint32_t idx)
+{
+	const struct sl_stack *st = sl_stack_get(idx);
+
+	return st && !st->handler;
 }
 
 void sl_stack_new_epoch(void)

@@ -58,7 +58,17 @@ static inline uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
 	return sl_stack_capture_site(e, ret, sp);
 }
 
+/* The same, SL_STACK_MAX frames deep whatever stack_depth says (handler.c). */
+uint32_t sl_stack_capture_deep(void);
+
 uint64_t sl_stack_id(uint32_t idx);     /* 0 for none */
+
+/* Where the program handled a socket that its runtime opened (handler.c): a new stack with
+ * open's frames and id(open, handler), which names handler as its handler stack. 0 when open
+ * is unknown or has a handler already. Takes sl_lock; not with it held. */
+uint32_t sl_stack_with_handler(uint32_t open, uint32_t handler);
+uint32_t sl_stack_handler(uint32_t idx);          /* 0 for none */
+int sl_stack_wants_handler(uint32_t idx);         /* a stack that has no handler yet */
 
 /* A function's code: [lo, hi). */
 struct sl_range { uintptr_t lo, hi; };

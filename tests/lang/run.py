@@ -222,6 +222,36 @@ def node_js_frames_named_in_the_log():
 
 
 @case
+def node_handler_names_the_site():
+    """An allowHalfOpen server (node --perf-basic-prof --interpreted-frames-native-stack)
+    whose connection handler writes a greeting and never ends its sockets: node accepts and
+    reads the EOF from libuv's loop with no JavaScript on the stack, so the library takes the
+    stack of the first write on each accepted socket (its handler stack). The site is the
+    JavaScript function that handles the connection, the stack of the accept is kept under
+    it, and the leak record names the handler stack."""
+    line = src_line("node_handler.js", "function handleConnection")
+    st, out = run([need("node"), "--perf-basic-prof", "--interpreted-frames-native-stack",
+                   S("node_handler.js")], keep=True)
+    d = re.search(r"logs kept in (\S+)", out)
+    check(st == 23 and d, "exit %d, no kept logs:\n%s" % (st, out[-3000:]))
+    try:
+        logs = "".join(open(os.path.join(d.group(1), f), errors="replace").read()
+                       for f in os.listdir(d.group(1)))
+    finally:
+        shutil.rmtree(d.group(1), ignore_errors=True)
+    check(summary(out) == (3, 1), "not 3 leaks at 1 site:\n" + out[-3000:])
+    # V8 names a function by where it starts: the line of `function handleConnection`
+    check(re.search(r"eof_unclosed: .*, handled in JS:\S?handleConnection \S*node_handler\.js:"
+                    r"%d:\d+\n" % line, out), "the site is not handleConnection:\n" + out[-3000:])
+    check(re.search(r"opened \(accepted\) at:\n    #0 uv__accept ", out),
+          "the accept's own stack is not shown:\n" + out[-3000:])
+    check(re.search(r"handled at \(its first write\):\n(    #\d+ .*\n)*?"
+                    r"    #\d+ JS:\S?handleConnection \S*node_handler\.js:\d+:\d+ \(jit", out),
+          "no handler stack down to handleConnection:\n" + out[-3000:])
+    check(logs.count('"handler_stack":"') == 3, "not 3 leak records with a handler_stack")
+
+
+@case
 def perl_one_site():
     """Perl's first accept() takes another internal path than the next ones: still one site."""
     st, out = run([need("perl"), S("perl_server.pl")])
