@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <sys/single_threaded.h>
 #include <sys/stat.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,23 +409,76 @@ static const char *sl_exe_path(void)
 /* Resolve frames to module, bias and symbol. No sockleak lock held: dladdr1 and
  * dl_iterate_phdr take the loader's locks. The strings stay valid while the modules stay
  * loaded, which they do: they are on the current call stack. */
+/* dladdr walks the module's whole symbol table: ~1M instructions a frame in node (~100k
+ * dynamic symbols), whose handler stacks (handler.c) repeat the same ~25 native frames under
+ * JavaScript frames that change as V8 compiles the code again (docs/performance.md). So the
+ * answers are remembered by address, under sl_unwind_mu like every resolution, and forgotten
+ * whenever the loader has loaded or unloaded a module since (its adds and subs counters): a
+ * name is never taken from a module that is gone. Misses (JIT code) are remembered too. */
+#define SL_RCACHE 1024
+struct sl_rcache { uintptr_t ip, bias; const char *path, *sym; };
+static struct sl_rcache sl_rcache[SL_RCACHE];
+static unsigned long long sl_rc_gen[2];
+
+static int sl_gen_cb(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	unsigned long long *g = ctx;
+
+	if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs)) {
+		g[0] = info->dlpi_adds;
+		g[1] = info->dlpi_subs;
+	}
+	return 1;   /* the counters are the process's: the first module has them */
+}
+
+static void sl_rcache_check(void)
+{
+	unsigned long long g[2] = { ~0ull, ~0ull };
+
+	dl_iterate_phdr(sl_gen_cb, g);
+	if (g[0] == ~0ull || g[0] != sl_rc_gen[0] || g[1] != sl_rc_gen[1]) {
+		memset(sl_rcache, 0, sizeof(sl_rcache));
+		sl_rc_gen[0] = g[0];
+		sl_rc_gen[1] = g[1];
+	}
+}
+
+/* ip's module (path NULL: none) and symbol, from the cache or dladdr. */
+static const struct sl_rcache *sl_rcache_get(uintptr_t ip)
+{
+	struct sl_rcache *e = &sl_rcache[(ip ^ (ip >> 12)) % SL_RCACHE];
+	Dl_info di;
+	struct link_map *lm = NULL;
+
+	if (ip && e->ip == ip)
+		return e;
+	e->ip = ip;
+	e->bias = 0;
+	e->path = e->sym = NULL;
+	if (dladdr1((void *)ip, &di, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
+		e->bias = lm->l_addr;
+		e->sym = di.dli_sname;
+		e->path = (lm->l_name && lm->l_name[0]) ? lm->l_name : sl_exe_path();
+	}
+	return e;
+}
+
 static void sl_resolve(const uintptr_t *ips, unsigned n, struct sl_rawframe *raw)
 {
+	sl_rcache_check();
 	for (unsigned i = 0; i < n; i++) {
-		Dl_info di;
-		struct link_map *lm = NULL;
+		/* A return address may sit one past the end of its function: look up ip-1. */
+		const struct sl_rcache *e = sl_rcache_get(ips[i] - (i > 0));
 		struct sl_bid_ctx b;
 
 		memset(&raw[i], 0, sizeof(raw[i]));
 		raw[i].ip = ips[i];
 		raw[i].path = "?";
-		/* A return address may sit one past the end of its function: look up ip-1. */
-		if (!dladdr1((void *)(ips[i] - (i > 0)), &di, (void **)&lm, RTLD_DL_LINKMAP) ||
-		    !lm)
+		if (!e->path)
 			continue;
-		raw[i].bias = lm->l_addr;
-		raw[i].sym = di.dli_sname;
-		raw[i].path = (lm->l_name && lm->l_name[0]) ? lm->l_name : sl_exe_path();
+		raw[i].bias = e->bias;
+		raw[i].sym = e->sym;
+		raw[i].path = e->path;
 		/* Frames of one module are usually adjacent: reuse the build-id just found. */
 		if (i > 0 && raw[i - 1].bias == raw[i].bias && raw[i - 1].has_bid) {
 			memcpy(raw[i].bid, raw[i - 1].bid, sizeof(raw[i].bid));
@@ -432,7 +486,7 @@ static void sl_resolve(const uintptr_t *ips, unsigned n, struct sl_rawframe *raw
 			continue;
 		}
 		memset(&b, 0, sizeof(b));
-		b.bias = lm->l_addr;
+		b.bias = e->bias;
 		dl_iterate_phdr(sl_bid_cb, &b);
 		if (b.found) {
 			memcpy(raw[i].bid, b.hex, sizeof(b.hex));
@@ -897,7 +951,7 @@ static int sl_frame_line(char *buf, size_t cap, const char *prefix, unsigned i,
 	sl_term_escape(lang, sizeof(lang), f->lang);
 	if (!f->mod && f->lang)
 		w = snprintf(buf, cap, "%s#%u %s %s:%u (%s)\n", prefix, i, sym, file, f->line, lang);
-	else if (!f->mod)
+	else if (!f->mod || !strcmp(f->mod->path, "?"))   /* JIT code: an address, no offset */
 		w = snprintf(buf, cap, "%s#%u %s (no module, 0x%lx)\n", prefix, i, sym,
 			     (unsigned long)f->ip);
 	else

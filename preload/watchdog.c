@@ -626,6 +626,15 @@ void sl_summary_print(void)
 			len += (size_t)w;
 		if (len < sizeof(buf))
 			len += sl_stack_format(l->open_stack, "        ", buf + len, sizeof(buf) - len);
+		if (sl_stack_handler(l->open_stack) && len < sizeof(buf) - 64) {
+			/* node: the JavaScript that handled it (handler.c) */
+			w = snprintf(buf + len, sizeof(buf) - len,
+				     "==%d==    handled at (its first write):\n", pid);
+			if (w > 0)
+				len += (size_t)w;
+			len += sl_stack_format(sl_stack_handler(l->open_stack), "        ",
+					       buf + len, sizeof(buf) - len);
+		}
 	}
 	if (len < sizeof(buf) - 128) {
 		w = snprintf(buf + len, sizeof(buf) - len,
