@@ -57,12 +57,19 @@ static void frame_key(const struct sl_stack *s, char *buf, size_t cap)
 			 (unsigned long long)fr->offset);
 }
 
+struct sl_stack *sl_leak_handler(const struct sl_leak *l)
+{
+	return l->hs && l->os && sl_stack_runtime_only(l->os) && !sl_stack_runtime_only(l->hs)
+		? l->hs : NULL;
+}
+
 void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap)
 {
 	char ko[1024], ke[1024];
 	struct sl_site_stats ss;
 	sl_site_stats(st, &ss);
-	if (st->open) frame_key(st->open, ko, sizeof ko);
+	if (sl_site_handler(st)) frame_key(sl_site_handler(st), ko, sizeof ko);
+	else if (st->open) frame_key(st->open, ko, sizeof ko);
 	else
 		snprintf(ko, sizeof ko, "no-open-stack:%s:%s", ss.module ? ss.module : "?",
 			 ss.role ? ss.role : "?");
@@ -77,6 +84,7 @@ static void key_of(uint64_t kind, const struct sl_stack *open, const struct sl_s
 {
 	memset(k, 0, sizeof *k); /* padding-free, but the hash reads every byte */
 	k->kind = kind;
+	if (sl_leak_handler(l)) open = sl_leak_handler(l);   /* the site is the handler's code */
 	if (open) {
 		k->o = frame_id(open);
 	} else {
@@ -209,7 +217,13 @@ void sl_site_stats(const struct sl_site *st, struct sl_site_stats *ss)
 	/* where a code-scanning UI should put the finding: the open call, else the EOF read */
 	ss->func = ss->file = NULL;
 	ss->line = 0;
-	if ((st->open && sl_stack_site_frame(st->open, &fr, &sf) >= 0 && sf && sf->file) ||
+	if (sl_site_handler(st) && sl_stack_site_frame(sl_site_handler(st), &fr, &sf) >= 0) {
+		/* the handler's own frame: JavaScript named by a perf map has no file:line */
+		ss->func = sf && sf->func ? sf->func :
+			   sl_frame_jit_name(fr) ? sl_frame_jit_name(fr) : fr->symbol;
+		ss->file = sf ? sf->file : NULL;
+		ss->line = sf ? sf->line : 0;
+	} else if ((st->open && sl_stack_site_frame(st->open, &fr, &sf) >= 0 && sf && sf->file) ||
 	    (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0 && sf && sf->file)) {
 		ss->func = sf->func;
 		ss->file = sf->file;
@@ -297,6 +311,7 @@ int sl_group(struct sl_an *a)
 		if (!l) continue;
 		sl_symbolise_stack(a, l->os);
 		sl_symbolise_stack(a, l->es);
+		sl_symbolise_stack(a, l->hs);
 		if (s->shared) /* stories show every stack of a shared socket */
 			for (size_t i = 0; i < s->nev; i++) sl_symbolise_stack(a, sl_ev_stack(sl_sock_ev(s, i)));
 		if (a->nsupp && sl_supp_match(a, l)) {

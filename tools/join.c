@@ -192,6 +192,7 @@ int sl_join(struct sl_an *a)
 		if (l) {
 			l->os = l->has_open ? sl_stack_find(a, k.boot, l->open_id) : NULL;
 			l->es = l->has_eof ? sl_stack_find(a, k.boot, l->eof_id) : NULL;
+			l->hs = l->has_handler ? sl_stack_find(a, k.boot, l->handler_id) : NULL;
 			if (!s->primary || leak_better(l, s->primary)) s->primary = l;
 			if (l->inherited || e->npids) s->shared = 1;
 		}

@@ -174,7 +174,9 @@ struct sl_leak {                   /* SL_EV_LEAK */
 	int64_t age_ms, open_age_ms, open_ts, eof_ts, cw_ts;
 	union { uint64_t open_id; struct sl_stack *os; }; /* id read, stack after the join */
 	union { uint64_t eof_id; struct sl_stack *es; };
-	uint8_t has_open, has_eof, inherited, enforced, late_closed, suppressed;
+	/* where the program first handled a socket its runtime opened (node: its first write) */
+	union { uint64_t handler_id; struct sl_stack *hs; };
+	uint8_t has_open, has_eof, has_handler, inherited, enforced, late_closed, suppressed;
 	uint8_t family_kind;       /* enum sl_kind for grouping: exit_open with an EOF counts as EOF */
 };
 
@@ -294,6 +296,14 @@ struct sl_site_stats {
 	const void *one_peer, *one_proc;
 };
 void sl_site_stats(const struct sl_site *st, struct sl_site_stats *ss);
+/* A socket its runtime opened (node accepts from libuv's loop: nothing of the program's on the
+ * open stack) with a handler stack that has the program's code (the JavaScript that first wrote
+ * to it): that stack, which names the site; else NULL. After symbolisation. */
+struct sl_stack *sl_leak_handler(const struct sl_leak *l);
+static inline struct sl_stack *sl_site_handler(const struct sl_site *st)
+{
+	return sl_leak_handler(st->socks->primary);
+}
 
 struct sl_supp {
 	const char *pattern, *file;

@@ -22,16 +22,16 @@ enum fld {
 	F_V, F_EVENT, F_TS, F_PID, F_PPID, F_EXE, F_ARGV0, F_BOOT, F_HOST, F_ORIGIN, F_ID,
 	F_FRAMES, F_KIND, F_FD, F_INODE, F_FAMILY, F_LOCAL, F_PEER, F_TCP_STATE, F_ROLE, F_AGE,
 	F_OPEN_AGE, F_OPEN_TS, F_EOF_TS, F_CW_TS, F_OPEN_STACK, F_EOF_STACK, F_SHARED_WITH,
-	F_INHERITED, F_STACK, F_CHILD, F_SOCKETS, F_PATH, F_ACTION, F_RESULT, F_REMAINING,
-	F_LATE_MS, F_BY_RUNTIME, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED, F_DROPPED,
-	F_REASON, F_N
+	F_INHERITED, F_HANDLER_STACK, F_STACK, F_CHILD, F_SOCKETS, F_PATH, F_ACTION, F_RESULT,
+	F_REMAINING, F_LATE_MS, F_BY_RUNTIME, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED,
+	F_DROPPED, F_REASON, F_N
 };
 static const char *const fld_name[F_N] = {
 	"v", "event", "ts_ns", "pid", "ppid", "exe", "argv0", "boot_id", "host", "origin", "id",
 	"frames", "kind", "fd", "inode", "family", "local", "peer", "tcp_state", "role", "age_ms",
 	"open_age_ms", "open_ts_ns", "eof_ts_ns", "cw_ts_ns", "open_stack", "eof_stack",
-	"shared_with", "inherited", "stack", "child", "sockets", "path", "action", "result",
-	"remaining_fds", "late_ms", "by_runtime", "tracked", "open", "leaked", "enforced",
+	"shared_with", "inherited", "handler_stack", "stack", "child", "sockets", "path", "action",
+	"result", "remaining_fds", "late_ms", "by_runtime", "tracked", "open", "leaked", "enforced",
 	"untracked", "dropped", "reason",
 };
 
@@ -426,6 +426,7 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	l.cw_ts = get_int(d, r, F_CW_TS, SL_NONE);
 	l.has_open = (uint8_t)get_hex(d, r, F_OPEN_STACK, &l.open_id);
 	l.has_eof = (uint8_t)get_hex(d, r, F_EOF_STACK, &l.eof_id);
+	l.has_handler = (uint8_t)get_hex(d, r, F_HANDLER_STACK, &l.handler_id);
 	l.inherited = present(r, F_INHERITED) && r->f[F_INHERITED].t == SL_J_TRUE;
 	uint64_t inode = (uint64_t)get_int(d, r, F_INODE, 0);
 	int fd = (int)get_int(d, r, F_FD, -1);

@@ -181,7 +181,10 @@ const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap)
 	const char *where;
 	sl_site_stats(st, &ss);
 	where = ss.func;
-	if (where)
+	if (where && sl_site_handler(st))   /* opened by the runtime, handled by the program */
+		sl_snprintf(buf, cap, "%s: %s, handled in %s", sl_kind_name[st->kind],
+			    sl_kind_title[st->kind], where);
+	else if (where)
 		sl_snprintf(buf, cap, "%s: %s, opened in %s", sl_kind_name[st->kind],
 			    sl_kind_title[st->kind], where);
 	else if (!st->open)

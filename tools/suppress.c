@@ -93,7 +93,7 @@ const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l)
 	for (size_t i = 0; i < a->nsupp; i++) {
 		const char *p = a->supp[i].pattern;
 		const struct sl_proc *pr = l->ev.proc;
-		if (stack_matches(p, l->os) || stack_matches(p, l->es) ||
+		if (stack_matches(p, l->os) || stack_matches(p, l->es) || stack_matches(p, l->hs) ||
 		    (!l->os && !l->es && (sl_supp_frame_match(p, NULL, NULL, pr->exe) ||
 					  sl_supp_frame_match(p, NULL, NULL, pr->argv0)))) {
 			a->supp[i].sockets++;

@@ -309,6 +309,8 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		fprintf(o, "</td></tr>\n<tr class=stacks><td></td><td colspan=9><details%s><summary>stacks</summary>",
 			i < 5 ? " open" : "");
 		if (st->open || !st->eof) stack_pre(o, a, "opened at", st->open);
+		if (sl_site_handler(st))
+			stack_pre(o, a, "handled at (its first write)", sl_site_handler(st));
 		if (st->eof) stack_pre(o, a, "EOF read at (no close after it)", st->eof);
 		fprintf(o, "</details></td></tr>\n");
 	}

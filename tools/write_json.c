@@ -239,6 +239,8 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 	jw_stack(w, a, st->open);
 	sl_jw_key(w, "eof_stack");
 	jw_stack(w, a, st->eof);
+	sl_jw_key(w, "handler_stack");
+	jw_stack(w, a, sl_site_handler(st));
 	sl_jw_key(w, "inodes");
 	sl_jw_open(w, '[');
 	size_t n = 0;

@@ -201,6 +201,7 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 	sl_jw_key(w, "stacks");
 	sl_jw_open(w, '[');
 	if (st->open) stack(w, a, st->open, "socket opened here", fc);
+	if (sl_site_handler(st)) stack(w, a, sl_site_handler(st), "socket first written here", fc);
 	if (st->eof) stack(w, a, st->eof, "EOF read here, no close after", fc);
 	sl_jw_close(w, ']');
 	if (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {

@@ -156,6 +156,8 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 		sl_snprintf(h, sizeof h, "opened (%s) at", ss.role ? ss.role : "open");
 		print_stack(t, h, st->open);
 	}
+	if (sl_site_handler(st))
+		print_stack(t, "handled at (its first write)", sl_site_handler(st));
 	if (st->eof) print_stack(t, "EOF read at (no close after it)", st->eof);
 	fputc('\n', t->out);
 }
