@@ -191,7 +191,7 @@ def python_requests_session_names_caller():
 def node_frames_demangled():
     """node's C++ frames are shown demangled, and node starts all its threads under the
     preload (its inspector thread has a 32 KiB stack)."""
-    st, out = run([need("node"), S("node_halfopen.js")])
+    st, out = run([need("node"), S("node_handler.js")])
     check(st == 23, "exit %d, not 23:\n%s" % (st, out[-3000:]))
     check("node::SpinEventLoopInternal(node::Environment*)" in out,
           "no demangled node::SpinEventLoopInternal:\n" + out[-3000:])
