@@ -46,11 +46,14 @@ void sl_jw_init(struct sl_jw *w, int indent, int base)
 
 static void newline(struct sl_jw *w, int depth)
 {
-	size_t k = (size_t)(w->indent * depth);
-	if (room(w, k + 1)) {
+	static const char nl[] = "\n                                                                ";
+	size_t k = (size_t)(w->indent * depth) + 1;
+	if (k <= sizeof nl - 1) { /* the usual depths: one copy */
+		put(w, nl, k);
+	} else if (room(w, k)) {
 		w->b[w->n++] = '\n';
-		memset(w->b + w->n, ' ', k);
-		w->n += k;
+		memset(w->b + w->n, ' ', k - 1);
+		w->n += k - 1;
 	}
 }
 
@@ -113,6 +116,18 @@ static void u_escape(struct sl_jw *w, uint32_t cp)
 	put(w, seq, k);
 }
 
+/* 1 when none of the 8 bytes at p is a quote, a backslash, a control or a non-ASCII byte
+ * (the bit tricks of jscan.c's plain_run; any flagged byte fails the whole word) */
+static int plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t x, q, b;
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return !((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x) & high);
+}
+
 void sl_jw_str(struct sl_jw *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *run;
@@ -126,8 +141,13 @@ void sl_jw_str(struct sl_jw *w, const char *s)
 	put(w, "\"", 1);
 	run = p;
 	for (size_t i = 0; i < n;) {
-		unsigned char c = p[i];
+		unsigned char c;
 		const char *esc = NULL;
+		if (n - i >= 8 && plain8(p + i)) { /* eight bytes that need nothing */
+			i += 8;
+			continue;
+		}
+		c = p[i];
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
 			i++;
 			continue;
@@ -168,10 +188,9 @@ void sl_jw_str(struct sl_jw *w, const char *s)
 	put(w, "\"", 1);
 }
 
-void sl_jw_key(struct sl_jw *w, const char *k)
+void sl_jw_keyn(struct sl_jw *w, const char *k, size_t n)
 {
-	size_t n = strlen(k); /* an ASCII literal of ours: nothing to escape */
-	sep(w);
+	sep(w); /* an ASCII literal of ours: nothing to escape */
 	if (room(w, n + 4)) {
 		w->b[w->n++] = '"';
 		memcpy(w->b + w->n, k, n);
@@ -193,18 +212,6 @@ void sl_jw_int(struct sl_jw *w, int64_t v)
 	if (v < 0) *--p = '-';
 	sep(w);
 	put(w, p, (size_t)(buf + sizeof buf - p));
-}
-
-void sl_jw_kint(struct sl_jw *w, const char *k, int64_t v)
-{
-	sl_jw_key(w, k);
-	sl_jw_int(w, v);
-}
-
-void sl_jw_kstr(struct sl_jw *w, const char *k, const char *s)
-{
-	sl_jw_key(w, k);
-	sl_jw_str(w, s);
 }
 
 void sl_jw_raw(struct sl_jw *w, const char *s, size_t n)

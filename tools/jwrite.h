@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 struct sl_jw {
 	char *b;
@@ -25,17 +26,28 @@ void sl_jw_init(struct sl_jw *w, int indent, int base);
 
 void sl_jw_open(struct sl_jw *w, char c);       /* '{' or '[', after a comma if needed */
 void sl_jw_close(struct sl_jw *w, char c);      /* '}' or ']' */
-void sl_jw_key(struct sl_jw *w, const char *k); /* "k": (keys: ASCII literals, unescaped) */
+/* "k": (keys: ASCII literals, unescaped; inline so that a literal's length is a constant) */
+void sl_jw_keyn(struct sl_jw *w, const char *k, size_t n);
+static inline void sl_jw_key(struct sl_jw *w, const char *k) { sl_jw_keyn(w, k, strlen(k)); }
 void sl_jw_str(struct sl_jw *w, const char *s); /* any bytes; NULL: null */
 void sl_jw_int(struct sl_jw *w, int64_t v);
 void sl_jw_null(struct sl_jw *w);
 /* A whole value written before by this writer at the same depth, as bytes */
 void sl_jw_raw(struct sl_jw *w, const char *s, size_t n);
-void sl_jw_kint(struct sl_jw *w, const char *k, int64_t v);     /* "k":v */
-void sl_jw_kstr(struct sl_jw *w, const char *k, const char *s); /* "k":"s" */
 void sl_jw_bool(struct sl_jw *w, int v);
 /* Write the buffer to out and empty it; 0, or an errno (ENOMEM from a write before, EIO) */
 int sl_jw_flush(struct sl_jw *w, FILE *out);
 void sl_jw_free(struct sl_jw *w);
+
+static inline void sl_jw_kint(struct sl_jw *w, const char *k, int64_t v) /* "k":v */
+{
+	sl_jw_key(w, k);
+	sl_jw_int(w, v);
+}
+static inline void sl_jw_kstr(struct sl_jw *w, const char *k, const char *s) /* "k":"s" */
+{
+	sl_jw_key(w, k);
+	sl_jw_str(w, s);
+}
 
 #endif
