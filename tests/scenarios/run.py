@@ -714,6 +714,54 @@ def case_late_close(c, mode=None):
     check(len(c.leaks(srv.pid)) == 1, f"more leak records: {briefs(c.leaks(srv.pid))}")
 
 
+# one helper, two callers ---------------------------------------------------------------------
+def case_two_callers(c):
+    """One helper that opens (or reads to EOF) connections, called from two callers at the same
+    stack depth: each leak's stacks name its own caller, not the one that came first (the
+    library's per-thread stack cache once answered the second from the first's entry)."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(8)
+    try:
+        p = c.spawn(["sc_two_callers", ls.getsockname()[1]])
+        port = p.port()
+        p.expect("connected")
+        ls.settimeout(5)
+        for _ in range(2):
+            ls.accept()[0].close()  # the program reads these to EOF, never closes them
+        p.expect("read")
+        peers = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
+        p.send("accept")
+        p.expect("accepted")
+        for s in peers:
+            s.close()  # never read by the program: close_wait
+    finally:
+        ls.close()
+    by = {int(l.split()[2]): l.split()[1] for l in p.lines if l.startswith("by ")}
+    check(len(by) == 4, f"program said {p.lines}")
+    leaks = c.wait_leaks(p.pid, 4)
+    check_matches_socks(leaks, p.socks(), "two_callers")
+    pairs = {"caller_a": "caller_b", "acceptor_a": "acceptor_b", "reader_a": "reader_b"}
+    pairs.update({v: k for k, v in pairs.items()})
+    wrong = []  # every misattribution, not only the first
+    for r in sorted(leaks, key=lambda r: by[r["inode"]]):
+        who = by[r["inode"]]
+        connected = who.startswith("caller_")
+        check(r.get("kind") == ("eof_unclosed" if connected else "close_wait"),
+              f"kind, for the socket of {who}(): {brief(r)}")
+        stacks = [("open_stack", who, "sc_connect_helper" if connected else "sc_accept_helper")]
+        if connected:
+            stacks.append(("eof_stack", "reader_" + who[-1], "sc_eof_helper"))
+        for field, mine, helper in stacks:
+            syms = c.stack_symbols(p.pid, r.get(field))
+            check(syms is not None, f"{field} of the socket of {who}(): no stack record: {brief(r)}")
+            if [n for n in (helper, mine, "main") if n not in syms] or pairs[mine] in syms:
+                wrong.append(f"{field} of the socket of {who}() should name {mine}(), "
+                             f"frames {[n for n in syms if n]}")
+    check(not wrong, "; ".join(wrong))
+    expect_exit(p)
+
+
 # 9 -------------------------------------------------------------------------------------------
 def case_never_reported(c):
     """Listeners, UNIX sockets past EOF, a healthy pair, UDP zero-length: nothing, ever."""
@@ -878,6 +926,7 @@ CASES = [
     ("exit_open_and_summary", case_exit_open),
     ("late_close", case_late_close),
     ("late_close_close_wait", lambda c: case_late_close(c, "cw")),
+    ("two_callers_one_helper", case_two_callers),
     ("never_reported_non_tcp_listen_healthy", case_never_reported),
     ("contract_syscall_results", case_contract_syscalls),
     ("constructor_before_preload", case_constructor_before_preload),

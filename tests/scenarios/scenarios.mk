@@ -6,7 +6,7 @@ SC_SRC  := tests/scenarios
 SC_DIR  := $(B)/tests/scenarios
 SC_PROGS := sc_read_once sc_eof_forget sc_accept_close sc_pool_client sc_mt_server \
             sc_mt_client sc_clean_server sc_clean_client sc_exit_open sc_late_close \
-            sc_not_tcp sc_contract
+            sc_not_tcp sc_contract sc_two_callers
 SC_BINS := $(addprefix $(SC_DIR)/,$(SC_PROGS)) $(SC_DIR)/libsc_ctor.so $(SC_DIR)/sc_ctor_main
 SC_CFLAGS = $(ALL_CFLAGS) -O0 -g -rdynamic
 # Sanitizer builds: the sanitizer runtime must come first in LD_PRELOAD, before libsockleak.so.
