@@ -78,11 +78,9 @@ static uintptr_t sl_self_lo, sl_self_hi;
  * backtrace(). Loaded locally, only we can see it. */
 static int (*sl_unw_backtrace)(void **, int);
 
-#ifdef __SANITIZE_THREAD__
-/* Under ThreadSanitizer, unw_backtrace's per-thread trace cache is freed by a thread-exit
- * destructor that runs after TSan has torn the thread down, and crashes. TSan builds unwind
- * step by step instead, which keeps no per-thread state. (Types only from the header; the
- * functions are still looked up in the RTLD_LOCAL handle.) */
+/* The step-by-step API: the per-connection cache (stack.h) needs the stack address of a
+ * caller's return address, which unw_backtrace does not give. Types only from the header; the
+ * functions are looked up in the RTLD_LOCAL handle. */
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
@@ -99,14 +97,23 @@ static void sl_unw_bind(void *h)
 	*(void **)&sl_unw_get_reg = dlsym(h, "_ULx86_64_get_reg");
 }
 
+static int sl_unw_cursor(unw_cursor_t *c, unw_context_t *uc)
+{
+	return sl_unw_getcontext && sl_unw_init_local && sl_unw_step && sl_unw_get_reg &&
+	       !sl_unw_getcontext(uc) && !sl_unw_init_local(c, uc);
+}
+
+#ifdef __SANITIZE_THREAD__
+/* Under ThreadSanitizer, unw_backtrace's per-thread trace cache is freed by a thread-exit
+ * destructor that runs after TSan has torn the thread down, and crashes. TSan builds unwind
+ * step by step instead, which keeps no per-thread state. */
 static int sl_backtrace(void **ips, int n)
 {
 	unw_context_t uc;
 	unw_cursor_t c;
 	int k = 0;
 
-	if (!sl_unw_getcontext || !sl_unw_init_local || !sl_unw_step || !sl_unw_get_reg ||
-	    sl_unw_getcontext(&uc) || sl_unw_init_local(&c, &uc))
+	if (!sl_unw_cursor(&c, &uc))
 		return 0;
 	while (k < n && sl_unw_step(&c) > 0) {
 		unw_word_t ip;
@@ -118,8 +125,6 @@ static int sl_backtrace(void **ips, int n)
 	return k;
 }
 #else
-static void sl_unw_bind(void *h) { (void)h; }
-
 static int sl_backtrace(void **ips, int n)
 {
 	return sl_unw_backtrace ? sl_unw_backtrace(ips, n) : 0;
@@ -563,18 +568,81 @@ out:
 /* Per-thread cache of the last stacks taken (stack.h): the lookup is inline in the caller. */
 SL_TLS struct sl_sites sl_sites;
 
-/* Keeps errno: sl_track_accept saves none. */
-uint32_t sl_stack_capture_site(struct sl_site *e, uintptr_t ret, uintptr_t sp)
+/* Where the return addresses into frames #1 and #2 are stored (frame #0: the function ret
+ * returns to): the stack address below the CFA of the frame before, whose value the unwinder
+ * read as that frame's ip. 0 when it was not found there. */
+static uintptr_t sl_ret_slot(unw_cursor_t *c)
+{
+	unw_word_t sp = 0, ip = 0;
+	uintptr_t w;
+
+	if (sl_unw_step(c) <= 0 || sl_unw_get_reg(c, UNW_REG_SP, &sp) ||
+	    sl_unw_get_reg(c, UNW_REG_IP, &ip) || !ip || sp < 8)
+		return 0;
+	memcpy(&w, (const void *)(uintptr_t)(sp - 8), sizeof(w));
+	return w == ip ? (uintptr_t)sp - 8 : 0;
+}
+
+/* The slots of the callers of ret's function, as sp + 8 * at (stack.h): 0 when frame #1 has
+ * none, when the unwinder is glibc's (no stack addresses), or when a slot is too far from sp
+ * for the entry; without a frame #2, frame #1 stands for it. A step-by-step unwind of a few
+ * frames, under sl_unwind_mu as sl_stack_capture (fork waits for it): only at a new entry. */
+static int sl_stack_caller_slots(uintptr_t ret, uintptr_t sp, unsigned at[2])
+{
+	unw_context_t uc;
+	unw_cursor_t c;
+	unw_word_t ip = 0;
+	uintptr_t slot[2] = { 0, 0 };
+
+	if (sl_glibc_bt)
+		return 0;
+	sl_mutex_lock(&sl_unwind_mu);
+	sl_unw_loading = 1;
+	/* Our own frames first (this one, capture_site, track.c's, the wrapper), then the
+	 * program's function that called the wrapper, then its callers. */
+	for (int k = 0, ok = sl_unw_cursor(&c, &uc); ok && k < 8 && sl_unw_step(&c) > 0; k++) {
+		if (sl_unw_get_reg(&c, UNW_REG_IP, &ip))
+			break;
+		if (ip == ret) {
+			slot[0] = sl_ret_slot(&c);
+			slot[1] = slot[0] ? sl_ret_slot(&c) : 0;
+			break;
+		}
+	}
+	sl_unw_loading = 0;
+	sl_mutex_unlock(&sl_unwind_mu);
+	if (!slot[1])
+		slot[1] = slot[0];
+	for (int k = 0; k < 2; k++) {
+		if (slot[k] <= sp || (slot[k] - sp) % 8 || (slot[k] - sp) / 8 > UINT16_MAX)
+			return 0;
+		at[k] = (unsigned)((slot[k] - sp) / 8);
+	}
+	return 1;
+}
+
+/* A miss, or one hit in SL_SITE_RECHECK. Keeps errno: sl_track_accept saves none. */
+uint32_t sl_stack_capture_site(unsigned i, uintptr_t ret, uintptr_t sp)
 {
 	int saved = errno;
 	uint32_t idx = sl_stack_capture();
+	unsigned at[2];
 
-	errno = saved;
-	if (idx) {
-		e->ret = ret;
-		e->sp = (uint32_t)sp;
-		e->idx = idx;
+	if (!sl_sites.hits || sl_sites.hits > SL_SITE_RECHECK)   /* a recheck, or the first miss */
+		sl_sites.hits = SL_SITE_RECHECK;
+	/* A recheck of an entry whose callers still match keeps the slots it found. */
+	if (idx && sl_site_match(i, ret, sp)) {
+		sl_sites.idx[i] = idx;
+	} else if (idx && sl_stack_caller_slots(ret, sp, at)) {
+		sl_sites.ret[i] = (uint32_t)ret;
+		sl_sites.sp[i] = (uint32_t)sp;
+		sl_sites.idx[i] = idx;
+		sl_sites.at1[i] = (uint16_t)at[0];
+		sl_sites.at2[i] = (uint16_t)at[1];
+		sl_sites.up1[i] = sl_site_word(sp, at[0]);
+		sl_sites.up2[i] = sl_site_word(sp, at[1]);
 	}
+	errno = saved;
 	return idx;
 }
 

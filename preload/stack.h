@@ -20,42 +20,80 @@ uint32_t sl_stack_capture(void);
  * server's accept loop calls accept() from the same place at the same depth every time. The
  * opening stack cannot be taken later (the report needs it once the socket leaks), so it is
  * taken at every connection, and must cost next to nothing.
- * A hit can only be wrong above the call site (the innermost frame is the key itself); one hit
- * in SL_SITE_RECHECK still unwinds, so a stale entry (another path reaching the same call at
- * the same depth) is corrected. Measured in `bench/micro accept`: an unwind and its lookup
- * cost ~5,000 instructions, so 1 in 64 cost ~79 a connection, 1 in 1024 ~5 (a busy server
- * still corrects a stale entry within a second or so); the hit itself is ~22, inline (it was
- * 40 as a call that saved six registers for the miss path).
+ * The call site and the depth do not tell the callers of a helper apart: rn_connect() called
+ * from two functions at the same depth is the same key, and the second caller's sockets were
+ * reported with the first's stack (scenario two_callers_one_helper). So a hit also checks the
+ * callers: the miss's unwind found where the return addresses into frames #1 and #2 (the
+ * caller of the function that called the wrapper, and its caller) are stored, at fixed
+ * offsets from sp for this key, and the hit loads those words and compares their low 32 bits
+ * (return addresses of one module differ there) with the ones it saw. Two levels, not one: a
+ * sanitizer's interceptor between the program and the wrapper is frame #0 then, and the
+ * helper frame #1. The loads are safe, in this order: the cache is the thread's, and an equal
+ * key is the same function at the same depth, whose frame holds frame #1's return address
+ * (the same address as at the miss, on the stack now); an equal frame #1 return address is
+ * the same caller, whose frame holds frame #2's. Loaded before frame #1 matched, frame #2's
+ * slot could lie past the top of a stack the program switches to (a coroutine's, whose caller
+ * has a smaller frame). A site without a frame #1, or with a slot more than 512 KiB from sp,
+ * or unwound by glibc's backtrace (a low descriptor budget: no stack addresses), is not
+ * cached: it unwinds every time, slow but never wrong; without a frame #2, frame #1 is checked
+ * twice. A hit can still be wrong three frames up and beyond (a helper of a helper of a
+ * helper reached at the same depth): one hit in SL_SITE_RECHECK still unwinds, so a stale
+ * entry is corrected.
+ * Measured in `bench/micro accept`: an unwind and its lookup cost ~5,000 instructions, so 1
+ * in 64 cost ~79 a connection, 1 in 1024 ~5 (a busy server still corrects a stale entry
+ * within a second or so; the recheck keeps the slots it found); a new entry's search for the
+ * slots is a second, step-by-step unwind of a few frames, ~8,500. The hit itself is 23,
+ * inline, with the callers' check: 263 -> 264 a connection. The check's two loads and
+ * compares are paid for by the layout below (22 before, in 16-byte entries whose address took
+ * four instructions) and by the recheck count counting down (one instruction, not five); 40
+ * when the hit was a call that saved six registers for the miss path.
  * A preloaded library's thread-local storage comes out of every thread's stack, and
- * sockleak's must stay within 256 bytes in all (issue 10): 8 entries of 16 bytes (the stack
- * pointer's low 32 bits tell depths apart within a thread's stack) and one recheck count for
- * the thread, 132 bytes in one block (one TLS address for the hit, a mask for the index),
- * where 16 entries of 24 bytes took 384. */
+ * sockleak's must stay within 256 bytes in all (issue 10): 8 entries of 24 bytes as arrays of
+ * each field (indexed by the hit's addressing, no multiply), low 32 bits of the call site (an
+ * equal key in another module 4 GiB away would also need the same callers) and of the stack
+ * pointer (a thread's stack is smaller than 4 GiB), and one recheck count for the thread: 196
+ * bytes in one block (one TLS address for the hit), 220 in all. */
 #define SL_SITES 8
 #define SL_SITE_RECHECK 1024
 
-struct sl_site {
-	uintptr_t ret;
-	uint32_t sp, idx;
-};
-
 struct sl_sites {
-	struct sl_site e[SL_SITES];
-	uint32_t hits;
+	uint32_t ret[SL_SITES];   /* the call site, low 32 bits */
+	uint32_t sp[SL_SITES];    /* low 32 bits */
+	uint32_t up1[SL_SITES], up2[SL_SITES];   /* return addresses into frames #1, #2: low 32 */
+	/* The stack. An empty entry (all zero) matches only a call site and a stack pointer
+	 * whose low 32 bits are both 0 and a zero word at sp (it loads from sp itself). */
+	uint32_t idx[SL_SITES];
+	uint16_t at1[SL_SITES], at2[SL_SITES];   /* where they are: sp + 8 * at */
+	uint32_t hits;   /* hits left before the next recheck (a count down: one instruction) */
 };
 
 extern SL_TLS struct sl_sites sl_sites;
-uint32_t sl_stack_capture_site(struct sl_site *e, uintptr_t ret, uintptr_t sp);
+uint32_t sl_stack_capture_site(unsigned i, uintptr_t ret, uintptr_t sp);
+
+/* The low 32 bits of the word at sp + 8 * at. */
+static inline uint32_t sl_site_word(uintptr_t sp, unsigned at)
+{
+	uint32_t w;
+
+	__builtin_memcpy(&w, (const void *)(sp + 8 * (uintptr_t)at), sizeof(w));
+	return w;
+}
+
+/* Entry i is this call site's, at this depth, for these callers (in this order: see above). */
+static inline int sl_site_match(unsigned i, uintptr_t ret, uintptr_t sp)
+{
+	return sl_sites.ret[i] == (uint32_t)ret && sl_sites.sp[i] == (uint32_t)sp &&
+	       sl_site_word(sp, sl_sites.at1[i]) == sl_sites.up1[i] &&
+	       sl_site_word(sp, sl_sites.at2[i]) == sl_sites.up2[i];
+}
 
 static inline uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
 {
-	struct sl_site *e = &sl_sites.e[((ret >> 4) ^ (sp >> 4)) % SL_SITES];
+	unsigned i = (unsigned)((ret ^ sp) >> 4) % SL_SITES;
 
-	/* An entry is written only with a stack (idx != 0); an empty one never matches. */
-	if (SL_LIKELY(e->ret == ret && e->sp == (uint32_t)sp &&
-		      (++sl_sites.hits % SL_SITE_RECHECK) != 0))
-		return e->idx;
-	return sl_stack_capture_site(e, ret, sp);
+	if (SL_LIKELY(sl_site_match(i, ret, sp) && --sl_sites.hits != 0))
+		return sl_sites.idx[i];
+	return sl_stack_capture_site(i, ret, sp);
 }
 
 /* The same, SL_STACK_MAX frames deep whatever stack_depth says (handler.c). */
