@@ -316,7 +316,10 @@ def case_short_connections_add_no_syscalls(c):
     added = {}
     for name in set(n1) | set(n2) | set(p1) | set(p2):
         d = ((p2.get(name, 0) - p1.get(name, 0)) - (n2.get(name, 0) - n1.get(name, 0))) / (k2 - k1)
-        if abs(d) >= 0.01:
+        # A syscall per connection shows as >= 0.5 (one of each pair of sockets) and any
+        # per-connection syscall on one connection in ten as 0.1; libunwind's own start-up
+        # varies by a few calls between runs (mincore 3-5), which is 0.01-0.025 here.
+        if abs(d) >= 0.1:
             added[name] = round(d, 2)
     check(not added, f"syscalls added per connection by the preload: {added} (want none)")
 
