@@ -37,10 +37,10 @@ _sockleak_keep = []
 def _sockleak_install():
     if sys.version_info < (3, 8):
         return
+    import _thread
     import ctypes
-    # PyDLL: calls keep the GIL. With CDLL, ctypes would release it around each call, and
-    # another thread's hook would run while this one is inside (the busy flag below would
-    # then drop its frames). The library never waits for the GIL while holding a lock.
+    # PyDLL: calls keep the GIL (a hand-over takes microseconds; releasing and taking the GIL
+    # around it would cost more). The library never waits for the GIL while holding a lock.
     lib = ctypes.PyDLL(None)
     try:
         stack_fn = lib.sockleak_lang_stack
@@ -58,8 +58,15 @@ def _sockleak_install():
         fn.argtypes = (ctypes.c_int,)
         fn.restype = ctypes.c_int
     getframe = sys._getframe
+    get_ident = _thread.get_ident
     lang = b"python"
-    busy = [False]
+    # The threads inside the hook: a socket event raised there on the same thread (by a
+    # socket subclass's fileno(), which the hook calls) must not re-enter it. Per thread, not
+    # one flag: the GIL passes to other threads inside the hook's Python code too (at any
+    # bytecode, once per switch interval), and one flag dropped the frames of a socket
+    # accepted in one thread while another was connecting: one handler's leaks were two
+    # sites, one of them named after the interpreter's accept.
+    busy = set()
 
     def frames(f):
         out = []
@@ -76,9 +83,10 @@ def _sockleak_install():
     def hook(event, args):
         if event != "socket.connect" and event != "socket.__new__":
             return
-        if busy[0]:
+        me = get_ident()
+        if me in busy:
             return
-        busy[0] = True
+        busy.add(me)
         try:
             f = getframe(1)
             if event == "socket.connect":
@@ -96,7 +104,7 @@ def _sockleak_install():
         except BaseException:
             pass
         finally:
-            busy[0] = False
+            busy.discard(me)
 
     def on_eof(fd):
         # Called by the library, GIL taken by ctypes, in the thread whose recv() returned b"":

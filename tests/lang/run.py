@@ -169,6 +169,25 @@ def python_eof_frames():
 
 
 @case
+def python_hook_threads_at_once():
+    """A server thread accepts while the main thread is inside the hook (held there by its
+    socket's fileno(), which the hook calls): the accepted socket still gets its Python frames,
+    and the handler's two leaks are one site at the accept line. One busy flag shared by all
+    threads dropped those frames (python_eof_frames failed ~1 run in 13 on a loaded machine)."""
+    line = src_line("py_hook_threads.py", "ACCEPT-LINE")
+    for py in sorted({need("python3"), DEBIAN_PYTHON}):
+        st, out = run([py, S("py_hook_threads.py")])
+        check("held in the hook, server accepted: True" in out,
+              "%s: the connect was not held in the hook while the server accepted:\n%s"
+              % (py, out[-3000:]))
+        check(st == 23, "%s: exit %d, not 23:\n%s" % (py, st, out[-3000:]))
+        check(summary(out) == (2, 1), "%s: not 2 leaks at 1 site:\n%s" % (py, out[-3000:]))
+        check(re.search(r"eof_unclosed: .* opened in serve\n  at \S*py_hook_threads\.py:%d in serve"
+                        % line, out), "%s: the site is not serve(), line %d:\n%s"
+              % (py, line, out[-3000:]))
+
+
+@case
 def python_requests_session_names_caller():
     """requests.Session, server closes the idle pooled connection: the site is the test's own
     fetch() at the session.get line, with requests and urllib3 frames under it; suppressing
