@@ -310,6 +310,10 @@ def case_short_connections_add_no_syscalls(c):
     now taken when a socket lives through a scan, is shared, or is named in a record)."""
     if subprocess.run(["strace", "-V"], capture_output=True).returncode != 0:
         raise Skip("no strace")
+    if c.run.preload_first:
+        # The sanitizer's runtime is preloaded only in the second run, and its interceptor is
+        # the first frame of every stack: the counts would measure it, not the library.
+        raise Skip("a sanitizer build: its runtime's system calls are not the library's")
     k1, k2 = 20, 220
     n1, n2 = strace_counts(c, k1, False), strace_counts(c, k2, False)
     p1, p2 = strace_counts(c, k1, True), strace_counts(c, k2, True)
