@@ -276,17 +276,13 @@ static int sl_is_exe(const char *exe, const char *name)
 
 void sl_lang_init(void)
 {
-	char exe[SL_PATH_MAX], dir[SL_PATH_MAX], val[2 * SL_PATH_MAX];
-	const char *old, *slash;
+	/* "?" when /proc/self/exe is unreadable: no interpreter, nothing set up. */
+	const char *exe = sl_self_exe(), *old, *slash;
+	char dir[SL_PATH_MAX], val[2 * SL_PATH_MAX];
 	Dl_info di;
 	struct stat st;
-	ssize_t n;
 	int w;
 
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
 	sl_perl = sl_is_exe(exe, "perl");
 	sl_java = sl_is_exe(exe, "java");
 	if (sl_perl || sl_java)

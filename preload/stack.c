@@ -228,8 +228,6 @@ void sl_stack_own_pipe(int fds[2])
 	}
 }
 
-static const char *sl_exe_path(void);
-
 /* libunwind's set-up, done at the first stack: the caching policy (setting it initialises
  * libunwind, which opens its pipe). */
 static int (*sl_unw_policy)(void *, int);
@@ -240,7 +238,7 @@ static void sl_unwind_load(void)
 	void *h;
 
 	/* Filled here, once, before any thread resolves a frame with it. */
-	sl_exe_path();
+	sl_self_exe();
 	/* RTLD_LAZY: its functions are bound at their first call (the first stack, under
 	 * sl_unwind_mu), not all at start-up: 46,000 of the 266,000 instructions the preload
 	 * added to the start of /bin/true. */
@@ -396,7 +394,7 @@ struct sl_rawframe {
 	int has_bid;
 };
 
-static const char *sl_exe_path(void)
+const char *sl_self_exe(void)
 {
 	static char exe[SL_PATH_MAX];
 
@@ -463,7 +461,7 @@ static const struct sl_rcache *sl_rcache_get(uintptr_t ip)
 	if (dladdr1((void *)ip, &di, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
 		e->bias = lm->l_addr;
 		e->sym = di.dli_sname;
-		e->path = (lm->l_name && lm->l_name[0]) ? lm->l_name : sl_exe_path();
+		e->path = (lm->l_name && lm->l_name[0]) ? lm->l_name : sl_self_exe();
 	}
 	return e;
 }

@@ -101,6 +101,10 @@ uint32_t sl_stack_capture_deep(void);
 
 uint64_t sl_stack_id(uint32_t idx);     /* 0 for none */
 
+/* This image's executable (/proc/self/exe, read once; "?" when unreadable): the frames of
+ * the main program, and the interpreter checks at start-up (langstack.c). */
+const char *sl_self_exe(void);
+
 /* Where the program handled a socket that its runtime opened (handler.c): a new stack with
  * open's frames and id(open, handler), which names handler as its handler stack. 0 when open
  * is unknown or has a handler already. Takes sl_lock; not with it held. */
