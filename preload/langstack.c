@@ -176,16 +176,8 @@ static int sl_java_cleaner_thread(void)
 {
 	if (!sl_java_thread) {
 		char name[32];
-		ssize_t n = 0;
-		int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/thread-self/comm",
-				      O_RDONLY | O_CLOEXEC);
 
-		if (fd >= 0) {
-			n = syscall(SYS_read, fd, name, sizeof(name) - 1);
-			syscall(SYS_close, fd);
-		}
-		name[n > 0 ? n : 0] = '\0';
-		name[strcspn(name, "\n")] = '\0';
+		sl_read_small("/proc/thread-self/comm", name, sizeof(name));
 		sl_java_thread = !strcmp(name, "Common-Cleaner") || !strcmp(name, "Finalizer") ? 1 : 2;
 	}
 	return sl_java_thread == 1;

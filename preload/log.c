@@ -178,7 +178,7 @@ static void sl_remember(int fd)
 	}
 }
 
-static void sl_read_small(const char *path, char *out, size_t cap)
+void sl_read_small(const char *path, char *out, size_t cap)
 {
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;

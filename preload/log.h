@@ -45,6 +45,10 @@ static inline int sl_is_own_fd(int fd) { return sl_own_range(fd) && sl_owns_fd(f
 /* The highest of them, or -1. */
 int sl_own_fd_max(void);
 
+/* The first line of a small file (a /proc entry) in out, without its newline; "" when it
+ * cannot be read. Raw syscalls, no lock: for the log's start record and langstack.c. */
+void sl_read_small(const char *path, char *out, size_t cap);
+
 /* Register another descriptor of ours (libunwind's pipe) for protection. */
 void sl_log_own_fd(int fd);
 /* True when fd is one of ours (the log). Wrappers of close/dup2 protect it. */
