@@ -47,6 +47,8 @@ static char sl_self_path[SL_PATH_MAX];
  * no exec_untracked. */
 static int sl_self_global;
 
+const char *sl_self_lib(void) { return sl_self_path; }
+
 void sl_forks_init(void)
 {
 	/* Static: the first wrapper call may run this on a thread with a 16 KiB stack. One

@@ -21,6 +21,7 @@
 #include "lang.h"
 
 #include "fdtable.h"
+#include "forks.h"
 #include "log.h"
 #include "options.h"
 #include "records.h"
@@ -269,9 +270,8 @@ static int sl_is_exe(const char *exe, const char *name)
 void sl_lang_init(void)
 {
 	/* "?" when /proc/self/exe is unreadable: no interpreter, nothing set up. */
-	const char *exe = sl_self_exe(), *old, *slash;
+	const char *exe = sl_self_exe(), *lib, *old, *slash;
 	char dir[SL_PATH_MAX], val[2 * SL_PATH_MAX];
-	Dl_info di;
 	struct stat st;
 	int w;
 
@@ -283,11 +283,11 @@ void sl_lang_init(void)
 		sl_handler_init();
 	if (!sl_opt.python || getauxval(AT_SECURE))
 		return;
-	if (!sl_is_exe(exe, "python") || !dladdr((void *)&sl_lang_init, &di) || !di.dli_fname ||
-	    !(slash = strrchr(di.dli_fname, '/')))
+	/* Our own path, as sl_forks_init found it: sl_init ran before this, in the constructor. */
+	lib = sl_self_lib();
+	if (!sl_is_exe(exe, "python") || !(slash = strrchr(lib, '/')))
 		return;
-	w = snprintf(dir, sizeof(dir), "%.*s/sockleak-python", (int)(slash - di.dli_fname),
-		     di.dli_fname);
+	w = snprintf(dir, sizeof(dir), "%.*s/sockleak-python", (int)(slash - lib), lib);
 	/* Ours, a real directory (not a symlink someone planted next to the library). */
 	if (w < 0 || (size_t)w >= sizeof(dir) || lstat(dir, &st) || !S_ISDIR(st.st_mode))
 		return;
