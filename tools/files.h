@@ -14,5 +14,9 @@ const char *sl_file_kind(mode_t mode);
  * Returns the descriptor, or -1 with errno set; *kind is set (and errno is ENODEV, or ELOOP for
  * a symbolic link under O_NOFOLLOW) when the path is there but not a regular file. */
 int sl_open_regular(const char *path, int flags, const char **kind);
+/* A small file the kernel makes (/proc/PID/stat, /proc/PID/environ, the boot id): at most
+ * cap - 1 bytes of it into buf, NUL-terminated; opened without following a symbolic link,
+ * blocking or taking a terminal. Returns the length read, or -1 when it cannot be opened. */
+ssize_t sl_read_small(const char *path, char *buf, size_t cap);
 
 #endif

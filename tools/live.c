@@ -23,18 +23,6 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static ssize_t read_small(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0) return -1;
-	while (len < cap && (n = read(fd, buf + len, cap - len)) > 0) len += (size_t)n;
-	close(fd);
-	return (ssize_t)len;
-}
-
 /* Whether libsockleak.so is mapped: the truth, whatever LD_PRELOAD says. */
 static int has_preload(pid_t pid)
 {
@@ -60,7 +48,7 @@ static void env_log(pid_t pid, char *out, size_t cap)
 	out[0] = '\0';
 	if (!env) return;
 	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
-	n = read_small(path, env, SL_ENV_MAX);
+	n = sl_read_small(path, env, SL_ENV_MAX + 1);
 	for (ssize_t i = 0; n > 0 && i < n;) {
 		char *v = env + i;
 		size_t len = strnlen(v, (size_t)(n - i));
@@ -415,8 +403,7 @@ int sl_live_refresh(struct sl_live *l)
 	int err;
 
 	if (!boot_id[0]) {
-		ssize_t n = read_small("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id) - 1);
-		boot_id[n > 0 ? n : 0] = '\0';
+		sl_read_small("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
 		boot_id[strcspn(boot_id, "\n")] = '\0';
 	}
 	err = sl_cw_take(&l->snap);

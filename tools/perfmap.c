@@ -137,15 +137,11 @@ const char *sl_this_boot(struct sl_an *a)
 {
 	char buf[64];
 	ssize_t n;
-	int fd;
-	const char *kind;
 
 	if (a->this_boot_read) return a->this_boot;
 	a->this_boot_read = 1;
-	if ((fd = sl_open_regular("/proc/sys/kernel/random/boot_id", 0, &kind)) < 0) return NULL;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0) return NULL;
+	if ((n = sl_read_small("/proc/sys/kernel/random/boot_id", buf, sizeof buf)) <= 0)
+		return NULL;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) n--;
 	a->this_boot = sl_intern(a, buf, (size_t)n);
 	return a->this_boot;

@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "escape.h"
+#include "files.h"
 #include "run.h"
 
 #define SL_RUN_DIR_PREFIX "sockleak-run."
@@ -32,21 +33,6 @@ static void sl_run_refuse(const char *dir, const char *name, const char *why, lo
 
 /* ---- who we are ----------------------------------------------------------------------------- */
 
-static int sl_run_read_small(const char *path, char *out, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, out, cap - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	out[n] = '\0';
-	return 0;
-}
-
 /* Start time of pid in clock ticks since boot (/proc/PID/stat field 22), or 0. */
 static unsigned long long sl_run_start_time(long pid)
 {
@@ -54,7 +40,7 @@ static unsigned long long sl_run_start_time(long pid)
 	unsigned long long t = 0;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if (sl_run_read_small(path, buf, sizeof(buf)) || !(p = strrchr(buf, ')')))
+	if (sl_read_small(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
 		return 0;
 	/* after ") ": state is field 3, starttime field 22 */
 	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
@@ -69,7 +55,7 @@ int sl_run_identity(char *out, size_t cap)
 	long pid = (long)getpid();
 	struct stat ns;
 
-	if (sl_run_read_small("/proc/sys/kernel/random/boot_id", boot, sizeof(boot)) ||
+	if (sl_read_small("/proc/sys/kernel/random/boot_id", boot, sizeof(boot)) <= 0 ||
 	    strspn(boot, "0123456789abcdef") < 8 || stat("/proc/self/ns/pid", &ns))
 		return -1;
 	return snprintf(out, cap, "%.8s.%llu.%ld.%llu", boot, (unsigned long long)ns.st_ino, pid,

@@ -20,24 +20,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "run.h"
 
 /* /proc/PID/environ of one process; marker is "SOCKLEAK_RUN=ID". A process of another user
  * cannot be read (EACCES) and is not ours. Environments beyond 1 MiB are not searched past it. */
 static int sl_run_has_marker(const char *pid, const char *marker)
 {
-	static char buf[1 << 20];
+	static char buf[(1 << 20) + 1]; /* and sl_read_small's NUL */
 	char path[64];
-	size_t len = 0, ml = strlen(marker) + 1; /* with its NUL */
-	ssize_t n;
-	int fd;
+	size_t ml = strlen(marker) + 1; /* with its NUL */
+	ssize_t got;
+	size_t len;
 
 	snprintf(path, sizeof(path), "/proc/%s/environ", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((got = sl_read_small(path, buf, sizeof(buf))) < 0)
 		return 0;
-	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
-		len += (size_t)n;
-	close(fd);
+	len = (size_t)got;
 	for (size_t i = 0; i + ml <= len;) {
 		const char *nul = memchr(buf + i, '\0', len - i);
 		size_t el = nul ? (size_t)(nul - (buf + i)) + 1 : len - i;
@@ -60,8 +59,7 @@ int sl_run_tree_signal(const struct sl_run_tree *t, int sig)
 		return 0;
 	while ((de = readdir(d))) {
 		char path[64], st[1024], *p;
-		int ppid, pgrp, sid, fd;
-		ssize_t len;
+		int ppid, pgrp, sid;
 		char state;
 		long pid;
 
@@ -69,13 +67,8 @@ int sl_run_tree_signal(const struct sl_run_tree *t, int sig)
 		    (pid = atol(de->d_name)) == self || pid == t->runner || pid <= 1)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		if (sl_read_small(path, st, sizeof(st)) <= 0)
 			continue;
-		len = read(fd, st, sizeof(st) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		st[len] = '\0';
 		if (!(p = strrchr(st, ')')) ||
 		    sscanf(p + 2, "%c %d %d %d", &state, &ppid, &pgrp, &sid) != 4 ||
 		    state == 'Z' || state == 'X')
