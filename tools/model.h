@@ -434,13 +434,9 @@ size_t sl_an_sites_total(const struct sl_an *a); /* itemised + past --max-sites 
 struct sl_jw;
 void sl_jw_peers(struct sl_jw *w, const struct sl_site_stats *ss); /* "peers": [...] */
 struct json_t;
-/* dumps, decrefs, returns 0 or an errno (also for any sl_jset/sl_jappend failure since the
- * writer's sl_json_reset) */
-int sl_json_dump(struct json_t *j, FILE *out);
 struct json_t *sl_json_str(const char *s);  /* any bytes; invalid UTF-8 becomes U+FFFD */
 struct json_t *sl_jset(struct json_t *o, const char *key, struct json_t *v);
 struct json_t *sl_jappend(struct json_t *arr, struct json_t *v);
-struct json_t *sl_jcheck(struct json_t *v); /* NULL from a jansson constructor: a failure */
 void sl_json_reset(void);
 int sl_json_failed(void);
 #endif

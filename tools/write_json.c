@@ -53,12 +53,6 @@ json_t *sl_jappend(json_t *arr, json_t *v)
 	return arr;
 }
 
-json_t *sl_jcheck(json_t *v)
-{
-	if (!v) json_failed = ENOMEM;
-	return v;
-}
-
 static json_t *jstr(const char *s) { return sl_json_str(s); }
 static json_t *jint(int64_t v) { return v == SL_NONE ? json_null() : json_integer(v); }
 
@@ -106,15 +100,6 @@ static int dump(json_t *j, FILE *out, size_t flags)
 	fputs(s, out);
 	free(s);
 	return 0;
-}
-
-int sl_json_dump(json_t *j, FILE *out)
-{
-	int r = dump(j, out, JSON_INDENT(2));
-	json_decref(j);
-	fputc('\n', out);
-	if (json_failed || (!j && (json_failed = ENOMEM))) return json_failed;
-	return r || ferror(out) ? EIO : 0;
 }
 
 static json_t *proc_json(const struct sl_proc *p)
