@@ -49,29 +49,6 @@ static int hex4(const char *p, unsigned *out)
 	return 0;
 }
 
-/* The offset of the first byte in the 8 at p that needs a look (a quote, a backslash, a
- * control character or a non-ASCII byte), or 8. Strings were a fifth of reading a log byte by
- * byte; eight at a time (the usual bit tricks: a flag above a true match can be false, the
- * lowest one never is, and the lowest is what counts). */
-static unsigned plain_run(const char *p)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t x, q, b, m;
-	memcpy(&x, p, 8);
-	q = x ^ (ones * '"');
-	b = x ^ (ones * '\\');
-	m = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x;
-	m &= high;
-	return m ? (unsigned)__builtin_ctzll(m) / 8 : 8;
-#else
-	for (unsigned i = 0; i < 8; i++)
-		if (p[i] == '"' || p[i] == '\\' || (unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x80)
-			return i;
-	return 8;
-#endif
-}
-
 static int scan_string(struct sc *c, struct sl_jv *v)
 {
 	c->p++; /* opening quote */
@@ -81,7 +58,7 @@ static int scan_string(struct sc *c, struct sl_jv *v)
 	while (c->p < c->end) {
 		unsigned char ch;
 		if (c->end - c->p >= 8) {
-			unsigned k = plain_run(c->p);
+			unsigned k = sl_json_plain_run(c->p);
 			c->p += k;
 			if (k == 8) continue;
 		}

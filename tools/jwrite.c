@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "jscan.h"
 
 static int grow(struct sl_jw *w, size_t k)
 {
@@ -116,18 +117,6 @@ static void u_escape(struct sl_jw *w, uint32_t cp)
 	put(w, seq, k);
 }
 
-/* 1 when none of the 8 bytes at p is a quote, a backslash, a control or a non-ASCII byte
- * (the bit tricks of jscan.c's plain_run; any flagged byte fails the whole word) */
-static int plain8(const unsigned char *p)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t x, q, b;
-	memcpy(&x, p, 8);
-	q = x ^ (ones * '"');
-	b = x ^ (ones * '\\');
-	return !((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x) & high);
-}
-
 void sl_jw_str(struct sl_jw *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *run;
@@ -143,7 +132,7 @@ void sl_jw_str(struct sl_jw *w, const char *s)
 	for (size_t i = 0; i < n;) {
 		unsigned char c;
 		const char *esc = NULL;
-		if (n - i >= 8 && plain8(p + i)) { /* eight bytes that need nothing */
+		if (n - i >= 8 && sl_json_plain_run(s + i) == 8) { /* eight bytes that need nothing */
 			i += 8;
 			continue;
 		}
