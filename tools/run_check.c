@@ -138,7 +138,7 @@ static int sl_run_shebang(int fd, char *out, size_t cap)
 
 static int sl_run_elf_of(const char *path, struct sl_run_elf *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return errno;
@@ -183,7 +183,9 @@ int sl_run_check(const char *lib, const char *path, int depth)
 	char interp[256];
 	int fd, er;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st)) {
+	/* Non-blocking: sl_run_resolve refused anything but a regular file, and a FIFO swapped in
+	 * since then must not hang the runner. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0 || fstat(fd, &st)) {
 		er = errno;
 		fprintf(stderr, "sockleak: run: %s: %s\n", path, strerror(er));
 		if (fd >= 0)
