@@ -33,7 +33,7 @@ void sl_ep_del(int fd);
 /* Every registered socket whose peer has closed: fn(inode, hup) for each, hup when the
  * socket is also shut or reset (not CLOSE_WAIT). At most max_events in all. 0 or an errno. */
 int sl_ep_poll(void (*fn)(uint64_t inode, int hup, void *ctx), void *ctx, size_t max_events);
-/* In a fork child: the instance is the parent's; forget it (a new one on first use). */
+/* In a fork child: the instance is the parent's; closed and replaced at first use, not here. */
 void sl_ep_atfork_child(void);
 /* The program is about to dup2/dup3 onto our descriptor: forget it (the dup closes it). */
 void sl_ep_forget(void);

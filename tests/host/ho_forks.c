@@ -5,6 +5,7 @@
  * loop_us U children_cpu_us C". */
 #include "tl.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -14,6 +15,29 @@ static long long now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Whether this process holds an epoll instance (the library's, under the preload). */
+static int has_epoll(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char path[64], link[64];
+	int found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			found = !strcmp(link, "anon_inode:[eventpoll]");
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
 int main(int argc, char **argv)
@@ -28,6 +52,12 @@ int main(int argc, char **argv)
 	if (mem)
 		memset(mem, 1, heap);
 	tl_accepted_at_eof(lfd, port);
+	/* Under the preload, the children of the strace'd run are forked once the watchdog has
+	 * its epoll instance (the connection lived through a scan), so that what a child does
+	 * with an inherited instance is seen every time, not only when the scan came first. */
+	if (say_pids && getenv("LD_PRELOAD"))
+		for (long long end = now_us() + 10000000; !has_epoll() && now_us() < end;)
+			usleep(10000);
 	t0 = now_us();
 	for (int i = 0; i < n; i++) {
 		pid_t p = fork();
