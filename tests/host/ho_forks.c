@@ -22,7 +22,7 @@ static int has_epoll(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
-	char path[64], link[64];
+	char path[sizeof("/proc/self/fd/") + sizeof(e->d_name)], link[64];
 	int found = 0;
 
 	while (d && !found && (e = readdir(d))) {
