@@ -50,7 +50,10 @@ $(B)/.deps-check: scripts/deps.sh
 	@mkdir -p $(@D) && touch $@
 deps: $(B)/.deps-build
 
-include $(sort $(wildcard preload/*.mk examples/*.mk tools/*.mk tests/*.mk tests/*/*.mk bench/*.mk docs/*.mk))
+# tests/lib/lib.mk first: the test groups' fragments call its rule templates.
+include tests/lib/lib.mk
+include $(sort $(filter-out tests/lib/lib.mk,$(wildcard preload/*.mk examples/*.mk tools/*.mk \
+	tests/*.mk tests/*/*.mk bench/*.mk docs/*.mk)))
 
 all: $(ALL_TARGETS)
 

@@ -21,7 +21,7 @@ import socket
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sharing"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import Fail, brief, briefs, check, main, ss_rows  # noqa: E402
 
 GRACE_MS, SCAN_MS = 300, 50

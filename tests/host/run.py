@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sharing"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import Fail, Skip, briefs, check, main  # noqa: E402
 
 # A sanitizer build changes what is measured here (its runtime's own TLS, threads and costs):

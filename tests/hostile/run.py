@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sharing"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import Fail, LogFile, Skip, briefs, check, main, validate  # noqa: E402
 
 NOBODY = 65534

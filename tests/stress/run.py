@@ -29,7 +29,7 @@ import os
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sharing"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import Fail, Skip, brief, briefs, check, main  # noqa: E402
 
 GRACE_MS, SCAN_MS = 300, 50

@@ -1,6 +1,6 @@
-"""Shared driver code for the real-process test groups tests/sharing, tests/enforce and
-tests/stress: programs under LD_PRELOAD=libsockleak.so, judged by their JSON-lines logs
-(docs/log-format.md) and by the kernel's view (ss).
+"""Shared driver code for the real-process test groups (tests/*/run.py): programs under
+LD_PRELOAD=libsockleak.so, judged by their JSON-lines logs (docs/log-format.md) and by the
+kernel's view (ss).
 
 A case runs in a fresh temporary log directory, waits with deadlines for what it expects (the
 only sleeps are the "nothing more arrives" windows a negative assertion needs), asserts exact

@@ -1,5 +1,5 @@
-/* Helpers shared by the test programs of tests/sharing, tests/enforce and tests/stress, driven
- * by their run.py (tests/sharing/harness.py).
+/* Helpers shared by the C test programs of every real-process test group (scenarios, sharing,
+ * enforce, host, hostile, stress, run), driven by their run.py through tests/lib/harness.py.
  *
  * Protocol with the driver, line-based on stdout, flushed at once:
  *   "port P"           a server listens on 127.0.0.1:P
