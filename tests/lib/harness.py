@@ -310,14 +310,7 @@ class Case:
         return out
 
     def wait_for(self, fn, timeout, what):
-        deadline = time.monotonic() + timeout
-        while True:
-            v = fn()
-            if v:
-                return v
-            if time.monotonic() >= deadline:
-                raise Fail(f"timed out after {timeout}s waiting for {what}")
-            time.sleep(0.02)
+        return poll(fn, timeout, what)
 
     def wait_count(self, pid, event, n, timeout=8.0, **match):
         """Wait until pid has exactly n such records; fail at once on more."""
@@ -413,11 +406,16 @@ class Runner:
         self.notes = []
 
 
-def _alarm(signum, frame):
-    raise Fail("case timed out (SIGALRM): a deadlock or a lost process")
+def _with_lib(run, fn):
+    def checked(c):
+        check(os.path.exists(run.lib), f"{run.lib} does not exist")
+        return fn(c)
+    return checked
 
 
 def main(group, doc, cases, grace_ms=300, scan_ms=50, case_timeout=60):
+    """A driver of tl.h programs: each case gets a Case (fresh log directory, processes killed
+    and every log validated at its end)."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--bin", required=True)
     ap.add_argument("--lib", required=True)
@@ -428,21 +426,77 @@ def main(group, doc, cases, grace_ms=300, scan_ms=50, case_timeout=60):
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     run = Runner(group, args, grace_ms, scan_ms)
-    signal.signal(signal.SIGALRM, _alarm)
-    only = set(args.only.split(",")) if args.only else None
+
+    def start(name):
+        c = Case(run, name)
+        return c, c.close
+    return run_cases(group, [(n, _with_lib(run, f)) for n, f in cases], start, args.only,
+                     args.results, case_timeout)
+
+
+# --------------------------------------------------------------------------------------------
+# Waiting, the case loop, results
+
+
+def poll(fn, timeout, what, interval=0.02):
+    """fn() until it returns something true, which is returned; Fail after timeout seconds.
+    The deadline bounds the wait (never a guess at the machine's speed), the interval only
+    its cost."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            raise Fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def case_list():
+    """(cases, case): a list of (name, fn), and a decorator that appends fn under its name."""
+    cases = []
+
+    def case(fn):
+        cases.append((fn.__name__, fn))
+        return fn
+    return cases, case
+
+
+def write_results(path, passed, failed):
+    """The group's "PASSED FAILED" line, which make check adds up."""
+    if path:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(f"{passed} {failed}\n")
+
+
+def _alarm(signum, frame):
+    raise Fail("case timed out (SIGALRM): a deadlock or a lost process")
+
+
+def run_cases(group, cases, start, only=None, results=None, case_timeout=None):
+    """The case loop of every driver. cases: [(name, fn)]; only: "NAME,NAME" or None.
+    start(name) gives (arg, finish): the case runs as fn(arg) (under a SIGALRM of case_timeout
+    seconds when given), then finish() runs whatever happened and returns the problems found
+    after the case (log validation, cleanup), which fail a case that passed or skipped.
+    Prints "ok NAME", "skip NAME: why" or "FAIL NAME: why" per case and a total line; writes
+    the results file. Returns the exit status: 1 when a case failed or none passed."""
+    if case_timeout:
+        signal.signal(signal.SIGALRM, _alarm)
+    wanted = set(only.split(",")) if only else None
     passed = failed = skipped = 0
     t_all = time.monotonic()
     try:
         for name, fn in cases:
-            if only and name not in only:
+            if wanted and name not in wanted:
                 continue
             t0 = time.monotonic()
-            c = Case(run, name)
-            err = None
+            err, finish = None, None
             try:
-                check(os.path.exists(run.lib), f"{run.lib} does not exist")
-                signal.alarm(case_timeout)
-                fn(c)
+                arg, finish = start(name)
+                if case_timeout:
+                    signal.alarm(case_timeout)
+                fn(arg)
             except Skip as e:
                 err = ("skip", str(e))
             except Fail as e:
@@ -450,9 +504,10 @@ def main(group, doc, cases, grace_ms=300, scan_ms=50, case_timeout=60):
             except Exception as e:  # a driver bug still counts as a failure, never a crash
                 err = ("fail", f"{type(e).__name__}: {e}")
             finally:
-                signal.alarm(0)
+                if case_timeout:
+                    signal.alarm(0)
                 try:
-                    lerrs = c.close()
+                    lerrs = (finish() if finish else None) or []
                 except Exception as e:
                     lerrs = [f"cleanup: {type(e).__name__}: {e}"]
             if lerrs and (err is None or err[0] == "skip"):
@@ -472,8 +527,5 @@ def main(group, doc, cases, grace_ms=300, scan_ms=50, case_timeout=60):
     finally:
         print(f"{group}: {passed} passed, {failed} failed, {skipped} skipped "
               f"({time.monotonic() - t_all:.1f}s)")
-        if args.results:
-            os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)
-            with open(args.results, "w") as f:
-                f.write(f"{passed} {failed}\n")
+        write_results(results, passed, failed)
     return 1 if failed or not passed else 0
