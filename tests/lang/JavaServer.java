@@ -4,6 +4,8 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +24,28 @@ public class JavaServer {
         Socket c = new Socket(InetAddress.getLoopbackAddress(), l.getLocalPort());
         c.close();
         serveOne(l);
-        Thread.sleep(1000);
+        waitLeaks(1, 20000);
+    }
+
+    // Past grace_ms: until the library has written n leak records to this process's log
+    // (PREFIX.PID of log_path in SOCKLEAK_OPTIONS, which sockleak run sets), with a deadline.
+    static void waitLeaks(int n, long timeoutMs) throws Exception {
+        String prefix = null;
+        for (String o : System.getenv().getOrDefault("SOCKLEAK_OPTIONS", "").split(":"))
+            if (o.startsWith("log_path="))
+                prefix = o.substring("log_path=".length());
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (prefix != null && System.currentTimeMillis() < deadline) {
+            long got = 0;
+            try {
+                got = Files.readAllLines(Paths.get(prefix + "." + ProcessHandle.current().pid()))
+                        .stream().filter(x -> x.contains("\"event\":\"leak\"")).count();
+            } catch (java.io.IOException e) {
+                // not written yet
+            }
+            if (got >= n)
+                return;
+            Thread.sleep(20);
+        }
     }
 }

@@ -1,8 +1,27 @@
 // An allowHalfOpen server whose connection handler greets the client and never ends the socket:
 // after the client's FIN each stays in CLOSE_WAIT. node accepts and reads the EOF from libuv's
 // event loop, with no JavaScript on the stack; the handler's first write is where the program's
-// code shows (docs/languages.md). Exits after 1 s (past grace_ms).
+// code shows (docs/languages.md). Exits once the library has written the three leak records
+// (past grace_ms), polled from its log with a deadline.
+const fs = require('fs');
 const net = require('net');
+
+// The log file of this process: PREFIX.PID of log_path in SOCKLEAK_OPTIONS (sockleak run sets it).
+function leakRecords() {
+  const opt = (process.env.SOCKLEAK_OPTIONS || '').split(':').filter((o) => o.startsWith('log_path='));
+  try {
+    const text = fs.readFileSync(opt.pop().slice('log_path='.length) + '.' + process.pid, 'utf8');
+    return text.split('\n').filter((l) => l.includes('"event":"leak"')).length;
+  } catch (e) {
+    return 0;
+  }
+}
+
+function exitAfterLeaks(n, deadline) {
+  if (leakRecords() >= n || Date.now() > deadline)
+    process.exit(0);
+  setTimeout(() => exitAfterLeaks(n, deadline), 20);
+}
 
 function handleConnection(sock) {
   sock.write('220 ready\r\n');
@@ -17,5 +36,5 @@ server.listen(0, '127.0.0.1', () => {
     const c = net.connect(port, '127.0.0.1', () => { c.end(); });
     c.on('data', () => {});
   }
-  setTimeout(() => process.exit(0), 1000);
+  exitAfterLeaks(3, Date.now() + 20000);
 });

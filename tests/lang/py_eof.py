@@ -1,9 +1,13 @@
 # A threaded Python server whose handler reads to EOF and forgets close(): the EOF stack must
 # name handle() at the recv line (CPython raises no audit event there; the library calls the
 # hook back from the thread that read it).
+import os
 import socket
+import sys
 import threading
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from leakwait import wait_leaks  # noqa: E402
 
 srv = socket.socket()
 srv.bind(("127.0.0.1", 0))
@@ -33,5 +37,5 @@ for _ in range(2):
     s.sendall(b"x")
     s.close()
 t.join()
-time.sleep(0.6)  # past grace_ms
+wait_leaks(2)  # past grace_ms: both reported while they are open
 srv.close()

@@ -4,9 +4,13 @@
 # here it happens every run: the hook asks the connecting socket for its fileno(), and this
 # socket's fileno() lets the server accept and waits until it has. Both accepted sockets leak
 # after EOF from the same line, so they are one site, named after serve() at the accept.
+import os
 import socket
+import sys
 import threading
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from leakwait import wait_leaks  # noqa: E402
 
 srv = socket.socket()
 srv.bind(("127.0.0.1", 0))
@@ -50,5 +54,5 @@ go.set()  # without the hook (python=0), nothing held the connect
 second.sendall(b"x")
 second.close()
 t.join()
-time.sleep(0.6)  # past grace_ms
+wait_leaks(2)  # past grace_ms: both reported while they are open
 srv.close()

@@ -1,11 +1,15 @@
 # A requests.Session against a local HTTP/1.1 server that closes idle keep-alive connections
-# after 0.1 s: the pooled connection sits in CLOSE_WAIT while the program sleeps. The report
+# after 0.1 s: the pooled connection sits in CLOSE_WAIT while the program waits for its leak record. The report
 # must name fetch() in this file, at the session.get line, not urllib3 or the interpreter.
 import http.server
+import os
+import sys
 import threading
-import time
 
 import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from leakwait import wait_leaks  # noqa: E402
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -34,5 +38,5 @@ def fetch(session):
 
 session = requests.Session()
 assert fetch(session).text == "ok"
-time.sleep(1.0)   # past grace_ms: the idle pooled connection is in CLOSE_WAIT
+wait_leaks(1)   # past grace_ms: the idle pooled connection reported in CLOSE_WAIT
 srv.shutdown()

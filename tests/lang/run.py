@@ -18,7 +18,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Fail, case_list, check, run_cases  # noqa: E402
 
 RUN_OPTS = "grace_ms=200:scan_ms=50"
 CASE_TIMEOUT_S = 30
@@ -26,25 +29,7 @@ SUMMARY_RE = re.compile(r"^SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) 
 DEBIAN_PYTHON = "/usr/bin/python3"
 
 A = None
-CASES = []
-
-
-class Fail(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def case(fn):
-    CASES.append(fn)
-    return fn
+CASES, case = case_list()
 
 
 def run(argv, opts=RUN_OPTS, keep=False, extra_env=None):
@@ -364,29 +349,12 @@ def main():
     A = ap.parse_args()
     A.sockleak = os.path.abspath(A.sockleak)
     A.src = os.path.abspath(A.src)
-    import tempfile
     A.tmp = tempfile.mkdtemp(prefix="sockleak-lang.")
-    only = set(A.only.split(",")) if A.only else None
-    passed = failed = 0
-    for fn in CASES:
-        if only and fn.__name__ not in only:
-            continue
-        t0 = time.monotonic()
-        try:
-            fn()
-            passed += 1
-            print("ok %s (%.1f s)" % (fn.__name__, time.monotonic() - t0), flush=True)
-        except Fail as e:
-            failed += 1
-            print("FAIL %s: %s" % (fn.__name__, e), flush=True)
-    shutil.rmtree(A.tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    if A.results:
-        os.makedirs(os.path.dirname(A.results) or ".", exist_ok=True)
-        with open(A.results, "w") as f:
-            f.write("%d %d\n" % (passed, failed))
-    return 1 if failed else 0
-
+    try:
+        return run_cases("lang", [(n, lambda _, f=f: f()) for n, f in CASES],
+                         lambda name: (None, None), A.only, A.results)
+    finally:
+        shutil.rmtree(A.tmp, ignore_errors=True)
 
 if __name__ == "__main__":
     sys.exit(main())
