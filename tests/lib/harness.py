@@ -387,7 +387,7 @@ def proc_fd_links(pid):
 def pid_gone(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ", 1)[1].startswith("Z")
+            return f.read().rsplit(") ", 1)[1].startswith("Z")  # comm may hold ") "
     except OSError:
         return True
 

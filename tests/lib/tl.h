@@ -129,6 +129,35 @@ static inline int tl_connect(int port)
 	return fd;
 }
 
+/* tl_connect for programs with no error path worth testing: a failure is a setup failure. */
+static inline int tl_connect_or_die(int port)
+{
+	int fd = tl_connect(port);
+
+	if (fd < 0)
+		tl_die("connect");
+	return fd;
+}
+
+/* A peer in a child process: accepts one connection on lfd, says nothing, closes it. The
+ * listener is closed here, so only the child holds it. */
+static inline void tl_closing_peer(int lfd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		tl_die("fork");
+	if (pid == 0) {
+		int c = accept(lfd, NULL, NULL);
+
+		if (c < 0)
+			tl_die("accept");
+		close(c);
+		_exit(0);
+	}
+	close(lfd);
+}
+
 static inline int tl_write_all(int fd, const void *p, size_t len)
 {
 	const char *buf = p;

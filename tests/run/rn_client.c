@@ -1,11 +1,11 @@
 /* A short-lived leaking client: reads EOF from a peer that closed and exits without closing,
  * so the preload reports the socket at exit. Self-contained: it serves itself on loopback. */
-#include "rn_common.h"
+#include "tl.h"
 
 static int fetch(int port)
 {
 	char buf[64];
-	int fd = rn_connect(port); /* RN_CONNECT_LINE */
+	int fd = tl_connect_or_die(port); /* RN_CONNECT_LINE */
 
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
@@ -14,10 +14,10 @@ static int fetch(int port)
 
 int main(void)
 {
-	int port, lfd = rn_listen(&port);
+	int port, lfd = tl_listen(&port, SOCK_CLOEXEC);
 	int fd;
 
-	rn_closing_peer(lfd);
+	tl_closing_peer(lfd);
 	fd = fetch(port);
 	(void)fd;
 	return 0;

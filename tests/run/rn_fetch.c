@@ -1,6 +1,6 @@
 /* librn_fetch.so: a library that leaks for its caller (rn_libclient), so that a suppression can
  * name it by module, as LSan users write `leak:libfoo.so`. */
-#include "rn_common.h"
+#include "tl.h"
 
 int rn_lib_fetch(int port);
 
@@ -8,7 +8,7 @@ int rn_lib_fetch(int port);
 int rn_lib_fetch(int port)
 {
 	char buf[64];
-	int fd = rn_connect(port);
+	int fd = tl_connect_or_die(port);
 
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;

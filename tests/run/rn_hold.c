@@ -7,7 +7,7 @@
  *                  until a line on stdin (an eof_unclosed leak), the second open at exit (an
  *                  exit_open leak after an EOF): two leaks at one site
  * Prints "ready" when the sockets are set up, "closed" after a late close. */
-#include "rn_common.h"
+#include "tl.h"
 
 #include <poll.h>
 #include <string.h>
@@ -19,7 +19,7 @@ static void wait_line(void)
 	char buf[64];
 
 	if (poll(&p, 1, 60000) > 0 && read(0, buf, sizeof(buf)) < 0)
-		rn_die("read stdin");
+		tl_die("read stdin");
 }
 
 static void ready(void)
@@ -36,7 +36,7 @@ static void closing_peers(int lfd, int n)
 			int c = accept(lfd, NULL, NULL);
 
 			if (c < 0)
-				rn_die("accept");
+				tl_die("accept");
 			close(c);
 		}
 		_exit(0);
@@ -48,7 +48,7 @@ static void closing_peers(int lfd, int n)
 static int fetch_to_eof(int port)
 {
 	char buf[64];
-	int fd = rn_connect(port); /* RN_HOLD_CONNECT_LINE */
+	int fd = tl_connect_or_die(port); /* RN_HOLD_CONNECT_LINE */
 
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
@@ -58,13 +58,13 @@ static int fetch_to_eof(int port)
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
-	int port, lfd = rn_listen(&port);
+	int port, lfd = tl_listen(&port, SOCK_CLOEXEC);
 
 	if (!strcmp(mode, "idle")) {
-		int c = rn_connect(port), a = accept(lfd, NULL, NULL);
+		int c = tl_connect_or_die(port), a = accept(lfd, NULL, NULL);
 
 		if (a < 0)
-			rn_die("accept");
+			tl_die("accept");
 		ready();
 		wait_line();
 		(void)c;
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 		int c;
 
 		closing_peers(lfd, 1);
-		c = rn_connect(port);
+		c = tl_connect_or_die(port);
 		ready();
 		wait_line();
 		close(c);

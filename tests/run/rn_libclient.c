@@ -1,7 +1,7 @@
 /* A client whose leak is made in a library (librn_fetch.so): the socket is held past grace_ms
  * (reported, and shut down with enforce=1 unless suppressed) until a line on stdin or 60 s.
  * Prints "ready" once the socket is open. */
-#include "rn_common.h"
+#include "tl.h"
 
 #include <poll.h>
 
@@ -10,14 +10,14 @@ int rn_lib_fetch(int port);
 int main(void)
 {
 	struct pollfd p = { .fd = 0, .events = POLLIN };
-	int port, lfd = rn_listen(&port);
+	int port, lfd = tl_listen(&port, SOCK_CLOEXEC);
 	char buf[64];
 
-	rn_closing_peer(lfd);
+	tl_closing_peer(lfd);
 	(void)rn_lib_fetch(port);
 	printf("ready\n");
 	fflush(stdout);
 	if (poll(&p, 1, 60000) > 0 && read(0, buf, sizeof(buf)) < 0)
-		rn_die("read stdin");
+		tl_die("read stdin");
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* A leaking server: prints its port, accepts one connection, reads once and never closes it,
  * then waits to be killed. The test stops it with SIGTERM through the runner. */
-#include "rn_common.h"
+#include "tl.h"
 
 #include <signal.h>
 
@@ -10,15 +10,15 @@ static int serve_one(int lfd)
 	int c = accept(lfd, NULL, NULL); /* RN_ACCEPT_LINE */
 
 	if (c < 0)
-		rn_die("accept");
+		tl_die("accept");
 	if (read(c, buf, sizeof(buf)) < 0)
-		rn_die("read");
+		tl_die("read");
 	return c; /* the leak: the peer closes, we never do */
 }
 
 int main(void)
 {
-	int port, lfd = rn_listen(&port);
+	int port, lfd = tl_listen(&port, SOCK_CLOEXEC);
 
 	printf("%d\n", port);
 	fflush(stdout);

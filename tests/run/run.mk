@@ -1,11 +1,12 @@
 # `sockleak run` tests (issue 5): small C programs built -g (so the summary can name file:line),
 # run under the runner by tests/run/run.py, which also does `make install` into a DESTDIR.
+# tests/lib: tl.h, harness.py.
 
 RN_SRC   := tests/run
 RN_DIR   := $(B)/tests/run
 RN_PROGS := rn_server rn_client rn_clean rn_drop rn_hold
 RN_BINS  := $(addprefix $(RN_DIR)/,$(RN_PROGS)) $(RN_DIR)/rn_static $(RN_DIR)/rn_libclient
-RN_CFLAGS = $(ALL_CFLAGS) -O0 -g
+RN_CFLAGS = $(ALL_CFLAGS) -O0 -g -I$(TL_SRC)
 # Sanitizer builds: the sanitizer runtime must come first in LD_PRELOAD, before libsockleak.so.
 RN_SANRT_asan := libasan.so
 RN_SANRT_tsan := libtsan.so
@@ -15,15 +16,15 @@ RN_SANRT = $(if $(RN_SANRT_$(SAN)),$(shell $(CC) -print-file-name=$(RN_SANRT_$(S
 CHECK_TARGETS += check-run
 HELP_LINES += '  make check-run    sockleak run on real programs, and make install into a DESTDIR'
 
-$(RN_DIR)/%: $(RN_SRC)/%.c $(RN_SRC)/rn_common.h
+$(RN_DIR)/%: $(RN_SRC)/%.c $(TL_HEADER)
 	@mkdir -p $(@D)
 	$(CC) $(RN_CFLAGS) -o $@ $< $(LDFLAGS)
 
 # A leak made in a shared library, for leak:librn_fetch.so (issue 12).
-$(RN_DIR)/librn_fetch.so: $(RN_SRC)/rn_fetch.c $(RN_SRC)/rn_common.h
+$(RN_DIR)/librn_fetch.so: $(RN_SRC)/rn_fetch.c $(TL_HEADER)
 	@mkdir -p $(@D)
 	$(CC) $(RN_CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS)
-$(RN_DIR)/rn_libclient: $(RN_SRC)/rn_libclient.c $(RN_SRC)/rn_common.h $(RN_DIR)/librn_fetch.so
+$(RN_DIR)/rn_libclient: $(RN_SRC)/rn_libclient.c $(TL_HEADER) $(RN_DIR)/librn_fetch.so
 	@mkdir -p $(@D)
 	$(CC) $(RN_CFLAGS) -o $@ $< -L$(RN_DIR) -lrn_fetch -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
 
@@ -32,7 +33,8 @@ $(RN_DIR)/rn_static: $(RN_SRC)/rn_static.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -O0 -g -static -o $@ $<
 
-check-run: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so $(RN_BINS) $(RN_SRC)/run.py
+check-run: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so $(RN_BINS) $(RN_SRC)/run.py \
+           $(TL_HARNESS)
 	@mkdir -p $(B)/test-results
 	python3 $(RN_SRC)/run.py --sockleak $(B)/sockleak --bin $(RN_DIR) --src $(RN_SRC) \
 		--results $(B)/test-results/run $(if $(RN_SANRT),--preload-first $(RN_SANRT)) \

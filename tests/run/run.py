@@ -32,26 +32,15 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Fail, case_list, check, pid_gone, poll, run_cases  # noqa: E402
+
 RUN_OPTS = "grace_ms=300:scan_ms=50"
 CASE_TIMEOUT_S = 60
 SUMMARY_RE = re.compile(r"^SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) site\(s\)$")
 
 A = None  # parsed arguments
-CASES = []
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def case(fn):
-    CASES.append(fn)
-    return fn
+CASES, case = case_list()
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,16 +137,6 @@ def run(args, tmp, env=None, timeout=30):
     return rc, r.out, r.err
 
 
-def poll(cond, what, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        check(time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
 # --------------------------------------------------------------------------------------------
 # Assertions on the runner's stderr
 
@@ -214,14 +193,14 @@ def server_stopped_by_sigterm(tmp):
                     if '"event":"leak"' in fh.read():
                         return True
             return False
-        poll(leak_logged, "the server's leak record")
+        poll(leak_logged, 20, "the server's leak record")
         os.kill(r.p.pid, signal.SIGTERM)
         rc = r.finish()
         check(rc == 23, f"exit status {rc}, want 23; stderr:\n{r.err}")
         line = marker_line("rn_server.c", "RN_ACCEPT_LINE")
         check(f"rn_server.c:{line}" in r.err, f"accept's rn_server.c:{line} not named:\n{r.err}")
         check(summary(r.err) == (1, 1), f"summary {summary(r.err)}, want (1, 1)")
-        poll(lambda: not session_pids(r.sid), "the server to be gone", 10)
+        poll(lambda: not session_pids(r.sid), 10, "the server to be gone")
         check(glob.glob(prefix + ".*"), "a user log_path must be kept")
     finally:
         r.cleanup()
@@ -315,15 +294,14 @@ def signals_reach_the_whole_tree(tmp):
         os.kill(r.p.pid, signal.SIGTERM)
         rc = r.finish()
         check(rc == 128 + signal.SIGTERM, f"status {rc}, want {128 + signal.SIGTERM}")
-        poll(lambda: not os.path.exists(f"/proc/{bg}") or
-             open(f"/proc/{bg}/stat").read().split(") ")[1][0] == "Z", "background sleep to die", 10)
+        poll(lambda: pid_gone(bg), 10, "background sleep to die")
     finally:
         r.cleanup()
     r = Runner(["sh", "-c", "echo ready; exec sleep 120"], tmp=tmp)
     try:
         check(r.readline(time.monotonic() + 20) == "ready", "no ready line")
         poll(lambda: any(open(f"/proc/{p}/comm").read().strip() == "sleep"
-                         for p in session_pids(r.sid)), "sleep to start", 10)
+                         for p in session_pids(r.sid)), 10, "sleep to start")
         os.kill(r.p.pid, signal.SIGINT)
         rc = r.finish()
         check(rc == 128 + signal.SIGINT, f"SIGINT: status {rc}")
@@ -578,14 +556,6 @@ def shared_log_path_reads_only_own_files(tmp):
         check(re.search(rf"not reading \S*log\.{n}\b", err), f"log.{n} not named:\n{err}")
 
 
-def pid_gone(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(") ", 1)[1][0] == "Z"
-    except OSError:
-        return True
-
-
 def kill_pids(pids):
     for p in pids:
         try:
@@ -641,7 +611,7 @@ def leftover_processes_are_stopped(tmp):
     pid = int(open(pidfile).read())
     try:
         check(rc == 0, f"status {rc}: {err}")
-        poll(lambda: pid_gone(pid), "the daemon to be stopped", 5)
+        poll(lambda: pid_gone(pid), 5, "the daemon to be stopped")
         check(re.search(r"1 process\(es\) started by sh still ran 100 ms after it exited; "
                         r"stopping them", err), f"not said:\n{err}")
     finally:
@@ -662,7 +632,7 @@ def stale_log_dirs_are_removed(tmp):
     finally:
         kill_pids(pids)
         r.cleanup()
-    poll(lambda: all(map(pid_gone, pids)), "the tree to be gone", 10)
+    poll(lambda: all(map(pid_gone, pids)), 10, "the tree to be gone")
     # The guard removes it after the kill (killed_runner_takes_its_tree_along tests that);
     # once it has, the directory is made again as a runner killed together with its guard
     # leaves it, for the next run to find.
@@ -768,7 +738,7 @@ def held(tmp, mode, opts, want_leaks, argv=None, settle=0.0):
     try:
         line = r.readline(time.monotonic() + 20)
         check(line == "ready", f"{mode}: {line!r}")
-        leaks = poll(lambda: len(log_leaks(prefix)) >= want_leaks and log_leaks(prefix),
+        leaks = poll(lambda: len(log_leaks(prefix)) >= want_leaks and log_leaks(prefix), 20,
                      f"{want_leaks} leak record(s)")
         time.sleep(settle)
         rc = r.finish()
@@ -913,39 +883,11 @@ def main():
     A = ap.parse_args()
     A.sockleak = os.path.abspath(A.sockleak)
     A.bin = os.path.abspath(A.bin)
-    only = set(A.only.split(",")) if A.only else None
-    passed = failed = 0
 
-    def alarm(signum, frame):
-        raise Fail(f"case took more than {CASE_TIMEOUT_S} s")
-
-    signal.signal(signal.SIGALRM, alarm)
-    for fn in CASES:
-        if only and fn.__name__ not in only:
-            continue
-        tmp = tempfile.mkdtemp(prefix=f"sl-run-{fn.__name__}.")
-        t0 = time.monotonic()
-        signal.alarm(CASE_TIMEOUT_S)
-        try:
-            fn(tmp)
-            passed += 1
-            print(f"ok {fn.__name__} ({time.monotonic() - t0:.1f} s)", flush=True)
-        except Fail as e:
-            failed += 1
-            print(f"FAIL {fn.__name__}: {e}", flush=True)
-        except Exception as e:  # a bug in the test itself still counts, and is named
-            failed += 1
-            print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}", flush=True)
-        finally:
-            signal.alarm(0)
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    if A.results:
-        os.makedirs(os.path.dirname(A.results) or ".", exist_ok=True)
-        with open(A.results, "w") as f:
-            f.write(f"{passed} {failed}\n")
-    return 1 if failed else 0
-
+    def start(name):
+        tmp = tempfile.mkdtemp(prefix=f"sl-run-{name}.")
+        return tmp, lambda: shutil.rmtree(tmp, ignore_errors=True)
+    return run_cases("run", CASES, start, A.only, A.results, CASE_TIMEOUT_S)
 
 if __name__ == "__main__":
     sys.exit(main())
