@@ -6,6 +6,11 @@
  *   rn_hold two    two connections opened and read to EOF by the same code: the first held
  *                  until a line on stdin (an eof_unclosed leak), the second open at exit (an
  *                  exit_open leak after an EOF): two leaks at one site
+ *   rn_hold sites  three connections opened by one helper (rn_connect) called from three
+ *                  callers, read to EOF in one function by two of them and in another by the
+ *                  third, all open at exit: the same open frame, two EOF frames, so two sites,
+ *                  though no two of the three stacks are equal (issue 12: the library's exit
+ *                  summary counted stacks, three, and `sockleak report` frames, two)
  * Prints "ready" when the sockets are set up, "closed" after a late close. */
 #include "tl.h"
 
@@ -55,6 +60,29 @@ static int fetch_to_eof(int port)
 	return fd;
 }
 
+/* The EOF reads of `sites`: one site frame each, whoever calls. */
+static __attribute__((noinline)) int drained_a(int fd)
+{
+	char buf[64];
+
+	while (read(fd, buf, sizeof(buf)) > 0) /* RN_HOLD_EOF_A_LINE */
+		;
+	return fd;
+}
+
+static __attribute__((noinline)) int drained_b(int fd)
+{
+	char buf[64];
+
+	while (read(fd, buf, sizeof(buf)) > 0) /* RN_HOLD_EOF_B_LINE */
+		;
+	return fd;
+}
+
+static __attribute__((noinline)) int caller_1(int port) { return drained_a(rn_connect(port)); }
+static __attribute__((noinline)) int caller_2(int port) { return drained_a(rn_connect(port)); }
+static __attribute__((noinline)) int caller_3(int port) { return drained_b(rn_connect(port)); }
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -91,6 +119,14 @@ int main(int argc, char **argv)
 				wait_line();
 			}
 		}
+		return 0;
+	}
+	if (!strcmp(mode, "sites")) {
+		closing_peers(lfd, 3);
+		(void)caller_1(port);
+		(void)caller_2(port);
+		(void)caller_3(port);
+		ready();
 		return 0;
 	}
 	return 2;

@@ -788,6 +788,31 @@ def exit_summary_and_run_agree_on_sites(tmp):
 
 
 @case
+def exit_summary_run_and_report_count_the_same_sites(tmp):
+    """One site key (preload/sitekey.c) for all three: three leaks opened by one helper from
+    three callers, two read to EOF in one function and one in another, are two sites in the
+    library's exit summary, in the runner's and in `sockleak report` on the same logs, though
+    the three open stacks differ (the exit summary used to count stacks: 3 sites)."""
+    rc, out, err = run(["-k", "-o", RUN_OPTS + ":summary=1", prog("rn_hold"), "sites"], tmp)
+    check(rc == 23 and "ready" in out, f"status {rc}, stdout {out!r}; stderr:\n{err}")
+    lines = re.findall(r"SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) site\(s\)", err)
+    check(len(lines) == 2, f"want the library's and the runner's SUMMARY lines:\n{err}")
+    m = re.search(r"^sockleak: run: logs kept in (\S+)$", err, re.M)
+    check(m, f"no 'logs kept' line:\n{err}")
+    rep = subprocess.run([A.sockleak, "report"] + sorted(glob.glob(m.group(1) + "/log.*")),
+                         capture_output=True, text=True, timeout=30)
+    got = re.findall(r"SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) site\(s\)",
+                     rep.stdout + rep.stderr)
+    check(lines[0] == lines[1] == ("3", "2") and got == [("3", "2")],
+          f"library {lines[0]}, runner {lines[1]}, report {got}, want 3 leaks at 2 sites "
+          f"each:\n{err}\nreport:\n{rep.stdout}")
+    for marker in ("RN_HOLD_EOF_A_LINE", "RN_HOLD_EOF_B_LINE"):
+        line = marker_line("rn_hold.c", marker)
+        check(f"rn_hold.c:{line}" in rep.stdout, f"{marker} (rn_hold.c:{line}) not in the "
+              f"report:\n{rep.stdout}")
+
+
+@case
 def options_read_as_the_library_reads_them(tmp):
     """The runner takes exitcode, summary and the rest from the library's own parser: a value
     the library accepts is the runner's too (a second parser took 10 digits for bad)."""
