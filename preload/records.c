@@ -10,6 +10,11 @@
 static const char *const sl_role_names[] = {"other", "accepted", "connected", "inherited",
 					    "received"};
 
+const char *sl_role_name(int role)
+{
+	return sl_role_names[role >= 0 && role <= SL_ROLE_RECEIVED ? role : 0];
+}
+
 void sl_leak_info_of(struct sl_leak_info *l, const struct sl_sock *s, enum sl_kind kind,
 		     uint64_t now, uint64_t since)
 {
@@ -78,7 +83,7 @@ void sl_rec_leak(const struct sl_leak_info *l)
 	sl_jb_str(j, "local", l->local[0] ? l->local : NULL);
 	sl_jb_str(j, "peer", l->peer[0] ? l->peer : NULL);
 	sl_jb_str(j, "tcp_state", l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state));
-	sl_jb_str(j, "role", sl_role_names[l->role <= SL_ROLE_RECEIVED ? l->role : 0]);
+	sl_jb_str(j, "role", sl_role_name(l->role));
 	sl_jb_u64(j, "age_ms", l->age_ms);
 	sl_jb_u64(j, "open_age_ms", l->open_age_ms);
 	sl_ts_or_null(j, "open_ts_ns", l->open_ms);

@@ -31,6 +31,8 @@ void sl_leak_info_of(struct sl_leak_info *l, const struct sl_sock *s, enum sl_ki
 uint64_t sl_mono_to_real_ns(uint64_t mono_ms);
 
 void sl_rec_leak(const struct sl_leak_info *l);
+/* A socket's role as records name it ("accepted", ...; "other" out of range). */
+const char *sl_role_name(int role);
 /* by_runtime: closed by an interpreter's finaliser (or at its shutdown), not by the program. */
 void sl_rec_late_close(int fd, uint64_t inode, enum sl_kind kind, uint64_t late_ms,
 		       uint64_t leak_age_ms, int by_runtime, uint32_t stack);

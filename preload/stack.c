@@ -5,6 +5,7 @@
 #include "log.h"
 #include "options.h"
 #include "perfmap.h"
+#include "sitekey.h"
 #include "sockets.h"
 #include "suppress.h"
 
@@ -1045,6 +1046,30 @@ size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap)
 		len += (size_t)w;
 	}
 	return len < cap ? len : cap - 1;
+}
+
+unsigned sl_stack_site_frames(uint32_t idx, struct sl_site_frame *out, unsigned cap)
+{
+	const struct sl_stack *st = sl_stack_get(idx);
+	unsigned n = st ? (st->n < cap ? st->n : cap) : 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct sl_frame *f = &st->f[i];
+
+		memset(&out[i], 0, sizeof(out[i]));
+		if (f->lang) {   /* as the log has it: no module, no offset */
+			out[i].lang = f->lang;
+			out[i].file = f->lang_file;
+			out[i].func = f->symbol;
+			out[i].line = (int)f->line;
+			continue;
+		}
+		out[i].offset = f->offset;
+		out[i].module = f->mod ? f->mod->path : NULL;
+		if (!f->mod || !strcmp(f->mod->path, "?"))
+			out[i].jit = f->symbol;
+	}
+	return n;
 }
 
 int sl_stack_suppressed(uint32_t idx)

@@ -128,6 +128,13 @@ int sl_stack_called_from(const struct sl_range *callee, const struct sl_range *c
 #define SL_LANG_MAX 40
 uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames);
 
+/* The frames of stack idx as the site key reads them (sitekey.h: the exit summary's sites are
+ * the tools'), at most cap; 0 for none. Native frames carry module and offset (no debug info
+ * here), an interpreter's its file, line and function; code in no module is unnamed (the
+ * perf map is read only while writing a record). */
+struct sl_site_frame;
+unsigned sl_stack_site_frames(uint32_t idx, struct sl_site_frame *out, unsigned cap);
+
 /* Pure: the id of a list of instruction pointers (FNV-1a 64, never 0). Unit-tested. */
 uint64_t sl_stack_hash(const uintptr_t *ips, unsigned n);
 

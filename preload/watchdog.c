@@ -10,6 +10,7 @@
 #include "options.h"
 #include "records.h"
 #include "rthread.h"
+#include "sitekey.h"
 #include "sockets.h"
 #include "stack.h"
 #include "suppress.h"
@@ -564,35 +565,36 @@ int sl_watchdog_pause(void)
 	return was;
 }
 
-/* The kind a leak is grouped under, as the analyser groups it (tools/parse.c, family_kind):
- * a socket still open at exit after an EOF is an eof_unclosed site, after CLOSE_WAIT a
- * close_wait one. */
-static enum sl_kind sl_site_kind(const struct sl_leak_info *l)
+/* The site of a leak in the summary: the key the tools group by (sitekey.h), so that this
+ * summary, `sockleak run` and `sockleak report` count the same sites (issue 12). The key's
+ * strings are the stacks' own, which stay; the frames are read one stack at a time. */
+static void sl_summary_key(const struct sl_leak_info *l, struct sl_site_key *k)
 {
-	if (l->kind == SL_KIND_EXIT && (l->eof_ms || l->eof_stack))
-		return SL_KIND_EOF;
-	if (l->kind == SL_KIND_EXIT && l->cw_ms)
-		return SL_KIND_CW;
-	return l->kind;
+	static struct sl_site_frame f[3][SL_STACK_MAX];
+	struct sl_site_leak in = {
+		.kind = l->kind > SL_KIND_NONE ? (unsigned)l->kind - 1 : 0,
+		.after_eof = l->eof_ms || l->eof_stack,
+		.after_cw = l->cw_ms != 0,
+		.exe = sl_self_exe(),
+		.role = sl_role_name(l->role),
+	};
+
+	in.open.f = f[0];
+	in.open.n = sl_stack_site_frames(l->open_stack, f[0], SL_STACK_MAX);
+	in.eof.f = f[1];
+	in.eof.n = sl_stack_site_frames(l->eof_stack, f[1], SL_STACK_MAX);
+	in.handler.f = f[2];
+	in.handler.n = sl_stack_site_frames(sl_stack_handler(l->open_stack), f[2], SL_STACK_MAX);
+	sl_site_key(&in, k);
 }
 
-/* Two leaks are one site when `sockleak report` would say so (tools/group.c): the same kind
- * family, open stack, and for eof_unclosed the same EOF stack (issue 12: the same run said
- * "2 sites" here and "1 site" in the report). */
-static int sl_same_site(const struct sl_leak_info *a, const struct sl_leak_info *b)
-{
-	enum sl_kind k = sl_site_kind(a);
-
-	return k == sl_site_kind(b) && a->open_stack == b->open_stack &&
-	       (k != SL_KIND_EOF || a->eof_stack == b->eof_stack);
-}
-
-/* Sanitizer style: each site (sl_same_site) once, with its count and the
+/* Sanitizer style: each site (sl_summary_key) once, with its count and the
  * first socket as an example. Symbols here are only the dynamic ones; `sockleak run` and
  * `sockleak report` give function and file:line from debug info. */
 void sl_summary_print(void)
 {
 	static char buf[16384];
+	static struct sl_site_key key[SL_SUMMARY_MAX];
 	unsigned long leaked = sl_leaked_count();
 	int pid = (int)getpid(), w;
 	unsigned nsites = 0;
@@ -604,17 +606,19 @@ void sl_summary_print(void)
 		     "==%d==sockleak: %lu TCP socket(s) leaked (left in CLOSE_WAIT or open after "
 		     "EOF)\n", pid, leaked);
 	len = w > 0 ? (size_t)w : 0;
+	for (unsigned i = 0; i < sl_nsummary; i++)
+		sl_summary_key(&sl_summary[i], &key[i]);
 	for (unsigned i = 0; i < sl_nsummary && len < sizeof(buf) - 512; i++) {
 		const struct sl_leak_info *l = &sl_summary[i];
 		unsigned k, count = 0;
 
 		for (k = 0; k < i; k++)
-			if (sl_same_site(&sl_summary[k], l))
+			if (sl_site_key_eq(&key[k], &key[i]))
 				break;
 		if (k < i)
 			continue;   /* site already printed */
 		for (k = i; k < sl_nsummary; k++)
-			count += sl_same_site(&sl_summary[k], l);
+			count += sl_site_key_eq(&key[k], &key[i]);
 		nsites++;
 		w = snprintf(buf + len, sizeof(buf) - len,
 			     "==%d==  %u x %s, e.g. fd %d %s <- %s (%s), leaking for %llu ms; "

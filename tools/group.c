@@ -11,112 +11,61 @@
 
 #include "model.h"
 
-/* The identity of a stack's program frame; its text form (frame_key) is what the key was
- * before it became pointers, so SARIF fingerprints stay what they were. */
-static struct sl_fkey frame_id(const struct sl_stack *s)
-{
-	const struct sl_frame *fr;
-	const struct sl_symf *sf;
-	struct sl_fkey k = { NULL, NULL, 0 };
-	if (sl_stack_site_frame(s, &fr, &sf) < 0) return k;
-	if (sl_stack_runtime_only(s)) {   /* as frame_key says */
-		k.a = fr->lang ? fr->lang : fr->module;
-		k.c = SL_FKEY_RUNTIME;
-	} else if (sl_frame_jit_name(fr)) {
-		k.a = sl_frame_jit_name(fr);
-		k.c = SL_FKEY_JIT;
-	} else if (sf && sf->file) {
-		k.a = sf->func;
-		k.b = sf->file;
-		k.c = (uint64_t)(uint32_t)sf->line;
-	} else {
-		k.a = fr->module;
-		k.c = fr->offset | SL_FKEY_RAW;
-	}
-	return k;
-}
-
-static void frame_key(const struct sl_stack *s, char *buf, size_t cap)
-{
-	const struct sl_frame *fr;
-	const struct sl_symf *sf;
-	if (sl_stack_site_frame(s, &fr, &sf) < 0) {
-		snprintf(buf, cap, "-");
-		return;
-	}
-	/* Nothing of the program's on the stack: one site per runtime, not one per internal path
-	 * it takes to the same call (Perl's first accept() goes another way than the next). */
-	if (sl_stack_runtime_only(s))
-		snprintf(buf, cap, "runtime:%s", fr->lang ? fr->lang : sl_base(fr->module));
-	else if (sl_frame_jit_name(fr))
-		snprintf(buf, cap, "%s@jit", sl_frame_jit_name(fr));
-	else if (sf && sf->file)
-		snprintf(buf, cap, "%s@%s:%d", sf->func ? sf->func : "?", sf->file, sf->line);
-	else
-		snprintf(buf, cap, "%s+0x%llx", fr->module ? fr->module : "?",
-			 (unsigned long long)fr->offset);
-}
-
 struct sl_stack *sl_leak_handler(const struct sl_leak *l)
 {
 	return l->hs && l->os && sl_stack_runtime_only(l->os) && !sl_stack_runtime_only(l->hs)
 		? l->hs : NULL;
 }
 
-void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap)
+/* A stack as sitekey.h reads it, into v. A symbolised stack knows its site frame (its classes
+ * are remembered): the frames up to it give the same pick, so only those are made. */
+static void stack_view(const struct sl_stack *s, struct sl_site_frame *v, struct sl_site_stack *out)
 {
-	char ko[1024], ke[1024];
-	struct sl_site_stats ss;
-	sl_site_stats(st, &ss);
-	if (sl_site_handler(st)) frame_key(sl_site_handler(st), ko, sizeof ko);
-	else if (st->open) frame_key(st->open, ko, sizeof ko);
-	else
-		snprintf(ko, sizeof ko, "no-open-stack:%s:%s", ss.module ? ss.module : "?",
-			 ss.role ? ss.role : "?");
-	if (st->eof) frame_key(st->eof, ke, sizeof ke);
-	else snprintf(ke, sizeof ke, "-");
-	snprintf(buf, cap, "%s|%s|%s", sl_kind_name[st->kind], ko, ke);
+	uint32_t n = s ? s->n : 0;
+	if (n > 256) n = 256;
+	if (s && s->classified && s->site_idx < n) n = s->site_idx + 1u;
+	for (uint32_t i = 0; i < n; i++) sl_frame_site_view(s->f[i], &v[i]);
+	out->f = v;
+	out->n = n;
 }
 
-/* A site's key, from what made it: its stacks, or its first socket's process and role. */
-static void key_of(uint64_t kind, const struct sl_stack *open, const struct sl_stack *eof,
-		   const struct sl_leak *l, struct sl_sitekey *k)
+/* A site's key, with THE function (preload/sitekey.c), from what made it: the leak's kind and
+ * its stacks, or without an open stack, its process and role. */
+static void key_of(uint8_t kind, const struct sl_stack *open, const struct sl_stack *eof,
+		   const struct sl_leak *l, struct sl_site_key *k)
 {
-	memset(k, 0, sizeof *k); /* padding-free, but the hash reads every byte */
-	k->kind = kind;
-	if (sl_leak_handler(l)) open = sl_leak_handler(l);   /* the site is the handler's code */
-	if (open) {
-		k->o = frame_id(open);
-	} else {
-		k->o.a = l->ev.proc->exe;
-		k->o.b = l->role;
-		k->o.c = SL_FKEY_NOSTACK;
-	}
-	if (kind == SL_K_EOF && eof) k->e = frame_id(eof);
+	struct sl_site_frame v[3][256];
+	struct sl_site_leak in = { .kind = kind, .exe = l->ev.proc->exe, .role = l->role };
+	stack_view(open, v[0], &in.open);
+	stack_view(eof, v[1], &in.eof);
+	stack_view(l->hs, v[2], &in.handler);
+	sl_site_key(&in, k);
 }
 
-static void site_key(const struct sl_site *st, struct sl_sitekey *k)
+static void site_key(const struct sl_site *st, struct sl_site_key *k)
 {
 	key_of(st->kind, st->open, st->eof, st->socks->primary, k);
 }
 
-static uint64_t sitekey_hash_k(const struct sl_sitekey *k)
+void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap)
 {
-	return sl_hash_bytes(k, sizeof *k, 0x5173);
+	struct sl_site_key k;
+	site_key(st, &k);
+	sl_site_key_format(&k, buf, cap);
 }
 
 static uint64_t site_hash(const void *it)
 {
-	struct sl_sitekey k;
+	struct sl_site_key k;
 	site_key(it, &k);
-	return sitekey_hash_k(&k);
+	return sl_site_key_hash(&k);
 }
 
 static int site_eq(const void *it, const void *key)
 {
-	struct sl_sitekey k;
+	struct sl_site_key k;
 	site_key(it, &k);
-	return !memcmp(&k, key, sizeof k);
+	return sl_site_key_eq(&k, key);
 }
 
 /* Sites past --max-sites: only their keys' hashes, to count distinct ones in 8 bytes each. */
@@ -130,10 +79,10 @@ static int more_eq(const void *it, const void *key)
 static struct sl_site *site_for(struct sl_an *a, struct sl_sock *s, struct sl_leak *l,
 				struct sl_tab *more)
 {
-	struct sl_sitekey k;
+	struct sl_site_key k;
 	struct sl_site *st;
 	key_of(l->family_kind, l->os, l->es, l, &k);
-	uint64_t h = sitekey_hash_k(&k);
+	uint64_t h = sl_site_key_hash(&k);
 	if ((st = sl_tab_find(&a->site_hash, h, site_eq, &k))) return st;
 	if (a->nsites_all >= a->o.max_sites) {
 		/* counted, not itemised: the totals stay true, memory stays bounded */
@@ -272,32 +221,17 @@ static void site_add(struct sl_an *a, struct sl_site *st, struct sl_sock *s, str
 	m->socks_tail = s;
 }
 
-static int str_cmp(const char *x, const char *y)
-{
-	if (x == y) return 0;
-	if (!x || !y) return x ? 1 : -1;
-	return strcmp(x, y);
-}
-
-static int fkey_cmp(const struct sl_fkey *x, const struct sl_fkey *y)
-{
-	int c;
-	if ((c = str_cmp(x->a, y->a)) || (c = str_cmp(x->b, y->b))) return c;
-	return (x->c > y->c) - (x->c < y->c);
-}
-
 static int site_cmp(const void *x, const void *y)
 {
 	const struct sl_site *a = *(struct sl_site *const *)x, *b = *(struct sl_site *const *)y;
-	struct sl_sitekey ka, kb;
+	struct sl_site_key ka, kb;
 	int c;
 	if (a->nsock != b->nsock) return a->nsock > b->nsock ? -1 : 1;
 	/* then by key, field by field: the same order on every run */
 	if ((c = strcmp(sl_kind_name[a->kind], sl_kind_name[b->kind]))) return c;
 	site_key(a, &ka);
 	site_key(b, &kb);
-	if ((c = fkey_cmp(&ka.o, &kb.o))) return c;
-	return fkey_cmp(&ka.e, &kb.e);
+	return sl_site_key_cmp(&ka, &kb);
 }
 
 int sl_group(struct sl_an *a)

@@ -15,6 +15,7 @@
 
 #define SL_KINDS_TOOLS /* the tools number kinds from 0 (and have their own enum sl_kind) */
 #include "../preload/kinds.h"
+#include "../preload/sitekey.h"
 #include "analysis.h"
 #include "tab.h"
 
@@ -89,9 +90,9 @@ static inline const struct sl_sym *sl_frame_sym(const struct sl_frame *fr)
 	return fr->symd ? &fr->symv : NULL;
 }
 #define SL_FRAME_KEY (offsetof(struct sl_frame, line) + sizeof(int))
-#define SL_FR_KNOWN 1
-#define SL_FR_SYSTEM 2
-#define SL_FR_RUNTIME 4
+#define SL_FR_KNOWN SL_SITE_FR_KNOWN   /* sitekey.h's classes, remembered */
+#define SL_FR_SYSTEM SL_SITE_FR_SYSTEM
+#define SL_FR_RUNTIME SL_SITE_FR_RUNTIME
 
 struct sl_stack {
 	uint64_t id;         /* in a->stacks, keyed by id */
@@ -244,18 +245,8 @@ int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v);
 /* The same for strings that are not interned (peers): distinct by content */
 int sl_set_add_str(struct sl_an *a, const void ***set, size_t *n, const char *v);
 
-/* What makes a site (group.c): the kind family and the identity of the program frames of the
- * open and EOF stacks, as interned pointers: a (function, file, line) after symbolisation, or
- * (module, NULL, offset | SL_FKEY_RAW); or (exe, role, SL_FKEY_NOSTACK) without an open stack. */
-#define SL_FKEY_RAW (1ull << 63)
-#define SL_FKEY_NOSTACK (1ull << 62)
-/* (module or lang, NULL, SL_FKEY_RUNTIME): a stack with no frame of the program's own, one site
- * per runtime (runtime.c) */
-#define SL_FKEY_RUNTIME (1ull << 61)
-/* (function, NULL, SL_FKEY_JIT): JIT code named by a perf map (perfmap.c) */
-#define SL_FKEY_JIT (1ull << 60)
-struct sl_fkey { const char *a, *b; uint64_t c; };
-struct sl_sitekey { uint64_t kind; struct sl_fkey o, e; };
+/* What makes a site: the key of preload/sitekey.h, the one the library's exit summary uses too
+ * (group.c makes it from a leak's stacks). */
 
 /* A site is most of a million-site report, and most sites of such a log have one socket: a
  * site keeps only what it cannot get from its sockets (issue 11: 248 bytes a site before).
@@ -396,6 +387,8 @@ int sl_stack_runtime_only(const struct sl_stack *s);
 const char *sl_frame_jit_name(const struct sl_frame *fr);
 /* Once a stack's frames are symbolised: judge each frame and the stack once (cls, site_idx) */
 void sl_stack_classify(struct sl_stack *s);
+/* A frame as preload/sitekey.h reads it */
+void sl_frame_site_view(const struct sl_frame *fr, struct sl_site_frame *v);
 /* "module+0xoff", "python", or "no module, 0x7f..." for a frame, into buf (not escaped) */
 const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap);
 /* perfmap.c: the name of the code at addr in a perf map file, or NULL */

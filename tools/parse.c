@@ -433,11 +433,10 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	int *pids;
 	int np = get_ints(d, r, F_SHARED_WITH, &pids);
 	if (d->err) return;
-	l.family_kind = (uint8_t)k;
-	/* exit_open says when it was found, not what went wrong: group it with the cause (as the
-	 * library's exit summary does: sl_site_kind, preload/watchdog.c). */
-	if (k == SL_K_EXIT && (l.has_eof || l.eof_ts != SL_NONE)) l.family_kind = SL_K_EOF;
-	else if (k == SL_K_EXIT && l.cw_ts != SL_NONE) l.family_kind = SL_K_CW;
+	/* exit_open says when it was found, not what went wrong: group it with the cause, as the
+	 * library's exit summary does (one rule: preload/sitekey.c). */
+	l.family_kind = (uint8_t)sl_site_family(k, l.has_eof || l.eof_ts != SL_NONE,
+						l.cw_ts != SL_NONE);
 	struct sl_ev *e = ev_new(d, SL_EV_LEAK, p, ts);
 	if (!e) return;
 	l.ev = *e;

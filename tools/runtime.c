@@ -6,91 +6,12 @@
  * Python's stdlib and installed packages (site-packages, dist-packages), node and libuv, the
  * JVM's libjvm, libnio and libnet, perl. A stack made only of runtime frames (a Perl program:
  * perl records no Perl frames) is named after the runtime itself, so the paths a runtime takes
- * to the same accept() are one site, not one per internal path. */
+ * to the same accept() are one site, not one per internal path. The judgement is
+ * preload/sitekey.c's, the library's too; here it is remembered per frame and per stack. */
 #include <string.h>
 
 #include "escape.h"
 #include "model.h"
-
-/* Native modules, by base-name prefix. "system" ones are never shown as a site's place; the
- * others are when nothing of the program's is on the stack. */
-static const char *const sl_system_mod[] = {
-	"libc.so", "libc-", "ld-linux", "ld-musl", "libpthread", "libsockleak", "libasan",
-	"libubsan", "libtsan", NULL
-};
-static const char *const sl_runtime_mod[] = {
-	"libpython", "libffi", "libuv", "libnode", "libjvm", "libjava", "libnio", "libnet.so",
-	"libjli", "libperl", "libstdc++", "libgcc_s", NULL
-};
-/* Interpreters' executables, by exact base name or with a version after it (python3.11,
- * perl5.36.0), so that a program called node_proxy stays the program. */
-static const char *const sl_runtime_exe[] = {
-	"python", "python2", "python3", "node", "nodejs", "java", "perl", NULL
-};
-
-static int interpreter(const char *b)
-{
-	for (int i = 0; sl_runtime_exe[i]; i++) {
-		size_t n = strlen(sl_runtime_exe[i]);
-
-		if (!strncmp(b, sl_runtime_exe[i], n) &&
-		    strspn(b + n, "0123456789.") == strlen(b + n))
-			return 1;
-	}
-	return 0;
-}
-
-static int prefixed(const char *b, const char *const *pfx)
-{
-	for (int i = 0; pfx[i]; i++)
-		if (!strncmp(b, pfx[i], strlen(pfx[i]))) return 1;
-	return 0;
-}
-
-static int frame_system(const struct sl_frame *fr)
-{
-	return !fr->lang && fr->module && prefixed(sl_base(fr->module), sl_system_mod);
-}
-
-int sl_frame_system(const struct sl_frame *fr)
-{
-	return fr->cls & SL_FR_KNOWN ? !!(fr->cls & SL_FR_SYSTEM) : frame_system(fr);
-}
-
-/* Python code that ships with the interpreter or was installed into it: the stdlib
- * (.../lib/python3.11/socket.py), packages (site-packages, Debian's dist-packages), and the
- * frozen modules of the import system. */
-static int python_runtime_file(const char *f)
-{
-	const char *p;
-
-	if (!f) return 1;
-	if (!strncmp(f, "<frozen ", 8)) return 1;
-	if (strstr(f, "/site-packages/") || strstr(f, "/dist-packages/")) return 1;
-	p = strstr(f, "/lib/python");
-	return p && p[11] >= '2' && p[11] <= '3' && strchr(p + 11, '/');
-}
-
-/* A name from a perf map: the JDK's classes (java., javax., jdk., sun., com.sun.) and node's
- * own modules (node:), builtins and stubs are the runtime; so is code the map does not name
- * (the JVM's "Interpreter", "StubRoutines (1)": no qualified name in them). */
-static int jit_runtime_name(const char *n)
-{
-	static const char *const pkg[] = { "java.", "javax.", "jdk.", "sun.", "com.sun.", NULL };
-	const char *paren = strchr(n, '('), *q;
-
-	if (strstr(n, "node:") || !strncmp(n, "Builtin:", 8) || !strncmp(n, "Stub:", 5) ||
-	    !strncmp(n, "BytecodeHandler:", 16))
-		return 1;
-	if (!paren) /* node: "JS:*handler /srv/app.js:10:3"; JVM stubs: no dot, no colon */
-		return !strchr(n, '.') && !strchr(n, ':');
-	/* JVM: "RET pkg.Class.method(args)": the qualified name ends at the '(' */
-	for (q = paren; q > n && q[-1] != ' '; q--)
-		;
-	for (int i = 0; pkg[i]; i++)
-		if (!strncmp(q, pkg[i], strlen(pkg[i]))) return 1;
-	return 0;
-}
 
 const char *sl_frame_jit_name(const struct sl_frame *fr)
 {
@@ -103,38 +24,56 @@ const char *sl_frame_jit_name(const struct sl_frame *fr)
 	return fr->symbol;
 }
 
-static int frame_runtime(const struct sl_frame *fr)
+void sl_frame_site_view(const struct sl_frame *fr, struct sl_site_frame *v)
 {
-	const char *b, *jit;
+	const struct sl_sym *sym = sl_frame_sym(fr);
+	const struct sl_symf *sf = sym && sym->n ? &sym->f[0] : NULL;
 
-	if (!fr->lang && (!fr->module || !strcmp(fr->module, "?")))
-		return !(jit = sl_frame_jit_name(fr)) || jit_runtime_name(jit);
-	if (fr->lang)
-		return !strcmp(fr->lang, "python") ? python_runtime_file(fr->file) : 0;
-	if (!fr->module) return 1;   /* code outside any module: a JIT's, not the program's */
-	if (frame_system(fr)) return 1;
-	if (strstr(fr->module, "/lib-dynload/")) return 1;   /* Python's C extension modules */
-	b = sl_base(fr->module);
-	return prefixed(b, sl_runtime_mod) || interpreter(b);
+	v->module = fr->module;
+	v->lang = fr->lang;
+	v->jit = sl_frame_jit_name(fr);
+	v->offset = fr->offset;
+	v->cls = fr->cls;
+	if (sf && sf->file) {
+		v->file = sf->file;
+		v->func = sf->func;
+		v->line = sf->line;
+	} else {   /* an interpreter's frame before symbolisation: its file decides its class */
+		v->file = fr->lang ? fr->file : NULL;
+		v->func = fr->lang ? fr->symbol : NULL;
+		v->line = fr->line;
+	}
+}
+
+static uint8_t frame_class(const struct sl_frame *fr)
+{
+	struct sl_site_frame v;
+
+	if (fr->cls & SL_FR_KNOWN) return fr->cls;
+	sl_frame_site_view(fr, &v);
+	return sl_site_frame_class(&v);
+}
+
+int sl_frame_system(const struct sl_frame *fr)
+{
+	return !!(frame_class(fr) & SL_FR_SYSTEM);
 }
 
 int sl_frame_runtime(const struct sl_frame *fr)
 {
-	return fr->cls & SL_FR_KNOWN ? !!(fr->cls & SL_FR_RUNTIME) : frame_runtime(fr);
+	return !!(frame_class(fr) & SL_FR_RUNTIME);
 }
 
+/* The site frame, as sitekey.h picks it (the same choice as the site key's). */
 static uint32_t site_index(const struct sl_stack *s)
 {
-	uint32_t i = 0;
+	uint8_t cls[256];
+	uint32_t n = s->n < sizeof cls ? s->n : (uint32_t)sizeof cls;
+	int runtime_only;
 
-	while (i < s->n && sl_frame_runtime(s->f[i])) i++;
-	if (i == s->n) {
-		/* Runtime only: show the first frame past libc and the loader. */
-		for (i = 0; i < s->n && sl_frame_system(s->f[i]); i++)
-			;
-		if (i == s->n) i = 0;
-	}
-	return i;
+	if (!n) return 0;
+	for (uint32_t i = 0; i < n; i++) cls[i] = frame_class(s->f[i]);
+	return sl_site_pick(cls, n, &runtime_only);
 }
 
 /* The judgement of a JIT frame needs its perf map name, so it is kept only once the frame is
@@ -145,9 +84,7 @@ void sl_stack_classify(struct sl_stack *s)
 		struct sl_frame *fr = s->f[i];
 
 		if (!fr->symd) return;
-		if (!(fr->cls & SL_FR_KNOWN))
-			fr->cls = (uint8_t)(SL_FR_KNOWN | (frame_system(fr) ? SL_FR_SYSTEM : 0) |
-					    (frame_runtime(fr) ? SL_FR_RUNTIME : 0));
+		if (!(fr->cls & SL_FR_KNOWN)) fr->cls = frame_class(fr);
 	}
 	s->site_idx = (uint8_t)site_index(s);
 	s->runtime_only = (uint8_t)sl_stack_runtime_only(s);

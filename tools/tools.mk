@@ -12,7 +12,7 @@ TOOLS_PKGS     := jansson libdw libmicrohttpd
 # Pure code of the preload (no I/O) the tools use too: the option parser (run and top read
 # SOCKLEAK_OPTIONS with it), and the suppression matcher, which the analysis needs (so it is in
 # libsl_analysis.a as well): one definition of each for both halves.
-TOOLS_LIB_SHARED := $(B)/obj/preload/suppmatch.o
+TOOLS_LIB_SHARED := $(B)/obj/preload/suppmatch.o $(B)/obj/preload/sitekey.o
 TOOLS_SHARED   := $(B)/obj/preload/options.o $(B)/obj/preload/json.o $(TOOLS_LIB_SHARED)
 TOOLS_CFLAGS   = $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
 # __cxa_demangle (tools/demangle.c) from Debian's libstdc++6, which needs no -dev package.

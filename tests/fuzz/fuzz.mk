@@ -10,7 +10,8 @@ FUZZ_FLAGS      := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sa
                    -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' -Iinclude -Itools
 FUZZ_REPORT_SRC := tests/fuzz/fuzz_report.c \
                    $(filter-out tools/main.c tools/run.c $(wildcard tools/cmd_*.c) tools/live.c \
-                   tools/live_out.c tools/cwdiag.c,$(wildcard tools/*.c)) preload/suppmatch.c
+                   tools/live_out.c tools/cwdiag.c,$(wildcard tools/*.c)) preload/suppmatch.c \
+                   preload/sitekey.c
 
 $(B)/fuzz/fuzz_report: $(FUZZ_REPORT_SRC) $(wildcard tools/*.h) $(B)/.deps-check
 	@./scripts/deps.sh fuzz
