@@ -26,6 +26,7 @@
 #include "options.h"
 #include "records.h"
 #include "stack.h"
+#include "track.h"
 #include "watchdog.h"
 
 #include <dlfcn.h>
@@ -242,12 +243,13 @@ int sl_lang_gc_close(int fd, uintptr_t ret)
  * closed: the facts of the leak record, taken before the socket record is freed. */
 int sl_lang_gc_leak(const struct sl_sock *s, int fd, struct sl_leak_info *l)
 {
-	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_LISTEN) ||
-	    (s->role != SL_ROLE_ACCEPTED && s->role != SL_ROLE_CONNECTED))
+	struct sl_facts f = sl_sock_facts(s);
+	uint64_t since;
+
+	if (!sl_policy_gc_closed(&f, &since))
 		return 0;
 	/* Its last descriptor is already out of the table: this close's fd is the one. */
-	sl_leak_info_of(l, s, SL_KIND_GC, sl_mono_ms(),
-			s->eof_ms ? s->eof_ms : s->cw_ms ? s->cw_ms : s->open_ms);
+	sl_leak_info_of(l, s, SL_KIND_GC, sl_mono_ms(), since);
 	l->fd = fd;
 	l->fds[0] = fd;
 	l->nfds = 1;

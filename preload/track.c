@@ -269,11 +269,11 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 							 int by_runtime)
 {
 	struct sl_leak_info gc;
-	int saved = errno, nfds = 0, fds[SL_FDS_MAX], npids = 0, reported, gc_closed = 0;
-	int connection;
+	int saved = errno, nfds = 0, fds[SL_FDS_MAX], npids = 0, gc_closed = 0, may_share;
 	pid_t pids[SL_SHARED_MAX];
 	uint64_t inode, now, leak_from, reported_ms;
 	enum sl_kind kind;
+	struct sl_facts f;
 
 	if (s->nfds)
 		s->nfds--;
@@ -282,19 +282,16 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 		if (s->fd == fd)
 			s->fd = nfds ? fds[0] : -1;
 	}
+	f = sl_sock_facts(s);
 	inode = s->inode;
 	kind = (enum sl_kind)s->kind;
-	reported = !!(s->flags & SL_F_REPORTED);
-	/* A listener, or a socket never connected, has no FIN to hold back: no close_shared (issue
-	 * 12: every child of a fork-per-connection server wrote one for the listener). */
-	connection = !(s->flags & SL_F_LISTEN) && s->role != SL_ROLE_OTHER;
 	reported_ms = s->open_ms + s->reported_after;
-	leak_from = s->eof_ms ? s->eof_ms : s->cw_ms;
+	leak_from = sl_policy_leak_from(&f);
 	npids = s->nshared;
 	if (npids)
 		memcpy(pids, s->shared, sizeof(pids));
 	/* The last descriptor, closed by an interpreter's finaliser (langstack.c). */
-	if (SL_UNLIKELY(by_runtime) && !s->nfds && !reported)
+	if (SL_UNLIKELY(by_runtime) && !s->nfds)
 		gc_closed = sl_lang_gc_leak(s, fd, &gc);
 	if (!s->nfds)
 		sl_sock_free(s);
@@ -308,20 +305,26 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 	}
 
 	/* Sharing takes the identity (sl_track_dup, fork); a record can miss it only when
-	 * another thread shared it meanwhile. The descriptor is still open here: ask it. */
-	if (!inode && connection && (nfds || npids))
+	 * another thread shared it meanwhile. The descriptor is still open here: ask it. Only
+	 * processes that really still hold it are named: a child that exited, or closed its
+	 * copy, does not keep the FIN from going out. Both only for a socket whose close while
+	 * held elsewhere writes close_shared (a connection: sl_policy_close). */
+	may_share = sl_policy_close(&f, 1) == SL_CLOSE_SHARED;
+	if (!inode && may_share && (nfds || npids))
 		inode = sl_fd_inode(fd);
-	/* Only processes that really still hold it are named: a child that exited, or closed its
-	 * copy, does not keep the FIN from going out. */
-	if (npids && connection)
+	if (npids && may_share)
 		npids = sl_holders_alive(inode, pids, npids);
-	if (nfds || npids) {
-		if (connection)
-			sl_rec_close_shared(fd, inode, fds, nfds, pids, npids, sl_stack_capture());
-	} else if (reported) {
+	switch (sl_policy_close(&f, nfds + npids)) {
+	case SL_CLOSE_SHARED:
+		sl_rec_close_shared(fd, inode, fds, nfds, pids, npids, sl_stack_capture());
+		break;
+	case SL_CLOSE_LATE:
 		now = sl_mono_ms();
 		sl_rec_late_close(fd, inode, kind, now - reported_ms, leak_from ? now - leak_from : 0,
 				  by_runtime, sl_stack_capture());
+		break;
+	case SL_CLOSE_NOTHING:
+		break;
 	}
 	errno = saved;
 }

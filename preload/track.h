@@ -5,8 +5,28 @@
 #define SL_TRACK_H
 
 #include "fdtable.h"
+#include "policy.h"
 
 #include <sys/socket.h>
+
+/* Under sl_lock: the facts of s the leak policy decides on (policy.h). */
+static inline struct sl_facts sl_sock_facts(const struct sl_sock *s)
+{
+	return (struct sl_facts){
+		.eof_ms = __atomic_load_n(&s->eof_ms, __ATOMIC_RELAXED),
+		.cw_ms = s->cw_ms,
+		.last_io_ms = __atomic_load_n(&s->last_io_ms, __ATOMIC_RELAXED),
+		.open_ms = s->open_ms,
+		.open = s->fd >= 0,
+		.connection = s->role != SL_ROLE_OTHER,
+		.own = s->role == SL_ROLE_ACCEPTED || s->role == SL_ROLE_CONNECTED,
+		.listening = !!(s->flags & SL_F_LISTEN),
+		.fin_sent = !!(s->flags & SL_F_FIN_SENT),
+		.reported = !!(s->flags & SL_F_REPORTED),
+		.ignored = !!(s->flags & SL_F_EXEMPT),
+		.half_close_ok = !!(s->flags & SL_F_HALFCLOSE),
+	};
+}
 
 /* ret: the exported wrapper's return address, for sl_stack_capture_at. */
 

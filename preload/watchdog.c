@@ -8,6 +8,7 @@
 #include "lock.h"
 #include "log.h"
 #include "options.h"
+#include "policy.h"
 #include "records.h"
 #include "rthread.h"
 #include "sitekey.h"
@@ -246,23 +247,22 @@ static void sl_cw_fallback(void)
 }
 
 struct sl_walk {
-	uint64_t now, prev;
-	int at_exit;
+	struct sl_scan_clock clock;
 	size_t n;
 	unsigned epgen;   /* epoll generation in use, or 0 */
 };
 
-static uint64_t sl_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 /* A span in ms in 32 bits: 49 days, then clamped. */
 static uint32_t sl_ms32(uint64_t ms) { return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms; }
 
-/* Under sl_lock: age one socket; copy it out as a candidate when it is leaking. */
+/* Under sl_lock: age one socket; copy it out as a candidate when the policy (policy.h) says it
+ * is leaking. */
 static int sl_age(struct sl_sock *s, void *ctx)
 {
 	struct sl_walk *w = ctx;
 	struct sl_leak_info *l;
-	uint64_t since, last_io;
-	enum sl_kind kind;
+	struct sl_facts f;
+	struct sl_verdict v;
 
 	/* Left CLOSE_WAIT (closed by a peer reset, or shut down). Not once reported: scans no
 	 * longer look for it then, and its late_close says how long it leaked from cw_ms (issue 12:
@@ -271,42 +271,16 @@ static int sl_age(struct sl_sock *s, void *ctx)
 		s->cw_ms = 0;
 	if (!s->inode || (w->epgen && s->ep != w->epgen))
 		sl_reg_collect(s, &w->epgen);   /* identified now, registered at the next scan */
-	if (s->flags & (SL_F_REPORTED | SL_F_EXEMPT | SL_F_FIN_SENT | SL_F_LISTEN) || s->fd < 0)
+	f = sl_sock_facts(s);
+	v = sl_policy_scan(&f, &sl_opt, &w->clock);
+	if (v.kind == SL_KIND_NONE)
 		return 0;
-	/* Any I/O after the EOF or the FIN means the program is still using the socket (a reply
-	 * streamed after a half-close): the grace period runs from its last use. */
-	last_io = __atomic_load_n(&s->last_io_ms, __ATOMIC_RELAXED);
-	if (s->eof_ms) {
-		kind = SL_KIND_EOF;
-		since = sl_max(s->eof_ms, last_io);
-	} else if (s->cw_ms) {
-		kind = SL_KIND_CW;
-		since = sl_max(s->cw_ms, last_io);
-	} else if (sl_opt.idle_ms && !w->at_exit && s->role != SL_ROLE_OTHER &&
-		   w->now >= last_io + sl_opt.idle_ms && last_io < w->prev) {
-		/* The "last update timestamp" remedy: a connection nobody touched for idle_ms. */
-		kind = SL_KIND_IDLE;
-		since = last_io;
-		goto take;
-	} else {
-		return 0;
-	}
-	/* Besides grace_ms, the socket must have been idle since before the previous scan: with
-	 * grace_ms=0 a server that reads EOF and then writes its reply is never cut between the
-	 * two, as the reply's I/O stamp is newer than the last scan. */
-	if (w->at_exit)
-		kind = SL_KIND_EXIT;
-	else if ((s->flags & SL_F_HALFCLOSE) || w->now < since + sl_opt.grace_ms ||
-		 since >= w->prev)
-		return 0;
-take:
 	l = sl_pages_grow(sl_cand, w->n * sizeof(*l), &sl_cand_cap, (w->n + 1) * sizeof(*l));
 	if (!l)
 		return 1;   /* no memory: the rest at the next scan, or lost at exit */
 	sl_cand = l;
 	l = &sl_cand[w->n++];
-	sl_leak_info_of(l, s, kind, w->now,
-			kind == SL_KIND_IDLE ? since : s->eof_ms ? s->eof_ms : s->cw_ms);
+	sl_leak_info_of(l, s, v.kind, w->clock.now, v.since);
 	return 0;
 }
 
@@ -369,7 +343,7 @@ static void sl_report(struct sl_leak_info *l)
 		sl_track_stale(l->fd, l->inode, l->gen);
 		return;
 	}
-	if (l->kind == SL_KIND_CW && l->tcp_state != TCP_CLOSE_WAIT)
+	if (!sl_policy_confirmed(l->kind, l->tcp_state))
 		return;
 	sl_lock();
 	s = sl_fd_lookup(l->fd);
@@ -393,8 +367,9 @@ static void sl_report(struct sl_leak_info *l)
 		/* Reported once: its CLOSE_WAIT need not come back at every scan. */
 		if (sl_ep_fd() >= 0)
 			sl_ep_del(l->fd);
-		if (sl_opt.enforce && l->kind != SL_KIND_EXIT &&
-		    !sl_supp_match(l->open_stack, l->eof_stack)) {
+		/* sl_supp_match only reads a flag decided when each stack was captured. */
+		if (sl_policy_enforce(&sl_opt, l->kind,
+				      sl_supp_match(l->open_stack, l->eof_stack))) {
 			err = sl_shut_checked(l->fd, l->inode);
 			sl_lock();
 			s = sl_fd_lookup(l->fd);
@@ -435,9 +410,9 @@ void sl_scan(int at_exit)
 		sl_ncw = 0;
 		sl_cw_fallback();
 	}
-	w.now = sl_mono_ms();
-	w.prev = sl_prev_scan_ms;
-	w.at_exit = at_exit;
+	w.clock.now = sl_mono_ms();
+	w.clock.prev = sl_prev_scan_ms;
+	w.clock.at_exit = at_exit;
 	sl_lock();
 	sl_scan_no++;
 	for (size_t i = 0; i < sl_ncw; i++) {
@@ -447,11 +422,11 @@ void sl_scan(int at_exit)
 			continue;
 		s->cw_scan = sl_scan_no;
 		if (!s->cw_ms)
-			s->cw_ms = w.now;
+			s->cw_ms = w.clock.now;
 	}
 	sl_sock_each(sl_age, &w);
 	if (!at_exit)
-		sl_prev_scan_ms = w.now;
+		sl_prev_scan_ms = w.clock.now;
 	sl_unlock();
 	if (sl_nreg)
 		sl_identify(w.epgen);

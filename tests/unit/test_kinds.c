@@ -13,25 +13,12 @@
 #include <string.h>
 
 #include "../../preload/kinds.h"
+#include "textfile.h"
 
 #define NAME(id, name, rule, title) name,
 static const char *const kinds[] = { SL_LEAK_KINDS(NAME) };
 #undef NAME
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static void test_library_names_are_the_table(void **state)
 {
@@ -46,7 +33,7 @@ static void test_library_names_are_the_table(void **state)
 /* In the `kind` row of the leak record: "`NAME`: meaning". */
 static void test_kinds_in_log_format(void **state)
 {
-	char *md = slurp("docs/log-format.md"), *row = strstr(md, "\n| `kind` | `"), *end;
+	char *md = tf_read("docs/log-format.md"), *row = strstr(md, "\n| `kind` | `"), *end;
 	char want[64];
 
 	(void)state;
@@ -66,7 +53,7 @@ static void test_kinds_in_log_format(void **state)
 /* Under the ".TP .B leak" entry of sockleak(7), up to the next ".TP": ".B NAME" lines. */
 static void test_kinds_in_man_page(void **state)
 {
-	char *man = slurp("docs/sockleak.7"), *sec = strstr(man, "\n.TP\n.B leak\n"), *end;
+	char *man = tf_read("docs/sockleak.7"), *sec = strstr(man, "\n.TP\n.B leak\n"), *end;
 	char want[64];
 
 	(void)state;

@@ -4,10 +4,11 @@
 UNIT_SRC := tests/unit
 UNIT_DIR := $(B)/tests/unit
 UNIT_TESTS := test_options test_json test_stackhash test_fdtable test_sockets test_lock \
-	      test_execenv test_perfmap test_kinds test_suppmatch test_sitekey
+	      test_execenv test_perfmap test_kinds test_suppmatch test_sitekey test_policy
 UNIT_BINS := $(addprefix $(UNIT_DIR)/,$(UNIT_TESTS))
 
-# What each test links besides itself: preload modules, and the strict JSON checker.
+# What each test links besides itself: preload modules, the strict JSON checker, and the reader
+# of the docs and sources that tests check against each other.
 UNIT_LINK_test_options := preload/options preload/json jsoncheck
 UNIT_LINK_test_json := preload/json jsoncheck
 UNIT_LINK_test_stackhash := preload/stackhash
@@ -16,9 +17,10 @@ UNIT_LINK_test_sockets := preload/sockets
 UNIT_LINK_test_lock := preload/lock
 UNIT_LINK_test_execenv := preload/execenv preload/options preload/json
 UNIT_LINK_test_perfmap := preload/perfmap
-UNIT_LINK_test_kinds := preload/kinds
+UNIT_LINK_test_kinds := preload/kinds textfile
 UNIT_LINK_test_suppmatch := preload/suppmatch
 UNIT_LINK_test_sitekey := preload/sitekey
+UNIT_LINK_test_policy := preload/policy preload/options preload/json textfile
 
 # Test programs run with halt-on-error sanitizers so a report is never a pass.
 UNIT_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:strict_string_checks=1 \
