@@ -39,7 +39,8 @@ static inline int sockleak_ignore(int fd)
 
 /* fd is an intentional long half-close (a server streaming a reply after the client's
  * shutdown(SHUT_WR)): EOF and CLOSE_WAIT on it are not leaks while it stays open; it is still
- * reported if it is open in either state at exit. */
+ * reported if it is open in either state at exit, and with idle_ms when nothing reads or writes
+ * it for that long. */
 static inline int sockleak_half_close_ok(int fd)
 {
 	if (!sockleak_half_close_ok_fd) {

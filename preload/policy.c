@@ -12,39 +12,39 @@ struct sl_verdict sl_policy_scan(const struct sl_facts *f, const struct sl_opts 
 				 const struct sl_scan_clock *c)
 {
 	const struct sl_verdict none = {SL_KIND_NONE, 0};
-	enum sl_kind kind;
-	uint64_t quiet_from;
 
-	/* Reported once; sockleak_ignore(); the program sent its FIN (nothing left to hold
-	 * back); a listener has no peer; a socket with no descriptor here is not ours to leak. */
-	if (f->reported || f->ignored || f->fin_sent || f->listening || !f->open)
+	/* Reported once; sockleak_ignore(); a listener has no peer; a socket with no descriptor
+	 * here is not ours to leak. */
+	if (f->reported || f->ignored || f->listening || !f->open)
 		return none;
-	/* Any I/O after the EOF or the FIN means the program is still using the socket (a reply
-	 * streamed after a half-close): grace_ms runs from the later of the two. */
-	if (f->eof_ms) {
-		kind = SL_KIND_EOF;
-		quiet_from = sl_later(f->eof_ms, f->last_io_ms);
-	} else if (f->cw_ms) {
-		kind = SL_KIND_CW;
-		quiet_from = sl_later(f->cw_ms, f->last_io_ms);
-	} else if (o->idle_ms && !c->at_exit && f->connection &&
-		   c->now >= f->last_io_ms + o->idle_ms && f->last_io_ms < c->prev) {
-		/* The "last update timestamp" remedy: a connection nobody touched for idle_ms,
-		 * and not since before the previous scan either (as below). */
-		return (struct sl_verdict){SL_KIND_IDLE, f->last_io_ms};
-	} else {
-		return none;
+	/* Past EOF or in CLOSE_WAIT, and the program has not sent its FIN (then it has nothing
+	 * left to hold back). */
+	if ((f->eof_ms || f->cw_ms) && !f->fin_sent) {
+		enum sl_kind kind = f->eof_ms ? SL_KIND_EOF : SL_KIND_CW;
+		/* Any I/O after the EOF or the FIN means the program is still using the socket (a
+		 * reply streamed after a half-close): grace_ms runs from the later of the two. */
+		uint64_t quiet_from = sl_later(f->eof_ms ? f->eof_ms : f->cw_ms, f->last_io_ms);
+
+		/* At exit that is enough: there is no later scan to wait for, and an intended
+		 * half-close still open then is reported too (include/sockleak.h). */
+		if (c->at_exit)
+			return (struct sl_verdict){SL_KIND_EXIT, sl_policy_leak_from(f)};
+		/* Besides grace_ms, quiet since before the previous scan: with grace_ms=0 a server
+		 * that reads EOF and then writes its reply is never cut between the two, as the
+		 * reply's I/O stamp is newer than the last scan. */
+		if (!f->half_close_ok && c->now >= quiet_from + o->grace_ms && quiet_from < c->prev)
+			return (struct sl_verdict){kind, sl_policy_leak_from(f)};
 	}
-	/* At exit, past EOF or in CLOSE_WAIT is enough: there is no later scan to wait for, and
-	 * an intended half-close still open then is reported too (include/sockleak.h). */
-	if (c->at_exit)
-		return (struct sl_verdict){SL_KIND_EXIT, sl_policy_leak_from(f)};
-	/* Besides grace_ms, the socket must have been quiet since before the previous scan: with
-	 * grace_ms=0 a server that reads EOF and then writes its reply is never cut between the
-	 * two, as the reply's I/O stamp is newer than the last scan. */
-	if (f->half_close_ok || c->now < quiet_from + o->grace_ms || quiet_from >= c->prev)
-		return none;
-	return (struct sl_verdict){kind, sl_policy_leak_from(f)};
+	/* The "last update timestamp" remedy: a connection nobody touched for idle_ms, and not
+	 * since before the previous scan either (as above). Whatever else it is: past EOF or in
+	 * CLOSE_WAIT with idle_ms shorter than grace_ms (issue 12: such a leak was reported only at
+	 * grace_ms, after every merely quiet connection), half_close_ok, or shut down on its
+	 * sending side and left waiting for a peer that never closes. Not at exit: a quiet
+	 * connection is no leak then. */
+	if (o->idle_ms && !c->at_exit && f->connection && c->now >= f->last_io_ms + o->idle_ms &&
+	    f->last_io_ms < c->prev)
+		return (struct sl_verdict){SL_KIND_IDLE, f->last_io_ms};
+	return none;
 }
 
 int sl_policy_confirmed(enum sl_kind kind, int tcp_state)

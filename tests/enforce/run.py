@@ -303,10 +303,41 @@ def case_idle_reported_and_enforced(c):
     check(srv.finish() == 0, "server exit status")
 
 
+def case_idle_ms_before_grace_ms_past_eof_and_in_close_wait(c):
+    """idle_ms shorter than grace_ms: a connection past EOF ('R', the client half-closes and the
+    server reads the EOF and forgets it) and one in CLOSE_WAIT ('O', never read again) that
+    nobody touches are reported and shut down at idle_ms, as a quiet connection is (issue 12:
+    they waited for grace_ms, after every merely quiet connection)."""
+    srv = c.spawn(["en_leaky_server"], options=c.opts(enforce=1, idle_ms=400, grace_ms=60000))
+    port = srv.port()
+    socks = []
+    for first in (b"R\n", b"O\n"):
+        s = client(c, port, first, close=False)
+        s.shutdown(socket.SHUT_WR)
+        srv.expect("served")
+        socks.append(s)
+    t0 = time.monotonic()
+    leaks = c.wait_count(srv.pid, "leak", 2, timeout=10)
+    check(all(l["kind"] == "idle" for l in leaks), f"leak records {briefs(leaks)}")
+    check(sorted(l["inode"] for l in leaks) == sorted(socks_of(srv)), f"leaks {briefs(leaks)}")
+    check(sum(1 for l in leaks if l["eof_ts_ns"]) == 1, f"one past EOF: {briefs(leaks)}")
+    check(all(l["age_ms"] >= 400 for l in leaks), f"reported before idle_ms: {briefs(leaks)}")
+    check(time.monotonic() - t0 < 10, "reported late")
+    enf = c.wait_count(srv.pid, "enforce", 2)
+    check(all(e["kind"] == "idle" and e["result"] == 0 for e in enf), f"enforce {briefs(enf)}")
+    for s in socks:
+        s.settimeout(5)
+        check(s.recv(64) == b"", "client did not see EOF after the connection was shut down")
+        s.close()
+    check(srv.finish() == 0, "server exit status")
+
+
 CASES = [
     ("leaky_server_enforced", case_leaky_server_enforced),
     ("suppressed_reported_never_shut", case_suppressed_reported_never_shut),
     ("idle_reported_and_enforced", case_idle_reported_and_enforced),
+    ("idle_ms_before_grace_ms_past_eof_and_in_close_wait",
+     case_idle_ms_before_grace_ms_past_eof_and_in_close_wait),
     ("exempt_and_half_close_never_shut", case_exempt_and_half_close_never_shut),
     ("race_healthy_churn_grace0", case_race_healthy_churn_grace0),
     ("race_lingering_close_grace0", case_race_lingering_close_grace0),

@@ -388,6 +388,51 @@ static void test_idle_ms_not_at_exit(void **state)
 	assert_int_equal(scan_exit(&f, &o, OPEN + 5000).kind, SL_KIND_NONE);
 }
 
+/* "Report a connection ... with no read or write for this long": past EOF or in CLOSE_WAIT
+ * too, when idle_ms comes before grace_ms does (a leak is not reported later than a quiet
+ * connection is) */
+static void test_idle_ms_applies_past_eof_before_grace_ms(void **state)
+{
+	struct sl_opts o = opts("idle_ms=300:grace_ms=60000");
+	struct sl_facts e = past_eof(), w = in_close_wait();
+	struct sl_scan_clock c = {.now = EOF_AT + 300, .prev = EOF_AT + 1};
+	struct sl_verdict v = sl_policy_scan(&e, &o, &c);
+
+	(void)state;
+	assert_int_equal(v.kind, SL_KIND_IDLE);
+	assert_int_equal(v.since, EOF_AT);
+	assert_int_equal(scan(&e, &o, EOF_AT + 299, EOF_AT + 1), SL_KIND_NONE);
+	w.last_io_ms = EOF_AT;
+	assert_int_equal(scan(&w, &o, EOF_AT + 300, EOF_AT + 1), SL_KIND_IDLE);
+	/* grace_ms first: the more precise kind */
+	o = opts("idle_ms=60000:grace_ms=300");
+	assert_int_equal(scan(&e, &o, EOF_AT + 300, EOF_AT + 1), SL_KIND_EOF);
+}
+
+/* sockleak_half_close_ok() exempts EOF and CLOSE_WAIT, not a connection nobody uses */
+static void test_idle_ms_applies_to_half_close_ok(void **state)
+{
+	struct sl_opts o = opts("idle_ms=300");
+	struct sl_facts f = past_eof();
+
+	(void)state;
+	f.half_close_ok = 1;
+	assert_int_equal(scan(&f, &o, EOF_AT + 299, EOF_AT + 1), SL_KIND_NONE);
+	assert_int_equal(scan(&f, &o, EOF_AT + 300, EOF_AT + 1), SL_KIND_IDLE);
+}
+
+/* A connection whose sending side the program shut down and that nobody touches since (stuck
+ * in FIN_WAIT2 until its peer closes) holds its descriptor as any other */
+static void test_idle_ms_applies_after_shutdown(void **state)
+{
+	struct sl_opts o = opts("idle_ms=300");
+	struct sl_facts f = conn();
+
+	(void)state;
+	f.fin_sent = 1;
+	assert_int_equal(scan(&f, &o, OPEN + 300, OPEN + 1), SL_KIND_IDLE);
+}
+
 /* ---- enforce ---- */
 
 static void test_enforce_off_by_default(void **state)
@@ -601,23 +646,31 @@ static const struct {
 	{"`sockleak_ignore()`", "sockleak_ignore_is_never_reported"},
 	{"`sockleak_half_close_ok()`", "sockleak_half_close_ok_is_not_reported_while_open"},
 	{"reported once", "reported_once"},
+	{"is reported as `idle`", "idle_ms_exactly_at_and_one_ms_before"},
+	{"when that comes first", "idle_ms_applies_past_eof_before_grace_ms"},
+	{"`report_at_exit`", "exit_open_past_eof_or_close_wait_without_grace"},
+	{"`sockleak_half_close_ok()` included", "sockleak_half_close_ok_is_not_reported_while_open"},
 };
 
 static void test_every_rule_of_when_a_socket_counts_as_leaked_has_a_test(void **state)
 {
 	char *md = tf_read("docs/options.md"), *self = tf_read("tests/unit/test_policy.c");
-	char *sec = strstr(md, "\n## When a socket counts as leaked\n"), *end, *b;
+	char *sec = strstr(md, "\n## When a socket counts as leaked\n"), *end;
 
 	(void)state;
 	assert_non_null(sec);
 	end = strstr(sec + 1, "\n## ");
 	if (end)
 		*end = '\0';
-	/* one line per bullet: the docs wrap where they like, continuing with two spaces */
-	for (char *p = sec, *q = sec; ; p++) {
-		if (p[0] == '\n' && p[1] == ' ' && p[2] == ' ') {
+	/* one line per bullet and per paragraph: the docs wrap where they like (a bullet goes on
+	 * indented by two spaces) */
+	for (char *p = sec, *q = sec;; p++) {
+		size_t ind = p[0] == '\n' ? strspn(p + 1, " ") : 0;
+
+		if (p[0] == '\n' && p[1 + ind] && p[1 + ind] != '\n' && p[1 + ind] != '-' &&
+		    p[1 + ind] != '#' && (ind == 2 || (ind == 0 && p > sec && p[-1] != '\n'))) {
 			*q++ = ' ';
-			p += 2;
+			p += ind;
 		} else if (!(*q++ = *p)) {
 			break;
 		}
@@ -629,22 +682,23 @@ static void test_every_rule_of_when_a_socket_counts_as_leaked_has_a_test(void **
 		if (!has_test(self, rules[i].test))
 			fail_msg("no test_%s in test_policy.c", rules[i].test);
 	}
-	/* every bullet (and the lead sentence) is covered by at least one phrase */
-	for (b = strstr(sec, "\n"); b; b = strstr(b + 1, "\n- ")) {
-		char *next = strstr(b + 1, "\n- "), save = 0;
+	/* every unit (the lead sentence, each bullet, each paragraph) is named by a phrase */
+	for (char *u = sec; *u;) {
+		char *dash = strstr(u + 1, "\n- "), *para = strstr(u + 1, "\n\n"), *next, save;
 		int covered = 0;
 
-		if (next) {
-			save = *next;
-			*next = '\0';
-		}
+		next = !dash ? para : !para ? dash : dash < para ? dash : para;
+		if (!next)
+			next = u + strlen(u);
+		save = *next;
+		*next = '\0';
 		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]) && !covered; i++)
-			covered = strstr(b, rules[i].phrase) != NULL;
-		if (strspn(b, "\n ") != strlen(b) && !covered)
+			covered = strstr(u, rules[i].phrase) != NULL;
+		if (strspn(u, "\n ") != strlen(u) && !strstr(u, "## When") && !covered)
 			fail_msg("docs/options.md, \"When a socket counts as leaked\": a rule without a "
-				 "test in test_policy.c:%s", b);
-		if (next)
-			*next = save;
+				 "test in test_policy.c:%s", u);
+		*next = save;
+		u = next;
 	}
 	free(md);
 	free(self);
@@ -678,6 +732,9 @@ int main(void)
 		cmocka_unit_test(test_idle_ms_needs_quiet_before_the_previous_scan),
 		cmocka_unit_test(test_idle_ms_only_for_connections),
 		cmocka_unit_test(test_idle_ms_not_at_exit),
+		cmocka_unit_test(test_idle_ms_applies_past_eof_before_grace_ms),
+		cmocka_unit_test(test_idle_ms_applies_to_half_close_ok),
+		cmocka_unit_test(test_idle_ms_applies_after_shutdown),
 		cmocka_unit_test(test_enforce_off_by_default),
 		cmocka_unit_test(test_enforce_shuts_eof_unclosed_close_wait_and_idle),
 		cmocka_unit_test(test_enforce_never_exit_open_or_gc_closed),
