@@ -27,10 +27,6 @@ from harness import Fail, brief, briefs, check, main, ss_rows  # noqa: E402
 GRACE_MS, SCAN_MS = 300, 50
 
 
-def socks_of(p):
-    return {int(w[2]): int(w[1]) for w in p.all("sock")}
-
-
 def client(c, port, first, close=True):
     s = c.connect(port)
     s.sendall(first)
@@ -84,7 +80,7 @@ def case_leaky_server_enforced(c):
             client(c, port, f)
             served += 1
             srv.expect("served", nth=served)
-        socks = socks_of(srv)
+        socks = srv.socks()
         new = [ino for ino in socks if ino not in kinds]
         check(len(new) == len(firsts), f"server sockets {socks}")
         # Which kind each new socket must be reported as: by the order of the sock lines.
@@ -272,7 +268,7 @@ def case_suppressed_reported_never_shut(c):
     port = srv.port()
     client(c, port, b"O\n")
     srv.expect("served")
-    (ino, _), = socks_of(srv).items()
+    (ino, _), = srv.socks().items()
     lk = c.wait_count(srv.pid, "leak", 1)[0]
     check(lk["inode"] == ino and lk["kind"] == "close_wait", f"leak record {brief(lk)}")
     c.quiet(6 * SCAN_MS / 1000)
@@ -290,7 +286,7 @@ def case_idle_reported_and_enforced(c):
     port = srv.port()
     s = client(c, port, b"O\n", close=False)
     srv.expect("served")
-    (ino, _), = socks_of(srv).items()
+    (ino, _), = srv.socks().items()
     lk = c.wait_count(srv.pid, "leak", 1)[0]
     check(lk["inode"] == ino and lk["kind"] == "idle", f"leak record {brief(lk)}")
     check(lk["age_ms"] >= 400, f"reported before idle_ms: {brief(lk)}")

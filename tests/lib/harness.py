@@ -49,9 +49,10 @@ def check(cond, msg):
 
 
 def brief(rec):
+    """A record shortened for failure messages."""
     keep = ("event", "pid", "kind", "fd", "fds", "inode", "tcp_state", "role", "shared_with",
             "inherited", "remaining_fds", "child", "sockets", "path", "result", "leaked",
-            "enforced", "tracked", "open", "age_ms")
+            "enforced", "tracked", "open", "age_ms", "open_stack", "eof_stack", "local", "peer")
     return json.dumps({k: rec[k] for k in keep if k in rec}, separators=(",", ":"))
 
 
@@ -206,6 +207,10 @@ class Proc:
     def port(self):
         return int(self.expect("port")[1])
 
+    def socks(self):
+        """{inode: fd} from the program's "sock FD INODE" lines."""
+        return {int(w[2]): int(w[1]) for w in self.all("sock")}
+
     def send(self, line):
         self.p.stdin.write(line.encode() + b"\n")
         self.p.stdin.flush()
@@ -288,6 +293,14 @@ class Case:
         self.socks.append(s)
         return s
 
+    def run_to_end(self, argv, name=None, preload=True, options=None, extra_env=None,
+                   timeout=20):
+        """Run a program that needs no stdin to completion: (rc, stdout lines, stderr)."""
+        p = self.spawn(argv, name, preload, options, extra_env)
+        p.p.stdin.close()
+        rc = p.wait(timeout)
+        return rc, p.lines, p.stderr()
+
     def logs(self, final=False):
         out = {}
         for fn in sorted(os.listdir(self.dir)):
@@ -308,6 +321,12 @@ class Case:
                 if all(r.get(k) == v for k, v in match.items()):
                     out.append(r)
         return out
+
+    def leaks(self, pid):
+        return self.recs(pid, "leak")
+
+    def all_leaks(self):
+        return self.recs(None, "leak")
 
     def wait_for(self, fn, timeout, what):
         return poll(fn, timeout, what)
@@ -341,6 +360,13 @@ class Case:
         for n in names:
             check(n in syms, f"{what} {sid} does not name {n}(): frames {syms}")
 
+    def check_logs(self):
+        """Problems in every log of the case (after its processes are gone), which fail it."""
+        errs = []
+        for lf in list(self.logs(final=True).values()) + self.extra_logs:
+            errs += validate(lf, per_pid=not lf.path.endswith(".stderr"))
+        return errs
+
     def close(self):
         for p in self.procs:
             p.kill()
@@ -349,9 +375,7 @@ class Case:
                 s.close()
             except OSError:
                 pass
-        errs = []
-        for lf in list(self.logs(final=True).values()) + self.extra_logs:
-            errs += validate(lf, per_pid=not lf.path.endswith(".stderr"))
+        errs = self.check_logs()
         if self.run.keep:
             print(f"  (kept {self.dir})")
         else:
@@ -401,9 +425,10 @@ class Runner:
         self.bindir = os.path.abspath(args.bin)
         self.lib = os.path.abspath(args.lib)
         self.preload_first = [args.preload_first] if args.preload_first else []
-        self.keep = args.keep
+        self.keep, self.verbose = args.keep, args.verbose
         self.grace_ms, self.scan_ms = grace_ms, scan_ms
         self.notes = []
+        self.validated = []  # for a group that checks every case's logs in one case
 
 
 def _with_lib(run, fn):
@@ -413,9 +438,9 @@ def _with_lib(run, fn):
     return checked
 
 
-def main(group, doc, cases, grace_ms=300, scan_ms=50, case_timeout=60):
+def main(group, doc, cases, grace_ms=300, scan_ms=50, case_timeout=60, case_class=None):
     """A driver of tl.h programs: each case gets a Case (fresh log directory, processes killed
-    and every log validated at its end)."""
+    and every log validated at its end), or an instance of case_class, a subclass."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--bin", required=True)
     ap.add_argument("--lib", required=True)
@@ -428,7 +453,7 @@ def main(group, doc, cases, grace_ms=300, scan_ms=50, case_timeout=60):
     run = Runner(group, args, grace_ms, scan_ms)
 
     def start(name):
-        c = Case(run, name)
+        c = (case_class or Case)(run, name)
         return c, c.close
     return run_cases(group, [(n, _with_lib(run, f)) for n, f in cases], start, args.only,
                      args.results, case_timeout)

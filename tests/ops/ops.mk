@@ -18,7 +18,7 @@ $(OP_DIR)/op_server_static: $(OP_SRC)/op_server.c
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O0 -g -static -o $@ $<
 
 check-ops: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so $(OP_DIR)/op_server \
-	   $(OP_DIR)/op_server_static $(OP_SRC)/run.py
+	   $(OP_DIR)/op_server_static $(OP_SRC)/run.py $(TL_HARNESS)
 	@mkdir -p $(B)/test-results
 	python3 $(OP_SRC)/run.py --sockleak $(B)/sockleak --lib $(B)/libsockleak.so --bin $(OP_DIR) \
-		--top $(CURDIR) --results $(B)/test-results/ops $(if $(RN_SANRT),--preload-first $(RN_SANRT))
+		--top $(CURDIR) --results $(B)/test-results/ops $(if $(TL_SANRT),--preload-first $(TL_SANRT))

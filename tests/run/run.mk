@@ -7,10 +7,6 @@ RN_DIR   := $(B)/tests/run
 RN_PROGS := rn_server rn_client rn_clean rn_drop rn_hold
 RN_BINS  := $(addprefix $(RN_DIR)/,$(RN_PROGS)) $(RN_DIR)/rn_static $(RN_DIR)/rn_libclient
 RN_CFLAGS = $(ALL_CFLAGS) -O0 -g -I$(TL_SRC)
-# Sanitizer builds: the sanitizer runtime must come first in LD_PRELOAD, before libsockleak.so.
-RN_SANRT_asan := libasan.so
-RN_SANRT_tsan := libtsan.so
-RN_SANRT = $(if $(RN_SANRT_$(SAN)),$(shell $(CC) -print-file-name=$(RN_SANRT_$(SAN))))
 
 .PHONY: check-run
 CHECK_TARGETS += check-run
@@ -37,5 +33,5 @@ check-run: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so $(RN_BINS) $(RN_SR
            $(TL_HARNESS)
 	@mkdir -p $(B)/test-results
 	python3 $(RN_SRC)/run.py --sockleak $(B)/sockleak --bin $(RN_DIR) --src $(RN_SRC) \
-		--results $(B)/test-results/run $(if $(RN_SANRT),--preload-first $(RN_SANRT)) \
+		--results $(B)/test-results/run $(if $(TL_SANRT),--preload-first $(TL_SANRT)) \
 		--install-make '$(MAKE) --no-print-directory -C $(CURDIR) B=$(B) SAN=$(SAN)'

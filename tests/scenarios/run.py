@@ -8,25 +8,24 @@ the "and nothing more arrives" windows that a negative assertion needs), asserts
 kinds and fields, and kills every process it started. Contract: docs/log-format.md and
 docs/options.md.
 
-Prints "ok NAME" or "FAIL NAME: reason" per case, then "N passed, M failed"; with --results it
-also writes "PASSED FAILED" to that file. Exit status 1 when anything failed.
+Prints "ok NAME" or "FAIL NAME: reason" per case, then "scenarios: N passed, M failed, ...";
+with --results it also writes "PASSED FAILED" to that file. Exit status 1 when anything
+failed. The processes, logs and case loop are tests/lib/harness.py's.
 
 Usage: run.py --bin BUILD/tests/scenarios --lib /abs/BUILD/libsockleak.so [--results FILE]
               [--preload-first SANITIZER_RUNTIME] [--only NAME[,NAME...]] [--keep] [-v]
 Standard library only."""
 
-import argparse
 import json
 import os
 import re
-import select
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import (COMMON_FIELDS, LEAK_FIELDS, STACK_REFS, Case, brief,  # noqa: E402
+                     briefs, check, main, ss_rows)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GRACE_MS = 300
@@ -34,67 +33,16 @@ SCAN_MS = 50
 CASE_TIMEOUT_S = 60  # hard bound per case (SIGALRM), far above any case's normal run
 PYTHON = "/usr/bin/python3"  # case 5 wants Debian's interpreter, unmodified
 
-# Fields docs/log-format.md documents for every `leak` record.
-LEAK_FIELDS = ("v", "event", "ts_ns", "pid", "tid", "kind", "fd", "fds", "inode", "gen",
-               "family", "local", "peer", "tcp_state", "role", "age_ms", "open_age_ms",
-               "open_ts_ns", "eof_ts_ns", "cw_ts_ns", "open_stack", "eof_stack",
-               "last_io_stack", "shared_with", "inherited")
-COMMON_FIELDS = ("v", "event", "ts_ns", "pid", "tid")
 FRAME_FIELDS = ("ip", "module", "offset", "symbol", "build_id")
-STACK_REF_FIELDS = ("open_stack", "eof_stack", "last_io_stack", "stack")
 KINDS = ("eof_unclosed", "close_wait", "exit_open", "gc_closed")
 ROLES = ("accepted", "connected", "inherited", "other")
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def brief(rec):
-    """A record shortened for failure messages."""
-    keep = ("event", "pid", "kind", "fd", "inode", "tcp_state", "role", "age_ms", "open_stack",
-            "eof_stack", "local", "peer", "leaked", "tracked", "open")
-    return json.dumps({k: rec[k] for k in keep if k in rec}, separators=(",", ":"))
-
-
-def briefs(recs, limit=6):
-    out = "; ".join(brief(r) for r in recs[:limit])
-    return out + (f"; ... ({len(recs)} in all)" if len(recs) > limit else "")
 
 
 # --------------------------------------------------------------------------------------------
 # Logs
 
 
-class LogFile:
-    """One PREFIX.PID file: records that parsed, and what did not."""
-
-    def __init__(self, path, final):
-        self.path = path
-        self.pid = int(path.rsplit(".", 1)[1])
-        self.records, self.bad = [], []
-        with open(path, "rb") as f:
-            data = f.read()
-        lines = data.split(b"\n")
-        tail = lines.pop()  # b"" when the file ends with a newline
-        if tail and final:
-            self.bad.append(f"last line has no newline: {tail[:120]!r}")
-        for i, line in enumerate(lines, 1):
-            try:
-                rec = json.loads(line.decode("utf-8"))
-                if not isinstance(rec, dict):
-                    raise ValueError("not an object")
-                self.records.append(rec)
-            except ValueError as e:
-                self.bad.append(f"line {i} is not a JSON object ({e}): {line[:120]!r}")
-
-
-def validate(log):
+def validate_contract(log):
     """Case 10's checks on one file: every line JSON, the common fields, each stack record
     written once and before its first use, every documented leak field with its type, one leak
     per socket."""
@@ -141,7 +89,7 @@ def validate(log):
                 errs.append(f"{at}: stack {sid} written again (once per distinct stack)")
             stacks.add(sid)
             continue
-        for k in STACK_REF_FIELDS:
+        for k in STACK_REFS:
             sid = r.get(k)
             if sid is not None and sid not in stacks:
                 errs.append(f"{at}: {k} {sid!r} not defined by an earlier stack record")
@@ -168,217 +116,21 @@ def validate(log):
 
 
 # --------------------------------------------------------------------------------------------
-# Processes
-
-
-class Proc:
-    """A program under test: stdout read line by line with deadlines, stderr to a file."""
-
-    def __init__(self, case, argv, env, name):
-        self.case, self.argv, self.name = case, argv, name
-        self.err_path = os.path.join(case.dir, f"{name}.stderr")
-        self.errf = open(self.err_path, "wb")
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=self.errf, env=env)
-        self.pid = self.p.pid
-        self.buf, self.lines, self.eof = b"", [], False
-        os.set_blocking(self.p.stdout.fileno(), False)
-
-    def _pump(self, timeout):
-        if self.eof:
-            return False
-        r, _, _ = select.select([self.p.stdout], [], [], max(0.0, timeout))
-        if not r:
-            return False
-        chunk = os.read(self.p.stdout.fileno(), 65536)
-        if not chunk:
-            self.eof = True
-            return False
-        self.buf += chunk
-        while b"\n" in self.buf:
-            line, self.buf = self.buf.split(b"\n", 1)
-            self.lines.append(line.decode("utf-8", "replace"))
-        return True
-
-    def expect(self, prefix, timeout=10.0):
-        """The first stdout line starting with prefix, split in words; waits up to timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for line in self.lines:
-                if line.split(" ", 1)[0] == prefix:
-                    return line.split()
-            left = deadline - time.monotonic()
-            if left <= 0 or (self.eof and not self._pump(0)):
-                raise Fail(f"{self.name}: no '{prefix}' line within {timeout}s "
-                           f"(stdout {self.lines[-5:]}, rc {self.p.poll()}, "
-                           f"stderr {self.stderr()[-300:]!r})")
-            self._pump(min(left, 0.2))
-
-    def port(self):
-        return int(self.expect("port")[1])
-
-    def socks(self):
-        """{inode: fd} from the program's "sock FD INODE" lines."""
-        return {int(l.split()[2]): int(l.split()[1]) for l in self.lines if l.startswith("sock ")}
-
-    def send(self, line):
-        self.p.stdin.write(line.encode() + b"\n")
-        self.p.stdin.flush()
-
-    def finish(self, timeout=10.0):
-        """Close stdin (the programs' cue to exit normally) and wait; returns the exit status."""
-        try:
-            self.p.stdin.close()
-        except OSError:
-            pass
-        return self.wait(timeout)
-
-    def wait(self, timeout=10.0):
-        try:
-            rc = self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise Fail(f"{self.name} did not exit within {timeout}s")
-        while self._pump(0):
-            pass
-        return rc
-
-    def stderr(self):
-        self.errf.flush()
-        with open(self.err_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
-        for f in (self.p.stdin, self.p.stdout, self.errf):
-            try:
-                f.close()
-            except OSError:
-                pass
-
-
-# --------------------------------------------------------------------------------------------
 # Cases
 
 
-class Case:
-    def __init__(self, run, name):
-        self.run, self.name = run, name
-        self.dir = tempfile.mkdtemp(prefix=f"sockleak-sc-{name}-")
-        self.prefix = os.path.join(self.dir, "log")
-        self.procs = []
-
-    def opts(self, grace_ms=GRACE_MS, scan_ms=SCAN_MS, **more):
-        o = {"grace_ms": grace_ms, "scan_ms": scan_ms, "log_path": self.prefix}
-        o.update(more)
-        return ":".join(f"{k}={v}" for k, v in o.items())
-
-    def env(self, preload=True, options=None, extra=None):
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("LD_PRELOAD", "SOCKLEAK_OPTIONS") and not k.startswith("LD_DEBUG")}
-        if preload:
-            env["LD_PRELOAD"] = ":".join(self.run.preload_first + [self.run.lib])
-            env["SOCKLEAK_OPTIONS"] = self.opts() if options is None else options
-        env.update(extra or {})
-        return env
-
-    def spawn(self, argv, name=None, preload=True, options=None, extra_env=None):
-        if not os.path.isabs(argv[0]):
-            argv = [os.path.join(self.run.bindir, argv[0])] + list(argv[1:])
-        name = name or os.path.basename(argv[0])
-        p = Proc(self, [str(a) for a in argv], self.env(preload, options, extra_env), name)
-        self.procs.append(p)
-        return p
-
-    def run_to_end(self, argv, name=None, preload=True, options=None, extra_env=None,
-                   timeout=20):
-        """Run a program that needs no stdin to completion: (rc, stdout lines, stderr)."""
-        p = self.spawn(argv, name, preload, options, extra_env)
-        p.p.stdin.close()
-        rc = p.wait(timeout)
-        return rc, p.lines, p.stderr()
-
-    def logs(self, final=False):
-        out = {}
-        for fn in sorted(os.listdir(self.dir)):
-            if re.fullmatch(r"log\.\d+", fn):
-                lf = LogFile(os.path.join(self.dir, fn), final)
-                out[lf.pid] = lf
-        return out
-
-    def recs(self, pid, event=None, kind=None):
-        lf = self.logs().get(pid)
-        return [r for r in (lf.records if lf else [])
-                if (event is None or r.get("event") == event)
-                and (kind is None or r.get("kind") == kind)]
-
-    def leaks(self, pid):
-        return self.recs(pid, "leak")
-
-    def all_leaks(self):
-        return [r for lf in self.logs().values() for r in lf.records if r.get("event") == "leak"]
-
-    def wait_for(self, fn, timeout, what):
-        deadline = time.monotonic() + timeout
-        while True:
-            v = fn()
-            if v:
-                return v
-            if time.monotonic() >= deadline:
-                raise Fail(f"timed out after {timeout}s waiting for {what}")
-            time.sleep(0.02)
+class ScCase(Case):
+    """harness.Case, whose logs are checked against the contract by the last case (10), which
+    names every problem with the case that wrote it, rather than by each case."""
 
     def wait_leaks(self, pid, n, timeout=5.0):
         """Wait until pid has n leak records; fail at once if it has more."""
-        def enough():
-            got = self.leaks(pid)
-            check(len(got) <= n, f"expected {n} leak records, got {len(got)}: {briefs(got)}")
-            return got if len(got) == n else None
-        try:
-            return self.wait_for(enough, timeout, f"{n} leak records from pid {pid}")
-        except Fail as e:
-            raise Fail(f"{e}; have: {briefs(self.leaks(pid)) or 'none'}")
+        return self.wait_count(pid, "leak", n, timeout)
 
-    def quiet(self, seconds):
-        """A window in which nothing more may arrive: grace plus scans, for negative checks."""
-        time.sleep(seconds)
-
-    def stack_symbols(self, pid, sid):
-        for r in self.recs(pid, "stack"):
-            if r.get("id") == sid:
-                return [fr.get("symbol") for fr in r.get("frames", [])]
-        return None
-
-    def check_stack_names(self, pid, sid, names, what):
-        check(sid is not None, f"{what} is null")
-        syms = self.stack_symbols(pid, sid)
-        check(syms is not None, f"{what} {sid} has no stack record")
-        for n in names:
-            check(n in syms, f"{what} {sid} does not name {n}(): frames {syms}")
-
-    def close(self):
-        for p in self.procs:
-            p.kill()
+    def check_logs(self):
         for lf in self.logs(final=True).values():
-            self.run.validated.append((self.name, lf, validate(lf)))
-        if self.run.keep:
-            print(f"  (kept {self.dir})")
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def ss(state, port_filter):
-    """[(local, peer, inode)] of TCP sockets in state matching e.g. "sport = :PORT"."""
-    out = subprocess.run(["ss", "-tanHe", "state", state] + port_filter.split(),
-                         capture_output=True, text=True, timeout=5).stdout
-    rows = []
-    for line in out.splitlines():
-        f = line.split()
-        m = re.search(r"\bino:(\d+)", line)
-        if len(f) >= 4:
-            rows.append((f[2], f[3], int(m.group(1)) if m else 0))
-    return rows
+            self.run.validated.append((self.name, lf, validate_contract(lf)))
+        return []
 
 
 def connect_send_close(port, data=b"GET / HTTP/1.0\r\n\r\n"):
@@ -428,7 +180,7 @@ def case_close_wait_read_once(c, scan_with="epoll"):
     for s in clients:
         s.close()
     # The kernel's view first: every accepted socket is in CLOSE_WAIT before any leak record.
-    rows = c.wait_for(lambda: (lambda r: r if len(r) == n else None)(ss("close-wait", f"sport = :{port}")),
+    rows = c.wait_for(lambda: (lambda r: r if len(r) == n else None)(ss_rows("close-wait", f"sport = :{port}")),
                       3, f"{n} CLOSE_WAIT sockets in ss on port {port}")
     check(sorted(r[2] for r in rows) == sorted(socks),
           f"ss CLOSE_WAIT inodes {rows} != server sockets {socks}")
@@ -493,7 +245,7 @@ def case_client_pool_close_wait(c):
     srv.expect("closed")
     socks = cli.socks()
     check(len(socks) == n, f"client reported {socks}")
-    rows = c.wait_for(lambda: (lambda r: r if len(r) == n else None)(ss("close-wait", f"dport = :{port}")),
+    rows = c.wait_for(lambda: (lambda r: r if len(r) == n else None)(ss_rows("close-wait", f"dport = :{port}")),
                       3, f"{n} client sockets in CLOSE_WAIT in ss")
     check(sorted(r[2] for r in rows) == sorted(socks), f"ss inodes {rows} != pool {socks}")
     c.wait_leaks(cli.pid, n)
@@ -647,7 +399,7 @@ def case_clean_brief_close_wait(c, scan_with="epoll"):
     rc = cli.wait()
     check(rc == 0, f"client exited {rc}; stderr {cli.stderr()[-400:]!r}")
     srv.expect("accepted")
-    c.wait_for(lambda: ss("close-wait", f"sport = :{port}"), 3, "CLOSE_WAIT in ss")
+    c.wait_for(lambda: ss_rows("close-wait", f"sport = :{port}"), 3, "CLOSE_WAIT in ss")
     time.sleep(4 * SCAN_MS / 1000)  # let a few scans see it; far below grace
     srv.send("go")
     srv.expect("closed")
@@ -769,7 +521,7 @@ def case_never_reported(c):
     pport = int(p.expect("pending")[1])
     p.expect("ready")
     # precondition: the kernel does show a CLOSE_WAIT on the listener's port (a queued child)
-    c.wait_for(lambda: ss("close-wait", f"sport = :{pport}"), 3,
+    c.wait_for(lambda: ss_rows("close-wait", f"sport = :{pport}"), 3,
                "the unaccepted connection in CLOSE_WAIT")
     c.quiet((3 * GRACE_MS + 4 * SCAN_MS) / 1000)
     check(not c.leaks(p.pid), f"reported: {briefs(c.leaks(p.pid))}")
@@ -936,67 +688,5 @@ CASES = [
 ]
 
 
-class Runner:
-    def __init__(self, args):
-        self.bindir = os.path.abspath(args.bin)
-        self.lib = os.path.abspath(args.lib)
-        self.preload_first = [args.preload_first] if args.preload_first else []
-        self.keep, self.verbose = args.keep, args.verbose
-        self.validated = []
-
-
-def on_alarm(signum, frame):
-    raise Fail(f"case exceeded {CASE_TIMEOUT_S}s")
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--bin", required=True, help="directory of the built scenario programs")
-    ap.add_argument("--lib", required=True, help="libsockleak.so to preload")
-    ap.add_argument("--results", help='file to write "PASSED FAILED" to')
-    ap.add_argument("--preload-first", help="library to put before libsockleak.so (sanitizers)")
-    ap.add_argument("--only", help="comma-separated case names")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary log directories")
-    ap.add_argument("-v", "--verbose", action="store_true")
-    args = ap.parse_args()
-    run = Runner(args)
-    signal.signal(signal.SIGALRM, on_alarm)
-    passed = failed = 0
-    t_all = time.monotonic()
-    only = set(args.only.split(",")) if args.only else None
-    try:
-        for name, fn in CASES:
-            if only and name not in only:
-                continue
-            t0 = time.monotonic()
-            c = Case(run, name)
-            try:
-                check(os.path.exists(run.lib), f"{run.lib} does not exist")
-                signal.alarm(CASE_TIMEOUT_S)
-                fn(c)
-                signal.alarm(0)
-                passed += 1
-                print(f"ok {name}" + (f" ({time.monotonic() - t0:.1f}s)" if args.verbose else ""))
-            except Fail as e:
-                signal.alarm(0)
-                failed += 1
-                print(f"FAIL {name}: {e}")
-            except Exception as e:  # a driver bug must still count as a failure, not a crash
-                signal.alarm(0)
-                failed += 1
-                print(f"FAIL {name}: {type(e).__name__}: {e}")
-            finally:
-                c.close()
-            sys.stdout.flush()
-    finally:
-        print(f"{passed} passed, {failed} failed"
-              + (f" ({time.monotonic() - t_all:.1f}s)" if args.verbose else ""))
-        if args.results:
-            os.makedirs(os.path.dirname(os.path.abspath(args.results)), exist_ok=True)
-            with open(args.results, "w") as f:
-                f.write(f"{passed} {failed}\n")
-    return 1 if failed or not passed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("scenarios", __doc__, CASES, GRACE_MS, SCAN_MS, CASE_TIMEOUT_S, ScCase))

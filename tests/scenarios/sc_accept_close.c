@@ -2,22 +2,22 @@
  * idle keep-alive connections on its own timer. It does everything right, so with the preload
  * it must produce no `leak` record; its peers (sc_pool_client) are the ones left in CLOSE_WAIT.
  * Usage: sc_accept_close N    prints "port P", then "closed N". */
-#include "scenario.h"
+#include "tl.h"
 
 int main(int argc, char **argv)
 {
-	int n = sc_arg(argc, argv, 1, 1), port;
-	int lfd = sc_listen(&port);
+	int n = tl_arg(argc, argv, 1, 1), port;
+	int lfd = tl_listen(&port, 0);
 
-	sc_say("port %d", port);
+	tl_say("port %d", port);
 	for (int i = 0; i < n; i++) {
 		int fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
-			sc_die("accept");
+			tl_die("accept");
 		if (close(fd) != 0)
-			sc_die("close");
+			tl_die("close");
 	}
-	sc_say("closed %d", n);
-	sc_wait_stdin_eof();
+	tl_say("closed %d", n);
+	tl_wait_stdin_eof();
 	return 0;
 }

@@ -3,7 +3,7 @@
  *   keepalive ROUNDS GAP   ROUNDS ping/pong exchanges GAP ms apart on one connection, close.
  *   brief_cw               request, close.
  * Usage: sc_clean_client PORT MODE [ROUNDS GAP_MS]    prints "reply N" / "rounds N" / "sent". */
-#include "scenario.h"
+#include "tl.h"
 
 static int read_to_eof(int fd, size_t *total)
 {
@@ -23,41 +23,41 @@ static int read_to_eof(int fd, size_t *total)
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 2 ? argv[2] : "";
-	int fd = sc_connect(sc_arg(argc, argv, 1, 0));
+	int fd = tl_connect(tl_arg(argc, argv, 1, 0));
 
 	if (fd < 0)
-		sc_die("connect");
+		tl_die("connect");
 	if (strcmp(mode, "halfclose") == 0) {
 		size_t got;
-		if (sc_write_all(fd, "request\n", 8) != 0 || shutdown(fd, SHUT_WR) != 0 ||
+		if (tl_write_all(fd, "request\n", 8) != 0 || shutdown(fd, SHUT_WR) != 0 ||
 		    read_to_eof(fd, &got) != 0)
-			sc_die("halfclose");
-		sc_say("reply %zu", got);
+			tl_die("halfclose");
+		tl_say("reply %zu", got);
 	} else if (strcmp(mode, "keepalive") == 0) {
-		int rounds = sc_arg(argc, argv, 3, 10), gap = sc_arg(argc, argv, 4, 100), i;
+		int rounds = tl_arg(argc, argv, 3, 10), gap = tl_arg(argc, argv, 4, 100), i;
 		for (i = 0; i < rounds; i++) {
 			char resp[5];
 			size_t got = 0;
 			if (i > 0)
-				sc_sleep_ms(gap);
-			if (sc_write_all(fd, "ping\n", 5) != 0)
-				sc_die("write");
+				tl_sleep_ms(gap);
+			if (tl_write_all(fd, "ping\n", 5) != 0)
+				tl_die("write");
 			while (got < sizeof resp) {
 				ssize_t n = read(fd, resp + got, sizeof resp - got);
 				if (n <= 0)
-					sc_die("read pong");
+					tl_die("read pong");
 				got += (size_t)n;
 			}
 		}
-		sc_say("rounds %d", i);
+		tl_say("rounds %d", i);
 	} else if (strcmp(mode, "brief_cw") == 0) {
-		if (sc_write_all(fd, "request\n", 8) != 0)
-			sc_die("write");
-		sc_say("sent");
+		if (tl_write_all(fd, "request\n", 8) != 0)
+			tl_die("write");
+		tl_say("sent");
 	} else {
-		return SC_EXIT_SETUP;
+		return TL_EXIT_SETUP;
 	}
 	if (close(fd) != 0)
-		sc_die("close");
+		tl_die("close");
 	return 0;
 }

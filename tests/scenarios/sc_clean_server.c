@@ -9,7 +9,7 @@
  *                       before grace_ms); then we read to EOF and close.
  * Proves: no `leak` record at all, in either process (the clients are preloaded too).
  * Usage: sc_clean_server MODE [REPLY_MS]    prints "port P", then "closed". */
-#include "scenario.h"
+#include "tl.h"
 
 int serve_halfclose(int fd, int reply_ms);
 int serve_keepalive(int fd);
@@ -31,8 +31,8 @@ int serve_halfclose(int fd, int reply_ms)
 	if (drain_to_eof(fd) != 0)
 		return -1;
 	for (int i = 0; i < 8; i++) {
-		sc_sleep_ms(reply_ms / 8);
-		if (sc_write_all(fd, chunk, sizeof chunk - 1) != 0)
+		tl_sleep_ms(reply_ms / 8);
+		if (tl_write_all(fd, chunk, sizeof chunk - 1) != 0)
 			return -1;
 	}
 	return close(fd);
@@ -51,7 +51,7 @@ int serve_keepalive(int fd)
 				return -1;
 			got += (size_t)n;
 		}
-		if (sc_write_all(fd, "pong\n", 5) != 0)
+		if (tl_write_all(fd, "pong\n", 5) != 0)
 			return -1;
 	}
 }
@@ -59,8 +59,8 @@ int serve_keepalive(int fd)
 int serve_brief_close_wait(int fd)
 {
 	char line[16];
-	sc_say("accepted");
-	if (sc_stdin_line(line, sizeof line, 10000) <= 0)
+	tl_say("accepted");
+	if (tl_stdin_line(line, sizeof line, 10000) <= 0)
 		return -1;
 	if (drain_to_eof(fd) != 0)
 		return -1;
@@ -70,23 +70,23 @@ int serve_brief_close_wait(int fd)
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
-	int port, lfd = sc_listen(&port), fd, rc;
+	int port, lfd = tl_listen(&port, 0), fd, rc;
 
-	sc_say("port %d", port);
+	tl_say("port %d", port);
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
-		sc_die("accept");
+		tl_die("accept");
 	if (strcmp(mode, "halfclose") == 0)
-		rc = serve_halfclose(fd, sc_arg(argc, argv, 2, 200));
+		rc = serve_halfclose(fd, tl_arg(argc, argv, 2, 200));
 	else if (strcmp(mode, "keepalive") == 0)
 		rc = serve_keepalive(fd);
 	else if (strcmp(mode, "brief_cw") == 0)
 		rc = serve_brief_close_wait(fd);
 	else
-		return SC_EXIT_SETUP;
+		return TL_EXIT_SETUP;
 	if (rc != 0)
-		sc_die(mode);
-	sc_say("closed");
-	sc_wait_stdin_eof();
+		tl_die(mode);
+	tl_say("closed");
+	tl_wait_stdin_eof();
 	return 0;
 }

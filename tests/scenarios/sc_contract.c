@@ -18,7 +18,7 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 
-#include "scenario.h"
+#include "tl.h"
 
 #define SENTINEL 4242
 
@@ -82,7 +82,7 @@ static void set_nonblocking(int fd, int on)
 int main(void)
 {
 	char buf[64], x[2], y[2], z[1];
-	int port, lfd = sc_listen(&port), pfd[2], dead, c1, c2, c3, s1, s2, lone;
+	int port, lfd = tl_listen(&port, 0), pfd[2], dead, c1, c2, c3, s1, s2, lone;
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct sockaddr_in refused = to, peer, from;
@@ -92,7 +92,7 @@ int main(void)
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = 0 }; /* no SA_RESTART */
 
 	if (pipe(pfd) != 0)
-		sc_die("pipe");
+		tl_die("pipe");
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 
@@ -101,7 +101,7 @@ int main(void)
 	refused.sin_port = 0;
 	if (lone < 0 || bind(lone, (struct sockaddr *)&refused, sizeof refused) != 0 ||
 	    getsockname(lone, (struct sockaddr *)&refused, &len) != 0)
-		sc_die("lone");
+		tl_die("lone");
 
 	/* closed descriptors */
 	SHOW_INTO(dead, "socket", socket(AF_INET, SOCK_STREAM, 0));
@@ -146,9 +146,9 @@ int main(void)
 	SHOW("recv(empty, MSG_DONTWAIT)", recv(s1, buf, sizeof buf, MSG_DONTWAIT));
 
 	/* data through every read-side call */
-	if (sc_write_all(c1, "0123456789abcdef", 16) != 0 ||
+	if (tl_write_all(c1, "0123456789abcdef", 16) != 0 ||
 	    poll(&(struct pollfd){ .fd = s1, .events = POLLIN }, 1, 5000) != 1)
-		sc_die("write");
+		tl_die("write");
 	SHOW_DATA("recv(5)", recv(s1, buf, 5, 0), buf);
 	SHOW_DATA("recv(3, MSG_PEEK)", recv(s1, buf, 3, MSG_PEEK), buf);
 	SHOW_DATA("recvfrom(4)", recvfrom(s1, buf, 4, 0, (struct sockaddr *)&from, &flen), buf);

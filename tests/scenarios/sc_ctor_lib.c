@@ -4,7 +4,7 @@
  * Proves (with sc_ctor_main): those calls return what they return without the preload, and the
  * socket is tracked all the same: an `eof_unclosed` leak naming sc_ctor_accept() and
  * sc_ctor_read_to_eof(). Built as libsc_ctor.so; sc_ctor_main links against it. */
-#include "scenario.h"
+#include "tl.h"
 #include "sc_ctor_lib.h"
 
 static struct sc_ctor_result result;
@@ -31,7 +31,7 @@ long sc_ctor_read_to_eof(int fd, long *last)
 
 void sc_ctor_open_and_read(void)
 {
-	int port, lfd = sc_listen(&port), cfd, afd;
+	int port, lfd = tl_listen(&port, 0), cfd, afd;
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 

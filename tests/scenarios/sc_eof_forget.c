@@ -4,7 +4,7 @@
  * `eof_stack` naming read_until_eof() and handle_forgetting_close(): the stack records carry
  * the program's own function names.
  * Usage: sc_eof_forget N    prints "port P", "sock FD INODE" per connection, "served N". */
-#include "scenario.h"
+#include "tl.h"
 
 int accept_client(int lfd);
 size_t read_until_eof(int fd);
@@ -14,7 +14,7 @@ int accept_client(int lfd)
 {
 	int fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
-		sc_die("accept");
+		tl_die("accept");
 	return fd;
 }
 
@@ -27,7 +27,7 @@ size_t read_until_eof(int fd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			sc_die("read");
+			tl_die("read");
 		if (n == 0)
 			return total;
 		total += (size_t)n;
@@ -42,16 +42,16 @@ void handle_forgetting_close(int fd)
 
 int main(int argc, char **argv)
 {
-	int n = sc_arg(argc, argv, 1, 1), port;
-	int lfd = sc_listen(&port);
+	int n = tl_arg(argc, argv, 1, 1), port;
+	int lfd = tl_listen(&port, 0);
 
-	sc_say("port %d", port);
+	tl_say("port %d", port);
 	for (int i = 0; i < n; i++) {
 		int fd = accept_client(lfd);
 		handle_forgetting_close(fd);
-		sc_report_sock(fd);
+		tl_report_sock(fd);
 	}
-	sc_say("served %d", n);
-	sc_wait_stdin_eof();
+	tl_say("served %d", n);
+	tl_wait_stdin_eof();
 	return 0;
 }

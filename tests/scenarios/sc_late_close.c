@@ -5,7 +5,7 @@
  * With "cw" it never reads: the socket is reported in CLOSE_WAIT, and its late_close must say
  * how long it leaked too (issue 12: leak_age_ms was 0 for close_wait).
  * Usage: sc_late_close [cw]    prints "port P", "sock FD INODE", and "closed" after "close". */
-#include "scenario.h"
+#include "tl.h"
 
 void read_to_eof(int fd);
 void close_late(int fd);
@@ -16,31 +16,31 @@ void read_to_eof(int fd)
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) != 0)
 		if (n < 0 && errno != EINTR)
-			sc_die("read");
+			tl_die("read");
 }
 
 void close_late(int fd)
 {
 	if (close(fd) != 0)
-		sc_die("close");
+		tl_die("close");
 }
 
 int main(int argc, char **argv)
 {
 	char line[16];
-	int port, lfd = sc_listen(&port), fd;
+	int port, lfd = tl_listen(&port, 0), fd;
 
-	sc_say("port %d", port);
+	tl_say("port %d", port);
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
-		sc_die("accept");
+		tl_die("accept");
 	if (argc < 2 || strcmp(argv[1], "cw") != 0)
 		read_to_eof(fd);
-	sc_report_sock(fd);
-	if (sc_stdin_line(line, sizeof line, SC_MAX_WAIT_MS) <= 0 || strcmp(line, "close") != 0)
-		return SC_EXIT_SETUP;
+	tl_report_sock(fd);
+	if (tl_stdin_line(line, sizeof line, TL_MAX_WAIT_MS) <= 0 || strcmp(line, "close") != 0)
+		return TL_EXIT_SETUP;
 	close_late(fd);
-	sc_say("closed");
-	sc_wait_stdin_eof();
+	tl_say("closed");
+	tl_wait_stdin_eof();
 	return 0;
 }

@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "scenario.h"
+#include "tl.h"
 
 #define MAX_THREADS 64
 
@@ -16,13 +16,13 @@ static void *client(void *arg)
 {
 	int n = *(int *)arg;
 	for (int i = 0; i < n; i++) {
-		int fd = sc_connect(port);
+		int fd = tl_connect(port);
 		if (fd < 0)
-			sc_die("connect");
-		if (sc_write_all(fd, "request\n", 8) != 0)
-			sc_die("write");
+			tl_die("connect");
+		if (tl_write_all(fd, "request\n", 8) != 0)
+			tl_die("write");
 		if (close(fd) != 0)
-			sc_die("close");
+			tl_die("close");
 		atomic_fetch_add(&made, 1);
 	}
 	return NULL;
@@ -30,20 +30,20 @@ static void *client(void *arg)
 
 int main(int argc, char **argv)
 {
-	int total = sc_arg(argc, argv, 2, 2000), nthreads = sc_arg(argc, argv, 3, 4);
+	int total = tl_arg(argc, argv, 2, 2000), nthreads = tl_arg(argc, argv, 3, 4);
 	int share[MAX_THREADS];
 	pthread_t t[MAX_THREADS];
 
-	port = sc_arg(argc, argv, 1, 0);
+	port = tl_arg(argc, argv, 1, 0);
 	if (nthreads < 1 || nthreads > MAX_THREADS)
-		return SC_EXIT_SETUP;
+		return TL_EXIT_SETUP;
 	for (int i = 0; i < nthreads; i++) {
 		share[i] = total / nthreads + (i < total % nthreads);
 		if (pthread_create(&t[i], NULL, client, &share[i]) != 0)
-			return SC_EXIT_SETUP;
+			return TL_EXIT_SETUP;
 	}
 	for (int i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
-	sc_say("done %d", atomic_load(&made));
+	tl_say("done %d", atomic_load(&made));
 	return 0;
 }

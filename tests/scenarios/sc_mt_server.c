@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "scenario.h"
+#include "tl.h"
 
 #define MAX_WORKERS 64
 
@@ -27,7 +27,7 @@ void read_request_to_eof(int fd)
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) != 0)
 		if (n < 0 && errno != EINTR)
-			sc_die("read");
+			tl_die("read");
 }
 
 void serve_connection(int fd)
@@ -42,7 +42,7 @@ void serve_connection(int fd)
 		return;
 	}
 	if (close(fd) != 0)
-		sc_die("close");
+		tl_die("close");
 }
 
 static void *worker(void *arg)
@@ -52,7 +52,7 @@ static void *worker(void *arg)
 	while (atomic_fetch_add(&claimed, 1) < total) {
 		int fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
-			sc_die("accept");
+			tl_die("accept");
 		serve_connection(fd);
 	}
 	return NULL;
@@ -60,23 +60,23 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-	int nworkers = sc_arg(argc, argv, 2, 4), port;
+	int nworkers = tl_arg(argc, argv, 2, 4), port;
 	pthread_t t[MAX_WORKERS];
 
-	total = sc_arg(argc, argv, 1, 2000);
-	every = sc_arg(argc, argv, 3, 50);
+	total = tl_arg(argc, argv, 1, 2000);
+	every = tl_arg(argc, argv, 3, 50);
 	if (nworkers < 1 || nworkers > MAX_WORKERS || every < 1)
-		return SC_EXIT_SETUP;
-	lfd = sc_listen(&port);
-	sc_say("port %d", port);
+		return TL_EXIT_SETUP;
+	lfd = tl_listen(&port, 0);
+	tl_say("port %d", port);
 	for (int i = 0; i < nworkers; i++)
 		if (pthread_create(&t[i], NULL, worker, NULL) != 0)
-			return SC_EXIT_SETUP;
+			return TL_EXIT_SETUP;
 	for (int i = 0; i < nworkers; i++)
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < nleaked; i++)
-		sc_report_sock(leaked[i]);
-	sc_say("handled %d", atomic_load(&handled));
-	sc_wait_stdin_eof();
+		tl_report_sock(leaked[i]);
+	tl_say("handled %d", atomic_load(&handled));
+	tl_wait_stdin_eof();
 	return 0;
 }

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <sys/un.h>
 
-#include "scenario.h"
+#include "tl.h"
 
 static void drain(int fd)
 {
@@ -18,7 +18,7 @@ static void drain(int fd)
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) != 0)
 		if (n < 0 && errno != EINTR)
-			sc_die("read");
+			tl_die("read");
 }
 
 static int unix_listener(struct sockaddr_un *a, socklen_t *len)
@@ -30,33 +30,33 @@ static int unix_listener(struct sockaddr_un *a, socklen_t *len)
 	snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "sockleak-sc-%d", (int)getpid());
 	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a->sun_path + 1));
 	if (fd < 0 || bind(fd, (struct sockaddr *)a, *len) != 0 || listen(fd, 8) != 0)
-		sc_die("unix listener");
+		tl_die("unix listener");
 	return fd;
 }
 
 int main(void)
 {
 	int pport, hport, sp[2], c, hc, hs, ul, u1 = -1, u2 = -1, uc, udp;
-	int plfd = sc_listen(&pport), hlfd = sc_listen(&hport);
+	int plfd = tl_listen(&pport, 0), hlfd = tl_listen(&hport, 0);
 	struct sockaddr_un ua;
 	struct sockaddr_in ia = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t ualen, ialen = sizeof ia;
 	char b;
 
 	/* listener with a closed, never accepted connection in its queue */
-	if ((c = sc_connect(pport)) < 0 || close(c) != 0)
-		sc_die("pending connection");
+	if ((c = tl_connect(pport)) < 0 || close(c) != 0)
+		tl_die("pending connection");
 
 	/* healthy idle TCP pair */
-	if ((hc = sc_connect(hport)) < 0 || (hs = accept(hlfd, NULL, NULL)) < 0 ||
+	if ((hc = tl_connect(hport)) < 0 || (hs = accept(hlfd, NULL, NULL)) < 0 ||
 	    write(hc, "a", 1) != 1 || read(hs, &b, 1) != 1 || write(hs, "b", 1) != 1 ||
 	    read(hc, &b, 1) != 1)
-		sc_die("healthy pair");
+		tl_die("healthy pair");
 
 	/* socketpair, peer closed, read to EOF */
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) != 0 || write(sp[1], "x", 1) != 1 ||
 	    close(sp[1]) != 0)
-		sc_die("socketpair");
+		tl_die("socketpair");
 	drain(sp[0]);
 
 	/* AF_UNIX stream connections, peer closed: one drained to EOF, one never read */
@@ -65,14 +65,14 @@ int main(void)
 		if ((uc = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
 		    connect(uc, (struct sockaddr *)&ua, ualen) != 0 || write(uc, "y", 1) != 1 ||
 		    close(uc) != 0)
-			sc_die("unix client");
+			tl_die("unix client");
 		if (i == 0)
 			u1 = accept(ul, NULL, NULL);
 		else
 			u2 = accept(ul, NULL, NULL);
 	}
 	if (u1 < 0 || u2 < 0)
-		sc_die("unix accept");
+		tl_die("unix accept");
 	drain(u1);
 
 	/* UDP: a zero-length datagram makes recv return 0 */
@@ -81,11 +81,11 @@ int main(void)
 	    getsockname(udp, (struct sockaddr *)&ia, &ialen) != 0 ||
 	    sendto(udp, "", 0, 0, (struct sockaddr *)&ia, ialen) != 0 ||
 	    recv(udp, &b, 1, 0) != 0)
-		sc_die("udp");
+		tl_die("udp");
 
 	(void)plfd; /* held open to the end, never accepted from */
-	sc_say("pending %d", pport);
-	sc_say("ready");
-	sc_wait_stdin_eof();
+	tl_say("pending %d", pport);
+	tl_say("ready");
+	tl_wait_stdin_eof();
 	return 0; /* everything above still open at exit: none of it is a TCP leak */
 }

@@ -4,25 +4,25 @@
  * Proves: exactly N `close_wait` leaks in the client, role `connected`, `eof_stack` null,
  * `open_stack` naming open_pool_connection().
  * Usage: sc_pool_client PORT N    prints "sock FD INODE" per connection, then "pooled N". */
-#include "scenario.h"
+#include "tl.h"
 
 int open_pool_connection(int port);
 
 int open_pool_connection(int port)
 {
-	int fd = sc_connect(port);
+	int fd = tl_connect(port);
 	if (fd < 0)
-		sc_die("connect");
+		tl_die("connect");
 	return fd;
 }
 
 int main(int argc, char **argv)
 {
-	int port = sc_arg(argc, argv, 1, 0), n = sc_arg(argc, argv, 2, 1);
+	int port = tl_arg(argc, argv, 1, 0), n = tl_arg(argc, argv, 2, 1);
 
 	for (int i = 0; i < n; i++)
-		sc_report_sock(open_pool_connection(port)); /* kept idle, never read, never closed */
-	sc_say("pooled %d", n);
-	sc_wait_stdin_eof();
+		tl_report_sock(open_pool_connection(port)); /* kept idle, never read, never closed */
+	tl_say("pooled %d", n);
+	tl_wait_stdin_eof();
 	return 0;
 }

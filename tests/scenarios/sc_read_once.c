@@ -5,7 +5,7 @@
  * naming accept_connection(), role `accepted`, and no second record for the same socket later
  * (not from a later scan, not at exit).
  * Usage: sc_read_once N    prints "port P", "sock FD INODE" per connection, "served N". */
-#include "scenario.h"
+#include "tl.h"
 
 int accept_connection(int lfd);
 void read_one_request(int fd);
@@ -14,7 +14,7 @@ int accept_connection(int lfd)
 {
 	int fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
-		sc_die("accept");
+		tl_die("accept");
 	return fd;
 }
 
@@ -23,21 +23,21 @@ void read_one_request(int fd)
 {
 	char buf[512];
 	if (read(fd, buf, sizeof buf) <= 0)
-		sc_die("read request");
+		tl_die("read request");
 }
 
 int main(int argc, char **argv)
 {
-	int n = sc_arg(argc, argv, 1, 1), port;
-	int lfd = sc_listen(&port);
+	int n = tl_arg(argc, argv, 1, 1), port;
+	int lfd = tl_listen(&port, 0);
 
-	sc_say("port %d", port);
+	tl_say("port %d", port);
 	for (int i = 0; i < n; i++) {
 		int fd = accept_connection(lfd);
 		read_one_request(fd);
-		sc_report_sock(fd); /* the leak: fd is never closed */
+		tl_report_sock(fd); /* the leak: fd is never closed */
 	}
-	sc_say("served %d", n);
-	sc_wait_stdin_eof();
+	tl_say("served %d", n);
+	tl_wait_stdin_eof();
 	return 0;
 }

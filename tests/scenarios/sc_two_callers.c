@@ -13,7 +13,7 @@
  * Usage: sc_two_callers PEER_PORT    prints "port P" (its own listener), "by NAME INODE" and
  * "sock FD INODE" per socket, "connected", "read", "accepted"; run.py closes the peers' ends
  * in between. */
-#include "scenario.h"
+#include "tl.h"
 
 int sc_connect_helper(int port);
 int caller_a(int port);
@@ -25,7 +25,7 @@ int sc_accept_helper(int lfd);
 int acceptor_a(int lfd);
 int acceptor_b(int lfd);
 
-/* socket() and connect() right here, not through sc_connect(): the callers must be frames #1
+/* socket() and connect() right here, not through tl_connect(): the callers must be frames #1
  * and #2 above the function that calls the wrapper even under a sanitizer whose interceptor
  * sits in between (the library checks two levels: README, Limits). */
 __attribute__((noinline)) int sc_connect_helper(int port)
@@ -35,7 +35,7 @@ __attribute__((noinline)) int sc_connect_helper(int port)
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
-		sc_die("connect");
+		tl_die("connect");
 	return fd;
 }
 
@@ -47,11 +47,11 @@ __attribute__((noinline)) void sc_eof_helper(int fd)
 	char buf[256];
 	ssize_t n;
 
-	if (sc_wait_fin(fd, SC_MAX_WAIT_MS) != 0)
-		sc_die("no FIN from the peer");
+	if (tl_wait_fin(fd, TL_MAX_WAIT_MS) != 0)
+		tl_die("no FIN from the peer");
 	while ((n = read(fd, buf, sizeof buf)) != 0)
 		if (n < 0 && errno != EINTR)
-			sc_die("read");
+			tl_die("read");
 }
 
 __attribute__((noinline)) void reader_a(int fd) { sc_eof_helper(fd); }
@@ -61,7 +61,7 @@ __attribute__((noinline)) int sc_accept_helper(int lfd)
 {
 	int fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
-		sc_die("accept");
+		tl_die("accept");
 	return fd;
 }
 
@@ -70,32 +70,32 @@ __attribute__((noinline)) int acceptor_b(int lfd) { return sc_accept_helper(lfd)
 
 static void sc_by(const char *who, int fd)
 {
-	sc_say("by %s %lu", who, sc_inode(fd));
-	sc_report_sock(fd);
+	tl_say("by %s %lu", who, tl_inode(fd));
+	tl_report_sock(fd);
 }
 
 int main(int argc, char **argv)
 {
-	int peer = sc_arg(argc, argv, 1, 0), port, a, b;
-	int lfd = sc_listen(&port);
+	int peer = tl_arg(argc, argv, 1, 0), port, a, b;
+	int lfd = tl_listen(&port, 0);
 	char line[16];
 
-	sc_say("port %d", port);
+	tl_say("port %d", port);
 	a = caller_a(peer);
 	b = caller_b(peer);
 	sc_by("caller_a", a);
 	sc_by("caller_b", b);
-	sc_say("connected");
+	tl_say("connected");
 	reader_a(a);   /* run.py closed the peer's ends: both get a FIN, neither is closed */
 	reader_b(b);
-	sc_say("read");
-	if (sc_stdin_line(line, sizeof line, SC_MAX_WAIT_MS) <= 0 || strcmp(line, "accept") != 0)
-		return SC_EXIT_SETUP;
+	tl_say("read");
+	if (tl_stdin_line(line, sizeof line, TL_MAX_WAIT_MS) <= 0 || strcmp(line, "accept") != 0)
+		return TL_EXIT_SETUP;
 	a = acceptor_a(lfd);   /* run.py connected twice: the backlog hands them over in order */
 	b = acceptor_b(lfd);
 	sc_by("acceptor_a", a);
 	sc_by("acceptor_b", b);
-	sc_say("accepted");
-	sc_wait_stdin_eof();
+	tl_say("accepted");
+	tl_wait_stdin_eof();
 	return 0;
 }

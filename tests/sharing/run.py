@@ -24,11 +24,6 @@ GRACE_MS, SCAN_MS = 300, 50
 PRELOAD_FD_BASE = 1000   # where the preload puts its own descriptors (log.c sl_high_base)
 
 
-def socks_of(p):
-    """{inode: fd} from a program's "sock FD INODE" lines."""
-    return {int(w[2]): int(w[1]) for w in p.all("sock")}
-
-
 def exchange(c, port, req=b"req\n"):
     """Connect, send one request, read one reply line: the open client socket and the reply."""
     s = c.connect(port)
@@ -93,7 +88,7 @@ def fork_server(c, mode):
         check(reply == b"ok\n", f"reply {reply!r}")
         clients.append(s)
         srv.expect("forked", nth=i + 1)
-    socks = socks_of(srv)
+    socks = srv.socks()
     forked = [(int(w[1]), int(w[2])) for w in srv.all("forked")]
     children = [p for p, _ in forked]
     conn_inode = {fd: ino for ino, fd in socks.items()}
@@ -190,7 +185,7 @@ def case_exec_helper_inherits(c):
     port = par.port()
     cli = c.connect(port)
     par.expect("sock")
-    (ino, fd), = socks_of(par).items()
+    (ino, fd), = par.socks().items()
     child = int(par.expect("forked")[1])
     check(int(par.expect("helper-ready")[1]) == child, "helper pid")
     par.send("close")
@@ -243,7 +238,7 @@ def case_dup_outlives_original(c):
     srv.expect("duped")
     dups = [(int(w[1]), int(w[2]), w[3]) for w in srv.all("dup")]
     check([d[2] for d in dups] == ["0", "0"], f"close of the originals: {dups}")
-    socks = socks_of(srv)
+    socks = srv.socks()
     fd_ino = {fd: ino for ino, fd in socks.items()}
     cs = c.wait_count(srv.pid, "close_shared", 2)
     for (orig, dupfd, _), r in zip(dups, sorted(cs, key=lambda r: r["ts_ns"])):
@@ -271,7 +266,7 @@ def case_scm_rights_received(c):
     port = p.port()
     cli = c.connect(port)
     check(p.expect("sent")[2] == "0", "sender close")
-    (ino, fd), = c.wait_for(lambda: socks_of(p) or None, 10, "receiver's sock line").items()
+    (ino, fd), = c.wait_for(lambda: p.socks() or None, 10, "receiver's sock line").items()
     cli.sendall(b"req\n")
     check(cli.recv(64) == b"recv\n", "receiver reply")
     cli.close()
@@ -468,7 +463,7 @@ def case_vfork_child_touches_nothing(c):
     port = srv.port()
     cli = c.connect(port)
     srv.expect("sock")
-    (ino, fd), = socks_of(srv).items()
+    (ino, fd), = srv.socks().items()
     check(srv.expect("spawned")[1] == "5", "vfork rounds")
     cli.close()
     lk = c.wait_count(srv.pid, "leak", 1)[0]
