@@ -88,8 +88,46 @@ class LogFile:
                 self.bad.append(f"line {i} is not one JSON object ({e}): {line[:160]!r}")
 
 
-def validate(log, per_pid=True):
-    """Errors in one log: JSON, common fields, stacks before use, one leak per socket."""
+FRAME_FIELDS = ("ip", "module", "offset", "symbol", "build_id")
+CONTRACT_KINDS = ("eof_unclosed", "close_wait", "exit_open", "gc_closed")
+CONTRACT_ROLES = ("accepted", "connected", "inherited", "other")
+
+
+def _frame_errors(at, frames):
+    """The first malformed frame of a stack record (docs/log-format.md), as one error."""
+    for fr in frames:
+        fmiss = [k for k in FRAME_FIELDS if k not in fr]
+        if fmiss:
+            return [f"{at}: frame lacks {fmiss}: {fr}"]
+        if "lang" in fr:  # an interpreter's frame
+            if not (fr["lang"] == "python" and isinstance(fr.get("file"), str)
+                    and isinstance(fr.get("line"), int) and fr["ip"] is None
+                    and fr["module"] is None and fr["offset"] is None):
+                return [f"{at}: bad interpreter frame: {fr}"]
+            continue
+        if not (isinstance(fr["ip"], str) and fr["ip"].startswith("0x")
+                and isinstance(fr["offset"], str) and fr["offset"].startswith("0x")):
+            return [f"{at}: ip/offset not \"0x...\" strings: {fr}"]
+    return []
+
+
+def _leak_typed(r):
+    """A leak record's documented fields with their types, for programs that only do plain
+    TCP on loopback, never read after a leak (last_io_stack null) and set no idle_ms."""
+    return (r["kind"] in CONTRACT_KINDS and isinstance(r["fd"], int)
+            and isinstance(r["inode"], int) and r["inode"] > 0 and isinstance(r["fds"], list)
+            and r["fd"] in r["fds"] and r["family"] in ("inet", "inet6")
+            and isinstance(r["tcp_state"], str) and r["role"] in CONTRACT_ROLES
+            and isinstance(r["age_ms"], int) and r["age_ms"] >= 0
+            and isinstance(r["shared_with"], list) and isinstance(r["inherited"], bool)
+            and all(r[k] is None or isinstance(r[k], str) for k in ("local", "peer"))
+            and r["last_io_stack"] is None)
+
+
+def validate(log, per_pid=True, contract=False):
+    """Errors in one log: JSON, common fields, stacks before use, one leak per socket. With
+    contract: also every frame's fields, each stack written once per program image, and every
+    leak field's type (_leak_typed)."""
     errs = list(log.bad)
     stacks, leaks = set(), set()
     where = os.path.basename(log.path)
@@ -100,7 +138,7 @@ def validate(log, per_pid=True):
             errs.append(f"{at}: missing {missing}")
             continue
         if r["v"] != 1 or not isinstance(r["ts_ns"], int) or not isinstance(r["tid"], int):
-            errs.append(f"{at}: bad v/ts_ns/tid")
+            errs.append(f"{at}: bad v/ts_ns/tid: {brief(r)}")
         if per_pid and r["pid"] != log.pid:
             errs.append(f"{at}: pid {r['pid']} in the file of pid {log.pid}")
         if per_pid and i == 1 and r["event"] != "start":
@@ -117,6 +155,10 @@ def validate(log, per_pid=True):
                 errs.append(f"{at}: bad stack id {sid!r}")
             if not isinstance(r.get("frames"), list) or not r["frames"]:
                 errs.append(f"{at}: no frames")
+            elif contract:
+                errs += _frame_errors(at, r["frames"])
+            if contract and (key, sid) in stacks:
+                errs.append(f"{at}: stack {sid} written again (once per distinct stack)")
             stacks.add((key, sid))
             continue
         for k in STACK_REFS:
@@ -126,11 +168,13 @@ def validate(log, per_pid=True):
         if r["event"] == "leak":
             miss = [k for k in LEAK_FIELDS if k not in r]
             if miss:
-                errs.append(f"{at}: leak lacks {miss}")
-            elif (key, r["inode"]) in leaks:
+                errs.append(f"{at}: leak lacks {miss}: {brief(r)}")
+                continue
+            if contract and not _leak_typed(r):
+                errs.append(f"{at}: leak field of wrong type or value: {json.dumps(r)}")
+            if (key, r["inode"]) in leaks:
                 errs.append(f"{at}: second leak record for inode {r['inode']}")
-            else:
-                leaks.add((key, r["inode"]))
+            leaks.add((key, r["inode"]))
     return errs
 
 

@@ -139,20 +139,22 @@ static inline int tl_connect_or_die(int port)
 	return fd;
 }
 
-/* A peer in a child process: accepts one connection on lfd, says nothing, closes it. The
- * listener is closed here, so only the child holds it. */
-static inline void tl_closing_peer(int lfd)
+/* A peer in a child process: accepts n connections on lfd, says nothing, closes each at
+ * once. The listener is closed here, so only the child holds it. */
+static inline void tl_closing_peers(int lfd, int n)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
 		tl_die("fork");
 	if (pid == 0) {
-		int c = accept(lfd, NULL, NULL);
+		for (int i = 0; i < n; i++) {
+			int c = accept(lfd, NULL, NULL);
 
-		if (c < 0)
-			tl_die("accept");
-		close(c);
+			if (c < 0)
+				tl_die("accept");
+			close(c);
+		}
 		_exit(0);
 	}
 	close(lfd);

@@ -17,7 +17,7 @@ int main(void)
 	int port, lfd = tl_listen(&port, SOCK_CLOEXEC);
 	int fd;
 
-	tl_closing_peer(lfd);
+	tl_closing_peers(lfd, 1);
 	fd = fetch(port);
 	(void)fd;
 	return 0;

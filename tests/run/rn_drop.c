@@ -21,7 +21,7 @@ int main(void)
 
 	if (getuid() == 0 && (setgroups(0, NULL) || setgid(65534) || setuid(65534)))
 		tl_die("drop");
-	tl_closing_peer(lfd);
+	tl_closing_peers(lfd, 1);
 	(void)fetch(port);
 	return 0;
 }

@@ -33,22 +33,6 @@ static void ready(void)
 	fflush(stdout);
 }
 
-/* A peer in a child process that accepts n connections and closes each at once. */
-static void closing_peers(int lfd, int n)
-{
-	if (fork() == 0) {
-		for (int i = 0; i < n; i++) {
-			int c = accept(lfd, NULL, NULL);
-
-			if (c < 0)
-				tl_die("accept");
-			close(c);
-		}
-		_exit(0);
-	}
-	close(lfd);
-}
-
 /* The one site of `two`: the connect and the EOF read are here, whoever calls. */
 static int fetch_to_eof(int port)
 {
@@ -101,7 +85,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "late")) {
 		int c;
 
-		closing_peers(lfd, 1);
+		tl_closing_peers(lfd, 1);
 		c = tl_connect_or_die(port);
 		ready();
 		wait_line();
@@ -111,7 +95,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "two")) {
-		closing_peers(lfd, 2);
+		tl_closing_peers(lfd, 2);
 		for (int i = 0; i < 2; i++) {
 			(void)fetch_to_eof(port);
 			if (i == 0) {

@@ -13,7 +13,7 @@ int main(void)
 	int port, lfd = tl_listen(&port, SOCK_CLOEXEC);
 	char buf[64];
 
-	tl_closing_peer(lfd);
+	tl_closing_peers(lfd, 1);
 	(void)rn_lib_fetch(port);
 	printf("ready\n");
 	fflush(stdout);

@@ -16,7 +16,6 @@ Usage: run.py --bin BUILD/tests/scenarios --lib /abs/BUILD/libsockleak.so [--res
               [--preload-first SANITIZER_RUNTIME] [--only NAME[,NAME...]] [--keep] [-v]
 Standard library only."""
 
-import json
 import os
 import re
 import socket
@@ -24,95 +23,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import (COMMON_FIELDS, LEAK_FIELDS, STACK_REFS, Case, brief,  # noqa: E402
-                     briefs, check, main, ss_rows)
+from harness import Case, brief, briefs, check, main, ss_rows, validate  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GRACE_MS = 300
 SCAN_MS = 50
 CASE_TIMEOUT_S = 60  # hard bound per case (SIGALRM), far above any case's normal run
 PYTHON = "/usr/bin/python3"  # case 5 wants Debian's interpreter, unmodified
-
-FRAME_FIELDS = ("ip", "module", "offset", "symbol", "build_id")
-KINDS = ("eof_unclosed", "close_wait", "exit_open", "gc_closed")
-ROLES = ("accepted", "connected", "inherited", "other")
-
-
-# --------------------------------------------------------------------------------------------
-# Logs
-
-
-def validate_contract(log):
-    """Case 10's checks on one file: every line JSON, the common fields, each stack record
-    written once and before its first use, every documented leak field with its type, one leak
-    per socket."""
-    errs = list(log.bad)
-    stacks, leak_inodes = set(), {}
-    where = os.path.basename(log.path)
-    for i, r in enumerate(log.records, 1):
-        at = f"{where} record {i} ({r.get('event')})"
-        missing = [k for k in COMMON_FIELDS if k not in r]
-        if missing:
-            errs.append(f"{at}: missing {missing}")
-            continue
-        if r["v"] != 1 or not isinstance(r["ts_ns"], int) or not isinstance(r["tid"], int):
-            errs.append(f"{at}: bad v/ts_ns/tid: {brief(r)}")
-        if r["pid"] != log.pid:
-            errs.append(f"{at}: pid {r['pid']} in file of pid {log.pid}")
-        if i == 1 and r["event"] != "start":
-            errs.append(f"{at}: first record is not `start`")
-        if r["event"] == "stack":
-            sid = r.get("id")
-            if not isinstance(sid, str) or not re.fullmatch(r"[0-9a-f]{16}", sid):
-                errs.append(f"{at}: bad stack id {sid!r}")
-            frames = r.get("frames")
-            if not isinstance(frames, list) or not frames:
-                errs.append(f"{at}: no frames")
-            else:
-                for fr in frames:
-                    fmiss = [k for k in FRAME_FIELDS if k not in fr]
-                    if fmiss:
-                        errs.append(f"{at}: frame lacks {fmiss}: {fr}")
-                        break
-                    if "lang" in fr:  # an interpreter's frame (docs/log-format.md)
-                        if not (fr["lang"] == "python" and isinstance(fr.get("file"), str)
-                                and isinstance(fr.get("line"), int) and fr["ip"] is None
-                                and fr["module"] is None and fr["offset"] is None):
-                            errs.append(f"{at}: bad interpreter frame: {fr}")
-                            break
-                        continue
-                    if not (isinstance(fr["ip"], str) and fr["ip"].startswith("0x")
-                            and isinstance(fr["offset"], str) and fr["offset"].startswith("0x")):
-                        errs.append(f"{at}: ip/offset not \"0x...\" strings: {fr}")
-                        break
-            if sid in stacks:  # design brief: "emitted once per distinct stack"
-                errs.append(f"{at}: stack {sid} written again (once per distinct stack)")
-            stacks.add(sid)
-            continue
-        for k in STACK_REFS:
-            sid = r.get(k)
-            if sid is not None and sid not in stacks:
-                errs.append(f"{at}: {k} {sid!r} not defined by an earlier stack record")
-        if r["event"] != "leak":
-            continue
-        missing = [k for k in LEAK_FIELDS if k not in r]
-        if missing:
-            errs.append(f"{at}: leak lacks documented fields {missing}: {brief(r)}")
-            continue
-        typed = (r["kind"] in KINDS and isinstance(r["fd"], int) and isinstance(r["inode"], int)
-                 and r["inode"] > 0 and isinstance(r["fds"], list) and r["fd"] in r["fds"]
-                 and r["family"] in ("inet", "inet6") and isinstance(r["tcp_state"], str)
-                 and r["role"] in ROLES and isinstance(r["age_ms"], int) and r["age_ms"] >= 0
-                 and isinstance(r["shared_with"], list) and isinstance(r["inherited"], bool)
-                 and all(r[k] is None or isinstance(r[k], str) for k in ("local", "peer"))
-                 and r["last_io_stack"] is None)
-        if not typed:
-            errs.append(f"{at}: leak field of wrong type or value: {json.dumps(r)}")
-        if r["inode"] in leak_inodes:
-            errs.append(f"{at}: second leak record for inode {r['inode']} "
-                        f"(first is record {leak_inodes[r['inode']]})")
-        leak_inodes.setdefault(r["inode"], i)
-    return errs
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,7 +46,7 @@ class ScCase(Case):
 
     def check_logs(self):
         for lf in self.logs(final=True).values():
-            self.run.validated.append((self.name, lf, validate_contract(lf)))
+            self.run.validated.append((self.name, lf, validate(lf, contract=True)))
         return []
 
 
