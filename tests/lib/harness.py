@@ -521,6 +521,23 @@ def poll(fn, timeout, what, interval=0.02):
         time.sleep(interval)
 
 
+def read_line(fd, deadline):
+    """One line of descriptor fd (a child's stdout) before deadline (time.monotonic()), read a
+    byte at a time so nothing after it is taken: the bytes with their newline, or without it
+    at EOF (the caller says what that means). Fail when the deadline passes first."""
+    buf = b""
+    while not buf.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        check(left > 0, f"no line on stdout in time (got {buf!r})")
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            c = os.read(fd, 1)
+            if not c:
+                return buf
+            buf += c
+    return buf
+
+
 def case_list():
     """(cases, case): a list of (name, fn), and a decorator that appends fn under its name."""
     cases = []

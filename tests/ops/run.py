@@ -33,7 +33,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Fail, case_list, check, run_cases  # noqa: E402
+from harness import Fail, case_list, check, read_line, run_cases  # noqa: E402
 
 A = None
 CASES, case = case_list()
@@ -71,19 +71,10 @@ class Procs:
 
 def readline(p, deadline):
     """One line of p's stdout before deadline (the server prints its port)."""
-    import select
-    buf = b""
-    fd = p.stdout.fileno()
-    while not buf.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        check(left > 0, f"no line in time (got {buf!r})")
-        r, _, _ = select.select([fd], [], [], left)
-        if r:
-            c = os.read(fd, 1)
-            if not c:
-                p.kill()
-                raise Fail(f"stdout closed early (got {buf!r}): {p.communicate()[1].decode()[:500]}")
-            buf += c
+    buf = read_line(p.stdout.fileno(), deadline)
+    if not buf.endswith(b"\n"):
+        p.kill()
+        raise Fail(f"stdout closed early (got {buf!r}): {p.communicate()[1].decode()[:500]}")
     return buf.decode().strip()
 
 

@@ -22,7 +22,6 @@ import glob
 import json
 import os
 import re
-import select
 import shlex
 import shutil
 import signal
@@ -33,7 +32,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Fail, case_list, check, pid_gone, poll, run_cases  # noqa: E402
+from harness import (Fail, case_list, check, pid_gone, poll, read_line,  # noqa: E402
+                     run_cases)
 
 RUN_OPTS = "grace_ms=300:scan_ms=50"
 CASE_TIMEOUT_S = 60
@@ -93,18 +93,10 @@ class Runner:
 
     def readline(self, deadline):
         """One line of the program's stdout, before deadline."""
-        buf = b""
-        fd = self.p.stdout.fileno()
-        while not buf.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            check(left > 0, f"no line on stdout in time (got {buf!r})")
-            r, _, _ = select.select([fd], [], [], left)
-            if r:
-                chunk = os.read(fd, 1)
-                if not chunk:
-                    self.finish()
-                    raise Fail(f"stdout closed early (got {buf!r}); stderr:\n{self.err}")
-                buf += chunk
+        buf = read_line(self.p.stdout.fileno(), deadline)
+        if not buf.endswith(b"\n"):
+            self.finish()
+            raise Fail(f"stdout closed early (got {buf!r}); stderr:\n{self.err}")
         self.out += buf.decode()
         return buf.decode().strip()
 
