@@ -6,7 +6,7 @@
  *   rn_hold two    two connections opened and read to EOF by the same code: the first held
  *                  until a line on stdin (an eof_unclosed leak), the second open at exit (an
  *                  exit_open leak after an EOF): two leaks at one site
- *   rn_hold sites  three connections opened by one helper (rn_connect) called from three
+ *   rn_hold sites  three connections opened by one helper (tl_connect_or_die) called from three
  *                  callers, read to EOF in one function by two of them and in another by the
  *                  third, all open at exit: the same open frame, two EOF frames, so two sites,
  *                  though no two of the three stacks are equal (issue 12: the library's exit
@@ -63,9 +63,9 @@ static __attribute__((noinline)) int drained_b(int fd)
 	return fd;
 }
 
-static __attribute__((noinline)) int caller_1(int port) { return drained_a(rn_connect(port)); }
-static __attribute__((noinline)) int caller_2(int port) { return drained_a(rn_connect(port)); }
-static __attribute__((noinline)) int caller_3(int port) { return drained_b(rn_connect(port)); }
+static __attribute__((noinline)) int caller_1(int port) { return drained_a(tl_connect_or_die(port)); }
+static __attribute__((noinline)) int caller_2(int port) { return drained_a(tl_connect_or_die(port)); }
+static __attribute__((noinline)) int caller_3(int port) { return drained_b(tl_connect_or_die(port)); }
 
 int main(int argc, char **argv)
 {
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "sites")) {
-		closing_peers(lfd, 3);
+		tl_closing_peers(lfd, 3);
 		(void)caller_1(port);
 		(void)caller_2(port);
 		(void)caller_3(port);
