@@ -9,7 +9,6 @@
 #include "lang.h"
 #include "stack.h"
 #include "suppress.h"
-#include "syslog.h"
 #include "track.h"
 #include "watchdog.h"
 
@@ -96,7 +95,6 @@ static void sl_secure_options(void)
 {
 	static char text[4096];
 	long n = sl_file_read(SL_SECURE_CONF, text, sizeof(text), SL_FILE_ROOT);
-	const char *sink;
 
 	sl_opt.log_path[0] = '\0';
 	sl_opt.summary = 0;
@@ -113,17 +111,7 @@ static void sl_secure_options(void)
 	sl_opts_parse_conf(&sl_opt, text, sl_opt_error, NULL);
 	/* A relative path would be resolved in the working directory the invoker chose: root's
 	 * log created, or suppressions read, wherever they stand. */
-	if (sl_opt.log_path[0] && sl_opt.log_path[0] != '/' && strcmp(sl_opt.log_path, "stderr") &&
-	    !sl_syslog_wanted(sl_opt.log_path, &sink)) {
-		sl_log_say("sockleak: secure mode: log_path '%s' is not absolute; not used",
-			   sl_opt.log_path);
-		sl_opt.log_path[0] = '\0';
-	}
-	if (sl_opt.suppressions[0] && sl_opt.suppressions[0] != '/') {
-		sl_log_say("sockleak: secure mode: suppressions '%s' is not absolute; not used",
-			   sl_opt.suppressions);
-		sl_opt.suppressions[0] = '\0';
-	}
+	sl_opts_secure_paths(&sl_opt, sl_opt_error, NULL);
 }
 
 static void sl_do_init(void)

@@ -2,6 +2,7 @@
 #include "syslog.h"
 
 #include "log.h"
+#include "options.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,17 +20,10 @@
 
 static int sl_failure_said;
 
+/* The syntax of log_path is the options table's (one definition: sockleak run reads it too). */
 int sl_syslog_wanted(const char *log_path, const char **path)
 {
-	if (!strcmp(log_path, "syslog")) {
-		*path = "/dev/log";
-		return 1;
-	}
-	if (!strncmp(log_path, "syslog:", 7) && log_path[7] == '/') {
-		*path = log_path + 7;
-		return 1;
-	}
-	return 0;
+	return sl_opts_sink(log_path, path) == SL_SINK_SYSLOG;
 }
 
 int sl_syslog_open(const char *path)

@@ -40,8 +40,8 @@ struct sl_run {
 	int keep_logs;
 	const char *library;    /* --library, or NULL: search */
 	long tree_wait_ms;
-	/* The options as the preload reads them (its own parser, preload/options.c): exitcode,
-	 * fail_on_late, suppressions, log_path ("" when not given), summary (-1: not given). */
+	/* The options as the preload reads them (its own parser and defaults, preload/options.c):
+	 * exitcode, fail_on_late, suppressions; log_path and summary where given (o.given). */
 	struct sl_opts o;
 	/* Worked out before the start. */
 	char prog[PATH_MAX];    /* CMD resolved through PATH */
@@ -107,12 +107,11 @@ static int sl_run_uint(const char *s, size_t n, long lo, long hi, long *out)
 
 /* The options the program gets, read by the preload's own parser (issue 12: the runner had a
  * second one). Bad items are not named here: the preload names every bad key and value itself
- * (once per process), and the runner keeps the defaults for them, as the preload does. */
+ * (once per process), and the runner keeps the defaults for them, as the preload does. The
+ * text goes to the program as the user wrote it; the runner only appends items. */
 static void sl_run_read_opts(struct sl_run *r)
 {
 	sl_opts_default(&r->o);
-	r->o.log_path[0] = '\0';
-	r->o.summary = -1;
 	sl_opts_parse(&r->o, r->opts ? r->opts : "", NULL, NULL);
 }
 
@@ -245,13 +244,11 @@ static int sl_run_setup_logs(struct sl_run *r)
 	sl_run_logdir_sweep(r->tmpdir, r->id);
 
 	/* stderr and syslog are passed through as they are: nothing for the runner to read */
-	if (r->o.log_path[0] &&
-	    (!strcmp(r->o.log_path, "stderr") || !strcmp(r->o.log_path, "syslog") ||
-	     !strncmp(r->o.log_path, "syslog:/", 8))) {
+	if (sl_opts_given(&r->o, log_path) && sl_opts_sink(r->o.log_path, NULL) != SL_SINK_FILES) {
 		r->prefix[0] = '\0';
 		return 0;
 	}
-	if (r->o.log_path[0]) {
+	if (sl_opts_given(&r->o, log_path)) {
 		int abs = r->o.log_path[0] == '/' || !getcwd(cwd, sizeof(cwd));
 		n = snprintf(r->prefix, sizeof(r->prefix), "%s%s%s", abs ? "" : cwd,
 			     abs ? "" : "/", r->o.log_path);
@@ -264,10 +261,10 @@ static int sl_run_setup_logs(struct sl_run *r)
 		}
 		n = snprintf(r->prefix, sizeof(r->prefix), "%s/log", r->logdir);
 	}
-	/* the preload takes a log_path shorter than its SL_PATH_MAX (512) */
-	if (n < 0 || n >= 512) {
-		fprintf(stderr, "sockleak: run: log path %s is too long (at most 511 bytes)\n",
-			r->prefix);
+	/* the preload takes a log_path shorter than its SL_PATH_MAX */
+	if (n < 0 || n >= SL_PATH_MAX) {
+		fprintf(stderr, "sockleak: run: log path %s is too long (at most %d bytes)\n",
+			r->prefix, SL_PATH_MAX - 1);
 		return -1;
 	}
 	if (!r->logdir[0] && sl_run_check_dir(r->prefix))
@@ -582,7 +579,8 @@ static int sl_run_prepare(struct sl_run *r, const char *cmd)
 	int e;
 
 	sl_run_read_opts(r);
-	if (r->o.summary < 0 && sl_run_append(&r->opts, "summary=0"))
+	/* the runner prints its own summary, symbolised, unless the user asked for the preload's */
+	if (!sl_opts_given(&r->o, summary) && sl_run_append(&r->opts, "summary=0"))
 		return SL_RUN_FAIL;
 	if ((e = sl_run_resolve(cmd, r->prog, sizeof(r->prog)))) {
 		fprintf(stderr, "sockleak: run: %s: %s\n", cmd,
@@ -603,7 +601,8 @@ static int sl_run_prepare(struct sl_run *r, const char *cmd)
 	if (!r->prefix[0])
 		fprintf(stderr, "sockleak: run: log_path=%s: records go to %s and are not analysed; "
 			"the exit status is the program's\n", r->o.log_path,
-			strcmp(r->o.log_path, "stderr") ? "syslog" : "the program's stderr");
+			sl_opts_sink(r->o.log_path, NULL) == SL_SINK_SYSLOG ? "syslog"
+									    : "the program's stderr");
 	return -1;
 }
 
@@ -691,7 +690,7 @@ static int sl_run_finish(struct sl_run *r, const char *prog, pid_t pid, int exec
 		sl_run_keep_logs(r, "logs kept in");
 	else
 		sl_run_remove_logs(r);
-	return leaked > 0 && r->o.exitcode ? r->o.exitcode : ret;
+	return leaked > 0 && r->o.exitcode ? (int)r->o.exitcode : ret;
 }
 
 int sl_cmd_run(int argc, char **argv)

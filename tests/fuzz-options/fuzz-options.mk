@@ -19,7 +19,9 @@ FUZZ_OPTIONS_TIME ?= $(if $(filter command% environment%,$(origin FUZZ_TIME)),$(
 FZO_CFLAGS = -std=gnu11 $(WARN) -O1 -g -fno-omit-frame-pointer \
              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
              -D_GNU_SOURCE -Iinclude
-FZO_LINK_opts := preload/options.c preload/json.c tests/unit/jsoncheck.c
+# options.c and the fuzzer are both generated from the table: a changed row rebuilds them
+FZO_LINK_opts := preload/options.c preload/json.c tests/unit/jsoncheck.c preload/options.h \
+		 preload/options.inc
 FZO_LINK_json := preload/json.c tests/unit/jsoncheck.c
 FZO_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 

@@ -1,6 +1,6 @@
 /* libFuzzer target: SOCKLEAK_OPTIONS parsing (preload/options.c).
  * Whatever the environment holds, the parser must: report each problem in one bounded line,
- * count exactly the lines it reported, leave every option inside its documented range, and
+ * count exactly the lines it reported, leave every option inside its table row's range, and
  * produce an options object that a strict JSON reader accepts (it goes into every `start`
  * record). Parsing the same string twice gives the same options. */
 #include <stdint.h>
@@ -21,6 +21,13 @@
 	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A function, not a comparison in place: lo is 0 for most rows, and "x >= 0" on an unsigned
+ * field is a warning. */
+static int in_range(uint64_t x, uint64_t lo, uint64_t hi)
+{
+	return x >= lo && x <= hi;
+}
 
 struct errs {
 	int n;
@@ -57,17 +64,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(bad == e.n);
 	CHECK(bad >= 0 && (size_t)bad <= items);
 
-	CHECK(o.grace_ms <= 86400000);
-	CHECK(o.scan_ms >= 10 && o.scan_ms <= 3600000);
-	CHECK(o.stack_depth >= 1 && o.stack_depth <= SL_STACK_MAX);
-	CHECK(o.report_at_exit == 0 || o.report_at_exit == 1);
-	CHECK(o.summary == 0 || o.summary == 1);
-	CHECK(o.enforce == 0 || o.enforce == 1);
-	CHECK(o.help == 0 || o.help == 1);
-	CHECK(o.exitcode >= 0 && o.exitcode <= 255);
-	CHECK(o.idle_ms <= 2000000000);
-	CHECK(o.keepalive_idle_s <= 32767 && o.keepalive_intvl_s <= 32767);
-	CHECK(o.keepalive_cnt <= 127);
+	/* Every number inside its row's range (preload/options.inc), every path a C string. */
+#define FIELD_bool(n, lo, hi) CHECK(in_range((uint64_t)o.n, lo, hi));
+#define FIELD_uint(n, lo, hi) CHECK(in_range(o.n, lo, hi));
+#define FIELD_enum(n, lo, hi) CHECK(in_range((uint64_t)o.n, lo, hi));
+#define FIELD_path(n, lo, hi) CHECK(strnlen(o.n, sizeof(o.n)) < sizeof(o.n));
+#define FIELD_sink(n, lo, hi) FIELD_path(n, lo, hi)
+#define SL_OPT(type, name, def, min, max, help) FIELD_##type(name, min, max)
+#include "../../preload/options.inc"
+#undef SL_OPT
 	n = strnlen(o.log_path, sizeof(o.log_path));
 	CHECK(n > 0 && n < sizeof(o.log_path));
 	/* Items end at ':' or ','; only log_path=syslog:/PATH keeps one colon, its seventh byte. */
@@ -76,7 +81,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!strchr(o.log_path + 7, ':'));
 	else
 		CHECK(!strchr(o.log_path, ':'));
-	CHECK(strnlen(o.suppressions, sizeof(o.suppressions)) < sizeof(o.suppressions));
+	CHECK(o.given < (1ull << SL_OPT_COUNT));
+
+	/* Secure mode keeps no relative path: only "", absolute ones, stderr and syslog. */
+	again = o;
+	sl_opts_secure_paths(&again, NULL, NULL);
+	CHECK(!again.log_path[0] || again.log_path[0] == '/' ||
+	      sl_opts_sink(again.log_path, NULL) != SL_SINK_FILES);
+	CHECK(!again.suppressions[0] || again.suppressions[0] == '/');
 
 	/* The no-callback form reports the same count and gives the same options. */
 	sl_opts_default(&again);

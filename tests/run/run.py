@@ -818,6 +818,31 @@ def options_read_as_the_library_reads_them(tmp):
 
 
 @case
+def options_passed_through_as_written(tmp):
+    """The runner parses no option text of its own: SOCKLEAK_OPTIONS and each -o reach the
+    program as the user wrote them (separators, a key the library does not know, the colon of
+    syslog:/PATH), joined by ':', and the runner only appends its own items after them, each
+    only where the user gave none (issue 12)."""
+    env_text = "enforce=0,,"
+    texts = ["grace_ms=300,scan_ms=50::bogus_key=1", "stack_depth=8,log_path=syslog:/nowhere",
+             "exitcode=7"]
+    args = [a for t in texts for a in ("-o", t)]
+    rc, out, err = run(args + ["sh", "-c", 'printf "%s\\n" "$SOCKLEAK_OPTIONS"'], tmp,
+                       env={"SOCKLEAK_OPTIONS": env_text})
+    got = out.strip()
+    want = ":".join([env_text] + texts)
+    check(rc == 0 and got == want + ":summary=0", f"status {rc}, options {got!r}, want "
+          f"{want + ':summary=0'!r}; stderr:\n{err}")
+    check("'bogus_key'" in err, f"the library did not name the bad key:\n{err}")
+    # given by the user: no summary=0, and a file log_path of the runner's own after theirs
+    rc, out, err = run(["-o", "summary=1:" + RUN_OPTS, "sh", "-c",
+                        'printf "%s\\n" "$SOCKLEAK_OPTIONS"'], tmp)
+    got = out.strip()
+    check(rc == 0 and got.startswith("summary=1:" + RUN_OPTS + ":log_path=" + tmp + "/")
+          and got.count(":log_path=") == 1 and "summary=0" not in got, f"options {got!r}")
+
+
+@case
 def suppressions_as_lsan_matches_them(tmp):
     """leak:PATTERN as LSan matches it (a substring unless anchored with ^ or $, * as wildcard)
     over each frame's function, source file and module, by the one matcher of the library and

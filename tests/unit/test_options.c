@@ -390,7 +390,8 @@ static void test_json_defaults(void **state)
 		"\"report_at_exit\":1", "\"summary\":1", "\"enforce\":0",
 		"\"idle_ms\":0", "\"keepalive_idle_s\":0", "\"keepalive_intvl_s\":0",
 		"\"keepalive_cnt\":0", "\"raw_thread\":1", "\"scan_with\":\"epoll\"",
-		"\"log_path\":\"stderr\"",
+		"\"log_path\":\"stderr\"", "\"exitcode\":23", "\"fail_on_late\":0", "\"python\":1",
+		"\"suppressions\":\"\"", "\"help\":0",
 	};
 	struct sl_opts o;
 	char buf[2048], m[64];
@@ -475,6 +476,83 @@ static void test_help_lists_every_key(void **state)
 	assert_int_equal(h[strlen(h) - 1], '\n');
 }
 
+/* o->given names the items that were taken, and only those: `sockleak run` adds its own
+ * summary=0 and log_path only where the user gave none. */
+static void test_given_bits(void **state)
+{
+	struct sl_opts o;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(parse(&o, &e, ""), 0);
+	assert_int_equal(o.given, 0);
+	assert_int_equal(parse(&o, &e, "summary=1:grace_ms=abc:log_path=:bogus=1"), 3);
+	assert_true(sl_opts_given(&o, summary));
+	assert_false(sl_opts_given(&o, grace_ms));
+	assert_false(sl_opts_given(&o, log_path));
+	assert_int_equal(o.given, 1ull << SL_OPT_ID_summary);
+	/* a value equal to the default is still given */
+	assert_int_equal(parse(&o, &e, "log_path=stderr,scan_with=epoll"), 0);
+	assert_true(sl_opts_given(&o, log_path));
+	assert_true(sl_opts_given(&o, scan_with));
+	assert_false(sl_opts_given(&o, summary));
+}
+
+static void test_sink_forms(void **state)
+{
+	const char *sock = NULL;
+
+	(void)state;
+	assert_int_equal(sl_opts_sink("", &sock), SL_SINK_NONE);
+	assert_int_equal(sl_opts_sink("stderr", &sock), SL_SINK_STDERR);
+	assert_int_equal(sl_opts_sink("syslog", &sock), SL_SINK_SYSLOG);
+	assert_string_equal(sock, "/dev/log");
+	assert_int_equal(sl_opts_sink("syslog:/run/x.sock", &sock), SL_SINK_SYSLOG);
+	assert_string_equal(sock, "/run/x.sock");
+	assert_int_equal(sl_opts_sink("syslog:/run/x.sock", NULL), SL_SINK_SYSLOG);
+	/* anything else is a file prefix, even when it looks close */
+	assert_int_equal(sl_opts_sink("syslog:", NULL), SL_SINK_FILES);
+	assert_int_equal(sl_opts_sink("syslogx", NULL), SL_SINK_FILES);
+	assert_int_equal(sl_opts_sink("stderr2", NULL), SL_SINK_FILES);
+	assert_int_equal(sl_opts_sink("/tmp/sl/log", NULL), SL_SINK_FILES);
+	assert_int_equal(sl_opts_sink("log", NULL), SL_SINK_FILES);
+}
+
+/* Secure mode: a relative path option is named and cleared; absolute paths, stderr and the
+ * syslog forms stay. */
+static void test_secure_paths(void **state)
+{
+	char text[] = "log_path=rel/log\nsuppressions=supp.txt\ngrace_ms=5";
+	struct sl_opts o;
+	struct errs e;
+
+	(void)state;
+	sl_opts_default(&o);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(sl_opts_parse_conf(&o, text, collect, &e), 0);
+	assert_int_equal(sl_opts_secure_paths(&o, collect, &e), 2);
+	assert_int_equal(e.n, 2);
+	assert_string_equal(e.msg[0], "sockleak: secure mode: log_path 'rel/log' is not absolute; "
+				      "not used");
+	assert_string_equal(e.msg[1], "sockleak: secure mode: suppressions 'supp.txt' is not "
+				      "absolute; not used");
+	assert_string_equal(o.log_path, "");
+	assert_string_equal(o.suppressions, "");
+	assert_false(sl_opts_given(&o, log_path));
+	assert_int_equal(o.grace_ms, 5);
+	static const char *const kept[] = { "log_path=/var/log/sl", "log_path=stderr",
+					    "log_path=syslog", "log_path=syslog:/run/l",
+					    "suppressions=/etc/sl.supp" };
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		struct sl_opts before;
+
+		assert_int_equal(parse(&o, &e, kept[i]), 0);
+		before = o;
+		assert_int_equal(sl_opts_secure_paths(&o, collect, &e), 0);
+		assert_memory_equal(&o, &before, sizeof(o));
+	}
+}
+
 /* /etc/sockleak.conf (secure mode): the same items, one or more per line, comments, blank
  * lines, CRLF and indentation; a bad item is reported like one from the environment. */
 static void test_conf_file_syntax(void **state)
@@ -529,6 +607,9 @@ int main(void)
 		cmocka_unit_test(test_json_small_buffer),
 		cmocka_unit_test(test_help_lists_every_key),
 		cmocka_unit_test(test_conf_file_syntax),
+		cmocka_unit_test(test_given_bits),
+		cmocka_unit_test(test_sink_forms),
+		cmocka_unit_test(test_secure_paths),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
