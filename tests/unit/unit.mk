@@ -3,13 +3,15 @@
 
 UNIT_SRC := tests/unit
 UNIT_DIR := $(B)/tests/unit
-UNIT_TESTS := test_options test_json test_stackhash test_fdtable test_sockets test_lock \
-	      test_execenv test_perfmap test_kinds test_suppmatch test_sitekey test_policy
+UNIT_TESTS := test_options test_options_docs test_json test_stackhash test_fdtable \
+	      test_sockets test_lock test_execenv test_perfmap test_kinds test_suppmatch test_sitekey \
+	      test_policy
 UNIT_BINS := $(addprefix $(UNIT_DIR)/,$(UNIT_TESTS))
 
 # What each test links besides itself: preload modules, the strict JSON checker, and the reader
 # of the docs and sources that tests check against each other.
 UNIT_LINK_test_options := preload/options preload/json jsoncheck
+UNIT_LINK_test_options_docs := preload/options preload/json textfile
 UNIT_LINK_test_json := preload/json jsoncheck
 UNIT_LINK_test_stackhash := preload/stackhash
 UNIT_LINK_test_fdtable := preload/fdtable preload/mem
