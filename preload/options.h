@@ -1,4 +1,6 @@
-/* SOCKLEAK_OPTIONS parsing: pure, no I/O, linked directly by the unit tests and the fuzzer. */
+/* SOCKLEAK_OPTIONS: the options of options.inc (their one definition) and the code generated
+ * from it. Pure, no I/O: linked into the preload, the tools (run, top, exporter), the unit tests
+ * and the fuzzer alike, so all of them read an option the same way. */
 #ifndef SL_OPTIONS_H
 #define SL_OPTIONS_H
 

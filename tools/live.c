@@ -58,8 +58,8 @@ static void env_log(pid_t pid, char *out, size_t cap)
 			struct sl_opts o;
 			sl_opts_default(&o);
 			sl_opts_parse(&o, v + 17, NULL, NULL);
-			if (strcmp(o.log_path, "stderr") && strncmp(o.log_path, "syslog", 6) &&
-			    o.log_path[0] == '/')
+			/* a relative prefix is relative to that process's cwd: not joined */
+			if (sl_opts_sink(o.log_path, NULL) == SL_SINK_FILES && o.log_path[0] == '/')
 				if ((size_t)snprintf(out, cap, "%s.%d", o.log_path, (int)pid) >= cap)
 					out[0] = '\0';
 		}
