@@ -264,6 +264,39 @@ static inline int tl_accepted_at_eof(int lfd, int port)
 	return a;
 }
 
+/* How many leak records this process's log (PREFIX.PID, prefix as in log_path) holds. */
+static inline int tl_leak_records(const char *prefix)
+{
+	char path[4096], line[65536];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s.%d", prefix, (int)getpid());
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, "\"event\":\"leak\""))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Until this process's log holds n leak records (the watchdog reported them), polled with a
+ * deadline rather than slept for: the count reached, or -1 after timeout_ms. */
+static inline int tl_wait_leak_records(const char *prefix, int n, int timeout_ms)
+{
+	long long end = tl_now_ms() + timeout_ms;
+	int got;
+
+	while ((got = tl_leak_records(prefix)) < n) {
+		if (tl_now_ms() > end)
+			return -1;
+		tl_sleep_ms(20);
+	}
+	return got;
+}
+
 /* One stdin line (without '\n'): its length + 1, 0 on EOF, -1 on timeout. */
 static inline int tl_stdin_line(char *buf, size_t size, int timeout_ms)
 {

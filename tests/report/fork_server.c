@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tl.h"
+
 #define NCONN 2
 
 static int port;
@@ -50,26 +52,10 @@ static void handle(int c)
 	close(c); /* SITE:child-close: the parent still holds it, so no FIN goes out */
 }
 
-static int count_leaks(void)
-{
-	const char *pre = getenv("LEAK_LOG_PREFIX");
-	char path[4096], line[65536];
-	int n = 0;
-	if (!pre) return -1;
-	snprintf(path, sizeof path, "%s.%d", pre, (int)getpid());
-	FILE *f = fopen(path, "r");
-	if (!f) return 0;
-	while (fgets(line, sizeof line, f))
-		if (strstr(line, "\"event\":\"leak\"")) n++;
-	fclose(f);
-	return n;
-}
-
 int main(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t l = sizeof sa;
-	struct timespec poll = { 0, 20 * 1000000 }, t0, now;
 	pthread_t th;
 	int kids[NCONN];
 	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -92,16 +78,10 @@ int main(void)
 	}
 	pthread_join(th, NULL);
 	for (int i = 0; i < NCONN; i++) waitpid(kids[i], NULL, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		int n = count_leaks();
-		if (n < 0 || n >= NCONN) break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec > 15) {
-			fprintf(stderr, "fork_server: only %d leak records after 15 s\n", n);
-			return 1;
-		}
-		nanosleep(&poll, NULL);
+	const char *pre = getenv("LEAK_LOG_PREFIX");
+	if (pre && tl_wait_leak_records(pre, NCONN, 15000) < 0) {
+		fprintf(stderr, "fork_server: not %d leak records after 15 s\n", NCONN);
+		return 1;
 	}
 	printf("fork_server parent %d children %d %d\n", (int)getpid(), kids[0], kids[1]);
 	return 0;

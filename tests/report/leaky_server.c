@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tl.h"
+
 #define NCLIENTS 3
 
 static int port;
@@ -82,25 +84,9 @@ static int dial_backend(int blfd)
 	return s;
 }
 
-static int count_leaks(void)
-{
-	const char *pre = getenv("LEAK_LOG_PREFIX");
-	char path[4096], line[65536];
-	int n = 0;
-	if (!pre) return -1;
-	snprintf(path, sizeof path, "%s.%d", pre, (int)getpid());
-	FILE *f = fopen(path, "r");
-	if (!f) return 0;
-	while (fgets(line, sizeof line, f))
-		if (strstr(line, "\"event\":\"leak\"")) n++;
-	fclose(f);
-	return n;
-}
-
 int main(void)
 {
 	pthread_t th;
-	struct timespec poll = { 0, 20 * 1000000 }, t0, now;
 	int lfd = listener();
 	alarm(30); /* a hung test must not hang CI */
 	if (pthread_create(&th, NULL, clients, NULL)) return 2;
@@ -109,16 +95,10 @@ int main(void)
 	int backend = dial_backend(lfd);
 	(void)backend;
 	/* wait for the preload's watchdog to report all of them, bounded */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		int n = count_leaks();
-		if (n < 0 || n >= NCLIENTS + 1) break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec > 15) {
-			fprintf(stderr, "leaky_server: only %d leak records after 15 s\n", n);
-			return 1;
-		}
-		nanosleep(&poll, NULL);
+	const char *pre = getenv("LEAK_LOG_PREFIX");
+	if (pre && tl_wait_leak_records(pre, NCLIENTS + 1, 15000) < 0) {
+		fprintf(stderr, "leaky_server: not %d leak records after 15 s\n", NCLIENTS + 1);
+		return 1;
 	}
 	printf("leaky_server pid %d port %d\n", (int)getpid(), port);
 	return 0;

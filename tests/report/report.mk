@@ -4,9 +4,9 @@
 REPORT_TEST_BINS := $(B)/tests/report/mklog $(B)/tests/report/leaky_server $(B)/tests/report/fork_server
 
 # -O0 -g and absolute source paths: the tests check exact file:line and --strip-path-prefix.
-$(B)/tests/report/%: tests/report/%.c $(B)/.deps-build
+$(B)/tests/report/%: tests/report/%.c $(TL_HEADER) $(B)/.deps-build
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(SANFLAGS) -o $@ $(CURDIR)/$< -pthread -ldl
+	$(CC) -std=gnu11 -O0 -g -Wall -Wextra $(SANFLAGS) -I$(CURDIR)/$(TL_SRC) -o $@ $(CURDIR)/$< -pthread -ldl
 
 .PHONY: check-report
 check-report: $(B)/.deps-check $(B)/sockleak $(B)/libsockleak.so $(REPORT_TEST_BINS)
