@@ -23,7 +23,6 @@
 #include "real.h"
 #include "stack.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 
 int sl_node;
@@ -98,18 +97,18 @@ static ssize_t sl_node_sendmsg(int fd, const struct msghdr *m, int fl)
 }
 
 /* Our constructor, in a node process, before its first socket: libc's functions, as real.c
- * binds them, then the write slots pointed here (all five or none). */
+ * bound them, then the write slots pointed here (all five or none). Binding first also means
+ * that binding cannot overwrite the slots later. */
 void sl_handler_init(void)
 {
-	*(void **)&sl_node_real.write = dlsym(RTLD_NEXT, "write");
-	*(void **)&sl_node_real.writev = dlsym(RTLD_NEXT, "writev");
-	*(void **)&sl_node_real.send = dlsym(RTLD_NEXT, "send");
-	*(void **)&sl_node_real.sendto = dlsym(RTLD_NEXT, "sendto");
-	*(void **)&sl_node_real.sendmsg = dlsym(RTLD_NEXT, "sendmsg");
+	*(void **)&sl_node_real.write = sl_real_libc((void **)&sl_real.write);
+	*(void **)&sl_node_real.writev = sl_real_libc((void **)&sl_real.writev);
+	*(void **)&sl_node_real.send = sl_real_libc((void **)&sl_real.send);
+	*(void **)&sl_node_real.sendto = sl_real_libc((void **)&sl_real.sendto);
+	*(void **)&sl_node_real.sendmsg = sl_real_libc((void **)&sl_real.sendmsg);
 	if (!sl_node_real.write || !sl_node_real.writev || !sl_node_real.send ||
 	    !sl_node_real.sendto || !sl_node_real.sendmsg)
 		return;
-	sl_real_bind();   /* so that binding cannot overwrite the slots later */
 	__atomic_store_n(&sl_real.write, sl_node_write, __ATOMIC_RELEASE);
 	__atomic_store_n(&sl_real.writev, sl_node_writev, __ATOMIC_RELEASE);
 	__atomic_store_n(&sl_real.send, sl_node_send, __ATOMIC_RELEASE);

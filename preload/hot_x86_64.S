@@ -17,8 +17,16 @@
  * Only %rax, %r10 and %r11 are used before the real call: every argument register, the
  * seventh-argument stack slot included, reaches libc untouched. */
 #include "hot.h"
+#include "interposed.h"
 
 #if defined(SL_HOT_ASM)
+
+/* SL_REAL_field: the offset of field's slot in struct sl_real (real.h): the slots are pointers
+ * in interposed.h's order (checked in real.c). */
+	.set	sl_real_slots, 0
+#define SL_REAL_OFFSET(field, ...) \
+	.set SL_REAL_##field, sl_real_slots; .set sl_real_slots, sl_real_slots + 8;
+	SL_INTERPOSED(SL_REAL_OFFSET, SL_REAL_OFFSET, SL_INTERPOSED_NONE)
 
 	.text
 
@@ -67,7 +75,7 @@
 .endm
 
 /* A read-side call whose byte count is in %rdx. */
-.macro SL_HOT_READ name, slot
+.macro SL_HOT_read name, slot
 	SL_HOT_ENTRY \name
 	SL_LOOKUP 1f
 	test	%rdx, %rdx
@@ -85,22 +93,11 @@
 	SL_HOT_END \name, \slot
 .endm
 
-.macro SL_HOT_WRITE name, slot
+.macro SL_HOT_write name, slot
 	SL_HOT_ENTRY \name
 	SL_LOOKUP 1f
 	SL_HOT_END \name, \slot
 .endm
-
-	SL_HOT_READ	read, SL_REAL_READ
-	SL_HOT_READ	__read_chk, SL_REAL_READ_CHK
-	SL_HOT_READ	recv, SL_REAL_RECV
-	SL_HOT_READ	__recv_chk, SL_REAL_RECV_CHK
-	SL_HOT_READ	recvfrom, SL_REAL_RECVFROM
-	SL_HOT_WRITE	write, SL_REAL_WRITE
-	SL_HOT_WRITE	writev, SL_REAL_WRITEV
-	SL_HOT_WRITE	send, SL_REAL_SEND
-	SL_HOT_WRITE	sendto, SL_REAL_SENDTO
-	SL_HOT_WRITE	sendmsg, SL_REAL_SENDMSG
 
 /* close: every descriptor a program closes passes here (a served file, each connection). A
  * number below our own descriptors' range and below 4096: untracked, the real close (8
@@ -108,7 +105,8 @@
  * transition, the common one without a record; 14 here, 21 in C). Our own range (the C wrapper protects our
  * descriptors) and high numbers go to the C wrapper, sl_close_slow. A negative fd compares
  * below our range and, unsigned, above 4096: C too. */
-	SL_HOT_ENTRY close
+.macro SL_HOT_close name, slot
+	SL_HOT_ENTRY \name
 	cmp	sl_own_lo(%rip), %edi
 	jge	3f
 	mov	%edi, %eax
@@ -117,7 +115,7 @@
 	lea	sl_fd_chunk0(%rip), %r11
 	cmpq	$0, (%r11,%rax,8)
 	jne	2f
-1:	jmp	*sl_real+SL_REAL_CLOSE(%rip)
+1:	jmp	*sl_real+\slot(%rip)
 2:	mov	(%rsp), %rsi		/* the program's call site: an interpreter's finaliser? */
 	push	%rdi
 	.cfi_adjust_cfa_offset 8
@@ -127,7 +125,13 @@
 	jmp	1b
 3:	jmp	sl_close_slow
 	.cfi_endproc
-	.size	close, .-close
+	.size	\name, .-\name
+.endm
+
+/* One entry point per HOT entry of interposed.h, its macro named by the entry's side. */
+#define SL_HOT_WRAPPER(field, symbol, ret, params, args, fallback, side) \
+	SL_HOT_##side symbol, SL_REAL_##field;
+	SL_INTERPOSED(SL_HOT_WRAPPER, SL_INTERPOSED_NONE, SL_INTERPOSED_NONE)
 
 #endif
 

@@ -1,4 +1,4 @@
-/* The exported wrappers: each calls the real libc function, then (or, for close, before) hands
+/* The exported wrappers (the list, with their prototypes: interposed.h): each calls the real libc function, then (or, for close, before) hands
  * the facts to track.c. Nothing here may change what the program sees: the return value and
  * errno are libc's. The plain I/O path (read/recv/write/send on any fd) is a table lookup and
  * a branch; see bench/ for the instruction counts. */
@@ -20,13 +20,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* glibc's fortified and internal entry points that bypass the public names. */
-ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
-ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
-ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags, struct sockaddr *sa,
-		       socklen_t *salen);
-int __close(int fd);
 
 #ifndef SL_HOT_ASM
 static inline void sl_after_io(int fd)

@@ -14,23 +14,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-_Static_assert(offsetof(struct sl_real, read) == SL_REAL_READ, "hot.h");
-_Static_assert(offsetof(struct sl_real, read_chk) == SL_REAL_READ_CHK, "hot.h");
-_Static_assert(offsetof(struct sl_real, recv) == SL_REAL_RECV, "hot.h");
-_Static_assert(offsetof(struct sl_real, recv_chk) == SL_REAL_RECV_CHK, "hot.h");
-_Static_assert(offsetof(struct sl_real, recvfrom) == SL_REAL_RECVFROM, "hot.h");
-_Static_assert(offsetof(struct sl_real, write) == SL_REAL_WRITE, "hot.h");
-_Static_assert(offsetof(struct sl_real, writev) == SL_REAL_WRITEV, "hot.h");
-_Static_assert(offsetof(struct sl_real, send) == SL_REAL_SEND, "hot.h");
-_Static_assert(offsetof(struct sl_real, sendto) == SL_REAL_SENDTO, "hot.h");
-_Static_assert(offsetof(struct sl_real, sendmsg) == SL_REAL_SENDMSG, "hot.h");
-_Static_assert(offsetof(struct sl_real, close) == SL_REAL_CLOSE, "hot.h");
+/* The assembly derives the slots' offsets from the same list (hot_x86_64.S): one pointer per
+ * slot, in list order, nothing between them. */
+#define SL_REAL_COUNT(...) +1
+_Static_assert(sizeof(struct sl_real) ==
+		       (0 SL_INTERPOSED(SL_REAL_COUNT, SL_REAL_COUNT, SL_INTERPOSED_NONE)) *
+			       sizeof(void *),
+	       "struct sl_real: one pointer per slot");
+#undef SL_REAL_COUNT
 _Static_assert(offsetof(struct sl_sock, last_io_ms) == SL_SOCK_LAST_IO, "hot.h");
 _Static_assert(SL_FD_SHIFT == SL_HOT_FD_SHIFT, "hot.h");
 
-/* The I/O functions' slots start out as stubs that bind and forward, so the wrappers call
- * through them with no "bound yet?" test; a symbol dlsym cannot find keeps its stub, which
- * then makes the raw system call. */
+/* The hot slots start out as stubs that bind and forward, so the wrappers call through them
+ * with no "bound yet?" test; a symbol dlsym cannot find keeps its stub, which then makes the
+ * raw system call. */
 static void *sl_real_hot(void **slot, void *stub)
 {
 	void *p;
@@ -40,114 +37,41 @@ static void *sl_real_hot(void **slot, void *stub)
 	return p == stub ? NULL : p;
 }
 
-#define SL_STUB(name, ret, params, args, fallback) \
-	static ret sl_stub_##name params \
+#define SL_STUB(field, symbol, ret, params, args, fallback, side) \
+	static ret sl_stub_##field params \
 	{ \
-		ret(*f_) params = sl_real_hot((void **)&sl_real.name, (void *)sl_stub_##name); \
+		ret(*f_) params = sl_real_hot((void **)&sl_real.field, (void *)sl_stub_##field); \
 		return f_ ? f_ args : (ret)(fallback); \
 	}
+SL_INTERPOSED(SL_STUB, SL_INTERPOSED_NONE, SL_INTERPOSED_NONE)
+#undef SL_STUB
 
-SL_STUB(read, ssize_t, (int fd, void *b, size_t n), (fd, b, n), syscall(SYS_read, fd, b, n))
-SL_STUB(read_chk, ssize_t, (int fd, void *b, size_t n, size_t bl), (fd, b, n, bl),
-	syscall(SYS_read, fd, b, n))
-SL_STUB(recv, ssize_t, (int fd, void *b, size_t n, int fl), (fd, b, n, fl),
-	syscall(SYS_recvfrom, fd, b, n, fl, NULL, NULL))
-SL_STUB(recv_chk, ssize_t, (int fd, void *b, size_t n, size_t bl, int fl), (fd, b, n, bl, fl),
-	syscall(SYS_recvfrom, fd, b, n, fl, NULL, NULL))
-SL_STUB(recvfrom, ssize_t,
-	(int fd, void *b, size_t n, int fl, struct sockaddr *sa, socklen_t *sl),
-	(fd, b, n, fl, sa, sl), syscall(SYS_recvfrom, fd, b, n, fl, sa, sl))
-SL_STUB(write, ssize_t, (int fd, const void *b, size_t n), (fd, b, n),
-	syscall(SYS_write, fd, b, n))
-SL_STUB(writev, ssize_t, (int fd, const struct iovec *v, int c), (fd, v, c),
-	syscall(SYS_writev, fd, v, c))
-SL_STUB(send, ssize_t, (int fd, const void *b, size_t n, int fl), (fd, b, n, fl),
-	syscall(SYS_sendto, fd, b, n, fl, NULL, 0))
-SL_STUB(sendto, ssize_t,
-	(int fd, const void *b, size_t n, int fl, const struct sockaddr *sa, socklen_t sl),
-	(fd, b, n, fl, sa, sl), syscall(SYS_sendto, fd, b, n, fl, sa, sl))
-SL_STUB(sendmsg, ssize_t, (int fd, const struct msghdr *m, int fl), (fd, m, fl),
-	syscall(SYS_sendmsg, fd, m, fl))
-SL_STUB(close, int, (int fd), (fd), syscall(SYS_close, fd))
-
-struct sl_real sl_real = {
-	.read = sl_stub_read,
-	.read_chk = sl_stub_read_chk,
-	.recv = sl_stub_recv,
-	.recv_chk = sl_stub_recv_chk,
-	.recvfrom = sl_stub_recvfrom,
-	.write = sl_stub_write,
-	.writev = sl_stub_writev,
-	.send = sl_stub_send,
-	.sendto = sl_stub_sendto,
-	.sendmsg = sl_stub_sendmsg,
-	.close = sl_stub_close,
-};
+#define SL_STUB_SLOT(field, ...) .field = sl_stub_##field,
+struct sl_real sl_real = {SL_INTERPOSED(SL_STUB_SLOT, SL_INTERPOSED_NONE, SL_INTERPOSED_NONE)};
+/* What each slot holds before binding, to tell a stub from libc's function (sl_real_libc). */
+static const struct sl_real sl_real_stubs = {
+	SL_INTERPOSED(SL_STUB_SLOT, SL_INTERPOSED_NONE, SL_INTERPOSED_NONE)};
+#undef SL_STUB_SLOT
 
 static pthread_once_t sl_bind_once = PTHREAD_ONCE_INIT;
 static SL_TLS int sl_binding;
 
-#define SL_BIND(field, sym) \
-	do { \
-		void *p_ = dlsym(RTLD_NEXT, sym); \
-		__atomic_store_n((void **)&sl_real.field, p_, __ATOMIC_RELEASE); \
-	} while (0)
-/* A slot that holds a stub keeps it when the symbol is missing. */
-#define SL_BIND_HOT(field, sym) \
-	do { \
-		void *p_ = dlsym(RTLD_NEXT, sym); \
-		if (p_) \
-			__atomic_store_n((void **)&sl_real.field, p_, __ATOMIC_RELEASE); \
-	} while (0)
+/* A hot slot keeps its stub when the symbol is missing; the others stay NULL. */
+static void sl_bind(void **slot, const char *symbol, int hot)
+{
+	void *p = dlsym(RTLD_NEXT, symbol);
+
+	if (p || !hot)
+		__atomic_store_n(slot, p, __ATOMIC_RELEASE);
+}
 
 static void sl_bind_all(void)
 {
-	/* Order matters only for the calls dlsym itself may make: read/close first. */
-	SL_BIND_HOT(read, "read");
-	SL_BIND_HOT(close, "close");
-	SL_BIND_HOT(write, "write");
-	SL_BIND_HOT(read_chk, "__read_chk");
-	SL_BIND(readv, "readv");
-	SL_BIND_HOT(recv, "recv");
-	SL_BIND_HOT(recv_chk, "__recv_chk");
-	SL_BIND_HOT(recvfrom, "recvfrom");
-	SL_BIND(recvfrom_chk, "__recvfrom_chk");
-	SL_BIND(recvmsg, "recvmsg");
-	SL_BIND_HOT(writev, "writev");
-	SL_BIND_HOT(send, "send");
-	SL_BIND_HOT(sendto, "sendto");
-	SL_BIND_HOT(sendmsg, "sendmsg");
-	SL_BIND(socket, "socket");
-	SL_BIND(socketpair, "socketpair");
-	SL_BIND(accept, "accept");
-	SL_BIND(accept4, "accept4");
-	SL_BIND(connect, "connect");
-	SL_BIND(shutdown, "shutdown");
-	SL_BIND(dup, "dup");
-	SL_BIND(dup2, "dup2");
-	SL_BIND(dup3, "dup3");
-	SL_BIND(fcntl, "fcntl");
-	SL_BIND(close_range, "close_range");
-	SL_BIND(closefrom, "closefrom");
-	SL_BIND(fork, "fork");
-	SL_BIND(vfork, "vfork");
-	SL_BIND(execve, "execve");
-	SL_BIND(execvpe, "execvpe");
-	SL_BIND(fexecve, "fexecve");
-	SL_BIND(posix_spawn, "posix_spawn");
-	SL_BIND(posix_spawnp, "posix_spawnp");
-	SL_BIND(setuid, "setuid");
-	SL_BIND(setgid, "setgid");
-	SL_BIND(seteuid, "seteuid");
-	SL_BIND(setegid, "setegid");
-	SL_BIND(setreuid, "setreuid");
-	SL_BIND(setregid, "setregid");
-	SL_BIND(setresuid, "setresuid");
-	SL_BIND(setresgid, "setresgid");
-	SL_BIND(setgroups, "setgroups");
-	SL_BIND(initgroups, "initgroups");
-	SL_BIND(pipe, "pipe");
-	SL_BIND(pipe2, "pipe2");
+#define SL_BIND_HOT(field, symbol, ...) sl_bind((void **)&sl_real.field, #symbol, 1);
+#define SL_BIND(field, symbol, ...) sl_bind((void **)&sl_real.field, #symbol, 0);
+	SL_INTERPOSED(SL_BIND_HOT, SL_BIND, SL_INTERPOSED_NONE)
+#undef SL_BIND_HOT
+#undef SL_BIND
 }
 
 int sl_real_bind(void)
@@ -167,4 +91,14 @@ void *sl_real_slow(void **slot)
 {
 	sl_real_bind();
 	return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}
+
+void *sl_real_libc(void **slot)
+{
+	size_t i = (size_t)(slot - (void **)&sl_real);
+	void *p;
+
+	sl_real_bind();
+	p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	return p == ((void *const *)&sl_real_stubs)[i] ? NULL : p;
 }

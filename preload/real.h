@@ -1,63 +1,18 @@
-/* The real libc functions behind our wrappers, bound once with dlsym(RTLD_NEXT).
+/* The real libc functions behind our wrappers (the list: interposed.h), bound once with
+ * dlsym(RTLD_NEXT).
  * A wrapper called before binding finished (another library's constructor, or dlsym itself
  * calling back into us) gets the raw system call instead; see real.c. */
 #ifndef SL_REAL_H
 #define SL_REAL_H
 
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
+#include "interposed.h"
 
+/* One slot per HOT and LIBC entry of interposed.h, in its order. The hot slots are never NULL
+ * (real.c); the others are NULL until bound. */
 struct sl_real {
-	/* First, at the offsets hot.h gives the assembly wrappers; never NULL (real.c). */
-	ssize_t (*read)(int, void *, size_t);
-	ssize_t (*read_chk)(int, void *, size_t, size_t);
-	ssize_t (*recv)(int, void *, size_t, int);
-	ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
-	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
-	ssize_t (*write)(int, const void *, size_t);
-	ssize_t (*writev)(int, const struct iovec *, int);
-	ssize_t (*send)(int, const void *, size_t, int);
-	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-	ssize_t (*sendmsg)(int, const struct msghdr *, int);
-	int (*close)(int);
-	/* The rest: NULL until bound. */
-	int (*socket)(int, int, int);
-	int (*socketpair)(int, int, int, int[2]);
-	int (*accept)(int, struct sockaddr *, socklen_t *);
-	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
-	int (*connect)(int, const struct sockaddr *, socklen_t);
-	ssize_t (*readv)(int, const struct iovec *, int);
-	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
-	ssize_t (*recvmsg)(int, struct msghdr *, int);
-	int (*shutdown)(int, int);
-	int (*dup)(int);
-	int (*dup2)(int, int);
-	int (*dup3)(int, int, int);
-	int (*fcntl)(int, int, ...);
-	int (*close_range)(unsigned, unsigned, int);
-	void (*closefrom)(int);
-	pid_t (*fork)(void);
-	pid_t (*vfork)(void);
-	int (*execve)(const char *, char *const[], char *const[]);
-	int (*execvpe)(const char *, char *const[], char *const[]);
-	int (*fexecve)(int, char *const[], char *const[]);
-	int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
-			   const posix_spawnattr_t *, char *const[], char *const[]);
-	int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
-			    const posix_spawnattr_t *, char *const[], char *const[]);
-	int (*setuid)(uid_t);
-	int (*setgid)(gid_t);
-	int (*seteuid)(uid_t);
-	int (*setegid)(gid_t);
-	int (*setreuid)(uid_t, uid_t);
-	int (*setregid)(gid_t, gid_t);
-	int (*setresuid)(uid_t, uid_t, uid_t);
-	int (*setresgid)(gid_t, gid_t, gid_t);
-	int (*setgroups)(size_t, const gid_t *);
-	int (*initgroups)(const char *, gid_t);
-	int (*pipe)(int[2]);
-	int (*pipe2)(int[2], int);
+#define SL_REAL_SLOT(field, symbol, ret, params, ...) ret(*field) params;
+	SL_INTERPOSED(SL_REAL_SLOT, SL_REAL_SLOT, SL_INTERPOSED_NONE)
+#undef SL_REAL_SLOT
 };
 
 extern struct sl_real sl_real;
@@ -69,9 +24,9 @@ int sl_real_bind(void);
  * (NULL when the caller must fall back to the raw syscall). */
 void *sl_real_slow(void **slot) __attribute__((noinline, cold));
 
-/* The function pointer for NAME, binding on first use; NULL when the caller must fall back. */
-#define SL_REAL(name) \
-	(SL_LIKELY(sl_real.name != NULL) ? sl_real.name : (sl_real_bind(), sl_real.name))
+/* libc's function behind a slot, bound first: never a binding stub; NULL when dlsym found
+ * none (handler.c uses it to put a function of its own in front of libc's). */
+void *sl_real_libc(void **slot);
 
 /* Call the real function, binding on first use; the fallback (the raw syscall) while binding
  * re-enters. */
