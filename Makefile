@@ -12,7 +12,11 @@ MANDIR    ?= $(PREFIX)/share/man
 
 CC        ?= cc
 SAN       ?=
-B         := build$(if $(SAN),/$(SAN))
+# NOASM=1: the C versions of the plain I/O wrappers instead of hot_x86_64.S (preload/hot.h),
+# built into build/noasm (build/SAN-noasm with a sanitizer) and tested by check-noasm.
+NOASM     ?=
+VARIANT   := $(SAN)$(if $(filter 1,$(NOASM)),$(if $(SAN),-)noasm)
+B         := build$(if $(VARIANT),/$(VARIANT))
 
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
              -fno-common
@@ -24,9 +28,10 @@ SAN_asan  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 SAN_ubsan := -fsanitize=undefined -fno-sanitize-recover=undefined
 SAN_tsan  := -fsanitize=thread
 SANFLAGS  := $(SAN_$(SAN))
+ASMFLAGS  := $(if $(filter 1,$(NOASM)),-DSL_NO_ASM)
 OPT       ?= -O2
 CFLAGS    ?= $(OPT) -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(ASMFLAGS) -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' \
              -Iinclude -MMD -MP
 LDFLAGS   ?=
 
@@ -80,6 +85,7 @@ help:
 	@echo "  make check        install test dependencies if missing, build, run every test"
 	@echo "  make demo         build and show a leaking server caught live"
 	@echo "  make asan|ubsan|tsan   the suite under that sanitizer (build/SAN/)"
+	@echo "  make NOASM=1 ...  any target with the C plain-I/O wrappers, not hot_x86_64.S (build/noasm/)"
 	@echo "  make bench        benchmarks with and without the preload (not part of check)"
 	@echo "  make fuzz         bounded fuzz runs of every parser (FUZZ_TIME, FUZZ_OPTIONS_TIME seconds)"
 	@echo "  make install PREFIX=/usr/local DESTDIR=   and  make uninstall"

@@ -32,7 +32,7 @@ SANITIZE_VARS_tsan := STRESS_ONLY=signals_in_wrappers,thread_churn_watchdog,fd_a
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=0 TSAN_OPTIONS=atexit_sleep_ms=0:die_after_fork=0
 
 .PHONY: check-sanitizers
-ifeq ($(SAN),)
+ifeq ($(SAN)$(NOASM),)
 CHECK_TARGETS += check-sanitizers
 endif
 HELP_LINES += '  make check-sanitizers the suite under ASan+UBSan and TSan (part of make check)'
