@@ -315,7 +315,7 @@ def case_idle_ms_before_grace_ms_past_eof_and_in_close_wait(c):
     t0 = time.monotonic()
     leaks = c.wait_count(srv.pid, "leak", 2, timeout=10)
     check(all(l["kind"] == "idle" for l in leaks), f"leak records {briefs(leaks)}")
-    check(sorted(l["inode"] for l in leaks) == sorted(socks_of(srv)), f"leaks {briefs(leaks)}")
+    check(sorted(l["inode"] for l in leaks) == sorted(srv.socks()), f"leaks {briefs(leaks)}")
     check(sum(1 for l in leaks if l["eof_ts_ns"]) == 1, f"one past EOF: {briefs(leaks)}")
     check(all(l["age_ms"] >= 400 for l in leaks), f"reported before idle_ms: {briefs(leaks)}")
     check(time.monotonic() - t0 < 10, "reported late")
