@@ -38,6 +38,9 @@ size_t sl_an_sites(const struct sl_an *a);      /* sites after suppressions */
 size_t sl_an_suppressed(const struct sl_an *a); /* leaked sockets suppressed */
 /* Of sl_an_leaked: the sockets the program closed after their leak record ("closed late"). */
 size_t sl_an_closed_late(const struct sl_an *a);
+/* Of sl_an_leaked: the sockets that fail a check (`run`'s status, `report --exitcode`): all of
+ * them with fail_on_late, else those not closed late. One rule for both commands. */
+size_t sl_an_failing(const struct sl_an *a, int fail_on_late);
 size_t sl_an_bad_lines(const struct sl_an *a);  /* input lines that were not valid records */
 /* 1 when memory ran out while reading: the analysis covers only the input read until then
  * (said on stderr and in every report). */

@@ -23,6 +23,8 @@ static void usage(FILE *f)
 		"      --strip-path-prefix P    remove P from the front of source paths\n"
 		"      --suppressions FILE      leak:PATTERN lines; matching leaks are not reported\n"
 		"      --exitcode N             exit with N when leaks remain (default 0: report only)\n"
+		"      --fail-on-late           with --exitcode, count sockets the program closed late\n"
+		"                               (reported, then closed) too, as run's fail_on_late=1\n"
 		"      --color WHEN             auto (default: on a terminal), always or never\n"
 		"      --stories N              stories of shared sockets to include (default 20)\n"
 		"      --max-bad-lines N        bad input lines named on stderr (default 20)\n"
@@ -35,7 +37,8 @@ static void usage(FILE *f)
 		"Only regular files are read: a FIFO, a device or (in a directory or a glob) a\n"
 		"symbolic link is named on stderr and skipped.\n"
 		"\n"
-		"exit status: N from --exitcode when leaks remain; 2 on usage errors, when an input\n"
+		"exit status: N from --exitcode when leaks remain (not counting sockets closed late,\n"
+		"unless --fail-on-late); 2 on usage errors, when an input\n"
 		"could not be read or was skipped, or when the report could not be written whole;\n"
 		"else 0\n");
 }
@@ -55,13 +58,14 @@ static int num(const char *opt, const char *s, long lo, long hi, long *out)
 
 int sl_cmd_report(int argc, char **argv)
 {
-	enum { O_STRIP = 256, O_SUPP, O_EXIT, O_COLOR, O_STORIES, O_BAD, O_MAXSITES, O_NOSYM };
+	enum { O_STRIP = 256, O_SUPP, O_EXIT, O_LATE, O_COLOR, O_STORIES, O_BAD, O_MAXSITES, O_NOSYM };
 	static const struct option lo[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "strip-path-prefix", required_argument, NULL, O_STRIP },
 		{ "suppressions", required_argument, NULL, O_SUPP },
 		{ "exitcode", required_argument, NULL, O_EXIT },
+		{ "fail-on-late", no_argument, NULL, O_LATE },
 		{ "color", required_argument, NULL, O_COLOR },
 		{ "colour", required_argument, NULL, O_COLOR },
 		{ "stories", required_argument, NULL, O_STORIES },
@@ -76,7 +80,7 @@ int sl_cmd_report(int argc, char **argv)
 	struct sl_an_opts o = { NULL, NULL, 0, 20, 0, 0 };
 	const char *format = "text", *output = NULL, *color = "auto";
 	long exitcode = 0, stories = 20, v;
-	int c;
+	int c, fail_on_late = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+f:o:hV", lo, NULL)) != -1) {
 		switch (c) {
@@ -85,6 +89,7 @@ int sl_cmd_report(int argc, char **argv)
 		case O_STRIP: o.strip_prefix = optarg; break;
 		case O_SUPP: o.suppressions = optarg; break;
 		case O_EXIT: if (num("--exitcode", optarg, 0, 255, &exitcode)) return 2; break;
+		case O_LATE: fail_on_late = 1; break;
 		case O_COLOR: color = optarg; break;
 		case O_STORIES: if (num("--stories", optarg, 0, 1000000, &stories)) return 2; break;
 		case O_BAD:
@@ -145,7 +150,7 @@ int sl_cmd_report(int argc, char **argv)
 	else r = sl_an_write_html(a, out);
 	if (fflush(out) || (out != stdout && fclose(out))) r = r ? r : errno;
 	if (r) fprintf(stderr, "sockleak: report: writing %s: %s\n", output ? output : "stdout", strerror(r));
-	size_t leaked = sl_an_leaked(a);
+	size_t leaked = sl_an_failing(a, fail_on_late);   /* as `sockleak run` decides */
 	int oom = sl_an_out_of_memory(a);
 	sl_an_free(a);
 	if (leaked && exitcode) return (int)exitcode;

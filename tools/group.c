@@ -182,6 +182,14 @@ void sl_site_stats(const struct sl_site *st, struct sl_site_stats *ss)
 	}
 }
 
+const struct sl_leak *sl_site_first(const struct sl_site *st)
+{
+	const struct sl_leak *first = NULL;
+	for (const struct sl_sock *s = st->socks; s; s = s->next_in_site)
+		if (s->primary && (!first || s->primary->ev.ts < first->ev.ts)) first = s->primary;
+	return first;
+}
+
 static void site_add(struct sl_an *a, struct sl_site *st, struct sl_sock *s, struct sl_leak *l)
 {
 	struct sl_site_more *m = st->more;

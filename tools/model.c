@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "escape.h"
 #include "model.h"
@@ -195,6 +196,10 @@ void sl_an_set_max_stories(struct sl_an *a, size_t n) { a->max_stories = n; }
 
 size_t sl_an_leaked(const struct sl_an *a) { return a->leaked; }
 size_t sl_an_closed_late(const struct sl_an *a) { return a->late_socks; }
+size_t sl_an_failing(const struct sl_an *a, int fail_on_late)
+{
+	return fail_on_late || a->late_socks > a->leaked ? a->leaked : a->leaked - a->late_socks;
+}
 size_t sl_an_sites(const struct sl_an *a) { return a->nsites + a->more_sites; }
 size_t sl_an_sites_total(const struct sl_an *a) { return a->nsites + a->more_sites; }
 size_t sl_an_suppressed(const struct sl_an *a) { return a->suppressed_socks; }
@@ -249,6 +254,21 @@ const char *sl_path(const struct sl_an *a, const char *file)
 	file += l;
 	while (*file == '/') file++;
 	return file;
+}
+
+const char *sl_fmt_utc(int64_t ns, int iso, char *buf, size_t cap)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char d[48];
+
+	if (ns == SL_NONE || ns < 0 || !gmtime_r(&sec, &tm) ||
+	    !strftime(d, sizeof d, iso ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm)) {
+		snprintf(buf, cap, "?");
+		return buf;
+	}
+	snprintf(buf, cap, "%s.%03d%s", d, (int)(ns / 1000000 % 1000), iso ? "Z" : " UTC");
+	return buf;
 }
 
 const char *sl_base(const char *path)

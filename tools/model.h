@@ -287,6 +287,9 @@ struct sl_site_stats {
 	const void *one_peer, *one_proc;
 };
 void sl_site_stats(const struct sl_site *st, struct sl_site_stats *ss);
+/* The site's earliest primary leak record (its sockets are in reading order, not in time
+ * order): when and between which ports a CI user finds the test by. NULL for none. */
+const struct sl_leak *sl_site_first(const struct sl_site *st);
 /* A socket its runtime opened (node accepts from libuv's loop: nothing of the program's on the
  * open stack) with a handler stack that has the program's code (the JavaScript that first wrote
  * to it): that stack, which names the site; else NULL. After symbolisation. */
@@ -372,6 +375,9 @@ const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l);
 /* helpers for writers (model.c) */
 const char *sl_path(const struct sl_an *a, const char *file); /* strip_prefix applied */
 const char *sl_base(const char *path);
+/* A timestamp (ns since the epoch) in UTC, to the millisecond: "2026-12-01 19:55:18.830 UTC",
+ * or with iso "2026-12-01T19:55:18.830Z"; "?" when it is none or out of range. Returns buf. */
+const char *sl_fmt_utc(int64_t ns, int iso, char *buf, size_t cap);
 struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id);
 struct sl_stack *sl_stack_head(struct sl_an *a, uint64_t id); /* first of the same_id chain */
 int sl_stack_add(struct sl_an *a, struct sl_stack *s);          /* 0 or ENOMEM */

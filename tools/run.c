@@ -510,17 +510,16 @@ static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 	err = r->logdir[0] ? sl_run_logs_add(a, r->logdir, NULL, NULL)
 			   : sl_run_add_prefix_files(r, a, t0);
 	if (!err && !sl_an_finish(a)) {
-		size_t procs, late = sl_an_closed_late(a);
+		size_t procs;
 
-		leaked = (long)sl_an_leaked(a);
 		/* Lost records may have held leaks: a run that looks clean says so too. Programs
 		 * that ran without sockleak are in the summary; without one they are said alone. */
-		if (leaked || sl_an_suppressed(a) || sl_an_dropped(a, &procs))
+		if (sl_an_leaked(a) || sl_an_suppressed(a) || sl_an_dropped(a, &procs))
 			sl_an_write_summary(a, stderr);
 		else if (sl_an_ran_without(a))
 			sl_an_write_ran_without(a, stderr, "sockleak: run: ", 20);
-		if (!r->o.fail_on_late)
-			leaked -= (long)late;   /* said in the summary, "closed late" */
+		/* closed late: said in the summary, a failure only with fail_on_late=1 */
+		leaked = (long)sl_an_failing(a, r->o.fail_on_late);
 	}
 	sl_an_free(a);
 	return leaked;

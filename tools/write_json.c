@@ -185,6 +185,23 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 	sl_jw_kint(w, "enforced", ss.enforced);
 	sl_jw_kint(w, "shared", ss.shared);
 	sl_jw_kint(w, "closed_late", ss.late_closed);
+	/* what the text's "first:" line says: when, and the ports, to find the test by */
+	const struct sl_leak *first = sl_site_first(st);
+	sl_jw_key(w, "first");
+	if (first) {
+		char when[64], pn[128];
+		sl_jw_open(w, '{');
+		sl_jw_kint(w, "ts_ns", first->ev.ts == SL_NONE ? 0 : first->ev.ts);
+		sl_jw_kstr(w, "time", sl_fmt_utc(first->ev.ts, 1, when, sizeof when));
+		sl_jw_kstr(w, "local", first->local);
+		sl_jw_kstr(w, "peer", first->peer);
+		sl_jw_kint(w, "pid", first->ev.proc->pid);
+		sl_proc_name(first->ev.proc, pn, sizeof pn);
+		sl_jw_kstr(w, "process", pn);
+		sl_jw_close(w, '}');
+	} else {
+		sl_jw_null(w);
+	}
 	sl_jw_peers(w, &ss);
 	sl_jw_kint(w, "distinct_peers_at_least", (int64_t)ss.npeers);
 	sl_jw_key(w, "processes");
@@ -263,6 +280,8 @@ static int write_json(const struct sl_an *a, FILE *out)
 	sum = json_object();
 	fprintf(out, "{\n  \"tool\": \"sockleak\",\n  \"version\": \"%s\",\n", SL_VERSION);
 	sl_jset(sum, "leaked_sockets", json_integer((json_int_t)a->leaked));
+	/* of those, closed by the program after their record: fail only with --fail-on-late */
+	sl_jset(sum, "closed_late_sockets", json_integer((json_int_t)a->late_socks));
 	sl_jset(sum, "sites", json_integer((json_int_t)sl_an_sites_total(a)));
 	sl_jset(sum, "sites_not_itemised", json_integer((json_int_t)a->more_sites));
 	sl_jset(sum, "sockets_not_itemised", json_integer((json_int_t)(a->more_socks + a->lost_socks)));

@@ -80,11 +80,24 @@ static void logical(struct sl_jw *w, const char *fn)
 	sl_jw_close(w, ']');
 }
 
+/* A message's "text" is plain text in which SARIF gives meaning to some characters (2.1.0,
+ * 3.11.5 and 3.11.6), and GitHub code scanning renders it so: "[text](N)" is an embedded link
+ * and "{0}" a placeholder. Names from a log ("f[x](https://evil)", "std::function<void{}>")
+ * must show as written: brackets and backslashes are escaped with a backslash, braces
+ * doubled. */
 static void text_msg(struct sl_jw *w, const char *text)
 {
+	char esc[4096];
+	size_t o = 0;
+	for (const char *p = text; *p && o + 3 < sizeof esc; p++) {
+		if (*p == '[' || *p == ']' || *p == '\\') esc[o++] = '\\';
+		else if (*p == '{' || *p == '}') esc[o++] = *p;
+		esc[o++] = *p;
+	}
+	esc[o] = 0;
 	sl_jw_key(w, "message");
 	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "text", text);
+	sl_jw_kstr(w, "text", esc);
 	sl_jw_close(w, '}');
 }
 
@@ -181,12 +194,21 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 	const struct sl_frame *fr;
 	const struct sl_symf *sf;
 	sl_site_stats(st, &ss);
-	sl_snprintf(msg, sizeof msg, "%u TCP socket(s) leaked here: %s", st->nsock,
-		    sl_site_title(st, title, sizeof title));
+	/* Every socket of the site closed late (reported, then closed by the program): a note,
+	 * which fails no check by default, as it fails neither `run` nor `report --exitcode`
+	 * without fail_on_late; some of them: an error that says how many. */
+	int all_late = ss.late_closed && ss.late_closed >= st->nsock;
+	char late[96] = "";
+	if (all_late)
+		snprintf(late, sizeof late, " (all closed late by the program)");
+	else if (ss.late_closed)
+		snprintf(late, sizeof late, " (%u of them closed late by the program)", ss.late_closed);
+	sl_snprintf(msg, sizeof msg, "%u TCP socket(s) leaked here: %s%s", st->nsock,
+		    sl_site_title(st, title, sizeof title), late);
 	sl_jw_open(w, '{');
 	sl_jw_kstr(w, "ruleId", sl_kind_name[st->kind]);
 	sl_jw_kint(w, "ruleIndex", st->kind);
-	sl_jw_kstr(w, "level", "error");
+	sl_jw_kstr(w, "level", all_late ? "note" : "error");
 	text_msg(w, msg);
 	sl_jw_key(w, "locations");
 	sl_jw_open(w, '[');
@@ -221,6 +243,7 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 	sl_jw_kint(w, "sockets", st->nsock);
 	sl_jw_kint(w, "enforced", ss.enforced);
 	sl_jw_kint(w, "shared", ss.shared);
+	sl_jw_kint(w, "closedLate", ss.late_closed);
 	sl_jw_peers(w, &ss);
 	sl_jw_close(w, '}');
 	sl_jw_close(w, '}');

@@ -67,31 +67,6 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 }
 
 /* A log's realtime ns as "2026-12-01 18:40:12.345 UTC" ("?" when unknown). */
-static void sl_fmt_utc(FILE *out, int64_t ns)
-{
-	time_t sec = (time_t)(ns / 1000000000);
-	struct tm tm;
-	char buf[64];
-
-	if (ns == SL_NONE || ns < 0 || !gmtime_r(&sec, &tm) ||
-	    !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm)) {
-		fputc('?', out);
-		return;
-	}
-	fprintf(out, "%s.%03d UTC", buf, (int)(ns / 1000000 % 1000));
-}
-
-/* The site's earliest leak record (its sockets are in reading order, not in time order). */
-static const struct sl_leak *site_first(const struct sl_site *st)
-{
-	const struct sl_leak *first = NULL;
-
-	for (const struct sl_sock *s = st->socks; s; s = s->next_in_site)
-		if (s->primary && (!first || s->primary->ev.ts < first->ev.ts))
-			first = s->primary;
-	return first;
-}
-
 static void print_site(const struct tx *t, const struct sl_site *st)
 {
 	char title[512];
@@ -123,12 +98,12 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 		if (ss.npeers > SL_SITE_SET) fprintf(t->out, ", ...");
 		fputc('\n', t->out);
 	}
-	if ((first = site_first(st))) {
-		char pn[128];
+	if ((first = sl_site_first(st))) {
+		char pn[128], when[64];
 
 		/* what a CI user finds the test by: when, and the ports */
 		fputs("  first: ", t->out);
-		sl_fmt_utc(t->out, first->ev.ts);
+		fputs(sl_fmt_utc(first->ev.ts, 0, when, sizeof when), t->out);
 		fputs(", ", t->out);
 		S(t, first->local ? first->local : "?");
 		fputs(" <-> ", t->out);
@@ -271,7 +246,8 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 	if (a->late_socks)
 		fprintf(out, "Closed late: %zu of the leaked socket(s) were closed by the program after "
 			"their report (held past grace_ms, then closed); `sockleak run` fails on them "
-			"only with fail_on_late=1.\n\n", a->late_socks);
+			"only with fail_on_late=1, `sockleak report --exitcode` only with "
+			"--fail-on-late.\n\n", a->late_socks);
 	/* never coloured: CI greps this line */
 	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked,
 		sl_an_sites_total(a));

@@ -72,6 +72,73 @@ for res in run["results"]:
     assert res["message"]["text"] and res["locations"], res
 PY
 
+# ---- closed late (issue 12): reported, then closed by the program ----
+# One socket held in CLOSE_WAIT and closed after its record, one that stays leaked; function
+# names with SARIF's and markdown's link and placeholder characters.
+python3 - "$T/late.log" <<'PY'
+import json, sys
+T0 = 1764000000000000000
+recs = [{"event": "start", "pid": 400, "ts": 0, "ppid": 1, "exe": "/srv/late", "argv0": "late",
+         "boot_id": "b", "host": "h", "version": "0.1.0", "origin": "exec", "options": {}}]
+for i, sym in ((1, "held[0](https://evil.example/){0}"), (2, "kept\\[x]")):
+    recs.append({"event": "stack", "pid": 400, "ts": i, "id": "%016x" % i, "frames": [
+        {"ip": "0x55000000100%d" % i, "module": "/nonexistent/late", "offset": "0x10%d" % i,
+         "symbol": sym, "build_id": None}]})
+for inode, ts, port in ((1, 100, 40001), (2, 200, 40002)):
+    recs.append({"event": "leak", "pid": 400, "ts": ts, "kind": "close_wait", "fd": 3 + inode,
+                 "fds": [3 + inode], "inode": inode, "gen": 1, "family": "ipv4",
+                 "local": "127.0.0.1:%d" % port, "peer": "127.0.0.1:8080", "tcp_state": "CLOSE_WAIT",
+                 "role": "connected", "age_ms": 600, "open_age_ms": 700, "open_ts_ns": T0 + 10,
+                 "eof_ts_ns": None, "cw_ts_ns": T0 + 20, "open_stack": "%016x" % inode,
+                 "eof_stack": None, "inherited": False})
+recs.append({"event": "late_close", "pid": 400, "ts": 300, "fd": 4, "inode": 1, "late_ms": 900,
+             "stack": "%016x" % 1})
+with open(sys.argv[1], "w") as f:
+    for r in recs:
+        r = dict(r, v=1, ts_ns=T0 + r.pop("ts"), tid=r["pid"])
+        f.write(json.dumps(r) + "\n")
+PY
+grep -v '"inode": 2' "$T/late.log" | grep -v '"id": "0000000000000002"' >"$T/late-only.log"
+check late_only_exitcode_zero bash -c "'$SL' report --exitcode 23 '$T/late-only.log' >/dev/null"
+check late_only_fail_on_late bash -c "'$SL' report --exitcode 23 --fail-on-late '$T/late-only.log' >/dev/null; test \$? = 23"
+check late_and_open_exitcode bash -c "'$SL' report --exitcode 23 '$T/late.log' >/dev/null; test \$? = 23"
+"$SL" report -f json "$T/late.log" >"$T/late.json"
+check late_json_first_and_counts python3 - "$T/late.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["summary"]["leaked_sockets"] == 2 and d["summary"]["closed_late_sockets"] == 1, d["summary"]
+by = {s["first"]["local"]: s for s in d["sites"]}
+held = by["127.0.0.1:40001"]
+assert held["closed_late"] == 1 and by["127.0.0.1:40002"]["closed_late"] == 0, d["sites"]
+f = held["first"]
+assert f == {"ts_ns": 1764000000000000100, "time": "2025-11-24T16:00:00.000Z",
+             "local": "127.0.0.1:40001", "peer": "127.0.0.1:8080", "pid": 400,
+             "process": f["process"]} and "400" in f["process"], f
+PY
+"$SL" report -f sarif "$T/late.log" >"$T/late.sarif"
+check late_sarif_note_and_plain_text python3 - "$T/late.sarif" <<'PY'
+import json, re, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+res = {r["properties"]["closedLate"]: r for r in run["results"]}
+assert res[1]["level"] == "note" and "closed late" in res[1]["message"]["text"], res[1]
+assert res[0]["level"] == "error", res[0]
+texts = []
+def walk(o):
+    if isinstance(o, dict):
+        if isinstance(o.get("message"), dict): texts.append(o["message"]["text"])
+        for v in o.values(): walk(v)
+    elif isinstance(o, list):
+        for v in o: walk(v)
+walk(run["results"])
+# no unescaped bracket (an embedded link) and no single brace (a placeholder) in any message
+for t in texts:
+    assert not re.search(r"(?<!\\)[\[\]]", t.replace("\\\\", "")), t
+    assert not re.search(r"(?<![{}])[{}](?![{}])", t), t
+joined = "\n".join(texts)
+assert r"held\[0\](https://evil.example/){{0}}" in joined, joined
+assert "kept\\\\\\[x\\]" in joined, joined
+PY
+
 # ---- inputs: stdin, directory, glob; the same content gives the same summary ----
 mkdir -p "$T/dir/sub" && cp "$T/mk.log" "$T/dir/sub/a.log"
 check input_stdin bash -c "'$SL' report - <'$T/mk.log' | tail -n1 | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
