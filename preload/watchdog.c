@@ -296,6 +296,62 @@ static void sl_peer_names(int d, struct sl_leak_info *l)
 		sl_fmt_sockaddr(l->peer, sizeof(l->peer), (struct sockaddr *)&ss, len);
 }
 
+/* The site of a leak in the summary: the key the tools group by (sitekey.h), so that this
+ * summary, `sockleak run` and `sockleak report` count the same sites (issue 12). The key's
+ * strings are the stacks' own, which stay; the frames are read one stack at a time, into
+ * buffers under sl_site_mu (12 KiB: too much for the stack of a program thread that closes a
+ * socket its runtime had dropped, sl_watchdog_gc_closed). */
+static sl_mutex sl_site_mu SL_FORK_STATE = SL_MUTEX_INIT;
+
+static void sl_summary_key(const struct sl_leak_info *l, struct sl_site_key *k)
+{
+	static struct sl_site_frame f[3][SL_STACK_MAX];
+	struct sl_site_leak in = {
+		.kind = l->kind > SL_KIND_NONE ? (unsigned)l->kind - 1 : 0,
+		.after_eof = l->eof_ms || l->eof_stack,
+		.after_cw = l->cw_ms != 0,
+		.exe = sl_self_exe(),
+		.role = sl_role_name(l->role),
+	};
+
+	in.open.f = f[0];
+	in.open.n = sl_stack_site_frames(l->open_stack, f[0], SL_STACK_MAX);
+	in.eof.f = f[1];
+	in.eof.n = sl_stack_site_frames(l->eof_stack, f[1], SL_STACK_MAX);
+	in.handler.f = f[2];
+	in.handler.n = sl_stack_site_frames(sl_stack_handler(l->open_stack), f[2], SL_STACK_MAX);
+	sl_site_key(&in, k);
+}
+
+/* Every leak's site, counted: the summary lists the first SL_SUMMARY_MAX leaks, but says how
+ * many sites all of them are at, as the report does (it said 32 for 40 sites). The hashes of
+ * the keys (sl_site_key_hash: 64 bits of content), up to SL_SITES_SEEN. */
+#define SL_SITES_SEEN 1024
+static uint64_t sl_sites_seen[SL_SITES_SEEN];
+static unsigned sl_nsites_seen SL_FORK_STATE;
+static int sl_sites_more SL_FORK_STATE;   /* more than SL_SITES_SEEN */
+
+/* Not with sl_lock held: sl_site_mu is taken alone. */
+static void sl_site_count(const struct sl_leak_info *l)
+{
+	struct sl_site_key k;
+	uint64_t h;
+	unsigned i;
+
+	sl_mutex_lock(&sl_site_mu);
+	sl_summary_key(l, &k);
+	h = sl_site_key_hash(&k);
+	for (i = 0; i < sl_nsites_seen && sl_sites_seen[i] != h; i++)
+		;
+	if (i == sl_nsites_seen) {
+		if (i < SL_SITES_SEEN)
+			sl_sites_seen[sl_nsites_seen++] = h;
+		else
+			sl_sites_more = 1;
+	}
+	sl_mutex_unlock(&sl_site_mu);
+}
+
 void sl_watchdog_gc_closed(struct sl_leak_info *l, int fd)
 {
 	l->tcp_state = sl_tcp_state(fd);
@@ -304,6 +360,7 @@ void sl_watchdog_gc_closed(struct sl_leak_info *l, int fd)
 	if (sl_nsummary < SL_SUMMARY_MAX)
 		sl_summary[sl_nsummary++] = *l;
 	sl_unlock();
+	sl_site_count(l);
 	__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
 	sl_rec_leak(l);
 }
@@ -360,6 +417,7 @@ static void sl_report(struct sl_leak_info *l)
 	}
 	sl_unlock();
 	if (ok) {
+		sl_site_count(l);
 		__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
 		if (l->nshared)
 			l->nshared = sl_holders_alive(l->inode, l->shared, l->nshared);
@@ -540,29 +598,6 @@ int sl_watchdog_pause(void)
 	return was;
 }
 
-/* The site of a leak in the summary: the key the tools group by (sitekey.h), so that this
- * summary, `sockleak run` and `sockleak report` count the same sites (issue 12). The key's
- * strings are the stacks' own, which stay; the frames are read one stack at a time. */
-static void sl_summary_key(const struct sl_leak_info *l, struct sl_site_key *k)
-{
-	static struct sl_site_frame f[3][SL_STACK_MAX];
-	struct sl_site_leak in = {
-		.kind = l->kind > SL_KIND_NONE ? (unsigned)l->kind - 1 : 0,
-		.after_eof = l->eof_ms || l->eof_stack,
-		.after_cw = l->cw_ms != 0,
-		.exe = sl_self_exe(),
-		.role = sl_role_name(l->role),
-	};
-
-	in.open.f = f[0];
-	in.open.n = sl_stack_site_frames(l->open_stack, f[0], SL_STACK_MAX);
-	in.eof.f = f[1];
-	in.eof.n = sl_stack_site_frames(l->eof_stack, f[1], SL_STACK_MAX);
-	in.handler.f = f[2];
-	in.handler.n = sl_stack_site_frames(sl_stack_handler(l->open_stack), f[2], SL_STACK_MAX);
-	sl_site_key(&in, k);
-}
-
 /* Sanitizer style: each site (sl_summary_key) once, with its count and the
  * first socket as an example. Symbols here are only the dynamic ones; `sockleak run` and
  * `sockleak report` give function and file:line from debug info. */
@@ -572,7 +607,8 @@ void sl_summary_print(void)
 	static struct sl_site_key key[SL_SUMMARY_MAX];
 	unsigned long leaked = sl_leaked_count();
 	int pid = (int)getpid(), w;
-	unsigned nsites = 0;
+	unsigned nsites, listed = 0;
+	int more;
 	size_t len;
 
 	if (!leaked)
@@ -581,8 +617,12 @@ void sl_summary_print(void)
 		     "==%d==sockleak: %lu TCP socket(s) leaked (left in CLOSE_WAIT or open after "
 		     "EOF)\n", pid, leaked);
 	len = w > 0 ? (size_t)w : 0;
+	sl_mutex_lock(&sl_site_mu);
 	for (unsigned i = 0; i < sl_nsummary; i++)
 		sl_summary_key(&sl_summary[i], &key[i]);
+	nsites = sl_nsites_seen;
+	more = sl_sites_more;
+	sl_mutex_unlock(&sl_site_mu);
 	for (unsigned i = 0; i < sl_nsummary && len < sizeof(buf) - 512; i++) {
 		const struct sl_leak_info *l = &sl_summary[i];
 		unsigned k, count = 0;
@@ -594,7 +634,7 @@ void sl_summary_print(void)
 			continue;   /* site already printed */
 		for (k = i; k < sl_nsummary; k++)
 			count += sl_site_key_eq(&key[k], &key[i]);
-		nsites++;
+		listed++;
 		w = snprintf(buf + len, sizeof(buf) - len,
 			     "==%d==  %u x %s, e.g. fd %d %s <- %s (%s), leaking for %llu ms; "
 			     "opened at:\n", pid, count, sl_kind_name(l->kind), l->fd,
@@ -617,8 +657,9 @@ void sl_summary_print(void)
 	}
 	if (len < sizeof(buf) - 128) {
 		w = snprintf(buf + len, sizeof(buf) - len,
-			     "SUMMARY: sockleak: %lu leaked socket(s) at %u site(s)%s\n", leaked,
-			     nsites ? nsites : 1, leaked > sl_nsummary ? " (first ones listed)" : "");
+			     "SUMMARY: sockleak: %lu leaked socket(s) at %s%u site(s)%s\n", leaked,
+			     more ? "more than " : "", nsites > listed ? nsites : listed ? listed : 1,
+			     leaked > sl_nsummary ? " (first ones listed)" : "");
 		if (w > 0)
 			len += (size_t)w;
 	}
@@ -642,4 +683,7 @@ void sl_watchdog_atfork_child(void)
 	sl_leaked = 0;
 	sl_enforced = 0;
 	sl_nsummary = 0;
+	sl_mutex_reset(&sl_site_mu);
+	sl_nsites_seen = 0;
+	sl_sites_more = 0;
 }

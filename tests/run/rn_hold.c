@@ -11,6 +11,10 @@
  *                  third, all open at exit: the same open frame, two EOF frames, so two sites,
  *                  though no two of the three stacks are equal (issue 12: the library's exit
  *                  summary counted stacks, three, and `sockleak report` frames, two)
+ *   rn_hold many   RN_MANY connections, each opened by code of its own (a socket() call on a
+ *                  line of its own), read to EOF in one function, all open at exit: RN_MANY
+ *                  sites, more leaks than the exit summary lists (it said 32 sites: those it
+ *                  listed)
  * Prints "ready" when the sockets are set up, "closed" after a late close. */
 #include "tl.h"
 
@@ -67,6 +71,99 @@ static __attribute__((noinline)) int caller_1(int port) { return drained_a(tl_co
 static __attribute__((noinline)) int caller_2(int port) { return drained_a(tl_connect_or_die(port)); }
 static __attribute__((noinline)) int caller_3(int port) { return drained_b(tl_connect_or_die(port)); }
 
+/* `many`: one opener per site, each its own socket() call on its own line. */
+#define RN_MANY 40
+#define RN_OPENER(n)                                                                           \
+	static __attribute__((noinline)) int rn_open_##n(const struct sockaddr_in *a)         \
+	{                                                                                       \
+		int fd = socket(AF_INET, SOCK_STREAM, 0);                                       \
+		if (fd < 0 || connect(fd, (const struct sockaddr *)a, sizeof(*a)))             \
+			tl_die("connect");                                                      \
+		return fd;                                                                      \
+	}
+RN_OPENER(0)
+RN_OPENER(1)
+RN_OPENER(2)
+RN_OPENER(3)
+RN_OPENER(4)
+RN_OPENER(5)
+RN_OPENER(6)
+RN_OPENER(7)
+RN_OPENER(8)
+RN_OPENER(9)
+RN_OPENER(10)
+RN_OPENER(11)
+RN_OPENER(12)
+RN_OPENER(13)
+RN_OPENER(14)
+RN_OPENER(15)
+RN_OPENER(16)
+RN_OPENER(17)
+RN_OPENER(18)
+RN_OPENER(19)
+RN_OPENER(20)
+RN_OPENER(21)
+RN_OPENER(22)
+RN_OPENER(23)
+RN_OPENER(24)
+RN_OPENER(25)
+RN_OPENER(26)
+RN_OPENER(27)
+RN_OPENER(28)
+RN_OPENER(29)
+RN_OPENER(30)
+RN_OPENER(31)
+RN_OPENER(32)
+RN_OPENER(33)
+RN_OPENER(34)
+RN_OPENER(35)
+RN_OPENER(36)
+RN_OPENER(37)
+RN_OPENER(38)
+RN_OPENER(39)
+static int (*const rn_openers[RN_MANY])(const struct sockaddr_in *) = {
+	rn_open_0,
+	rn_open_1,
+	rn_open_2,
+	rn_open_3,
+	rn_open_4,
+	rn_open_5,
+	rn_open_6,
+	rn_open_7,
+	rn_open_8,
+	rn_open_9,
+	rn_open_10,
+	rn_open_11,
+	rn_open_12,
+	rn_open_13,
+	rn_open_14,
+	rn_open_15,
+	rn_open_16,
+	rn_open_17,
+	rn_open_18,
+	rn_open_19,
+	rn_open_20,
+	rn_open_21,
+	rn_open_22,
+	rn_open_23,
+	rn_open_24,
+	rn_open_25,
+	rn_open_26,
+	rn_open_27,
+	rn_open_28,
+	rn_open_29,
+	rn_open_30,
+	rn_open_31,
+	rn_open_32,
+	rn_open_33,
+	rn_open_34,
+	rn_open_35,
+	rn_open_36,
+	rn_open_37,
+	rn_open_38,
+	rn_open_39,
+};
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -103,6 +200,16 @@ int main(int argc, char **argv)
 				wait_line();
 			}
 		}
+		return 0;
+	}
+	if (!strcmp(mode, "many")) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+		tl_closing_peers(lfd, RN_MANY);
+		for (int i = 0; i < RN_MANY; i++)
+			(void)drained_a(rn_openers[i](&a));
+		ready();
 		return 0;
 	}
 	if (!strcmp(mode, "sites")) {

@@ -805,6 +805,17 @@ def exit_summary_run_and_report_count_the_same_sites(tmp):
 
 
 @case
+def exit_summary_counts_sites_past_those_it_lists(tmp):
+    """40 leaks at 40 sites: the exit summary lists the first 32 leaks but counts every site,
+    as the runner does (it said "at 32 site(s)", the sites it had listed)."""
+    rc, out, err = run(["-o", RUN_OPTS + ":summary=1", prog("rn_hold"), "many"], tmp)
+    check(rc == 23 and "ready" in out, f"status {rc}, stdout {out!r}; stderr:\n{err[-2000:]}")
+    lines = re.findall(r"SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) site\(s\)", err)
+    check(len(lines) == 2 and lines[0] == lines[1] == ("40", "40"),
+          f"library and runner {lines}, want 40 leaks at 40 sites each")
+
+
+@case
 def options_read_as_the_library_reads_them(tmp):
     """The runner takes exitcode, summary and the rest from the library's own parser: a value
     the library accepts is the runner's too (a second parser took 10 digits for bad)."""
