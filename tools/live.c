@@ -206,12 +206,14 @@ static void row_sites(struct sl_an *a, struct sl_live_row *r, const struct sl_cw
 
 /* Add one path to an analysis: a directory through the analyser's walk, a file only when it
  * is a regular file reached without a symlink. A log named by a process's environment must
- * also belong to that process's user (owner), as the preload creates it: otherwise any user
- * could point root's `sockleak top` at a file of someone else's. */
+ * also be as the preload makes it: its process's user's (owner), and nobody else may write it
+ * (the preload appends to no other): otherwise any user could point root's `sockleak top` at a
+ * file of someone else's, or write records for another user's process. */
 static void add_log(struct sl_an *a, const char *path, uid_t owner)
 {
+	struct sl_file_rule rule = {.owner = owner, .flags = SL_FILE_NOT_SHARED};
 	struct stat st;
-	const char *kind = NULL;
+	const char *why;
 	int fd;
 	FILE *f;
 
@@ -219,9 +221,9 @@ static void add_log(struct sl_an *a, const char *path, uid_t owner)
 		sl_an_add_path(a, path);
 		return;
 	}
-	if ((fd = sl_open_regular(path, O_NOFOLLOW, &kind)) < 0)
+	if ((fd = sl_open_file_at(AT_FDCWD, path, owner == (uid_t)-1 ? NULL : &rule, &st, &why)) < 0)
 		return;
-	if ((owner != (uid_t)-1 && (fstat(fd, &st) || st.st_uid != owner)) || !(f = fdopen(fd, "r"))) {
+	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
 		return;
 	}

@@ -51,19 +51,21 @@ void sl_perfmap_note(struct sl_an *a, const char *path, int64_t start_ns)
 
 static char *read_map(const char *path, int64_t not_before, size_t *len)
 {
-	const char *kind;
+	/* /tmp is anyone's: a map planted there by another user would name (and so could
+	 * suppress) our leaks. perf's rule: only our own or root's, that nobody else may write. */
+	struct sl_file_rule rule = {
+		.owner = geteuid(),
+		.flags = SL_FILE_ROOT_OWNER_OK | SL_FILE_NOT_SHARED | SL_FILE_ROOT_PUBLIC,
+	};
+	const char *why;
 	struct stat st;
 	char *buf;
 	size_t got = 0;
-	int fd = sl_open_regular(path, O_NOFOLLOW, &kind);
+	int fd = sl_open_file_at(AT_FDCWD, path, &rule, &st, &why);
 
 	if (fd < 0) return NULL;
-	/* /tmp is anyone's: a map planted there by another user would name (and so could
-	 * suppress) our leaks. perf's rule: only our own or root's, that nobody else may write.
-	 * pids are reused: a map last written before the process started was another's. */
-	if (fstat(fd, &st) || (st.st_uid != geteuid() && st.st_uid != 0) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) || (geteuid() == 0 && !(st.st_mode & S_IROTH)) ||
-	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec < not_before ||
+	/* pids are reused: a map last written before the process started was another's */
+	if ((int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec < not_before ||
 	    st.st_size <= 0 || (uint64_t)st.st_size > SL_PMAP_MAX ||
 	    !(buf = malloc((size_t)st.st_size + 1))) {
 		close(fd);

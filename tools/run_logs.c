@@ -132,7 +132,8 @@ static void sl_run_rmdir_at(int parent, const char *name, int dfd)
 	unlinkat(parent, name, AT_REMOVEDIR);
 }
 
-/* Open parent/name as a directory of ours: not a link, owned by us, private. */
+/* Open parent/name as a directory of ours: not a link, owned by us, private. -1 with errno
+ * (EPERM: not ours alone). */
 static int sl_run_open_own_dir(int parent, const char *name)
 {
 	struct stat st;
@@ -142,6 +143,7 @@ static int sl_run_open_own_dir(int parent, const char *name)
 		return -1;
 	if (fstat(fd, &st) || st.st_uid != geteuid() || (st.st_mode & 077)) {
 		close(fd);
+		errno = EPERM;
 		return -1;
 	}
 	return fd;
@@ -232,7 +234,9 @@ static int sl_run_cmp(const void *x, const void *y)
 static int sl_run_add_one(struct sl_an *a, int dfd, const char *dir, const char *name,
 			  const struct timespec *since)
 {
+	struct sl_file_rule rule = {.owner = geteuid(), .flags = SL_FILE_NOT_SHARED};
 	struct stat ls, st;
+	const char *why;
 	char path[8192];
 	FILE *f;
 	int fd, r;
@@ -249,22 +253,17 @@ static int sl_run_add_one(struct sl_an *a, int dfd, const char *dir, const char 
 		sl_run_refuse(dir, name, "not a regular file", -1);
 		return 0;
 	}
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) || st.st_dev != ls.st_dev || st.st_ino != ls.st_ino ||
-	    !S_ISREG(st.st_mode)) {
+	fd = sl_open_file_at(dfd, name, &rule, &st, &why);
+	/* st is the opened file's only when it was a regular file: then it was opened or broke
+	 * the rule (EPERM) */
+	if ((fd < 0 && (errno != EPERM || !why)) || st.st_dev != ls.st_dev || st.st_ino != ls.st_ino) {
 		if (fd >= 0)
 			close(fd);
 		sl_run_refuse(dir, name, "changed while it was opened", -1);
 		return 0;
 	}
-	if (st.st_uid != geteuid()) {
-		close(fd);
-		sl_run_refuse(dir, name, "owned by uid", (long)st.st_uid);
-		return 0;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		close(fd);
-		sl_run_refuse(dir, name, "writable by group or others", -1);
+	if (fd < 0) {
+		sl_run_refuse(dir, name, why, st.st_uid != rule.owner ? (long)st.st_uid : -1);
 		return 0;
 	}
 	if (!(f = fdopen(fd, "r"))) {
@@ -280,20 +279,14 @@ static int sl_run_add_one(struct sl_an *a, int dfd, const char *dir, const char 
 int sl_run_logs_add(struct sl_an *a, const char *dir, const char *base,
 		    const struct timespec *since)
 {
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (base ? 0 : O_NOFOLLOW)), err = 0;
+	/* the private directory must still be ours alone (a user's log_path directory is theirs) */
+	int dfd = base ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
+			 sl_run_open_own_dir(AT_FDCWD, dir), err = 0;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	DIR *d;
 	struct dirent *de;
 
-	struct stat st;
-
-	/* the private directory must still be ours alone (a user's log_path directory is theirs) */
-	if (dfd >= 0 && !base && (fstat(dfd, &st) || st.st_uid != geteuid() || (st.st_mode & 077))) {
-		close(dfd);
-		dfd = -1;
-		errno = EPERM;
-	}
 	if (dfd < 0 || !(d = fdopendir(dup(dfd)))) {
 		err = errno;
 		fprintf(stderr, "sockleak: run: %s: %s\n", dir, strerror(err));

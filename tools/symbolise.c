@@ -96,8 +96,10 @@ static int elf_build_id(int fd, char out[129])
  * descriptor, with *real set to the resolved path (malloc'd); else -1 and *why. */
 static int open_named(const char *path, char **real, const char **why)
 {
+	static const struct sl_file_rule rule = {.owner = (uid_t)-1, .flags = SL_FILE_ROOT_PUBLIC};
+	static const char ROOT_PUBLIC[] = "not read: root reads only world-readable modules";
 	struct stat st;
-	const char *kind;
+	const char *broke;
 	int fd;
 	*real = NULL;
 	if (forbidden_dir(path)) {
@@ -118,16 +120,12 @@ static int open_named(const char *path, char **real, const char **why)
 		goto fail;
 	}
 	if (geteuid() == 0 && !(st.st_mode & S_IROTH)) {
-		*why = "not read: root reads only world-readable modules";
+		*why = ROOT_PUBLIC;
 		goto fail;
 	}
-	if ((fd = sl_open_regular(*real, O_NOFOLLOW, &kind)) < 0) {
-		*why = kind ? "not read: not a regular file" : "no debug info";
-		goto fail;
-	}
-	if (geteuid() == 0 && (fstat(fd, &st) || !(st.st_mode & S_IROTH))) {
-		*why = "not read: root reads only world-readable modules";
-		close(fd);
+	if ((fd = sl_open_file_at(AT_FDCWD, *real, &rule, &st, &broke)) < 0) {
+		*why = !broke ? "no debug info" : errno == EPERM ? ROOT_PUBLIC :
+		       "not read: not a regular file";
 		goto fail;
 	}
 	return fd;

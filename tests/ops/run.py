@@ -163,8 +163,9 @@ def top_json_preloaded_joins_sites_from_its_log(tmp, procs):
 
 @case
 def top_reads_no_log_its_process_does_not_own(tmp, procs):
-    """The log a process's SOCKLEAK_OPTIONS names is hostile input: a symlink there, or a file
-    of another user, is not read (the process runs as nobody; its log path is root's)."""
+    """The log a process's SOCKLEAK_OPTIONS names is hostile input: a symlink there, a file
+    of another user, or one of its user's that others may write (the preload never appends to
+    such a file) is not read (the process runs as nobody; its log path is root's)."""
     check(os.geteuid() == 0 and shutil.which("setpriv"), "needs root and setpriv (util-linux)")
     # a real log of a real leak, made by root, placed where nobody's process says its log is
     a = run_leaker(procs, preload_env(tmp + "/real"), 1)
@@ -188,6 +189,11 @@ def top_reads_no_log_its_process_does_not_own(tmp, procs):
         f.write(text)
     row = want_count(p.pid, 1)
     check(row["preload"] and row["sites"] == [], f"a file nobody does not own was read: {row}")
+    # nobody's own file, but anyone may write it: records in it can be anyone's
+    os.chown(f"{tmp}/planted.{p.pid}", 65534, 65534)
+    os.chmod(f"{tmp}/planted.{p.pid}", 0o666)
+    row = want_count(p.pid, 1)
+    check(row["sites"] == [], f"a log others may write was read: {row}")
     os.unlink(f"{tmp}/planted.{p.pid}")
     os.symlink(path, f"{tmp}/planted.{p.pid}")
     row = want_count(p.pid, 1)
