@@ -2,6 +2,7 @@
 #include "jwrite.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,6 +221,34 @@ void sl_jw_bool(struct sl_jw *w, int v)
 	sep(w);
 	if (v) put(w, "true", 4);
 	else put(w, "false", 5);
+}
+
+void sl_jw_real(struct sl_jw *w, double v)
+{
+	char buf[40], *e;
+	int k;
+
+	if (!isfinite(v)) {
+		sl_jw_null(w);
+		return;
+	}
+	/* the C locale is the tools' (main.c sets no other): '.' is the radix */
+	k = snprintf(buf, sizeof buf - 2, "%.17g", v);
+	if (k < 0 || k >= (int)sizeof buf - 2) k = snprintf(buf, sizeof buf, "0.0");
+	if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+		memcpy(buf + k, ".0", 3);
+		k += 2;
+	}
+	if ((e = strchr(buf, 'e'))) { /* e+020 -> e20, e-05 -> e-5 */
+		char *d = ++e, *s = e;
+		if (*s == '+') s++;
+		else if (*s == '-') d = ++s;
+		while (*s == '0' && s[1]) s++;
+		memmove(d, s, strlen(s) + 1);
+		k = (int)strlen(buf);
+	}
+	sep(w);
+	put(w, buf, (size_t)k);
 }
 
 int sl_jw_flush(struct sl_jw *w, FILE *out)

@@ -35,6 +35,9 @@ void sl_jw_null(struct sl_jw *w);
 /* A whole value written before by this writer at the same depth, as bytes */
 void sl_jw_raw(struct sl_jw *w, const char *s, size_t n);
 void sl_jw_bool(struct sl_jw *w, int v);
+/* As jansson's dump of a real ("%.17g", ".0" added to an integral one, exponent without '+'
+ * or leading zeros); NaN and infinities, which JSON cannot say and jansson refuses: null */
+void sl_jw_real(struct sl_jw *w, double v);
 /* Write the buffer to out and empty it; 0, or an errno (ENOMEM from a write before, EIO) */
 int sl_jw_flush(struct sl_jw *w, FILE *out);
 void sl_jw_free(struct sl_jw *w);

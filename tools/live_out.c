@@ -1,12 +1,12 @@
 /* The writers of the live view: a terminal table, JSON for scripts, and the Prometheus text
  * exposition format (also what `sockleak exporter` serves). */
 #include <errno.h>
-#include <jansson.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "escape.h"
+#include "jwrite.h"
 #include "live.h"
 
 #define SL_LABEL_MAX 128 /* bytes of a label value: a path or a command, never a story */
@@ -79,61 +79,84 @@ int sl_live_write_text(const struct sl_live *l, const struct sl_live_out *o, FIL
 	return ferror(out) ? EIO : 0;
 }
 
-/* A JSON string of bytes that may not be UTF-8: as they are when they are, U+FFFD for the
- * bytes that are not (escape.h). */
-static json_t *jstr(const char *s)
-{
-	char buf[1600];
-
-	sl_utf8_copy(buf, sizeof(buf), s, strlen(s));
-	return json_string(buf);
-}
-
+/* Built with the reports' writer (jwrite.h): every string from a process or a log whole, with
+ * its invalid bytes as U+FFFD and everything past ASCII as \u escapes. */
 int sl_live_write_json(const struct sl_live *l, FILE *out)
 {
-	json_t *root = json_object(), *procs = json_array();
+	struct sl_jw w;
 	struct timespec ts;
 	int r;
 
+	sl_jw_init(&w, 2, 0);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	json_object_set_new(root, "ts_ns", json_integer((json_int_t)ts.tv_sec * 1000000000 + ts.tv_nsec));
-	json_object_set_new(root, "refresh_ms", json_real(l->refresh_ms));
-	json_object_set_new(root, "snapshot_ms", json_real(l->snap_ms));
-	json_object_set_new(root, "fd_links_read", json_integer((json_int_t)l->snap.fds_read));
-	json_object_set_new(root, "age_is_estimate", json_true());
-	json_object_set_new(root, "unattributed", json_integer((json_int_t)l->snap.unattributed));
-	json_object_set_new(root, "unreadable_processes", json_integer((json_int_t)l->snap.unreadable));
+	sl_jw_open(&w, '{');
+	sl_jw_kint(&w, "ts_ns", (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+	sl_jw_key(&w, "refresh_ms");
+	sl_jw_real(&w, l->refresh_ms);
+	sl_jw_key(&w, "snapshot_ms");
+	sl_jw_real(&w, l->snap_ms);
+	sl_jw_kint(&w, "fd_links_read", (int64_t)l->snap.fds_read);
+	sl_jw_key(&w, "age_is_estimate");
+	sl_jw_bool(&w, 1);
+	sl_jw_kint(&w, "unattributed", (int64_t)l->snap.unattributed);
+	sl_jw_kint(&w, "unreadable_processes", (int64_t)l->snap.unreadable);
+	sl_jw_key(&w, "processes");
+	sl_jw_open(&w, '[');
 	for (size_t i = 0; i < l->nrows; i++) {
-		const struct sl_live_row *w = &l->rows[i];
-		json_t *p = json_object(), *peers = json_array(), *ports = json_array(), *sites = json_array();
+		const struct sl_live_row *p = &l->rows[i];
 
-		json_object_set_new(p, "pid", json_integer(w->pid));
-		json_object_set_new(p, "uid", json_integer(w->uid));
-		json_object_set_new(p, "user", jstr(w->user));
-		json_object_set_new(p, "comm", jstr(w->comm));
-		json_object_set_new(p, "close_wait", json_integer((json_int_t)w->count));
-		json_object_set_new(p, "delta", w->has_delta ? json_integer(w->delta) : json_null());
-		json_object_set_new(p, "oldest_age_ms", w->oldest_ms >= 0 ? json_integer(w->oldest_ms) : json_null());
-		for (int j = 0; j < w->npeers; j++)
-			json_array_append_new(peers, json_pack("{s:o,s:I}", "addr", jstr(w->peers[j]), "sockets", (json_int_t)w->peer_n[j]));
-		for (int j = 0; j < w->nports; j++)
-			json_array_append_new(ports, json_pack("{s:i,s:I}", "port", (int)w->ports[j], "sockets", (json_int_t)w->port_n[j]));
-		json_object_set_new(p, "peers", peers);
-		json_object_set_new(p, "local_ports", ports);
-		json_object_set_new(p, "preload", json_boolean(w->preload));
-		json_object_set_new(p, "log", w->log[0] ? jstr(w->log) : json_null());
-		for (int j = 0; j < w->nsites; j++)
-			json_array_append_new(sites, json_pack("{s:o,s:I}", "site", jstr(w->sites[j].where), "sockets", (json_int_t)w->sites[j].n));
-		json_object_set_new(p, "sites", sites);
-		json_object_set_new(p, "unreported", json_integer((json_int_t)w->unreported));
-		json_object_set_new(p, "hint", hint(w) ? json_string(hint(w)) : json_null());
-		json_array_append_new(procs, p);
+		sl_jw_open(&w, '{');
+		sl_jw_kint(&w, "pid", p->pid);
+		sl_jw_kint(&w, "uid", p->uid);
+		sl_jw_kstr(&w, "user", p->user);
+		sl_jw_kstr(&w, "comm", p->comm);
+		sl_jw_kint(&w, "close_wait", (int64_t)p->count);
+		sl_jw_key(&w, "delta");
+		if (p->has_delta) sl_jw_int(&w, p->delta);
+		else sl_jw_null(&w);
+		sl_jw_key(&w, "oldest_age_ms");
+		if (p->oldest_ms >= 0) sl_jw_int(&w, p->oldest_ms);
+		else sl_jw_null(&w);
+		sl_jw_key(&w, "peers");
+		sl_jw_open(&w, '[');
+		for (int j = 0; j < p->npeers; j++) {
+			sl_jw_open(&w, '{');
+			sl_jw_kstr(&w, "addr", p->peers[j]);
+			sl_jw_kint(&w, "sockets", (int64_t)p->peer_n[j]);
+			sl_jw_close(&w, '}');
+		}
+		sl_jw_close(&w, ']');
+		sl_jw_key(&w, "local_ports");
+		sl_jw_open(&w, '[');
+		for (int j = 0; j < p->nports; j++) {
+			sl_jw_open(&w, '{');
+			sl_jw_kint(&w, "port", p->ports[j]);
+			sl_jw_kint(&w, "sockets", (int64_t)p->port_n[j]);
+			sl_jw_close(&w, '}');
+		}
+		sl_jw_close(&w, ']');
+		sl_jw_key(&w, "preload");
+		sl_jw_bool(&w, p->preload);
+		sl_jw_kstr(&w, "log", p->log[0] ? p->log : NULL);
+		sl_jw_key(&w, "sites");
+		sl_jw_open(&w, '[');
+		for (int j = 0; j < p->nsites; j++) {
+			sl_jw_open(&w, '{');
+			sl_jw_kstr(&w, "site", p->sites[j].where);
+			sl_jw_kint(&w, "sockets", (int64_t)p->sites[j].n);
+			sl_jw_close(&w, '}');
+		}
+		sl_jw_close(&w, ']');
+		sl_jw_kint(&w, "unreported", (int64_t)p->unreported);
+		sl_jw_kstr(&w, "hint", hint(p));
+		sl_jw_close(&w, '}');
 	}
-	json_object_set_new(root, "processes", procs);
-	r = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	fputc('\n', out);
-	return r || ferror(out) ? EIO : 0;
+	sl_jw_close(&w, ']');
+	sl_jw_close(&w, '}');
+	sl_jw_raw(&w, "\n", 1);
+	r = sl_jw_flush(&w, out);
+	sl_jw_free(&w);
+	return r || ferror(out) ? (r ? r : EIO) : 0;
 }
 
 /* A label value: escaped as on the terminal (escape.h: controls and invalid bytes made

@@ -5,7 +5,7 @@ UNIT_SRC := tests/unit
 UNIT_DIR := $(B)/tests/unit
 UNIT_TESTS := test_options test_options_docs test_json test_stackhash test_fdtable \
 	      test_sockets test_lock test_execenv test_perfmap test_kinds test_suppmatch test_sitekey \
-	      test_policy
+	      test_policy test_jwrite
 UNIT_BINS := $(addprefix $(UNIT_DIR)/,$(UNIT_TESTS))
 
 # What each test links besides itself: preload modules, the strict JSON checker, and the reader
@@ -23,6 +23,9 @@ UNIT_LINK_test_kinds := preload/kinds textfile
 UNIT_LINK_test_suppmatch := preload/suppmatch
 UNIT_LINK_test_sitekey := preload/sitekey
 UNIT_LINK_test_policy := preload/policy preload/options preload/json textfile
+# the tools' JSON writer, compared byte for byte with jansson's dump
+UNIT_LINK_test_jwrite := tools/jwrite tools/escape tools/jscan
+UNIT_LIBS_test_jwrite := -ljansson
 
 # Test programs run with halt-on-error sanitizers so a report is never a pass.
 UNIT_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:strict_string_checks=1 \
@@ -39,6 +42,10 @@ $(UNIT_DIR)/obj/preload/%.o: preload/%.c | $(B)/.deps-check
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -pthread -c $< -o $@
 
+$(UNIT_DIR)/obj/tools/%.o: tools/%.c | $(B)/.deps-check
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itools -pthread -c $< -o $@
+
 $(UNIT_DIR)/obj/%.o: $(UNIT_SRC)/%.c | $(B)/.deps-check
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -pthread -c $< -o $@
@@ -47,7 +54,7 @@ $(UNIT_DIR)/obj/%.o: $(UNIT_SRC)/%.c | $(B)/.deps-check
 $(foreach t,$(UNIT_TESTS),$(eval $(UNIT_DIR)/$(t): $(UNIT_DIR)/obj/$(t).o \
 	$(addprefix $(UNIT_DIR)/obj/,$(addsuffix .o,$(UNIT_LINK_$(t))))))
 $(UNIT_BINS):
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka -pthread
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(UNIT_LIBS_$(@F)) -pthread
 
 check-unit: $(UNIT_BINS) $(UNIT_SRC)/run-unit.sh
 	@mkdir -p $(B)/test-results

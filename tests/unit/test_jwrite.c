@@ -1,0 +1,131 @@
+/* tools/jwrite.c, the tools' one JSON writer: its bytes are those of jansson's dump with
+ * JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER (compact or indented), which the json and sarif
+ * reports and `sockleak top --format json` were written with before, so moving a writer to it
+ * changes no byte. Checked against jansson itself: reals, and a document of hostile strings
+ * (invalid UTF-8, controls, quotes, non-ASCII, astral characters). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "../../tools/escape.h"
+#include "../../tools/jwrite.h"
+
+/* what jwrite wrote, NUL-terminated (owned by w) */
+static const char *text(struct sl_jw *w)
+{
+	sl_jw_raw(w, "", 1);
+	w->n--;
+	return w->b;
+}
+
+static void reals_are_jansson_s(void **state)
+{
+	static const double fixed[] = { 0, -0.0, 1, -4.2, 1.5, 0.1, 1e20, 1e-5, 7e22, 2.5e16,
+					3.14159e-300, 1e300, 12.345678901234567, 702.28558900021017 };
+	unsigned seed = 12;
+	(void)state;
+	for (int i = 0; i < 5000; i++) {
+		double x = i < (int)(sizeof fixed / sizeof *fixed) ? fixed[i] :
+			   (double)rand_r(&seed) / (rand_r(&seed) | 1) * (i % 3 ? 1e-3 : 1e9);
+		json_t *j = json_real(x);
+		char *want = json_dumps(j, JSON_ENCODE_ANY);
+		struct sl_jw w;
+
+		sl_jw_init(&w, 0, 0);
+		sl_jw_real(&w, x);
+		assert_string_equal(text(&w), want);
+		free(want);
+		json_decref(j);
+		sl_jw_free(&w);
+	}
+}
+
+static void a_real_json_cannot_say_is_null(void **state)
+{
+	struct sl_jw w;
+	(void)state;
+	sl_jw_init(&w, 0, 0);
+	sl_jw_open(&w, '[');
+	sl_jw_real(&w, 1.0 / 0.0);
+	sl_jw_real(&w, 0.0 / 0.0);
+	sl_jw_close(&w, ']');
+	assert_string_equal(text(&w), "[null,null]");
+	sl_jw_free(&w);
+}
+
+/* The strings a log or a process can hand the tools */
+static const char *const hostile[] = {
+	"plain", "", "quo\"te back\\slash", "\x01\x1f\b\f\n\r\t ctl", "caf\xc3\xa9 \xe2\x82\xac",
+	"\xf0\x9f\x98\x80 astral", "bad \xff\xfe byte", "cut \xe2\x82", "\xed\xa0\x80 surrogate",
+	"</script><!--",
+};
+
+static json_t *jansson_str(const char *s)
+{
+	char buf[256];
+	sl_utf8_copy(buf, sizeof buf, s, strlen(s)); /* jansson takes only UTF-8 */
+	return json_string(buf);
+}
+
+static void documents_are_jansson_s(void **state)
+{
+	(void)state;
+	for (int indent = 0; indent <= 2; indent += 2) {
+		json_t *root = json_object(), *arr = json_array(), *empty = json_array();
+		struct sl_jw w;
+		char *want;
+		size_t n = sizeof hostile / sizeof *hostile;
+
+		sl_jw_init(&w, indent, 0);
+		sl_jw_open(&w, '{');
+		sl_jw_kint(&w, "n", -42);
+		json_object_set_new(root, "n", json_integer(-42));
+		sl_jw_key(&w, "strings");
+		sl_jw_open(&w, '[');
+		for (size_t i = 0; i < n; i++) {
+			sl_jw_open(&w, '{');
+			sl_jw_kstr(&w, "s", hostile[i]);
+			sl_jw_key(&w, "ok");
+			sl_jw_bool(&w, (int)(i & 1));
+			sl_jw_key(&w, "none");
+			sl_jw_null(&w);
+			sl_jw_close(&w, '}');
+			json_array_append_new(arr, json_pack("{s:o,s:b,s:n}", "s",
+							     jansson_str(hostile[i]), "ok",
+							     (int)(i & 1), "none"));
+		}
+		sl_jw_close(&w, ']');
+		json_object_set_new(root, "strings", arr);
+		sl_jw_key(&w, "empty");
+		sl_jw_open(&w, '[');
+		sl_jw_close(&w, ']');
+		json_object_set_new(root, "empty", empty);
+		sl_jw_key(&w, "real");
+		sl_jw_real(&w, 179.00201500020921);
+		json_object_set_new(root, "real", json_real(179.00201500020921));
+		sl_jw_close(&w, '}');
+		want = json_dumps(root, JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER |
+					(indent ? JSON_INDENT(indent) : JSON_COMPACT));
+		assert_non_null(want);
+		assert_string_equal(text(&w), want);
+		free(want);
+		json_decref(root);
+		sl_jw_free(&w);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reals_are_jansson_s),
+		cmocka_unit_test(a_real_json_cannot_say_is_null),
+		cmocka_unit_test(documents_are_jansson_s),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
