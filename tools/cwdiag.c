@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
+
 #define SL_TCP_CLOSE_WAIT 8 /* include/net/tcp_states.h */
 
 static int cw_push(struct sl_cw_snap *s, const struct sl_cw *c)
@@ -140,16 +142,9 @@ static uint64_t cw_link_inode(const char *l, ssize_t n)
 static void cw_read_comm(int procfd, const char *pid, char *out, size_t cap)
 {
 	char path[64];
-	int fd;
-	ssize_t n;
 
-	out[0] = '\0';
 	snprintf(path, sizeof(path), "%.20s/comm", pid);
-	if ((fd = openat(procfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return;
-	n = read(fd, out, cap - 1);
-	close(fd);
-	out[n > 0 ? n : 0] = '\0';
+	sl_read_small_at(procfd, path, out, cap); /* "" when it cannot be read */
 	out[strcspn(out, "\n")] = '\0';
 }
 

@@ -84,12 +84,32 @@ int sl_open_file_at(int dirfd, const char *path, const struct sl_file_rule *rule
 
 ssize_t sl_read_small(const char *path, char *buf, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	return sl_read_small_at(AT_FDCWD, path, buf, cap);
+}
+
+ssize_t sl_boot_id(char *buf, size_t cap)
+{
+	ssize_t n = sl_read_small("/proc/sys/kernel/random/boot_id", buf, cap);
+
+	if (n < 0) {
+		buf[0] = '\0';
+		return -1;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) n--;
+	buf[n] = '\0';
+	return n;
+}
+
+ssize_t sl_read_small_at(int dirfd, const char *path, char *buf, size_t cap)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	size_t len = 0;
 	ssize_t n;
 
-	if (fd < 0)
+	if (fd < 0) {
+		buf[0] = '\0';
 		return -1;
+	}
 	while (len + 1 < cap && (n = read(fd, buf + len, cap - 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);

@@ -38,5 +38,10 @@ int sl_open_file_at(int dirfd, const char *path, const struct sl_file_rule *rule
  * cap - 1 bytes of it into buf, NUL-terminated; opened without following a symbolic link,
  * blocking or taking a terminal. Returns the length read, or -1 when it cannot be opened. */
 ssize_t sl_read_small(const char *path, char *buf, size_t cap);
+/* The same, path relative to dirfd (an open /proc, say) */
+ssize_t sl_read_small_at(int dirfd, const char *path, char *buf, size_t cap);
+/* This boot's id (/proc/sys/kernel/random/boot_id) into buf without its newline: the length,
+ * or -1 (then buf is ""). */
+ssize_t sl_boot_id(char *buf, size_t cap);
 
 #endif

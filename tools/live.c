@@ -404,10 +404,7 @@ int sl_live_refresh(struct sl_live *l)
 	struct sl_an *logs = NULL;
 	int err;
 
-	if (!boot_id[0]) {
-		sl_read_small("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
-		boot_id[strcspn(boot_id, "\n")] = '\0';
-	}
+	if (!boot_id[0]) sl_boot_id(boot_id, sizeof(boot_id));
 	err = sl_cw_take(&l->snap);
 	t1 = now_ms();
 	l->snap_ms = t1 - t0;

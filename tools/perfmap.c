@@ -142,9 +142,8 @@ const char *sl_this_boot(struct sl_an *a)
 
 	if (a->this_boot_read) return a->this_boot;
 	a->this_boot_read = 1;
-	if ((n = sl_read_small("/proc/sys/kernel/random/boot_id", buf, sizeof buf)) <= 0)
+	if ((n = sl_boot_id(buf, sizeof buf)) <= 0)
 		return NULL;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) n--;
 	a->this_boot = sl_intern(a, buf, (size_t)n);
 	return a->this_boot;
 }

@@ -55,7 +55,7 @@ int sl_run_identity(char *out, size_t cap)
 	long pid = (long)getpid();
 	struct stat ns;
 
-	if (sl_read_small("/proc/sys/kernel/random/boot_id", boot, sizeof(boot)) <= 0 ||
+	if (sl_boot_id(boot, sizeof(boot)) <= 0 ||
 	    strspn(boot, "0123456789abcdef") < 8 || stat("/proc/self/ns/pid", &ns))
 		return -1;
 	return snprintf(out, cap, "%.8s.%llu.%ld.%llu", boot, (unsigned long long)ns.st_ino, pid,
