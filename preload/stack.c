@@ -1,6 +1,7 @@
 /* Stack capture and de-duplication; see stack.h. */
 #include "stack.h"
 
+#include "imports.h"
 #include "lock.h"
 #include "log.h"
 #include "options.h"
@@ -191,13 +192,16 @@ void sl_stack_init(unsigned depth)
 	dl_iterate_phdr(sl_self_cb, (void *)(uintptr_t)&sl_stack_init);
 }
 
-/* libunwind is dlopen'ed by our constructor, at start-up (~0.25 ms): dlopen'ed later, at the
- * first TCP socket as it once was, its allocations ran in the middle of the program's life,
- * and the holes its temporaries left in the heap cost nginx 111 instructions in malloc on
- * every request after that (docs/performance.md). At start-up the program's own first
- * allocations fill them. Its first unwind (~0.3 ms: it opens a pipe and sets up its caches,
- * from mmap, not the heap) waits for the first stack, so the shells and compilers of a CI job
- * under `sockleak run` never pay it.
+/* When libunwind is dlopen'ed (~118,000 instructions and 28 system calls: the files and
+ * mappings of libunwind and liblzma). A program whose own code calls socket() or accept()
+ * (imports.h: nginx, redis, curl through libcurl, node) loads it in our constructor, before its
+ * heap exists: dlopen'ed later, at the first TCP socket as it once was, its allocations ran in
+ * the middle of the program's life, and the holes its temporaries left in the heap cost nginx
+ * 111 instructions in malloc on every request after that (docs/performance.md); at start-up
+ * the program's own first allocations fill them. Any other program (a shell, a compiler, a
+ * coreutil: most processes of a CI job under `sockleak run`) loads it at its first stack, i.e.
+ * its first TCP socket, which most of them never make. Its first unwind (~0.3 ms: it opens a
+ * pipe and sets up its caches, from mmap, not the heap) waits for the first stack either way.
  * Left alone, that pipe would take the lowest free numbers, which a program expects to get
  * itself: our pipe()/pipe2() wrappers move it high while libunwind runs on this thread
  * (priming it, or any unwind: it makes the pipe again when it finds it closed), see
@@ -279,6 +283,15 @@ void sl_stack_load(void)
 		__atomic_store_n(&sl_unwind_loaded, 1, __ATOMIC_RELEASE);
 	}
 	sl_mutex_unlock(&sl_unwind_mu);
+}
+
+void sl_stack_load_early(void)
+{
+	static const char *const net[] = { "socket", "accept", "accept4", NULL };
+
+	/* ~500 instructions for /bin/true, ~3,000 for nginx: its imports and its libraries'. */
+	if (sl_imports_any(net, (const void *)sl_stack_load_early))
+		sl_stack_load();
 }
 
 static void sl_unwind_ready(void)

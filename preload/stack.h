@@ -154,8 +154,10 @@ size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap);
 /* Whether a frame of the stack matched a leak: suppression when it was captured. */
 int sl_stack_suppressed(uint32_t idx);
 
-/* Load libunwind now (our constructor), rather than at the first stack. */
+/* Load libunwind now, rather than at the first stack (which calls this itself). */
 void sl_stack_load(void);
+/* Our constructor: load it now if the program's own code makes sockets (stack.c says why). */
+void sl_stack_load_early(void);
 /* While libunwind runs on this thread (its first stack, or any unwind): a pipe made now is
  * libunwind's, to be moved high and protected, or refused on a low descriptor budget
  * (sl_stack_own_pipe leaves fds[] at -1 then). */

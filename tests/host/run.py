@@ -14,6 +14,8 @@ without LD_PRELOAD=libsockleak.so, compared.
 - fork: children that touch no socket write nothing (no log file), make no system call beyond
   two getpid-style ones more than natively (strace -f), and cost at most 1.2x native
   (children's CPU time of a 32 MB parent, interleaved rounds, medians);
+- start-up: a program whose own code makes no socket maps no libunwind until its first TCP
+  socket, whose leak still has its stack; a network program has it mapped before main;
 - every leak of a scan is recorded: `sockleak run` on 1,000 leaked sockets says 1,000.
 
 Usage: run.py --bin BUILD/tests/host --lib /abs/libsockleak.so [--san NAME] [--results FILE]
@@ -291,6 +293,30 @@ def case_fork_child_cost(c):
 
 
 # --------------------------------------------------------------------------------------------
+# 9b. Start-up without sockets (issue 15)
+
+def case_start_without_sockets(c):
+    """A program whose own code makes no socket (it reaches socket() and accept() through
+    dlsym) maps no libunwind until its first TCP socket, and that socket's leak is still
+    reported with its stack; the same program calling them directly has libunwind mapped
+    before main (loaded before its heap exists)."""
+    for prog, early in (("ho_start", False), ("ho_start_net", True)):
+        for f in os.listdir(c.dir):
+            os.unlink(os.path.join(c.dir, f))
+        r = run(c, [prog], options=c.opts(grace_ms=0))
+        check(r.returncode == 0, f"{prog}: {r.returncode} {r.stderr[-300:]!r}")
+        w = words(r.stdout, "unwind_before")
+        check(int(w[3]) > 0, f"{prog}: libunwind not mapped after the first socket: {w}")
+        check((int(w[1]) > 0) == early,
+              f"{prog}: {w[1]} libunwind mappings before the first socket, want "
+              f"{'some' if early else 'none'}")
+        leaks = c.recs(None, "leak")
+        check(len(leaks) == 1, f"{prog}: want one leak record, got {briefs(leaks)}")
+        c.check_stack_names(leaks[0]["pid"], leaks[0].get("open_stack"), ["serve_one", "main"],
+                            f"{prog}: open_stack")
+
+
+# --------------------------------------------------------------------------------------------
 # 10. Every leak recorded
 
 def case_thousand_leaks(c):
@@ -320,6 +346,7 @@ CASES = [
     ("fd_budget_stderr", case_fd_budget_stderr),
     ("fork_child_writes_nothing", case_fork_child_writes_nothing),
     ("fork_child_cost", case_fork_child_cost),
+    ("start_without_sockets", case_start_without_sockets),
     ("thousand_leaks", case_thousand_leaks),
 ]
 

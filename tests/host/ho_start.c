@@ -1,0 +1,81 @@
+/* Start-up of a program whose own code makes no socket (issue 15): under the preload it maps
+ * no libunwind until its first TCP socket, and that socket's stack is still recorded. socket()
+ * and accept() are reached through dlsym, so this program imports neither (imports.h); built
+ * with -DHO_NET (ho_start_net) it calls them directly, as a network program does, and then
+ * libunwind is mapped before main.
+ * Prints "unwind_before B unwind_after A" (libunwind mappings in /proc/self/maps before the
+ * first socket and after), then leaks a connection in CLOSE_WAIT: the exit scan reports it
+ * with the stack of the accept in serve_one(). */
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifdef HO_NET
+#define ho_socket socket
+#define ho_accept accept
+#else
+static int (*ho_socket)(int, int, int);
+static int (*ho_accept)(int, struct sockaddr *, socklen_t *);
+#endif
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static int unwind_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		die("/proc/self/maps");
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "libunwind") != NULL;
+	fclose(f);
+	return n;
+}
+
+/* Exported (-rdynamic) and not inlined: the leak's open stack must name it. */
+int serve_one(int l);
+__attribute__((noinline)) int serve_one(int l)
+{
+	return ho_accept(l, NULL, NULL);
+}
+
+int main(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int before, l, c, s;
+
+#ifndef HO_NET
+	*(void **)&ho_socket = dlsym(RTLD_DEFAULT, "socket");
+	*(void **)&ho_accept = dlsym(RTLD_DEFAULT, "accept");
+	if (!ho_socket || !ho_accept)
+		die("dlsym");
+#endif
+	before = unwind_mappings();
+	l = ho_socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &alen))
+		die("listen");
+	c = ho_socket(AF_INET, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)))
+		die("connect");
+	s = serve_one(l);
+	if (s < 0)
+		die("accept");
+	printf("unwind_before %d unwind_after %d\n", before, unwind_mappings());
+	fflush(stdout);
+	close(c);   /* s is left in CLOSE_WAIT: a leak at exit */
+	usleep(50000);
+	return 0;
+}
