@@ -12,7 +12,7 @@
 
 static int sl_ep SL_FORK_STATE = -1;
 static int sl_ep_pid;
-static int sl_ep_inherited;     /* a forked child's copy of its parent's instance, still open */
+static int sl_ep_inherited SL_FORK_STATE; /* a forked child's copy of its parent's instance, still open */
 static dev_t sl_ep_dev;
 static ino_t sl_ep_ino;
 static unsigned sl_ep_generation;
@@ -129,7 +129,7 @@ void sl_ep_forget(void)
 	__atomic_store_n(&sl_ep, -1, __ATOMIC_RELAXED);
 }
 
-void sl_ep_atfork_child(void)
+SL_FORK_CODE void sl_ep_atfork_child(void)
 {
 	/* No system call here: see sl_ep_drop_inherited. */
 	sl_ep_inherited = __atomic_load_n(&sl_ep, __ATOMIC_RELAXED) >= 0;

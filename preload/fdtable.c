@@ -15,7 +15,7 @@ uint64_t sl_sock_total;
 #define SL_MAX_SLABS 4096          /* 4M sockets */
 
 static struct sl_sock *sl_slabs[SL_MAX_SLABS];
-static unsigned sl_nslabs;
+static unsigned sl_nslabs SL_FORK_STATE;   /* read by the fork child's walk: on the page it writes */
 struct sl_sock *sl_free_socks;   /* linked through ->inode */
 size_t sl_live;
 size_t sl_live6;
@@ -304,7 +304,7 @@ void sl_sock_add_shared(struct sl_sock *s, pid_t pid)
 		s->shared[SL_SHARED_MAX - 1] = pid;
 }
 
-size_t sl_sock_each_from(size_t pos, int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
+SL_FORK_CODE size_t sl_sock_each_from(size_t pos, int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
 {
 	for (size_t k = pos / SL_SLAB_SOCKS; k < sl_nslabs; k++)
 		for (size_t i = k == pos / SL_SLAB_SOCKS ? pos % SL_SLAB_SOCKS : 0; i < SL_SLAB_SOCKS;
@@ -314,7 +314,7 @@ size_t sl_sock_each_from(size_t pos, int (*fn)(struct sl_sock *s, void *ctx), vo
 	return SIZE_MAX;
 }
 
-void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
+SL_FORK_CODE void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
 {
 	sl_sock_each_from(0, fn, ctx);
 }

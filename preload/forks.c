@@ -225,7 +225,7 @@ void sl_fork_parent(pid_t child, uint32_t stack)
 	errno = saved;
 }
 
-static int sl_child_mark(struct sl_sock *s, void *ctx)
+SL_FORK_CODE static int sl_child_mark(struct sl_sock *s, void *ctx)
 {
 	pid_t ppid = *(pid_t *)ctx;
 
@@ -236,12 +236,13 @@ static int sl_child_mark(struct sl_sock *s, void *ctx)
 	return 0;
 }
 
-void sl_forks_atfork_child(void)
+SL_FORK_CODE void sl_forks_atfork_child(void)
 {
 	/* The parent's pid is the one this process had until now: no getppid() in every child. */
 	pid_t ppid = sl_self_pid ? sl_self_pid : getppid();
 
-	sl_self_pid = (pid_t)syscall(SYS_getpid);
+	/* Inline: libc's syscall() would be one more page for the child to fault in. */
+	sl_self_pid = (pid_t)sl_sys4(SYS_getpid, 0, 0, 0, 0);
 	sl_ep_atfork_child();
 	/* The state lock was just re-initialised and no other thread exists: no lock needed. */
 	sl_sock_each(sl_child_mark, &ppid);

@@ -77,7 +77,7 @@ static void sl_atfork_parent(void)
 	sl_stack_atfork_parent();
 }
 
-static void sl_atfork_child(void)
+SL_FORK_CODE static void sl_atfork_child(void)
 {
 	sl_log_atfork_child();
 	sl_stack_atfork_child();
@@ -161,7 +161,7 @@ __attribute__((constructor)) static void sl_ctor(void)
 	errno = saved;
 }
 
-__attribute__((destructor)) static void sl_dtor(void)
+SL_FORK_CODE __attribute__((destructor)) static void sl_dtor(void)
 {
 	int saved = errno;
 

@@ -449,7 +449,8 @@ SL_EXPORT int fcntl64(int fd, int cmd, ...)
 
 /* ---- processes ---- */
 
-SL_EXPORT pid_t fork(void)
+/* The child returns here: with its atfork handler's code (SL_FORK_CODE). */
+SL_FORK_CODE SL_EXPORT pid_t fork(void)
 {
 	int saved = errno;
 	uint32_t stack = sl_busy ? 0 : sl_fork_before();

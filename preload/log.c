@@ -44,11 +44,11 @@ static int sl_err_known;        /* ... when it was open, */
 static int sl_err_sock;         /* ... and a socket (journald's, an inetd client's) */
 static int sl_broken;           /* the log cannot be written: stop trying */
 static int sl_warned_open;
-static int sl_warned_write;
+static int sl_warned_write SL_FORK_STATE;
 static int sl_torn;             /* a record was cut short and could not be cut back */
 static unsigned long sl_count SL_FORK_STATE;
-static unsigned long sl_dropped; /* records that could not be written (the exit record says) */
-static pid_t sl_wd_tid;          /* sockleak's watchdog thread, which may take the program's creds */
+static unsigned long sl_dropped SL_FORK_STATE; /* records that could not be written (the exit record says) */
+static pid_t sl_wd_tid SL_FORK_STATE; /* sockleak's watchdog thread, which may take the program's creds */
 static char sl_path[SL_PATH_MAX + 32];   /* the file open as sl_fd, for rotation checks */
 static char sl_boot_id[40];
 static char sl_host[65];
@@ -653,7 +653,7 @@ unsigned long sl_log_dropped(void) { return __atomic_load_n(&sl_dropped, __ATOMI
 void sl_log_atfork_prepare(void) { sl_mutex_lock(&sl_log_mu); }
 void sl_log_atfork_parent(void) { sl_mutex_unlock(&sl_log_mu); }
 
-void sl_log_atfork_child(void)
+SL_FORK_CODE void sl_log_atfork_child(void)
 {
 	sl_mutex_reset(&sl_log_mu);
 	sl_origin = "fork";

@@ -169,7 +169,7 @@ void sl_rthread_join(void)
 	sl_rt_map = NULL;
 }
 
-void sl_rthread_atfork_child(void)
+SL_FORK_CODE void sl_rthread_atfork_child(void)
 {
 	/* The parent's thread is not in the child; its stack's copy is kept for the child's own
 	 * watchdog, if it ever starts one (sl_rthread_start): a child that exits at once makes
@@ -184,5 +184,5 @@ int sl_rthread_start(void (*fn)(void *), void *arg)
 	return -1;
 }
 void sl_rthread_join(void) {}
-void sl_rthread_atfork_child(void) {}
+SL_FORK_CODE void sl_rthread_atfork_child(void) {}
 #endif

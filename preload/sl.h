@@ -19,6 +19,10 @@
  * which the link sorts together (preload.mk), so that a fork child copies one page of ours
  * on write, not one per module (a child that exits at once: issue 10). */
 #define SL_FORK_STATE __attribute__((section(".data.sl_fork")))
+/* The code such a child runs (the atfork child handlers, the destructor's early return),
+ * likewise in one section: a fork child maps the text pages it touches again, one fault each
+ * (and its neighbours: fault-around), so one place is one fault (issue 15). */
+#define SL_FORK_CODE __attribute__((section(".text.sl_fork")))
 
 #ifndef SL_VERSION
 #define SL_VERSION "0.0.0"

@@ -321,7 +321,7 @@ static void sl_unwind_ready(void)
 
 void sl_stack_atfork_prepare(void) { sl_mutex_lock(&sl_unwind_mu); }
 void sl_stack_atfork_parent(void) { sl_mutex_unlock(&sl_unwind_mu); }
-void sl_stack_atfork_child(void) { sl_mutex_reset(&sl_unwind_mu); }
+SL_FORK_CODE void sl_stack_atfork_child(void) { sl_mutex_reset(&sl_unwind_mu); }
 
 struct sl_bid_ctx {
 	uintptr_t bias;

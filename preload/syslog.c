@@ -18,7 +18,7 @@
 #define SL_SYSLOG_WARNING 4
 #define SL_SYSLOG_INFO 6
 
-static int sl_failure_said;
+static int sl_failure_said SL_FORK_STATE;
 
 /* The syntax of log_path is the options table's (one definition: sockleak run reads it too). */
 int sl_syslog_wanted(const char *log_path, const char **path)
@@ -84,4 +84,4 @@ void sl_syslog_failed(int err, const char *path)
 	sl_log_text(msg, n > 0 && (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }
 
-void sl_syslog_atfork_child(void) { sl_failure_said = 0; }
+SL_FORK_CODE void sl_syslog_atfork_child(void) { sl_failure_said = 0; }

@@ -537,7 +537,7 @@ static void *sl_watchdog_pthread(void *arg)
 
 static void sl_watchdog_start_thread(void);
 
-int sl_watchdog_idle_child(void) { return __atomic_load_n(&sl_wd_idle_child, __ATOMIC_RELAXED); }
+SL_FORK_CODE int sl_watchdog_idle_child(void) { return __atomic_load_n(&sl_wd_idle_child, __ATOMIC_RELAXED); }
 
 /* Keeps errno: the per-connection callers save none (track.c). */
 void sl_watchdog_start(void)
@@ -669,7 +669,7 @@ void sl_summary_print(void)
 void sl_watchdog_atfork_prepare(void) { sl_mutex_lock(&sl_scan_mu); }
 void sl_watchdog_atfork_parent(void) { sl_mutex_unlock(&sl_scan_mu); }
 
-void sl_watchdog_atfork_child(void)
+SL_FORK_CODE void sl_watchdog_atfork_child(void)
 {
 	sl_mutex_reset(&sl_scan_mu);
 	sl_wd_started = 0;

@@ -5,14 +5,19 @@
  * libunwind is mapped before main.
  * Prints "unwind_before B unwind_after A" (libunwind mappings in /proc/self/maps before the
  * first socket and after), then leaks a connection in CLOSE_WAIT: the exit scan reports it
- * with the stack of the accept in serve_one(). */
+ * with the stack of the accept in serve_one().
+ * "ho_start forks N": no socket at all; N children that exit at once, one after the other
+ * (a small program that forks, as make or a shell does); prints "forks N children_cpu_us C
+ * children_minflt F", the children's CPU time and page faults (RUSAGE_CHILDREN). */
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifdef HO_NET
@@ -50,11 +55,36 @@ __attribute__((noinline)) int serve_one(int l)
 	return ho_accept(l, NULL, NULL);
 }
 
-int main(void)
+static int forks(int n)
+{
+	struct rusage ru;
+
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0)
+			die("fork");
+		if (p == 0)
+			exit(0);   /* destructors included, ours too */
+		if (waitpid(p, NULL, 0) != p)
+			die("waitpid");
+	}
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("forks %d children_cpu_us %lld children_minflt %ld\n", n,
+	       (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+		       ru.ru_stime.tv_usec,
+	       ru.ru_minflt);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t alen = sizeof(a);
 	int before, l, c, s;
+
+	if (argc > 2 && !strcmp(argv[1], "forks"))
+		return forks(atoi(argv[2]));
 
 #ifndef HO_NET
 	*(void **)&ho_socket = dlsym(RTLD_DEFAULT, "socket");
