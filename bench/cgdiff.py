@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where the added instructions go: per-function Ir per unit of load, preloaded minus native.
 
-    cgdiff.py N1 N2 NATIVE_N1 NATIVE_N2 PRELOAD_N1 PRELOAD_N2 [--inclusive] [--top K]
+    cgdiff.py N1 N2 NATIVE_N1 NATIVE_N2 PRELOAD_N1 PRELOAD_N2 [--inclusive] [--top K] [--own OBJ]
 
 Each profile is a callgrind.out file; self (or inclusive) cost per function comes from
 callgrind_annotate. For every function: ((P2 - P1) - (N2 - N1)) / (n2 - n1), i.e. what the
@@ -37,18 +37,24 @@ def main():
     top = 25
     if "--top" in argv:
         top = int(argv[argv.index("--top") + 1])
+    own = argv[argv.index("--own") + 1] if "--own" in argv else None
     pos = []
     skip = False
     for a in argv:
         if skip:
             skip = False
-        elif a == "--top":
+        elif a in ("--top", "--own"):
             skip = True
         elif not a.startswith("--"):
             pos.append(a)
     n1, n2 = int(pos[0]), int(pos[1])
     nat1, nat2, pre1, pre2 = (costs(p, inclusive) for p in pos[2:6])
     names = set(nat1) | set(nat2) | set(pre1) | set(pre2)
+    if own:
+        total = sum(((pre2.get(n, 0) - pre1.get(n, 0)) - (nat2.get(n, 0) - nat1.get(n, 0)))
+                    for n in names if re.search(r"\[[^]]*" + re.escape(own) + r"[^]]*\]$", n))
+        print(f"{total / (n2 - n1):.1f}")
+        return
     rows = []
     for n in names:
         added = ((pre2.get(n, 0) - pre1.get(n, 0)) - (nat2.get(n, 0) - nat1.get(n, 0))) / (n2 - n1)
