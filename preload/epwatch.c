@@ -3,7 +3,7 @@
  * allocation, no libc lock. */
 #include "epwatch.h"
 
-#include "log.h"
+#include "ownfd.h"
 
 #include <sys/epoll.h>
 #include <sys/stat.h>
@@ -67,7 +67,7 @@ int sl_ep_ready(void)
 	if (ep < 0)
 		return -1;
 	ep = sl_place_high(ep);
-	sl_own_range_add(ep);
+	sl_own_add(&sl_ep, ep);
 	if (!syscall(SYS_fstat, ep, &st)) {
 		sl_ep_dev = st.st_dev;
 		sl_ep_ino = st.st_ino;

@@ -23,21 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern struct sl_opts sl_opt;
-
-/* This process's pid as our atfork handlers know it. A different getpid() means we run in a
- * vfork child (or a raw clone) that shares the parent's memory: only raw syscalls then. */
-static pid_t sl_self_pid SL_FORK_STATE;
-int sl_vfork_pending;
-
-static int sl_in_vfork_child(void)
-{
-	pid_t pid = (pid_t)syscall(SYS_getpid);
-
-	return sl_self_pid && pid != sl_self_pid;
-}
-
-int sl_vfork_child(void) { return sl_in_vfork_child(); }
 
 /* The path we were loaded from, as LD_PRELOAD named it (the loader keeps that name): what an
  * exec's LD_PRELOAD must still name for the new image to be tracked. */
@@ -255,7 +240,7 @@ void sl_exec_before(const char *path)
 	uint32_t stack;
 	int saved = errno;
 
-	if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) && sl_in_vfork_child()) {
+	if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) && sl_vfork_child()) {
 		/* A vfork child about to exec: the vfork is over for the parent's bookkeeping.
 		 * Nothing else of ours may run here. */
 		__atomic_sub_fetch(&sl_vfork_pending, 1, __ATOMIC_RELAXED);

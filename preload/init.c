@@ -16,39 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
-SL_TLS int sl_busy;
-uint64_t sl_coarse_ms;
-struct sl_opts sl_opt;
-int sl_inited;
-
-sl_mutex sl_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static pthread_once_t sl_init_once = PTHREAD_ONCE_INIT;
-
-
-uint64_t sl_mono_ms(void)
-{
-	struct timespec ts;
-	uint64_t ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-	__atomic_store_n(&sl_coarse_ms, ms, __ATOMIC_RELAXED);
-	return ms;
-}
-
-uint64_t sl_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-pid_t sl_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
 static void sl_opt_error(void *ctx, const char *msg)
 {

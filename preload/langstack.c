@@ -41,7 +41,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-extern struct sl_opts sl_opt;
 
 /* The interpreter's frames on top of the socket's open or EOF stack. */
 static int sl_lang_frames(int fd, int eof, const char *lang, const char *frames)

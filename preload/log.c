@@ -1,7 +1,6 @@
 /* JSON-lines writer; see log.h. */
 #include "log.h"
 
-#include "epwatch.h"
 #include "lock.h"
 #include "logfile.h"
 #include "options.h"
@@ -21,7 +20,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-extern struct sl_opts sl_opt;
 extern char *program_invocation_name;
 
 #define SL_LOG_BUF (96 * 1024)
@@ -38,10 +36,6 @@ static int sl_to_stderr;
 static const char *sl_syslog_path; /* log_path=syslog[:PATH]: the sink of syslog.c */
 static const char *sl_event;       /* of the record being written: its syslog priority */
 static int sl_err_direct;       /* log_path=stderr on a low budget: fd 2 itself, no duplicate */
-static dev_t sl_err_dev;        /* fd 2 at start-up, */
-static ino_t sl_err_ino;
-static int sl_err_known;        /* ... when it was open, */
-static int sl_err_sock;         /* ... and a socket (journald's, an inetd client's) */
 static int sl_broken;           /* the log cannot be written: stop trying */
 static int sl_warned_open;
 static int sl_warned_write SL_FORK_STATE;
@@ -54,123 +48,12 @@ static char sl_boot_id[40];
 static char sl_host[65];
 static const char *sl_origin SL_FORK_STATE = "exec";
 
-static ssize_t sl_raw_write(int fd, const void *buf, size_t len)
-{
-	return syscall(SYS_write, fd, buf, len);
-}
-
-void sl_log_early(void)
-{
-	struct stat st;
-
-	if (!syscall(SYS_fstat, 2, &st)) {
-		sl_err_dev = st.st_dev;
-		sl_err_ino = st.st_ino;
-		sl_err_known = 1;
-		sl_err_sock = S_ISSOCK(st.st_mode);
-	}
-}
-
-/* fd 2 is still the file it was at start-up. A server that dup2()s a client's connection
- * onto fd 2 (inetd style) must not send sockleak's text to that client: checked before each
- * message, which are rare, and before each record written to fd 2 itself (sl_err_direct). */
-static int sl_stderr_same(void)
-{
-	struct stat st;
-
-	return sl_err_known && !syscall(SYS_fstat, 2, &st) && st.st_dev == sl_err_dev &&
-	       st.st_ino == sl_err_ino;
-}
-
-void sl_log_text(const char *msg, size_t len)
-{
-	if (sl_err_sock || !sl_stderr_same())
-		return;   /* the records (log_path) still say it */
-	while (len > 0) {
-		ssize_t w = sl_raw_write(2, msg, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		msg += w;
-		len -= (size_t)w;
-	}
-}
-
-/* Our descriptors go high so that programs expecting small numbers (0-2 after a daemon's
- * close-all, or the first socket being 3) never notice them. */
-#define SL_HIGH 1000
-
-int sl_log_high_base(void)
-{
-	struct rlimit rl;
-	long base = SL_HIGH;
-
-	if (!syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) && rl.rlim_cur != RLIM_INFINITY &&
-	    (long)rl.rlim_cur - 64 < base)
-		base = (long)rl.rlim_cur - 64;
-	return base < 3 ? 3 : (int)base;
-}
-
-int sl_fd_budget_low(void)
-{
-	struct rlimit rl;
-
-	return !syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) && rl.rlim_max != RLIM_INFINITY &&
-	       rl.rlim_max < SL_HIGH + 64;
-}
-
-/* Our descriptors belong above the numbers the program uses, and above its RLIMIT_NOFILE
- * when it lowered the limit, so they never take from its budget: for the moment of the call,
- * the soft limit is raised (when the hard one allows) so that SL_HIGH can be had. Returns the
- * previous soft limit to give to sl_high_end, or 0 when nothing was changed. */
-rlim_t sl_high_begin(int *base)
-{
-	struct rlimit rl, up;
-
-	*base = sl_log_high_base();
-	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) || rl.rlim_cur == RLIM_INFINITY ||
-	    rl.rlim_cur >= SL_HIGH + 64 || rl.rlim_max < SL_HIGH + 64)
-		return 0;
-	up = rl;
-	up.rlim_cur = SL_HIGH + 64;
-	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &up, NULL))
-		return 0;
-	*base = SL_HIGH;
-	return rl.rlim_cur;
-}
-
-void sl_high_end(rlim_t saved)
-{
-	struct rlimit rl;
-
-	if (!saved || syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl))
-		return;
-	rl.rlim_cur = saved;
-	syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
-}
-
-int sl_place_high(int fd)
-{
-	int base, hi;
-	rlim_t saved = sl_high_begin(&base);
-
-	hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
-	sl_high_end(saved);
-	if (hi < 0)
-		return fd;
-	syscall(SYS_close, fd);
-	return hi;
-}
-
-
 static void sl_remember(int fd)
 {
 	struct stat st;
 
 	__atomic_store_n(&sl_fd, fd, __ATOMIC_RELAXED);
-	sl_own_range_add(fd);
+	sl_own_add(&sl_fd, fd);
 	sl_fd_pid = getpid();
 	if (fd >= 0 && !syscall(SYS_fstat, fd, &st)) {
 		sl_fd_dev = st.st_dev;
@@ -234,23 +117,6 @@ void sl_log_init(void)
 		else
 			sl_remember(sl_place_high(fd));
 	}
-}
-
-void sl_log_say(const char *fmt, ...)
-{
-	char msg[SL_PATH_MAX * 2 + 200];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(msg) - 2)
-		n = (int)sizeof(msg) - 2;
-	msg[n++] = '\n';
-	sl_log_text(msg, (size_t)n);
 }
 
 static const char *sl_errtext(int err)
@@ -597,56 +463,9 @@ void sl_log_follow_creds(void)
 
 void sl_log_cancel(void) { sl_mutex_unlock(&sl_log_mu); }
 
-/* Descriptors libunwind keeps for itself (its address-validation pipe), registered at start-up
- * so the program's close() calls leave them alone like ours. */
-static int sl_extra_fds[4] = {-1, -1, -1, -1};
-
-int sl_own_lo = -1, sl_own_hi = -1;
-
-void sl_own_range_add(int fd)
-{
-	int lo = __atomic_load_n(&sl_own_lo, __ATOMIC_RELAXED);
-	int hi = __atomic_load_n(&sl_own_hi, __ATOMIC_RELAXED);
-
-	/* Only ever widened, so a racing reader at worst takes the slow check. */
-	while (fd >= 0 && (lo < 0 || fd < lo) &&
-	       !__atomic_compare_exchange_n(&sl_own_lo, &lo, fd, 0, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED))
-		;
-	while (fd > hi && !__atomic_compare_exchange_n(&sl_own_hi, &hi, fd, 0, __ATOMIC_RELAXED,
-						       __ATOMIC_RELAXED))
-		;
-}
-
-void sl_log_own_fd(int fd)
-{
-	for (int i = 0; i < 4; i++)
-		if (sl_extra_fds[i] < 0) {
-			sl_extra_fds[i] = fd;
-			sl_own_range_add(fd);
-			return;
-		}
-}
-
 int sl_log_owns_fd(int fd)
 {
-	if (fd < 0)
-		return 0;
-	if (fd == __atomic_load_n(&sl_fd, __ATOMIC_RELAXED))
-		return 1;
-	for (int i = 0; i < 4; i++)
-		if (sl_extra_fds[i] == fd)
-			return 1;
-	return 0;
-}
-int sl_owns_fd(int fd) { return sl_log_owns_fd(fd) || sl_diag_owns_fd(fd) || sl_ep_owns_fd(fd); }
-
-int sl_own_fd_max(void)
-{
-	int m = sl_log_max_fd(), n = sl_diag_fd(), e = sl_ep_fd();
-
-	m = m > n ? m : n;
-	return m > e ? m : e;
+	return fd >= 0 && (fd == __atomic_load_n(&sl_fd, __ATOMIC_RELAXED) || sl_own_is_extra(fd));
 }
 
 int sl_log_fd(void) { return __atomic_load_n(&sl_fd, __ATOMIC_RELAXED); }
@@ -677,19 +496,9 @@ void sl_log_evict(int fd)
 			hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
 		syscall(SYS_close, fd);
 		__atomic_store_n(&sl_fd, hi, __ATOMIC_RELAXED);
-		sl_own_range_add(hi);
+		sl_own_add(&sl_fd, hi);
 		if (hi < 0 && sl_to_stderr)
 			sl_broken = 1;
 	}
 	sl_mutex_unlock(&sl_log_mu);
-}
-
-int sl_log_max_fd(void)
-{
-	int m = __atomic_load_n(&sl_fd, __ATOMIC_RELAXED);
-
-	for (int i = 0; i < 4; i++)
-		if (sl_extra_fds[i] > m)
-			m = sl_extra_fds[i];
-	return m;
 }

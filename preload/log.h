@@ -5,10 +5,9 @@
 #define SL_LOG_H
 
 #include "json.h"
+#include "ownfd.h"
+#include "say.h"
 #include "sl.h"
-
-/* First thing at init: remember what fd 2 is (sl_log_text writes only there). */
-void sl_log_early(void);
 
 /* At init: remember where to log; with log_path=stderr, take our private duplicate of fd 2
  * now, before the program can close or replace it. */
@@ -27,49 +26,12 @@ struct sl_jb *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t st
 int sl_log_end(void);
 void sl_log_cancel(void);  /* unlock without writing */
 
-/* The smallest and largest descriptor numbers we have ever held (-1, -1 before any). */
-extern int sl_own_lo, sl_own_hi;
-static inline int sl_own_range(int fd)
-{
-	return fd >= __atomic_load_n(&sl_own_lo, __ATOMIC_RELAXED) &&
-	       fd <= __atomic_load_n(&sl_own_hi, __ATOMIC_RELAXED);
-}
-/* Widen that range to cover fd. */
-void sl_own_range_add(int fd);
-
-/* Whether fd is one of sockleak's descriptors: the log, libunwind's pipe, the watchdog's
- * netlink socket or epoll instance. They all sit in the range above, so two compares rule out
- * nearly every other fd. */
-int sl_owns_fd(int fd);
-static inline int sl_is_own_fd(int fd) { return sl_own_range(fd) && sl_owns_fd(fd); }
-/* The highest of them, or -1. */
-int sl_own_fd_max(void);
-
 /* The first line of a small file (a /proc entry) in out, without its newline; "" when it
  * cannot be read. Raw syscalls, no lock: for the log's start record and langstack.c. */
 void sl_read_small(const char *path, char *out, size_t cap);
 
-/* Register another descriptor of ours (libunwind's pipe) for protection. */
-void sl_log_own_fd(int fd);
-/* True when fd is one of ours (the log). Wrappers of close/dup2 protect it. */
+/* True when fd is the log or libunwind's pipe. Wrappers of close/dup2 protect it. */
 int sl_log_owns_fd(int fd);
-/* The hard RLIMIT_NOFILE leaves no room above the numbers the program may use: sockleak then
- * holds one descriptor at most, the log file's: no epoll instance or netlink socket (the
- * watchdog asks TCP_INFO on the program's own descriptors), no pipe for libunwind, and
- * log_path=stderr written to fd 2 itself. */
-int sl_fd_budget_low(void);
-/* Where our own descriptors go: high, below RLIMIT_NOFILE. */
-int sl_log_high_base(void);
-/* Move fd to a high number (above a lowered RLIMIT_NOFILE when the hard limit allows), closing
- * the original; returns the new number, or fd itself when it cannot be moved. */
-int sl_place_high(int fd);
-/* For a moment in which our descriptors are made: raise the soft limit so that high numbers
- * can be had; *base is the number to start from. sl_high_end restores the limit. */
-#include <sys/resource.h>
-rlim_t sl_high_begin(int *base);
-void sl_high_end(rlim_t saved);
-/* The highest descriptor registered above, or -1. */
-int sl_log_max_fd(void);
 /* Our log descriptor, or -1. */
 int sl_log_fd(void);
 /* The program is about to dup2() onto our descriptor's number: move the log elsewhere. */
@@ -100,11 +62,5 @@ void sl_log_follow_creds(void);
 void sl_log_atfork_prepare(void);
 void sl_log_atfork_parent(void);
 void sl_log_atfork_child(void);
-
-/* Write a plain text message on stderr (fd 2), e.g. bad options, the exit summary: only while
- * fd 2 is the file it was at start-up, and never a socket (it could reach a peer). */
-void sl_log_text(const char *msg, size_t len);
-/* One formatted line on stderr (the newline is added), through sl_log_text. */
-__attribute__((format(printf, 1, 2))) void sl_log_say(const char *fmt, ...);
 
 #endif

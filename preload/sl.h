@@ -38,6 +38,10 @@ extern SL_TLS int sl_busy;
  * ours may be touched: sl_vfork_child() asks the kernel for our pid to tell. */
 extern int sl_vfork_pending;
 int sl_vfork_child(void);
+/* This process's pid as our atfork handlers know it (forks.c sets it). A different getpid()
+ * means we run in a vfork child (or a raw clone) that shares the parent's memory: only raw
+ * syscalls then. */
+extern pid_t sl_self_pid;
 
 static inline int sl_enter(void)
 {
@@ -65,6 +69,10 @@ pid_t sl_gettid(void);
 extern sl_mutex sl_mu;
 static inline void sl_lock(void) { sl_mutex_lock(&sl_mu); }
 static inline void sl_unlock(void) { sl_mutex_unlock(&sl_mu); }
+
+/* The process's options (options.h), set once at init and read-only after. */
+struct sl_opts;
+extern struct sl_opts sl_opt;
 
 /* Lazy process-wide initialisation (options, our own module range, atfork, exit hook).
  * Safe to call from any wrapper, including before our constructor ran. */

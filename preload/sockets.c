@@ -2,7 +2,7 @@
 #include "sockets.h"
 
 #include "diagreq.h"
-#include "log.h"
+#include "ownfd.h"
 #include "real.h"
 
 #include <arpa/inet.h>
@@ -164,7 +164,7 @@ void sl_diag_open(void)
 	hi = sl_place_high(nl);
 	nl = hi;
 	__atomic_store_n(&sl_nl, nl, __ATOMIC_RELAXED);
-	sl_own_range_add(nl);
+	sl_own_add(&sl_nl, nl);
 	sl_nl_pid = (int)syscall(SYS_getpid);
 }
 

@@ -3,7 +3,8 @@
 
 #include "imports.h"
 #include "lock.h"
-#include "log.h"
+#include "ownfd.h"
+#include "say.h"
 #include "options.h"
 #include "perfmap.h"
 #include "sitekey.h"
@@ -224,12 +225,12 @@ void sl_stack_own_pipe(int fds[2])
 		syscall(SYS_close, fds[0]);
 		syscall(SYS_close, fds[1]);
 		fds[0] = fds[1] = sl_place_high(rw);
-		sl_log_own_fd(fds[0]);
+		sl_own_extra(fds[0]);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
 		fds[i] = sl_place_high(fds[i]);
-		sl_log_own_fd(fds[i]);
+		sl_own_extra(fds[i]);
 	}
 }
 
@@ -1090,4 +1091,9 @@ int sl_stack_suppressed(uint32_t idx)
 	struct sl_stack *st = sl_stack_get(idx);
 
 	return st && st->suppressed;
+}
+
+int sl_supp_match(uint32_t a, uint32_t b)
+{
+	return sl_supp_count() && (sl_stack_suppressed(a) || sl_stack_suppressed(b));
 }

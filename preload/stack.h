@@ -153,6 +153,9 @@ size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap);
 
 /* Whether a frame of the stack matched a leak: suppression when it was captured. */
 int sl_stack_suppressed(uint32_t idx);
+/* True when any frame of either stack matches a leak:PATTERN (suppmatch.h). Decided once per
+ * stack when it is captured (sl_supp_frame_any), so the watchdog only reads a flag. */
+int sl_supp_match(uint32_t stack_a, uint32_t stack_b);
 
 /* Load libunwind now, rather than at the first stack (which calls this itself). */
 void sl_stack_load(void);

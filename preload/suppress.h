@@ -7,9 +7,8 @@
 #include "sl.h"
 
 void sl_supp_load(const char *path);
-/* True when any frame of either stack matches a leak:PATTERN (suppmatch.h). Decided once per
- * stack when it is captured (sl_supp_frame_any), so the watchdog only reads a flag. */
-int sl_supp_match(uint32_t stack_a, uint32_t stack_b);
+/* How many leak:PATTERN lines were loaded (0: no suppressions). */
+int sl_supp_count(void);
 /* Whether one frame matches any leak:PATTERN: its function, source file (an interpreter's
  * frames; native frames have none here, without debug info) and module, any of them NULL. */
 int sl_supp_frame_any(const char *symbol, const char *file, const char *module);

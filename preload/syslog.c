@@ -1,8 +1,8 @@
 /* The syslog sink; see syslog.h. */
 #include "syslog.h"
 
-#include "log.h"
 #include "options.h"
+#include "say.h"
 
 #include <errno.h>
 #include <stdio.h>

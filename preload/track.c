@@ -16,7 +16,6 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-extern struct sl_opts sl_opt;
 
 /* Under sl_lock: fd's entry is stale (its close happened where we could not see it, e.g. a raw
  * syscall). Drop it silently: nothing certain can be said about it. */

@@ -28,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern struct sl_opts sl_opt;
 
 #define SL_SUMMARY_MAX 32
 #define SL_SMALL 128              /* up to this many sockets, scan each instead of netlink */
@@ -370,7 +369,7 @@ void sl_watchdog_gc_closed(struct sl_leak_info *l, int fd)
  * descriptor sockleak borrows for a moment. Returns 0 or an errno. */
 static int sl_shut_checked(int fd, uint64_t inode)
 {
-	int d = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, sl_log_high_base()), err;
+	int d = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, sl_high_base()), err;
 
 	if (d < 0)
 		return errno;

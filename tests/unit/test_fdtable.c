@@ -14,9 +14,6 @@
 
 #include "../../preload/fdtable.h"
 
-/* The one symbol of init.c that fdtable.h's inline helpers read. */
-uint64_t sl_coarse_ms;
-
 static int free_cb(struct sl_sock *s, void *ctx)
 {
 	(void)ctx;

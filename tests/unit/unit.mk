@@ -8,14 +8,15 @@ UNIT_TESTS := test_options test_options_docs test_json test_stackhash test_fdtab
 	      test_policy test_jwrite
 UNIT_BINS := $(addprefix $(UNIT_DIR)/,$(UNIT_TESTS))
 
-# What each test links besides itself: preload modules, the strict JSON checker, and the reader
-# of the docs and sources that tests check against each other.
+# What each test links besides itself: preload modules (the real ones of the layers below, never a
+# stub: preload/layers), the strict JSON checker, and the reader of the docs and sources that tests
+# check against each other.
 UNIT_LINK_test_options := preload/options preload/json jsoncheck
 UNIT_LINK_test_options_docs := preload/options preload/json textfile
 UNIT_LINK_test_json := preload/json jsoncheck
 UNIT_LINK_test_stackhash := preload/stackhash
-UNIT_LINK_test_fdtable := preload/fdtable preload/mem
-UNIT_LINK_test_sockets := preload/sockets
+UNIT_LINK_test_fdtable := preload/fdtable preload/mem preload/prim
+UNIT_LINK_test_sockets := preload/sockets preload/ownfd
 UNIT_LINK_test_lock := preload/lock
 UNIT_LINK_test_execenv := preload/execenv preload/options preload/json
 UNIT_LINK_test_perfmap := preload/perfmap
