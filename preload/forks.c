@@ -7,6 +7,7 @@
 #include "log.h"
 #include "logfile.h"
 #include "options.h"
+#include "procfd.h"
 #include "records.h"
 #include "sockets.h"
 #include "stack.h"
@@ -24,15 +25,10 @@
 #include <unistd.h>
 
 
-/* The path we were loaded from, as LD_PRELOAD named it (the loader keeps that name): what an
- * exec's LD_PRELOAD must still name for the new image to be tracked. */
-static char sl_self_path[SL_PATH_MAX];
 /* /etc/ld.so.preload names us: every image the process starts loads us, LD_PRELOAD or not,
  * and an exec that drops LD_PRELOAD (a shell of a host where every process runs with us) is
  * no exec_untracked. */
 static int sl_self_global;
-
-const char *sl_self_lib(void) { return sl_self_path; }
 
 void sl_forks_init(void)
 {
@@ -44,74 +40,10 @@ void sl_forks_init(void)
 	if (!sl_self_pid)
 		sl_self_pid = (pid_t)syscall(SYS_getpid);
 	if (!sl_self_path[0] && dladdr((void *)sl_forks_init, &di) && di.dli_fname)
-		snprintf(sl_self_path, sizeof(sl_self_path), "%s", di.dli_fname);
+		snprintf(sl_self_path, SL_PATH_MAX, "%s", di.dli_fname);
 	if (sl_self_path[0] && (sl_file_read("/etc/ld.so.preload", list, sizeof(list), 0) > 0 ||
 				list[0]))
 		sl_self_global = sl_preload_names_us(list, sl_self_path);
-}
-
-struct sl_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-/* Call fn(fd-number, ctx) for each entry of /proc/PID/fd (pid 0: self); stops when fn returns
- * non-zero and returns that value. Raw syscalls only: no opendir (malloc). */
-static int sl_each_fd(pid_t pid, int (*fn)(int dirfd, const char *name, void *ctx), void *ctx)
-{
-	char path[48], buf[4096];
-	int dfd, r = 0;
-
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	else
-		strcpy(path, "/proc/self/fd");
-	dfd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return 0;
-	for (;;) {
-		long n = syscall(SYS_getdents64, dfd, buf, sizeof(buf));
-
-		if (n <= 0)
-			break;
-		for (long off = 0; off < n && !r;) {
-			struct sl_dirent64 *d = (struct sl_dirent64 *)(void *)(buf + off);
-
-			off += d->d_reclen;
-			if (d->d_name[0] != '.')
-				r = fn(dfd, d->d_name, ctx);
-		}
-		if (r)
-			break;
-	}
-	syscall(SYS_close, dfd);
-	return r;
-}
-
-static int sl_is_holder(int dirfd, const char *name, void *ctx)
-{
-	char link[64];
-	long n = syscall(SYS_readlinkat, dirfd, name, link, sizeof(link) - 1);
-
-	if (n <= 0)
-		return 0;
-	link[n] = '\0';
-	return !strcmp(link, (const char *)ctx);
-}
-
-int sl_holders_alive(uint64_t inode, pid_t *pids, int n)
-{
-	char want[48];
-	int k = 0;
-
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)inode);
-	for (int i = 0; i < n; i++)
-		if (pids[i] > 0 && sl_each_fd(pids[i], sl_is_holder, want))
-			pids[k++] = pids[i];
-	return k;
 }
 
 static int sl_adopt_one(int dirfd, const char *name, void *ctx)

@@ -6,14 +6,8 @@
 #include "execenv.h"
 #include "sl.h"
 
-/* Keep the pids of pids[0..n) that are alive and hold socket inode; returns the new count.
- * Reads /proc/PID/fd with raw syscalls; called on transitions only. */
-int sl_holders_alive(uint64_t inode, pid_t *pids, int n);
-
 /* At init: remember our pid (a different one later means a vfork child). */
 void sl_forks_init(void);
-/* The path this library was loaded from (set by sl_forks_init; "" when unknown). */
-const char *sl_self_lib(void);
 
 /* Constructor of a new program image: adopt TCP sockets it inherited. */
 void sl_adopt_inherited(void);

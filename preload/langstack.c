@@ -21,7 +21,6 @@
 #include "lang.h"
 
 #include "fdtable.h"
-#include "forks.h"
 #include "log.h"
 #include "options.h"
 #include "records.h"

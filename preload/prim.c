@@ -15,6 +15,7 @@ int sl_inited;
 sl_mutex sl_mu SL_FORK_STATE = SL_MUTEX_INIT;
 pid_t sl_self_pid SL_FORK_STATE;
 int sl_vfork_pending;
+char sl_self_path[SL_PATH_MAX];
 
 uint64_t sl_mono_ms(void)
 {
@@ -36,6 +37,8 @@ uint64_t sl_real_ns(void)
 }
 
 pid_t sl_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+const char *sl_self_lib(void) { return sl_self_path; }
 
 int sl_vfork_child(void)
 {

@@ -42,6 +42,11 @@ int sl_vfork_child(void);
  * means we run in a vfork child (or a raw clone) that shares the parent's memory: only raw
  * syscalls then. */
 extern pid_t sl_self_pid;
+/* The path this library was loaded from, as LD_PRELOAD named it (the loader keeps that name):
+ * what an exec's LD_PRELOAD must still name for the new image to be tracked. SL_PATH_MAX
+ * (options.h) bytes, set by sl_forks_init; "" when unknown. */
+extern char sl_self_path[];
+const char *sl_self_lib(void);
 
 static inline int sl_enter(void)
 {

@@ -2,7 +2,7 @@
 #include "track.h"
 
 #include "epwatch.h"
-#include "forks.h"
+#include "procfd.h"
 #include "log.h"
 #include "options.h"
 #include "records.h"

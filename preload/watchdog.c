@@ -4,7 +4,7 @@
 
 #include "epwatch.h"
 #include "fdtable.h"
-#include "forks.h"
+#include "procfd.h"
 #include "lock.h"
 #include "log.h"
 #include "options.h"
