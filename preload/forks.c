@@ -3,6 +3,7 @@
 
 #include "epwatch.h"
 #include "execenv.h"
+#include "fdident.h"
 #include "fdtable.h"
 #include "log.h"
 #include "logfile.h"
@@ -83,7 +84,7 @@ uint32_t sl_fork_before(void)
 	/* Shared with the child from now on: every socket takes its identity here, before the
 	 * fork, so that the child inherits it too (fdtable.h). */
 	if (__atomic_load_n(&sl_lazy, __ATOMIC_RELAXED))
-		sl_track_identify_all();
+		sl_fd_identify_all();
 	return sl_stack_capture();
 }
 

@@ -2,6 +2,7 @@
 #include "track.h"
 
 #include "epwatch.h"
+#include "fdident.h"
 #include "procfd.h"
 #include "log.h"
 #include "options.h"
@@ -15,19 +16,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
-
-
-/* Under sl_lock: fd's entry is stale (its close happened where we could not see it, e.g. a raw
- * syscall). Drop it silently: nothing certain can be said about it. */
-static void sl_drop_stale(int fd)
-{
-	struct sl_sock *s = sl_fd_clear(fd);
-
-	if (s && (!s->nfds || --s->nfds == 0))
-		sl_sock_free(s);
-	else if (s && s->fd == fd)
-		s->fd = -1;
-}
 
 /* keepalive_* options: let the kernel find dead peers on tracked connections. Off unless
  * asked for (callers test keepalive_idle_s: the call is not made per connection otherwise); a
@@ -50,17 +38,6 @@ static void sl_keepalive(int fd)
 	errno = saved;
 }
 
-void sl_track_stale(int fd, uint64_t inode, uint32_t gen)
-{
-	struct sl_sock *s;
-
-	sl_lock();
-	s = sl_fd_lookup(fd);
-	if (s && s->inode == inode && s->gen == gen)
-		sl_drop_stale(fd);
-	sl_unlock();
-}
-
 /* Inside sockleak (sl_busy): fd was just made by a call we do not track as TCP; whatever the
  * number held before is stale. */
 static void sl_forget_stale(int fd)
@@ -68,7 +45,7 @@ static void sl_forget_stale(int fd)
 	if (!sl_fd_lookup(fd))
 		return;
 	sl_lock();
-	sl_drop_stale(fd);
+	sl_fd_drop_stale(fd);
 	sl_unlock();
 }
 
@@ -99,7 +76,7 @@ sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherite
 	if (listener && !(listener->flags & SL_F_LISTEN) && sl_fd_lookup(listen_fd) == listener)
 		listener->flags |= SL_F_LISTEN;
 	if (SL_UNLIKELY(sl_fd_lookup(fd) != NULL))
-		sl_drop_stale(fd);
+		sl_fd_drop_stale(fd);
 	s = join ? sl_sock_by_inode(inode) : NULL;
 	if (s && s->nfds) {
 		/* The same socket reached us again (SCM_RIGHTS to ourselves, a dup we missed). */
@@ -386,7 +363,7 @@ void sl_track_dup(int oldfd, int newfd)
 		inode = sl_fd_inode(newfd);
 		sl_lock();
 	}
-	sl_drop_stale(newfd);
+	sl_fd_drop_stale(newfd);
 	s = sl_fd_lookup(oldfd);
 	if (s && inode)
 		sl_fd_identify(oldfd, gen, inode);
@@ -396,46 +373,6 @@ void sl_track_dup(int oldfd, int newfd)
 	sl_watchdog_ensure();   /* a forked worker's first call: dup2() onto 0, inetd style */
 	sl_leave();
 	errno = saved;
-}
-
-struct sl_lazy_batch {
-	int n;
-	int fds[64];
-	uint32_t gens[64];
-	uint64_t inodes[64];
-};
-
-static int sl_lazy_collect(struct sl_sock *s, void *ctx)
-{
-	struct sl_lazy_batch *b = ctx;
-
-	if (s->inode || s->fd < 0)
-		return 0;
-	b->fds[b->n] = s->fd;
-	b->gens[b->n] = s->gen;
-	return ++b->n == 64;
-}
-
-void sl_track_identify_all(void)
-{
-	struct sl_lazy_batch b;
-	size_t pos = 0;
-
-	/* In batches of 64, each walk resuming where the last stopped; the syscalls outside
-	 * the lock. A descriptor closed behind our back (raw syscall) stays lazy. */
-	while (pos != SIZE_MAX) {
-		b.n = 0;
-		sl_lock();
-		pos = sl_lazy ? sl_sock_each_from(pos, sl_lazy_collect, &b) : SIZE_MAX;
-		sl_unlock();
-		for (int i = 0; i < b.n; i++)
-			b.inodes[i] = sl_fd_inode(b.fds[i]);
-		sl_lock();
-		for (int i = 0; i < b.n; i++)
-			if (b.inodes[i])
-				sl_fd_identify(b.fds[i], b.gens[i], b.inodes[i]);
-		sl_unlock();
-	}
 }
 
 int sl_track_adopt(int fd, enum sl_role role, int inherited)
@@ -477,7 +414,7 @@ void sl_track_received(int fd)
 	 * have no identity yet take it now (once each: amortised, one fstat per socket at most,
 	 * as when it was taken at accept). */
 	if (__atomic_load_n(&sl_lazy, __ATOMIC_RELAXED))
-		sl_track_identify_all();
+		sl_fd_identify_all();
 	if (!sl_track_adopt(fd, SL_ROLE_RECEIVED, 0))
 		sl_forget_stale(fd);
 	sl_leave();

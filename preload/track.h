@@ -50,10 +50,6 @@ void sl_track_dup(int oldfd, int newfd);
  * whatever stale state the number had. */
 void sl_track_forget(int fd);
 
-/* The watchdog found fd no longer refers to socket (inode, gen): its close happened where we
- * could not see it. Forget the mapping. Caller is inside sockleak (sl_busy). */
-void sl_track_stale(int fd, uint64_t inode, uint32_t gen);
-
 /* Adopt fd, found open at start-up or received over a UNIX socket, as a tracked socket when
  * it is TCP. Returns 1 when tracked. Caller holds nothing. */
 int sl_track_adopt(int fd, enum sl_role role, int inherited);
@@ -61,10 +57,6 @@ int sl_track_adopt(int fd, enum sl_role role, int inherited);
 void sl_track_received(int fd);
 /* close_range() over [first,last]: sl_track_close for each tracked fd in it. */
 void sl_track_close_range(unsigned first, unsigned last);
-
-/* Every record whose identity is not taken yet takes it now (fork: the child inherits it; a
- * descriptor received from ourselves). Caller is inside sockleak, holds nothing. */
-void sl_track_identify_all(void);
 
 /* A socket that could not be entered in our tables (no memory); see track.c. */
 void sl_track_no_memory(void);

@@ -3,6 +3,7 @@
 #include "watchdog.h"
 
 #include "epwatch.h"
+#include "fdident.h"
 #include "fdtable.h"
 #include "procfd.h"
 #include "lock.h"
@@ -390,13 +391,13 @@ static void sl_report(struct sl_leak_info *l)
 	uint64_t ino = sl_fd_inode(l->fd);
 
 	if (!ino || (l->inode && ino != l->inode)) {
-		sl_track_stale(l->fd, l->inode, l->gen);   /* closed behind our back (raw syscall) */
+		sl_fd_stale(l->fd, l->inode, l->gen);   /* closed behind our back (raw syscall) */
 		return;
 	}
 	l->tcp_state = sl_tcp_state(l->fd);
 	sl_peer_names(l->fd, l);
 	if (sl_fd_inode(l->fd) != ino) {
-		sl_track_stale(l->fd, l->inode, l->gen);
+		sl_fd_stale(l->fd, l->inode, l->gen);
 		return;
 	}
 	if (!sl_policy_confirmed(l->kind, l->tcp_state))
@@ -448,7 +449,7 @@ void sl_scan(int at_exit)
 	sl_mutex_lock(&sl_scan_mu);
 	/* At exit, no next scan: every socket takes its identity now, in every scan_with mode. */
 	if (at_exit && __atomic_load_n(&sl_lazy, __ATOMIC_RELAXED))
-		sl_track_identify_all();
+		sl_fd_identify_all();
 	sl_ncw = 0;
 	/* epoll tells us our CLOSE_WAIT sockets for what they are in number. Without it: a
 	 * netlink dump costs the same for 1 or 100k sockets of ours, and grows with every TCP
