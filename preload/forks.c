@@ -47,36 +47,6 @@ void sl_forks_init(void)
 		sl_self_global = sl_preload_names_us(list, sl_self_path);
 }
 
-static int sl_adopt_one(int dirfd, const char *name, void *ctx)
-{
-	int fd = 0;
-
-	(void)ctx;
-	for (const char *p = name; *p >= '0' && *p <= '9'; p++)
-		fd = fd * 10 + (*p - '0');
-	/* Skip our own descriptors, and sockets our wrappers already track: another library's
-	 * constructor may have made them before ours ran. */
-	if (fd != dirfd && !sl_is_own_fd(fd) && !sl_fd_lookup(fd) &&
-	    sl_track_adopt(fd, SL_ROLE_INHERITED, 1)) {
-		struct sl_sock *s;
-
-		/* Whoever exec'd us may still hold it too: the parent is the candidate, verified
-		 * before it is ever named (sl_holders_alive). */
-		sl_lock();
-		s = sl_fd_lookup(fd);
-		if (s)
-			sl_sock_add_shared(s, getppid());
-		sl_unlock();
-	}
-	return 0;
-}
-
-void sl_adopt_inherited(void)
-{
-	sl_self_pid = (pid_t)syscall(SYS_getpid);
-	sl_each_fd(0, sl_adopt_one, NULL);
-}
-
 uint32_t sl_fork_before(void)
 {
 	if (!sl_sock_count())

@@ -9,9 +9,6 @@
 /* At init: remember our pid (a different one later means a vfork child). */
 void sl_forks_init(void);
 
-/* Constructor of a new program image: adopt TCP sockets it inherited. */
-void sl_adopt_inherited(void);
-
 /* fork: stack taken in the parent before the call; after it, both sides record the sharing. */
 uint32_t sl_fork_before(void);
 void sl_fork_parent(pid_t child, uint32_t stack);

@@ -16,6 +16,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* keepalive_* options: let the kernel find dead peers on tracked connections. Off unless
  * asked for (callers test keepalive_idle_s: the call is not made per connection otherwise); a
@@ -443,4 +445,34 @@ void sl_track_close_range(unsigned first, unsigned last)
 			if (__atomic_load_n(&chunk[fd & (SL_FD_CHUNK - 1)], __ATOMIC_ACQUIRE))
 				sl_track_close((int)fd);
 	}
+}
+
+static int sl_adopt_one(int dirfd, const char *name, void *ctx)
+{
+	int fd = 0;
+
+	(void)ctx;
+	for (const char *p = name; *p >= '0' && *p <= '9'; p++)
+		fd = fd * 10 + (*p - '0');
+	/* Skip our own descriptors, and sockets our wrappers already track: another library's
+	 * constructor may have made them before ours ran. */
+	if (fd != dirfd && !sl_is_own_fd(fd) && !sl_fd_lookup(fd) &&
+	    sl_track_adopt(fd, SL_ROLE_INHERITED, 1)) {
+		struct sl_sock *s;
+
+		/* Whoever exec'd us may still hold it too: the parent is the candidate, verified
+		 * before it is ever named (sl_holders_alive). */
+		sl_lock();
+		s = sl_fd_lookup(fd);
+		if (s)
+			sl_sock_add_shared(s, getppid());
+		sl_unlock();
+	}
+	return 0;
+}
+
+void sl_adopt_inherited(void)
+{
+	sl_self_pid = (pid_t)syscall(SYS_getpid);
+	sl_each_fd(0, sl_adopt_one, NULL);
 }

@@ -53,6 +53,8 @@ void sl_track_forget(int fd);
 /* Adopt fd, found open at start-up or received over a UNIX socket, as a tracked socket when
  * it is TCP. Returns 1 when tracked. Caller holds nothing. */
 int sl_track_adopt(int fd, enum sl_role role, int inherited);
+/* Constructor of a new program image: adopt the TCP sockets it inherited. */
+void sl_adopt_inherited(void);
 /* fd arrived in an SCM_RIGHTS message. */
 void sl_track_received(int fd);
 /* close_range() over [first,last]: sl_track_close for each tracked fd in it. */
