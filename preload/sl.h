@@ -1,4 +1,8 @@
-/* Internal declarations shared by the modules of libsockleak.so.
+/* Internal declarations shared by the modules of libsockleak.so: the primitives, defined in
+ * prim.c, the bottom of the library's layers. Each file calls only its own layer or lower ones,
+ * never in a cycle (preload/layers, checked by make check-layers; docs/architecture.md):
+ *   primitives -> tables -> records and stacks -> tracking, watchdog and fork
+ *   -> exported wrappers and init.
  * Everything here is hidden (-fvisibility=hidden); only the wrappers in interpose.c and the
  * public sockleak_* API are exported (see exports.map). */
 #ifndef SL_H
