@@ -219,7 +219,7 @@ static void sl_untracked_raw(const char *path, char *const argv[], const char *w
 	size_t len;
 	int fd, own = 0;
 
-	/* No log_path: secure mode without one in /etc/sockleak.conf logs nothing (init.c), and
+	/* No log_path: secure mode without one in /etc/sockleak.conf logs nothing (setup.c), and
 	 * PREFIX.PID would be ".PID" in the working directory the invoker chose. */
 	if (!sl_opt.log_path[0])
 		return;

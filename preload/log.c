@@ -97,7 +97,7 @@ void sl_log_init(void)
 	sl_read_small("/proc/sys/kernel/random/boot_id", sl_boot_id, sizeof(sl_boot_id));
 	if (!uname(&u))
 		snprintf(sl_host, sizeof(sl_host), "%s", u.nodename);
-	/* No log_path at all: secure mode without one in /etc/sockleak.conf (init.c). */
+	/* No log_path at all: secure mode without one in /etc/sockleak.conf (setup.c). */
 	sl_broken = !sl_opt.log_path[0];
 	sl_to_stderr = !strcmp(sl_opt.log_path, "stderr");
 	if (!sl_syslog_wanted(sl_opt.log_path, &sl_syslog_path))

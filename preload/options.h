@@ -69,7 +69,7 @@ typedef void (*sl_opts_err_fn)(void *ctx, const char *msg);
 int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ctx);
 
 /* Where a program in secure mode (AT_SECURE) takes its options from, instead of the
- * environment: a file owned by root that group and others cannot write (init.c). */
+ * environment: a file owned by root that group and others cannot write (setup.c). */
 #ifndef SL_SECURE_CONF
 #define SL_SECURE_CONF "/etc/sockleak.conf"
 #endif
