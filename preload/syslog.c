@@ -3,6 +3,7 @@
 
 #include "options.h"
 #include "say.h"
+#include "sl.h"
 
 #include <errno.h>
 #include <stdio.h>
