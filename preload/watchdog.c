@@ -331,13 +331,26 @@ static uint64_t sl_sites_seen[SL_SITES_SEEN];
 static unsigned sl_nsites_seen SL_FORK_STATE;
 static int sl_sites_more SL_FORK_STATE;   /* more than SL_SITES_SEEN */
 
-/* Not with sl_lock held: sl_site_mu is taken alone. */
-static void sl_site_count(const struct sl_leak_info *l)
+static unsigned long sl_suppressed SL_FORK_STATE;   /* leaks of suppressed sites */
+
+/* A reported leak, for the exit summary: a suppressed one only counted (LeakSanitizer's way,
+ * and the runner's and the report's with the same file: the summary said 3 leaks where they
+ * said 2), the others listed while there is room, and their site counted. Not with sl_lock
+ * held: it takes sl_lock, then sl_site_mu, each alone. */
+static void sl_summary_add(const struct sl_leak_info *l, int suppressed)
 {
 	struct sl_site_key k;
 	uint64_t h;
 	unsigned i;
 
+	if (suppressed) {
+		__atomic_add_fetch(&sl_suppressed, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	sl_lock();
+	if (sl_nsummary < SL_SUMMARY_MAX)
+		sl_summary[sl_nsummary++] = *l;
+	sl_unlock();
 	sl_mutex_lock(&sl_site_mu);
 	sl_summary_key(l, &k);
 	h = sl_site_key_hash(&k);
@@ -356,11 +369,7 @@ void sl_watchdog_gc_closed(struct sl_leak_info *l, int fd)
 {
 	l->tcp_state = sl_tcp_state(fd);
 	sl_peer_names(fd, l);
-	sl_lock();
-	if (sl_nsummary < SL_SUMMARY_MAX)
-		sl_summary[sl_nsummary++] = *l;
-	sl_unlock();
-	sl_site_count(l);
+	sl_summary_add(l, sl_supp_match(l->open_stack, l->eof_stack));
 	__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
 	sl_rec_leak(l);
 }
@@ -412,12 +421,10 @@ static void sl_report(struct sl_leak_info *l)
 		s->kind = (uint8_t)l->kind;
 		s->reported_after = sl_ms32(sl_mono_ms() - s->open_ms);
 		ok = 1;
-		if (sl_nsummary < SL_SUMMARY_MAX)
-			sl_summary[sl_nsummary++] = *l;
 	}
 	sl_unlock();
 	if (ok) {
-		sl_site_count(l);
+		sl_summary_add(l, sl_supp_match(l->open_stack, l->eof_stack));
 		__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
 		if (l->nshared)
 			l->nshared = sl_holders_alive(l->inode, l->shared, l->nshared);
@@ -605,7 +612,8 @@ void sl_summary_print(void)
 {
 	static char buf[16384];
 	static struct sl_site_key key[SL_SUMMARY_MAX];
-	unsigned long leaked = sl_leaked_count();
+	unsigned long suppressed = __atomic_load_n(&sl_suppressed, __ATOMIC_RELAXED);
+	unsigned long leaked = sl_leaked_count() - suppressed;
 	int pid = (int)getpid(), w;
 	unsigned nsites, listed = 0;
 	int more;
@@ -655,6 +663,13 @@ void sl_summary_print(void)
 					       buf + len, sizeof(buf) - len);
 		}
 	}
+	if (suppressed && len < sizeof(buf) - 128) {
+		w = snprintf(buf + len, sizeof(buf) - len,
+			     "==%d==  %lu more leaked socket(s) at suppressed sites, not counted\n",
+			     pid, suppressed);
+		if (w > 0)
+			len += (size_t)w;
+	}
 	if (len < sizeof(buf) - 128) {
 		w = snprintf(buf + len, sizeof(buf) - len,
 			     "SUMMARY: sockleak: %lu leaked socket(s) at %s%u site(s)%s\n", leaked,
@@ -686,4 +701,5 @@ SL_FORK_CODE void sl_watchdog_atfork_child(void)
 	sl_mutex_reset(&sl_site_mu);
 	sl_nsites_seen = 0;
 	sl_sites_more = 0;
+	sl_suppressed = 0;
 }

@@ -816,6 +816,23 @@ def exit_summary_counts_sites_past_those_it_lists(tmp):
 
 
 @case
+def exit_summary_leaves_suppressed_sites_out(tmp):
+    """suppressions= as the runner applies it: the exit summary does not count the leak of the
+    suppressed site (drained_b), as the runner does not (it said 3 leaks at 2 sites, the
+    runner 2 at 1)."""
+    supp = os.path.join(tmp, "supp")
+    with open(supp, "w") as f:
+        f.write("leak:drained_b\n")
+    rc, out, err = run(["-o", RUN_OPTS + f":summary=1:suppressions={supp}", prog("rn_hold"),
+                        "sites"], tmp)
+    check(rc == 23 and "ready" in out, f"status {rc}, stdout {out!r}; stderr:\n{err}")
+    lines = re.findall(r"SUMMARY: sockleak: (\d+) leaked socket\(s\) at (\d+) site\(s\)", err)
+    check(len(lines) == 2 and lines[0] == lines[1] == ("2", "1"),
+          f"library and runner {lines}, want 2 leaks at 1 site each:\n{err}")
+    check("1 more leaked socket(s) at suppressed sites" in err, f"suppressed not said:\n{err}")
+
+
+@case
 def options_read_as_the_library_reads_them(tmp):
     """The runner takes exitcode, summary and the rest from the library's own parser: a value
     the library accepts is the runner's too (a second parser took 10 digits for bad)."""
