@@ -432,10 +432,4 @@ size_t sl_an_sites_total(const struct sl_an *a); /* itemised + past --max-sites 
 /* JSON helpers shared by the json and sarif writers (write_json.c) */
 struct sl_jw;
 void sl_jw_peers(struct sl_jw *w, const struct sl_site_stats *ss); /* "peers": [...] */
-struct json_t;
-struct json_t *sl_json_str(const char *s);  /* any bytes; invalid UTF-8 becomes U+FFFD */
-struct json_t *sl_jset(struct json_t *o, const char *key, struct json_t *v);
-struct json_t *sl_jappend(struct json_t *arr, struct json_t *v);
-void sl_json_reset(void);
-int sl_json_failed(void);
 #endif

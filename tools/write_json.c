@@ -1,7 +1,6 @@
-/* JSON report: the same content as the text report, for machines. Built as a jansson tree:
- * the size is bounded by sites and shared sockets, never by input lines. */
+/* JSON report: the same content as the text report, for machines. Written with jwrite.h piece
+ * by piece: the size in memory is one site, story or process at a time, never the report. */
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,52 +8,13 @@
 #include "jwrite.h"
 #include "model.h"
 
-/* jansson refuses strings that are not valid UTF-8 (json_string returns NULL): a string cut in
- * a fixed buffer, a suppression file in Latin-1 or a symbol from a hostile ELF would silently
- * drop its object (issue 11). Every string goes through here, invalid bytes become U+FFFD. */
-json_t *sl_json_str(const char *s)
+/* "k": v, or null for a time the log did not give */
+static void jw_kint_or_null(struct sl_jw *w, const char *k, int64_t v)
 {
-	size_t n, cap;
-	char *buf;
-	json_t *j;
-	if (!s) return json_null();
-	n = strlen(s);
-	if (sl_utf8_valid(s, n)) return json_stringn(s, n);
-	cap = n * 3 + 1; /* each invalid byte becomes 3 */
-	if (!(buf = malloc(cap))) return NULL;
-	n = sl_utf8_copy(buf, cap, s, n);
-	j = json_stringn(buf, n);
-	free(buf);
-	return j;
+	sl_jw_key(w, k);
+	if (v == SL_NONE) sl_jw_null(w);
+	else sl_jw_int(w, v);
 }
-
-/* Every jansson call that can fail (no memory, an invalid string) goes through these: the
- * first failure is remembered and the writer returns an error, so that a report is either whole
- * or an error with a nonzero exit, never silently short. Writers run on one thread at a time. */
-static __thread int json_failed;
-
-void sl_json_reset(void) { json_failed = 0; }
-int sl_json_failed(void) { return json_failed; }
-
-json_t *sl_jset(json_t *o, const char *key, json_t *v)
-{
-	if (!o) json_decref(v);
-	/* json_object_set_new consumes v even when it fails */
-	if (!o || !v || json_object_set_new(o, key, v)) json_failed = ENOMEM;
-	return o;
-}
-
-json_t *sl_jappend(json_t *arr, json_t *v)
-{
-	if (!arr || !v || json_array_append_new(arr, v)) {
-		if (!arr) json_decref(v);
-		json_failed = ENOMEM;
-	}
-	return arr;
-}
-
-static json_t *jstr(const char *s) { return sl_json_str(s); }
-static json_t *jint(int64_t v) { return v == SL_NONE ? json_null() : json_integer(v); }
 
 /* A stack as an array of frames, or null */
 static void jw_stack(struct sl_jw *w, const struct sl_an *a, const struct sl_stack *s)
@@ -91,71 +51,74 @@ static void jw_stack(struct sl_jw *w, const struct sl_an *a, const struct sl_sta
 	sl_jw_close(w, ']');
 }
 
-/* Into memory, then one write: json_dumpf writes token by token, each an fwrite that takes
- * the stream's lock, which was a fifth of a million-site json report. -1 on failure. */
-static int dump(json_t *j, FILE *out, size_t flags)
-{
-	char *s = j ? json_dumps(j, flags | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
-	if (!s) return -1;
-	fputs(s, out);
-	free(s);
-	return 0;
-}
-
-static json_t *proc_json(const struct sl_proc *p)
+/* "pid": and "name": of a process, into an object open in w */
+static void jw_proc_keys(struct sl_jw *w, const struct sl_proc *p)
 {
 	char pn[128];
-	json_t *o = json_object();
 	sl_proc_name(p, pn, sizeof pn);
-	sl_jset(o, "pid", json_integer(p->pid));
-	sl_jset(o, "name", sl_json_str(pn));
-	return o;
+	sl_jw_kint(w, "pid", p->pid);
+	sl_jw_kstr(w, "name", pn);
 }
 
-struct story_ctx { const struct sl_an *a; json_t *arr; };
+struct story_ctx {
+	struct sl_jw *w;
+	const struct sl_an *a;
+};
 
 static void story_item(void *ctx, const struct sl_story_item *it)
 {
-	struct story_ctx *c = ctx;
-	json_t *o = json_object();
-	sl_jset(o, "ts_ns", jint(it->ts));
-	sl_jset(o, "pid", it->proc ? json_integer(it->proc->pid) : json_null());
-	sl_jset(o, "what", json_string(it->what));
-	sl_jset(o, "text", sl_json_str(it->text));
-	/* the program frame only: stories can be many, the full stacks are in the sites */
+	struct sl_jw *w = ((struct story_ctx *)ctx)->w;
+	const struct sl_an *a = ((struct story_ctx *)ctx)->a;
 	const struct sl_frame *fr;
 	const struct sl_symf *sf;
+	sl_jw_open(w, '{');
+	jw_kint_or_null(w, "ts_ns", it->ts);
+	sl_jw_key(w, "pid");
+	if (it->proc) sl_jw_int(w, it->proc->pid);
+	else sl_jw_null(w);
+	sl_jw_kstr(w, "what", it->what);
+	sl_jw_kstr(w, "text", it->text);
+	/* the program frame only: stories can be many, the full stacks are in the sites */
 	if (it->stack && sl_stack_site_frame(it->stack, &fr, &sf) >= 0) {
 		char hex[32];
 		snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)fr->offset);
-		sl_jset(o, "at", json_pack("{s:o,s:o,s:o,s:o,s:s}", "function",
-						       jstr(sf && sf->func ? sf->func : fr->symbol),
-						       "file", jstr(sf ? sl_path(c->a, sf->file) : NULL),
-						       "line", sf && sf->file ? json_integer(sf->line) : json_null(),
-						       "module", jstr(fr->module), "offset", hex));
+		sl_jw_key(w, "at");
+		sl_jw_open(w, '{');
+		sl_jw_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
+		sl_jw_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
+		sl_jw_key(w, "line");
+		if (sf && sf->file) sl_jw_int(w, sf->line);
+		else sl_jw_null(w);
+		sl_jw_kstr(w, "module", fr->module);
+		sl_jw_kstr(w, "offset", hex);
+		sl_jw_close(w, '}');
 	}
-	sl_jappend(c->arr, o);
+	sl_jw_close(w, '}');
 }
 
-static json_t *story_json(const struct sl_an *a, const struct sl_site *site,
-			  const struct sl_sock *s)
+static void story_json(struct sl_jw *w, const struct sl_an *a, const struct sl_site *site,
+		       const struct sl_sock *s)
 {
 	const struct sl_leak *l = s->primary;
-	json_t *o = json_object();
-	struct story_ctx c = { a, json_array() };
-	sl_jset(o, "inode", json_integer((json_int_t)sl_sock_inode(s)));
-	sl_jset(o, "boot_id", jstr(sl_sock_boot(s)));
-	sl_jset(o, "host", jstr(l->ev.proc->host));
-	sl_jset(o, "local", jstr(l->local));
-	sl_jset(o, "peer", jstr(l->peer));
-	sl_jset(o, "site", json_integer((json_int_t)site->rank));
-	sl_jset(o, "enforced", json_boolean(s->enforced));
-	sl_story(a, s, story_item, &c);
-	sl_jset(o, "events", c.arr);
-	c.arr = json_array();
-	sl_story_holders(a, s, story_item, &c);
-	sl_jset(o, "holders", c.arr);
-	return o;
+	struct story_ctx ctx = { w, a };
+	sl_jw_open(w, '{');
+	sl_jw_kint(w, "inode", (int64_t)sl_sock_inode(s));
+	sl_jw_kstr(w, "boot_id", sl_sock_boot(s));
+	sl_jw_kstr(w, "host", l->ev.proc->host);
+	sl_jw_kstr(w, "local", l->local);
+	sl_jw_kstr(w, "peer", l->peer);
+	sl_jw_kint(w, "site", (int64_t)site->rank);
+	sl_jw_key(w, "enforced");
+	sl_jw_bool(w, s->enforced);
+	sl_jw_key(w, "events");
+	sl_jw_open(w, '[');
+	sl_story(a, s, story_item, &ctx);
+	sl_jw_close(w, ']');
+	sl_jw_key(w, "holders");
+	sl_jw_open(w, '[');
+	sl_story_holders(a, s, story_item, &ctx);
+	sl_jw_close(w, ']');
+	sl_jw_close(w, '}');
 }
 
 void sl_jw_peers(struct sl_jw *w, const struct sl_site_stats *ss)
@@ -207,12 +170,8 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 	sl_jw_key(w, "processes");
 	sl_jw_open(w, '[');
 	for (size_t i = 0; i < ss.nprocs; i++) {
-		const struct sl_proc *p = ss.procs[i];
-		char pn[128];
-		sl_proc_name(p, pn, sizeof pn);
 		sl_jw_open(w, '{');
-		sl_jw_kint(w, "pid", p->pid);
-		sl_jw_kstr(w, "name", pn);
+		jw_proc_keys(w, ss.procs[i]);
 		sl_jw_close(w, '}');
 	}
 	sl_jw_close(w, ']');
@@ -252,110 +211,132 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 	sl_jw_close(w, '}');
 }
 
-/* Streamed: the document is written piece by piece, so a report with 200,000 stories never
- * exists as one jansson tree. Sites are indented; stories and processes are one per line. */
-static int put(FILE *out, const char *key, json_t *j, size_t flags, const char *after)
-{
-	fprintf(out, "  \"%s\": ", key);
-	if (dump(j, out, flags)) json_failed = json_failed ? json_failed : ENOMEM;
-	json_decref(j);
-	fputs(after, out);
-	return json_failed;
-}
-
-static void elem(FILE *out, json_t *j, int *first, size_t flags)
+/* Streamed: the document is written piece by piece, each piece a jwrite buffer that is then
+ * written out, so a report with 200,000 stories is never in memory at once. Sites, stories and
+ * processes are one per line. */
+static void elem(FILE *out, int *first)
 {
 	fputs(*first ? "\n    " : ",\n    ", out);
 	*first = 0;
-	if (dump(j, out, flags)) json_failed = json_failed ? json_failed : ENOMEM;
-	json_decref(j);
+}
+
+static void summary_json(struct sl_jw *w, const struct sl_an *a)
+{
+	size_t uprocs;
+	sl_jw_open(w, '{');
+	sl_jw_kint(w, "leaked_sockets", (int64_t)a->leaked);
+	/* of those, closed by the program after their record: fail only with --fail-on-late */
+	sl_jw_kint(w, "closed_late_sockets", (int64_t)a->late_socks);
+	sl_jw_kint(w, "sites", (int64_t)sl_an_sites_total(a));
+	sl_jw_kint(w, "sites_not_itemised", (int64_t)a->more_sites);
+	sl_jw_kint(w, "sockets_not_itemised", (int64_t)(a->more_socks + a->lost_socks));
+	sl_jw_key(w, "out_of_memory");
+	sl_jw_bool(w, a->oom);
+	sl_jw_kint(w, "suppressed_sockets", (int64_t)a->suppressed_socks);
+	sl_jw_kint(w, "shared_sockets", (int64_t)a->shared_socks);
+	sl_jw_kint(w, "stories_shown", (int64_t)(a->shared_socks < a->max_stories ? a->shared_socks
+									      : a->max_stories));
+	sl_jw_kint(w, "enforced_sockets", (int64_t)a->enforced_socks);
+	sl_jw_kint(w, "leak_records", (int64_t)a->leak_records);
+	sl_jw_kint(w, "processes", (int64_t)a->nprocs);
+	sl_jw_kint(w, "inputs", (int64_t)a->inputs);
+	sl_jw_kint(w, "lines", (int64_t)a->lines);
+	sl_jw_kint(w, "records", (int64_t)a->records);
+	sl_jw_kint(w, "bad_lines", (int64_t)a->bad);
+	sl_jw_kint(w, "unknown_events", (int64_t)a->unknown_events);
+	sl_jw_kint(w, "untracked_sockets", (int64_t)sl_an_untracked(a, &uprocs));
+	sl_jw_kint(w, "unwritten_records", (int64_t)sl_an_dropped(a, &uprocs));
+	sl_jw_kint(w, "ran_without_sockleak", (int64_t)a->nuntracked);
+	sl_jw_close(w, '}');
+}
+
+static void process_json(struct sl_jw *w, const struct sl_proc *p)
+{
+	sl_jw_open(w, '{');
+	jw_proc_keys(w, p);
+	sl_jw_key(w, "ppid");
+	if (p->ppid >= 0) sl_jw_int(w, p->ppid);
+	else sl_jw_null(w);
+	sl_jw_kstr(w, "exe", p->exe);
+	sl_jw_kstr(w, "argv0", p->argv0);
+	sl_jw_kstr(w, "host", p->host);
+	sl_jw_kstr(w, "boot_id", p->boot);
+	sl_jw_kstr(w, "origin", p->origin);
+	jw_kint_or_null(w, "start_ns", p->start_ts);
+	jw_kint_or_null(w, "exit_ns", p->exit_ts);
+	sl_jw_kint(w, "leaks", (int64_t)p->nleaks);
+	sl_jw_close(w, '}');
 }
 
 static int write_json(const struct sl_an *a, FILE *out)
 {
-	size_t uprocs;
-	json_t *sum;
-	int first, r;
-	sl_json_reset();
-	sum = json_object();
-	fprintf(out, "{\n  \"tool\": \"sockleak\",\n  \"version\": \"%s\",\n", SL_VERSION);
-	sl_jset(sum, "leaked_sockets", json_integer((json_int_t)a->leaked));
-	/* of those, closed by the program after their record: fail only with --fail-on-late */
-	sl_jset(sum, "closed_late_sockets", json_integer((json_int_t)a->late_socks));
-	sl_jset(sum, "sites", json_integer((json_int_t)sl_an_sites_total(a)));
-	sl_jset(sum, "sites_not_itemised", json_integer((json_int_t)a->more_sites));
-	sl_jset(sum, "sockets_not_itemised", json_integer((json_int_t)(a->more_socks + a->lost_socks)));
-	sl_jset(sum, "out_of_memory", json_boolean(a->oom));
-	sl_jset(sum, "suppressed_sockets", json_integer((json_int_t)a->suppressed_socks));
-	sl_jset(sum, "shared_sockets", json_integer((json_int_t)a->shared_socks));
-	sl_jset(sum, "stories_shown", json_integer((json_int_t)(a->shared_socks < a->max_stories ? a->shared_socks : a->max_stories)));
-	sl_jset(sum, "enforced_sockets", json_integer((json_int_t)a->enforced_socks));
-	sl_jset(sum, "leak_records", json_integer((json_int_t)a->leak_records));
-	sl_jset(sum, "processes", json_integer((json_int_t)a->nprocs));
-	sl_jset(sum, "inputs", json_integer((json_int_t)a->inputs));
-	sl_jset(sum, "lines", json_integer((json_int_t)a->lines));
-	sl_jset(sum, "records", json_integer((json_int_t)a->records));
-	sl_jset(sum, "bad_lines", json_integer((json_int_t)a->bad));
-	sl_jset(sum, "unknown_events", json_integer((json_int_t)a->unknown_events));
-	sl_jset(sum, "untracked_sockets", json_integer((json_int_t)sl_an_untracked(a, &uprocs)));
-	sl_jset(sum, "unwritten_records", json_integer((json_int_t)sl_an_dropped(a, &uprocs)));
-	sl_jset(sum, "ran_without_sockleak", json_integer((json_int_t)a->nuntracked));
-	put(out, "summary", sum, JSON_COMPACT, ",\n");
-	fputs("  \"sites\": [", out);
-	first = 1;
 	struct sl_jw w;
+	size_t shown = 0;
+	int first, r;
+
 	sl_jw_init(&w, 0, 0);
-	for (size_t i = 0; i < a->nsites && !json_failed; i++) {
-		fputs(first ? "\n    " : ",\n    ", out);
-		first = 0;
+	fprintf(out, "{\n  \"tool\": \"sockleak\",\n  \"version\": \"%s\",\n  \"summary\": ",
+		SL_VERSION);
+	summary_json(&w, a);
+	r = sl_jw_flush(&w, out);
+	fputs(",\n  \"sites\": [", out);
+	first = 1;
+	for (size_t i = 0; i < a->nsites && !r; i++) {
+		elem(out, &first);
 		site_json(&w, a, a->sites[i]);
-		if ((r = sl_jw_flush(&w, out))) json_failed = r;
+		r = sl_jw_flush(&w, out);
 	}
-	sl_jw_free(&w);
 	fputs(first ? "],\n" : "\n  ],\n", out);
 	fputs("  \"stories\": [", out);
 	first = 1;
-	size_t shown = 0;
-	for (size_t i = 0; i < a->nsites && shown < a->max_stories; i++)
-		for (const struct sl_sock *s = a->sites[i]->socks; s && shown < a->max_stories;
+	for (size_t i = 0; i < a->nsites && shown < a->max_stories && !r; i++)
+		for (const struct sl_sock *s = a->sites[i]->socks; s && shown < a->max_stories && !r;
 		     s = s->next_in_site)
 			if (s->shared) {
-				elem(out, story_json(a, a->sites[i], s), &first, JSON_COMPACT);
+				elem(out, &first);
+				story_json(&w, a, a->sites[i], s);
+				r = sl_jw_flush(&w, out);
 				shown++;
 			}
 	fputs(first ? "],\n" : "\n  ],\n", out);
 	fputs("  \"suppressions\": [", out);
 	first = 1;
-	for (size_t i = 0; i < a->nsupp; i++)
-		elem(out, json_pack("{s:o,s:o,s:i,s:I}", "pattern", jstr(a->supp[i].pattern), "file",
-				    jstr(a->supp[i].file), "line", a->supp[i].line, "sockets",
-				    (json_int_t)a->supp[i].sockets), &first, JSON_COMPACT);
+	for (size_t i = 0; i < a->nsupp && !r; i++) {
+		elem(out, &first);
+		sl_jw_open(&w, '{');
+		sl_jw_kstr(&w, "pattern", a->supp[i].pattern);
+		sl_jw_kstr(&w, "file", a->supp[i].file);
+		sl_jw_kint(&w, "line", a->supp[i].line);
+		sl_jw_kint(&w, "sockets", (int64_t)a->supp[i].sockets);
+		sl_jw_close(&w, '}');
+		r = sl_jw_flush(&w, out);
+	}
 	fputs(first ? "],\n" : "\n  ],\n", out);
 	fputs("  \"ran_without_sockleak\": [", out);
 	first = 1;
-	for (const struct sl_untracked *u = a->untracked_head; u; u = u->next)
-		elem(out, json_pack("{s:i,s:i,s:o,s:o,s:o}", "pid", u->pid, "ppid", u->ppid,
-				    "path", jstr(u->path), "argv0", jstr(u->argv0), "reason",
-				    jstr(u->reason)), &first, JSON_COMPACT);
+	for (const struct sl_untracked *u = a->untracked_head; u && !r; u = u->next) {
+		elem(out, &first);
+		sl_jw_open(&w, '{');
+		sl_jw_kint(&w, "pid", u->pid);
+		sl_jw_kint(&w, "ppid", u->ppid);
+		sl_jw_kstr(&w, "path", u->path);
+		sl_jw_kstr(&w, "argv0", u->argv0);
+		sl_jw_kstr(&w, "reason", u->reason);
+		sl_jw_close(&w, '}');
+		r = sl_jw_flush(&w, out);
+	}
 	fputs(first ? "],\n" : "\n  ],\n", out);
 	fputs("  \"processes\": [", out);
 	first = 1;
-	for (const struct sl_proc *p = a->proc_list; p; p = p->next) {
+	for (const struct sl_proc *p = a->proc_list; p && !r; p = p->next) {
 		if (!p->nleaks) continue; /* the processes that matter; the rest is in the logs */
-		json_t *o = proc_json(p);
-		sl_jset(o, "ppid", p->ppid >= 0 ? json_integer(p->ppid) : json_null());
-		sl_jset(o, "exe", jstr(p->exe));
-		sl_jset(o, "argv0", jstr(p->argv0));
-		sl_jset(o, "host", jstr(p->host));
-		sl_jset(o, "boot_id", jstr(p->boot));
-		sl_jset(o, "origin", jstr(p->origin));
-		sl_jset(o, "start_ns", jint(p->start_ts));
-		sl_jset(o, "exit_ns", jint(p->exit_ts));
-		sl_jset(o, "leaks", json_integer((json_int_t)p->nleaks));
-		elem(out, o, &first, JSON_COMPACT);
+		elem(out, &first);
+		process_json(&w, p);
+		r = sl_jw_flush(&w, out);
 	}
 	fputs(first ? "]\n}\n" : "\n  ]\n}\n", out);
-	if (json_failed) return json_failed;
+	sl_jw_free(&w);
+	if (r) return r;
 	return ferror(out) ? EIO : 0;
 }
 

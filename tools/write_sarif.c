@@ -2,7 +2,6 @@
  * site's program frame so code-scanning UIs annotate the code. Open and EOF stacks go into
  * "stacks" and the EOF read into "relatedLocations". */
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,74 +248,103 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 	sl_jw_close(w, '}');
 }
 
-/* The document is the jansson dump of a run with no results, and the results are written one
- * by one into its "results": [] at the depth they have there (4: 8 spaces): a million results
- * as one tree took gigabytes. The bytes are those of the whole tree's dump. */
-#define RESULTS_KEY "\"results\": ["
+/* "key": {"text": text}, for our own texts (the rules'), which need no escaping */
+static void rule_text(struct sl_jw *w, const char *key, const char *text)
+{
+	sl_jw_key(w, key);
+	sl_jw_open(w, '{');
+	sl_jw_kstr(w, "text", text);
+	sl_jw_close(w, '}');
+}
 
+static void rule_json(struct sl_jw *w, int k)
+{
+	sl_jw_open(w, '{');
+	sl_jw_kstr(w, "id", sl_kind_name[k]);
+	sl_jw_kstr(w, "name", sl_kind_rule[k]);
+	rule_text(w, "shortDescription", sl_kind_title[k]);
+	rule_text(w, "fullDescription", rule_help[k]);
+	rule_text(w, "help", rule_help[k]);
+	sl_jw_key(w, "defaultConfiguration");
+	sl_jw_open(w, '{');
+	sl_jw_kstr(w, "level", "error");
+	sl_jw_close(w, '}');
+	sl_jw_key(w, "properties");
+	sl_jw_open(w, '{');
+	sl_jw_key(w, "tags");
+	sl_jw_open(w, '[');
+	sl_jw_str(w, "reliability");
+	sl_jw_str(w, "resource-leak");
+	sl_jw_close(w, ']');
+	sl_jw_close(w, '}');
+	sl_jw_close(w, '}');
+}
+
+/* One writer, indented as JSON_INDENT(2), written out after each result: a million results as
+ * one tree took gigabytes; in the buffer there is one result at a time. */
 static int write_sarif(const struct sl_an *a, FILE *out)
 {
-	json_t *rules, *results;
-	char *doc, *at;
-	int r = 0;
-	sl_json_reset();
-	rules = json_array();
-	results = json_array();
-	for (int k = 0; k < SL_K_N; k++)
-		sl_jappend(rules, json_pack(
-			"{s:s,s:s,s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:[s,s]}}", "id", sl_kind_name[k],
-			"name", sl_kind_rule[k],
-			"shortDescription", "text", sl_kind_title[k], "fullDescription", "text",
-			rule_help[k], "help", "text", rule_help[k], "defaultConfiguration", "level",
-			"error", "properties", "tags", "reliability", "resource-leak"));
-	if (sl_json_failed()) { /* the root would be built on a missing rule */
-		json_decref(results);
-		json_decref(rules);
-		return sl_json_failed();
-	}
-	json_t *driver = json_pack("{s:s,s:s,s:o}", "name", "sockleak", "version", SL_VERSION,
-				   "rules", rules);
-	json_t *run = json_pack("{s:{s:o},s:o,s:s,s:{s:I,s:I,s:I,s:b}}", "tool", "driver", driver,
-				"results", results, "columnKind", "utf16CodeUnits", "properties",
-				"leakedSockets", (json_int_t)a->leaked, "sitesNotItemised",
-				(json_int_t)a->more_sites, "socketsNotItemised",
-				(json_int_t)(a->more_socks + a->lost_socks), "outOfMemory", a->oom);
-	/* relative paths (after --strip-path-prefix) resolve against the prefix */
+	struct sl_jw w;
+	struct fcache *fc = calloc(FCACHE, sizeof *fc); /* none: every frame formatted */
 	const char *pre = a->o.strip_prefix;
+	int r = 0;
+
+	sl_jw_init(&w, 2, 0);
+	sl_jw_open(&w, '{');
+	sl_jw_kstr(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+	sl_jw_kstr(&w, "version", "2.1.0");
+	sl_jw_key(&w, "runs");
+	sl_jw_open(&w, '[');
+	sl_jw_open(&w, '{');
+	sl_jw_key(&w, "tool");
+	sl_jw_open(&w, '{');
+	sl_jw_key(&w, "driver");
+	sl_jw_open(&w, '{');
+	sl_jw_kstr(&w, "name", "sockleak");
+	sl_jw_kstr(&w, "version", SL_VERSION);
+	sl_jw_key(&w, "rules");
+	sl_jw_open(&w, '[');
+	for (int k = 0; k < SL_K_N; k++) rule_json(&w, k);
+	sl_jw_close(&w, ']');
+	sl_jw_close(&w, '}');
+	sl_jw_close(&w, '}');
+	sl_jw_key(&w, "results");
+	sl_jw_open(&w, '[');
+	for (size_t i = 0; i < a->nsites && !r; i++) {
+		site_result(&w, a, a->sites[i], fc);
+		r = sl_jw_flush(&w, out);
+	}
+	sl_jw_close(&w, ']');
+	sl_jw_kstr(&w, "columnKind", "utf16CodeUnits");
+	sl_jw_key(&w, "properties");
+	sl_jw_open(&w, '{');
+	sl_jw_kint(&w, "leakedSockets", (int64_t)a->leaked);
+	sl_jw_kint(&w, "sitesNotItemised", (int64_t)a->more_sites);
+	sl_jw_kint(&w, "socketsNotItemised", (int64_t)(a->more_socks + a->lost_socks));
+	sl_jw_key(&w, "outOfMemory");
+	sl_jw_bool(&w, a->oom);
+	sl_jw_close(&w, '}');
+	/* relative paths (after --strip-path-prefix) resolve against the prefix */
 	if (pre && *pre) {
 		char u[4096], base[4200];
 		uri(pre, u, sizeof u);
 		snprintf(base, sizeof base, "%s%s", u, u[strlen(u) - 1] == '/' ? "" : "/");
-		sl_jset(run, "originalUriBaseIds",
-				    json_pack("{s:{s:s}}", "%SRCROOT%", "uri", base));
+		sl_jw_key(&w, "originalUriBaseIds");
+		sl_jw_open(&w, '{');
+		sl_jw_key(&w, "%SRCROOT%");
+		sl_jw_open(&w, '{');
+		sl_jw_kstr(&w, "uri", base);
+		sl_jw_close(&w, '}');
+		sl_jw_close(&w, '}');
 	}
-	json_t *root = json_pack("{s:s,s:s,s:[o]}", "$schema",
-				 "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
-				 "runs", run);
-	doc = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
-	json_decref(root);
-	/* the first key "results" after the driver (whose strings are ours, not the log's) */
-	if (sl_json_failed() || !doc || !(at = strstr(doc, RESULTS_KEY))) {
-		free(doc);
-		return sl_json_failed() ? sl_json_failed() : ENOMEM;
-	}
-	at += strlen(RESULTS_KEY);
-	fwrite(doc, 1, (size_t)(at - doc), out);
-	struct sl_jw w;
-	struct fcache *fc = calloc(FCACHE, sizeof *fc); /* none: every frame formatted */
-	sl_jw_init(&w, 2, 4);
-	for (size_t i = 0; i < a->nsites && !r; i++) {
-		fputs(i ? ",\n        " : "\n        ", out);
-		site_result(&w, a, a->sites[i], fc);
-		r = sl_jw_flush(&w, out);
-	}
+	sl_jw_close(&w, '}');
+	sl_jw_close(&w, ']');
+	sl_jw_close(&w, '}');
+	sl_jw_raw(&w, "\n", 1);
+	if (!r) r = sl_jw_flush(&w, out);
 	sl_jw_free(&w);
 	for (size_t i = 0; fc && i < FCACHE; i++) free(fc[i].b);
 	free(fc);
-	if (a->nsites) fputs("\n      ", out);
-	fputs(at, out);
-	fputc('\n', out);
-	free(doc);
 	if (r) return r;
 	return ferror(out) ? EIO : 0;
 }
