@@ -8,7 +8,9 @@ TOOLS_OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(TOOLS_SRC))
 TOOLS_CMD_SRC  := tools/main.c $(wildcard tools/cmd_*.c) $(wildcard tools/run.c) \
                   tools/live.c tools/live_out.c tools/cwdiag.c
 TOOLS_LIB_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(TOOLS_CMD_SRC),$(TOOLS_SRC)))
-TOOLS_PKGS     := jansson libdw libmicrohttpd
+# (no jansson: lines are read by tools/jscan.c and JSON written by tools/jwrite.c; the tests
+# that hold those to jansson link it themselves)
+TOOLS_PKGS     := libdw libmicrohttpd
 # Pure code of the preload (no I/O) the tools use too: the option parser (run and top read
 # SOCKLEAK_OPTIONS with it), and the suppression matcher, which the analysis needs (so it is in
 # libsl_analysis.a as well): one definition of each for both halves.
@@ -18,7 +20,7 @@ TOOLS_CFLAGS   = $(shell pkg-config --cflags $(TOOLS_PKGS) 2>/dev/null)
 # __cxa_demangle (tools/demangle.c) from Debian's libstdc++6, which needs no -dev package.
 TOOLS_CXXABI   := -l:libstdc++.so.6
 TOOLS_LIBS     = $(shell pkg-config --libs $(TOOLS_PKGS) 2>/dev/null || \
-                   echo -ljansson -ldw -lelf -lmicrohttpd) $(TOOLS_CXXABI)
+                   echo -ldw -lelf -lmicrohttpd) $(TOOLS_CXXABI)
 
 $(B)/obj/tools/%.o: tools/%.c $(B)/.deps-build
 	@mkdir -p $(@D)
