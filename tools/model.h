@@ -106,6 +106,32 @@ struct sl_stack {
 	struct sl_frame *f[];
 };
 
+/* The lines every writer shows for a stack: a frame once per function it stands for (its
+ * inlined functions first), or once with sf NULL when it has no symbolisation.
+ *   for (struct sl_stack_walk w = { .s = s }; sl_stack_walk_next(&w);) ... w.fr, w.sf ... */
+struct sl_stack_walk {
+	const struct sl_stack *s; /* NULL: no lines */
+	uint32_t i;               /* the next frame */
+	int j, n;                 /* this line of the frame's n */
+	const struct sl_frame *fr;
+	const struct sl_sym *sym;
+	const struct sl_symf *sf;
+	int last;                 /* the frame's last line: where its module and its note go */
+};
+static inline int sl_stack_walk_next(struct sl_stack_walk *w)
+{
+	if (!w->fr || ++w->j >= w->n) {
+		if (!w->s || w->i >= w->s->n) return 0;
+		w->fr = w->s->f[w->i++];
+		w->sym = sl_frame_sym(w->fr);
+		w->n = w->sym && w->sym->n ? w->sym->n : 1;
+		w->j = 0;
+	}
+	w->sf = w->sym && w->sym->n ? &w->sym->f[w->j] : NULL;
+	w->last = w->j == w->n - 1;
+	return 1;
+}
+
 /* ---- processes ---- */
 struct sl_pkey { int unit; int pid; };
 struct sl_proc {

@@ -42,23 +42,17 @@ static void stack_pre(FILE *o, const struct sl_an *a, const char *title, const s
 	esc(o, title);
 	fprintf(o, "</b><pre>");
 	if (!s) fprintf(o, "(no stack recorded)");
-	for (uint32_t i = 0; s && i < s->n; i++) {
-		const struct sl_frame *fr = s->f[i];
-		const struct sl_sym *sym = sl_frame_sym(fr);
-		int n = sym && sym->n ? sym->n : 1;
-		for (int j = 0; j < n; j++, k++) {
-			char b[1024];
-			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
-			sl_fmt_frame(a, fr, sf, b, sizeof b);
-			fprintf(o, "#%-2d ", k);
-			esc(o, b);
-			if (sym && sym->note && j == n - 1) {
-				fprintf(o, " (");
-				esc(o, sym->note);
-				fprintf(o, ")");
-			}
-			fputc('\n', o);
+	for (struct sl_stack_walk w = { .s = s }; sl_stack_walk_next(&w); k++) {
+		char b[1024];
+		sl_fmt_frame(a, w.fr, w.sf, b, sizeof b);
+		fprintf(o, "#%-2d ", k);
+		esc(o, b);
+		if (w.sym && w.sym->note && w.last) {
+			fprintf(o, " (");
+			esc(o, w.sym->note);
+			fprintf(o, ")");
 		}
+		fputc('\n', o);
 	}
 	fprintf(o, "</pre></div>");
 }

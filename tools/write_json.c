@@ -25,28 +25,24 @@ static void jw_stack(struct sl_jw *w, const struct sl_an *a, const struct sl_sta
 		return;
 	}
 	sl_jw_open(w, '[');
-	for (uint32_t i = 0; i < s->n; i++) {
-		const struct sl_frame *fr = s->f[i];
-		const struct sl_sym *sym = sl_frame_sym(fr);
-		int n = sym && sym->n ? sym->n : 1;
-		for (int j = 0; j < n; j++) {
-			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
-			snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)fr->offset);
-			sl_jw_open(w, '{');
-			sl_jw_kstr(w, "module", fr->module);
-			sl_jw_kstr(w, "offset", hex);
-			sl_jw_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
-			sl_jw_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
-			sl_jw_key(w, "line");
-			if (sf && sf->file) sl_jw_int(w, sf->line);
-			else sl_jw_null(w);
-			sl_jw_key(w, "inlined");
-			sl_jw_bool(w, sf && sf->inlined);
-			sl_jw_kstr(w, "symbol", fr->symbol);
-			sl_jw_kstr(w, "note", sym ? sym->note : NULL);
-			if (fr->lang) sl_jw_kstr(w, "lang", fr->lang);
-			sl_jw_close(w, '}');
-		}
+	for (struct sl_stack_walk k = { .s = s }; sl_stack_walk_next(&k);) {
+		const struct sl_frame *fr = k.fr;
+		const struct sl_symf *sf = k.sf;
+		snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)fr->offset);
+		sl_jw_open(w, '{');
+		sl_jw_kstr(w, "module", fr->module);
+		sl_jw_kstr(w, "offset", hex);
+		sl_jw_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
+		sl_jw_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
+		sl_jw_key(w, "line");
+		if (sf && sf->file) sl_jw_int(w, sf->line);
+		else sl_jw_null(w);
+		sl_jw_key(w, "inlined");
+		sl_jw_bool(w, sf && sf->inlined);
+		sl_jw_kstr(w, "symbol", fr->symbol);
+		sl_jw_kstr(w, "note", k.sym ? k.sym->note : NULL);
+		if (fr->lang) sl_jw_kstr(w, "lang", fr->lang);
+		sl_jw_close(w, '}');
 	}
 	sl_jw_close(w, ']');
 }

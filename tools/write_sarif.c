@@ -150,26 +150,22 @@ static void stack(struct sl_jw *w, const struct sl_an *a, const struct sl_stack 
 	text_msg(w, msg);
 	sl_jw_key(w, "frames");
 	sl_jw_open(w, '[');
-	for (uint32_t i = 0; i < s->n; i++) {
-		const struct sl_frame *fr = s->f[i];
-		const struct sl_sym *sym = sl_frame_sym(fr);
-		int n = sym && sym->n ? sym->n : 1;
-		for (int j = 0; j < n; j++) {
-			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
-			struct fcache *e = fcache_slot(fc, fr, sf);
-			size_t at;
-			if (e && e->fr == fr && e->sf == sf) {
-				sl_jw_raw(w, e->b, e->n);
-				continue;
-			}
-			sl_jw_open(w, '{');
-			at = w->n - 1;
-			sl_jw_key(w, "location");
-			frame_loc(w, a, fr, sf, 0);
-			sl_jw_kstr(w, "module", sl_base(fr->module));
-			sl_jw_close(w, '}');
-			if (e && !w->err) fcache_keep(e, fr, sf, w->b + at, w->n - at);
+	for (struct sl_stack_walk k = { .s = s }; sl_stack_walk_next(&k);) {
+		const struct sl_frame *fr = k.fr;
+		const struct sl_symf *sf = k.sf;
+		struct fcache *e = fcache_slot(fc, fr, sf);
+		size_t at;
+		if (e && e->fr == fr && e->sf == sf) {
+			sl_jw_raw(w, e->b, e->n);
+			continue;
 		}
+		sl_jw_open(w, '{');
+		at = w->n - 1;
+		sl_jw_key(w, "location");
+		frame_loc(w, a, fr, sf, 0);
+		sl_jw_kstr(w, "module", sl_base(fr->module));
+		sl_jw_close(w, '}');
+		if (e && !w->err) fcache_keep(e, fr, sf, w->b + at, w->n - at);
 	}
 	sl_jw_close(w, ']');
 	sl_jw_close(w, '}');

@@ -36,33 +36,28 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 		fprintf(t->out, "    (no stack recorded)\n");
 		return;
 	}
-	for (uint32_t i = 0; i < s->n; i++) {
-		const struct sl_frame *fr = s->f[i];
-		const struct sl_sym *sym = sl_frame_sym(fr);
-		int n = sym && sym->n ? sym->n : 1;
-		for (int j = 0; j < n; j++, k++) {
-			const struct sl_symf *sf = sym && sym->n ? &sym->f[j] : NULL;
-			const char *fn = sf && sf->func ? sf->func : fr->symbol;
-			fprintf(t->out, "    #%d %s", k, C(t, BLUE));
-			S(t, fn ? fn : "??");
-			fputs(C(t, OFF), t->out);
-			if (sf && sf->file) {
-				fputc(' ', t->out);
-				S(t, sl_path(a, sf->file));
-				fprintf(t->out, ":%d", sf->line);
-			}
-			if (sf && sf->inlined)
-				fprintf(t->out, " (inlined)");
-			if (j == n - 1) {
-				char where[320];
-				fprintf(t->out, " %s(", C(t, DIM));
-				S(t, sl_frame_where(fr, where, sizeof where));
-				fprintf(t->out, ")%s", C(t, OFF));
-			}
-			if (sym && sym->note && j == n - 1)
-				fprintf(t->out, " (%s)", sym->note);
-			fputc('\n', t->out);
+	for (struct sl_stack_walk w = { .s = s }; sl_stack_walk_next(&w); k++) {
+		const struct sl_symf *sf = w.sf;
+		const char *fn = sf && sf->func ? sf->func : w.fr->symbol;
+		fprintf(t->out, "    #%d %s", k, C(t, BLUE));
+		S(t, fn ? fn : "??");
+		fputs(C(t, OFF), t->out);
+		if (sf && sf->file) {
+			fputc(' ', t->out);
+			S(t, sl_path(a, sf->file));
+			fprintf(t->out, ":%d", sf->line);
 		}
+		if (sf && sf->inlined)
+			fprintf(t->out, " (inlined)");
+		if (w.last) {
+			char where[320];
+			fprintf(t->out, " %s(", C(t, DIM));
+			S(t, sl_frame_where(w.fr, where, sizeof where));
+			fprintf(t->out, ")%s", C(t, OFF));
+		}
+		if (w.sym && w.sym->note && w.last)
+			fprintf(t->out, " (%s)", w.sym->note);
+		fputc('\n', t->out);
 	}
 }
 
