@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Fail, case_list, check, run_cases  # noqa: E402
+from harness import Fail, case_list, check, clean_env, run_cases  # noqa: E402
 
 RUN_OPTS = "grace_ms=200:scan_ms=50"
 CASE_TIMEOUT_S = 30
@@ -40,10 +40,9 @@ def run(argv, opts=RUN_OPTS, keep=False, extra_env=None):
         # fail_on_late=1.
         opts += ":fail_on_late=1"
     cmd = [A.sockleak, "run", "-o", opts] + (["-k"] if keep else []) + ["--"] + argv
-    env = dict(os.environ)
-    env.update(extra_env or {})
-    if A.preload_first:  # a sanitizer build's library needs its runtime first
-        env["LD_PRELOAD"] = A.preload_first
+    # A sanitizer build's library needs its runtime first.
+    env = clean_env(extra_env, [A.preload_first] if A.preload_first else ())
+    if A.preload_first:
         # LeakSanitizer would check the interpreters' heaps at exit, not ours.
         env["ASAN_OPTIONS"] = ":".join(x for x in (env.get("ASAN_OPTIONS"), "detect_leaks=0") if x)
     # In a scratch directory: node writes its isolate logs into the current one.

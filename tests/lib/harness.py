@@ -124,6 +124,28 @@ def _leak_typed(r):
             and r["last_io_stack"] is None)
 
 
+def log_files(prefix, final=False):
+    """{pid: LogFile} of the files PREFIX.PID that log_path=PREFIX gives ({} when none)."""
+    d, base = os.path.split(prefix)
+    out = {}
+    try:
+        names = sorted(os.listdir(d or "."))
+    except OSError:
+        return out
+    for fn in names:
+        if re.fullmatch(re.escape(base) + r"\.\d+", fn):
+            lf = LogFile(os.path.join(d, fn), final)
+            out[lf.pid] = lf
+    return out
+
+
+def log_records(prefix, pid=None, event=None):
+    """The records of the files PREFIX.PID (of that pid only when given), of that event only
+    when given. A line still being written is not one yet."""
+    return [r for p, lf in log_files(prefix).items() if pid is None or p == pid
+            for r in lf.records if event is None or r.get("event") == event]
+
+
 def validate(log, per_pid=True, contract=False):
     """Errors in one log: JSON, common fields, stacks before use, one leak per socket. With
     contract: also every frame's fields, each stack written once per program image, and every
@@ -180,6 +202,18 @@ def validate(log, per_pid=True, contract=False):
 
 # --------------------------------------------------------------------------------------------
 # Processes
+
+def clean_env(extra=None, preload=()):
+    """The environment for a program under test: this one without the preload's variables
+    (LD_PRELOAD, SOCKLEAK_OPTIONS, LD_DEBUG*, which a test sets when it means to), then
+    LD_PRELOAD of the preload list when one is given, then extra."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LD_PRELOAD", "SOCKLEAK_OPTIONS") and not k.startswith("LD_DEBUG")}
+    if preload:
+        env["LD_PRELOAD"] = ":".join(preload)
+    env.update(extra or {})
+    return env
+
 
 class Proc:
     """A program under test in its own process group: stdout lines with deadlines."""
@@ -314,13 +348,10 @@ class Case:
         return ":".join(f"{k}={v}" for k, v in o.items())
 
     def env(self, preload=True, options=None, extra=None):
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("LD_PRELOAD", "SOCKLEAK_OPTIONS") and not k.startswith("LD_DEBUG")}
-        if preload:
-            env["LD_PRELOAD"] = ":".join(self.run.preload_first + [self.run.lib])
-            env["SOCKLEAK_OPTIONS"] = options if options is not None else self.opts()
-        env.update(extra or {})
-        return env
+        if not preload:
+            return clean_env(extra)
+        opts = {"SOCKLEAK_OPTIONS": options if options is not None else self.opts()}
+        return clean_env(dict(opts, **(extra or {})), self.run.preload_first + [self.run.lib])
 
     def spawn(self, argv, name=None, preload=True, options=None, extra_env=None,
               stderr_pipe=False):
@@ -346,12 +377,7 @@ class Case:
         return rc, p.lines, p.stderr()
 
     def logs(self, final=False):
-        out = {}
-        for fn in sorted(os.listdir(self.dir)):
-            if re.fullmatch(r"log\.\d+", fn):
-                lf = LogFile(os.path.join(self.dir, fn), final)
-                out[lf.pid] = lf
-        return out
+        return log_files(self.prefix, final)
 
     def recs(self, pid=None, event=None, **match):
         """Records of pid (None: every process) with that event and those field values."""

@@ -33,7 +33,8 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Fail, case_list, check, read_line, run_cases  # noqa: E402
+from harness import (Fail, case_list, check, clean_env, log_records, read_line,  # noqa: E402
+                     run_cases)
 
 A = None
 CASES, case = case_list()
@@ -49,10 +50,7 @@ class Procs:
         self.ps = []
 
     def start(self, argv, env=None, **kw):
-        e = dict(os.environ)
-        e.pop("SOCKLEAK_OPTIONS", None)
-        e.pop("LD_PRELOAD", None)
-        e.update(env or {})
+        e = clean_env(env)
         kw.setdefault("stdout", subprocess.PIPE)
         kw.setdefault("stderr", subprocess.PIPE)
         p = subprocess.Popen(argv, env=e, stdin=subprocess.DEVNULL, **kw)
@@ -170,7 +168,7 @@ def top_reads_no_log_its_process_does_not_own(tmp, procs):
     # a real log of a real leak, made by root, placed where nobody's process says its log is
     a = run_leaker(procs, preload_env(tmp + "/real"), 1)
     path = f"{tmp}/real.{a.pid}"
-    poll("leak record", lambda: (os.path.exists(path) and '"event":"leak"' in open(path).read(),), 15)
+    poll("leak record", lambda: (log_records(tmp + "/real", a.pid, "leak"),), 15)
     os.chmod(tmp, 0o755)
     env = preload_env(tmp + "/planted")
     p = procs.start(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -591,12 +589,7 @@ def journal_json_gives_the_file_log_sites(tmp, procs):
     b = run_leaker(procs, preload_env(tmp + "/file"))
     path = f"{tmp}/file.{b.pid}"
 
-    def leaks():
-        try:
-            return (sum('"event":"leak"' in l for l in open(path)) >= NLEAK,)
-        except OSError:
-            return (False,)
-    poll("leak records", leaks, 15)
+    poll("leak records", lambda: (len(log_records(tmp + "/file", b.pid, "leak")) >= NLEAK,), 15)
     lines = [l.rstrip("\n") for l in open(path)]
     out = []
     for i, l in enumerate(lines):
@@ -623,12 +616,7 @@ def report_rfc5424_lines_keep_hosts_apart(tmp, procs):
     b = run_leaker(procs, preload_env(tmp + "/file"), 1)
     path = f"{tmp}/file.{b.pid}"
 
-    def leaks():
-        try:
-            return (any('"event":"leak"' in l for l in open(path)),)
-        except OSError:
-            return (False,)
-    poll("leak record", leaks, 15)
+    poll("leak record", lambda: (log_records(tmp + "/file", b.pid, "leak"),), 15)
     lines = [l.rstrip("\n") for l in open(path)]
     out = []
     for host in ("web-1", "web-2"):

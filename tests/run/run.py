@@ -19,7 +19,6 @@ Standard library only."""
 
 import argparse
 import glob
-import json
 import os
 import re
 import shlex
@@ -32,8 +31,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import (Fail, case_list, check, pid_gone, poll, read_line,  # noqa: E402
-                     run_cases)
+from harness import (Fail, case_list, check, clean_env, log_records, pid_gone, poll,  # noqa: E402
+                     read_line, run_cases)
 
 RUN_OPTS = "grace_ms=300:scan_ms=50"
 CASE_TIMEOUT_S = 60
@@ -77,14 +76,8 @@ class Runner:
     """`sockleak run ARGS` in a new session, so that everything it starts can be found."""
 
     def __init__(self, args, env=None, tmp=None, stdin=subprocess.DEVNULL):
-        e = dict(os.environ)
-        e.pop("SOCKLEAK_OPTIONS", None)
-        e["TMPDIR"] = tmp
-        if A.preload_first:
-            e["LD_PRELOAD"] = A.preload_first
-        else:
-            e.pop("LD_PRELOAD", None)
-        e.update(env or {})
+        e = clean_env(dict({"TMPDIR": tmp}, **(env or {})),
+                      [A.preload_first] if A.preload_first else ())
         self.argv = [A.sockleak, "run"] + args
         self.p = subprocess.Popen(self.argv, env=e, stdin=stdin, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, start_new_session=True)
@@ -179,13 +172,7 @@ def server_stopped_by_sigterm(tmp):
         port = int(r.readline(time.monotonic() + 20))
         with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
             c.sendall(b"hi")
-        def leak_logged():
-            for f in glob.glob(prefix + ".*"):
-                with open(f) as fh:
-                    if '"event":"leak"' in fh.read():
-                        return True
-            return False
-        poll(leak_logged, 20, "the server's leak record")
+        poll(lambda: log_records(prefix, event="leak"), 20, "the server's leak record")
         os.kill(r.p.pid, signal.SIGTERM)
         rc = r.finish()
         check(rc == 23, f"exit status {rc}, want 23; stderr:\n{r.err}")
@@ -215,8 +202,7 @@ def keep_logs(tmp):
     check(rc == 23, f"exit status {rc}")
     m = re.search(r"^sockleak: run: logs kept in (\S+)$", err, re.M)
     check(m and m.group(1).startswith(tmp + "/sockleak-run."), f"no 'logs kept' line:\n{err}")
-    logs = glob.glob(m.group(1) + "/log.*")
-    check(logs and any('"event":"leak"' in open(f).read() for f in logs), f"no leak in {logs}")
+    check(log_records(m.group(1) + "/log", event="leak"), f"no leak in {m.group(1)}")
 
 
 @case
@@ -704,22 +690,6 @@ def untracked_children_are_named(tmp):
 # Issue 12: one contract for kinds, options, sites and late closes
 
 
-def log_leaks(prefix):
-    """The leak records in the files PREFIX.*, as parsed JSON."""
-    out = []
-    for f in glob.glob(prefix + ".*"):
-        with open(f) as fh:
-            for line in fh:
-                if '"event":"leak"' in line:
-                    out.append(json.loads(line))
-    return out
-
-
-def log_events(prefix, event):
-    """How many records of this event the files PREFIX.* hold."""
-    return sum(open(f).read().count(f'"event":"{event}"') for f in glob.glob(prefix + ".*"))
-
-
 def held(tmp, mode, opts, want_leaks, argv=None, settle=0.0):
     """rn_hold MODE (or argv) under the runner with log_path TMP/log-MODE: once want_leaks leak
     records are written (and settle seconds more), its stdin is closed (it goes on: exits, or
@@ -730,7 +700,7 @@ def held(tmp, mode, opts, want_leaks, argv=None, settle=0.0):
     try:
         line = r.readline(time.monotonic() + 20)
         check(line == "ready", f"{mode}: {line!r}")
-        leaks = poll(lambda: len(log_leaks(prefix)) >= want_leaks and log_leaks(prefix), 20,
+        leaks = poll(lambda: len(log_records(prefix, event="leak")) >= want_leaks and log_records(prefix, event="leak"), 20,
                      f"{want_leaks} leak record(s)")
         time.sleep(settle)
         rc = r.finish()
@@ -839,8 +809,7 @@ def options_read_as_the_library_reads_them(tmp):
     rc, _, err = run(["-k", "-o", RUN_OPTS + ":exitcode=0000000042", prog("rn_client")], tmp)
     m = re.search(r"^sockleak: run: logs kept in (\S+)$", err, re.M)
     check(m, f"no 'logs kept' line:\n{err}")
-    start = [json.loads(l) for f in glob.glob(m.group(1) + "/log.*") for l in open(f)
-             if '"event":"start"' in l]
+    start = log_records(m.group(1) + "/log", event="start")
     check(start and start[0]["options"]["exitcode"] == 42, f"the library read {start[:1]}")
     check(rc == 42, f"exit status {rc}, want the library's exitcode 42; stderr:\n{err}")
 
@@ -892,7 +861,7 @@ def suppressions_as_lsan_matches_them(tmp):
     # a negative window: enforcement would have followed the leak record in the same scan
     rc, _, err, _ = held(tmp, "lib", f":enforce=1:suppressions={supp}", 1,
                          argv=[prog("rn_libclient")], settle=0.3)
-    enforced = log_events(os.path.join(tmp, "log-lib"), "enforce")
+    enforced = len(log_records(os.path.join(tmp, "log-lib"), event="enforce"))
     check(enforced == 0, f"leak:librn_fetch.so: {enforced} enforce record(s); stderr:\n{err}")
     check(rc == 0 and summary(err) == (0, 0) and "leak:librn_fetch.so" in err,
           f"leak:librn_fetch.so: status {rc}, want 0, suppressed in the report too:\n{err}")
@@ -917,11 +886,8 @@ def install_into_destdir(tmp):
     check("prefix=/usr/local\n" in pc and "Version: " in pc, f"sockleak.pc:\n{pc}")
     # the installed runner must find the installed library (../lib from its binary)
     inst = os.path.join(root, "bin/sockleak")
-    e = dict(os.environ, TMPDIR=tmp)
-    e.pop("SOCKLEAK_OPTIONS", None)
-    e.pop("LD_PRELOAD", None)
-    if A.preload_first:  # a sanitizer build's library needs its runtime first
-        e["LD_PRELOAD"] = A.preload_first
+    # a sanitizer build's library needs its runtime first
+    e = clean_env({"TMPDIR": tmp}, [A.preload_first] if A.preload_first else ())
     q = subprocess.run([inst, "run", "sh", "-c", 'printf "%s\\n" "$LD_PRELOAD"'], env=e,
                        capture_output=True, text=True, timeout=60)
     check(q.returncode == 0 and os.path.realpath(root + "/lib/libsockleak.so") in q.stdout,
