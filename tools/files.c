@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +87,17 @@ int sl_open_file_at(int dirfd, const char *path, const struct sl_file_rule *rule
 ssize_t sl_read_small(const char *path, char *buf, size_t cap)
 {
 	return sl_read_small_at(AT_FDCWD, path, buf, cap);
+}
+
+const char *sl_proc_stat(long pid, char *buf, size_t cap)
+{
+	char path[64];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (sl_read_small(path, buf, cap) <= 0 || !(p = strrchr(buf, ')')) || p[1] != ' ')
+		return NULL;
+	return p + 2;
 }
 
 ssize_t sl_boot_id(char *buf, size_t cap)

@@ -1,7 +1,10 @@
 /* Opening the files the tools are told to read, or that a log names, without ever blocking or
  * reading something that never ends (issue 11): a FIFO's open(2) blocks until a writer comes,
  * /dev/zero never ends, /proc/self/mem and files under /sys are not data. Only regular files
- * are kept; everything else is refused with its kind, for the caller to name. */
+ * are kept; everything else is refused with its kind, for the caller to name. A file found
+ * where others can write is also held to an owner and mode rule (struct sl_file_rule), and
+ * the small files the kernel makes (/proc) are read by one reader: every tool that opens
+ * something opens it here. */
 #ifndef SL_FILES_H
 #define SL_FILES_H
 
@@ -40,6 +43,9 @@ int sl_open_file_at(int dirfd, const char *path, const struct sl_file_rule *rule
 ssize_t sl_read_small(const char *path, char *buf, size_t cap);
 /* The same, path relative to dirfd (an open /proc, say) */
 ssize_t sl_read_small_at(int dirfd, const char *path, char *buf, size_t cap);
+/* /proc/PID/stat into buf: a pointer to its third field (the state), past the command name
+ * (which may hold spaces and parentheses: the last ')' ends it), or NULL. */
+const char *sl_proc_stat(long pid, char *buf, size_t cap);
 /* This boot's id (/proc/sys/kernel/random/boot_id) into buf without its newline: the length,
  * or -1 (then buf is ""). */
 ssize_t sl_boot_id(char *buf, size_t cap);

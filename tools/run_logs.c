@@ -36,14 +36,12 @@ static void sl_run_refuse(const char *dir, const char *name, const char *why, lo
 /* Start time of pid in clock ticks since boot (/proc/PID/stat field 22), or 0. */
 static unsigned long long sl_run_start_time(long pid)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024];
+	const char *p = sl_proc_stat(pid, buf, sizeof(buf));
 	unsigned long long t = 0;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if (sl_read_small(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
-		return 0;
-	/* after ") ": state is field 3, starttime field 22 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+	/* state is field 3, starttime field 22 */
+	if (!p || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
 		   "%*d %*d %llu", &t) != 1)
 		return 0;
 	return t;

@@ -58,7 +58,8 @@ int sl_run_tree_signal(const struct sl_run_tree *t, int sig)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		char path[64], st[1024], *p;
+		char st[1024];
+		const char *p;
 		int ppid, pgrp, sid;
 		char state;
 		long pid;
@@ -66,11 +67,8 @@ int sl_run_tree_signal(const struct sl_run_tree *t, int sig)
 		if (strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
 		    (pid = atol(de->d_name)) == self || pid == t->runner || pid <= 1)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		if (sl_read_small(path, st, sizeof(st)) <= 0)
-			continue;
-		if (!(p = strrchr(st, ')')) ||
-		    sscanf(p + 2, "%c %d %d %d", &state, &ppid, &pgrp, &sid) != 4 ||
+		if (!(p = sl_proc_stat(pid, st, sizeof(st))) ||
+		    sscanf(p, "%c %d %d %d", &state, &ppid, &pgrp, &sid) != 4 ||
 		    state == 'Z' || state == 'X')
 			continue;
 		/* the group id with the session: a group id is free again once its group is empty */

@@ -140,10 +140,12 @@ def want_count(pid, n, *extra):
 def top_json_preloaded_joins_sites_from_its_log(tmp, procs):
     p, port = server(procs, A.bin + "/op_server", preload_env(tmp + "/log"))
     leak(port)
-    # the leak records come after grace_ms; the site is joined from PREFIX.PID
+    # the leak records come after grace_ms, not necessarily in one scan; the site is joined
+    # from PREFIX.PID once all of them are there
     def f():
         row, _ = row_of(p.pid)
-        return (row and row["close_wait"] == NLEAK and row["sites"], row)
+        return (row and row["close_wait"] == NLEAK and row["sites"] and
+                sum(s["sockets"] for s in row["sites"]) == NLEAK, row)
     row = poll("site joined", f, 15)[1]
     check(row["preload"] is True, f"preload not seen: {row}")
     check(row["log"] == f"{tmp}/log.{p.pid}", f"log: {row['log']}")
