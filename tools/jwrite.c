@@ -161,7 +161,7 @@ void sl_jw_str(struct sl_jw *w, const char *s)
 		} else {
 			size_t k = sl_utf8_len(p + i, n - i);
 			uint32_t cp;
-			if (!k) { /* as sl_json_str: an invalid byte is U+FFFD */
+			if (!k) { /* an invalid byte is U+FFFD, as escape.h's sl_utf8_copy makes it */
 				u_escape(w, 0xFFFD);
 				i++;
 				run = p + i;

@@ -1,9 +1,9 @@
-/* jwrite: JSON written straight into a memory buffer, for the parts of the json and sarif
- * reports that are one per site (issue 11: a jansson tree of some fifty objects per site made
- * `-f json` on a million sites take 25 s). The bytes are those of jansson's dump with
- * JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, compact or JSON_INDENT(n), and every string goes
- * through the same UTF-8 sanitising as sl_json_str (an invalid byte becomes U+FFFD), so a report
- * reads the same whichever wrote a part of it. Separators and indentation are the writer's. */
+/* jwrite: the tools' one JSON writer (the json and sarif reports, `sockleak top --format json`),
+ * straight into a memory buffer that the caller writes out piece by piece (issue 11: a jansson
+ * tree of some fifty objects per site made `-f json` on a million sites take 25 s). The bytes
+ * are those of jansson's dump with JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, compact or
+ * JSON_INDENT(n) (tests/unit/test_jwrite.c holds it to that), and every string is written
+ * whole, its invalid UTF-8 bytes as U+FFFD. Separators and indentation are the writer's. */
 #ifndef SL_JWRITE_H
 #define SL_JWRITE_H
 

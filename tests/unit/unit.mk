@@ -1,4 +1,4 @@
-# cmocka unit tests of the preload's pure modules, linked against the module sources directly
+# cmocka unit tests of the pure modules of the preload (and of the tools: jwrite), linked against the module sources directly
 # (compiled here with the suite's flags, so `make asan|ubsan|tsan` sanitizes them too).
 
 UNIT_SRC := tests/unit
