@@ -1,5 +1,6 @@
-# cmocka unit tests of the pure modules of the preload (and of the tools: jwrite), linked against the module sources directly
-# (compiled here with the suite's flags, so `make asan|ubsan|tsan` sanitizes them too).
+# cmocka unit tests of the pure modules of the preload (and of the tools: jwrite), linked
+# against the module sources directly (compiled here with the suite's flags, so
+# `make asan|ubsan|tsan` sanitizes them too).
 
 UNIT_SRC := tests/unit
 UNIT_DIR := $(B)/tests/unit
