@@ -644,8 +644,11 @@ void sl_summary_print(void)
 			count += sl_site_key_eq(&key[k], &key[i]);
 		listed++;
 		w = snprintf(buf + len, sizeof(buf) - len,
+			     /* the site's kind, as the report names it: exit_open after an EOF
+			      * is an eof_unclosed site */
 			     "==%d==  %u x %s, e.g. fd %d %s <- %s (%s), leaking for %llu ms; "
-			     "opened at:\n", pid, count, sl_kind_name(l->kind), l->fd,
+			     "opened at:\n", pid, count,
+			     sl_kind_name((enum sl_kind)(key[i].kind + 1)), l->fd,
 			     l->local[0] ? l->local : "?", l->peer[0] ? l->peer : "?",
 			     l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state),
 			     (unsigned long long)l->age_ms);

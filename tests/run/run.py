@@ -768,6 +768,10 @@ def exit_summary_run_and_report_count_the_same_sites(tmp):
     check(lines[0] == lines[1] == ("3", "2") and got == [("3", "2")],
           f"library {lines[0]}, runner {lines[1]}, report {got}, want 3 leaks at 2 sites "
           f"each:\n{err}\nreport:\n{rep.stdout}")
+    # the library's per-site lines name the site's kind as the report does (not exit_open)
+    per_site = re.findall(r"^==\d+==  (\d+) x (\w+), e\.g\.", err, re.M)
+    check(sorted(per_site) == [("1", "eof_unclosed"), ("2", "eof_unclosed")],
+          f"library's sites {per_site}, want 2 and 1 x eof_unclosed:\n{err}")
     for marker in ("RN_HOLD_EOF_A_LINE", "RN_HOLD_EOF_B_LINE"):
         line = marker_line("rn_hold.c", marker)
         check(f"rn_hold.c:{line}" in rep.stdout, f"{marker} (rn_hold.c:{line}) not in the "
