@@ -51,7 +51,14 @@ struct sl_frame {
 	const struct sl_module *mod;
 	const char *symbol;
 	/* An interpreter's frame (langstack.c): mod is NULL, lang names the language. */
-	const char *lang, *lang_file;
+	const char *lang;
+	union {
+		const char *lang_file;   /* with lang */
+		/* Code in no module (no lang): its perf map name, kept when a record first named
+		 * it (sl_stack_fill), so that the exit summary keys and shows the site as the tools
+		 * do (sitekey.h). Written under the log lock, read at exit: atomic. */
+		const char *jit_name;
+	};
 	unsigned line;
 };
 
@@ -961,6 +968,23 @@ static void sl_stack_jit_names(const struct sl_stack *st)
 		sl_perfmap_names(ips, n, sl_jit_names);
 }
 
+/* The names just found, kept in the frames that have none yet (the first record that names a
+ * frame is the closest to its capture: a JIT reuses its code's addresses). */
+static void sl_stack_keep_jit_names(struct sl_stack *st)
+{
+	unsigned n = st->n < SL_STACK_MAX ? st->n : SL_STACK_MAX;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct sl_frame *f = &st->f[i];
+		char *d;
+
+		if (!sl_jit_names[i] || f->lang || __atomic_load_n(&f->jit_name, __ATOMIC_ACQUIRE))
+			continue;
+		if ((d = sl_strdup_arena(sl_jit_names[i], SL_SYM_MAX)))
+			__atomic_store_n(&f->jit_name, d, __ATOMIC_RELEASE);
+	}
+}
+
 int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 {
 	struct sl_stack *st = sl_stack_get(idx);
@@ -972,6 +996,7 @@ int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 		return 0;
 	sl_jb_id(j, "id", st->id);
 	sl_stack_jit_names(st);
+	sl_stack_keep_jit_names(st);
 	sl_jb_arr_begin(j, "frames");
 	for (unsigned i = 0; i < st->n; i++) {
 		sl_jb_obj_begin(j, NULL);
@@ -1019,6 +1044,7 @@ static int sl_frame_line(char *buf, size_t cap, const char *prefix, unsigned i,
 {
 	/* Static: the summary is printed once, at exit, by one thread. */
 	static char sym[2048], file[2048], lang[64];
+	const char *jit = NULL;
 	char *d = NULL;
 	int st = -1, w;
 
@@ -1027,8 +1053,10 @@ static int sl_frame_line(char *buf, size_t cap, const char *prefix, unsigned i,
 		d = demangle(f->symbol, NULL, NULL, &st);
 	/* The program names its symbols, modules and scripts (a directory called
 	 * "\x1b[2J\nSUMMARY: ..." is enough): escaped for the terminal as the tools do. */
-	sl_term_escape(sym, sizeof(sym), d && !st ? d : f->symbol ? f->symbol : "??");
-	sl_term_escape(file, sizeof(file), f->mod ? f->mod->path : f->lang_file);
+	if (!f->symbol && !f->lang)
+		jit = __atomic_load_n(&f->jit_name, __ATOMIC_ACQUIRE);
+	sl_term_escape(sym, sizeof(sym), d && !st ? d : f->symbol ? f->symbol : jit ? jit : "??");
+	sl_term_escape(file, sizeof(file), f->mod ? f->mod->path : f->lang ? f->lang_file : NULL);
 	sl_term_escape(lang, sizeof(lang), f->lang);
 	if (!f->mod && f->lang)
 		w = snprintf(buf, cap, "%s#%u %s %s:%u (%s)\n", prefix, i, sym, file, f->line, lang);
@@ -1080,8 +1108,9 @@ unsigned sl_stack_site_frames(uint32_t idx, struct sl_site_frame *out, unsigned 
 		}
 		out[i].offset = f->offset;
 		out[i].module = f->mod ? f->mod->path : NULL;
-		if (!f->mod || !strcmp(f->mod->path, "?"))
-			out[i].jit = f->symbol;
+		if (!f->mod || !strcmp(f->mod->path, "?"))   /* named by a record, if one did */
+			out[i].jit = f->symbol ? f->symbol :
+				     __atomic_load_n(&f->jit_name, __ATOMIC_ACQUIRE);
 	}
 	return n;
 }

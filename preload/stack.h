@@ -130,8 +130,8 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 
 /* The frames of stack idx as the site key reads them (sitekey.h: the exit summary's sites are
  * the tools'), at most cap; 0 for none. Native frames carry module and offset (no debug info
- * here), an interpreter's its file, line and function; code in no module is unnamed (the
- * perf map is read only while writing a record). */
+ * here), an interpreter's its file, line and function; code in no module the name from the
+ * perf map that a record of the stack gave it (the map is read only while writing one). */
 struct sl_site_frame;
 unsigned sl_stack_site_frames(uint32_t idx, struct sl_site_frame *out, unsigned cap);
 

@@ -369,9 +369,9 @@ void sl_watchdog_gc_closed(struct sl_leak_info *l, int fd)
 {
 	l->tcp_state = sl_tcp_state(fd);
 	sl_peer_names(fd, l);
-	sl_summary_add(l, sl_supp_match(l->open_stack, l->eof_stack));
 	__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
 	sl_rec_leak(l);
+	sl_summary_add(l, sl_supp_match(l->open_stack, l->eof_stack));
 }
 
 /* Enforcement: shut the socket down through a private duplicate, so that a number the
@@ -424,11 +424,12 @@ static void sl_report(struct sl_leak_info *l)
 	}
 	sl_unlock();
 	if (ok) {
-		sl_summary_add(l, sl_supp_match(l->open_stack, l->eof_stack));
 		__atomic_add_fetch(&sl_leaked, 1, __ATOMIC_RELAXED);
 		if (l->nshared)
 			l->nshared = sl_holders_alive(l->inode, l->shared, l->nshared);
 		sl_rec_leak(l);
+		/* after the record: writing its stacks named their JIT frames (sitekey.h) */
+		sl_summary_add(l, sl_supp_match(l->open_stack, l->eof_stack));
 		/* Reported once: its CLOSE_WAIT need not come back at every scan. */
 		if (sl_ep_fd() >= 0)
 			sl_ep_del(l->fd);

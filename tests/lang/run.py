@@ -261,6 +261,21 @@ def node_handler_names_the_site():
 
 
 @case
+def node_exit_summary_names_handler_sites():
+    """Two handlers leak (node_two_handlers.js): the library's exit summary (summary=1) counts
+    2 sites, as the runner does, because it keys JIT frames by the perf map names its records
+    gave them (it had no name for them and said 1 site, one per runtime: issue 12)."""
+    st, out = run([need("node"), "--perf-basic-prof", "--interpreted-frames-native-stack",
+                   S("node_two_handlers.js")], opts=RUN_OPTS + ":summary=1")
+    lines = SUMMARY_RE.findall(out)
+    check(st == 23 and lines == [("3", "2"), ("3", "2")],
+          "exit %d, SUMMARY lines %s (library's, runner's), want 3 leaks at 2 sites each:\n%s"
+          % (st, lines, out[-3000:]))
+    check(re.search(r"#\d+ JS:\S?handleB \S*node_two_handlers\.js:\d+:\d+ \(no module", out),
+          "the library's summary does not name handleB:\n" + out[-3000:])
+
+
+@case
 def perl_one_site():
     """Perl's first accept() takes another internal path than the next ones: still one site."""
     st, out = run([need("perl"), S("perl_server.pl")])
