@@ -263,6 +263,11 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		   "%zu process(es), %zu record(s) from %zu input(s)%s</div>\n",
 		a->shared_socks, a->enforced_socks, a->suppressed_socks, a->nprocs, a->records, a->inputs,
 		a->bad ? ", some input lines were bad (see stderr)" : "");
+	if (a->late_socks)
+		fprintf(o, "<p id=late>Closed late: %zu of the leaked socket(s) were closed by the program "
+			   "after their report; they fail <code>sockleak run</code> only with "
+			   "fail_on_late=1, <code>sockleak report --exitcode</code> only with "
+			   "--fail-on-late.</p>\n", a->late_socks);
 	fprintf(o, "<h2>Timeline: leaked sockets per process</h2>\n");
 	timeline(o, a);
 	fprintf(o, "<h2>Sites</h2>\n<table id=sites><thead><tr><th>#</th><th>kind</th><th>sockets</th>"
@@ -281,9 +286,23 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 			fprintf(o, ":%d</code> ", ss.line);
 		}
 		esc(o, sl_site_title(st, title, sizeof title));
+		const struct sl_leak *first = sl_site_first(st);
+		if (first) { /* as the text's first: line, what a CI user finds the test by */
+			char when[64], pn[128];
+			sl_proc_name(first->ev.proc, pn, sizeof pn);
+			fprintf(o, "<br><span class=first>first: %s, ",
+				sl_fmt_utc(first->ev.ts, 0, when, sizeof when));
+			esc(o, first->local ? first->local : "?");
+			fprintf(o, " &harr; ");
+			esc(o, first->peer ? first->peer : "?");
+			fprintf(o, " in ");
+			esc(o, pn);
+			fprintf(o, "</span>");
+		}
 		fprintf(o, "</td><td>");
 		for (int k = 0; k < SL_K_N; k++)
 			if (ss.kinds[k]) fprintf(o, "%s&nbsp;%u ", sl_kind_name[k], ss.kinds[k]);
+		if (ss.late_closed) fprintf(o, "<br>closed&nbsp;late&nbsp;%u", ss.late_closed);
 		fprintf(o, "</td><td class=n>%u</td><td class=n>%u</td><td>", ss.enforced, ss.shared);
 		for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++) {
 			esc(o, ss.peers[j]);

@@ -115,6 +115,15 @@ assert f == {"ts_ns": 1764000000000000100, "time": "2025-11-24T16:00:00.000Z",
              "local": "127.0.0.1:40001", "peer": "127.0.0.1:8080", "pid": 400,
              "process": f["process"]} and "400" in f["process"], f
 PY
+"$SL" report -f html "$T/late.log" >"$T/late.html"
+check late_html_first_and_counts python3 - "$T/late.html" <<'PY'
+import sys
+h = open(sys.argv[1]).read()
+assert "Closed late: 1 of the leaked socket(s)" in h, "no closed-late line"
+assert "closed&nbsp;late&nbsp;1" in h, "no per-site closed-late count"
+for port in ("127.0.0.1:40001", "127.0.0.1:40002"):
+    assert "first: 2025-11-24 16:00:00.000 UTC, " + port + " &harr; 127.0.0.1:8080" in h, port
+PY
 "$SL" report -f sarif "$T/late.log" >"$T/late.sarif"
 check late_sarif_note_and_plain_text python3 - "$T/late.sarif" <<'PY'
 import json, re, sys
