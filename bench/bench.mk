@@ -47,8 +47,9 @@ bench-scale: bench-progs
 bench-top: bench-progs $(B)/sockleak $(B)/tests/ops/op_server
 	$(BENCH_ENV) bench/top.sh
 
-# One after the other even under -j: they measure each other's machine otherwise.
-bench-preload: bench-progs
+# One after the other even under -j: they measure each other's machine otherwise. top.sh's
+# programs too: without them it waited for a server that was never built.
+bench-preload: bench-progs $(B)/sockleak $(B)/tests/ops/op_server
 	$(BENCH_ENV) bench/wrapper.sh
 	$(BENCH_ENV) bench/nginx.sh
 	$(BENCH_ENV) bench/redis.sh

@@ -35,7 +35,13 @@ leaker() {
 	"$SRV" >"$WORK/port" &
 	SRVPID=$!
 	PIDS="$PIDS $SRVPID"
-	while ! [ -s "$WORK/port" ]; do sleep 0.05; done
+	i=0
+	while ! [ -s "$WORK/port" ]; do
+		i=$((i + 1))
+		kill -0 "$SRVPID" 2>/dev/null && [ $i -lt 600 ] ||
+			{ echo "bench/top.sh: $SRV did not start" >&2; exit 1; }
+		sleep 0.05
+	done
 	sleep 0.05 # the whole line
 	port=$(cat "$WORK/port")
 	for _ in $(seq "$1"); do
