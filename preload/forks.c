@@ -136,21 +136,13 @@ SL_FORK_CODE void sl_forks_atfork_child(void)
 	sl_sock_each(sl_child_mark, &ppid);
 }
 
-void sl_exec_before(const char *path)
+/* The `exec` record: the tracked TCP sockets open at the exec (or spawn). Inside sl_enter. */
+static void sl_exec_record(const char *path)
 {
 	struct sl_sock_list w = {0};
 	struct sl_jb *j;
 	uint32_t stack;
-	int saved = errno;
 
-	if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) && sl_vfork_child()) {
-		/* A vfork child about to exec: the vfork is over for the parent's bookkeeping.
-		 * Nothing else of ours may run here. */
-		__atomic_sub_fetch(&sl_vfork_pending, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	if (!sl_sock_count() || !sl_enter())
-		return;
 	sl_lock();
 	sl_sock_each(sl_list_collect, &w);
 	sl_unlock();
@@ -176,9 +168,8 @@ void sl_exec_before(const char *path)
 		sl_jb_id(j, "stack", sl_stack_id(stack));
 		sl_log_end();
 	}
-	sl_leave();
-	errno = saved;
 }
+
 
 /* ---- programs that will run without us (exec_untracked) ---- */
 
@@ -265,38 +256,49 @@ static void sl_untracked_raw(const char *path, char *const argv[], const char *w
 }
 
 /* Cost, measured on the 2-core CI machine: 1.4 us per exec whose environment (40 entries) keeps
- * us, the options parse included; an exec itself costs hundreds of microseconds. The PATH
- * search (6 us) runs only for an exec that would go untracked. */
-void sl_exec_untracked_before(const char *path, enum sl_exec_check check, char *const argv[],
-			      char *const envp[])
+ * us, the options parse included; an exec itself costs hundreds of microseconds. The check that
+ * the exec will find its program (a PATH search: 6 us) runs only when a record would be written:
+ * an exec that fails leaves none (a shell trying each PATH entry with a socket open wrote an
+ * `exec` record per entry, naming sockets passed to programs that never ran). */
+void sl_exec_begin(const char *path, enum sl_exec_check check, char *const argv[],
+		   char *const envp[])
 {
-	const char *why;
+	const char *why = NULL;
 	int saved = errno;
 
-	if (!__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE) ||
-	    !(why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path, sl_self_global)) ||
-	    !sl_exec_target_ok(path, check))
-		goto out;
+	if (__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE))
+		why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path, sl_self_global);
 	if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) && sl_vfork_child()) {
-		sl_untracked_raw(path, argv, why);
-	} else if (sl_enter()) {
-		sl_untracked_log(getpid(), getppid(), path, argv, why);
+		/* A vfork child about to exec: its one record is written raw; then the vfork is
+		 * over for the parent's bookkeeping. Nothing else of ours may run here. */
+		if (why && sl_exec_target_ok(path, check))
+			sl_untracked_raw(path, argv, why);
+		__atomic_sub_fetch(&sl_vfork_pending, 1, __ATOMIC_RELAXED);
+		errno = saved;
+		return;
+	}
+	if ((why || sl_sock_count()) && sl_exec_target_ok(path, check) && sl_enter()) {
+		if (why)
+			sl_untracked_log(getpid(), getppid(), path, argv, why);
+		if (sl_sock_count())
+			sl_exec_record(path);
 		sl_leave();
 	}
-out:
 	errno = saved;
 }
 
-void sl_spawn_untracked_after(pid_t child, const char *path, char *const argv[],
-			      char *const envp[])
+void sl_spawn_after(pid_t child, const char *path, char *const argv[], char *const envp[])
 {
-	const char *why;
+	const char *why = NULL;
 	int saved = errno;
 
-	if (__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE) &&
-	    (why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path, sl_self_global)) &&
-	    sl_enter()) {
-		sl_untracked_log(child, getpid(), path, argv, why);
+	if (__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE))
+		why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path, sl_self_global);
+	if ((why || sl_sock_count()) && sl_enter()) {
+		if (sl_sock_count())
+			sl_exec_record(path);
+		if (why)
+			sl_untracked_log(child, getpid(), path, argv, why);
 		sl_leave();
 	}
 	errno = saved;

@@ -17,17 +17,16 @@ void sl_forks_atfork_child(void);
  * closes the listener, dup2()s its connection, reads the EOF or opens a socket); see
  * sl_watchdog_idle_child. */
 
-/* Before any exec: an `exec` record naming the TCP sockets that cross (no FD_CLOEXEC). */
-void sl_exec_before(const char *path);
-
-/* Before an exec of path with argv and envp: the `exec_untracked` record when the new image
- * would run unseen (execenv.h) and the exec will find its program. In a vfork child it is
- * written with raw syscalls into a file of the child's own, touching nothing of the parent's.
- * Called before sl_exec_before, which ends a pending vfork. */
-void sl_exec_untracked_before(const char *path, enum sl_exec_check check, char *const argv[],
-			      char *const envp[]);
-/* After a posix_spawn that started child (0: pid not asked for) with argv and envp. */
-void sl_spawn_untracked_after(pid_t child, const char *path, char *const argv[],
-			      char *const envp[]);
+/* Before an exec of path with argv and envp, when the exec will find its program (an exec that
+ * fails leaves no record): the `exec_untracked` record when the new image would run unseen
+ * (execenv.h), and the `exec` record naming the TCP sockets that cross (no FD_CLOEXEC). In a vfork
+ * child only the first, written with raw syscalls into a file of the child's own, touching
+ * nothing of the parent's; the pending vfork ends there. */
+void sl_exec_begin(const char *path, enum sl_exec_check check, char *const argv[],
+		   char *const envp[]);
+/* After a posix_spawn that started child (0: pid not asked for) with argv and envp: its `exec`
+ * record and, when the new image runs unseen, its `exec_untracked` record. A spawn that failed
+ * (its result, as it returns) gets neither. */
+void sl_spawn_after(pid_t child, const char *path, char *const argv[], char *const envp[]);
 
 #endif

@@ -498,36 +498,31 @@ __asm__(".text\n"
 
 SL_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	sl_exec_untracked_before(path, SL_EXEC_FILE, argv, envp);
-	sl_exec_before(path);
+	sl_exec_begin(path, SL_EXEC_FILE, argv, envp);
 	return SL_CALL(execve, (int)syscall(SYS_execve, path, argv, envp), path, argv, envp);
 }
 
 SL_EXPORT int execv(const char *path, char *const argv[])
 {
-	sl_exec_untracked_before(path, SL_EXEC_FILE, argv, environ);
-	sl_exec_before(path);
+	sl_exec_begin(path, SL_EXEC_FILE, argv, environ);
 	return SL_CALL(execve, (int)syscall(SYS_execve, path, argv, environ), path, argv, environ);
 }
 
 SL_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	sl_exec_untracked_before(file, SL_EXEC_SEARCH, argv, envp);
-	sl_exec_before(file);
+	sl_exec_begin(file, SL_EXEC_SEARCH, argv, envp);
 	return SL_CALL(execvpe, SL_NOSYS, file, argv, envp);
 }
 
 SL_EXPORT int execvp(const char *file, char *const argv[])
 {
-	sl_exec_untracked_before(file, SL_EXEC_SEARCH, argv, environ);
-	sl_exec_before(file);
+	sl_exec_begin(file, SL_EXEC_SEARCH, argv, environ);
 	return SL_CALL(execvpe, SL_NOSYS, file, argv, environ);
 }
 
 SL_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	sl_exec_untracked_before("(fexecve)", SL_EXEC_FD, argv, envp);
-	sl_exec_before("(fexecve)");
+	sl_exec_begin("(fexecve)", SL_EXEC_FD, argv, envp);
 	return SL_CALL(fexecve, SL_NOSYS, fd, argv, envp);
 }
 
@@ -597,10 +592,9 @@ SL_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
 {
 	int r;
 
-	sl_exec_before(path);
 	r = SL_CALL(posix_spawn, ENOSYS, pid, path, fa, attr, argv, envp);
 	if (!r)
-		sl_spawn_untracked_after(pid ? *pid : 0, path, argv, envp);
+		sl_spawn_after(pid ? *pid : 0, path, argv, envp);
 	return r;
 }
 
@@ -609,9 +603,8 @@ SL_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
 {
 	int r;
 
-	sl_exec_before(file);
 	r = SL_CALL(posix_spawnp, ENOSYS, pid, file, fa, attr, argv, envp);
 	if (!r)
-		sl_spawn_untracked_after(pid ? *pid : 0, file, argv, envp);
+		sl_spawn_after(pid ? *pid : 0, file, argv, envp);
 	return r;
 }

@@ -368,10 +368,10 @@ failed:
 /* Log lock held: the buffer is the process's, not the thread stack's. */
 static int sl_write_start(void)
 {
-	static char exe[SL_PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	/* Read once per image (stack.c): only an exec changes it, and an exec starts us anew; a
+	 * fork child's start record names its parent's executable, which is its own. */
+	const char *exe = sl_self_exe();
 
-	exe[n > 0 ? n : 0] = '\0';
 	/* Formatted at the first start record, not at start-up: ~40,000 instructions (snprintf
 	 * per option) that a process which writes no record, most of them, never needs. */
 	if (!sl_start_opts[0])

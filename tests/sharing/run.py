@@ -478,6 +478,27 @@ def case_vfork_child_touches_nothing(c):
     check(srv.finish() == 0, "server exit status")
 
 
+def case_failed_exec_leaves_no_record(c):
+    """Execs that fail (ENOENT, EACCES, a PATH search that finds nothing, one with the
+    environment cleared, a posix_spawn) with a tracked socket open write no `exec` or `exec_untracked` record:
+    no program ran to get the socket. The exec that succeeds afterwards writes its record."""
+    srv = c.spawn(["sh_exec_fail"])
+    port = srv.port()
+    cli = c.connect(port)
+    srv.expect("sock")
+    (ino, fd), = srv.socks().items()
+    check(srv.expect("failed")[1] == "5", "the five execs did not fail as expected")
+    check(srv.finish() == 0, "exit status of /bin/true")
+    cli.close()
+    ex = c.recs(srv.pid, "exec")
+    check([r["path"] for r in ex] == ["/bin/true"],
+          f"exec records {briefs(ex)}, want only the one of /bin/true")
+    check((fd, ino, False) in [(s["fd"], s["inode"], s["cloexec"]) for s in ex[0]["sockets"]],
+          f"exec record lacks the accepted socket {fd}: {brief(ex[0])}")
+    un = c.recs(srv.pid, "exec_untracked")
+    check(not un, f"exec_untracked records of failed execs: {briefs(un)}")
+
+
 CASES = [
     ("fork_server_children_exited", case_fork_server_children_exited),
     ("fork_server_children_holding", case_fork_server_children_holding),
@@ -488,6 +509,7 @@ CASES = [
     ("close_all_keeps_log", case_close_all_keeps_log),
     ("dup2_onto_tracked_and_log", case_dup2_onto_tracked_and_log),
     ("vfork_child_touches_nothing", case_vfork_child_touches_nothing),
+    ("failed_exec_leaves_no_record", case_failed_exec_leaves_no_record),
 ]
 
 if __name__ == "__main__":

@@ -4,4 +4,4 @@
 
 HELP_LINES += '  make check-sharing     fork/exec/dup/SCM_RIGHTS sharing and close-all (tests/sharing)'
 $(eval $(call TL_GROUP,sharing,sh_fork_server sh_exec_parent sh_helper sh_dup sh_scm \
-	sh_closeall sh_dup2 sh_vfork))
+	sh_closeall sh_dup2 sh_vfork sh_exec_fail))
