@@ -8,17 +8,6 @@
 
 #include "tl.h"
 
-int accept_connection(int lfd);
-
-int accept_connection(int lfd)
-{
-	int c = accept(lfd, NULL, NULL);
-
-	if (c < 0)
-		tl_die("accept");
-	return c;
-}
-
 int main(void)
 {
 	char *argv[] = {"nothing", NULL}, *noenv[] = {NULL};
@@ -26,7 +15,8 @@ int main(void)
 	pid_t pid;
 
 	tl_say("port %d", port);
-	c = accept_connection(lfd);
+	if ((c = accept(lfd, NULL, NULL)) < 0)
+		tl_die("accept");
 	tl_report_sock(c);
 	n += execve("/nonexistent/sockleak-test", argv, environ) < 0 && errno == ENOENT;
 	n += execve("/dev/null", argv, environ) < 0 && errno == EACCES;
