@@ -195,37 +195,15 @@ static void sl_untracked_log(pid_t child, pid_t ppid, const char *path, char *co
 	sl_log_end();
 }
 
-/* In a vfork child: the parent's memory is ours only to read, its locks not at all. The record
- * is formatted on this stack and goes to the child's own log PREFIX.PID, opened as every log
- * is (logfile.h: raw syscalls, exclusive, no link followed, 0600), to the private duplicate
- * of stderr the parent took at start-up (the child has a copy of its descriptor table), or to
- * syslog in a datagram of its own. */
-static void sl_untracked_raw(const char *path, char *const argv[], const char *why)
+/* The record of sl_untracked_raw below, len bytes with its newline, to where the child's
+ * records go. */
+static void sl_untracked_send(const char *buf, size_t len)
 {
-	char buf[2048], name[SL_PATH_MAX + 24], msg[SL_PATH_MAX * 2 + 80];
+	char name[SL_PATH_MAX + 24], msg[SL_PATH_MAX * 2 + 80];
 	const char *spath;
 	pid_t pid = (pid_t)syscall(SYS_getpid);
-	struct sl_jb j;
-	struct timespec ts;
-	size_t len;
 	int fd, own = 0;
 
-	/* No log_path: secure mode without one in /etc/sockleak.conf logs nothing (setup.c), and
-	 * PREFIX.PID would be ".PID" in the working directory the invoker chose. */
-	if (!sl_opt.log_path[0])
-		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	sl_jb_init(&j, buf, sizeof(buf));
-	sl_jb_obj_begin(&j, NULL);
-	sl_jb_u64(&j, "v", 1);
-	sl_jb_str(&j, "event", "exec_untracked");
-	sl_jb_u64(&j, "ts_ns", (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-	sl_jb_i64(&j, "pid", pid);
-	sl_jb_i64(&j, "tid", pid);
-	sl_untracked_fields(&j, pid, (pid_t)syscall(SYS_getppid), path, argv, why);
-	sl_jb_obj_end(&j);
-	if (!(len = sl_jb_finish(&j)))
-		return;
 	/* log_path=syslog[:PATH]: a datagram of its own (syslog.c: raw calls, never blocks);
 	 * "syslog" is no file prefix, or the child would create syslog.PID where it runs. */
 	if (sl_syslog_wanted(sl_opt.log_path, &spath)) {
@@ -253,6 +231,47 @@ static void sl_untracked_raw(const char *path, char *const argv[], const char *w
 		;
 	if (own)
 		syscall(SYS_close, fd);
+}
+
+/* In a vfork child: the parent's memory is ours only to read, its locks not at all. The record
+ * is formatted on this stack and goes to the child's own log PREFIX.PID, opened as every log
+ * is (logfile.h: raw syscalls, exclusive, no link followed, 0600), to the private duplicate
+ * of stderr the parent took at start-up (the child has a copy of its descriptor table), or to
+ * syslog in a datagram of its own. */
+/* The longest such record: its path and argv0 (cut at SL_PATH_MAX and 256 bytes) escaped at 6
+ * bytes a byte at most, and 512 for the rest (the numbers, the reason). It was formatted into
+ * 2 KiB on the stack and dropped when longer. */
+#define SL_UNTRACKED_MAX (6 * (SL_PATH_MAX + 256) + 512)
+
+static void sl_untracked_raw(const char *path, char *const argv[], const char *why)
+{
+	pid_t pid = (pid_t)syscall(SYS_getpid);
+	struct sl_jb j;
+	struct timespec ts;
+	size_t len;
+	char *buf;
+
+	/* No log_path: secure mode without one in /etc/sockleak.conf logs nothing (setup.c), and
+	 * PREFIX.PID would be ".PID" in the working directory the invoker chose. */
+	if (!sl_opt.log_path[0])
+		return;
+	/* Pages of its own, unmapped before the exec (they would stay in the parent's memory),
+	 * not 5 KiB more of a stack that may be a 16 KiB thread's. */
+	if (!(buf = sl_map(SL_UNTRACKED_MAX)))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sl_jb_init(&j, buf, SL_UNTRACKED_MAX);
+	sl_jb_obj_begin(&j, NULL);
+	sl_jb_u64(&j, "v", 1);
+	sl_jb_str(&j, "event", "exec_untracked");
+	sl_jb_u64(&j, "ts_ns", (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	sl_jb_i64(&j, "pid", pid);
+	sl_jb_i64(&j, "tid", pid);
+	sl_untracked_fields(&j, pid, (pid_t)syscall(SYS_getppid), path, argv, why);
+	sl_jb_obj_end(&j);
+	if ((len = sl_jb_finish(&j)))
+		sl_untracked_send(buf, len);
+	syscall(SYS_munmap, buf, SL_UNTRACKED_MAX);
 }
 
 /* Cost, measured on the 2-core CI machine: 1.4 us per exec whose environment (40 entries) keeps

@@ -6,6 +6,8 @@
  *   setuid U     libc setgroups/setgid/setuid to U, as a daemon drops privileges
  *   rawsetuid U  the same with raw system calls, which change this thread only
  *   vforkexec    vfork, and /bin/true in the child with an empty environment ("ran PID")
+ *   vforkexeclong  the same through a 505-byte path (/bin/././.../true) with an argv[0] of 300
+ *                bytes 0x01 (6 bytes each in JSON): its record is over 2 KiB
  *   exit         return from main: a normal exit, with sockleak's exit scan and record
  * It says "ready PORT PID" first. Stdin EOF also ends it normally. */
 #include "tl.h"
@@ -40,14 +42,21 @@ static void drop(const char *arg, int raw)
 	tl_say("%s %s", raw ? "rawsetuid" : "setuid", r ? "failed" : "ok");
 }
 
-static void vfork_exec(void)
+static void vfork_exec(int longer)
 {
-	char *argv[] = { "true", NULL }, *envp[] = { NULL };
+	char path[512] = "/bin/", arg0[301], *argv[] = { "true", NULL }, *envp[] = { NULL };
 	int st = -1;
-	pid_t p = vfork();
+	pid_t p;
 
-	if (p == 0) {
-		execve("/bin/true", argv, envp);
+	for (size_t n = strlen(path); n < 500; n += 2)
+		strcat(path, "./");
+	strcat(path, "true");
+	memset(arg0, 1, sizeof(arg0) - 1);
+	arg0[sizeof(arg0) - 1] = '\0';
+	if (longer)
+		argv[0] = arg0;
+	if ((p = vfork()) == 0) {
+		execve(longer ? path : "/bin/true", argv, envp);
 		_exit(127);
 	}
 	if (p > 0)
@@ -72,7 +81,9 @@ int main(void)
 		else if (!strncmp(cmd, "rawsetuid ", 10))
 			drop(cmd + 10, 1);
 		else if (!strcmp(cmd, "vforkexec"))
-			vfork_exec();
+			vfork_exec(0);
+		else if (!strcmp(cmd, "vforkexeclong"))
+			vfork_exec(1);
 		else if (!strcmp(cmd, "exit"))
 			break;
 		else

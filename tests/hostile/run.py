@@ -341,6 +341,29 @@ def case_vfork_exec_syslog_no_file(c):
           f"no exec_untracked datagram for pid {w[1]}: {got[-3:]}")
 
 
+def case_vfork_exec_long_record(c):
+    """A vfork child's exec_untracked record over 2 KiB (a 505-byte path, an argv[0] of 300
+    control bytes, 6 bytes each once escaped) is written whole, to the child's own file: the
+    path as given, argv[0] cut at its documented 256 bytes."""
+    # A prefix of its own: the child's file holds that one record, no `start` (log-format.md).
+    prefix = os.path.join(c.dir, "vfork")
+    p, pid = host(c, options=c.opts(log_path=prefix))
+    p.send("vforkexeclong")
+    w = p.expect("ran", timeout=10)
+    check(w[2] == "0", f"vfork+exec of /bin/././.../true under the preload: {w}")
+    finish(p)
+    child = int(w[1])
+    check(os.path.exists(f"{prefix}.{child}"), f"the vfork child {child} wrote no record")
+    with open(f"{prefix}.{child}") as f:
+        un = [json.loads(l) for l in f]
+    check(all(r["event"] == "exec_untracked" for r in un), f"the child's file: {briefs(un)}")
+    want = "/bin/" + "./" * 248 + "true"
+    check(len(un) == 1, f"exec_untracked records of the vfork child {child}: {briefs(un)}")
+    check(un[0]["path"] == want and un[0]["argv0"] == "\x01" * 256
+          and un[0]["reason"] == "environment cleared",
+          f"the long record: path {len(un[0]['path'])} bytes, argv0 {un[0]['argv0']!r}")
+
+
 # --------------------------------------------------------------------------------------------
 # 7. Suppressions
 
@@ -602,6 +625,7 @@ CASES = [
     ("secure_mode", case_secure_mode),
     ("global_preload_execs_tracked", case_global_preload_execs_tracked),
     ("vfork_exec_syslog_no_file", case_vfork_exec_syslog_no_file),
+    ("vfork_exec_long_record", case_vfork_exec_long_record),
     ("suppressions_fifo", case_suppressions_fifo),
     ("suppressions_dev_stdin", case_suppressions_dev_stdin),
     ("suppressions_too_large", case_suppressions_too_large),
