@@ -6,7 +6,13 @@
 
 static uint64_t sl_later(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-uint64_t sl_policy_leak_from(const struct sl_facts *f) { return f->eof_ms ? f->eof_ms : f->cw_ms; }
+uint64_t sl_policy_leak_from(const struct sl_facts *f, enum sl_kind reported_as)
+{
+	/* Idle means no I/O since the last one: its leak record's age_ms counted from there too. */
+	if (reported_as == SL_KIND_IDLE)
+		return f->last_io_ms;
+	return f->eof_ms ? f->eof_ms : f->cw_ms;
+}
 
 struct sl_verdict sl_policy_scan(const struct sl_facts *f, const struct sl_opts *o,
 				 const struct sl_scan_clock *c)
@@ -28,12 +34,12 @@ struct sl_verdict sl_policy_scan(const struct sl_facts *f, const struct sl_opts 
 		/* At exit that is enough: there is no later scan to wait for, and an intended
 		 * half-close still open then is reported too (include/sockleak.h). */
 		if (c->at_exit)
-			return (struct sl_verdict){SL_KIND_EXIT, sl_policy_leak_from(f)};
+			return (struct sl_verdict){SL_KIND_EXIT, sl_policy_leak_from(f, SL_KIND_EXIT)};
 		/* Besides grace_ms, quiet since before the previous scan: with grace_ms=0 a server
 		 * that reads EOF and then writes its reply is never cut between the two, as the
 		 * reply's I/O stamp is newer than the last scan. */
 		if (!f->half_close_ok && c->now >= quiet_from + o->grace_ms && quiet_from < c->prev)
-			return (struct sl_verdict){kind, sl_policy_leak_from(f)};
+			return (struct sl_verdict){kind, sl_policy_leak_from(f, kind)};
 	}
 	/* The "last update timestamp" remedy: a connection nobody touched for idle_ms, and not
 	 * since before the previous scan either (as above). Whatever else it is: past EOF or in
@@ -43,7 +49,7 @@ struct sl_verdict sl_policy_scan(const struct sl_facts *f, const struct sl_opts 
 	 * connection is no leak then. */
 	if (o->idle_ms && !c->at_exit && f->connection && c->now >= f->last_io_ms + o->idle_ms &&
 	    f->last_io_ms < c->prev)
-		return (struct sl_verdict){SL_KIND_IDLE, f->last_io_ms};
+		return (struct sl_verdict){SL_KIND_IDLE, sl_policy_leak_from(f, SL_KIND_IDLE)};
 	return none;
 }
 

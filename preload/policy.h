@@ -68,7 +68,8 @@ int sl_policy_gc_closed(const struct sl_facts *f, uint64_t *since);
 enum sl_close_rec { SL_CLOSE_NOTHING, SL_CLOSE_SHARED, SL_CLOSE_LATE };
 enum sl_close_rec sl_policy_close(const struct sl_facts *f, int holders);
 
-/* late_close's leak_age_ms counts from here: the EOF, else the first CLOSE_WAIT; 0 = neither. */
-uint64_t sl_policy_leak_from(const struct sl_facts *f);
+/* Where a leak reported as reported_as started (leak age_ms, late_close's leak_age_ms): the last
+ * I/O for idle, else the EOF, else the first CLOSE_WAIT; 0 = neither. */
+uint64_t sl_policy_leak_from(const struct sl_facts *f, enum sl_kind reported_as);
 
 #endif

@@ -264,7 +264,7 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 	inode = s->inode;
 	kind = (enum sl_kind)s->kind;
 	reported_ms = s->open_ms + s->reported_after;
-	leak_from = sl_policy_leak_from(&f);
+	leak_from = sl_policy_leak_from(&f, kind);
 	npids = s->nshared;
 	if (npids)
 		memcpy(pids, s->shared, sizeof(pids));

@@ -356,15 +356,18 @@ def case_exit_open(c):
 # 8 -------------------------------------------------------------------------------------------
 def case_late_close(c, mode=None):
     """A reported leak closed afterwards: late_close with the leak's identity, and how long it
-    leaked (eof_unclosed, or close_wait with mode "cw")."""
-    srv = c.spawn(["sc_late_close"] + ([mode] if mode else []))
+    leaked (eof_unclosed, close_wait with mode "cw", or idle with mode "idle": a peer that stays
+    connected and quiet past idle_ms; its leak_age_ms was 0, now it counts from the last I/O)."""
+    idle = mode == "idle"
+    srv = c.spawn(["sc_late_close"] + (["cw"] if mode else []),
+                  options=c.opts(idle_ms=GRACE_MS, grace_ms=60000) if idle else None)
     port = srv.port()
-    connect_send_close(port)
+    cli = c.connect(port) if idle else connect_send_close(port)
     srv.expect("sock")
     socks = srv.socks()
     leak = c.wait_leaks(srv.pid, 1)[0]
     check_matches_socks([leak], socks, "late_close")
-    want = "close_wait" if mode == "cw" else "eof_unclosed"
+    want = {"cw": "close_wait", "idle": "idle"}.get(mode, "eof_unclosed")
     check(leak.get("kind") == want, f"kind: {brief(leak)}, want {want}")
     c.quiet(6 * SCAN_MS / 1000)  # scans after the report must not lose when it began leaking
     srv.send("close")
@@ -380,6 +383,8 @@ def case_late_close(c, mode=None):
     check(r.get("by_runtime") is False, f"by_runtime: the program closed it: {r}")
     c.check_stack_names(srv.pid, r.get("stack"), ["close_late"], "late_close stack")
     expect_exit(srv)
+    if idle:
+        cli.close()
     check(len(c.leaks(srv.pid)) == 1, f"more leak records: {briefs(c.leaks(srv.pid))}")
 
 
@@ -589,6 +594,7 @@ CASES = [
     ("exit_open_and_summary", case_exit_open),
     ("late_close", case_late_close),
     ("late_close_close_wait", lambda c: case_late_close(c, "cw")),
+    ("late_close_idle", lambda c: case_late_close(c, "idle")),
     ("two_callers_one_helper", case_two_callers),
     ("never_reported_non_tcp_listen_healthy", case_never_reported),
     ("contract_syscall_results", case_contract_syscalls),

@@ -3,7 +3,8 @@
  * Proves: a `late_close` record for that socket (same fd, inode and kind as its leak record),
  * whose `stack` names close_late().
  * With "cw" it never reads: the socket is reported in CLOSE_WAIT, and its late_close must say
- * how long it leaked too (issue 12: leak_age_ms was 0 for close_wait).
+ * how long it leaked too (issue 12: leak_age_ms was 0 for close_wait); run.py uses it for idle
+ * too, the peer staying connected and quiet past idle_ms.
  * Usage: sc_late_close [cw]    prints "port P", "sock FD INODE", and "closed" after "close". */
 #include "tl.h"
 

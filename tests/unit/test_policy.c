@@ -562,16 +562,37 @@ static void test_late_close_after_a_report(void **state)
 	assert_int_equal(sl_policy_close(&f, 0), SL_CLOSE_LATE);
 }
 
-/* leak_age_ms: "total time it leaked (since EOF or first CLOSE_WAIT)" */
+/* leak_age_ms: "total time it leaked (since EOF or first CLOSE_WAIT; for one reported idle, since
+ * its last I/O)" */
 static void test_late_close_leak_age_from_eof_or_close_wait(void **state)
 {
 	struct sl_facts e = past_eof(), w = in_close_wait(), i = conn();
 
 	(void)state;
 	e.cw_ms = EOF_AT + 100;
-	assert_int_equal(sl_policy_leak_from(&e), EOF_AT);
-	assert_int_equal(sl_policy_leak_from(&w), EOF_AT);
-	assert_int_equal(sl_policy_leak_from(&i), 0);
+	assert_int_equal(sl_policy_leak_from(&e, SL_KIND_EOF), EOF_AT);
+	assert_int_equal(sl_policy_leak_from(&w, SL_KIND_CW), EOF_AT);
+	assert_int_equal(sl_policy_leak_from(&i, SL_KIND_NONE), 0);
+}
+
+/* One reported only as idle leaked from its last I/O, as its leak record's age_ms said (it was
+ * 0: late_close said leak_age_ms 0 for every idle socket). */
+static void test_late_close_leak_age_of_idle_from_last_io(void **state)
+{
+	struct sl_facts i = conn(), e = past_eof();
+	struct sl_opts o = opts("idle_ms=5000");
+	struct sl_scan_clock c = {.now = OPEN + 700 + 5000, .prev = OPEN + 700 + 4000};
+	struct sl_verdict v;
+
+	(void)state;
+	i.last_io_ms = OPEN + 700;
+	v = sl_policy_scan(&i, &o, &c);
+	assert_int_equal(v.kind, SL_KIND_IDLE);
+	assert_int_equal(sl_policy_leak_from(&i, SL_KIND_IDLE), v.since);
+	assert_int_equal(sl_policy_leak_from(&i, SL_KIND_IDLE), OPEN + 700);
+	/* reported idle, past EOF too: idle since its last I/O, which was after the EOF here */
+	e.last_io_ms = EOF_AT + 300;
+	assert_int_equal(sl_policy_leak_from(&e, SL_KIND_IDLE), EOF_AT + 300);
 }
 
 /* ---- the docs, walked ---- */
@@ -746,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_close_shared_never_for_listeners_or_bare_sockets),
 		cmocka_unit_test(test_late_close_after_a_report),
 		cmocka_unit_test(test_late_close_leak_age_from_eof_or_close_wait),
+		cmocka_unit_test(test_late_close_leak_age_of_idle_from_last_io),
 		cmocka_unit_test(test_every_option_the_policy_reads_has_a_test),
 		cmocka_unit_test(test_every_leak_kind_has_a_test),
 		cmocka_unit_test(test_every_rule_of_when_a_socket_counts_as_leaked_has_a_test),
