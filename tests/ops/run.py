@@ -84,11 +84,16 @@ def leak(port, n=NLEAK, v6=False):
         s.close()
 
 
-def server(procs, binary, env=None, v6=False, name=None):
-    argv = [binary] + (["6"] if v6 else [])
+def server(procs, binary, env=None, v6=False, name=None, mode=None, argv0=None):
+    """op_server: mode "split" reads every second connection in another function; argv0
+    runs binary under another argv[0] (the command a log names it by)."""
+    argv = [binary] + (["6"] if v6 else []) + ([mode] if mode else [])
     if name:
         argv[0] = name
-    p = procs.start(argv, env=env)
+    kw = {}
+    if argv0:
+        argv[0], kw["executable"] = argv0, binary
+    p = procs.start(argv, env=env, **kw)
     port = int(readline(p, time.monotonic() + 10))
     return p, port
 
@@ -325,6 +330,104 @@ def prometheus_series_stay_bounded(tmp, procs):
 
 
 # ---------------------------------------------------------------------------------------------
+# one notion of a site (issue 12): report, top and the exporter group the same log alike
+
+def report_json(path):
+    r = subprocess.run([A.sockleak, "report", "--format", "json", path], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    check(r.returncode == 0, f"report {path}: rc {r.returncode}: {r.stderr.decode()[:800]}")
+    return json.loads(r.stdout)
+
+
+LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def leaked_series(prom):
+    """[(labels, value)] of sockleak_leaked_sockets_total in a metrics text."""
+    return [(dict(LABEL.findall(m.group(1))), int(m.group(2))) for m in
+            re.finditer(r'^sockleak_leaked_sockets_total\{(.*)\} (\d+)$', prom, re.M)]
+
+
+def leaks_logged(prefix, pid, n):
+    poll(f"{n} leak records of {pid}",
+         lambda: (len(log_records(prefix, pid, "leak")) >= n,), 15)
+
+
+def sites_in_row(pid, n, *extra):
+    """top's row of pid once n of its sockets are named by sites."""
+    def f():
+        row, _ = row_of(pid, *extra)
+        return (row and sum(s["sockets"] for s in row["sites"]) == n, row)
+    return poll(f"top names {n} sockets of {pid} by sites", f, 15)[1]
+
+
+def site_view(sites):
+    """What must agree between report, top and the exporter: kind family, number, sockets."""
+    return sorted((s["kind"], s["rank"], s["sockets"]) for s in sites)
+
+
+@case
+def top_and_exporter_split_sites_report_splits(tmp, procs):
+    """One accept() line, two EOF reads (op_server split): report finds two eof_unclosed
+    sites; top's row and the exporter's series must be those two, not one per open frame."""
+    logs = tmp + "/logs"
+    os.mkdir(logs)
+    p, port = server(procs, A.bin + "/op_server", preload_env(logs + "/log"), mode="split")
+    leak(port)  # two read to EOF by handle(), one by handle_other()
+    leaks_logged(logs + "/log", p.pid, NLEAK)
+    rep = report_json(logs)["sites"]
+    check(len(rep) == 2 and all(s["kind"] == "eof_unclosed" for s in rep),
+          f"report: {[(s['kind'], s['title'], s['sockets']) for s in rep]}")
+    for extra in ((), ("--logs", logs)):  # its own log from its environment, then --logs
+        row = sites_in_row(p.pid, NLEAK, *extra)
+        check(len(row["sites"]) == len(rep),
+              f"top {' '.join(extra)}: {len(row['sites'])} site(s) {row['sites']}, report 2")
+        check(site_view(row["sites"]) == site_view(rep),
+              f"top {' '.join(extra)}: {row['sites']}; report: {site_view(rep)}")
+        check(all(re.fullmatch(r".*op_server\.c:\d+ in main", s["site"]) for s in row["sites"]),
+              f"named by the open frame, as the report's location: {row['sites']}")
+    keys = {s["key"] for s in row["sites"]}
+    check(len(keys) == 2 and all(re.fullmatch(r"[0-9a-f]{16}", k) for k in keys), str(keys))
+    text = top("--format", "text", "--color", "never", "--logs", logs)
+    check(len(re.findall(r"site #[12]: eof_unclosed at .*op_server\.c:\d+ in main "
+                         r"\((1 socket|2 sockets)\)", text)) == 2, text)
+    series = leaked_series(top("--format", "prometheus", "--logs", logs))
+    check(sorted(v for _, v in series) == sorted(s["sockets"] for s in rep) and
+          {lb.get("site_key") for lb, _ in series} == keys and
+          all(lb["kind"] == "eof_unclosed" and lb["comm"] == "op_server" for lb, _ in series),
+          f"exporter: {series}; top keys {keys}")
+
+
+@case
+def top_and_exporter_merge_sites_report_merges(tmp, procs):
+    """One site in two processes the logs name differently (argv[0]): the report's one site is
+    one series, not one per command, and the same site (key, number) in each process's row."""
+    logs = tmp + "/logs"
+    os.mkdir(logs)
+    env = preload_env(logs + "/log")
+    a, pa = server(procs, A.bin + "/op_server", env)
+    b, pb = server(procs, A.bin + "/op_server", env, argv0="op_server_b")
+    leak(pa, 1)
+    leak(pb, 2)
+    leaks_logged(logs + "/log", a.pid, 1)
+    leaks_logged(logs + "/log", b.pid, 2)
+    rep = report_json(logs)["sites"]
+    check(len(rep) == 1 and rep[0]["sockets"] == 3, f"report: {rep}")
+    series = leaked_series(top("--format", "prometheus", "--logs", logs))
+    check(len(series) == 1, f"exporter: {len(series)} series {series}, report 1 site")
+    rows = [sites_in_row(pid, n, "--logs", logs) for pid, n in ((a.pid, 1), (b.pid, 2))]
+    check(all(len(r["sites"]) == 1 and r["sites"][0].get("rank") == 1 for r in rows) and
+          rows[0]["sites"][0]["key"] == rows[1]["sites"][0]["key"],
+          f"top rows: {[r['sites'] for r in rows]}")
+    check(series[0][1] == 3 and
+          series[0][0].get("site_key") == rows[0]["sites"][0]["key"],
+          f"exporter: {series}; report: 1 site of 3 sockets")
+    # the command of the site's first leak, as the report's "first:" line names its process
+    first = rep[0]["first"]["process"]
+    check(series[0][0]["comm"] in first, f"comm {series[0][0]['comm']!r}, first {first!r}")
+
+
+# ---------------------------------------------------------------------------------------------
 # exporter + Prometheus
 
 def free_port():
@@ -353,7 +456,8 @@ def exporter_scraped_by_prometheus(tmp, procs):
     check(shutil.which("prometheus"), "prometheus not installed (scripts/deps.sh check)")
     logs = tmp + "/logs"
     os.mkdir(logs)
-    srv, port = server(procs, A.bin + "/op_server", preload_env(logs + "/log"))
+    # two sites at one accept() line (split): Prometheus must see the report's two series
+    srv, port = server(procs, A.bin + "/op_server", preload_env(logs + "/log"), mode="split")
     leak(port)
     ex = procs.start([A.sockleak, "exporter", "--listen", "127.0.0.1:0", "--logs", logs])
     line = ex.stderr.readline().decode()
@@ -404,6 +508,10 @@ scrape_configs:
         res = json.loads(body)["data"]["result"]
         return (res and res[0]["value"][1] == str(NLEAK), res)
     poll("Prometheus sees the leaks from the logs", g, 15)
+    q3 = urllib.parse.quote('count(sockleak_leaked_sockets_total{comm="op_server"})')
+    st, body = http_get(f"http://127.0.0.1:{pport}/api/v1/query?query={q3}")
+    res = json.loads(body)["data"]["result"]
+    check(res and res[0]["value"][1] == "2", f"series (the report's 2 sites): {res}")
     st, body = http_get(f"http://127.0.0.1:{pport}/api/v1/rules")
     check("SockleakCloseWaitGrowing" in body, f"alert rule not loaded: {body[:500]}")
     ex.send_signal(signal.SIGTERM)
