@@ -151,7 +151,7 @@ int sl_cmd_exporter(int argc, char **argv)
 	sigset_t set;
 	int sig, flags;
 
-	e.out.max_series = 200;
+	e.out.max_series = SL_LIVE_SERIES;
 	for (int i = 1; i < argc; i++) {
 		int c = sl_live_common_opt(&e.live, &e.out, argc, argv, &i);
 

@@ -70,7 +70,7 @@ int sl_live_common_opt(struct sl_live *l, struct sl_live_out *o, int argc, char 
 			fprintf(stderr, "sockleak: --max-series: a number in 1..100000\n");
 			return -1;
 		}
-		o->max_series = (size_t)v;
+		o->max_series = l->max_series = (size_t)v;
 		++*i;
 		return 1;
 	}
@@ -80,7 +80,7 @@ int sl_live_common_opt(struct sl_live *l, struct sl_live_out *o, int argc, char 
 int sl_cmd_top(int argc, char **argv)
 {
 	struct sl_live l;
-	struct sl_live_out o = {0, 200, -1};
+	struct sl_live_out o = {0, SL_LIVE_SERIES, -1};
 	const char *format = "text", *color = "auto";
 	double interval = 2;
 	int once = 0, err = 0;

@@ -54,6 +54,13 @@ void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap)
 	sl_site_key_format(&k, buf, cap);
 }
 
+uint64_t sl_site_keyhash(const struct sl_site *st)
+{
+	struct sl_site_key k;
+	site_key(st, &k);
+	return sl_site_key_hash(&k);
+}
+
 static uint64_t site_hash(const void *it)
 {
 	struct sl_site_key k;

@@ -156,9 +156,15 @@ static const struct sl_site *site_of(struct sl_an *a, uint64_t inode, pid_t pid)
 	return NULL;
 }
 
-static void site_where(const struct sl_an *a, const struct sl_site *st, char *buf, size_t cap)
+/* A site as the report shows it: its kind family, its number, and the frame of its location
+ * line (the open call, else the EOF read, else the handler or the inherited socket's process);
+ * the key's hash tells apart sites that show the same frame (one accept() line, two EOF
+ * reads). */
+static void site_fill(const struct sl_an *a, const struct sl_site *st, struct sl_live_site *out)
 {
 	struct sl_site_stats ss;
+	char *buf = out->where;
+	size_t cap = sizeof(out->where);
 
 	sl_site_stats(st, &ss);
 	if (ss.file)
@@ -169,35 +175,43 @@ static void site_where(const struct sl_an *a, const struct sl_site *st, char *bu
 	else
 		snprintf(buf, cap, "%s socket in %s", ss.role ? ss.role : "inherited",
 			 ss.module ? sl_base(ss.module) : "??");
+	snprintf(out->key, sizeof(out->key), "%016llx", (unsigned long long)sl_site_keyhash(st));
+	out->kind = sl_kind_name[st->kind];
+	out->rank = st->rank;
+	out->n = 0;
 }
 
 static void row_sites(struct sl_an *a, struct sl_live_row *r, const struct sl_cw **socks,
 		      size_t n)
 {
+	const struct sl_site *seen[SL_LIVE_SITES];
+
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_site *st = site_of(a, socks[i]->inode, r->pid);
-		char where[400];
 		int j;
 
 		if (!st) {
 			r->unreported++;
 			continue;
 		}
-		site_where(a, st, where, sizeof(where));
-		for (j = 0; j < r->nsites && strcmp(r->sites[j].where, where); j++)
+		/* the analyser's site itself, not its name: two sites can show one frame */
+		for (j = 0; j < r->nsites && seen[j] != st; j++)
 			;
 		if (j == r->nsites) {
-			if (j == SL_LIVE_SITES) { /* more sites than shown: the rest count as such */
-				r->unreported++;
+			if (j == SL_LIVE_SITES) { /* more sites than shown: counted apart */
+				r->more_sites++;
 				continue;
 			}
-			snprintf(r->sites[j].where, sizeof(r->sites[j].where), "%s", where);
+			seen[j] = st;
+			site_fill(a, st, &r->sites[j]);
 			r->nsites++;
 		}
 		r->sites[j].n++;
 	}
-	for (int i = 1; i < r->nsites; i++) /* most sockets first */
-		for (int j = i; j > 0 && r->sites[j].n > r->sites[j - 1].n; j--) {
+	for (int i = 1; i < r->nsites; i++) /* most sockets first, then as the report ranks them */
+		for (int j = i; j > 0 && (r->sites[j].n > r->sites[j - 1].n ||
+					  (r->sites[j].n == r->sites[j - 1].n &&
+					   r->sites[j].rank < r->sites[j - 1].rank)); j--) {
 			struct sl_live_site t = r->sites[j];
 			r->sites[j] = r->sites[j - 1];
 			r->sites[j - 1] = t;
@@ -255,45 +269,38 @@ static int row_cmp(const void *x, const void *y)
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
+/* The exporter's leak series: one per site of the report on the same logs, in its ranking
+ * (most sockets first), as many as --max-series writes; the rest, and what the analyser
+ * counted without itemising, summed. */
 static void stats_from(struct sl_live *l, struct sl_an *a)
 {
 	struct sl_live_stats *s = &l->stats;
+	size_t keep = l->max_series ? l->max_series : SL_LIVE_SERIES;
 
 	free(s->sites);
 	memset(s, 0, sizeof(*s));
 	if (!a) return;
 	s->bad_lines = sl_an_bad_lines(a);
 	s->enforced = a->enforced_socks;
+	s->other = a->more_socks + a->lost_socks;
+	if (keep > a->nsites) keep = a->nsites;
+	if (keep && !(s->sites = calloc(keep, sizeof(*s->sites)))) keep = 0;
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct sl_site *st = a->sites[i];
-		for (const struct sl_sock *k = st->socks; k; k = k->next_in_site) {
-			struct sl_live_kind_site *e = NULL;
-			char where[400], comm[64];
-			const struct sl_proc *p = k->primary ? k->primary->ev.proc : NULL;
-			const char *kind;
-			size_t j;
+		const struct sl_leak *first = sl_site_first(st);
+		const struct sl_proc *p = first ? first->ev.proc : NULL;
+		struct sl_live_series *e;
 
-			if (!k->primary || k->primary->suppressed) continue;
-			kind = sl_kind_name[k->primary->family_kind];
-			site_where(a, st, where, sizeof(where));
-			snprintf(comm, sizeof(comm), "%s",
-				 p && (p->argv0 || p->exe) ? sl_base(p->argv0 ? p->argv0 : p->exe) : "");
-			for (j = 0; j < s->nsites; j++)
-				if (s->sites[j].kind == kind && !strcmp(s->sites[j].site, where) &&
-				    !strcmp(s->sites[j].comm, comm))
-					break;
-			if (j == s->nsites) {
-				void *v = realloc(s->sites, (s->nsites + 1) * sizeof(*s->sites));
-				if (!v) continue;
-				s->sites = v;
-				e = &s->sites[s->nsites++];
-				memset(e, 0, sizeof(*e));
-				e->kind = kind;
-				snprintf(e->site, sizeof(e->site), "%s", where);
-				snprintf(e->comm, sizeof(e->comm), "%s", comm);
-			}
-			s->sites[j].n++;
+		if (i >= keep) {
+			s->other += st->nsock;
+			continue;
 		}
+		e = &s->sites[s->nsites];
+		site_fill(a, st, &e->site);
+		e->site.n = st->nsock;
+		snprintf(e->comm, sizeof(e->comm), "%s",
+			 p && (p->argv0 || p->exe) ? sl_base(p->argv0 ? p->argv0 : p->exe) : "");
+		s->nsites++;
 	}
 }
 

@@ -20,8 +20,14 @@
 #define SL_LIVE_TOP 3    /* peers and local ports shown per process */
 #define SL_LIVE_SITES 4  /* leak sites shown per process */
 
+/* A site as `sockleak report` has it (issue 12: one notion of a site): grouped by the analyser's
+ * site key, so two report sites that share their open frame stay two here, and named as the
+ * report names them: the kind family, and the frame its location line shows. */
 struct sl_live_site {
 	char where[400];     /* "file:line in function", raw: escape before printing */
+	char key[17];        /* the site key's hash in hex: the same site in every view and run */
+	const char *kind;    /* the kind family, sl_kind_name */
+	uint32_t rank;       /* its number in `sockleak report` of the same logs */
 	size_t n;            /* of this process's CLOSE_WAIT sockets */
 };
 
@@ -44,17 +50,17 @@ struct sl_live_row {
 	char log[512];       /* the log joined ("" none), raw */
 	struct sl_live_site sites[SL_LIVE_SITES];
 	int nsites;
+	size_t more_sites;   /* CLOSE_WAIT sockets at its sites past the SL_LIVE_SITES shown */
 	size_t unreported;   /* CLOSE_WAIT sockets no leak record names (yet) */
 };
 
 struct sl_live_stats {       /* from the logs given with --logs, for the exporter */
-	size_t nsites;
-	struct sl_live_kind_site {
-		const char *kind;
-		char site[400];
-		char comm[64];
-		size_t n;
+	size_t nsites;       /* the report's sites, ranked: at most --max-series of them */
+	struct sl_live_series {
+		struct sl_live_site site; /* n: all its leaked sockets */
+		char comm[64];       /* of its first leak's process, as the report's "first:" */
 	} *sites;
+	size_t other;        /* leaked sockets of the sites past those */
 	size_t enforced;
 	size_t bad_lines;
 };
@@ -71,7 +77,10 @@ struct sl_live {
 	double refresh_ms;   /* the last refresh, wall clock */
 	double snap_ms;      /* of which sock_diag and the /proc walk */
 	struct sl_live_stats stats;
+	size_t max_series;   /* --max-series: sites kept in stats (0: SL_LIVE_SERIES) */
 };
+
+#define SL_LIVE_SERIES 200   /* --max-series by default */
 
 /* 0 or an errno value (a failed sock_diag dump). */
 int sl_live_refresh(struct sl_live *l);

@@ -60,10 +60,14 @@ int sl_live_write_text(const struct sl_live *l, const struct sl_live_out *o, FIL
 		fprintf(out, "%7d %-10.10s %-16s %10zu %7s %8s  %s\n", (int)r->pid, user, comm,
 			r->count, delta, age, tops);
 		for (int j = 0; j < r->nsites; j++) {
+			/* as the report's "Site #N" and its location line */
 			sl_term_str(s, sizeof(s), r->sites[j].where);
-			fprintf(out, "%27s site: %s (%zu socket%s)\n", "", s, r->sites[j].n,
-				r->sites[j].n == 1 ? "" : "s");
+			fprintf(out, "%27s site #%u: %s at %s (%zu socket%s)\n", "", r->sites[j].rank,
+				r->sites[j].kind, s, r->sites[j].n, r->sites[j].n == 1 ? "" : "s");
 		}
+		if (r->more_sites)
+			fprintf(out, "%27s %zu socket(s) at sites past the %d shown\n", "",
+				r->more_sites, SL_LIVE_SITES);
 		if (r->preload && r->unreported)
 			fprintf(out, "%27s %zu not named by a leak record (yet: younger than grace_ms, "
 				     "or %s)\n", "", r->unreported,
@@ -141,12 +145,17 @@ int sl_live_write_json(const struct sl_live *l, FILE *out)
 		sl_jw_key(&w, "sites");
 		sl_jw_open(&w, '[');
 		for (int j = 0; j < p->nsites; j++) {
+			const struct sl_live_site *st = &p->sites[j];
 			sl_jw_open(&w, '{');
-			sl_jw_kstr(&w, "site", p->sites[j].where);
-			sl_jw_kint(&w, "sockets", (int64_t)p->sites[j].n);
+			sl_jw_kint(&w, "rank", st->rank);
+			sl_jw_kstr(&w, "kind", st->kind);
+			sl_jw_kstr(&w, "site", st->where);
+			sl_jw_kstr(&w, "key", st->key);
+			sl_jw_kint(&w, "sockets", (int64_t)st->n);
 			sl_jw_close(&w, '}');
 		}
 		sl_jw_close(&w, ']');
+		sl_jw_kint(&w, "more_sites", (int64_t)p->more_sites);
 		sl_jw_kint(&w, "unreported", (int64_t)p->unreported);
 		sl_jw_kstr(&w, "hint", hint(p));
 		sl_jw_close(&w, '}');
@@ -219,23 +228,26 @@ int sl_live_write_prom(const struct sl_live *l, const struct sl_live_out *o, FIL
 		  "CLOSE_WAIT sockets whose process could not be read (other users' without root).");
 	fprintf(out, "sockleak_close_wait_unattributed_sockets %zu\n", l->snap.unattributed);
 
+	/* One series per site of `sockleak report` on the same logs: site_key keeps two sites that
+	 * show one frame apart (two series with one label set would be one to Prometheus), and
+	 * stays the same across scrapes and runs while the rank does not. */
 	prom_head(out, "sockleak_leaked_sockets_total", "counter",
-		  "Leaked sockets in the logs given with --logs, by kind, site and command (site=\"other\": past --max-series).");
-	other = 0;
+		  "Leaked sockets in the logs given with --logs, one series per leak site as sockleak report groups them (site=\"other\": past --max-series).");
+	other = l->stats.other;
 	for (size_t i = 0; i < l->stats.nsites; i++) {
-		const struct sl_live_kind_site *s = &l->stats.sites[i];
+		const struct sl_live_series *s = &l->stats.sites[i];
 		if (i >= max) {
-			other += s->n;
+			other += s->site.n;
 			continue;
 		}
-		fprintf(out, "sockleak_leaked_sockets_total{kind=\"%s\",site=\"", s->kind);
-		prom_label(out, s->site);
-		fputs("\",comm=\"", out);
+		fprintf(out, "sockleak_leaked_sockets_total{kind=\"%s\",site=\"", s->site.kind);
+		prom_label(out, s->site.where);
+		fprintf(out, "\",site_key=\"%s\",comm=\"", s->site.key);
 		prom_label(out, s->comm);
-		fprintf(out, "\"} %zu\n", s->n);
+		fprintf(out, "\"} %zu\n", s->site.n);
 	}
 	if (other)
-		fprintf(out, "sockleak_leaked_sockets_total{kind=\"other\",site=\"other\",comm=\"other\"} %zu\n", other);
+		fprintf(out, "sockleak_leaked_sockets_total{kind=\"other\",site=\"other\",site_key=\"other\",comm=\"other\"} %zu\n", other);
 	prom_head(out, "sockleak_enforced_sockets_total", "counter",
 		  "Sockets sockleak shut down (enforce=1), in the logs given with --logs.");
 	fprintf(out, "sockleak_enforced_sockets_total %zu\n", l->stats.enforced);

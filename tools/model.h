@@ -453,6 +453,8 @@ int64_t sl_story_t0(const struct sl_sock *s);
 const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap);
 /* The site's key as text (stable across runs: SARIF fingerprints) */
 void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap);
+/* The same key's hash (sitekey.h): stable across runs, what top and the exporter name a site by */
+uint64_t sl_site_keyhash(const struct sl_site *st);
 size_t sl_an_sites_total(const struct sl_an *a); /* itemised + past --max-sites */
 
 /* JSON helpers shared by the json and sarif writers (write_json.c) */

@@ -155,14 +155,15 @@ def top_json_preloaded_joins_sites_from_its_log(tmp, procs):
     check(row["preload"] is True, f"preload not seen: {row}")
     check(row["log"] == f"{tmp}/log.{p.pid}", f"log: {row['log']}")
     site = row["sites"][0]
-    check(re.fullmatch(r".*op_server\.c:\d+ in main", site["site"]) and site["sockets"] == NLEAK,
-          f"site: {row['sites']}")
+    check(re.fullmatch(r".*op_server\.c:\d+ in main", site["site"]) and site["sockets"] == NLEAK
+          and site["rank"] == 1 and site["kind"] == "eof_unclosed", f"site: {row['sites']}")
     check(row["hint"] is None and row["delta"] is None, f"row: {row}")
     check(row["comm"] == "op_server" and row["user"] and row["oldest_age_ms"] is not None, str(row))
     check(row["peers"][0] == {"addr": "127.0.0.1", "sockets": NLEAK}, f"peers {row['peers']}")
     check(row["local_ports"][0] == {"port": port, "sockets": NLEAK}, f"ports {row['local_ports']}")
     text = top("--format", "text", "--color", "never")
-    check(re.search(rf"site: .*op_server\.c:\d+ in main \({NLEAK} sockets\)", text), text)
+    check(re.search(rf"site #1: eof_unclosed at .*op_server\.c:\d+ in main \({NLEAK} sockets\)",
+                    text), text)
     check("estimate" in text, "the text view says ages are estimates")
 
 
@@ -391,7 +392,11 @@ def top_and_exporter_split_sites_report_splits(tmp, procs):
     text = top("--format", "text", "--color", "never", "--logs", logs)
     check(len(re.findall(r"site #[12]: eof_unclosed at .*op_server\.c:\d+ in main "
                          r"\((1 socket|2 sockets)\)", text)) == 2, text)
-    series = leaked_series(top("--format", "prometheus", "--logs", logs))
+    prom = top("--format", "prometheus", "--logs", logs)
+    r = subprocess.run(["promtool", "check", "metrics"], input=prom.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+    check(r.returncode == 0, f"promtool check metrics: {r.stdout.decode()[:1000]}")
+    series = leaked_series(prom)
     check(sorted(v for _, v in series) == sorted(s["sockets"] for s in rep) and
           {lb.get("site_key") for lb, _ in series} == keys and
           all(lb["kind"] == "eof_unclosed" and lb["comm"] == "op_server" for lb, _ in series),
