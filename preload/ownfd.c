@@ -2,7 +2,10 @@
 #include "ownfd.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -106,67 +109,100 @@ int sl_own_fd_max(void)
  * close-all, or the first socket being 3) never notice them. */
 #define SL_HIGH 1000
 
+/* RLIMIT_NOFILE, 0 when it cannot be read. */
+static int sl_nofile(struct rlimit *rl)
+{
+	return !syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, rl);
+}
+
+/* The number ours start from under rl (NULL: unknown): SL_HIGH, or 64 below the soft limit. */
+static int sl_base_of(const struct rlimit *rl)
+{
+	long base = SL_HIGH;
+
+	if (rl && rl->rlim_cur != RLIM_INFINITY && (long)rl->rlim_cur - 64 < base)
+		base = (long)rl->rlim_cur - 64;
+	return base < 3 ? 3 : (int)base;
+}
+
 int sl_high_base(void)
 {
 	struct rlimit rl;
-	long base = SL_HIGH;
 
-	if (!syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) && rl.rlim_cur != RLIM_INFINITY &&
-	    (long)rl.rlim_cur - 64 < base)
-		base = (long)rl.rlim_cur - 64;
-	return base < 3 ? 3 : (int)base;
+	return sl_base_of(sl_nofile(&rl) ? &rl : NULL);
 }
+
+/* Once seen, for good: without CAP_SYS_RESOURCE a hard limit only goes down, so the watchdog's
+ * scans stop asking (one prlimit64 of the 7 system calls of a scan). A privileged program that
+ * raises it again keeps the frugal mode, which costs it nothing. */
+static int sl_budget_low;
 
 int sl_fd_budget_low(void)
 {
 	struct rlimit rl;
 
-	return !syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) && rl.rlim_max != RLIM_INFINITY &&
-	       rl.rlim_max < SL_HIGH + 64;
-}
-
-/* Our descriptors belong above the numbers the program uses, and above its RLIMIT_NOFILE
- * when it lowered the limit, so they never take from its budget: for the moment of the call,
- * the soft limit is raised (when the hard one allows) so that SL_HIGH can be had. Returns the
- * previous soft limit to give to sl_high_end, or 0 when nothing was changed. */
-rlim_t sl_high_begin(int *base)
-{
-	struct rlimit rl, up;
-
-	*base = sl_high_base();
-	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) || rl.rlim_cur == RLIM_INFINITY ||
-	    rl.rlim_cur >= SL_HIGH + 64 || rl.rlim_max < SL_HIGH + 64)
+	if (__atomic_load_n(&sl_budget_low, __ATOMIC_RELAXED))
+		return 1;
+	if (!sl_nofile(&rl) || rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= SL_HIGH + 64)
 		return 0;
-	up = rl;
-	up.rlim_cur = SL_HIGH + 64;
-	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &up, NULL))
-		return 0;
-	*base = SL_HIGH;
-	return rl.rlim_cur;
+	__atomic_store_n(&sl_budget_low, 1, __ATOMIC_RELAXED);
+	return 1;
 }
 
-void sl_high_end(rlim_t saved)
+/* Whether this thread is the process's only one, from the num_threads field of /proc/self/stat
+ * (the 18th after the command name's ')'); 0 when that cannot be read. */
+static int sl_alone(void)
 {
-	struct rlimit rl;
+	char buf[1024], *p;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC), n;
+	ssize_t len;
 
-	if (!saved || syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl))
-		return;
-	rl.rlim_cur = saved;
-	syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
+	if (fd < 0)
+		return 0;
+	len = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	if (!(p = strrchr(buf, ')')))
+		return 0;
+	for (n = 0; n < 18 && (p = strchr(p + 1, ' ')); n++)
+		;
+	return p && p[1] == '1' && p[2] == ' ';
 }
 
+/* Our descriptors belong above the numbers the program uses, and above its RLIMIT_NOFILE when
+ * it lowered the soft limit, so they never take from its budget: SL_HIGH can then be had only
+ * with the soft limit raised for the moment of the F_DUPFD. The limit is the process's: another
+ * thread would see it raised (getrlimit, or an open() that should fail with EMFILE succeeding;
+ * the watchdog itself did at its first scan), and so would a signal handler of this one. It is
+ * raised only when this thread is the only one, with every signal blocked; otherwise ours go
+ * from 64 below the soft limit, within the program's budget. */
 int sl_place_high(int fd)
 {
-	int base, hi;
-	rlim_t saved = sl_high_begin(&base);
+	struct rlimit rl, up;
+	sigset_t all, old;
+	int ok = sl_nofile(&rl), base = sl_base_of(ok ? &rl : NULL), hi, raised = 0;
 
+	/* base < SL_HIGH: a finite soft limit below SL_HIGH + 64 */
+	if (ok && base < SL_HIGH && rl.rlim_max >= SL_HIGH + 64 && sl_alone()) {
+		sigfillset(&all);
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, _NSIG / 8);
+		up = rl;
+		up.rlim_cur = SL_HIGH + 64;
+		raised = !syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &up, NULL);
+		if (raised)
+			base = SL_HIGH;
+		else
+			syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
+	}
 	hi = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
-	sl_high_end(saved);
+	if (raised) {
+		syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
+	}
 	if (hi < 0)
 		return fd;
 	syscall(SYS_close, fd);
 	return hi;
 }
-
-
-

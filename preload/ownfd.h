@@ -41,12 +41,9 @@ int sl_own_fd_max(void);
 int sl_fd_budget_low(void);
 /* Where our own descriptors go: high, below RLIMIT_NOFILE. */
 int sl_high_base(void);
-/* Move fd to a high number (above a lowered RLIMIT_NOFILE when the hard limit allows), closing
- * the original; returns the new number, or fd itself when it cannot be moved. */
+/* Move fd to a high number, closing the original; returns the new number, or fd itself when it
+ * cannot be moved. Above a lowered soft RLIMIT_NOFILE only when no one can see the limit raised
+ * for that moment (the process's only thread, signals blocked; ownfd.c). */
 int sl_place_high(int fd);
-/* For a moment in which our descriptors are made: raise the soft limit so that high numbers
- * can be had; *base is the number to start from. sl_high_end restores the limit. */
-rlim_t sl_high_begin(int *base);
-void sl_high_end(rlim_t saved);
 
 #endif

@@ -11,6 +11,8 @@ without LD_PRELOAD=libsockleak.so, compared.
 - descriptor budget: under a hard RLIMIT_NOFILE of 16 a program opens as many sockets as it
   does natively, one fewer at most (the one descriptor sockleak may hold), with the log in a
   file or on stderr;
+- RLIMIT_NOFILE: a program with two threads that lowered its soft limit never has it raised by
+  sockleak (strace), and its second thread never reads another value;
 - fork: children that touch no socket write nothing (no log file), make no system call beyond
   two getpid-style ones more than natively (strace -f), and cost at most 1.2x native
   (children's CPU time of a 32 MB parent, interleaved rounds, medians), and so do the
@@ -208,6 +210,34 @@ def case_fd_budget_stderr(c):
 
 
 # --------------------------------------------------------------------------------------------
+# 3b. The program's RLIMIT_NOFILE is its own
+
+def case_rlimit_never_seen_raised(c):
+    """A program that lowered its soft RLIMIT_NOFILE to 256 and has a second thread: sockleak
+    never raises the limit while that thread could see it (it did, for each descriptor it
+    placed high: the log, the epoll instance), and the thread never reads anything but 256."""
+    if not shutil.which("strace"):
+        raise Skip("strace is missing")
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[1] < 2048:
+        raise Skip("the hard RLIMIT_NOFILE here is below 2048")
+    out = os.path.join(c.dir, "strace.rlimit")
+    r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=prlimit64,setrlimit", "-o", out,
+                        os.path.join(c.run.bindir, "ho_rlimit"), "600"],
+                       env=c.env(True, c.opts(grace_ms=100)), capture_output=True, timeout=60)
+    check(r.returncode == 0, f"ho_rlimit: {r.returncode} {r.stderr[-300:]!r}")
+    with open(out) as f:
+        calls = [l for l in f if "RLIMIT_NOFILE, {" in l]
+    lowered = [i for i, l in enumerate(calls) if "RLIMIT_NOFILE, {rlim_cur=256," in l]
+    check(lowered, f"the program's setrlimit to 256 is not in the trace: {calls}")
+    raised = [l.strip() for l in calls[lowered[0] + 1:] if "rlim_cur=256," not in l]
+    check(not raised, f"RLIMIT_NOFILE set by sockleak while the program has two threads: "
+          f"{raised}")
+    check(c.recs(None, "leak"), "the leak was not recorded")
+    w = words(r.stdout, "limits")
+    check(w[1] == w[2] == "256", f"the program's second thread read a soft limit of {w[2]}")
+
+
+# --------------------------------------------------------------------------------------------
 # 4. fork
 
 def child_syscalls(c, preload):
@@ -386,6 +416,7 @@ CASES = [
     ("inetd_fd2", case_inetd_fd2),
     ("fd_budget_file", case_fd_budget_file),
     ("fd_budget_stderr", case_fd_budget_stderr),
+    ("rlimit_never_seen_raised", case_rlimit_never_seen_raised),
     ("fork_child_writes_nothing", case_fork_child_writes_nothing),
     ("fork_child_cost", case_fork_child_cost),
     ("fork_child_cost_small", case_fork_child_cost_small),
