@@ -386,7 +386,8 @@ static int build_rows(struct sl_live *l, struct sl_an *logs)
 	}
 	free(by);
 	free(start);
-	qsort(l->rows, l->nrows, sizeof(*l->rows), row_cmp);
+	if (l->nrows) /* none readable (not root): rows may still be NULL, which qsort may not get */
+		qsort(l->rows, l->nrows, sizeof(*l->rows), row_cmp);
 	return 0;
 }
 
