@@ -417,6 +417,10 @@ static int sl_write_prelude(uint32_t stack_a, uint32_t stack_b)
 
 struct sl_jb *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t stack_b)
 {
+	/* The perf map is read here, not under the log lock (stack.c). */
+	sl_stack_name_jit(stack_a);
+	sl_stack_name_jit(stack_b);
+	sl_stack_name_jit(sl_stack_handler(stack_a));
 	sl_mutex_lock(&sl_log_mu);
 	if (!sl_log_ready() || sl_write_prelude(stack_a, stack_b)) {
 		/* Format anyway into the buffer so callers need no checks; it is dropped. */

@@ -5,8 +5,9 @@
  * written later (the JVM writes its own at exit); naming here keeps the names in the log after
  * /tmp is cleaned or the log is read on another machine.
  *
- * Called with the log lock held, on whatever thread writes the record (the watchdog's raw
- * thread included): raw system calls, static buffers, no allocation. The map is the process's
+ * Called before the record's log lock is taken, one thread at a time (stack.c), on whatever
+ * thread writes the record (the watchdog's raw thread included): raw system calls, static
+ * buffers, no allocation. The map is the process's
  * own, so it is read only when the process's effective uid owns it and nobody else may write
  * it, it is a regular file reached without a symbolic link, and not blocking (O_NONBLOCK: a
  * FIFO planted in its place is refused by the type check, never waited on). At most

@@ -5,7 +5,7 @@
 #include "options.h"
 #include "sl.h"
 
-/* With the log lock held: names[i] (NULL on entry) set to the perf map's name of the code at
+/* One caller at a time (stack.c's sl_jit_mu): names[i] (NULL on entry) set to the perf map's name of the code at
  * return address ips[i] (0: skip), valid until the next call. Returns how many were named. */
 unsigned sl_perfmap_names(const uintptr_t *ips, unsigned n, const char **names);
 

@@ -273,6 +273,8 @@ static void sl_unwind_load(void)
  * forever. This lock is taken by the atfork prepare handler, so fork waits for a load, an
  * unwind or a frame lookup in progress (sl_stack_capture), and the child re-initialises it. */
 static sl_mutex sl_unwind_mu SL_FORK_STATE = SL_MUTEX_INIT;
+/* The perf map's readers (sl_stack_name_jit below) */
+static sl_mutex sl_jit_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static int sl_unwind_loaded, sl_unwind_primed;
 
 void sl_stack_load(void)
@@ -329,7 +331,12 @@ static void sl_unwind_ready(void)
 
 void sl_stack_atfork_prepare(void) { sl_mutex_lock(&sl_unwind_mu); }
 void sl_stack_atfork_parent(void) { sl_mutex_unlock(&sl_unwind_mu); }
-SL_FORK_CODE void sl_stack_atfork_child(void) { sl_mutex_reset(&sl_unwind_mu); }
+SL_FORK_CODE void sl_stack_atfork_child(void)
+{
+	sl_mutex_reset(&sl_unwind_mu);
+	/* not taken at fork: fork would wait for a perf map read */
+	sl_mutex_reset(&sl_jit_mu);
+}
 
 struct sl_bid_ctx {
 	uintptr_t bias;
@@ -946,43 +953,70 @@ void sl_stack_new_epoch(void)
 	__atomic_add_fetch(&sl_epoch, 1, __ATOMIC_RELAXED);
 }
 
-/* Frames in no module (a JIT's code): named from the process's perf map as the record is
- * written (perfmap.c), under the log lock that sl_stack_fill is called with. */
-static const char *sl_jit_names[SL_STACK_MAX];
+/* Frames in no module (a JIT's code) take their name from the process's perf map (perfmap.c),
+ * read before the record's log lock is taken: a map of up to 64 MiB read under it held every
+ * other thread's records back for as long. The first name found for a frame is kept (the
+ * closest to its capture: a JIT reuses its code's addresses) and written in each record of the
+ * stack. sl_jit_mu serialises the readers (perfmap.c's buffers are static) and the names'
+ * pages, which are their own (sl_mem_alloc wants sl_lock, which a record's writer may hold). */
+static char *sl_jit_page;
+static size_t sl_jit_used;
+#define SL_JIT_PAGE 65536
 
-static void sl_stack_jit_names(const struct sl_stack *st)
+/* Under sl_jit_mu. The bump comes after the copy: a fork child (which resets the lock) never
+ * finds a frame naming bytes it may reuse. */
+static const char *sl_jit_keep(const char *s)
 {
-	uintptr_t ips[SL_STACK_MAX];
-	unsigned n = st->n < SL_STACK_MAX ? st->n : SL_STACK_MAX, want = 0;
+	size_t n = strnlen(s, SL_SYM_MAX);
+	char *d;
 
+	if (!sl_jit_page || sl_jit_used + n + 1 > SL_JIT_PAGE) {
+		if (!(d = sl_map(SL_JIT_PAGE)))
+			return NULL;
+		sl_jit_page = d;
+		sl_jit_used = 0;
+	}
+	d = sl_jit_page + sl_jit_used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	sl_jit_used += n + 1;
+	return d;
+}
+
+void sl_stack_name_jit(uint32_t idx)
+{
+	struct sl_stack *st = sl_stack_get(idx);
+	const char *names[SL_STACK_MAX] = {NULL};
+	uintptr_t ips[SL_STACK_MAX];
+	unsigned n, want = 0;
+
+	/* Written to this file already (read again under the log lock): no record needs it. */
+	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) ==
+			   __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED))
+		return;
+	n = st->n < SL_STACK_MAX ? st->n : SL_STACK_MAX;
 	for (unsigned i = 0; i < n; i++) {
-		sl_jit_names[i] = NULL;
+		const struct sl_frame *f = &st->f[i];
+
 		ips[i] = 0;
-		if (!st->f[i].lang && !st->f[i].symbol &&
-		    (!st->f[i].mod || !strcmp(st->f[i].mod->path, "?"))) {
-			ips[i] = st->f[i].ip;
+		if (!f->lang && !f->symbol && (!f->mod || !strcmp(f->mod->path, "?")) &&
+		    !__atomic_load_n(&f->jit_name, __ATOMIC_ACQUIRE)) {
+			ips[i] = f->ip;
 			want++;
 		}
 	}
-	if (want)
-		sl_perfmap_names(ips, n, sl_jit_names);
-}
-
-/* The names just found, kept in the frames that have none yet (the first record that names a
- * frame is the closest to its capture: a JIT reuses its code's addresses). */
-static void sl_stack_keep_jit_names(struct sl_stack *st)
-{
-	unsigned n = st->n < SL_STACK_MAX ? st->n : SL_STACK_MAX;
-
+	if (!want)
+		return;
+	sl_mutex_lock(&sl_jit_mu);
+	sl_perfmap_names(ips, n, names);
 	for (unsigned i = 0; i < n; i++) {
-		struct sl_frame *f = &st->f[i];
-		char *d;
+		const char *d;
 
-		if (!sl_jit_names[i] || f->lang || __atomic_load_n(&f->jit_name, __ATOMIC_ACQUIRE))
-			continue;
-		if ((d = sl_strdup_arena(sl_jit_names[i], SL_SYM_MAX)))
-			__atomic_store_n(&f->jit_name, d, __ATOMIC_RELEASE);
+		if (names[i] && !__atomic_load_n(&st->f[i].jit_name, __ATOMIC_ACQUIRE) &&
+		    (d = sl_jit_keep(names[i])))
+			__atomic_store_n(&st->f[i].jit_name, d, __ATOMIC_RELEASE);
 	}
+	sl_mutex_unlock(&sl_jit_mu);
 }
 
 int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
@@ -995,8 +1029,6 @@ int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == *epoch)
 		return 0;
 	sl_jb_id(j, "id", st->id);
-	sl_stack_jit_names(st);
-	sl_stack_keep_jit_names(st);
 	sl_jb_arr_begin(j, "frames");
 	for (unsigned i = 0; i < st->n; i++) {
 		sl_jb_obj_begin(j, NULL);
@@ -1015,7 +1047,8 @@ int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 		sl_jb_hex(j, "ip", st->f[i].ip);
 		sl_jb_str(j, "module", st->f[i].mod ? st->f[i].mod->path : NULL);
 		sl_jb_hex(j, "offset", st->f[i].offset);
-		sl_jb_str(j, "symbol", st->f[i].symbol ? st->f[i].symbol : sl_jit_names[i]);
+		sl_jb_str(j, "symbol", st->f[i].symbol ? st->f[i].symbol :
+				       __atomic_load_n(&st->f[i].jit_name, __ATOMIC_ACQUIRE));
 		sl_jb_str(j, "build_id", st->f[i].mod ? st->f[i].mod->build_id : NULL);
 		sl_jb_obj_end(j);
 	}

@@ -142,6 +142,9 @@ uint64_t sl_stack_hash(const uintptr_t *ips, unsigned n);
  * the current log file lacks the stack record of idx, fill its fields (id, frames) into j and
  * return 1; else 0. *epoch is the file's epoch, for sl_stack_written once the record is. */
 int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch);
+/* Before a record's log lock: the frames of stack idx in no module take their name from the
+ * process's perf map, unless the stack is in this file already (stack.c). */
+void sl_stack_name_jit(uint32_t idx);
 void sl_stack_written(uint32_t idx, uint32_t epoch);
 
 /* The log was switched to a new file (a forked child's own PREFIX.PID): stacks must be

@@ -11,4 +11,4 @@ STRESS_MIN_SIGNALS ?= $(if $(filter tsan,$(SAN)),2000,10000)
 
 HELP_LINES += '  make check-stress      signals, fork, thread churn, fd>65536, EMFILE, no memory, raw thread'
 $(eval $(call TL_GROUP,stress,st_signals st_fork st_churn st_highfd st_emfile st_rthread st_nomem \
-	st_short,,$$(if $$(STRESS_ONLY),--only $$(STRESS_ONLY)),STRESS_MIN_SIGNALS=$$(STRESS_MIN_SIGNALS)))
+	st_short st_perfmap,,$$(if $$(STRESS_ONLY),--only $$(STRESS_ONLY)),STRESS_MIN_SIGNALS=$$(STRESS_MIN_SIGNALS)))
