@@ -93,20 +93,20 @@ void sl_fork_parent(pid_t child, uint32_t stack)
 	sl_sock_each(sl_list_collect, &w);
 	sl_unlock();
 	if (w.n) {
-		j = sl_log_begin_with("fork", stack, 0);
-		sl_jb_i64(j, "child", child);
-		sl_jb_arr_begin(j, "sockets");
+		j = sl_log_begin_with(SL_LOG_EVENT(fork), stack, 0);
+		sl_jb_i64(j, SL_KEY(child), child);
+		sl_jb_arr_begin(j, SL_KEY(sockets));
 		for (int i = 0; i < w.n; i++) {
 			/* Opened by another thread during the fork: its identity, from the fd. */
 			uint64_t inode = w.inodes[i] ? w.inodes[i] : sl_fd_inode(w.fds[i]);
 
 			sl_jb_obj_begin(j, NULL);
-			sl_jb_i64(j, "fd", w.fds[i]);
-			sl_jb_u64(j, "inode", inode);
+			sl_jb_i64(j, SL_KEY(fd), w.fds[i]);
+			sl_jb_u64(j, SL_KEY(inode), inode);
 			sl_jb_obj_end(j);
 		}
 		sl_jb_arr_end(j);
-		sl_jb_id(j, "stack", sl_stack_id(stack));
+		sl_jb_id(j, SL_KEY(stack), sl_stack_id(stack));
 		sl_log_end();
 	}
 	sl_leave();
@@ -148,9 +148,9 @@ static void sl_exec_record(const char *path)
 	sl_unlock();
 	if (w.n) {
 		stack = sl_stack_capture();
-		j = sl_log_begin_with("exec", stack, 0);
-		sl_jb_str(j, "path", path);
-		sl_jb_arr_begin(j, "sockets");
+		j = sl_log_begin_with(SL_LOG_EVENT(exec), stack, 0);
+		sl_jb_str(j, SL_KEY(path), path);
+		sl_jb_arr_begin(j, SL_KEY(sockets));
 		for (int i = 0; i < w.n; i++) {
 			int fl = (int)syscall(SYS_fcntl, w.fds[i], F_GETFD);
 			uint64_t inode = sl_fd_inode(w.fds[i]);
@@ -159,13 +159,13 @@ static void sl_exec_record(const char *path)
 			if (fl < 0 || !inode || (w.inodes[i] && inode != w.inodes[i]))
 				continue;
 			sl_jb_obj_begin(j, NULL);
-			sl_jb_i64(j, "fd", w.fds[i]);
-			sl_jb_u64(j, "inode", inode);
-			sl_jb_bool(j, "cloexec", !!(fl & FD_CLOEXEC));
+			sl_jb_i64(j, SL_KEY(fd), w.fds[i]);
+			sl_jb_u64(j, SL_KEY(inode), inode);
+			sl_jb_bool(j, SL_KEY(cloexec), !!(fl & FD_CLOEXEC));
 			sl_jb_obj_end(j);
 		}
 		sl_jb_arr_end(j);
-		sl_jb_id(j, "stack", sl_stack_id(stack));
+		sl_jb_id(j, SL_KEY(stack), sl_stack_id(stack));
 		sl_log_end();
 	}
 }
@@ -177,19 +177,19 @@ static void sl_untracked_fields(struct sl_jb *j, pid_t child, pid_t ppid, const 
 				char *const argv[], const char *why)
 {
 	if (child > 0)
-		sl_jb_i64(j, "child", child);
+		sl_jb_i64(j, SL_KEY(child), child);
 	else
-		sl_jb_null(j, "child");
-	sl_jb_i64(j, "ppid", ppid);
-	sl_jb_strn(j, "path", path, SL_PATH_MAX);
-	sl_jb_strn(j, "argv0", argv ? argv[0] : NULL, 256);
-	sl_jb_str(j, "reason", why);
+		sl_jb_null(j, SL_KEY(child));
+	sl_jb_i64(j, SL_KEY(ppid), ppid);
+	sl_jb_strn(j, SL_KEY(path), path, SL_PATH_MAX);
+	sl_jb_strn(j, SL_KEY(argv0), argv ? argv[0] : NULL, 256);
+	sl_jb_str(j, SL_KEY(reason), why);
 }
 
 static void sl_untracked_log(pid_t child, pid_t ppid, const char *path, char *const argv[],
 			     const char *why)
 {
-	struct sl_jb *j = sl_log_begin("exec_untracked");
+	struct sl_jb *j = sl_log_begin(SL_LOG_EVENT(exec_untracked));
 
 	sl_untracked_fields(j, child, ppid, path, argv, why);
 	sl_log_end();
@@ -247,7 +247,6 @@ static void sl_untracked_raw(const char *path, char *const argv[], const char *w
 {
 	pid_t pid = (pid_t)syscall(SYS_getpid);
 	struct sl_jb j;
-	struct timespec ts;
 	size_t len;
 	char *buf;
 
@@ -259,14 +258,8 @@ static void sl_untracked_raw(const char *path, char *const argv[], const char *w
 	 * not 5 KiB more of a stack that may be a 16 KiB thread's. */
 	if (!(buf = sl_map(SL_UNTRACKED_MAX)))
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	sl_jb_init(&j, buf, SL_UNTRACKED_MAX);
-	sl_jb_obj_begin(&j, NULL);
-	sl_jb_u64(&j, "v", 1);
-	sl_jb_str(&j, "event", "exec_untracked");
-	sl_jb_u64(&j, "ts_ns", (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-	sl_jb_i64(&j, "pid", pid);
-	sl_jb_i64(&j, "tid", pid);
+	sl_log_head(&j, SL_LOG_EVENT(exec_untracked), pid, pid);
 	sl_untracked_fields(&j, pid, (pid_t)syscall(SYS_getppid), path, argv, why);
 	sl_jb_obj_end(&j);
 	if ((len = sl_jb_finish(&j)))

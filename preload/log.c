@@ -250,19 +250,24 @@ static int sl_log_ready(void)
 	return 0;
 }
 
-static void sl_common(const char *event)
+void sl_log_head(struct sl_jb *j, const char *event, pid_t pid, pid_t tid)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
+	sl_jb_obj_begin(j, NULL);
+	sl_jb_u64(j, SL_KEY(v), SL_LOG_VERSION);
+	sl_jb_str(j, SL_KEY(event), event);
+	sl_jb_u64(j, SL_KEY(ts_ns), (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	sl_jb_i64(j, SL_KEY(pid), pid);
+	sl_jb_i64(j, SL_KEY(tid), tid);
+}
+
+static void sl_common(const char *event)
+{
 	sl_event = event;
 	sl_jb_init(&sl_jb, sl_buf, sizeof(sl_buf));
-	sl_jb_obj_begin(&sl_jb, NULL);
-	sl_jb_u64(&sl_jb, "v", 1);
-	sl_jb_str(&sl_jb, "event", event);
-	sl_jb_u64(&sl_jb, "ts_ns", (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-	sl_jb_i64(&sl_jb, "pid", getpid());
-	sl_jb_i64(&sl_jb, "tid", sl_gettid());
+	sl_log_head(&sl_jb, event, getpid(), sl_gettid());
 }
 
 static int sl_log_out(void) { return sl_err_direct ? 2 : sl_fd; }
@@ -376,15 +381,15 @@ static int sl_write_start(void)
 	 * per option) that a process which writes no record, most of them, never needs. */
 	if (!sl_start_opts[0])
 		sl_format_start_opts();
-	sl_common("start");
-	sl_jb_i64(&sl_jb, "ppid", getppid());
-	sl_jb_str(&sl_jb, "exe", exe);
-	sl_jb_strn(&sl_jb, "argv0", program_invocation_name, 256);
-	sl_jb_str(&sl_jb, "boot_id", sl_boot_id);
-	sl_jb_str(&sl_jb, "host", sl_host);
-	sl_jb_str(&sl_jb, "version", SL_VERSION);
-	sl_jb_str(&sl_jb, "origin", sl_origin);
-	sl_jb_raw(&sl_jb, "options", sl_start_opts);
+	sl_common(SL_LOG_EVENT(start));
+	sl_jb_i64(&sl_jb, SL_KEY(ppid), getppid());
+	sl_jb_str(&sl_jb, SL_KEY(exe), exe);
+	sl_jb_strn(&sl_jb, SL_KEY(argv0), program_invocation_name, 256);
+	sl_jb_str(&sl_jb, SL_KEY(boot_id), sl_boot_id);
+	sl_jb_str(&sl_jb, SL_KEY(host), sl_host);
+	sl_jb_str(&sl_jb, SL_KEY(version), SL_VERSION);
+	sl_jb_str(&sl_jb, SL_KEY(origin), sl_origin);
+	sl_jb_raw(&sl_jb, SL_KEY(options), sl_start_opts);
 	sl_jb_obj_end(&sl_jb);
 	return sl_flush();
 }
@@ -404,7 +409,7 @@ static int sl_write_prelude(uint32_t stack_a, uint32_t stack_b)
 		sl_started_pid = getpid();
 	}
 	for (int i = 0; i < 3; i++) {
-		sl_common("stack");
+		sl_common(SL_LOG_EVENT(stack));
 		if (!sl_stack_fill(&sl_jb, stacks[i], &epoch))
 			continue;
 		sl_jb_obj_end(&sl_jb);

@@ -5,13 +5,21 @@
 #define SL_LOG_H
 
 #include "json.h"
+#include "logformat.h"
 #include "ownfd.h"
 #include "say.h"
 #include "sl.h"
 
+#include <sys/types.h>
+
 /* At init: remember where to log; with log_path=stderr, take our private duplicate of fd 2
  * now, before the program can close or replace it. */
 void sl_log_init(void);
+
+/* The fields every record starts with (docs/log-format.md), into a fresh object in j: the
+ * version, the event (SL_LOG_EVENT), the realtime clock, pid and tid. No lock, no stdio: a
+ * vfork child formats its one record with it on its own stack (forks.c). */
+void sl_log_head(struct sl_jb *j, const char *event, pid_t pid, pid_t tid);
 
 /* Start a record: takes the log lock, opens the log (and writes this process's `start`
  * record) when needed, and fills the common fields. Never fails: on any problem the record is

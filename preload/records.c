@@ -73,29 +73,29 @@ void sl_rec_leak(const struct sl_leak_info *l)
 {
 	struct sl_jb *j;
 
-	j = sl_log_begin_with("leak", l->open_stack, l->eof_stack);
-	sl_jb_str(j, "kind", sl_kind_name(l->kind));
-	sl_jb_i64(j, "fd", l->fd);
-	sl_ints(j, "fds", l->fds, l->nfds);
-	sl_jb_u64(j, "inode", l->inode);
-	sl_jb_u64(j, "gen", l->gen);
-	sl_jb_str(j, "family", l->family == AF_INET6 ? "inet6" : "inet");
-	sl_jb_str(j, "local", l->local[0] ? l->local : NULL);
-	sl_jb_str(j, "peer", l->peer[0] ? l->peer : NULL);
-	sl_jb_str(j, "tcp_state", l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state));
-	sl_jb_str(j, "role", sl_role_name(l->role));
-	sl_jb_u64(j, "age_ms", l->age_ms);
-	sl_jb_u64(j, "open_age_ms", l->open_age_ms);
-	sl_ts_or_null(j, "open_ts_ns", l->open_ms);
-	sl_ts_or_null(j, "eof_ts_ns", l->eof_ms);
-	sl_ts_or_null(j, "cw_ts_ns", l->cw_ms);
-	sl_jb_id(j, "open_stack", sl_stack_id(l->open_stack));
-	sl_jb_id(j, "eof_stack", sl_stack_id(l->eof_stack));
+	j = sl_log_begin_with(SL_LOG_EVENT(leak), l->open_stack, l->eof_stack);
+	sl_jb_str(j, SL_KEY(kind), sl_kind_name(l->kind));
+	sl_jb_i64(j, SL_KEY(fd), l->fd);
+	sl_ints(j, SL_KEY(fds), l->fds, l->nfds);
+	sl_jb_u64(j, SL_KEY(inode), l->inode);
+	sl_jb_u64(j, SL_KEY(gen), l->gen);
+	sl_jb_str(j, SL_KEY(family), l->family == AF_INET6 ? "inet6" : "inet");
+	sl_jb_str(j, SL_KEY(local), l->local[0] ? l->local : NULL);
+	sl_jb_str(j, SL_KEY(peer), l->peer[0] ? l->peer : NULL);
+	sl_jb_str(j, SL_KEY(tcp_state), l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state));
+	sl_jb_str(j, SL_KEY(role), sl_role_name(l->role));
+	sl_jb_u64(j, SL_KEY(age_ms), l->age_ms);
+	sl_jb_u64(j, SL_KEY(open_age_ms), l->open_age_ms);
+	sl_ts_or_null(j, SL_KEY(open_ts_ns), l->open_ms);
+	sl_ts_or_null(j, SL_KEY(eof_ts_ns), l->eof_ms);
+	sl_ts_or_null(j, SL_KEY(cw_ts_ns), l->cw_ms);
+	sl_jb_id(j, SL_KEY(open_stack), sl_stack_id(l->open_stack));
+	sl_jb_id(j, SL_KEY(eof_stack), sl_stack_id(l->eof_stack));
 	if (sl_stack_handler(l->open_stack))   /* only where handler.c took one (node) */
-		sl_jb_id(j, "handler_stack", sl_stack_id(sl_stack_handler(l->open_stack)));
-	sl_jb_null(j, "last_io_stack");
-	sl_pids(j, "shared_with", l->shared, l->nshared);
-	sl_jb_bool(j, "inherited", l->inherited);
+		sl_jb_id(j, SL_KEY(handler_stack), sl_stack_id(sl_stack_handler(l->open_stack)));
+	sl_jb_null(j, SL_KEY(last_io_stack));
+	sl_pids(j, SL_KEY(shared_with), l->shared, l->nshared);
+	sl_jb_bool(j, SL_KEY(inherited), l->inherited);
 	sl_log_end();
 }
 
@@ -104,14 +104,14 @@ void sl_rec_late_close(int fd, uint64_t inode, enum sl_kind kind, uint64_t late_
 {
 	struct sl_jb *j;
 
-	j = sl_log_begin_with("late_close", stack, 0);
-	sl_jb_i64(j, "fd", fd);
-	sl_jb_u64(j, "inode", inode);
-	sl_jb_str(j, "kind", sl_kind_name(kind));
-	sl_jb_u64(j, "late_ms", late_ms);
-	sl_jb_u64(j, "leak_age_ms", leak_age_ms);
-	sl_jb_bool(j, "by_runtime", by_runtime);
-	sl_jb_id(j, "stack", sl_stack_id(stack));
+	j = sl_log_begin_with(SL_LOG_EVENT(late_close), stack, 0);
+	sl_jb_i64(j, SL_KEY(fd), fd);
+	sl_jb_u64(j, SL_KEY(inode), inode);
+	sl_jb_str(j, SL_KEY(kind), sl_kind_name(kind));
+	sl_jb_u64(j, SL_KEY(late_ms), late_ms);
+	sl_jb_u64(j, SL_KEY(leak_age_ms), leak_age_ms);
+	sl_jb_bool(j, SL_KEY(by_runtime), by_runtime);
+	sl_jb_id(j, SL_KEY(stack), sl_stack_id(stack));
 	sl_log_end();
 }
 
@@ -120,26 +120,26 @@ void sl_rec_close_shared(int fd, uint64_t inode, const int *fds, int nfds, const
 {
 	struct sl_jb *j;
 
-	j = sl_log_begin_with("close_shared", stack, 0);
-	sl_jb_i64(j, "fd", fd);
-	sl_jb_u64(j, "inode", inode);
-	sl_ints(j, "remaining_fds", fds, nfds);
-	sl_pids(j, "shared_with", pids, npids);
-	sl_jb_id(j, "stack", sl_stack_id(stack));
+	j = sl_log_begin_with(SL_LOG_EVENT(close_shared), stack, 0);
+	sl_jb_i64(j, SL_KEY(fd), fd);
+	sl_jb_u64(j, SL_KEY(inode), inode);
+	sl_ints(j, SL_KEY(remaining_fds), fds, nfds);
+	sl_pids(j, SL_KEY(shared_with), pids, npids);
+	sl_jb_id(j, SL_KEY(stack), sl_stack_id(stack));
 	sl_log_end();
 }
 
 void sl_rec_enforce(int fd, uint64_t inode, enum sl_kind kind, int err)
 {
-	struct sl_jb *j = sl_log_begin("enforce");
+	struct sl_jb *j = sl_log_begin(SL_LOG_EVENT(enforce));
 
-	sl_jb_i64(j, "fd", fd);
-	sl_jb_u64(j, "inode", inode);
-	sl_jb_str(j, "kind", sl_kind_name(kind));
-	sl_jb_str(j, "action", "shutdown");
+	sl_jb_i64(j, SL_KEY(fd), fd);
+	sl_jb_u64(j, SL_KEY(inode), inode);
+	sl_jb_str(j, SL_KEY(kind), sl_kind_name(kind));
+	sl_jb_str(j, SL_KEY(action), "shutdown");
 	if (err)
-		sl_jb_str(j, "result", strerrorname_np(err) ? strerrorname_np(err) : "error");
+		sl_jb_str(j, SL_KEY(result), strerrorname_np(err) ? strerrorname_np(err) : "error");
 	else
-		sl_jb_u64(j, "result", 0);
+		sl_jb_u64(j, SL_KEY(result), 0);
 	sl_log_end();
 }

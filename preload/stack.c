@@ -3,6 +3,7 @@
 
 #include "imports.h"
 #include "lock.h"
+#include "logformat.h"
 #include "ownfd.h"
 #include "say.h"
 #include "options.h"
@@ -1028,28 +1029,28 @@ int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
 	*epoch = __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED);
 	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == *epoch)
 		return 0;
-	sl_jb_id(j, "id", st->id);
-	sl_jb_arr_begin(j, "frames");
+	sl_jb_id(j, SL_KEY(id), st->id);
+	sl_jb_arr_begin(j, SL_KEY(frames));
 	for (unsigned i = 0; i < st->n; i++) {
 		sl_jb_obj_begin(j, NULL);
 		if (st->f[i].lang) {
-			sl_jb_null(j, "ip");
-			sl_jb_null(j, "module");
-			sl_jb_null(j, "offset");
-			sl_jb_str(j, "symbol", st->f[i].symbol);
-			sl_jb_null(j, "build_id");
-			sl_jb_str(j, "lang", st->f[i].lang);
-			sl_jb_str(j, "file", st->f[i].lang_file);
-			sl_jb_u64(j, "line", st->f[i].line);
+			sl_jb_null(j, SL_KEY(ip));
+			sl_jb_null(j, SL_KEY(module));
+			sl_jb_null(j, SL_KEY(offset));
+			sl_jb_str(j, SL_KEY(symbol), st->f[i].symbol);
+			sl_jb_null(j, SL_KEY(build_id));
+			sl_jb_str(j, SL_KEY(lang), st->f[i].lang);
+			sl_jb_str(j, SL_KEY(file), st->f[i].lang_file);
+			sl_jb_u64(j, SL_KEY(line), st->f[i].line);
 			sl_jb_obj_end(j);
 			continue;
 		}
-		sl_jb_hex(j, "ip", st->f[i].ip);
-		sl_jb_str(j, "module", st->f[i].mod ? st->f[i].mod->path : NULL);
-		sl_jb_hex(j, "offset", st->f[i].offset);
-		sl_jb_str(j, "symbol", st->f[i].symbol ? st->f[i].symbol :
+		sl_jb_hex(j, SL_KEY(ip), st->f[i].ip);
+		sl_jb_str(j, SL_KEY(module), st->f[i].mod ? st->f[i].mod->path : NULL);
+		sl_jb_hex(j, SL_KEY(offset), st->f[i].offset);
+		sl_jb_str(j, SL_KEY(symbol), st->f[i].symbol ? st->f[i].symbol :
 				       __atomic_load_n(&st->f[i].jit_name, __ATOMIC_ACQUIRE));
-		sl_jb_str(j, "build_id", st->f[i].mod ? st->f[i].mod->build_id : NULL);
+		sl_jb_str(j, SL_KEY(build_id), st->f[i].mod ? st->f[i].mod->build_id : NULL);
 		sl_jb_obj_end(j);
 	}
 	sl_jb_arr_end(j);

@@ -6,7 +6,7 @@ UNIT_SRC := tests/unit
 UNIT_DIR := $(B)/tests/unit
 UNIT_TESTS := test_options test_options_docs test_json test_stackhash test_fdtable \
 	      test_sockets test_lock test_execenv test_perfmap test_kinds test_suppmatch test_sitekey \
-	      test_policy test_jwrite
+	      test_policy test_jwrite test_logformat
 UNIT_BINS := $(addprefix $(UNIT_DIR)/,$(UNIT_TESTS))
 
 # What each test links besides itself: preload modules (the real ones of the layers below, never a
@@ -28,6 +28,7 @@ UNIT_LINK_test_policy := preload/policy preload/options preload/json textfile
 # the tools' JSON writer, compared byte for byte with jansson's dump
 UNIT_LINK_test_jwrite := tools/jwrite tools/escape tools/jscan
 UNIT_LIBS_test_jwrite := -ljansson
+UNIT_LINK_test_logformat :=
 
 # Test programs run with halt-on-error sanitizers so a report is never a pass.
 UNIT_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:strict_string_checks=1 \
