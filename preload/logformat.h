@@ -8,6 +8,10 @@
  * must be documented, with no other list to update (issue 12). The leak kinds, the values of
  * `kind`, have their own table (kinds.h). Pure macros and constants: no code, no data.
  *
+ * "Required" is what a reader may count on in every record of the event; a field the library
+ * added to an event after its first release is optional, since logs of older versions lack it
+ * (the library writes it always).
+ *
  * SL_LOG_OBJECTS(X): X(name, is an event, one-line meaning). An event is a top-level record
  * ("event":"name"); the others are the objects inside an event's array field. */
 #ifndef SL_LOGFORMAT_H
@@ -106,7 +110,8 @@ enum sl_log_object { SL_LOG_OBJECTS(SL_LO_ENUM) SL_LO_N };
 	X(inherited, SL_JT_BOOL, "", SL_IN(leak), 0, "got across fork or exec")               \
 	X(late_ms, SL_JT_INT, "", SL_IN(late_close), 0, "from the leak record to the close")   \
 	X(leak_age_ms, SL_JT_INT, "", SL_IN(late_close), 0, "total time it leaked")            \
-	X(by_runtime, SL_JT_BOOL, "", SL_IN(late_close), 0, "an interpreter's finaliser closed it") \
+	X(by_runtime, SL_JT_BOOL, "", 0, SL_IN(late_close),                                     \
+	  "an interpreter's finaliser closed it (absent in older logs)") \
 	X(stack, SL_JT_STR | SL_JT_NULL, "", SL_IN(late_close) | SL_IN(close_shared) |        \
 	  SL_IN(fork) | SL_IN(exec), 0, "stack of the close, fork or exec")                   \
 	X(action, SL_JT_STR, "", SL_IN(enforce), 0, "shutdown")                                \
@@ -126,8 +131,9 @@ enum sl_log_object { SL_LOG_OBJECTS(SL_LO_ENUM) SL_LO_N };
 	X(open, SL_JT_INT, "", SL_IN(exit), 0, "still open at exit")                           \
 	X(leaked, SL_JT_INT, "", SL_IN(exit), 0, "leak records written")                       \
 	X(enforced, SL_JT_INT, "", SL_IN(exit), 0, "enforce records written")                  \
-	X(untracked, SL_JT_INT, "", SL_IN(exit), 0, "TCP sockets the tables had no room for")  \
-	X(dropped, SL_JT_INT, "", 0, SL_IN(exit), "records that could not be written (absent before it was added)")
+	X(untracked, SL_JT_INT, "", 0, SL_IN(exit),                                              \
+	  "TCP sockets the tables had no room for (absent in older logs)")  \
+	X(dropped, SL_JT_INT, "", 0, SL_IN(exit), "records that could not be written (absent in older logs)")
 
 /* Fields, numbered in table order: SL_LF_v, ..., SL_LF_N. */
 #define SL_LF_ENUM(key, types, elem, req, opt, meaning) SL_LF_##key,

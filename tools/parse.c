@@ -11,6 +11,7 @@
 #include "jscan.h"
 #include "escape.h"
 #include "model.h"
+#include "../preload/logformat.h"
 
 /* Longest line accepted: a 64-frame stack record with long paths is ~40 KiB. Longer lines are
  * garbage and must not make us buffer a whole file. */
@@ -18,27 +19,35 @@
 #define SL_MAX_FRAMES 256
 #define SL_MAX_PIDS 256
 
-enum fld {
-	F_V, F_EVENT, F_TS, F_PID, F_PPID, F_EXE, F_ARGV0, F_BOOT, F_HOST, F_ORIGIN, F_ID,
-	F_FRAMES, F_KIND, F_FD, F_INODE, F_FAMILY, F_LOCAL, F_PEER, F_TCP_STATE, F_ROLE, F_AGE,
-	F_OPEN_AGE, F_OPEN_TS, F_EOF_TS, F_CW_TS, F_OPEN_STACK, F_EOF_STACK, F_SHARED_WITH,
-	F_INHERITED, F_HANDLER_STACK, F_STACK, F_CHILD, F_SOCKETS, F_PATH, F_ACTION, F_RESULT,
-	F_REMAINING, F_LATE_MS, F_BY_RUNTIME, F_TRACKED, F_OPEN, F_LEAKED, F_ENFORCED, F_UNTRACKED,
-	F_DROPPED, F_REASON, F_N
-};
-static const char *const fld_name[F_N] = {
-	"v", "event", "ts_ns", "pid", "ppid", "exe", "argv0", "boot_id", "host", "origin", "id",
-	"frames", "kind", "fd", "inode", "family", "local", "peer", "tcp_state", "role", "age_ms",
-	"open_age_ms", "open_ts_ns", "eof_ts_ns", "cw_ts_ns", "open_stack", "eof_stack",
-	"shared_with", "inherited", "handler_stack", "stack", "child", "sockets", "path", "action",
-	"result", "remaining_fds", "late_ms", "by_runtime", "tracked", "open", "leaked", "enforced",
-	"untracked", "dropped", "reason",
-};
+/* The fields of the log format, from its table (preload/logformat.h): F_v, F_event, ... */
+#define FLD_ENUM(key, types, elem, req, opt, meaning) F_##key,
+enum fld { SL_LOG_FIELDS(FLD_ENUM) F_N };
+#undef FLD_ENUM
+#define FLD_NAME(key, types, elem, req, opt, meaning) #key,
+static const char *const fld_name[F_N] = { SL_LOG_FIELDS(FLD_NAME) };
+#undef FLD_NAME
+#define FLD_TYPES(key, types, elem, req, opt, meaning) types,
+static const unsigned fld_types[F_N] = { SL_LOG_FIELDS(FLD_TYPES) };
+#undef FLD_TYPES
+/* The events, by name, and the fields each requires and knows (ftab_init) */
+#define EV_NAME(name, event, meaning) #name,
+static const char *const ev_name[SL_LO_N] = { SL_LOG_OBJECTS(EV_NAME) };
+#undef EV_NAME
+#define EV_IS(name, event, meaning) event,
+static const char ev_is_event[SL_LO_N] = { SL_LOG_OBJECTS(EV_IS) };
+#undef EV_IS
 
 /* Field lookup by hash: ~30 keys per record times a million records is the hot loop. */
-#define FT_SIZE 128
+#define FT_SIZE 256
+_Static_assert(F_N <= FT_SIZE / 2 && F_N <= 127, "the field table stays sparse");
 static signed char ftab[FT_SIZE];
 static int ftab_ready;
+
+/* A set of fields: a record's, or those an event requires or knows. */
+typedef unsigned __int128 fset;
+_Static_assert(F_N <= 128, "a set of fields is a 128-bit mask");
+#define FBIT(f) ((fset)1 << (f))
+static fset ev_req[SL_LO_N], ev_known[SL_LO_N];
 
 static unsigned khash(const char *k, size_t n)
 {
@@ -55,6 +64,13 @@ static void ftab_init(void)
 		while (ftab[h] >= 0) h = (h + 1) % FT_SIZE;
 		ftab[h] = (signed char)i;
 	}
+#define EV_SETS(key, types, elem, req, opt, meaning)                                              \
+	for (int o = 0; o < SL_LO_N; o++) {                                                       \
+		if ((req) & (1u << o)) ev_req[o] |= FBIT(F_##key);                                \
+		if (((req) | (opt)) & (1u << o)) ev_known[o] |= FBIT(F_##key);                    \
+	}
+	SL_LOG_FIELDS(EV_SETS)
+#undef EV_SETS
 	ftab_ready = 1;
 }
 
@@ -71,10 +87,9 @@ static int fld_of(const char *k, size_t n)
 /* Fields of one record; only those in `seen` are valid (zeroing 1.3 KiB per line showed up
  * at 10% of a profile). */
 struct rec {
-	uint64_t seen;
+	fset seen;
 	struct sl_jv f[F_N];
 };
-_Static_assert(F_N <= 64, "seen is a 64-bit mask");
 
 static int on_member(void *ctx, const char *key, size_t klen, const struct sl_jv *v)
 {
@@ -82,7 +97,7 @@ static int on_member(void *ctx, const char *key, size_t klen, const struct sl_jv
 	int i = fld_of(key, klen);
 	if (i >= 0) { /* a repeated key: the last one wins, as in jansson */
 		r->f[i] = *v;
-		r->seen |= 1ull << i;
+		r->seen |= FBIT(i);
 	}
 	return 0;
 }
@@ -155,7 +170,7 @@ static const char *intern_str(struct rd *d, int slot, const struct sl_jv *v, cha
 	return keep_str(d, slot, v, buf, cap, 1);
 }
 
-static int present(const struct rec *r, int f) { return (r->seen >> f) & 1; }
+static int present(const struct rec *r, int f) { return (int)((r->seen >> f) & 1); }
 static int isnull(const struct rec *r, int f) { return !present(r, f) || r->f[f].t == SL_J_NULL; }
 
 static int64_t get_int(struct rd *d, const struct rec *r, int f, int64_t dflt)
@@ -262,17 +277,17 @@ static struct sl_proc *proc_get(struct rd *d, int pid)
 
 static void do_start(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
 {
-	const char *boot = get_str(d, r, F_BOOT);
+	const char *boot = get_str(d, r, F_boot_id);
 	/* exec keeps the pid and writes a new start record: the same holder, a new image */
 	p->has_start = 1;
 	if (p->start_ts == SL_NONE || ts < p->start_ts) p->start_ts = ts;
-	p->ppid = (int)get_int(d, r, F_PPID, p->ppid);
+	p->ppid = (int)get_int(d, r, F_ppid, p->ppid);
 	if (boot) p->boot = boot;
 	const char *s;
-	if ((s = get_str(d, r, F_HOST))) p->host = s;
-	if ((s = get_str(d, r, F_EXE))) p->exe = s;
-	if ((s = get_str(d, r, F_ARGV0))) p->argv0 = s;
-	if ((s = get_str(d, r, F_ORIGIN))) p->origin = s;
+	if ((s = get_str(d, r, F_host))) p->host = s;
+	if ((s = get_str(d, r, F_exe))) p->exe = s;
+	if ((s = get_str(d, r, F_argv0))) p->argv0 = s;
+	if ((s = get_str(d, r, F_origin))) p->origin = s;
 }
 
 struct fr_ctx {
@@ -287,31 +302,32 @@ static int on_frame_member(void *ctx, const char *key, size_t klen, const struct
 	struct fr_ctx *c = ctx;
 	struct sl_frame *f = &c->f[c->n];
 	char buf[4096];
-	if (sl_jkey(key, klen, "ip") || sl_jkey(key, klen, "offset")) {
-		uint64_t x;
+	const char **dst;
+	int slot, k = fld_of(key, klen);
+	uint64_t x;
+	int64_t ln;
+	switch (k) {
+	case F_ip:
+	case F_offset:
 		if (v->t == SL_J_NULL) return 0;
 		if (sl_jv_hex(v, &x)) return c->bad = 1;
-		if (key[0] == 'o') f->offset = x;
+		if (k == F_offset) f->offset = x;
 		return 0;
-	}
-	if (sl_jkey(key, klen, "line")) {
-		int64_t ln;
+	case F_line:
 		if (v->t == SL_J_NULL) return 0;
 		if (sl_jv_int(v, &ln) || ln < 0 || ln > INT32_MAX) return c->bad = 1;
 		f->line = (int)ln;
 		return 0;
+	case F_module: dst = &f->module; slot = C_MODULE; break;
+	case F_symbol: dst = &f->symbol; slot = C_SYMBOL; break;
+	case F_build_id: dst = &f->build_id; slot = C_BUILD_ID; break;
+	case F_lang: dst = &f->lang; slot = C_LANG; break;
+	case F_file: dst = &f->file; slot = C_FILE; break;
+	default: return 0; /* a member it does not know: ignored */
 	}
-	const char **dst = sl_jkey(key, klen, "module")   ? &f->module
-			   : sl_jkey(key, klen, "symbol")   ? &f->symbol
-			   : sl_jkey(key, klen, "build_id") ? &f->build_id
-			   : sl_jkey(key, klen, "lang")     ? &f->lang
-			   : sl_jkey(key, klen, "file")     ? &f->file
-							    : NULL;
-	if (!dst || v->t == SL_J_NULL) return 0;
+	if (v->t == SL_J_NULL) return 0;
 	if (v->t != SL_J_STR) return c->bad = 1;
-	*dst = intern_str(c->d, dst == &f->module ? C_MODULE : dst == &f->symbol ? C_SYMBOL
-				: dst == &f->build_id ? C_BUILD_ID : dst == &f->lang ? C_LANG : C_FILE,
-			  v, buf, sizeof buf);
+	*dst = intern_str(c->d, slot, v, buf, sizeof buf);
 	return 0;
 }
 
@@ -334,11 +350,11 @@ static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
 	struct sl_stack *s, *head;
 	struct sl_frame tmp[SL_MAX_FRAMES];
 	struct fr_ctx c = { d, tmp, 0, 0 };
-	if (!get_hex(d, r, F_ID, &id)) {
+	if (!get_hex(d, r, F_id, &id)) {
 		if (!d->err) d->err = "id";
 		return;
 	}
-	if (!present(r, F_FRAMES) || r->f[F_FRAMES].t != SL_J_ARR || sl_jv_elems(&r->f[F_FRAMES], on_frame, &c) || c.bad) {
+	if (!present(r, F_frames) || r->f[F_frames].t != SL_J_ARR || sl_jv_elems(&r->f[F_frames], on_frame, &c) || c.bad) {
 		d->err = "frames";
 		return;
 	}
@@ -403,35 +419,35 @@ static int kind_of(const char *k)
 
 static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
 {
-	const char *ks = get_str(d, r, F_KIND);
+	const char *ks = get_str(d, r, F_kind);
 	int k = kind_of(ks);
 	if (k < 0) {
 		d->err = ks ? "kind (unknown leak kind)" : "kind";
 		return;
 	}
-	if (!present(r, F_INODE) || isnull(r, F_INODE)) {
+	if (!present(r, F_inode) || isnull(r, F_inode)) {
 		d->err = "inode (missing)";
 		return;
 	}
 	struct sl_leak l = { 0 };
-	l.local = get_str_copy(d, r, F_LOCAL);
-	l.peer = get_str_copy(d, r, F_PEER);
-	l.tcp_state = get_str(d, r, F_TCP_STATE);
-	l.role = get_str(d, r, F_ROLE);
-	(void)get_str(d, r, F_FAMILY); /* type-checked; no writer shows it */
-	l.age_ms = get_int(d, r, F_AGE, SL_NONE);
-	l.open_age_ms = get_int(d, r, F_OPEN_AGE, SL_NONE);
-	l.open_ts = get_int(d, r, F_OPEN_TS, SL_NONE);
-	l.eof_ts = get_int(d, r, F_EOF_TS, SL_NONE);
-	l.cw_ts = get_int(d, r, F_CW_TS, SL_NONE);
-	l.has_open = (uint8_t)get_hex(d, r, F_OPEN_STACK, &l.open_id);
-	l.has_eof = (uint8_t)get_hex(d, r, F_EOF_STACK, &l.eof_id);
-	l.has_handler = (uint8_t)get_hex(d, r, F_HANDLER_STACK, &l.handler_id);
-	l.inherited = present(r, F_INHERITED) && r->f[F_INHERITED].t == SL_J_TRUE;
-	uint64_t inode = (uint64_t)get_int(d, r, F_INODE, 0);
-	int fd = (int)get_int(d, r, F_FD, -1);
+	l.local = get_str_copy(d, r, F_local);
+	l.peer = get_str_copy(d, r, F_peer);
+	l.tcp_state = get_str(d, r, F_tcp_state);
+	l.role = get_str(d, r, F_role);
+	(void)get_str(d, r, F_family); /* type-checked; no writer shows it */
+	l.age_ms = get_int(d, r, F_age_ms, SL_NONE);
+	l.open_age_ms = get_int(d, r, F_open_age_ms, SL_NONE);
+	l.open_ts = get_int(d, r, F_open_ts_ns, SL_NONE);
+	l.eof_ts = get_int(d, r, F_eof_ts_ns, SL_NONE);
+	l.cw_ts = get_int(d, r, F_cw_ts_ns, SL_NONE);
+	l.has_open = (uint8_t)get_hex(d, r, F_open_stack, &l.open_id);
+	l.has_eof = (uint8_t)get_hex(d, r, F_eof_stack, &l.eof_id);
+	l.has_handler = (uint8_t)get_hex(d, r, F_handler_stack, &l.handler_id);
+	l.inherited = present(r, F_inherited) && r->f[F_inherited].t == SL_J_TRUE;
+	uint64_t inode = (uint64_t)get_int(d, r, F_inode, 0);
+	int fd = (int)get_int(d, r, F_fd, -1);
 	int *pids;
-	int np = get_ints(d, r, F_SHARED_WITH, &pids);
+	int np = get_ints(d, r, F_shared_with, &pids);
 	if (d->err) return;
 	/* exit_open says when it was found, not what went wrong: group it with the cause, as the
 	 * library's exit summary does (one rule: preload/sitekey.c). */
@@ -452,25 +468,25 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts,
 			  int type)
 {
-	if (!present(r, F_INODE) || isnull(r, F_INODE)) {
+	if (!present(r, F_inode) || isnull(r, F_inode)) {
 		d->err = "inode (missing)";
 		return;
 	}
-	uint64_t inode = (uint64_t)get_int(d, r, F_INODE, 0);
-	int fd = (int)get_int(d, r, F_FD, -1);
-	int k = kind_of(get_str(d, r, F_KIND));
+	uint64_t inode = (uint64_t)get_int(d, r, F_inode, 0);
+	int fd = (int)get_int(d, r, F_fd, -1);
+	int k = kind_of(get_str(d, r, F_kind));
 	int *pids = NULL, *rem = NULL, np = 0, nr = 0;
 	int64_t ms = SL_NONE;
 	const char *text = NULL;
 	if (type == SL_EV_CLOSE_SHARED) {
-		np = get_ints(d, r, F_SHARED_WITH, &pids);
-		nr = get_ints(d, r, F_REMAINING, &rem);
+		np = get_ints(d, r, F_shared_with, &pids);
+		nr = get_ints(d, r, F_remaining_fds, &rem);
 	} else if (type == SL_EV_LATE_CLOSE) {
-		ms = get_int(d, r, F_LATE_MS, SL_NONE);
+		ms = get_int(d, r, F_late_ms, SL_NONE);
 	} else if (type == SL_EV_ENFORCE) {
 		/* result is 0 or an errno name */
-		if (present(r, F_RESULT) && r->f[F_RESULT].t == SL_J_STR) text = get_str(d, r, F_RESULT);
-		else if (get_int(d, r, F_RESULT, 0) != 0) text = "failed";
+		if (present(r, F_result) && r->f[F_result].t == SL_J_STR) text = get_str(d, r, F_result);
+		else if (get_int(d, r, F_result, 0) != 0) text = "failed";
 	}
 	if (d->err) return;
 	struct sl_ev *e = ev_new(d, type, p, ts);
@@ -488,9 +504,9 @@ static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, 
 	/* enforce: it succeeded; late_close: the interpreter's finaliser closed it, not the
 	 * program (not "closed late": the program never let it go) */
 	e->flag = type == SL_EV_ENFORCE ? !text
-		  : type == SL_EV_LATE_CLOSE && present(r, F_BY_RUNTIME) &&
-			    r->f[F_BY_RUNTIME].t == SL_J_TRUE;
-	e->has_stack = (uint8_t)get_hex(d, r, F_STACK, &se->stack_id);
+		  : type == SL_EV_LATE_CLOSE && present(r, F_by_runtime) &&
+			    r->f[F_by_runtime].t == SL_J_TRUE;
+	e->has_stack = (uint8_t)get_hex(d, r, F_stack, &se->stack_id);
 }
 
 struct cross_ctx {
@@ -508,13 +524,17 @@ struct cross_one { int64_t fd, inode; int cloexec, has_inode, bad; };
 static int on_cross_member(void *ctx, const char *key, size_t klen, const struct sl_jv *v)
 {
 	struct cross_one *o = ctx;
-	if (sl_jkey(key, klen, "fd")) {
+	switch (fld_of(key, klen)) {
+	case F_fd:
 		if (sl_jv_int(v, &o->fd)) o->bad = 1;
-	} else if (sl_jkey(key, klen, "inode")) {
+		break;
+	case F_inode:
 		if (sl_jv_int(v, &o->inode)) o->bad = 1;
 		else o->has_inode = 1;
-	} else if (sl_jkey(key, klen, "cloexec")) {
+		break;
+	case F_cloexec:
 		o->cloexec = v->t == SL_J_TRUE;
+		break;
 	}
 	return 0;
 }
@@ -544,49 +564,49 @@ static void do_cross(struct rd *d, const struct rec *r, struct sl_proc *p, int64
 {
 	struct cross_ctx c = { d, p, ts, type, -1, NULL, 0, 0, 0, 0 };
 	if (type == SL_EV_FORK) {
-		c.child = (int)get_int(d, r, F_CHILD, -1);
+		c.child = (int)get_int(d, r, F_child, -1);
 		if (c.child < 0 && !d->err) d->err = "child (missing)";
 	} else {
-		c.path = get_str(d, r, F_PATH);
+		c.path = get_str(d, r, F_path);
 	}
-	c.has_stack = get_hex(d, r, F_STACK, &c.stack);
+	c.has_stack = get_hex(d, r, F_stack, &c.stack);
 	if (d->err) return;
-	if (isnull(r, F_SOCKETS)) return;
-	if (r->f[F_SOCKETS].t != SL_J_ARR) {
+	if (isnull(r, F_sockets)) return;
+	if (r->f[F_sockets].t != SL_J_ARR) {
 		d->err = "sockets";
 		return;
 	}
 	/* a dry pass first, so that a bad element leaves no half-applied events */
 	c.dry = 1;
-	sl_jv_elems(&r->f[F_SOCKETS], on_cross, &c);
+	sl_jv_elems(&r->f[F_sockets], on_cross, &c);
 	if (c.bad) {
 		d->err = "sockets (element without an integer inode)";
 		return;
 	}
 	c.dry = 0;
-	sl_jv_elems(&r->f[F_SOCKETS], on_cross, &c);
+	sl_jv_elems(&r->f[F_sockets], on_cross, &c);
 }
 
 static void do_exit(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
 {
 	p->has_exit = 1;
 	p->exit_ts = ts;
-	p->tracked = get_int(d, r, F_TRACKED, 0);
-	p->open = get_int(d, r, F_OPEN, 0);
-	p->leaked = get_int(d, r, F_LEAKED, 0);
-	p->enforced = get_int(d, r, F_ENFORCED, 0);
-	p->untracked = get_int(d, r, F_UNTRACKED, 0);
-	p->dropped = get_int(d, r, F_DROPPED, 0);
+	p->tracked = get_int(d, r, F_tracked, 0);
+	p->open = get_int(d, r, F_open, 0);
+	p->leaked = get_int(d, r, F_leaked, 0);
+	p->enforced = get_int(d, r, F_enforced, 0);
+	p->untracked = get_int(d, r, F_untracked, 0);
+	p->dropped = get_int(d, r, F_dropped, 0);
 }
 
 /* A program started without the preload, or with its records sent elsewhere. */
 static void do_exec_untracked(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
 {
 	struct sl_an *a = d->a;
-	int64_t child = get_int(d, r, F_CHILD, p->pid);
-	const char *path = get_str(d, r, F_PATH), *argv0 = get_str(d, r, F_ARGV0);
-	const char *reason = get_str(d, r, F_REASON);
-	int64_t ppid = get_int(d, r, F_PPID, -1);
+	int64_t child = get_int(d, r, F_child, p->pid);
+	const char *path = get_str(d, r, F_path), *argv0 = get_str(d, r, F_argv0);
+	const char *reason = get_str(d, r, F_reason);
+	int64_t ppid = get_int(d, r, F_ppid, -1);
 	if (d->err) return;
 	if (child < 0 || child > INT32_MAX || ppid < -1 || ppid > INT32_MAX) {
 		d->err = "child";
@@ -640,6 +660,69 @@ static void do_line(struct rd *d, const char *s, size_t n)
 	do_record(d, s, n);
 }
 
+/* The event of a record by name, from the table (SL_LO_*), or -1. */
+static int event_of(const char *ev)
+{
+	for (int o = 0; o < SL_LO_N; o++)
+		if (ev_is_event[o] && !strcmp(ev, ev_name[o])) return o;
+	return -1;
+}
+
+static int type_ok(const struct sl_jv *v, unsigned types)
+{
+	int64_t x;
+	switch (v->t) {
+	case SL_J_NULL: return !!(types & SL_JT_NULL);
+	case SL_J_TRUE:
+	case SL_J_FALSE: return !!(types & SL_JT_BOOL);
+	case SL_J_NUM: return (types & SL_JT_INT) && !sl_jv_int(v, &x);
+	case SL_J_STR: return !!(types & SL_JT_STR);
+	case SL_J_ARR: return !!(types & SL_JT_ARR);
+	case SL_J_OBJ: return !!(types & SL_JT_OBJ);
+	default: return 0;
+	}
+}
+
+/* "an integer or null", for a mask of SL_JT_* */
+static const char *types_text(unsigned types, char *buf, size_t cap)
+{
+	static const struct { unsigned t; const char *name; } tn[] = {
+		{ SL_JT_INT, "an integer" }, { SL_JT_STR, "a string" }, { SL_JT_BOOL, "a boolean" },
+		{ SL_JT_ARR, "an array" }, { SL_JT_OBJ, "an object" }, { SL_JT_NULL, "null" },
+	};
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof tn / sizeof tn[0] && n < cap; i++)
+		if (types & tn[i].t)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? " or " : "", tn[i].name);
+	return buf;
+}
+
+/* A record of a known event, read, against the table: a required field it lacks, or a known
+ * field of another type, is named as bad lines are. The record stays counted and used (what
+ * the analyser takes from it was checked as it was read): a leak is not lost to a field the
+ * analysis can do without. One message per line, the first problem. */
+static void check_fields(struct rd *d, const struct rec *r, int o, const char *ev)
+{
+	fset miss = ev_req[o] & ~r->seen, have = r->seen & ev_known[o];
+	char e[160], t[96];
+	for (int f = 0; miss && f < F_N; f++)
+		if ((miss >> f) & 1) {
+			sl_bad_line(d->a, d->name, d->line, "\"%s\" record: missing field \"%s\" "
+				    "(required in log format version %d; the record is used without "
+				    "it)", sl_term_str(e, sizeof e, ev), fld_name[f], SL_LOG_VERSION);
+			return;
+		}
+	for (int f = 0; have && f < F_N; f++)
+		if (((have >> f) & 1) && !type_ok(&r->f[f], fld_types[f])) {
+			sl_bad_line(d->a, d->name, d->line, "\"%s\" record: field \"%s\" is not %s "
+				    "(log format version %d; the record is used without it)",
+				    sl_term_str(e, sizeof e, ev), fld_name[f],
+				    types_text(fld_types[f], t, sizeof t), SL_LOG_VERSION);
+			return;
+		}
+}
+
 static void do_record(struct rd *d, const char *s, size_t n)
 {
 	struct sl_an *a = d->a;
@@ -653,13 +736,13 @@ static void do_record(struct rd *d, const char *s, size_t n)
 		return;
 	}
 	d->err = NULL;
-	if (!present(&r, F_EVENT) || r.f[F_EVENT].t != SL_J_STR || sl_jv_str(&r.f[F_EVENT], ev, sizeof ev) < 0) {
+	if (!present(&r, F_event) || r.f[F_event].t != SL_J_STR || sl_jv_str(&r.f[F_event], ev, sizeof ev) < 0) {
 		sl_bad_line(a, d->name, d->line, "no \"event\" string");
 		return;
 	}
-	int64_t v = get_int(d, &r, F_V, -1);
-	int64_t pid = get_int(d, &r, F_PID, -1);
-	int64_t ts = get_int(d, &r, F_TS, SL_NONE);
+	int64_t v = get_int(d, &r, F_v, -1);
+	int64_t pid = get_int(d, &r, F_pid, -1);
+	int64_t ts = get_int(d, &r, F_ts_ns, SL_NONE);
 	if (d->err || v < 1 || pid < 0 || pid > INT32_MAX || ts == SL_NONE) {
 		sl_bad_line(a, d->name, d->line, "%s", v < 1 ? "missing or bad \"v\""
 				       : pid < 0 || pid > INT32_MAX ? "missing or bad \"pid\""
@@ -668,23 +751,42 @@ static void do_record(struct rd *d, const char *s, size_t n)
 	}
 	struct sl_proc *p = proc_get(d, (int)pid);
 	if (!p) return;
-	if (!strcmp(ev, "start")) do_start(d, &r, p, ts);
-	else if (!strcmp(ev, "stack")) do_stack(d, &r, p);
-	else if (!strcmp(ev, "leak")) do_leak(d, &r, p, ts);
-	else if (!strcmp(ev, "late_close")) do_sock_event(d, &r, p, ts, SL_EV_LATE_CLOSE);
-	else if (!strcmp(ev, "enforce")) do_sock_event(d, &r, p, ts, SL_EV_ENFORCE);
-	else if (!strcmp(ev, "close_shared")) do_sock_event(d, &r, p, ts, SL_EV_CLOSE_SHARED);
-	else if (!strcmp(ev, "fork")) do_cross(d, &r, p, ts, SL_EV_FORK);
-	else if (!strcmp(ev, "exec")) do_cross(d, &r, p, ts, SL_EV_EXEC);
-	else if (!strcmp(ev, "exit")) do_exit(d, &r, p, ts);
-	else if (!strcmp(ev, "exec_untracked")) do_exec_untracked(d, &r, p, ts);
-	else a->unknown_events++; /* the format says: ignore events you do not know */
+	int o = event_of(ev);
+	if (o < 0) {
+		a->unknown_events++;
+		if (v == SL_LOG_VERSION) {
+			/* Version 1 is the table: an event it lacks is a broken (or forged) line.
+			 * Events of a newer version are ignored, as the format says. */
+			char e[160];
+			sl_bad_line(a, d->name, d->line, "\"%s\" record: unknown event (not in log "
+				    "format version %d)", sl_term_str(e, sizeof e, ev), SL_LOG_VERSION);
+		}
+		return;
+	}
+	/* One case per object of the table and no default: an event added to the table and not
+	 * read here is a -Wswitch error. */
+	switch ((enum sl_log_object)o) {
+	case SL_LO_start: do_start(d, &r, p, ts); break;
+	case SL_LO_stack: do_stack(d, &r, p); break;
+	case SL_LO_leak: do_leak(d, &r, p, ts); break;
+	case SL_LO_late_close: do_sock_event(d, &r, p, ts, SL_EV_LATE_CLOSE); break;
+	case SL_LO_enforce: do_sock_event(d, &r, p, ts, SL_EV_ENFORCE); break;
+	case SL_LO_close_shared: do_sock_event(d, &r, p, ts, SL_EV_CLOSE_SHARED); break;
+	case SL_LO_fork: do_cross(d, &r, p, ts, SL_EV_FORK); break;
+	case SL_LO_exec: do_cross(d, &r, p, ts, SL_EV_EXEC); break;
+	case SL_LO_exit: do_exit(d, &r, p, ts); break;
+	case SL_LO_exec_untracked: do_exec_untracked(d, &r, p, ts); break;
+	case SL_LO_frame: /* nested objects, never events (event_of) */
+	case SL_LO_socket:
+	case SL_LO_N: break;
+	}
 	if (d->err) {
 		char e[160];
 		sl_bad_line(a, d->name, d->line, "\"%s\" record: bad field \"%s\"",
 			    sl_term_str(e, sizeof e, ev), d->err);
 		return;
 	}
+	if (v == SL_LOG_VERSION) check_fields(d, &r, o, ev);
 	a->records++;
 	if (ts < p->first_ts) p->first_ts = ts;
 	if (ts > p->last_ts) p->last_ts = ts;
