@@ -41,7 +41,7 @@ while n < nlines:
     elif r % 3 == 1:
         emit('{"v":1,"event":"close_shared","ts_ns":%d,"pid":%d,"tid":%d,"fd":%d,"inode":%d,"remaining_fds":[],"shared_with":[%d],"stack":"%016x"}' % (ts, pid, pid, 5 + k % 1000, 100000 + k, pid + 1, 1 + k % NSTACK))
     elif r % 3 == 2:
-        emit('{"v":1,"event":"heartbeat","ts_ns":%d,"pid":%d,"tid":%d,"tracked":%d,"note":"an event this analyser does not know"}' % (ts, pid, pid, k))
+        emit('{"v":2,"event":"heartbeat","ts_ns":%d,"pid":%d,"tid":%d,"tracked":%d,"note":"an event of a newer version, which this analyser ignores"}' % (ts, pid, pid, k))
     else:
         emit('{"v":1,"event":"exit","ts_ns":%d,"pid":%d,"tid":%d,"tracked":10,"open":3,"leaked":3,"enforced":0}' % (ts, pid, pid))
     i += 1

@@ -6,8 +6,9 @@ A case runs in a fresh temporary log directory, waits with deadlines for what it
 only sleeps are the "nothing more arrives" windows a negative assertion needs), asserts exact
 counts and fields, and kills every process it started (each program leads its own process
 group, so forked children and exec'd helpers go with it). Every log file of every case is
-checked at the end of the case: every line a complete JSON object with the common fields, its
-pid the file's, a `stack` record before the first record naming it, at most one `leak` per
+checked at the end of the case: every line a complete JSON object, every record as the log
+format's table says (tests/lib/logformat.py: the library's own preload/logformat.h), its pid
+the file's, a `stack` record before the first record naming it, at most one `leak` per
 socket per process image.
 
 The programs speak a line protocol on stdout ("port P", "sock FD INODE", progress words) and
@@ -28,10 +29,8 @@ import tempfile
 import threading
 import time
 
-COMMON_FIELDS = ("v", "event", "ts_ns", "pid", "tid")
-LEAK_FIELDS = ("kind", "fd", "fds", "inode", "gen", "family", "local", "peer", "tcp_state",
-               "role", "age_ms", "open_age_ms", "open_ts_ns", "eof_ts_ns", "cw_ts_ns",
-               "open_stack", "eof_stack", "last_io_stack", "shared_with", "inherited")
+import logformat
+
 STACK_REFS = ("open_stack", "eof_stack", "last_io_stack", "stack")
 
 
@@ -88,17 +87,14 @@ class LogFile:
                 self.bad.append(f"line {i} is not one JSON object ({e}): {line[:160]!r}")
 
 
-FRAME_FIELDS = ("ip", "module", "offset", "symbol", "build_id")
 CONTRACT_KINDS = ("eof_unclosed", "close_wait", "exit_open", "gc_closed")
 CONTRACT_ROLES = ("accepted", "connected", "inherited", "other")
 
 
 def _frame_errors(at, frames):
-    """The first malformed frame of a stack record (docs/log-format.md), as one error."""
+    """The first malformed frame of a stack record (docs/log-format.md), as one error: what
+    the log format's table cannot say (its fields and types are checked against it)."""
     for fr in frames:
-        fmiss = [k for k in FRAME_FIELDS if k not in fr]
-        if fmiss:
-            return [f"{at}: frame lacks {fmiss}: {fr}"]
         if "lang" in fr:  # an interpreter's frame
             if not (fr["lang"] == "python" and isinstance(fr.get("file"), str)
                     and isinstance(fr.get("line"), int) and fr["ip"] is None
@@ -112,16 +108,12 @@ def _frame_errors(at, frames):
 
 
 def _leak_typed(r):
-    """A leak record's documented fields with their types, for programs that only do plain
-    TCP on loopback, never read after a leak (last_io_stack null) and set no idle_ms."""
-    return (r["kind"] in CONTRACT_KINDS and isinstance(r["fd"], int)
-            and isinstance(r["inode"], int) and r["inode"] > 0 and isinstance(r["fds"], list)
-            and r["fd"] in r["fds"] and r["family"] in ("inet", "inet6")
-            and isinstance(r["tcp_state"], str) and r["role"] in CONTRACT_ROLES
-            and isinstance(r["age_ms"], int) and r["age_ms"] >= 0
-            and isinstance(r["shared_with"], list) and isinstance(r["inherited"], bool)
-            and all(r[k] is None or isinstance(r[k], str) for k in ("local", "peer"))
-            and r["last_io_stack"] is None)
+    """A leak record's values, for programs that only do plain TCP on loopback and set no
+    idle_ms: what the log format's table cannot say (its fields and types are checked against
+    it)."""
+    return (r["kind"] in CONTRACT_KINDS and r["inode"] > 0 and r["fd"] in r["fds"]
+            and r["family"] in ("inet", "inet6") and r["role"] in CONTRACT_ROLES
+            and r["age_ms"] >= 0)
 
 
 def log_files(prefix, final=False):
@@ -141,13 +133,16 @@ def log_files(prefix, final=False):
 
 def log_records(prefix, pid=None, event=None):
     """The records of the files PREFIX.PID (of that pid only when given), of that event only
-    when given. A line still being written is not one yet."""
-    return [r for p, lf in log_files(prefix).items() if pid is None or p == pid
-            for r in lf.records if event is None or r.get("event") == event]
+    when given, each checked against the log format's table (Fail naming what is wrong). A
+    line still being written is not one yet."""
+    return [logformat.checked(r, lf.path, Fail) for p, lf in log_files(prefix).items()
+            if pid is None or p == pid for r in lf.records
+            if event is None or r.get("event") == event]
 
 
 def validate(log, per_pid=True, contract=False):
-    """Errors in one log: JSON, common fields, stacks before use, one leak per socket. With
+    """Errors in one log: JSON, every record against the log format's table (logformat.py),
+    stacks before use, one leak per socket. With
     contract: also every frame's fields, each stack written once per program image, and every
     leak field's type (_leak_typed)."""
     errs = list(log.bad)
@@ -155,12 +150,12 @@ def validate(log, per_pid=True, contract=False):
     where = os.path.basename(log.path)
     for i, r in enumerate(log.records, 1):
         at = f"{where} record {i} ({r.get('event')})"
-        missing = [k for k in COMMON_FIELDS if k not in r]
-        if missing:
-            errs.append(f"{at}: missing {missing}")
+        # Every field and its type, frames included, against the table the library writes
+        # from (preload/logformat.h); what follows checks what a table cannot say.
+        fmt = logformat.problems(r)
+        if fmt:
+            errs += [f"{at}: {p}: {brief(r)}" for p in fmt]
             continue
-        if r["v"] != 1 or not isinstance(r["ts_ns"], int) or not isinstance(r["tid"], int):
-            errs.append(f"{at}: bad v/ts_ns/tid: {brief(r)}")
         if per_pid and r["pid"] != log.pid:
             errs.append(f"{at}: pid {r['pid']} in the file of pid {log.pid}")
         if per_pid and i == 1 and r["event"] != "start":
@@ -188,10 +183,6 @@ def validate(log, per_pid=True, contract=False):
             if sid is not None and (key, sid) not in stacks:
                 errs.append(f"{at}: {k} {sid!r} names no earlier stack record")
         if r["event"] == "leak":
-            miss = [k for k in LEAK_FIELDS if k not in r]
-            if miss:
-                errs.append(f"{at}: leak lacks {miss}: {brief(r)}")
-                continue
             if contract and not _leak_typed(r):
                 errs.append(f"{at}: leak field of wrong type or value: {json.dumps(r)}")
             if (key, r["inode"]) in leaks:

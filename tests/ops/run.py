@@ -35,6 +35,7 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import (Fail, case_list, check, clean_env, log_records, read_line,  # noqa: E402
                      run_cases)
+import logformat  # noqa: E402
 
 A = None
 CASES, case = case_list()
@@ -652,7 +653,7 @@ def syslog_priorities_and_header(tmp, procs):
     for g in got:
         m = re.match(rb"<(\d+)>sockleak\[(\d+)\]: (\{.*\})$", g, re.S)
         check(m, f"header: {g[:120]!r}")
-        rec = json.loads(m.group(3))
+        rec = logformat.checked(json.loads(m.group(3)), "syslog datagram", Fail)
         check(int(m.group(2)) == p.pid == rec["pid"], f"pid: {g[:120]!r}")
         check(int(m.group(1)) == (12 if rec["event"] == "leak" else 14), f"priority: {g[:80]!r}")
 
