@@ -3,7 +3,8 @@
  * (the fields of every record, in "Fields in every record"), every field of a nested object
  * (a stack's frames, a fork's or exec's sockets) its name in the section of the event that
  * holds it; and the document names no event and no field in a table row that the table lacks
- * (issue 12: one definition of the log format). Run from the top of the tree. */
+ * (issue 12: one definition of the log format); and its "All fields" table is the table's,
+ * row for row: type, where required, where optional, meaning. Run from the top of the tree. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,14 +23,14 @@ struct obj {
 };
 struct field {
 	const char *key;
-	unsigned req, opt;
-	const char *elem;
+	unsigned types, req, opt;
+	const char *elem, *meaning;
 };
 
 #define OBJ(name, event, meaning) {#name, event},
 static const struct obj objs[] = {SL_LOG_OBJECTS(OBJ)};
 #undef OBJ
-#define FIELD(key, types, elem, req, opt, meaning) {#key, req, opt, elem},
+#define FIELD(key, types, elem, req, opt, meaning) {#key, types, req, opt, elem, meaning},
 static const struct field fields[] = {SL_LOG_FIELDS(FIELD)};
 #undef FIELD
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -217,11 +218,77 @@ static void test_documented_is_written(void **state)
 		fail_msg("%d documented events or fields are not in preload/logformat.h", bad);
 }
 
+/* ", "-separated backquoted names of the objects in mask; "every event" for all of them, "-"
+ * for none. */
+static void objects_text(char *out, size_t cap, unsigned mask)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (mask == SL_IN_EVENTS) {
+		snprintf(out, cap, "every event");
+		return;
+	}
+	for (size_t o = 0; o < N(objs); o++)
+		if (mask & (1u << o))
+			n += (size_t)snprintf(out + n, cap - n, "%s`%s`", n ? ", " : "", objs[o].name);
+	if (!n)
+		snprintf(out, cap, "-");
+}
+
+/* The row of the "All fields" table for field f. */
+static void field_row(char *out, size_t cap, const struct field *f)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} tn[] = {{SL_JT_INT, "int"},   {SL_JT_STR, "string"}, {SL_JT_BOOL, "bool"},
+		  {SL_JT_NULL, "null"}, {SL_JT_ARR, "array"},  {SL_JT_OBJ, "object"}};
+	char types[96] = "", req[256], opt[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < N(tn); i++)
+		if (f->types & tn[i].bit)
+			n += (size_t)snprintf(types + n, sizeof(types) - n, "%s%s%s%s", n ? " or " : "",
+					      tn[i].name, tn[i].bit == SL_JT_ARR && f->elem[0] ? " of " : "",
+					      tn[i].bit == SL_JT_ARR ? f->elem : "");
+	objects_text(req, sizeof(req), f->req);
+	objects_text(opt, sizeof(opt), f->opt);
+	snprintf(out, cap, "\n| `%s` | %s | %s | %s | %s |\n", f->key, types, req, opt, f->meaning);
+}
+
+static void test_all_fields_table(void **state)
+{
+	char *md = slurp("docs/log-format.md"), *sec = section(md, "## All fields"), row[1024];
+	int bad = 0, rows = 0;
+
+	(void)state;
+	assert_non_null(sec);
+	for (size_t f = 0; f < N(fields); f++) {
+		field_row(row, sizeof(row), &fields[f]);
+		if (!strstr(sec, row)) {
+			print_error("docs/log-format.md, All fields: want the row%s", row);
+			bad++;
+		}
+	}
+	for (const char *l = strstr(sec, "\n| `"); l; l = strstr(l + 1, "\n| `"))
+		rows++;
+	if (rows != (int)N(fields)) {
+		print_error("docs/log-format.md, All fields: %d rows for %zu fields\n", rows, N(fields));
+		bad++;
+	}
+	free(sec);
+	free(md);
+	if (bad)
+		fail_msg("docs/log-format.md's All fields table is not preload/logformat.h's");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events_and_fields_documented),
 		cmocka_unit_test(test_documented_is_written),
+		cmocka_unit_test(test_all_fields_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
