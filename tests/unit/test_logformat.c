@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textfile.h"
+
 #include "../../preload/logformat.h"
 
 struct obj {
@@ -34,20 +36,6 @@ static const struct obj objs[] = {SL_LOG_OBJECTS(OBJ)};
 static const struct field fields[] = {SL_LOG_FIELDS(FIELD)};
 #undef FIELD
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* A copy of the section that starts at the line `head` (up to the next heading of the same
  * or a higher level), or NULL. */
@@ -99,7 +87,7 @@ static char *event_section(const char *md, const char *name)
 
 static void test_events_and_fields_documented(void **state)
 {
-	char *md = slurp("docs/log-format.md"), *common = section(md, "## Fields in every record");
+	char *md = tf_read("docs/log-format.md"), *common = section(md, "## Fields in every record");
 	int bad = 0;
 
 	(void)state;
@@ -179,7 +167,7 @@ static int field_of(const char *key, size_t n, unsigned mask)
  * the first cell of its table's rows a field of it: the document describes what is written. */
 static void test_documented_is_written(void **state)
 {
-	char *md = slurp("docs/log-format.md"), *events = section(md, "## Events");
+	char *md = tf_read("docs/log-format.md"), *events = section(md, "## Events");
 	int bad = 0;
 
 	(void)state;
@@ -259,7 +247,7 @@ static void field_row(char *out, size_t cap, const struct field *f)
 
 static void test_all_fields_table(void **state)
 {
-	char *md = slurp("docs/log-format.md"), *sec = section(md, "## All fields"), row[1024];
+	char *md = tf_read("docs/log-format.md"), *sec = section(md, "## All fields"), row[1024];
 	int bad = 0, rows = 0;
 
 	(void)state;

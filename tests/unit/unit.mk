@@ -28,7 +28,7 @@ UNIT_LINK_test_policy := preload/policy preload/options preload/json textfile
 # the tools' JSON writer, compared byte for byte with jansson's dump
 UNIT_LINK_test_jwrite := tools/jwrite tools/escape tools/jscan
 UNIT_LIBS_test_jwrite := -ljansson
-UNIT_LINK_test_logformat :=
+UNIT_LINK_test_logformat := textfile
 
 # Test programs run with halt-on-error sanitizers so a report is never a pass.
 UNIT_ENV := ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:strict_string_checks=1 \
