@@ -14,5 +14,6 @@ $(LOGFORMAT_DUMP): tests/lib/logformat_dump.c preload/logformat.h preload/kinds.
 $(LOGFORMAT_JSON): $(LOGFORMAT_DUMP)
 	$(LOGFORMAT_DUMP) >$@.tmp && mv $@.tmp $@
 
-check-scenarios check-sharing check-enforce check-host check-hostile check-stress check-run \
-check-ops: $(LOGFORMAT_JSON)
+# Every group whose driver imports harness.py (its log_records and validate check records).
+check-scenarios check-noasm check-sharing check-enforce check-host check-hostile check-stress \
+check-run check-ops check-lang: $(LOGFORMAT_JSON)
