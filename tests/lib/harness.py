@@ -87,7 +87,6 @@ class LogFile:
                 self.bad.append(f"line {i} is not one JSON object ({e}): {line[:160]!r}")
 
 
-CONTRACT_KINDS = ("eof_unclosed", "close_wait", "exit_open", "gc_closed")
 CONTRACT_ROLES = ("accepted", "connected", "inherited", "other")
 
 
@@ -108,10 +107,10 @@ def _frame_errors(at, frames):
 
 
 def _leak_typed(r):
-    """A leak record's values, for programs that only do plain TCP on loopback and set no
-    idle_ms: what the log format's table cannot say (its fields and types are checked against
+    """A leak record's values, for programs that only do plain TCP on loopback: what the log
+    format's table cannot say (its fields, their types and the leak kinds are checked against
     it)."""
-    return (r["kind"] in CONTRACT_KINDS and r["inode"] > 0 and r["fd"] in r["fds"]
+    return (r["inode"] > 0 and r["fd"] in r["fds"]
             and r["family"] in ("inet", "inet6") and r["role"] in CONTRACT_ROLES
             and r["age_ms"] >= 0)
 
