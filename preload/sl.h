@@ -102,5 +102,13 @@ void *sl_map(size_t size);   /* zeroed pages, or NULL */
  * bytes, doubling *cap (bytes); the first used bytes are kept. Returns the array, or NULL
  * with p left as it was. */
 void *sl_pages_grow(void *p, size_t used, size_t *cap, size_t need);
+/* Append to such an array: arr (a typed pointer) holds n entries in cap bytes. Evaluates to the
+ * new last entry (arr moved and n counted), or NULL with neither changed when it cannot grow. */
+#define SL_PAGES_APPEND(arr, n, cap) \
+	({ \
+		__typeof__(arr) sl_g_ = sl_pages_grow((arr), (n) * sizeof(*(arr)), &(cap), \
+						      ((n) + 1) * sizeof(*(arr))); \
+		sl_g_ ? ((arr) = sl_g_, &(arr)[(n)++]) : NULL; \
+	})
 
 #endif

@@ -58,13 +58,11 @@ unsigned long sl_enforced_count(void) { return __atomic_load_n(&sl_enforced, __A
 
 static void sl_cw_add(const struct sl_diag *d, void *ctx)
 {
-	uint64_t *n = sl_pages_grow(sl_cw, sl_ncw * sizeof(*n), &sl_cw_cap, (sl_ncw + 1) * sizeof(*n));
+	uint64_t *n = SL_PAGES_APPEND(sl_cw, sl_ncw, sl_cw_cap);
 
 	(void)ctx;
-	if (!n)
-		return;
-	sl_cw = n;
-	sl_cw[sl_ncw++] = d->inode;
+	if (n)
+		*n = d->inode;
 }
 
 /* Sockets to register with our epoll instance (epwatch.h), or to take their identity first
@@ -87,11 +85,9 @@ static int sl_reg_collect(struct sl_sock *s, void *ctx)
 	if ((s->inode && s->ep == epgen) || s->ep == SL_EP_DEAD || s->fd < 0 || s->eof_ms ||
 	    (s->flags & (SL_F_LISTEN | SL_F_REPORTED | SL_F_FIN_SENT | SL_F_EXEMPT | SL_F_HALFCLOSE)))
 		return 0;
-	n = sl_pages_grow(sl_reg, sl_nreg * sizeof(*n), &sl_reg_cap, (sl_nreg + 1) * sizeof(*n));
-	if (!n)
+	if (!(n = SL_PAGES_APPEND(sl_reg, sl_nreg, sl_reg_cap)))
 		return 1;   /* the rest at the next scan */
-	sl_reg = n;
-	sl_reg[sl_nreg++] = (struct sl_reg){s->fd, s->gen, s->inode, 0};
+	*n = (struct sl_reg){s->fd, s->gen, s->inode, 0};
 	return 0;
 }
 
@@ -198,11 +194,9 @@ static int sl_fb_collect(struct sl_sock *s, void *ctx)
 	(void)ctx;
 	if (s->fd < 0 || (s->flags & (SL_F_REPORTED | SL_F_FIN_SENT)) || s->eof_ms)
 		return 0;
-	n = sl_pages_grow(sl_fb, sl_nfb * sizeof(*n), &sl_fb_cap, (sl_nfb + 1) * sizeof(*n));
-	if (!n)
+	if (!(n = SL_PAGES_APPEND(sl_fb, sl_nfb, sl_fb_cap)))
 		return 1;   /* the rest at the next scan */
-	sl_fb = n;
-	sl_fb[sl_nfb++] = (struct sl_fb){s->fd, s->gen, s->inode};
+	*n = (struct sl_fb){s->fd, s->gen, s->inode};
 	return 0;
 }
 
@@ -275,11 +269,8 @@ static int sl_age(struct sl_sock *s, void *ctx)
 	v = sl_policy_scan(&f, &sl_opt, &w->clock);
 	if (v.kind == SL_KIND_NONE)
 		return 0;
-	l = sl_pages_grow(sl_cand, w->n * sizeof(*l), &sl_cand_cap, (w->n + 1) * sizeof(*l));
-	if (!l)
+	if (!(l = SL_PAGES_APPEND(sl_cand, w->n, sl_cand_cap)))
 		return 1;   /* no memory: the rest at the next scan, or lost at exit */
-	sl_cand = l;
-	l = &sl_cand[w->n++];
 	sl_leak_info_of(l, s, v.kind, w->clock.now, v.since);
 	return 0;
 }
