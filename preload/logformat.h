@@ -135,6 +135,10 @@ enum sl_log_object { SL_LOG_OBJECTS(SL_LO_ENUM) SL_LO_N };
 	  "TCP sockets the tables had no room for (absent in older logs)")  \
 	X(dropped, SL_JT_INT, "", 0, SL_IN(exit), "records that could not be written (absent in older logs)")
 
+/* How many fields, for #if (SL_LF_N is the same number, for C). */
+#define SL_LF_ONE(key, types, elem, req, opt, meaning) +1
+#define SL_LOG_NFIELDS (0 SL_LOG_FIELDS(SL_LF_ONE))
+
 /* Fields, numbered in table order: SL_LF_v, ..., SL_LF_N. */
 #define SL_LF_ENUM(key, types, elem, req, opt, meaning) SL_LF_##key,
 enum sl_log_field { SL_LOG_FIELDS(SL_LF_ENUM) SL_LF_N };

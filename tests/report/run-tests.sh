@@ -182,13 +182,15 @@ check bad_input_capped bash -c "test \$(grep -c '^sockleak: .*bad.log:[0-9]*:' '
 check bad_input_total_line grep -qE '^sockleak: 38 bad line\(s\) in total, first 20 shown$' "$T/bad.err"
 # ---- the reader checks records against the log format's table (preload/logformat.h) ----
 # An event of version 1 the table lacks, or a record without a field the table requires, is
-# named like any bad line; a record that lacks a required field the analyser can do without is
-# still used (its leak is not lost); optional fields may be absent.
+# named like any bad line, and so is a field of another type than the table's; a record that
+# lacks a required field the analyser can do without is still used (its leak is not lost);
+# optional fields may be absent.
 {
 	cat "$T/mk.log"
 	echo '{"v":1,"event":"leek","ts_ns":1,"pid":100,"tid":100,"kind":"eof_unclosed","inode":1}'
 	echo '{"v":2,"event":"from_version_2","ts_ns":1,"pid":100,"tid":100}'
 	echo '{"v":1,"event":"late_close","ts_ns":2,"pid":100,"tid":100,"fd":5,"inode":5000,"kind":"eof_unclosed","late_ms":1,"leak_age_ms":2,"stack":null}'
+	echo '{"v":1,"event":"start","ts_ns":3,"pid":300,"tid":300,"ppid":1,"exe":"/x","argv0":"x","boot_id":"b","host":"h","version":1,"origin":"exec","options":{}}'
 } | sed '0,/"event":"leak"/s/,"gen":[0-9]*//' >"$T/fmt.log"
 "$SL" report "$T/fmt.log" >"$T/fmt.txt" 2>"$T/fmt.err"
 check format_unknown_event_named has "$T/fmt.err" "sockleak: $T/fmt.log:$(($(wc -l <"$T/mk.log") + 1)): \"leek\" record: unknown event (not in log format version 1)"
@@ -196,7 +198,8 @@ check format_missing_field_named has "$T/fmt.err" "\"leak\" record: missing fiel
 check format_missing_field_leak_kept bash -c "tail -n1 '$T/fmt.txt' | grep -qx 'SUMMARY: sockleak: 6 leaked socket(s) at 4 site(s)'"
 check format_newer_version_event_ignored bash -c "! grep -q from_version_2 '$T/fmt.err'"
 check format_optional_fields_accepted bash -c "! grep -q 'late_close\|exit' '$T/fmt.err'"
-check format_two_bad_lines grep -qx 'sockleak: 2 bad line(s) in total' "$T/fmt.err"
+check format_wrong_type_named has "$T/fmt.err" "\"start\" record: field \"version\" is not a string (log format version 1; the record is used without it)"
+check format_three_bad_lines grep -qx 'sockleak: 3 bad line(s) in total' "$T/fmt.err"
 check garbage_only_no_crash bash -c "head -c 200000 /dev/urandom >'$T/rand.log'; '$SL' report '$T/rand.log' >/dev/null 2>&1; test \$? = 0"
 
 # ---- sockets the preload could not track (its tables out of memory) are said, not lost ----
