@@ -617,6 +617,50 @@ def case_raw_setuid_watchdog(c):
     raw_setuid(c, 0)
 
 
+# --------------------------------------------------------------------------------------------
+# 12. Corrupt ELF images
+
+SHT_GNU_HASH = 0x6ffffff6
+
+
+def gnu_hash_corrupted(src, dst, symoffset):
+    """A copy of the ELF64 program src whose .gnu.hash claims symoffset unhashed symbols (its
+    .dynsym has a few dozen) and whose Bloom filter is empty, so the loader's own lookups in it
+    end at the filter and the program still runs."""
+    with open(src, "rb") as f:
+        b = bytearray(f.read())
+    check(b[:4] == b"\x7fELF" and b[4] == 2, f"{src} is not ELF64")
+    shoff, = struct.unpack_from("<Q", b, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", b, 0x3a)
+    for i in range(shnum):
+        sh = shoff + i * shentsize
+        if struct.unpack_from("<I", b, sh + 4)[0] == SHT_GNU_HASH:
+            off, = struct.unpack_from("<Q", b, sh + 0x18)
+            nbuckets, _, bloom_size, _ = struct.unpack_from("<IIII", b, off)
+            struct.pack_into("<I", b, off + 4, symoffset)
+            b[off + 16:off + 16 + 8 * bloom_size] = bytes(8 * bloom_size)
+            break
+    else:
+        raise Skip(f"{src} has no .gnu.hash")
+    with open(dst, "wb") as f:
+        f.write(b)
+    os.chmod(dst, 0o755)
+
+
+def case_corrupt_gnu_hash(c):
+    """A program whose GNU hash table says 65,536 symbols come before the hashed ones (its
+    .dynsym has a few dozen): the constructor's look for socket() among its imports reads none
+    past the object's mapped segments, and the program exits 0 as it does without sockleak."""
+    exe = os.path.join(c.dir, "true")
+    gnu_hash_corrupted("/bin/true", exe, 65536)
+    r = subprocess.run([exe], capture_output=True, timeout=10, env=c.env(preload=False))
+    if r.returncode != 0:
+        raise Skip(f"the patched /bin/true does not run even without the preload: {r}")
+    r = subprocess.run([exe], capture_output=True, timeout=10, env=c.env())
+    check(r.returncode == 0, f"the patched /bin/true under the preload: exit status "
+          f"{r.returncode}, stderr {r.stderr[-300:]!r}")
+
+
 CASES = [
     ("log_symlink_not_followed", case_log_symlink_not_followed),
     ("log_planted_file_not_used", case_log_planted_file_not_used),
@@ -635,6 +679,7 @@ CASES = [
     ("setuid_before_first_record", case_setuid_before_first_record),
     ("raw_setuid_watchdog", case_raw_setuid_watchdog),
     ("summary_names_escaped", case_summary_names_escaped),
+    ("corrupt_gnu_hash", case_corrupt_gnu_hash),
 ]
 
 if __name__ == "__main__":
