@@ -18,6 +18,8 @@ temporary directory, every wait bounded:
 - a real `logrotate` run (create mode) and a deleted log: records follow the path;
 - privilege drops: a daemon that calls setuid() before its first record still logs; after a
   raw syscall(SYS_setuid) the watchdog creates no file as root and takes the program's uid.
+- a corrupt ELF image: a program whose GNU hash table claims far more symbols than it has
+  runs under the preload as without it (the constructor reads its imports within its segments).
 
 Usage: run.py --bin BUILD/tests/hostile --lib /abs/libsockleak.so [--results FILE] [--only
 NAMES] [--keep]. Standard library only."""
