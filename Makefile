@@ -63,11 +63,16 @@ include $(sort $(filter-out tests/lib/lib.mk,$(wildcard preload/*.mk examples/*.
 all: $(ALL_TARGETS)
 
 # Every test group writes "PASSED FAILED" to $(B)/test-results/GROUP; check runs them all (-k: one
-# failing group does not hide the others), then adds them up.
+# failing group does not hide the others), then adds them up. A group check-GROUP that wrote no
+# results (a program of it did not build, its driver crashed) is named and counted as a failure,
+# so the total line never reads "0 failed" over a group that did not run.
 check: $(B)/.deps-check
 	@rm -rf $(B)/test-results && mkdir -p $(B)/test-results
 	@$(MAKE) --no-print-directory -k all $(CHECK_TARGETS); st=$$?; \
-	cat $(B)/test-results/* 2>/dev/null | awk '{p+=$$1; f+=$$2} END {printf "make check: %d groups\n%d passed, %d failed\n", NR, p, f; exit (f>0 || NR==0)}' && exit $$st
+	for t in $(CHECK_TARGETS); do g=$${t#check-}; \
+		if [ -s $(B)/test-results/$$g ]; then cat $(B)/test-results/$$g; \
+		else echo "make check: $$t wrote no results (build or driver failed)" >&2; echo "0 1"; fi; \
+	done | awk '{p+=$$1; f+=$$2} END {printf "make check: %d groups\n%d passed, %d failed\n", NR, p, f; exit (f>0 || NR==0)}' && exit $$st
 
 # A sanitizer build of the library and the whole suite, in its own build directory.
 asan ubsan tsan:
