@@ -582,13 +582,19 @@ def run_cases(group, cases, start, only=None, results=None, case_timeout=None):
     seconds when given), then finish() runs whatever happened and returns the problems found
     after the case (log validation, cleanup), which fail a case that passed or skipped.
     Prints "ok NAME", "skip NAME: why" or "FAIL NAME: why" per case and a total line; writes
-    the results file. Returns the exit status: 1 when a case failed or none passed."""
+    the results file. A name in only that is no case fails. Returns the exit status: 1 when a
+    case failed or none passed."""
     if case_timeout:
         signal.signal(signal.SIGALRM, _alarm)
     wanted = set(only.split(",")) if only else None
     passed = failed = skipped = 0
     t_all = time.monotonic()
     try:
+        # A name that is no case (a typo, a case renamed under a list such as the TSan run's
+        # STRESS_ONLY) is a failure: otherwise the rest passes and the case silently never runs.
+        for name in sorted((wanted or set()) - {n for n, _ in cases}):
+            failed += 1
+            print(f"FAIL {name}: --only names no case of {group}")
         for name, fn in cases:
             if wanted and name not in wanted:
                 continue
