@@ -18,6 +18,7 @@ struct sl_an_opts {
 	int max_bad_lines;        /* bad input lines named on stderr before only counting; 0: 20 */
 	int no_symbolise;         /* 1: open no module file a log names (logs from untrusted hosts) */
 	size_t max_sites;         /* sites itemised; past it only counted; 0: SL_MAX_SITES_DEFAULT */
+	int fail_on_late;         /* 1: closed-late sockets fail the check too (SARIF: error, not note) */
 };
 
 #define SL_MAX_SITES_DEFAULT 1000000

@@ -77,7 +77,7 @@ int sl_cmd_report(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sl_an_opts o = { NULL, NULL, 0, 20, 0, 0 };
+	struct sl_an_opts o = { NULL, NULL, 0, 20, 0, 0, 0 };
 	const char *format = "text", *output = NULL, *color = "auto";
 	long exitcode = 0, stories = 20, v;
 	int c, fail_on_late = 0;
@@ -89,7 +89,7 @@ int sl_cmd_report(int argc, char **argv)
 		case O_STRIP: o.strip_prefix = optarg; break;
 		case O_SUPP: o.suppressions = optarg; break;
 		case O_EXIT: if (num("--exitcode", optarg, 0, 255, &exitcode)) return 2; break;
-		case O_LATE: fail_on_late = 1; break;
+		case O_LATE: fail_on_late = o.fail_on_late = 1; break;
 		case O_COLOR: color = optarg; break;
 		case O_STORIES: if (num("--stories", optarg, 0, 1000000, &stories)) return 2; break;
 		case O_BAD:

@@ -191,8 +191,10 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 	sl_site_stats(st, &ss);
 	/* Every socket of the site closed late (reported, then closed by the program): a note,
 	 * which fails no check by default, as it fails neither `run` nor `report --exitcode`
-	 * without fail_on_late; some of them: an error that says how many. */
+	 * without fail_on_late (with --fail-on-late it fails them: an error like the others);
+	 * some of them: an error that says how many. */
 	int all_late = ss.late_closed && ss.late_closed >= st->nsock;
+	int note = all_late && !a->o.fail_on_late;
 	char late[96] = "";
 	if (all_late)
 		snprintf(late, sizeof late, " (all closed late by the program)");
@@ -203,7 +205,7 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 	sl_jw_open(w, '{');
 	sl_jw_kstr(w, "ruleId", sl_kind_name[st->kind]);
 	sl_jw_kint(w, "ruleIndex", st->kind);
-	sl_jw_kstr(w, "level", all_late ? "note" : "error");
+	sl_jw_kstr(w, "level", note ? "note" : "error");
 	text_msg(w, msg);
 	sl_jw_key(w, "locations");
 	sl_jw_open(w, '[');

@@ -147,6 +147,15 @@ joined = "\n".join(texts)
 assert r"held\[0\](https://evil.example/){{0}}" in joined, joined
 assert "kept\\\\\\[x\\]" in joined, joined
 PY
+# with --fail-on-late the closed-late site fails the check (the exit status): SARIF says so too,
+# an error as the others, still saying it was closed late (code scanning fails on errors)
+"$SL" report -f sarif --fail-on-late "$T/late.log" >"$T/late-fol.sarif"
+check late_sarif_fail_on_late_error python3 - "$T/late-fol.sarif" <<'PY'
+import json, sys
+res = {r["properties"]["closedLate"]: r for r in json.load(open(sys.argv[1]))["runs"][0]["results"]}
+assert res[1]["level"] == "error" and "closed late" in res[1]["message"]["text"], res[1]
+assert res[0]["level"] == "error", res[0]
+PY
 
 # ---- inputs: stdin, directory, glob; the same content gives the same summary ----
 mkdir -p "$T/dir/sub" && cp "$T/mk.log" "$T/dir/sub/a.log"
