@@ -236,10 +236,19 @@ int sl_join(struct sl_an *a)
 		}
 		if (s->nholders > 1) s->shared = 1;
 		if (s->primary && s->enforced) s->primary->enforced = 1;
-		for (i = 0; i < s->nev; i++)
-			if (sl_sock_ev(s, i)->type == SL_EV_LATE_CLOSE && !sl_sock_ev(s, i)->flag &&
-			    s->primary && sl_sock_ev(s, i)->proc == s->primary->ev.proc)
+		/* Closed late: closed by the program itself after its record, in the process that
+		 * leaked it. Not when the interpreter's finaliser closed it (flag), nor after the
+		 * watchdog shut it down (an enforce that succeeded, earlier in time order): the
+		 * program closed it because sockleak ended the connection, and would have held it
+		 * on without; it stays a leak that fails `run` and `report --exitcode`. */
+		int shut = 0;
+		for (i = 0; i < s->nev; i++) {
+			const struct sl_ev *ev = sl_sock_ev(s, i);
+			if (ev->type == SL_EV_ENFORCE && ev->flag) shut = 1;
+			if (ev->type == SL_EV_LATE_CLOSE && !ev->flag && !shut && s->primary &&
+			    ev->proc == s->primary->ev.proc)
 				s->primary->late_closed = 1;
+		}
 	}
 	HASH_CLEAR(hh, m);
 	return 0;

@@ -102,6 +102,24 @@ grep -v '"inode": 2' "$T/late.log" | grep -v '"id": "0000000000000002"' >"$T/lat
 check late_only_exitcode_zero bash -c "'$SL' report --exitcode 23 '$T/late-only.log' >/dev/null"
 check late_only_fail_on_late bash -c "'$SL' report --exitcode 23 --fail-on-late '$T/late-only.log' >/dev/null; test \$? = 23"
 check late_and_open_exitcode bash -c "'$SL' report --exitcode 23 '$T/late.log' >/dev/null; test \$? = 23"
+# Shut down by enforce=1, then closed by the program (which noticed only then): still a leak, not
+# "closed late", which is for a program that closed the socket itself. A failed shutdown
+# (result: an errno name) left the socket as it was: a close after it is the program's own.
+python3 - "$T/late-only.log" "$T/enforced.log" "$T/enforce-failed.log" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+at = next(i for i, l in enumerate(lines) if '"late_close"' in l)
+late = json.loads(lines[at])
+for out, result in ((sys.argv[2], 0), (sys.argv[3], "EBADF")):
+    enf = dict(late, event="enforce", ts_ns=late["ts_ns"] - 1, kind="close_wait", action="shutdown",
+               result=result)
+    for k in ("late_ms", "stack"):
+        enf.pop(k)
+    with open(out, "w") as f:
+        f.write("\n".join(lines[:at] + [json.dumps(enf)] + lines[at:]) + "\n")
+PY
+check enforced_then_closed_fails_exitcode bash -c "'$SL' report --exitcode 23 '$T/enforced.log' >'$T/enforced.txt' 2>/dev/null; test \$? = 23 && ! grep -q 'closed late' '$T/enforced.txt'"
+check enforce_failed_then_closed_is_late bash -c "'$SL' report --exitcode 23 '$T/enforce-failed.log' >/dev/null 2>&1"
 "$SL" report -f json "$T/late.log" >"$T/late.json"
 check late_json_first_and_counts python3 - "$T/late.json" <<'PY'
 import json, sys

@@ -737,6 +737,38 @@ def closed_late_does_not_fail_the_run(tmp):
               f"{opts}: the site's first time not shown:\n{err}")
 
 
+# A server that never reads its CLOSE_WAIT socket and closes it only once it is hung up: by the
+# watchdog's shutdown under enforce=1. Exits 3 when that never comes.
+ENFORCED_CLOSE_PY = """
+import select, socket, sys, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
+c = socket.create_connection(l.getsockname())
+s, _ = l.accept()
+c.close()
+p = select.poll(); p.register(s, select.POLLHUP)
+deadline = time.monotonic() + 20
+while not p.poll(50):
+    if time.monotonic() > deadline:
+        sys.exit(3)
+s.close()
+print("closed after the shutdown")
+"""
+
+
+@case
+def enforced_then_closed_fails_the_run(tmp):
+    """A leak the watchdog shut down (enforce=1), which the program closed only then, is not
+    "closed late": the program would have held it on. The run fails (it said 'closed late 1'
+    and exited 0); a failed shutdown (a log's enforce record with an errno) is report's test."""
+    rc, out, err = run(["-o", RUN_OPTS + ":enforce=1", sys.executable, "-c", ENFORCED_CLOSE_PY],
+                       tmp)
+    check("closed after the shutdown" in out, f"the program was never shut down: {out!r}\n{err}")
+    check(rc == 23, f"exit status {rc}, want 23; stderr:\n{err}")
+    check(re.search(r"kinds: close_wait 1; enforced 1; shared 0$", err, re.M),
+          f"want the site enforced and not closed late:\n{err}")
+    check("Closed late" not in err, f"counted as closed late:\n{err}")
+
+
 @case
 def exit_summary_and_run_agree_on_sites(tmp):
     """Two leaks opened and read to EOF by the same code, one reported while it ran, one at
