@@ -252,7 +252,7 @@ int sl_live_write_prom(const struct sl_live *l, const struct sl_live_out *o, FIL
 		  "Sockets sockleak shut down (enforce=1), in the logs given with --logs.");
 	fprintf(out, "sockleak_enforced_sockets_total %zu\n", l->stats.enforced);
 	prom_head(out, "sockleak_log_bad_lines_total", "counter",
-		  "Lines of the logs given with --logs that were not sockleak records.");
+		  "Lines of the logs given with --logs named as bad: not a sockleak record, or one that breaks the log format (used as far as it could be read).");
 	fprintf(out, "sockleak_log_bad_lines_total %zu\n", l->stats.bad_lines);
 	prom_head(out, "sockleak_scrape_duration_seconds", "gauge",
 		  "Time this scrape took: sock_diag, the /proc walk and the logs.");
