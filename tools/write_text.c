@@ -19,6 +19,21 @@ struct tx {
 
 static const char *C(const struct tx *t, const char *code) { return t->color ? code : ""; }
 static void S(const struct tx *t, const char *s) { sl_term_puts(t->out, s); }
+/* Our own text and numbers, without a format to parse: some twenty fprintf calls a site were
+ * a tenth of the text report of a million sites (issue 11) */
+static void P(const struct tx *t, const char *s) { fputs(s, t->out); }
+static void I(const struct tx *t, long long v)
+{
+	char b[24];
+	size_t o = sizeof b;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do {
+		b[--o] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0) b[--o] = '-';
+	fwrite(b + o, 1, sizeof b - o, t->out);
+}
 #define BOLD "\033[1m"
 #define RED "\033[1;31m"
 #define BLUE "\033[34m"
@@ -39,21 +54,28 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 	for (struct sl_stack_walk w = { .s = s }; sl_stack_walk_next(&w); k++) {
 		const struct sl_symf *sf = w.sf;
 		const char *fn = sf && sf->func ? sf->func : w.fr->symbol;
-		fprintf(t->out, "    #%d %s", k, C(t, BLUE));
+		P(t, "    #");
+		I(t, k);
+		P(t, " ");
+		P(t, C(t, BLUE));
 		S(t, fn ? fn : "??");
 		fputs(C(t, OFF), t->out);
 		if (sf && sf->file) {
 			fputc(' ', t->out);
 			S(t, sl_path(a, sf->file));
-			fprintf(t->out, ":%d", sf->line);
+			P(t, ":");
+			I(t, sf->line);
 		}
 		if (sf && sf->inlined)
-			fprintf(t->out, " (inlined)");
+			P(t, " (inlined)");
 		if (w.last) {
 			char where[320];
-			fprintf(t->out, " %s(", C(t, DIM));
+			P(t, " ");
+			P(t, C(t, DIM));
+			P(t, "(");
 			S(t, sl_frame_where(w.fr, where, sizeof where));
-			fprintf(t->out, ")%s", C(t, OFF));
+			P(t, ")");
+			P(t, C(t, OFF));
 		}
 		if (w.sym && w.sym->note && w.last)
 			fprintf(t->out, " (%s)", w.sym->note);
@@ -68,21 +90,40 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 	const struct sl_leak *first;
 	struct sl_site_stats ss;
 	sl_site_stats(st, &ss);
-	fprintf(t->out, "%sSite #%u: %u leaked socket(s), ", C(t, RED), st->rank, st->nsock);
+	P(t, C(t, RED));
+	P(t, "Site #");
+	I(t, st->rank);
+	P(t, ": ");
+	I(t, st->nsock);
+	P(t, " leaked socket(s), ");
 	S(t, sl_site_title(st, title, sizeof title));
-	fprintf(t->out, "%s\n", C(t, OFF));
+	P(t, C(t, OFF));
+	P(t, "\n");
 	if (ss.file) {
 		fputs("  at ", t->out);
 		S(t, sl_path(t->a, ss.file));
-		fprintf(t->out, ":%d in ", ss.line);
+		P(t, ":");
+		I(t, ss.line);
+		P(t, " in ");
 		S(t, ss.func ? ss.func : "??");
 		fputc('\n', t->out);
 	}
-	fprintf(t->out, "  kinds:");
+	P(t, "  kinds:");
 	for (int k = 0; k < SL_K_N; k++)
-		if (ss.kinds[k]) fprintf(t->out, " %s %u", sl_kind_name[k], ss.kinds[k]);
-	fprintf(t->out, "; enforced %u; shared %u", ss.enforced, ss.shared);
-	if (ss.late_closed) fprintf(t->out, "; closed late %u", ss.late_closed);
+		if (ss.kinds[k]) {
+			P(t, " ");
+			P(t, sl_kind_name[k]);
+			P(t, " ");
+			I(t, ss.kinds[k]);
+		}
+	P(t, "; enforced ");
+	I(t, ss.enforced);
+	P(t, "; shared ");
+	I(t, ss.shared);
+	if (ss.late_closed) {
+		P(t, "; closed late ");
+		I(t, ss.late_closed);
+	}
 	fputc('\n', t->out);
 	if (ss.npeers) {
 		fprintf(t->out, "  peers:");
@@ -108,11 +149,16 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 		S(t, pn);
 		fputc('\n', t->out);
 	}
-	if (ss.age_max != INT64_MIN)
-		fprintf(t->out, "  age: min %lld ms, max %lld ms, mean %lld ms\n",
-			(long long)ss.age_min, (long long)ss.age_max,
-			(long long)(ss.age_sum / (int64_t)st->nsock));
-	fprintf(t->out, "  processes:");
+	if (ss.age_max != INT64_MIN) {
+		P(t, "  age: min ");
+		I(t, ss.age_min);
+		P(t, " ms, max ");
+		I(t, ss.age_max);
+		P(t, " ms, mean ");
+		I(t, ss.age_sum / (int64_t)st->nsock);
+		P(t, " ms\n");
+	}
+	P(t, "  processes:");
 	for (size_t i = 0; i < ss.nprocs; i++) {
 		char pn[128];
 		sl_proc_name(ss.procs[i], pn, sizeof pn);
