@@ -236,17 +236,44 @@ static void site_add(struct sl_an *a, struct sl_site *st, struct sl_sock *s, str
 	m->socks_tail = s;
 }
 
-static int site_cmp(const void *x, const void *y)
+/* The keys the sort made last, by site: a merge compares the head of one run with each of
+ * the other's in turn, so one of the two is usually the last one's (a key made per compare was
+ * a twentieth of a million-site report, issue 11; a key per site kept for the sort would be
+ * 56 MB). */
+#define KCACHE 4
+struct kcache {
+	const struct sl_site *st[KCACHE];
+	struct sl_site_key k[KCACHE];
+	unsigned next;
+};
+
+/* st's key, made in a slot other than keep's (the other side of the compare) */
+static const struct sl_site_key *cached_key(struct kcache *kc, const struct sl_site *st,
+					    const struct sl_site_key *keep)
+{
+	unsigned i;
+	for (i = 0; i < KCACHE; i++)
+		if (kc->st[i] == st) return &kc->k[i];
+	i = kc->next++ % KCACHE;
+	if (&kc->k[i] == keep) i = kc->next++ % KCACHE;
+	kc->st[i] = st;
+	site_key(st, &kc->k[i]);
+	return &kc->k[i];
+}
+
+static int site_cmp(const void *x, const void *y, void *ctx)
 {
 	const struct sl_site *a = *(struct sl_site *const *)x, *b = *(struct sl_site *const *)y;
-	struct sl_site_key ka, kb;
+	struct kcache *kc = ctx;
+	const struct sl_site_key *ka, *kb;
 	int c;
 	if (a->nsock != b->nsock) return a->nsock > b->nsock ? -1 : 1;
 	/* then by key, field by field: the same order on every run */
 	if ((c = strcmp(sl_kind_name[a->kind], sl_kind_name[b->kind]))) return c;
-	site_key(a, &ka);
-	site_key(b, &kb);
-	return sl_site_key_cmp(&ka, &kb);
+	if (a == b) return 0;
+	ka = cached_key(kc, a, NULL);
+	kb = cached_key(kc, b, ka);
+	return sl_site_key_cmp(ka, kb);
 }
 
 int sl_group(struct sl_an *a)
@@ -297,7 +324,8 @@ int sl_group(struct sl_an *a)
 			a->more_socks += st->nsock;
 		}
 	}
-	qsort(a->sites, n, sizeof *a->sites, site_cmp);
+	struct kcache kc = { { NULL }, { { 0 } }, 0 };
+	qsort_r(a->sites, n, sizeof *a->sites, site_cmp, &kc);
 	for (size_t i = 0; i < n; i++) {
 		a->sites[i]->rank = (uint32_t)(i + 1);
 		for (struct sl_sock *k = a->sites[i]->socks; k; k = k->next_in_site) k->rank = (uint32_t)(i + 1);
