@@ -98,7 +98,7 @@ void sl_log_init(void)
 	if (!uname(&u))
 		snprintf(sl_host, sizeof(sl_host), "%s", u.nodename);
 	/* No log_path at all: secure mode without one in /etc/sockleak.conf (setup.c). */
-	sl_broken = !sl_opt.log_path[0];
+	__atomic_store_n(&sl_broken, !sl_opt.log_path[0], __ATOMIC_RELAXED);
 	sl_to_stderr = !strcmp(sl_opt.log_path, "stderr");
 	if (!sl_syslog_wanted(sl_opt.log_path, &sl_syslog_path))
 		sl_syslog_path = NULL;
@@ -106,14 +106,14 @@ void sl_log_init(void)
 	 * fd 2 (inetd), and on a low descriptor budget not through a duplicate of ours either
 	 * (fd 2 itself, while it is the file it was at start-up). */
 	if (sl_to_stderr && sl_fd_is_tcp(2, NULL))
-		sl_broken = 1;
+		__atomic_store_n(&sl_broken, 1, __ATOMIC_RELAXED);
 	else if (sl_to_stderr && sl_fd_budget_low())
 		sl_err_direct = 1;
 	else if (sl_to_stderr) {
 		int fd = (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 3);
 
 		if (fd < 0)
-			sl_broken = 1;
+			__atomic_store_n(&sl_broken, 1, __ATOMIC_RELAXED);
 		else
 			sl_remember(sl_place_high(fd));
 	}
@@ -202,7 +202,7 @@ static int sl_log_open(pid_t pid)
 	}
 	sl_log_say("sockleak: cannot open log %s: %s; records are dropped", sl_path,
 	       why[0] ? why : sl_errtext(err));
-	sl_broken = 1;
+	__atomic_store_n(&sl_broken, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -232,7 +232,7 @@ static int sl_log_ready(void)
 		    st.st_ino != sl_fd_ino) {
 			__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
 			if (sl_to_stderr)
-				sl_broken = 1;
+				__atomic_store_n(&sl_broken, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		/* Rotated: the records belong in the file now at the path, which gets its own
@@ -422,10 +422,13 @@ static int sl_write_prelude(uint32_t stack_a, uint32_t stack_b)
 
 struct sl_jb *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t stack_b)
 {
-	/* The perf map is read here, not under the log lock (stack.c). */
-	sl_stack_name_jit(stack_a);
-	sl_stack_name_jit(stack_b);
-	sl_stack_name_jit(sl_stack_handler(stack_a));
+	/* The perf map is read here, not under the log lock (stack.c); not at all for a record
+	 * that will be dropped (up to 64 MiB read on the program's thread for nothing). */
+	if (!__atomic_load_n(&sl_broken, __ATOMIC_RELAXED)) {
+		sl_stack_name_jit(stack_a);
+		sl_stack_name_jit(stack_b);
+		sl_stack_name_jit(sl_stack_handler(stack_a));
+	}
 	sl_mutex_lock(&sl_log_mu);
 	if (!sl_log_ready() || sl_write_prelude(stack_a, stack_b)) {
 		/* Format anyway into the buffer so callers need no checks; it is dropped. */
@@ -507,7 +510,7 @@ void sl_log_evict(int fd)
 		__atomic_store_n(&sl_fd, hi, __ATOMIC_RELAXED);
 		sl_own_add(&sl_fd, hi);
 		if (hi < 0 && sl_to_stderr)
-			sl_broken = 1;
+			__atomic_store_n(&sl_broken, 1, __ATOMIC_RELAXED);
 	}
 	sl_mutex_unlock(&sl_log_mu);
 }

@@ -6,6 +6,8 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define SL_MIN_SHIFT 4                  /* 16 bytes */
 #define SL_MAX_SHIFT 16                 /* 64 KiB; larger blocks get their own mapping */
@@ -16,11 +18,14 @@ struct sl_free { struct sl_free *next; };
 static struct sl_free *sl_freelist[SL_MAX_SHIFT + 1];
 static char *sl_bump, *sl_bump_end;
 
-/* Keeps errno: the per-connection paths that may grow a table save none (track.c). */
+/* Keeps errno: the per-connection paths that may grow a table save none (track.c). The system
+ * call itself, not libc's mmap, which a sanitizer runtime or another preload may wrap: a vfork
+ * child, running on its parent's memory, maps its exec_untracked record here (forks.c). */
 void *sl_map(size_t size)
 {
 	int saved = errno;
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = (void *)syscall(SYS_mmap, NULL, size, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	errno = saved;
 	return p == MAP_FAILED ? NULL : p;

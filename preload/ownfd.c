@@ -153,10 +153,15 @@ int sl_fd_budget_low(void)
  * (the 18th after the command name's ')'); 0 when that cannot be read. */
 static int sl_alone(void)
 {
-	char buf[1024], *p;
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC), n;
+	char buf[512], *p;   /* fields 1-20: the command name is at most 64 bytes */
+	int fd, n;
 	ssize_t len;
 
+	/* Any thread but the first (the watchdog, where epoll and netlink are placed, or one of
+	 * the program's) has company: no need to open a file to know. */
+	if (syscall(SYS_gettid) != syscall(SYS_getpid))
+		return 0;
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	len = syscall(SYS_read, fd, buf, sizeof(buf) - 1);

@@ -607,23 +607,29 @@ void sl_summary_print(void)
 	unsigned long suppressed = __atomic_load_n(&sl_suppressed, __ATOMIC_RELAXED);
 	unsigned long leaked = sl_leaked_count() - suppressed;
 	int pid = (int)getpid(), w;
-	unsigned nsites, listed = 0;
+	unsigned nsites, listed = 0, n;
 	int more;
 	size_t len;
 
 	if (!leaked)
 		return;
+	/* The entries below n are complete and never written again: a thread of the program
+	 * that reports a leak while we print (a worker still running during exit()) appends past
+	 * them, under sl_lock as we read n. */
+	sl_lock();
+	n = sl_nsummary;
+	sl_unlock();
 	w = snprintf(buf, sizeof(buf),
 		     "==%d==sockleak: %lu TCP socket(s) leaked (left in CLOSE_WAIT or open after "
 		     "EOF)\n", pid, leaked);
 	len = w > 0 ? (size_t)w : 0;
 	sl_mutex_lock(&sl_site_mu);
-	for (unsigned i = 0; i < sl_nsummary; i++)
+	for (unsigned i = 0; i < n; i++)
 		sl_summary_key(&sl_summary[i], &key[i]);
 	nsites = sl_nsites_seen;
 	more = sl_sites_more;
 	sl_mutex_unlock(&sl_site_mu);
-	for (unsigned i = 0; i < sl_nsummary && len < sizeof(buf) - 512; i++) {
+	for (unsigned i = 0; i < n && len < sizeof(buf) - 512; i++) {
 		const struct sl_leak_info *l = &sl_summary[i];
 		unsigned k, count = 0;
 
@@ -632,7 +638,7 @@ void sl_summary_print(void)
 				break;
 		if (k < i)
 			continue;   /* site already printed */
-		for (k = i; k < sl_nsummary; k++)
+		for (k = i; k < n; k++)
 			count += sl_site_key_eq(&key[k], &key[i]);
 		listed++;
 		w = snprintf(buf + len, sizeof(buf) - len,
@@ -669,7 +675,7 @@ void sl_summary_print(void)
 		w = snprintf(buf + len, sizeof(buf) - len,
 			     "SUMMARY: sockleak: %lu leaked socket(s) at %s%u site(s)%s\n", leaked,
 			     more ? "more than " : "", nsites > listed ? nsites : listed ? listed : 1,
-			     leaked > sl_nsummary ? " (first ones listed)" : "");
+			     leaked > n ? " (first ones listed)" : "");
 		if (w > 0)
 			len += (size_t)w;
 	}
