@@ -150,6 +150,10 @@ static void site_json(struct sl_jw *w, const struct sl_an *a, const struct sl_si
 	sl_site_stats(st, &ss);
 	sl_jw_open(w, '{');
 	sl_jw_kint(w, "rank", st->rank);
+	/* the shared site key's hash: top's "key" and the exporter's site_key label */
+	char key[17];
+	snprintf(key, sizeof key, "%016llx", (unsigned long long)sl_site_keyhash(st));
+	sl_jw_kstr(w, "key", key);
 	sl_jw_kstr(w, "kind", sl_kind_name[st->kind]);
 	sl_jw_kstr(w, "title", sl_site_title(st, title, sizeof title));
 	sl_jw_kint(w, "sockets", st->nsock);

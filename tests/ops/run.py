@@ -390,6 +390,7 @@ def top_and_exporter_split_sites_report_splits(tmp, procs):
               f"named by the open frame, as the report's location: {row['sites']}")
     keys = {s["key"] for s in row["sites"]}
     check(len(keys) == 2 and all(re.fullmatch(r"[0-9a-f]{16}", k) for k in keys), str(keys))
+    check({s.get("key") for s in rep} == keys, f"report's site keys {[s.get('key') for s in rep]}, top's {keys}")
     text = top("--format", "text", "--color", "never", "--logs", logs)
     check(len(re.findall(r"site #[12]: eof_unclosed at .*op_server\.c:\d+ in main "
                          r"\((1 socket|2 sockets)\)", text)) == 2, text)
