@@ -30,15 +30,20 @@ __attribute__((constructor)) static void sl_ctor(void)
 
 SL_FORK_CODE __attribute__((destructor)) static void sl_dtor(void)
 {
-	int saved = errno;
+	int saved;
 
+	/* A fork child that never touched a socket leaves its inherited ones to the parent:
+	 * no scan, no log file of its own, and the cost of a bare fork (issue 10). Before errno
+	 * is read: __errno_location is one page of our PLT and one of libc's that such a child
+	 * would fault in for nothing (issue 15: 2 of its page faults). */
+	if (!sl_inited || sl_watchdog_idle_child())
+		return;
+	saved = errno;
 	/* Exit from inside our own code (a signal handler that interrupted a wrapper): we may
 	 * hold our lock, so do nothing rather than risk a deadlock at exit. */
-	if (!sl_inited || !sl_enter())
+	if (!sl_enter())
 		return;
-	/* A fork child that never touched a socket leaves its inherited ones to the parent:
-	 * no scan, no log file of its own, and the cost of a bare fork (issue 10). */
-	if (sl_opt.report_at_exit && !sl_watchdog_idle_child()) {
+	if (sl_opt.report_at_exit) {
 		/* Nothing open, nothing to find: a process that never held a TCP socket (most of a
 		 * CI job's) makes no epoll instance at exit (7 syscalls). */
 		if (sl_sock_count())
