@@ -28,6 +28,13 @@ __attribute__((constructor)) static void sl_ctor(void)
 	errno = saved;
 }
 
+/* The library's DT_FINI (preload.mk: -fini), in place of crti's empty _fini: the loader calls
+ * it in every process that exits, fork children included, and crti's sits after all of .text,
+ * 64 KiB from the fork child's code, one page fault more per child (fault-around maps the
+ * 16 pages around a fault: issue 15). */
+void sl_fini(void);
+SL_FORK_CODE void sl_fini(void) {}
+
 SL_FORK_CODE __attribute__((destructor)) static void sl_dtor(void)
 {
 	int saved;

@@ -22,7 +22,7 @@ $(B)/obj/preload/%.o: preload/%.S preload/hot.h $(B)/.deps-build
 $(B)/libsockleak.so: $(PRELOAD_OBJ) preload/exports.map
 	$(CC) -shared $(SANFLAGS) $(LDFLAGS) -o $@ $(PRELOAD_OBJ) \
 		-Wl,--version-script=preload/exports.map -Wl,--exclude-libs,ALL -Wl,-z,now \
-		-Wl,-z,relro -Wl,--sort-section=name $(PRELOAD_LIBS)
+		-Wl,-z,relro -Wl,--sort-section=name -Wl,-fini=sl_fini $(PRELOAD_LIBS)
 
 INSTALL_TARGETS += install-preload
 UNINSTALL_TARGETS += uninstall-preload
