@@ -14,8 +14,16 @@ uint64_t sl_sock_total;
 #define SL_SLAB_SOCKS 1024
 #define SL_MAX_SLABS 4096          /* 4M sockets */
 
+/* Records are handed out SL_SLAB_BATCH at a time from the newest slab, lowest first: a
+ * program with a few sockets writes (and its fork children copy and free at exit) the first
+ * pages of a slab, not all 22 of them (issue 15), and a walk reads no further. */
+#define SL_SLAB_BATCH 64
+_Static_assert(SL_SLAB_SOCKS % SL_SLAB_BATCH == 0, "a slab is whole batches");
+
 static struct sl_sock *sl_slabs[SL_MAX_SLABS];
-static unsigned sl_nslabs SL_FORK_STATE;   /* read by the fork child's walk: on the page it writes */
+/* read by the fork child's walk: on the page it writes */
+static unsigned sl_nslabs SL_FORK_STATE;
+static unsigned sl_slab_fill SL_FORK_STATE;   /* records of the newest slab handed out */
 struct sl_sock *sl_free_socks;   /* linked through ->inode */
 size_t sl_live;
 size_t sl_live6;
@@ -168,21 +176,27 @@ static void sl_evict_inode(uint64_t inode)
 size_t sl_lazy;
 
 /* Out of line, so that taking a record from the free list (sl_sock_new_lazy, inline in
- * fdtable.h) saves no registers for it. */
+ * fdtable.h) saves no registers for it. The free list is empty: the next SL_SLAB_BATCH
+ * records of the newest slab go on it, from a new slab when that one is all handed out. */
 __attribute__((noinline)) int sl_slab_add(void)
 {
 	struct sl_sock *slab;
 
-	if (sl_nslabs == SL_MAX_SLABS)
-		return ENOMEM;
-	slab = sl_map(SL_SLAB_SOCKS * sizeof(*slab));
-	if (!slab)
-		return ENOMEM;
-	for (int i = SL_SLAB_SOCKS - 1; i >= 0; i--) {
+	if (!sl_nslabs || sl_slab_fill == SL_SLAB_SOCKS) {
+		if (sl_nslabs == SL_MAX_SLABS)
+			return ENOMEM;
+		slab = sl_map(SL_SLAB_SOCKS * sizeof(*slab));
+		if (!slab)
+			return ENOMEM;
+		sl_slabs[sl_nslabs++] = slab;
+		sl_slab_fill = 0;
+	}
+	slab = sl_slabs[sl_nslabs - 1];
+	for (unsigned i = sl_slab_fill + SL_SLAB_BATCH; i-- > sl_slab_fill;) {
 		slab[i].inode = (uint64_t)(uintptr_t)sl_free_socks;
 		sl_free_socks = &slab[i];
 	}
-	sl_slabs[sl_nslabs++] = slab;
+	sl_slab_fill += SL_SLAB_BATCH;
 	return 0;
 }
 
@@ -306,11 +320,14 @@ void sl_sock_add_shared(struct sl_sock *s, pid_t pid)
 
 SL_FORK_CODE size_t sl_sock_each_from(size_t pos, int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
 {
-	for (size_t k = pos / SL_SLAB_SOCKS; k < sl_nslabs; k++)
-		for (size_t i = k == pos / SL_SLAB_SOCKS ? pos % SL_SLAB_SOCKS : 0; i < SL_SLAB_SOCKS;
-		     i++)
+	for (size_t k = pos / SL_SLAB_SOCKS; k < sl_nslabs; k++) {
+		/* never handed out: never written, not to be read (its pages are not there) */
+		size_t end = k + 1 == sl_nslabs ? sl_slab_fill : SL_SLAB_SOCKS;
+
+		for (size_t i = k == pos / SL_SLAB_SOCKS ? pos % SL_SLAB_SOCKS : 0; i < end; i++)
 			if ((sl_slabs[k][i].flags & SL_F_USED) && fn(&sl_slabs[k][i], ctx))
 				return k * SL_SLAB_SOCKS + i + 1;
+	}
 	return SIZE_MAX;
 }
 
