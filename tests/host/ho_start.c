@@ -9,7 +9,9 @@
  * "ho_start forks N": no socket at all; N children that exit at once, one after the other
  * (a small program that forks, as make or a shell does); prints "forks N children_cpu_us C
  * children_minflt F child_cpu_q1_us Q", the children's CPU time and page faults
- * (RUSAGE_CHILDREN) and the first quartile of one child's CPU time (wait4). */
+ * (RUSAGE_CHILDREN) and the first quartile of one child's CPU time (wait4).
+ * "ho_start_net forks N sock": the same children, forked by the program once it holds a
+ * listener and the connection above left in CLOSE_WAIT (a tiny server that forks). */
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
@@ -99,9 +101,9 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t alen = sizeof(a);
-	int before, l, c, s;
+	int before, l, c, s, sock = argc > 3 && !strcmp(argv[3], "sock");
 
-	if (argc > 2 && !strcmp(argv[1], "forks"))
+	if (argc > 2 && !strcmp(argv[1], "forks") && !sock)
 		return forks(atoi(argv[2]));
 
 #ifndef HO_NET
@@ -121,6 +123,10 @@ int main(int argc, char **argv)
 	s = serve_one(l);
 	if (s < 0)
 		die("accept");
+	if (sock) {
+		close(c);   /* s is left in CLOSE_WAIT */
+		return forks(atoi(argv[2]));
+	}
 	printf("unwind_before %d unwind_after %d\n", before, unwind_mappings());
 	fflush(stdout);
 	close(c);   /* s is left in CLOSE_WAIT: a leak at exit */
