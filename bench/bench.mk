@@ -1,13 +1,15 @@
 # Benchmarks of libsockleak.so: every comparison runs native and preloaded in the same run and
 # reports ratios; the targets are checked on deterministic counts (callgrind instructions,
-# strace syscalls). Results: $(B)/bench/results/*.md (and docs/performance.md, by hand).
-# Not part of `make check`; about 10 minutes on a 2-core machine.
+# strace syscalls). Results: $(B)/bench/results/*.md, env.md saying when, at which commit and
+# build; docs/performance.md quotes one whole run. Not part of `make check`; about 10 minutes
+# on a 2-core machine.
 
 BENCH_PROGS := $(B)/bench/micro $(B)/bench/httpc $(B)/bench/scale $(B)/bench/sizes \
-               $(B)/bench/idlethread.so $(B)/bench/fixedseed.so
+               $(B)/bench/idlethread.so $(B)/bench/fixedseed.so $(B)/bench/spawn \
+               $(B)/bench/forks $(B)/bench/forks_net $(B)/bench/emptylib.so $(B)/bench/safelog
 BENCH_ENV   := B=$(B)
 
-.PHONY: bench-preload bench-wrapper bench-nginx bench-redis bench-scale bench-top bench-progs
+.PHONY: bench-preload bench-progs
 
 # valgrind, strace, nginx-light, curl, wrk, redis-server, redis-tools: installed when missing.
 $(B)/.deps-bench: scripts/deps.sh
@@ -23,6 +25,16 @@ $(B)/bench/idlethread.so: bench/idlethread.c $(B)/.deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -pthread -o $@ $< $(LDFLAGS)
 
+# A preload that does nothing: what any preloaded library costs start-up and fork children.
+$(B)/bench/emptylib.so: bench/emptylib.c $(B)/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS)
+
+# The same fork loop in a network program that holds a socket (bench/forks is socket-less).
+$(B)/bench/forks_net: bench/forks.c $(B)/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFORKS_NET -o $@ $< $(LDFLAGS)
+
 # Makes redis's dict hash seed fixed, so its command lookups cost the same in every run.
 $(B)/bench/fixedseed.so: bench/fixedseed.c $(B)/.deps-build
 	@mkdir -p $(@D)
@@ -30,33 +42,41 @@ $(B)/bench/fixedseed.so: bench/fixedseed.c $(B)/.deps-build
 
 bench-progs: $(B)/libsockleak.so $(B)/.deps-bench $(BENCH_PROGS)
 	@mkdir -p $(B)/bench/results
-	@{ echo "measured $$(date -u '+%F %H:%M UTC') on $$(nproc) CPUs, $$(uname -r)," \
+	@{ echo "measured $$(date -u '+%F %H:%M:%S UTC') on $$(nproc) CPUs, $$(uname -r)," \
 	   "git $$(git describe --always --dirty 2>/dev/null || echo '?')," \
-	   "libsockleak.so sha256 $$(sha256sum $(B)/libsockleak.so | cut -c1-16)"; } \
+	   "libsockleak.so sha256 $$(sha256sum $(B)/libsockleak.so | cut -c1-16)," \
+	   "load average $$(cut -d' ' -f1-3 /proc/loadavg)"; } \
 	   >$(B)/bench/results/env.md
 
-bench-wrapper: bench-progs
-	$(BENCH_ENV) bench/wrapper.sh
-bench-nginx: bench-progs
-	$(BENCH_ENV) bench/nginx.sh
-bench-redis: bench-progs
-	$(BENCH_ENV) bench/redis.sh
-bench-scale: bench-progs
-	$(BENCH_ENV) bench/scale.sh
-# sockleak top's refresh on a host with ~100k TCP sockets (issue 14).
-bench-top: bench-progs $(B)/sockleak $(B)/tests/ops/op_server
-	$(BENCH_ENV) bench/top.sh
+# The groups of make bench, in the order it runs them; bench-NAME runs bench/NAME.sh alone.
+#   wrapper  the wrapper's own cost a call (bench/micro.c)
+#   nginx    nginx keep-alive and one connection per request, syscalls, wrk, leak records
+#   redis    redis SET and GET
+#   scale    bytes per tracked socket, scan time, latency while scanning
+#   top      sockleak top's refresh on a host with ~100k TCP sockets (issue 14)
+#   start    start-up of a short-lived process (/bin/true) and of a network program (nginx -v)
+#   fork     fork children that touch no socket: a socket-less program, socket-holding ones
+#   python   the Python hook: start-up, a whole connection, one audit event (bench/python_*.py)
+#   perl     Perl: a whole connection (bench/perl_conn.pl)
+#   node     node's handler stacks: a whole connection (bench/node_conn.js)
+#   safelog  the safe log: what a record costs, the rotation, credential and size-limit checks
+BENCH_GROUPS := wrapper nginx redis scale top start fork python perl node safelog
+.PHONY: $(BENCH_GROUPS:%=bench-%)
 
-# One after the other even under -j: they measure each other's machine otherwise. top.sh's
-# programs too: without them it waited for a server that was never built.
+$(BENCH_GROUPS:%=bench-%): bench-%: bench-progs
+	$(BENCH_ENV) bench/$*.sh
+# top.sh's programs: without them it waited for a server that was never built.
+bench-top: $(B)/sockleak $(B)/tests/ops/op_server
+
+# One after the other even under -j: they measure each other's machine otherwise.
 bench-preload: bench-progs $(B)/sockleak $(B)/tests/ops/op_server
-	$(BENCH_ENV) bench/wrapper.sh
-	$(BENCH_ENV) bench/nginx.sh
-	$(BENCH_ENV) bench/redis.sh
-	$(BENCH_ENV) bench/scale.sh
-	$(BENCH_ENV) bench/top.sh
-	@$(B)/bench/sizes 100000
+	@for g in $(BENCH_GROUPS); do echo "make bench: $$g"; $(BENCH_ENV) bench/$$g.sh || exit 1; done
+	@{ $(B)/bench/sizes 19900; $(B)/bench/sizes 100000; } | tee $(B)/bench/results/sizes.md
 	@echo "make bench: results in $(B)/bench/results/*.md; see docs/performance.md"
 
+# The run's end, beside its start in env.md: every figure of docs/performance.md is from one run.
 bench: bench-preload
-HELP_LINES += '  make bench-wrapper|bench-nginx|bench-redis|bench-scale|bench-top   one group of make bench'
+	@echo "finished $$(date -u '+%F %H:%M:%S UTC'), load average $$(cut -d' ' -f1-3 /proc/loadavg)" \
+		>>$(B)/bench/results/env.md
+	@cat $(B)/bench/results/env.md
+HELP_LINES += '  make bench-GROUP   one group of make bench: $(BENCH_GROUPS) (bench/bench.mk)'

@@ -65,6 +65,14 @@ stop_pid() {
 strace_total() { awk '$NF == "total" {print $4}' "$1"; }
 strace_calls() { awk 'NF >= 5 && $1 ~ /^[0-9.]+$/ && $NF != "total" {print $NF, $4}' "$1"; }
 
+# bench/cgdiff.py on the four profiles PREFIX.{native,preload}.{N1,N2}, with its options.
+cgdiff_of() { # prefix n1 n2 [--top K] [--inclusive] [--own OBJ]
+	p=$1 a=$2 b=$3
+	shift 3
+	python3 "$(dirname "${BASH_SOURCE[0]}")/cgdiff.py" "$a" "$b" "$p.native.$a" "$p.native.$b" \
+		"$p.preload.$a" "$p.preload.$b" "$@"
+}
+
 # Leak records in a log prefix's files.
 leak_count() { cat "$1".* 2>/dev/null | grep -c '"event":"leak"'; }
 

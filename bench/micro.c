@@ -11,6 +11,9 @@
  *   eagain-unix   the same on an AF_UNIX socketpair (untracked)
  *   accept    accept + close of a loopback connection; the client side uses raw syscalls so
  *             only the server's accept() and close() pass through the wrappers
+ *   dup-close close(dup(fd)) on a connected tracked TCP socket: the close of a descriptor
+ *             while another still holds the socket writes one close_shared record (a stack,
+ *             the log's rotation check, one write): the cost of a record (bench/safelog.sh)
  *
  * Output: "MODE K ns_per_iter calls_per_iter". */
 #include <errno.h>
@@ -94,6 +97,16 @@ static void loop_eagain(int fd, long k)
 	}
 }
 
+static void loop_dup_close(int fd, long k)
+{
+	for (long i = 0; i < k; i++) {
+		int d = dup(fd);
+
+		if (d < 0 || close(d))
+			die("dup-close");
+	}
+}
+
 static void loop_accept(long k)
 {
 	struct sockaddr_in sa;
@@ -124,7 +137,7 @@ int main(int argc, char **argv)
 	double t0, t1;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: micro rw|rw-tcp|eagain|eagain-unix|accept K\n");
+		fprintf(stderr, "usage: micro rw|rw-tcp|eagain|eagain-unix|accept|dup-close K\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -132,7 +145,8 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "rw") || !strcmp(mode, "eagain-unix")) {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			die("socketpair");
-	} else if (!strcmp(mode, "rw-tcp") || !strcmp(mode, "eagain")) {
+	} else if (!strcmp(mode, "rw-tcp") || !strcmp(mode, "eagain") ||
+		   !strcmp(mode, "dup-close")) {
 		tcp_pair(sv);
 	}
 	t0 = now_ns();
@@ -142,6 +156,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "eagain") || !strcmp(mode, "eagain-unix")) {
 		loop_eagain(sv[1], k);
 		calls = 1;
+	} else if (!strcmp(mode, "dup-close")) {
+		loop_dup_close(sv[1], k);
+		calls = 2;
 	} else if (!strcmp(mode, "accept")) {
 		loop_accept(k);
 		calls = 2;

@@ -11,7 +11,7 @@ for group in "$@"; do
 	check)  pkgs="$pkgs libcmocka-dev libjansson-dev python3 iproute2 strace logrotate util-linux python3-requests nodejs perl openjdk-17-jdk-headless prometheus rsyslog" ;;
 	fuzz)   pkgs="$pkgs clang libclang-rt-dev libjansson-dev" ;;
 	html)   pkgs="$pkgs chromium" ;;
-	bench)  pkgs="$pkgs valgrind strace nginx-light curl wrk redis-server redis-tools python3 iproute2 procps" ;;
+	bench)  pkgs="$pkgs valgrind strace nginx-light curl wrk redis-server redis-tools python3 nodejs iproute2 procps" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
