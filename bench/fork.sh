@@ -10,7 +10,9 @@
 # Parents: bench/forks (its own code makes no socket, like make or a shell: no libunwind
 # mapped), bench/forks_net (holds a listener and a connection in CLOSE_WAIT: libunwind mapped),
 # the latter also with 16 and 32 MB of touched heap (a fork of a real program's size).
-# Controls: an empty preloaded library (what any preload's mapping costs a child).
+# Controls: an empty preloaded library (what any preload's mapping costs a child), and
+# libunwind.so.8 alone, preloaded (with its liblzma: the mappings a socket-holding program has
+# for its stacks, without sockleak).
 # Usage: B=build bench/fork.sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +23,7 @@ F2=${F2:-100}
 mkdir -p "$WORK/logs"
 OPTS="summary=0:log_path=$WORK/logs/fork"
 EMPTY=$BIN/emptylib.so
+UNWIND=${UNWIND:-$(ldconfig -p | awk '$1 == "libunwind.so.8" && /x86-64/ {print $NF; exit}')}
 
 # name program MB children
 CONFIGS="small:forks:0:300 net:forks_net:0:300 net16:forks_net:16:100 net32:forks_net:32:100"
@@ -40,6 +43,7 @@ run_kind() { # kind program args...
 	native) "$@" ;;
 	preload) env LD_PRELOAD="$LIB" SOCKLEAK_OPTIONS="$OPTS" "$@" ;;
 	empty) env LD_PRELOAD="$EMPTY" "$@" ;;
+	unwind) env LD_PRELOAD="$UNWIND" "$@" ;;
 	esac
 }
 
@@ -80,7 +84,7 @@ done
 for r in $(seq "$ROUNDS"); do
 	for cfg in $CONFIGS; do
 		IFS=: read -r name prog mb n <<<"$cfg"
-		for k in native preload empty; do
+		for k in native preload empty unwind; do
 			echo "$name $k $(run_kind "$k" "$BIN/$prog" "$n" "$mb")" >>"$WORK/wall"
 		done
 	done
@@ -92,16 +96,17 @@ med() { awk -v c="$1" -v k="$2" -v f="$3" '$1 == c && $2 == k {print $f}' "$WORK
 	echo
 	echo "A child's CPU time and page faults (wait4; $ROUNDS interleaved rounds; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end). CPU: the first quartile of the children, lowest round (the median of the children, median of the rounds, in brackets); ratio to native:"
 	echo
-	echo "| parent | children a round | native CPU µs | preloaded | ratio | empty library (control) | page faults a child: native | preloaded | empty library | loop µs per fork: native | preloaded |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| parent | children a round | native CPU µs | preloaded | ratio | empty library (control) | libunwind.so.8 alone (control) | page faults a child: native | preloaded | empty library | libunwind alone | loop µs per fork: native | preloaded |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >>"$out"
 for cfg in $CONFIGS; do
 	IFS=: read -r name prog mb n <<<"$cfg"
-	qn=$(low "$name" native 8) qp=$(low "$name" preload 8) qe=$(low "$name" empty 8)
+	qn=$(low "$name" native 8) qp=$(low "$name" preload 8) qe=$(low "$name" empty 8) qu=$(low "$name" unwind 8)
 	r=$(awk -v a="$qn" -v b="$qp" 'BEGIN {printf "%.2fx", (a > 0 ? b / a : 0)}')
 	re=$(awk -v a="$qn" -v b="$qe" 'BEGIN {printf "%.2fx", (a > 0 ? b / a : 0)}')
-	echo "| $(label "$name") | $n | $qn ($(med "$name" native 10)) | $qp ($(med "$name" preload 10)) | **$r** | $qe ($(med "$name" empty 10)) $re | $(low "$name" native 12) | $(low "$name" preload 12) | $(low "$name" empty 12) | $(med "$name" native 6) | $(med "$name" preload 6) |" >>"$out"
-	note "fork: $name: child CPU q1 native $qn us, preloaded $qp us ($r), empty library $re"
+	ru=$(awk -v a="$qn" -v b="$qu" 'BEGIN {printf "%.2fx", (a > 0 ? b / a : 0)}')
+	echo "| $(label "$name") | $n | $qn ($(med "$name" native 10)) | $qp ($(med "$name" preload 10)) | **$r** | $qe ($(med "$name" empty 10)) $re | $qu ($(med "$name" unwind 10)) $ru | $(low "$name" native 12) | $(low "$name" preload 12) | $(low "$name" empty 12) | $(low "$name" unwind 12) | $(med "$name" native 6) | $(med "$name" preload 6) |" >>"$out"
+	note "fork: $name: child CPU q1 native $qn us, preloaded $qp us ($r), empty library $re, libunwind alone $ru"
 done
 {
 	echo
