@@ -336,6 +336,45 @@ SL_FORK_CODE void sl_sock_each(int (*fn)(struct sl_sock *s, void *ctx), void *ct
 	sl_sock_each_from(0, fn, ctx);
 }
 
+/* The parent's pid for the marking sl_sock_atfork_child leaves pending. */
+static pid_t sl_fork_ppid SL_FORK_STATE;
+
+SL_FORK_CODE void sl_sock_atfork_child(pid_t ppid)
+{
+	if (!sl_live)
+		return;
+	sl_fork_ppid = ppid;
+	__atomic_or_fetch(&sl_vfork_pending, SL_ADOPT_PENDING, __ATOMIC_RELAXED);
+}
+
+static int sl_mark_inherited(struct sl_sock *s, void *ctx)
+{
+	(void)ctx;
+	s->flags |= SL_F_INHERITED;
+	/* The parent's record of who shares it is not ours: start over with the parent. */
+	s->nshared = 1;
+	s->shared[0] = sl_fork_ppid;
+	return 0;
+}
+
+int sl_enter_slow(void)
+{
+	int pending = __atomic_load_n(&sl_vfork_pending, __ATOMIC_ACQUIRE);
+
+	if ((pending & SL_VFORK_COUNT) && sl_vfork_child())
+		return 1;
+	if (pending & SL_ADOPT_PENDING) {
+		sl_lock();
+		/* Another thread of the child may have done it while this one waited. */
+		if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) & SL_ADOPT_PENDING) {
+			sl_sock_each(sl_mark_inherited, NULL);
+			__atomic_and_fetch(&sl_vfork_pending, ~SL_ADOPT_PENDING, __ATOMIC_RELEASE);
+		}
+		sl_unlock();
+	}
+	return 0;
+}
+
 size_t sl_sock_count(void) { return __atomic_load_n(&sl_live, __ATOMIC_RELAXED); }
 
 size_t sl_inet6_count(void) { return __atomic_load_n(&sl_live6, __ATOMIC_RELAXED); }

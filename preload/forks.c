@@ -113,37 +113,15 @@ void sl_fork_parent(pid_t child, uint32_t stack)
 	errno = saved;
 }
 
-/* The child's walk: the parent's pid, and how many records in use it has yet to see. */
-struct sl_child_walk {
-	pid_t ppid;
-	size_t left;
-};
-
-SL_FORK_CODE static int sl_child_mark(struct sl_sock *s, void *ctx)
-{
-	struct sl_child_walk *w = ctx;
-
-	s->flags |= SL_F_INHERITED;
-	/* The parent's record of who shares it is not ours: start over with the parent. */
-	s->nshared = 1;
-	s->shared[0] = w->ppid;
-	/* Done at the last record in use: the rest of the slab (1,024 records, 88 KiB) is
-	 * free, and reading it cost every child 6% of its CPU time (issue 15). */
-	return !--w->left;
-}
-
 SL_FORK_CODE void sl_forks_atfork_child(void)
 {
 	/* The parent's pid is the one this process had until now: no getppid() in every child. */
-	struct sl_child_walk w = {.ppid = sl_self_pid ? sl_self_pid : getppid(),
-				  .left = sl_live};
+	pid_t ppid = sl_self_pid ? sl_self_pid : getppid();
 
 	/* Inline: libc's syscall() would be one more page for the child to fault in. */
 	sl_self_pid = (pid_t)sl_sys4(SYS_getpid, 0, 0, 0, 0);
 	sl_ep_atfork_child();
-	/* The state lock was just re-initialised and no other thread exists: no lock needed. */
-	if (w.left)
-		sl_sock_each(sl_child_mark, &w);
+	sl_sock_atfork_child(ppid);
 }
 
 /* The `exec` record: the tracked TCP sockets open at the exec (or spawn). Inside sl_enter. */
@@ -290,7 +268,8 @@ void sl_exec_begin(const char *path, enum sl_exec_check check, char *const argv[
 
 	if (__atomic_load_n(&sl_inited, __ATOMIC_ACQUIRE))
 		why = sl_execenv_why(envp, sl_self_path, sl_opt.log_path, sl_self_global);
-	if (__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) && sl_vfork_child()) {
+	if ((__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) & SL_VFORK_COUNT) &&
+	    sl_vfork_child()) {
 		/* A vfork child about to exec: its one record is written raw; then the vfork is
 		 * over for the parent's bookkeeping. Nothing else of ours may run here. */
 		if (why && sl_exec_target_ok(path, check))

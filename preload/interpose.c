@@ -382,7 +382,8 @@ SL_EXPORT int dup(int fd)
 static void sl_before_dup_onto(int oldfd, int newfd)
 {
 	/* A vfork child's dup2(x, 1) must not move the parent's log. */
-	if (SL_UNLIKELY(__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED)) && sl_vfork_child())
+	if (SL_UNLIKELY(__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED) & SL_VFORK_COUNT) &&
+	    sl_vfork_child())
 		return;
 	if (SL_UNLIKELY(sl_log_owns_fd(newfd)) && !sl_busy)
 		sl_log_evict(newfd);

@@ -14,7 +14,7 @@ struct sl_opts sl_opt;
 int sl_inited;
 sl_mutex sl_mu SL_FORK_STATE = SL_MUTEX_INIT;
 pid_t sl_self_pid SL_FORK_STATE;
-int sl_vfork_pending;
+int sl_vfork_pending SL_FORK_STATE;
 char sl_self_path[SL_PATH_MAX];
 
 uint64_t sl_mono_ms(void)

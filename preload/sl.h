@@ -39,11 +39,19 @@
  * interrupted us) passes straight through to libc: no lock, no state, so it cannot deadlock. */
 extern SL_TLS int sl_busy;
 
-/* vfork() calls in flight (incremented by our vfork, decremented by the child at exec). While
- * one is, the process may be a vfork child running on its parent's memory, where nothing of
- * ours may be touched: sl_vfork_child() asks the kernel for our pid to tell. */
+/* vfork() calls in flight (incremented by our vfork, decremented by the child at exec): the bits
+ * of SL_VFORK_COUNT. While one is, the process may be a vfork child running on its parent's
+ * memory, where nothing of ours may be touched: sl_vfork_child() asks the kernel for our pid
+ * to tell. SL_ADOPT_PENDING: a fork child whose inherited records are not marked as such yet
+ * (fdtable.h): the first sl_enter marks them. One word, so that sl_enter tests both with the
+ * one load it always made; in the fork child's page of state (SL_FORK_STATE). */
+#define SL_ADOPT_PENDING (1 << 30)
+#define SL_VFORK_COUNT (SL_ADOPT_PENDING - 1)
 extern int sl_vfork_pending;
 int sl_vfork_child(void);
+/* sl_enter's slow path (fdtable.c): 1 in a vfork child; else marks a fork child's inherited
+ * records if that is pending, and 0. */
+int sl_enter_slow(void);
 /* This process's pid as our atfork handlers know it (forks.c sets it). A different getpid()
  * means we run in a vfork child (or a raw clone) that shares the parent's memory: only raw
  * syscalls then. */
@@ -58,7 +66,7 @@ static inline int sl_enter(void)
 {
 	if (sl_busy)
 		return 0;
-	if (SL_UNLIKELY(__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED)) && sl_vfork_child())
+	if (SL_UNLIKELY(__atomic_load_n(&sl_vfork_pending, __ATOMIC_RELAXED)) && sl_enter_slow())
 		return 0;
 	sl_busy = 1;
 	return 1;

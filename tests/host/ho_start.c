@@ -11,7 +11,8 @@
  * children_minflt F child_cpu_q1_us Q", the children's CPU time and page faults
  * (RUSAGE_CHILDREN) and the first quartile of one child's CPU time (wait4).
  * "ho_start_net forks N sock": the same children, forked by the program once it holds a
- * listener and the connection above left in CLOSE_WAIT (a tiny server that forks). */
+ * listener and the connection above left in CLOSE_WAIT (a tiny server that forks);
+ * "ho_start_net forks N many K": once it holds K TCP sockets (a server with K connections). */
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
@@ -102,8 +103,9 @@ int main(int argc, char **argv)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t alen = sizeof(a);
 	int before, l, c, s, sock = argc > 3 && !strcmp(argv[3], "sock");
+	int many = argc > 4 && !strcmp(argv[3], "many") ? atoi(argv[4]) : 0;
 
-	if (argc > 2 && !strcmp(argv[1], "forks") && !sock)
+	if (argc > 2 && !strcmp(argv[1], "forks") && !sock && !many)
 		return forks(atoi(argv[2]));
 
 #ifndef HO_NET
@@ -112,6 +114,19 @@ int main(int argc, char **argv)
 	if (!ho_socket || !ho_accept)
 		die("dlsym");
 #endif
+	if (many) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_max < (rlim_t)many + 64)
+			die("RLIMIT_NOFILE hard limit too low");
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			die("setrlimit");
+		for (int i = 0; i < many; i++)
+			if (ho_socket(AF_INET, SOCK_STREAM, 0) < 0)
+				die("socket");
+		return forks(atoi(argv[2]));
+	}
 	before = unwind_mappings();
 	l = ho_socket(AF_INET, SOCK_STREAM, 0);
 	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
