@@ -3,6 +3,9 @@
 
     cgdiff.py N1 N2 NATIVE_N1 NATIVE_N2 PRELOAD_N1 PRELOAD_N2 [--inclusive] [--top K] [--own OBJ]
 
+--own OBJ prints one number: the added cost of OBJ's functions (and of the code inlined into
+them from headers), per unit.
+
 Each profile is a callgrind.out file; self (or inclusive) cost per function comes from
 callgrind_annotate. For every function: ((P2 - P1) - (N2 - N1)) / (n2 - n1), i.e. what the
 preload adds per request (or per iteration), with start-up cancelled as in the totals.
@@ -51,8 +54,13 @@ def main():
     nat1, nat2, pre1, pre2 = (costs(p, inclusive) for p in pos[2:6])
     names = set(nat1) | set(nat2) | set(pre1) | set(pre2)
     if own:
+        mine = {n for n in names if re.search(r"\[[^]]*" + re.escape(own) + r"[^]]*\]$", n)}
+        # Code inlined from a header is listed as "header:caller" without an object: it is
+        # the object's when its caller is one of the object's functions.
+        fns = {n.split(" [")[0].rsplit(":", 1)[-1] for n in mine}
+        mine |= {n for n in names if "[" not in n and n.rsplit(":", 1)[-1] in fns}
         total = sum(((pre2.get(n, 0) - pre1.get(n, 0)) - (nat2.get(n, 0) - nat1.get(n, 0)))
-                    for n in names if re.search(r"\[[^]]*" + re.escape(own) + r"[^]]*\]$", n))
+                    for n in mine)
         print(f"{total / (n2 - n1):.1f}")
         return
     rows = []
