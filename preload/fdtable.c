@@ -25,7 +25,7 @@ static struct sl_sock *sl_slabs[SL_MAX_SLABS];
 static unsigned sl_nslabs SL_FORK_STATE;
 static unsigned sl_slab_fill SL_FORK_STATE;   /* records of the newest slab handed out */
 struct sl_sock *sl_free_socks;   /* linked through ->inode */
-size_t sl_live;
+size_t sl_live_socks;
 size_t sl_live6;
 uint32_t sl_gen;
 
@@ -281,7 +281,7 @@ void sl_sock_free_slow(struct sl_sock *s)
 	s->flags = 0;
 	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
 	sl_free_socks = s;
-	__atomic_store_n(&sl_live, __atomic_load_n(&sl_live, __ATOMIC_RELAXED) - 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) - 1, __ATOMIC_RELAXED);
 }
 
 int sl_sock_fds(const struct sl_sock *s, int *out, int max)
@@ -341,7 +341,7 @@ static pid_t sl_fork_ppid SL_FORK_STATE;
 
 SL_FORK_CODE void sl_sock_atfork_child(pid_t ppid)
 {
-	if (!sl_live)
+	if (!sl_live_socks)
 		return;
 	sl_fork_ppid = ppid;
 	__atomic_or_fetch(&sl_vfork_pending, SL_ADOPT_PENDING, __ATOMIC_RELAXED);
@@ -375,6 +375,6 @@ int sl_enter_slow(void)
 	return 0;
 }
 
-size_t sl_sock_count(void) { return __atomic_load_n(&sl_live, __ATOMIC_RELAXED); }
+size_t sl_sock_count(void) { return __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED); }
 
 size_t sl_inet6_count(void) { return __atomic_load_n(&sl_live6, __ATOMIC_RELAXED); }

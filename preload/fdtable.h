@@ -122,7 +122,7 @@ static inline struct sl_sock *sl_fd_clear(int fd)
 struct sl_sock *sl_sock_new(uint64_t inode);
 extern struct sl_sock *sl_free_socks;
 extern uint32_t sl_gen;
-extern size_t sl_live;
+extern size_t sl_live_socks;
 extern uint64_t sl_sock_total;      /* tracked over the process lifetime */
 extern size_t sl_lazy;              /* live records whose identity is not taken yet */
 int sl_slab_add(void);
@@ -164,7 +164,7 @@ static inline struct sl_sock *sl_sock_new_lazy(void)
 	s->fd = -1;
 	sl_lazy++;
 	/* Every writer holds sl_lock: a plain store, read without the lock (sl_sock_count). */
-	__atomic_store_n(&sl_live, __atomic_load_n(&sl_live, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
 	sl_sock_total++;
 	return s;
 }
@@ -182,7 +182,7 @@ static inline void sl_sock_free(struct sl_sock *s)
 	s->flags = 0;
 	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
 	sl_free_socks = s;
-	__atomic_store_n(&sl_live, __atomic_load_n(&sl_live, __ATOMIC_RELAXED) - 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) - 1, __ATOMIC_RELAXED);
 }
 /* Give a lazy record its identity (enters it in the inode map): 0 or an errno (ENOMEM: still
  * lazy; EEXIST: it already has another). */

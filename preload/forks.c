@@ -84,7 +84,7 @@ static int sl_list_collect(struct sl_sock *s, void *ctx)
 void sl_fork_parent(pid_t child, uint32_t stack)
 {
 	struct sl_sock_list w = {.pid = child};
-	struct sl_jb *j;
+	struct sl_jsonline *j;
 	int saved = errno;
 
 	if (!sl_sock_count() || !sl_enter())
@@ -94,19 +94,19 @@ void sl_fork_parent(pid_t child, uint32_t stack)
 	sl_unlock();
 	if (w.n) {
 		j = sl_log_begin_with(SL_LOG_EVENT(fork), stack, 0);
-		sl_jb_i64(j, SL_KEY(child), child);
-		sl_jb_arr_begin(j, SL_KEY(sockets));
+		sl_jsonline_i64(j, SL_KEY(child), child);
+		sl_jsonline_arr_begin(j, SL_KEY(sockets));
 		for (int i = 0; i < w.n; i++) {
 			/* Opened by another thread during the fork: its identity, from the fd. */
 			uint64_t inode = w.inodes[i] ? w.inodes[i] : sl_fd_inode(w.fds[i]);
 
-			sl_jb_obj_begin(j, NULL);
-			sl_jb_i64(j, SL_KEY(fd), w.fds[i]);
-			sl_jb_u64(j, SL_KEY(inode), inode);
-			sl_jb_obj_end(j);
+			sl_jsonline_obj_begin(j, NULL);
+			sl_jsonline_i64(j, SL_KEY(fd), w.fds[i]);
+			sl_jsonline_u64(j, SL_KEY(inode), inode);
+			sl_jsonline_obj_end(j);
 		}
-		sl_jb_arr_end(j);
-		sl_jb_id(j, SL_KEY(stack), sl_stack_id(stack));
+		sl_jsonline_arr_end(j);
+		sl_jsonline_id(j, SL_KEY(stack), sl_stack_id(stack));
 		sl_log_end();
 	}
 	sl_leave();
@@ -128,7 +128,7 @@ SL_FORK_CODE void sl_forks_atfork_child(void)
 static void sl_exec_record(const char *path)
 {
 	struct sl_sock_list w = {0};
-	struct sl_jb *j;
+	struct sl_jsonline *j;
 	uint32_t stack;
 
 	sl_lock();
@@ -137,8 +137,8 @@ static void sl_exec_record(const char *path)
 	if (w.n) {
 		stack = sl_stack_capture();
 		j = sl_log_begin_with(SL_LOG_EVENT(exec), stack, 0);
-		sl_jb_str(j, SL_KEY(path), path);
-		sl_jb_arr_begin(j, SL_KEY(sockets));
+		sl_jsonline_str(j, SL_KEY(path), path);
+		sl_jsonline_arr_begin(j, SL_KEY(sockets));
 		for (int i = 0; i < w.n; i++) {
 			int fl = (int)syscall(SYS_fcntl, w.fds[i], F_GETFD);
 			uint64_t inode = sl_fd_inode(w.fds[i]);
@@ -146,14 +146,14 @@ static void sl_exec_record(const char *path)
 			/* A record without identity yet takes the one its descriptor names. */
 			if (fl < 0 || !inode || (w.inodes[i] && inode != w.inodes[i]))
 				continue;
-			sl_jb_obj_begin(j, NULL);
-			sl_jb_i64(j, SL_KEY(fd), w.fds[i]);
-			sl_jb_u64(j, SL_KEY(inode), inode);
-			sl_jb_bool(j, SL_KEY(cloexec), !!(fl & FD_CLOEXEC));
-			sl_jb_obj_end(j);
+			sl_jsonline_obj_begin(j, NULL);
+			sl_jsonline_i64(j, SL_KEY(fd), w.fds[i]);
+			sl_jsonline_u64(j, SL_KEY(inode), inode);
+			sl_jsonline_bool(j, SL_KEY(cloexec), !!(fl & FD_CLOEXEC));
+			sl_jsonline_obj_end(j);
 		}
-		sl_jb_arr_end(j);
-		sl_jb_id(j, SL_KEY(stack), sl_stack_id(stack));
+		sl_jsonline_arr_end(j);
+		sl_jsonline_id(j, SL_KEY(stack), sl_stack_id(stack));
 		sl_log_end();
 	}
 }
@@ -161,23 +161,23 @@ static void sl_exec_record(const char *path)
 
 /* ---- programs that will run without us (exec_untracked) ---- */
 
-static void sl_untracked_fields(struct sl_jb *j, pid_t child, pid_t ppid, const char *path,
+static void sl_untracked_fields(struct sl_jsonline *j, pid_t child, pid_t ppid, const char *path,
 				char *const argv[], const char *why)
 {
 	if (child > 0)
-		sl_jb_i64(j, SL_KEY(child), child);
+		sl_jsonline_i64(j, SL_KEY(child), child);
 	else
-		sl_jb_null(j, SL_KEY(child));
-	sl_jb_i64(j, SL_KEY(ppid), ppid);
-	sl_jb_strn(j, SL_KEY(path), path, SL_PATH_MAX);
-	sl_jb_strn(j, SL_KEY(argv0), argv ? argv[0] : NULL, 256);
-	sl_jb_str(j, SL_KEY(reason), why);
+		sl_jsonline_null(j, SL_KEY(child));
+	sl_jsonline_i64(j, SL_KEY(ppid), ppid);
+	sl_jsonline_strn(j, SL_KEY(path), path, SL_PATH_MAX);
+	sl_jsonline_strn(j, SL_KEY(argv0), argv ? argv[0] : NULL, 256);
+	sl_jsonline_str(j, SL_KEY(reason), why);
 }
 
 static void sl_untracked_log(pid_t child, pid_t ppid, const char *path, char *const argv[],
 			     const char *why)
 {
-	struct sl_jb *j = sl_log_begin(SL_LOG_EVENT(exec_untracked));
+	struct sl_jsonline *j = sl_log_begin(SL_LOG_EVENT(exec_untracked));
 
 	sl_untracked_fields(j, child, ppid, path, argv, why);
 	sl_log_end();
@@ -234,7 +234,7 @@ static void sl_untracked_send(const char *buf, size_t len)
 static void sl_untracked_raw(const char *path, char *const argv[], const char *why)
 {
 	pid_t pid = (pid_t)syscall(SYS_getpid);
-	struct sl_jb j;
+	struct sl_jsonline j;
 	size_t len;
 	char *buf;
 
@@ -246,11 +246,11 @@ static void sl_untracked_raw(const char *path, char *const argv[], const char *w
 	 * not 5 KiB more of a stack that may be a 16 KiB thread's. */
 	if (!(buf = sl_map(SL_UNTRACKED_MAX)))
 		return;
-	sl_jb_init(&j, buf, SL_UNTRACKED_MAX);
+	sl_jsonline_init(&j, buf, SL_UNTRACKED_MAX);
 	sl_log_head(&j, SL_LOG_EVENT(exec_untracked), pid, pid);
 	sl_untracked_fields(&j, pid, (pid_t)syscall(SYS_getppid), path, argv, why);
-	sl_jb_obj_end(&j);
-	if ((len = sl_jb_finish(&j)))
+	sl_jsonline_obj_end(&j);
+	if ((len = sl_jsonline_finish(&j)))
 		sl_untracked_send(buf, len);
 	syscall(SYS_munmap, buf, SL_UNTRACKED_MAX);
 }

@@ -57,14 +57,14 @@ SL_FORK_CODE __attribute__((destructor)) static void sl_dtor(void)
 			sl_scan(1);
 		/* Also after nothing could be written: space may be back, and the loss is said. */
 		if (sl_log_count() || sl_log_dropped()) {
-			struct sl_jb *j = sl_log_begin(SL_LOG_EVENT(exit));
+			struct sl_jsonline *j = sl_log_begin(SL_LOG_EVENT(exit));
 
-			sl_jb_u64(j, SL_KEY(tracked), sl_sock_total);
-			sl_jb_u64(j, SL_KEY(open), sl_sock_count());
-			sl_jb_u64(j, SL_KEY(leaked), sl_leaked_count());
-			sl_jb_u64(j, SL_KEY(enforced), sl_enforced_count());
-			sl_jb_u64(j, SL_KEY(untracked), __atomic_load_n(&sl_untracked, __ATOMIC_RELAXED));
-			sl_jb_u64(j, SL_KEY(dropped), sl_log_dropped());
+			sl_jsonline_u64(j, SL_KEY(tracked), sl_sock_total);
+			sl_jsonline_u64(j, SL_KEY(open), sl_sock_count());
+			sl_jsonline_u64(j, SL_KEY(leaked), sl_leaked_count());
+			sl_jsonline_u64(j, SL_KEY(enforced), sl_enforced_count());
+			sl_jsonline_u64(j, SL_KEY(untracked), __atomic_load_n(&sl_untracked_socks, __ATOMIC_RELAXED));
+			sl_jsonline_u64(j, SL_KEY(dropped), sl_log_dropped());
 			sl_log_end();
 		}
 		if (sl_opt.summary)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-void sl_jb_init(struct sl_jb *j, char *buf, size_t cap)
+void sl_jsonline_init(struct sl_jsonline *j, char *buf, size_t cap)
 {
 	j->buf = buf;
 	j->cap = cap;
@@ -12,7 +12,7 @@ void sl_jb_init(struct sl_jb *j, char *buf, size_t cap)
 	j->need_comma = 0;
 }
 
-static void sl_jb_put(struct sl_jb *j, const char *s, size_t n)
+static void sl_jsonline_put(struct sl_jsonline *j, const char *s, size_t n)
 {
 	/* Keep one byte for the final '\n' and one for the NUL. */
 	if (j->trunc || j->len + n + 2 > j->cap) {
@@ -23,7 +23,7 @@ static void sl_jb_put(struct sl_jb *j, const char *s, size_t n)
 	j->len += n;
 }
 
-static void sl_jb_c(struct sl_jb *j, char c) { sl_jb_put(j, &c, 1); }
+static void sl_jsonline_c(struct sl_jsonline *j, char c) { sl_jsonline_put(j, &c, 1); }
 
 size_t sl_fmt_u64(char *out, uint64_t v)
 {
@@ -182,137 +182,137 @@ size_t sl_term_escape(char *out, size_t cap, const char *str)
 	return o;
 }
 
-static void sl_jb_key(struct sl_jb *j, const char *key)
+static void sl_jsonline_key(struct sl_jsonline *j, const char *key)
 {
 	if (j->need_comma)
-		sl_jb_c(j, ',');
+		sl_jsonline_c(j, ',');
 	j->need_comma = 1;
 	if (key) {
-		sl_jb_c(j, '"');
-		sl_jb_put(j, key, strlen(key));
-		sl_jb_put(j, "\":", 2);
+		sl_jsonline_c(j, '"');
+		sl_jsonline_put(j, key, strlen(key));
+		sl_jsonline_put(j, "\":", 2);
 	}
 }
 
-void sl_jb_obj_begin(struct sl_jb *j, const char *key)
+void sl_jsonline_obj_begin(struct sl_jsonline *j, const char *key)
 {
-	sl_jb_key(j, key);
-	sl_jb_c(j, '{');
+	sl_jsonline_key(j, key);
+	sl_jsonline_c(j, '{');
 	j->need_comma = 0;
 }
 
-void sl_jb_obj_end(struct sl_jb *j)
+void sl_jsonline_obj_end(struct sl_jsonline *j)
 {
-	sl_jb_c(j, '}');
+	sl_jsonline_c(j, '}');
 	j->need_comma = 1;
 }
 
-void sl_jb_arr_begin(struct sl_jb *j, const char *key)
+void sl_jsonline_arr_begin(struct sl_jsonline *j, const char *key)
 {
-	sl_jb_key(j, key);
-	sl_jb_c(j, '[');
+	sl_jsonline_key(j, key);
+	sl_jsonline_c(j, '[');
 	j->need_comma = 0;
 }
 
-void sl_jb_arr_end(struct sl_jb *j)
+void sl_jsonline_arr_end(struct sl_jsonline *j)
 {
-	sl_jb_c(j, ']');
+	sl_jsonline_c(j, ']');
 	j->need_comma = 1;
 }
 
-void sl_jb_strn(struct sl_jb *j, const char *key, const char *val, size_t max)
+void sl_jsonline_strn(struct sl_jsonline *j, const char *key, const char *val, size_t max)
 {
 	size_t need;
 
 	if (!val) {
-		sl_jb_null(j, key);
+		sl_jsonline_null(j, key);
 		return;
 	}
-	sl_jb_key(j, key);
-	sl_jb_c(j, '"');
+	sl_jsonline_key(j, key);
+	sl_jsonline_c(j, '"');
 	need = sl_json_escape(NULL, 0, val, max);
 	if (j->trunc || j->len + need + 3 > j->cap) {
 		j->trunc = 1;
 		return;
 	}
 	j->len += sl_json_escape(j->buf + j->len, need, val, max);
-	sl_jb_c(j, '"');
+	sl_jsonline_c(j, '"');
 }
 
-void sl_jb_str(struct sl_jb *j, const char *key, const char *val)
+void sl_jsonline_str(struct sl_jsonline *j, const char *key, const char *val)
 {
-	sl_jb_strn(j, key, val, (size_t)-1);
+	sl_jsonline_strn(j, key, val, (size_t)-1);
 }
 
-void sl_jb_i64(struct sl_jb *j, const char *key, int64_t v)
+void sl_jsonline_i64(struct sl_jsonline *j, const char *key, int64_t v)
 {
 	char tmp[24];
 	size_t n = 0;
 
-	sl_jb_key(j, key);
+	sl_jsonline_key(j, key);
 	if (v < 0) {
 		tmp[n++] = '-';
 		n += sl_fmt_u64(tmp + n, (uint64_t)0 - (uint64_t)v);
 	} else {
 		n += sl_fmt_u64(tmp, (uint64_t)v);
 	}
-	sl_jb_put(j, tmp, n);
+	sl_jsonline_put(j, tmp, n);
 }
 
-void sl_jb_u64(struct sl_jb *j, const char *key, uint64_t v)
+void sl_jsonline_u64(struct sl_jsonline *j, const char *key, uint64_t v)
 {
 	char tmp[24];
 
-	sl_jb_key(j, key);
-	sl_jb_put(j, tmp, sl_fmt_u64(tmp, v));
+	sl_jsonline_key(j, key);
+	sl_jsonline_put(j, tmp, sl_fmt_u64(tmp, v));
 }
 
-void sl_jb_hex(struct sl_jb *j, const char *key, uint64_t v)
+void sl_jsonline_hex(struct sl_jsonline *j, const char *key, uint64_t v)
 {
 	char tmp[24] = "\"0x";
 	size_t n = 3 + sl_fmt_hex(tmp + 3, v, 1);
 
-	sl_jb_key(j, key);
+	sl_jsonline_key(j, key);
 	tmp[n++] = '"';
-	sl_jb_put(j, tmp, n);
+	sl_jsonline_put(j, tmp, n);
 }
 
-void sl_jb_id(struct sl_jb *j, const char *key, uint64_t v)
+void sl_jsonline_id(struct sl_jsonline *j, const char *key, uint64_t v)
 {
 	char tmp[20] = "\"";
 
 	if (!v) {
-		sl_jb_null(j, key);
+		sl_jsonline_null(j, key);
 		return;
 	}
-	sl_jb_key(j, key);
+	sl_jsonline_key(j, key);
 	sl_fmt_hex(tmp + 1, v, 16);
 	tmp[17] = '"';
-	sl_jb_put(j, tmp, 18);
+	sl_jsonline_put(j, tmp, 18);
 }
 
-void sl_jb_bool(struct sl_jb *j, const char *key, int v)
+void sl_jsonline_bool(struct sl_jsonline *j, const char *key, int v)
 {
-	sl_jb_key(j, key);
+	sl_jsonline_key(j, key);
 	if (v)
-		sl_jb_put(j, "true", 4);
+		sl_jsonline_put(j, "true", 4);
 	else
-		sl_jb_put(j, "false", 5);
+		sl_jsonline_put(j, "false", 5);
 }
 
-void sl_jb_null(struct sl_jb *j, const char *key)
+void sl_jsonline_null(struct sl_jsonline *j, const char *key)
 {
-	sl_jb_key(j, key);
-	sl_jb_put(j, "null", 4);
+	sl_jsonline_key(j, key);
+	sl_jsonline_put(j, "null", 4);
 }
 
-void sl_jb_raw(struct sl_jb *j, const char *key, const char *raw)
+void sl_jsonline_raw(struct sl_jsonline *j, const char *key, const char *raw)
 {
-	sl_jb_key(j, key);
-	sl_jb_put(j, raw, strlen(raw));
+	sl_jsonline_key(j, key);
+	sl_jsonline_put(j, raw, strlen(raw));
 }
 
-size_t sl_jb_finish(struct sl_jb *j)
+size_t sl_jsonline_finish(struct sl_jsonline *j)
 {
 	if (j->trunc || j->len + 2 > j->cap)
 		return 0;

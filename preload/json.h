@@ -1,36 +1,37 @@
-/* A JSON object writer into a caller's buffer: no malloc, no locale, no stdio, so it can run in
- * any context (vfork children, signal-interrupted threads). Pure; unit-tested directly.
- * On overflow the writer stops and sets trunc; the caller drops the record rather than
- * writing a broken line. */
+/* sl_jsonline: one JSON object, a log record's line, written into a caller's fixed buffer (the
+ * tools' writer of whole documents is sl_jsondoc, tools/jwrite.h). No malloc, no locale, no
+ * stdio, so it can run in any context (vfork children, signal-interrupted threads). Pure;
+ * unit-tested directly. On overflow the writer stops and sets trunc; the caller drops the
+ * record rather than writing a broken line. */
 #ifndef SL_JSON_H
 #define SL_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct sl_jb {
+struct sl_jsonline {
 	char *buf;
 	size_t cap, len;
 	int trunc;
 	int need_comma;
 };
 
-void sl_jb_init(struct sl_jb *j, char *buf, size_t cap);
-void sl_jb_obj_begin(struct sl_jb *j, const char *key);   /* key NULL inside arrays / top */
-void sl_jb_obj_end(struct sl_jb *j);
-void sl_jb_arr_begin(struct sl_jb *j, const char *key);
-void sl_jb_arr_end(struct sl_jb *j);
-void sl_jb_str(struct sl_jb *j, const char *key, const char *val);  /* val NULL: null */
-void sl_jb_strn(struct sl_jb *j, const char *key, const char *val, size_t max);
-void sl_jb_i64(struct sl_jb *j, const char *key, int64_t v);
-void sl_jb_u64(struct sl_jb *j, const char *key, uint64_t v);
-void sl_jb_hex(struct sl_jb *j, const char *key, uint64_t v);   /* "0x1a2b" string */
-void sl_jb_id(struct sl_jb *j, const char *key, uint64_t v);    /* 16 hex digits, 0: null */
-void sl_jb_bool(struct sl_jb *j, const char *key, int v);
-void sl_jb_null(struct sl_jb *j, const char *key);
-void sl_jb_raw(struct sl_jb *j, const char *key, const char *raw);  /* pre-formatted JSON */
+void sl_jsonline_init(struct sl_jsonline *j, char *buf, size_t cap);
+void sl_jsonline_obj_begin(struct sl_jsonline *j, const char *key);   /* key NULL inside arrays / top */
+void sl_jsonline_obj_end(struct sl_jsonline *j);
+void sl_jsonline_arr_begin(struct sl_jsonline *j, const char *key);
+void sl_jsonline_arr_end(struct sl_jsonline *j);
+void sl_jsonline_str(struct sl_jsonline *j, const char *key, const char *val);  /* val NULL: null */
+void sl_jsonline_strn(struct sl_jsonline *j, const char *key, const char *val, size_t max);
+void sl_jsonline_i64(struct sl_jsonline *j, const char *key, int64_t v);
+void sl_jsonline_u64(struct sl_jsonline *j, const char *key, uint64_t v);
+void sl_jsonline_hex(struct sl_jsonline *j, const char *key, uint64_t v);   /* "0x1a2b" string */
+void sl_jsonline_id(struct sl_jsonline *j, const char *key, uint64_t v);    /* 16 hex digits, 0: null */
+void sl_jsonline_bool(struct sl_jsonline *j, const char *key, int v);
+void sl_jsonline_null(struct sl_jsonline *j, const char *key);
+void sl_jsonline_raw(struct sl_jsonline *j, const char *key, const char *raw);  /* pre-formatted JSON */
 /* Terminates with '\n' (and a NUL not counted in len). Returns len, or 0 when truncated. */
-size_t sl_jb_finish(struct sl_jb *j);
+size_t sl_jsonline_finish(struct sl_jsonline *j);
 
 /* Escape s (at most max bytes of it) as the contents of a JSON string. Invalid UTF-8 bytes
  * become \u00XX so that strict readers accept the line. Returns bytes written, or the needed

@@ -26,7 +26,7 @@ extern char *program_invocation_name;
 
 static sl_mutex sl_log_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static char sl_buf[SL_LOG_BUF];
-static struct sl_jb sl_jb;
+static struct sl_jsonline sl_jsonline;
 static int sl_fd = -1;
 static dev_t sl_fd_dev;
 static ino_t sl_fd_ino;
@@ -43,7 +43,7 @@ static int sl_torn;             /* a record was cut short and could not be cut b
 static unsigned long sl_count SL_FORK_STATE;
 static unsigned long sl_dropped SL_FORK_STATE; /* records that could not be written (the exit record says) */
 static pid_t sl_wd_tid SL_FORK_STATE; /* sockleak's watchdog thread, which may take the program's creds */
-static char sl_path[SL_PATH_MAX + 32];   /* the file open as sl_fd, for rotation checks */
+static char sl_opened_path[SL_PATH_MAX + 32];   /* the file open as sl_fd, for rotation checks */
 static char sl_boot_id[40];
 static char sl_host[65];
 static const char *sl_origin SL_FORK_STATE = "exec";
@@ -175,7 +175,7 @@ static int sl_log_open(pid_t pid)
 		sl_warned_open = 1;
 		return 0;
 	}
-	fd = sl_logfile_open(sl_opt.log_path, (int)pid, sl_path, sizeof(sl_path), why, sizeof(why));
+	fd = sl_logfile_open(sl_opt.log_path, (int)pid, sl_opened_path, sizeof(sl_opened_path), why, sizeof(why));
 	if (fd >= 0) {
 		if (why[0])
 			sl_log_say("sockleak: %s", why);
@@ -190,17 +190,17 @@ static int sl_log_open(pid_t pid)
 	    err == EDQUOT) {
 		if (!sl_warned_open)
 			sl_log_say("sockleak: cannot open log %s: %s (records are dropped until it can)",
-			       sl_path, sl_errtext(err));
+			       sl_opened_path, sl_errtext(err));
 		sl_warned_open = 1;
 		return 0;
 	}
 	sl_warned_open = 1;
 	if (sl_fall_back_to_stderr()) {
-		sl_log_say("sockleak: cannot open log %s: %s; logging to stderr", sl_path,
+		sl_log_say("sockleak: cannot open log %s: %s; logging to stderr", sl_opened_path,
 		       why[0] ? why : sl_errtext(err));
 		return 1;
 	}
-	sl_log_say("sockleak: cannot open log %s: %s; records are dropped", sl_path,
+	sl_log_say("sockleak: cannot open log %s: %s; records are dropped", sl_opened_path,
 	       why[0] ? why : sl_errtext(err));
 	__atomic_store_n(&sl_broken, 1, __ATOMIC_RELAXED);
 	return 0;
@@ -238,7 +238,7 @@ static int sl_log_ready(void)
 		/* Rotated: the records belong in the file now at the path, which gets its own
 		 * start and stack records. One fstatat per record, 1 us of the record's 3.5 us
 		 * (docs/performance.md, "Safe logs"); records are rare. */
-		if (!sl_to_stderr && !sl_syslog_path && !sl_logfile_same(sl_path, &st)) {
+		if (!sl_to_stderr && !sl_syslog_path && !sl_logfile_same(sl_opened_path, &st)) {
 			syscall(SYS_close, sl_fd);
 			__atomic_store_n(&sl_fd, -1, __ATOMIC_RELAXED);
 			sl_started_pid = 0;
@@ -250,24 +250,24 @@ static int sl_log_ready(void)
 	return 0;
 }
 
-void sl_log_head(struct sl_jb *j, const char *event, pid_t pid, pid_t tid)
+void sl_log_head(struct sl_jsonline *j, const char *event, pid_t pid, pid_t tid)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	sl_jb_obj_begin(j, NULL);
-	sl_jb_u64(j, SL_KEY(v), SL_LOG_VERSION);
-	sl_jb_str(j, SL_KEY(event), event);
-	sl_jb_u64(j, SL_KEY(ts_ns), (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-	sl_jb_i64(j, SL_KEY(pid), pid);
-	sl_jb_i64(j, SL_KEY(tid), tid);
+	sl_jsonline_obj_begin(j, NULL);
+	sl_jsonline_u64(j, SL_KEY(v), SL_LOG_VERSION);
+	sl_jsonline_str(j, SL_KEY(event), event);
+	sl_jsonline_u64(j, SL_KEY(ts_ns), (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	sl_jsonline_i64(j, SL_KEY(pid), pid);
+	sl_jsonline_i64(j, SL_KEY(tid), tid);
 }
 
 static void sl_common(const char *event)
 {
 	sl_event = event;
-	sl_jb_init(&sl_jb, sl_buf, sizeof(sl_buf));
-	sl_log_head(&sl_jb, event, getpid(), sl_gettid());
+	sl_jsonline_init(&sl_jsonline, sl_buf, sizeof(sl_buf));
+	sl_log_head(&sl_jsonline, event, getpid(), sl_gettid());
 }
 
 static int sl_log_out(void) { return sl_err_direct ? 2 : sl_fd; }
@@ -322,10 +322,10 @@ int sl_log_past_fsize(int fd, size_t len)
 	return (rlim_t)end + len > rl.rlim_cur;
 }
 
-/* Write the record in sl_jb: whole, or not at all. 0 or errno. */
+/* Write the record in sl_jsonline: whole, or not at all. 0 or errno. */
 static int sl_flush(void)
 {
-	size_t len = sl_jb_finish(&sl_jb), done = 0;
+	size_t len = sl_jsonline_finish(&sl_jsonline), done = 0;
 	int err;
 
 	if (!len)
@@ -364,7 +364,7 @@ static int sl_flush(void)
 failed:
 	if (!sl_warned_write)
 		sl_log_say("sockleak: cannot write log %s: %s; records are dropped (counted in the "
-		       "exit record) until it can", sl_to_stderr ? "stderr" : sl_path,
+		       "exit record) until it can", sl_to_stderr ? "stderr" : sl_opened_path,
 		       sl_errtext(err));
 	sl_warned_write = 1;
 	return err;
@@ -382,15 +382,15 @@ static int sl_write_start(void)
 	if (!sl_start_opts[0])
 		sl_format_start_opts();
 	sl_common(SL_LOG_EVENT(start));
-	sl_jb_i64(&sl_jb, SL_KEY(ppid), getppid());
-	sl_jb_str(&sl_jb, SL_KEY(exe), exe);
-	sl_jb_strn(&sl_jb, SL_KEY(argv0), program_invocation_name, 256);
-	sl_jb_str(&sl_jb, SL_KEY(boot_id), sl_boot_id);
-	sl_jb_str(&sl_jb, SL_KEY(host), sl_host);
-	sl_jb_str(&sl_jb, SL_KEY(version), SL_VERSION);
-	sl_jb_str(&sl_jb, SL_KEY(origin), sl_origin);
-	sl_jb_raw(&sl_jb, SL_KEY(options), sl_start_opts);
-	sl_jb_obj_end(&sl_jb);
+	sl_jsonline_i64(&sl_jsonline, SL_KEY(ppid), getppid());
+	sl_jsonline_str(&sl_jsonline, SL_KEY(exe), exe);
+	sl_jsonline_strn(&sl_jsonline, SL_KEY(argv0), program_invocation_name, 256);
+	sl_jsonline_str(&sl_jsonline, SL_KEY(boot_id), sl_boot_id);
+	sl_jsonline_str(&sl_jsonline, SL_KEY(host), sl_host);
+	sl_jsonline_str(&sl_jsonline, SL_KEY(version), SL_VERSION);
+	sl_jsonline_str(&sl_jsonline, SL_KEY(origin), sl_origin);
+	sl_jsonline_raw(&sl_jsonline, SL_KEY(options), sl_start_opts);
+	sl_jsonline_obj_end(&sl_jsonline);
 	return sl_flush();
 }
 
@@ -410,9 +410,9 @@ static int sl_write_prelude(uint32_t stack_a, uint32_t stack_b)
 	}
 	for (int i = 0; i < 3; i++) {
 		sl_common(SL_LOG_EVENT(stack));
-		if (!sl_stack_fill(&sl_jb, stacks[i], &epoch))
+		if (!sl_stack_fill(&sl_jsonline, stacks[i], &epoch))
 			continue;
-		sl_jb_obj_end(&sl_jb);
+		sl_jsonline_obj_end(&sl_jsonline);
 		if ((err = sl_flush()))
 			return err;
 		sl_stack_written(stacks[i], epoch);
@@ -420,7 +420,7 @@ static int sl_write_prelude(uint32_t stack_a, uint32_t stack_b)
 	return 0;
 }
 
-struct sl_jb *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t stack_b)
+struct sl_jsonline *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t stack_b)
 {
 	/* The perf map is read here, not under the log lock (stack.c); not at all for a record
 	 * that will be dropped (up to 64 MiB read on the program's thread for nothing). */
@@ -432,22 +432,22 @@ struct sl_jb *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t st
 	sl_mutex_lock(&sl_log_mu);
 	if (!sl_log_ready() || sl_write_prelude(stack_a, stack_b)) {
 		/* Format anyway into the buffer so callers need no checks; it is dropped. */
-		sl_jb_init(&sl_jb, sl_buf, sizeof(sl_buf));
-		sl_jb.trunc = 1;
-		return &sl_jb;
+		sl_jsonline_init(&sl_jsonline, sl_buf, sizeof(sl_buf));
+		sl_jsonline.trunc = 1;
+		return &sl_jsonline;
 	}
 	sl_common(event);
-	return &sl_jb;
+	return &sl_jsonline;
 }
 
-struct sl_jb *sl_log_begin(const char *event) { return sl_log_begin_with(event, 0, 0); }
+struct sl_jsonline *sl_log_begin(const char *event) { return sl_log_begin_with(event, 0, 0); }
 
 int sl_log_end(void)
 {
 	int err = EIO;
 
-	if (!sl_jb.trunc && sl_log_out() >= 0) {
-		sl_jb_obj_end(&sl_jb);
+	if (!sl_jsonline.trunc && sl_log_out() >= 0) {
+		sl_jsonline_obj_end(&sl_jsonline);
 		err = sl_flush();
 	}
 	if (err)

@@ -19,16 +19,16 @@ void sl_log_init(void);
 /* The fields every record starts with (docs/log-format.md), into a fresh object in j: the
  * version, the event (SL_LOG_EVENT), the realtime clock, pid and tid. No lock, no stdio: a
  * vfork child formats its one record with it on its own stack (forks.c). */
-void sl_log_head(struct sl_jb *j, const char *event, pid_t pid, pid_t tid);
+void sl_log_head(struct sl_jsonline *j, const char *event, pid_t pid, pid_t tid);
 
 /* Start a record: takes the log lock, opens the log (and writes this process's `start`
  * record) when needed, and fills the common fields. Never fails: on any problem the record is
  * dropped at sl_log_end, and counted (sl_log_dropped). */
-struct sl_jb *sl_log_begin(const char *event);
+struct sl_jsonline *sl_log_begin(const char *event);
 /* The same for a record that names up to two stacks (0: none): their `stack` records are
  * written first, under the same lock hold, into the same file; when one cannot be, the record
  * is dropped rather than name what its file lacks. */
-struct sl_jb *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t stack_b);
+struct sl_jsonline *sl_log_begin_with(const char *event, uint32_t stack_a, uint32_t stack_b);
 /* Write and unlock; 0 or errno. A record is written whole or not at all (a short write is cut
  * back: log.c, sl_untear); the first failure is said once on stderr. */
 int sl_log_end(void);

@@ -28,7 +28,7 @@ uint64_t sl_mono_ms(void)
 	return ms;
 }
 
-uint64_t sl_real_ns(void)
+uint64_t sl_wall_ns(void)
 {
 	struct timespec ts;
 

@@ -28,7 +28,7 @@ struct sl_leak_info {
 void sl_leak_info_of(struct sl_leak_info *l, const struct sl_sock *s, enum sl_kind kind,
 		     uint64_t now, uint64_t since);
 /* Monotonic ms to CLOCK_REALTIME ns, for the *_ts_ns fields. */
-uint64_t sl_mono_to_real_ns(uint64_t mono_ms);
+uint64_t sl_mono_to_wall_ns(uint64_t mono_ms);
 
 void sl_rec_leak(const struct sl_leak_info *l);
 /* A socket's role as records name it ("accepted", ...; "other" out of range). */

@@ -79,7 +79,7 @@ extern uint64_t sl_coarse_ms;
 static inline uint64_t sl_coarse_now(void) { return __atomic_load_n(&sl_coarse_ms, __ATOMIC_RELAXED); }
 
 uint64_t sl_mono_ms(void);   /* exact, and refreshes sl_coarse_ms */
-uint64_t sl_real_ns(void);   /* CLOCK_REALTIME */
+uint64_t sl_wall_ns(void);   /* CLOCK_REALTIME */
 pid_t sl_gettid(void);
 
 /* One global lock for socket state, taken only on transitions (open, EOF, close, dup, fork,

@@ -47,7 +47,9 @@ struct sl_module {
 	const char *build_id;   /* hex, or NULL */
 };
 
-struct sl_frame {
+/* A frame of a stack captured in this process (the tools' struct sl_frame is one read from a
+ * log). */
+struct sl_captured_frame {
 	uintptr_t ip, offset;
 	const struct sl_module *mod;
 	const char *symbol;
@@ -63,7 +65,8 @@ struct sl_frame {
 	unsigned line;
 };
 
-struct sl_stack {
+/* An entry of the stack table: a captured stack, de-duplicated, with its id. */
+struct sl_captured_stack {
 	uint64_t id;
 	UT_hash_handle hh;
 	uint32_t idx;
@@ -72,11 +75,11 @@ struct sl_stack {
 	uint32_t handler;        /* where the program first handled the socket (handler.c), or 0 */
 	uint16_t n;
 	uint8_t suppressed;      /* a frame matches a leak: suppression (decided at capture) */
-	struct sl_frame f[];
+	struct sl_captured_frame f[];
 };
 
-static struct sl_stack *sl_stacks_by_id;
-static struct sl_stack **sl_stack_chunks[SL_MAX_STACKS / SL_CHUNK];
+static struct sl_captured_stack *sl_stacks_by_id;
+static struct sl_captured_stack **sl_stack_chunks[SL_MAX_STACKS / SL_CHUNK];
 static uint32_t sl_nstacks;
 static struct sl_module *sl_modules;
 static uint32_t sl_epoch = 1;
@@ -153,9 +156,9 @@ static int sl_unwind(void **ips, int n)
 	return sl_glibc_bt ? backtrace(ips, n) : sl_backtrace(ips, n);
 }
 
-static struct sl_stack *sl_stack_get(uint32_t idx)
+static struct sl_captured_stack *sl_stack_get(uint32_t idx)
 {
-	struct sl_stack **c;
+	struct sl_captured_stack **c;
 
 	if (!idx || idx > SL_MAX_STACKS)
 		return NULL;
@@ -165,7 +168,7 @@ static struct sl_stack *sl_stack_get(uint32_t idx)
 
 uint64_t sl_stack_id(uint32_t idx)
 {
-	struct sl_stack *s = sl_stack_get(idx);
+	struct sl_captured_stack *s = sl_stack_get(idx);
 
 	return s ? s->id : 0;
 }
@@ -530,9 +533,9 @@ static void sl_resolve(const uintptr_t *ips, unsigned n, struct sl_rawframe *raw
 }
 
 /* Fill a new stack's frames, under sl_lock (module records are shared). */
-typedef void (*sl_fill_fn)(struct sl_stack *st, const void *ctx);
+typedef void (*sl_fill_fn)(struct sl_captured_stack *st, const void *ctx);
 
-static void sl_fill_native(struct sl_stack *st, const void *ctx)
+static void sl_fill_native(struct sl_captured_stack *st, const void *ctx)
 {
 	const struct sl_rawframe *raw = ctx;
 
@@ -549,7 +552,7 @@ static void sl_fill_native(struct sl_stack *st, const void *ctx)
 static uint32_t sl_stack_store(uint64_t id, unsigned n, int supp, sl_fill_fn fill,
 			       const void *ctx)
 {
-	struct sl_stack *st;
+	struct sl_captured_stack *st;
 	uint32_t idx = 0;
 
 	sl_lock();
@@ -564,7 +567,7 @@ static uint32_t sl_stack_store(uint64_t id, unsigned n, int supp, sl_fill_fn fil
 		uint32_t ci = sl_nstacks / SL_CHUNK;
 
 		if (!sl_stack_chunks[ci]) {
-			struct sl_stack **c = sl_mem_alloc(SL_CHUNK * sizeof(*c));
+			struct sl_captured_stack **c = sl_mem_alloc(SL_CHUNK * sizeof(*c));
 
 			if (!c)
 				goto out;
@@ -679,7 +682,7 @@ uint32_t sl_stack_capture_site(unsigned i, uintptr_t ret, uintptr_t sp)
  * held for the match. Its socket cannot be reported before its next scan. */
 static void sl_stack_set_suppressed(uint32_t idx)
 {
-	struct sl_stack *st;
+	struct sl_captured_stack *st;
 
 	sl_lock();
 	st = sl_stack_get(idx);
@@ -721,7 +724,7 @@ static uint32_t sl_stack_capture_n(unsigned depth)
 {
 	void *ips[SL_STACK_MAX + 8];
 	uintptr_t keep[SL_STACK_MAX];
-	struct sl_stack *st;
+	struct sl_captured_stack *st;
 	unsigned n = 0;
 	uint32_t idx = 0;
 	uint64_t id;
@@ -804,14 +807,14 @@ int sl_stack_func_range(const char *name, struct sl_range *r)
 #define SL_LANG_TEXT 16384
 
 struct sl_langframes {
-	const struct sl_stack *base;
+	const struct sl_captured_stack *base;
 	const char *lang;
 	unsigned n;
 	const char *file[SL_LANG_MAX], *func[SL_LANG_MAX];
 	unsigned line[SL_LANG_MAX];
 };
 
-static void sl_fill_lang(struct sl_stack *st, const void *ctx)
+static void sl_fill_lang(struct sl_captured_stack *st, const void *ctx)
 {
 	const struct sl_langframes *lf = ctx;
 	unsigned i;
@@ -899,7 +902,7 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 	/* Suppressions are matched outside our locks (as in sl_stack_record), on the stored
 	 * copies of the interpreter's frames: function and source file. */
 	if (idx && !supp) {
-		const struct sl_stack *st = sl_stack_get(idx);
+		const struct sl_captured_stack *st = sl_stack_get(idx);
 
 		for (unsigned i = 0; st && i < nlang && !supp; i++)
 			supp = sl_supp_frame_any(st->f[i].symbol, st->f[i].lang_file, NULL);
@@ -911,9 +914,9 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 
 /* The open stack with the handler's stack attached: the same frames under another id, so a
  * socket record keeps one stack index (no field more per socket: docs/performance.md). */
-struct sl_handled { const struct sl_stack *open; uint32_t handler; };
+struct sl_handled { const struct sl_captured_stack *open; uint32_t handler; };
 
-static void sl_fill_handled(struct sl_stack *st, const void *ctx)
+static void sl_fill_handled(struct sl_captured_stack *st, const void *ctx)
 {
 	const struct sl_handled *h = ctx;
 
@@ -938,14 +941,14 @@ uint32_t sl_stack_with_handler(uint32_t open, uint32_t handler)
 
 uint32_t sl_stack_handler(uint32_t idx)
 {
-	const struct sl_stack *st = sl_stack_get(idx);
+	const struct sl_captured_stack *st = sl_stack_get(idx);
 
 	return st ? st->handler : 0;
 }
 
 int sl_stack_wants_handler(uint32_t idx)
 {
-	const struct sl_stack *st = sl_stack_get(idx);
+	const struct sl_captured_stack *st = sl_stack_get(idx);
 
 	return st && !st->handler;
 }
@@ -987,7 +990,7 @@ static const char *sl_jit_keep(const char *s)
 
 void sl_stack_name_jit(uint32_t idx)
 {
-	struct sl_stack *st = sl_stack_get(idx);
+	struct sl_captured_stack *st = sl_stack_get(idx);
 	const char *names[SL_STACK_MAX] = {NULL};
 	uintptr_t ips[SL_STACK_MAX];
 	unsigned n, want = 0;
@@ -998,7 +1001,7 @@ void sl_stack_name_jit(uint32_t idx)
 		return;
 	n = st->n < SL_STACK_MAX ? st->n : SL_STACK_MAX;
 	for (unsigned i = 0; i < n; i++) {
-		const struct sl_frame *f = &st->f[i];
+		const struct sl_captured_frame *f = &st->f[i];
 
 		ips[i] = 0;
 		if (!f->lang && !f->symbol && (!f->mod || !strcmp(f->mod->path, "?")) &&
@@ -1021,46 +1024,46 @@ void sl_stack_name_jit(uint32_t idx)
 	sl_mutex_unlock(&sl_jit_mu);
 }
 
-int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch)
+int sl_stack_fill(struct sl_jsonline *j, uint32_t idx, uint32_t *epoch)
 {
-	struct sl_stack *st = sl_stack_get(idx);
+	struct sl_captured_stack *st = sl_stack_get(idx);
 
 	/* The epoch is read under the log lock, after the log was opened: a stack is written
 	 * once per file and no more. */
 	*epoch = __atomic_load_n(&sl_epoch, __ATOMIC_RELAXED);
 	if (!st || __atomic_load_n(&st->epoch, __ATOMIC_RELAXED) == *epoch)
 		return 0;
-	sl_jb_id(j, SL_KEY(id), st->id);
-	sl_jb_arr_begin(j, SL_KEY(frames));
+	sl_jsonline_id(j, SL_KEY(id), st->id);
+	sl_jsonline_arr_begin(j, SL_KEY(frames));
 	for (unsigned i = 0; i < st->n; i++) {
-		sl_jb_obj_begin(j, NULL);
+		sl_jsonline_obj_begin(j, NULL);
 		if (st->f[i].lang) {
-			sl_jb_null(j, SL_KEY(ip));
-			sl_jb_null(j, SL_KEY(module));
-			sl_jb_null(j, SL_KEY(offset));
-			sl_jb_str(j, SL_KEY(symbol), st->f[i].symbol);
-			sl_jb_null(j, SL_KEY(build_id));
-			sl_jb_str(j, SL_KEY(lang), st->f[i].lang);
-			sl_jb_str(j, SL_KEY(file), st->f[i].lang_file);
-			sl_jb_u64(j, SL_KEY(line), st->f[i].line);
-			sl_jb_obj_end(j);
+			sl_jsonline_null(j, SL_KEY(ip));
+			sl_jsonline_null(j, SL_KEY(module));
+			sl_jsonline_null(j, SL_KEY(offset));
+			sl_jsonline_str(j, SL_KEY(symbol), st->f[i].symbol);
+			sl_jsonline_null(j, SL_KEY(build_id));
+			sl_jsonline_str(j, SL_KEY(lang), st->f[i].lang);
+			sl_jsonline_str(j, SL_KEY(file), st->f[i].lang_file);
+			sl_jsonline_u64(j, SL_KEY(line), st->f[i].line);
+			sl_jsonline_obj_end(j);
 			continue;
 		}
-		sl_jb_hex(j, SL_KEY(ip), st->f[i].ip);
-		sl_jb_str(j, SL_KEY(module), st->f[i].mod ? st->f[i].mod->path : NULL);
-		sl_jb_hex(j, SL_KEY(offset), st->f[i].offset);
-		sl_jb_str(j, SL_KEY(symbol), st->f[i].symbol ? st->f[i].symbol :
+		sl_jsonline_hex(j, SL_KEY(ip), st->f[i].ip);
+		sl_jsonline_str(j, SL_KEY(module), st->f[i].mod ? st->f[i].mod->path : NULL);
+		sl_jsonline_hex(j, SL_KEY(offset), st->f[i].offset);
+		sl_jsonline_str(j, SL_KEY(symbol), st->f[i].symbol ? st->f[i].symbol :
 				       __atomic_load_n(&st->f[i].jit_name, __ATOMIC_ACQUIRE));
-		sl_jb_str(j, SL_KEY(build_id), st->f[i].mod ? st->f[i].mod->build_id : NULL);
-		sl_jb_obj_end(j);
+		sl_jsonline_str(j, SL_KEY(build_id), st->f[i].mod ? st->f[i].mod->build_id : NULL);
+		sl_jsonline_obj_end(j);
 	}
-	sl_jb_arr_end(j);
+	sl_jsonline_arr_end(j);
 	return 1;
 }
 
 void sl_stack_written(uint32_t idx, uint32_t epoch)
 {
-	struct sl_stack *st = sl_stack_get(idx);
+	struct sl_captured_stack *st = sl_stack_get(idx);
 
 	if (st)
 		__atomic_store_n(&st->epoch, epoch, __ATOMIC_RELAXED);
@@ -1075,7 +1078,7 @@ void sl_stack_written(uint32_t idx, uint32_t epoch)
 typedef char *(*sl_demangle_fn)(const char *, char *, size_t *, int *);
 
 static int sl_frame_line(char *buf, size_t cap, const char *prefix, unsigned i,
-			 const struct sl_frame *f, sl_demangle_fn demangle)
+			 const struct sl_captured_frame *f, sl_demangle_fn demangle)
 {
 	/* Static: the summary is printed once, at exit, by one thread. */
 	static char sym[2048], file[2048], lang[64];
@@ -1107,7 +1110,7 @@ static int sl_frame_line(char *buf, size_t cap, const char *prefix, unsigned i,
 
 size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap)
 {
-	struct sl_stack *st = sl_stack_get(idx);
+	struct sl_captured_stack *st = sl_stack_get(idx);
 	sl_demangle_fn demangle;
 	size_t len = 0;
 
@@ -1127,11 +1130,11 @@ size_t sl_stack_format(uint32_t idx, const char *prefix, char *buf, size_t cap)
 
 unsigned sl_stack_site_frames(uint32_t idx, struct sl_site_frame *out, unsigned cap)
 {
-	const struct sl_stack *st = sl_stack_get(idx);
+	const struct sl_captured_stack *st = sl_stack_get(idx);
 	unsigned n = st ? (st->n < cap ? st->n : cap) : 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		const struct sl_frame *f = &st->f[i];
+		const struct sl_captured_frame *f = &st->f[i];
 
 		memset(&out[i], 0, sizeof(out[i]));
 		if (f->lang) {   /* as the log has it: no module, no offset */
@@ -1152,7 +1155,7 @@ unsigned sl_stack_site_frames(uint32_t idx, struct sl_site_frame *out, unsigned 
 
 int sl_stack_suppressed(uint32_t idx)
 {
-	struct sl_stack *st = sl_stack_get(idx);
+	struct sl_captured_stack *st = sl_stack_get(idx);
 
 	return st && st->suppressed;
 }

@@ -141,7 +141,7 @@ uint64_t sl_stack_hash(const uintptr_t *ips, unsigned n);
 /* Called by the log writer with its lock held, the log open (log.c, sl_log_begin_with): when
  * the current log file lacks the stack record of idx, fill its fields (id, frames) into j and
  * return 1; else 0. *epoch is the file's epoch, for sl_stack_written once the record is. */
-int sl_stack_fill(struct sl_jb *j, uint32_t idx, uint32_t *epoch);
+int sl_stack_fill(struct sl_jsonline *j, uint32_t idx, uint32_t *epoch);
 /* Before a record's log lock: the frames of stack idx in no module take their name from the
  * process's perf map, unless the stack is in this file already (stack.c). */
 void sl_stack_name_jit(uint32_t idx);

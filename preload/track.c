@@ -112,7 +112,7 @@ sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherite
 	sl_watchdog_ensure();
 }
 
-unsigned long sl_untracked;
+unsigned long sl_untracked_socks;
 
 /* Our tables could not grow (mmap failed: RLIMIT_AS, a memory cgroup at its limit): the socket
  * goes untracked, the program is not affected. Said once on stderr, counted in the exit
@@ -125,7 +125,7 @@ void sl_track_no_memory(void)
 
 	int saved = errno;
 
-	__atomic_add_fetch(&sl_untracked, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&sl_untracked_socks, 1, __ATOMIC_RELAXED);
 	if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
 		sl_log_text(msg, sizeof(msg) - 1);
 	errno = saved;

@@ -62,6 +62,6 @@ void sl_track_close_range(unsigned first, unsigned last);
 
 /* A socket that could not be entered in our tables (no memory); see track.c. */
 void sl_track_no_memory(void);
-extern unsigned long sl_untracked;
+extern unsigned long sl_untracked_socks;
 
 #endif

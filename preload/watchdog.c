@@ -50,7 +50,7 @@ static struct sl_leak_info sl_summary[SL_SUMMARY_MAX];
 static unsigned sl_nsummary SL_FORK_STATE;
 
 /* CLOSE_WAIT inodes from the last dump, in pages we own. */
-static uint64_t *sl_cw;
+static uint64_t *sl_cw_inodes;
 static size_t sl_ncw, sl_cw_cap;   /* entries; capacity in bytes */
 
 unsigned long sl_leaked_count(void) { return __atomic_load_n(&sl_leaked, __ATOMIC_RELAXED); }
@@ -58,7 +58,7 @@ unsigned long sl_enforced_count(void) { return __atomic_load_n(&sl_enforced, __A
 
 static void sl_cw_add(const struct sl_diag *d, void *ctx)
 {
-	uint64_t *n = SL_PAGES_APPEND(sl_cw, sl_ncw, sl_cw_cap);
+	uint64_t *n = SL_PAGES_APPEND(sl_cw_inodes, sl_ncw, sl_cw_cap);
 
 	(void)ctx;
 	if (n)
@@ -473,7 +473,7 @@ void sl_scan(int at_exit)
 	sl_lock();
 	sl_scan_no++;
 	for (size_t i = 0; i < sl_ncw; i++) {
-		struct sl_sock *s = sl_sock_by_inode(sl_cw[i]);
+		struct sl_sock *s = sl_sock_by_inode(sl_cw_inodes[i]);
 
 		if (!s)
 			continue;

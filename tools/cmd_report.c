@@ -77,7 +77,7 @@ int sl_cmd_report(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sl_an_opts o = { NULL, NULL, 0, 20, 0, 0, 0 };
+	struct sl_analysis_opts o = { NULL, NULL, 0, 20, 0, 0, 0 };
 	const char *format = "text", *output = NULL, *color = "auto";
 	long exitcode = 0, stories = 20, v;
 	int c, fail_on_late = 0;
@@ -137,28 +137,28 @@ int sl_cmd_report(int argc, char **argv)
 	static char outbuf[1 << 16];
 	if (!isatty(fileno(out))) setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
 
-	struct sl_an *a = sl_an_new(&o);
+	struct sl_analysis *a = sl_analysis_new(&o);
 	int input_err = 0, r;
 	if (!a) {
 		fprintf(stderr, "sockleak: report: out of memory\n");
 		return 2;
 	}
-	sl_an_set_max_stories(a, (size_t)stories);
+	sl_analysis_set_max_stories(a, (size_t)stories);
 	for (int i = optind; i < argc; i++)
-		if (sl_an_add_path(a, argv[i])) input_err = 1;
-	if ((r = sl_an_finish(a))) {
-		sl_an_free(a);
+		if (sl_analysis_add_path(a, argv[i])) input_err = 1;
+	if ((r = sl_analysis_finish(a))) {
+		sl_analysis_free(a);
 		return 2;
 	}
-	if (!strcmp(format, "text")) r = sl_an_write_text(a, out, (size_t)stories);
-	else if (!strcmp(format, "json")) r = sl_an_write_json(a, out);
-	else if (!strcmp(format, "sarif")) r = sl_an_write_sarif(a, out);
-	else r = sl_an_write_html(a, out);
+	if (!strcmp(format, "text")) r = sl_analysis_write_text(a, out, (size_t)stories);
+	else if (!strcmp(format, "json")) r = sl_analysis_write_json(a, out);
+	else if (!strcmp(format, "sarif")) r = sl_analysis_write_sarif(a, out);
+	else r = sl_analysis_write_html(a, out);
 	if (fflush(out) || (out != stdout && fclose(out))) r = r ? r : errno;
 	if (r) fprintf(stderr, "sockleak: report: writing %s: %s\n", output ? output : "stdout", strerror(r));
-	size_t leaked = sl_an_failing(a, fail_on_late);   /* as `sockleak run` decides */
-	int oom = sl_an_out_of_memory(a);
-	sl_an_free(a);
+	size_t leaked = sl_analysis_failing(a, fail_on_late);   /* as `sockleak run` decides */
+	int oom = sl_analysis_out_of_memory(a);
+	sl_analysis_free(a);
 	if (leaked && exitcode) return (int)exitcode;
 	return r || input_err || oom ? 2 : 0;
 }

@@ -10,7 +10,7 @@
 
 char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
-const char *sl_demangle(struct sl_an *a, const char *name)
+const char *sl_demangle(struct sl_analysis *a, const char *name)
 {
 	char *d;
 	const char *r;

@@ -83,7 +83,7 @@ static int more_eq(const void *it, const void *key)
 	return ((const struct more_site *)it)->h == *(const uint64_t *)key;
 }
 
-static struct sl_site *site_for(struct sl_an *a, struct sl_sock *s, struct sl_leak *l,
+static struct sl_site *site_for(struct sl_analysis *a, struct sl_logged_sock *s, struct sl_leak *l,
 				struct sl_tab *more)
 {
 	struct sl_site_key k;
@@ -125,7 +125,7 @@ static struct sl_site *site_for(struct sl_an *a, struct sl_sock *s, struct sl_le
 /* A site's counts from its only socket */
 static void one_stats(const struct sl_site *st, struct sl_site_stats *ss)
 {
-	const struct sl_sock *s = st->socks;
+	const struct sl_logged_sock *s = st->socks;
 	const struct sl_leak *l = s->primary;
 	memset(ss->kinds, 0, sizeof ss->kinds);
 	ss->kinds[l->ev.kind < SL_K_N ? l->ev.kind : SL_K_EXIT] = 1;
@@ -192,12 +192,12 @@ void sl_site_stats(const struct sl_site *st, struct sl_site_stats *ss)
 const struct sl_leak *sl_site_first(const struct sl_site *st)
 {
 	const struct sl_leak *first = NULL;
-	for (const struct sl_sock *s = st->socks; s; s = s->next_in_site)
+	for (const struct sl_logged_sock *s = st->socks; s; s = s->next_in_site)
 		if (s->primary && (!first || s->primary->ev.ts < first->ev.ts)) first = s->primary;
 	return first;
 }
 
-static void site_add(struct sl_an *a, struct sl_site *st, struct sl_sock *s, struct sl_leak *l)
+static void site_add(struct sl_analysis *a, struct sl_site *st, struct sl_logged_sock *s, struct sl_leak *l)
 {
 	struct sl_site_more *m = st->more;
 	if (!st->nsock++) return; /* the first: st->socks already */
@@ -269,16 +269,16 @@ static int site_cmp(const void *x, const void *y, void *ctx)
 	int c;
 	if (a->nsock != b->nsock) return a->nsock > b->nsock ? -1 : 1;
 	/* then by key, field by field: the same order on every run */
-	if ((c = strcmp(sl_kind_name[a->kind], sl_kind_name[b->kind]))) return c;
+	if ((c = strcmp(sl_kind_names[a->kind], sl_kind_names[b->kind]))) return c;
 	if (a == b) return 0;
 	ka = cached_key(kc, a, NULL);
 	kb = cached_key(kc, b, ka);
 	return sl_site_key_cmp(ka, kb);
 }
 
-int sl_group(struct sl_an *a)
+int sl_group(struct sl_analysis *a)
 {
-	struct sl_sock *s;
+	struct sl_logged_sock *s;
 	struct sl_tab more = { NULL, 0, 0 };
 	size_t n = 0;
 	sl_tab_reserve(&a->site_hash, a->nsocks < a->o.max_sites ? a->nsocks : a->o.max_sites);
@@ -289,7 +289,7 @@ int sl_group(struct sl_an *a)
 		sl_symbolise_stack(a, l->es);
 		sl_symbolise_stack(a, l->hs);
 		if (s->shared) /* stories show every stack of a shared socket */
-			for (size_t i = 0; i < s->nev; i++) sl_symbolise_stack(a, sl_ev_stack(sl_sock_ev(s, i)));
+			for (size_t i = 0; i < s->nev; i++) sl_symbolise_stack(a, sl_ev_stack(sl_logged_sock_ev(s, i)));
 		if (a->nsupp && sl_supp_match(a, l)) {
 			l->suppressed = 1;
 			s->suppressed = 1;
@@ -301,7 +301,7 @@ int sl_group(struct sl_an *a)
 		if (s->enforced) a->enforced_socks++;
 		if (s->shared) a->shared_socks++;
 		for (size_t i = 0; i < s->nev; i++)
-			if (sl_sock_ev(s, i)->type == SL_EV_LEAK) sl_sock_ev(s, i)->proc->nleaks++;
+			if (sl_logged_sock_ev(s, i)->type == SL_EV_LEAK) sl_logged_sock_ev(s, i)->proc->nleaks++;
 		struct sl_site *st = site_for(a, s, l, &more);
 		if (st) site_add(a, st, s, l);
 	}
@@ -328,7 +328,7 @@ int sl_group(struct sl_an *a)
 	qsort_r(a->sites, n, sizeof *a->sites, site_cmp, &kc);
 	for (size_t i = 0; i < n; i++) {
 		a->sites[i]->rank = (uint32_t)(i + 1);
-		for (struct sl_sock *k = a->sites[i]->socks; k; k = k->next_in_site) k->rank = (uint32_t)(i + 1);
+		for (struct sl_logged_sock *k = a->sites[i]->socks; k; k = k->next_in_site) k->rank = (uint32_t)(i + 1);
 	}
 	a->nsites = n;
 	if (a->more_sites)

@@ -20,14 +20,14 @@
 
 enum how { NAMED, FOUND_BY_GLOB, FOUND_IN_DIR };
 
-int sl_an_add_stream(struct sl_an *a, FILE *f, const char *name)
+int sl_analysis_add_stream(struct sl_analysis *a, FILE *f, const char *name)
 {
 	return sl_read_stream(a, f, name);
 }
 
 /* A named file or a glob match that is skipped is an input error (exit 2, the rest is still
  * reported); a directory entry is only a warning: the directory is what was named. */
-static int add_file(struct sl_an *a, const char *path, enum how how)
+static int add_file(struct sl_analysis *a, const char *path, enum how how)
 {
 	const char *kind;
 	char e[1024];
@@ -52,7 +52,7 @@ static int add_file(struct sl_an *a, const char *path, enum how how)
 	return r;
 }
 
-static int add_dir(struct sl_an *a, const char *path, int depth)
+static int add_dir(struct sl_analysis *a, const char *path, int depth)
 {
 	struct dirent **ents;
 	int n, r = 0;
@@ -85,7 +85,7 @@ static int add_dir(struct sl_an *a, const char *path, int depth)
 	return r;
 }
 
-static int add_path(struct sl_an *a, const char *path, enum how how)
+static int add_path(struct sl_analysis *a, const char *path, enum how how)
 {
 	struct stat st;
 	char e[1024];
@@ -119,7 +119,7 @@ static int add_path(struct sl_an *a, const char *path, enum how how)
 	return r;
 }
 
-int sl_an_add_path(struct sl_an *a, const char *path)
+int sl_analysis_add_path(struct sl_analysis *a, const char *path)
 {
 	return add_path(a, path, NAMED);
 }

@@ -23,7 +23,7 @@ static struct sl_proc *pmap_find(struct pmap **m, const char *boot, int pid)
 	return e ? e->p : NULL;
 }
 
-static void pmap_add(struct sl_an *a, struct pmap **m, struct sl_proc *p)
+static void pmap_add(struct sl_analysis *a, struct pmap **m, struct sl_proc *p)
 {
 	struct pmap *e;
 	if (pmap_find(m, p->boot, p->pid)) return;
@@ -35,7 +35,7 @@ static void pmap_add(struct sl_an *a, struct pmap **m, struct sl_proc *p)
 }
 
 /* A fork child that never wrote a record of its own still held the socket: give it a name. */
-static struct sl_proc *child_proc(struct sl_an *a, struct pmap **m, const struct sl_proc *parent,
+static struct sl_proc *child_proc(struct sl_analysis *a, struct pmap **m, const struct sl_proc *parent,
 				  int pid)
 {
 	struct sl_proc *c = pmap_find(m, parent->boot, pid);
@@ -60,7 +60,7 @@ static struct sl_proc *child_proc(struct sl_an *a, struct pmap **m, const struct
 	return c;
 }
 
-static void add_holder(struct sl_an *a, struct sl_sock *s, struct sl_proc *p)
+static void add_holder(struct sl_analysis *a, struct sl_logged_sock *s, struct sl_proc *p)
 {
 	size_t n = (size_t)s->nholders;
 	if (!p) return;
@@ -96,14 +96,14 @@ static uint64_t skey_hash(const struct skey *k)
 
 static uint64_t sock_hash(const void *it)
 {
-	const struct sl_sock *s = it;
+	const struct sl_logged_sock *s = it;
 	struct skey k = { s->ev1->proc->boot, s->ev1->inode };
 	return skey_hash(&k);
 }
 
 static int sock_eq(const void *it, const void *key)
 {
-	const struct sl_sock *s = it;
+	const struct sl_logged_sock *s = it;
 	const struct skey *k = key;
 	return s->ev1->inode == k->inode && s->ev1->proc->boot == k->boot;
 }
@@ -111,30 +111,30 @@ static int sock_eq(const void *it, const void *key)
 /* After the join: a socket's key is its first event's */
 static uint64_t sock_hash_joined(const void *it)
 {
-	struct skey k = { sl_sock_boot(it), sl_sock_inode(it) };
+	struct skey k = { sl_logged_sock_boot(it), sl_logged_sock_inode(it) };
 	return skey_hash(&k);
 }
 
 static int sock_eq_joined(const void *it, const void *key)
 {
 	const struct skey *k = key;
-	return sl_sock_inode(it) == k->inode && sl_sock_boot(it) == k->boot;
+	return sl_logged_sock_inode(it) == k->inode && sl_logged_sock_boot(it) == k->boot;
 }
 
-struct sl_sock *sl_sock_find(struct sl_an *a, const char *boot, uint64_t inode)
+struct sl_logged_sock *sl_logged_sock_find(struct sl_analysis *a, const char *boot, uint64_t inode)
 {
 	struct skey k = { boot, inode };
 
 	if (!a->socks.slot) { /* given back after the join: made again for this caller */
 		sl_tab_reserve(&a->socks, a->nsocks);
-		for (struct sl_sock *s = a->socks_head; s; s = s->next_all)
+		for (struct sl_logged_sock *s = a->socks_head; s; s = s->next_all)
 			if (s->nev && sl_tab_add(&a->socks, sock_hash_joined(s), s, sock_hash_joined))
 				return NULL;
 	}
 	return sl_tab_find(&a->socks, skey_hash(&k), sock_eq_joined, &k);
 }
 
-struct sl_site *sl_sock_site(const struct sl_an *a, const struct sl_sock *s)
+struct sl_site *sl_logged_sock_site(const struct sl_analysis *a, const struct sl_logged_sock *s)
 {
 	return s->rank && s->rank <= a->nsites ? a->sites[s->rank - 1] : NULL;
 }
@@ -157,10 +157,10 @@ static int leak_better(const struct sl_leak *n, const struct sl_leak *o)
 	return n->ev.ts < o->ev.ts;
 }
 
-int sl_join(struct sl_an *a)
+int sl_join(struct sl_analysis *a)
 {
 	struct pmap *m = NULL;
-	struct sl_sock *s;
+	struct sl_logged_sock *s;
 	struct sl_ev *e, *next;
 
 	for (struct sl_proc *p = a->proc_list; p; p = p->next) pmap_add(a, &m, p);
@@ -243,7 +243,7 @@ int sl_join(struct sl_an *a)
 		 * on without; it stays a leak that fails `run` and `report --exitcode`. */
 		int shut = 0;
 		for (i = 0; i < s->nev; i++) {
-			const struct sl_ev *ev = sl_sock_ev(s, i);
+			const struct sl_ev *ev = sl_logged_sock_ev(s, i);
 			if (ev->type == SL_EV_ENFORCE && ev->flag) shut = 1;
 			if (ev->type == SL_EV_LATE_CLOSE && !ev->flag && !shut && s->primary &&
 			    ev->proc == s->primary->ev.proc)

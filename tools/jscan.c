@@ -12,22 +12,22 @@
 /* The members of the top-level object, noted while it is validated, so that they are handed
  * out without scanning the line a second time (a third of reading a log). */
 #define SC_TOP 64
-struct sc_member { struct sl_jv k, v; };
+struct top_member { struct sl_jv k, v; };
 
-struct sc {
+struct scanner {
 	const char *s, *p, *end;
 	const char *why;
-	struct sc_member *top; /* NULL: not noted */
+	struct top_member *top; /* NULL: not noted */
 	size_t ntop;           /* past SC_TOP: not all noted, walked again instead */
 };
 
-static void ws(struct sc *c)
+static void ws(struct scanner *c)
 {
 	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
 		c->p++;
 }
 
-static int fail(struct sc *c, const char *why)
+static int fail(struct scanner *c, const char *why)
 {
 	if (!c->why)
 		c->why = why;
@@ -49,7 +49,7 @@ static int hex4(const char *p, unsigned *out)
 	return 0;
 }
 
-static int scan_string(struct sc *c, struct sl_jv *v)
+static int scan_string(struct scanner *c, struct sl_jv *v)
 {
 	c->p++; /* opening quote */
 	v->t = SL_J_STR;
@@ -105,7 +105,7 @@ static int scan_string(struct sc *c, struct sl_jv *v)
 
 static int isdig(char ch) { return ch >= '0' && ch <= '9'; }
 
-static int scan_number(struct sc *c, struct sl_jv *v)
+static int scan_number(struct scanner *c, struct sl_jv *v)
 {
 	const char *st = c->p;
 	int real = 0;
@@ -165,7 +165,7 @@ static int scan_number(struct sc *c, struct sl_jv *v)
 	return 0;
 }
 
-static int lit(struct sc *c, const char *w, enum sl_jt t, struct sl_jv *v)
+static int lit(struct scanner *c, const char *w, enum sl_jt t, struct sl_jv *v)
 {
 	size_t l = strlen(w);
 	if ((size_t)(c->end - c->p) < l || memcmp(c->p, w, l)) return fail(c, "invalid token");
@@ -177,9 +177,9 @@ static int lit(struct sc *c, const char *w, enum sl_jt t, struct sl_jv *v)
 	return 0;
 }
 
-static int scan_value(struct sc *c, struct sl_jv *v, int depth);
+static int scan_value(struct scanner *c, struct sl_jv *v, int depth);
 
-static int scan_container(struct sc *c, struct sl_jv *v, int depth)
+static int scan_container(struct scanner *c, struct sl_jv *v, int depth)
 {
 	char open = *c->p, close = open == '{' ? '}' : ']';
 	if (depth >= SL_JSON_MAX_DEPTH) return fail(c, "nesting too deep");
@@ -222,7 +222,7 @@ static int scan_container(struct sc *c, struct sl_jv *v, int depth)
 	return 0;
 }
 
-static int scan_value(struct sc *c, struct sl_jv *v, int depth)
+static int scan_value(struct scanner *c, struct sl_jv *v, int depth)
 {
 	if (c->p >= c->end) return fail(c, "truncated");
 	switch (*c->p) {
@@ -240,7 +240,7 @@ static int scan_value(struct sc *c, struct sl_jv *v, int depth)
 /* The same slices from text the line's scan validated already: the end of each token only
  * (walking a stack record's frames a second time with every check was a tenth of reading a
  * million-site log, issue 11). */
-static void known_string(struct sc *c, struct sl_jv *v)
+static void known_string(struct scanner *c, struct sl_jv *v)
 {
 	c->p++; /* opening quote */
 	v->t = SL_J_STR;
@@ -264,7 +264,7 @@ static void known_string(struct sc *c, struct sl_jv *v)
 	c->p++;
 }
 
-static void known_value(struct sc *c, struct sl_jv *v)
+static void known_value(struct scanner *c, struct sl_jv *v)
 {
 	const char *st = c->p;
 	int depth = 0, real = 0;
@@ -303,7 +303,7 @@ static void known_value(struct sc *c, struct sl_jv *v)
 /* Walk a validated container, calling mfn (objects) or efn (arrays). */
 static int walk(const struct sl_jv *cv, sl_jmember_fn mfn, sl_jelem_fn efn, void *ctx)
 {
-	struct sc c = { cv->p, cv->p + 1, cv->p + cv->n - 1, NULL, NULL, 0 };
+	struct scanner c = { cv->p, cv->p + 1, cv->p + cv->n - 1, NULL, NULL, 0 };
 	size_t idx = 0;
 	for (;;) {
 		struct sl_jv k, e;
@@ -338,8 +338,8 @@ static int walk(const struct sl_jv *cv, sl_jmember_fn mfn, sl_jelem_fn efn, void
 int sl_jobj_each(const char *s, size_t n, sl_jmember_fn fn, void *ctx, const char **why,
 		 size_t *col)
 {
-	struct sc_member top[SC_TOP];
-	struct sc c = { s, s, s + n, NULL, top, 0 };
+	struct top_member top[SC_TOP];
+	struct scanner c = { s, s, s + n, NULL, top, 0 };
 	struct sl_jv v;
 	ws(&c);
 	if (c.p >= c.end) {

@@ -9,7 +9,7 @@
 #include "escape.h"
 #include "jscan.h"
 
-static int grow(struct sl_jw *w, size_t k)
+static int grow(struct sl_jsondoc *w, size_t k)
 {
 	if (w->err) return 0;
 	{
@@ -26,12 +26,12 @@ static int grow(struct sl_jw *w, size_t k)
 	return 1;
 }
 
-static inline int room(struct sl_jw *w, size_t k)
+static inline int room(struct sl_jsondoc *w, size_t k)
 {
 	return w->n + k <= w->cap || grow(w, k);
 }
 
-static inline void put(struct sl_jw *w, const char *s, size_t k)
+static inline void put(struct sl_jsondoc *w, const char *s, size_t k)
 {
 	if (room(w, k)) {
 		memcpy(w->b + w->n, s, k);
@@ -39,14 +39,14 @@ static inline void put(struct sl_jw *w, const char *s, size_t k)
 	}
 }
 
-void sl_jw_init(struct sl_jw *w, int indent, int base)
+void sl_jsondoc_init(struct sl_jsondoc *w, int indent, int base)
 {
 	memset(w, 0, sizeof *w);
 	w->indent = indent;
 	w->depth = w->base = base;
 }
 
-static void newline(struct sl_jw *w, int depth)
+static void newline(struct sl_jsondoc *w, int depth)
 {
 	static const char nl[] = "\n                                                                ";
 	size_t k = (size_t)(w->indent * depth) + 1;
@@ -61,7 +61,7 @@ static void newline(struct sl_jw *w, int depth)
 
 /* Before a key or a value: after a key nothing; else a comma after a sibling, and with an
  * indent a new line at the depth (jansson's dump_indent) */
-static void sep(struct sl_jw *w)
+static void sep(struct sl_jsondoc *w)
 {
 	uint64_t bit;
 	if (w->after_key) {
@@ -75,7 +75,7 @@ static void sep(struct sl_jw *w)
 	if (w->indent) newline(w, w->depth);
 }
 
-void sl_jw_open(struct sl_jw *w, char c)
+void sl_jsondoc_open(struct sl_jsondoc *w, char c)
 {
 	sep(w);
 	put(w, &c, 1);
@@ -83,7 +83,7 @@ void sl_jw_open(struct sl_jw *w, char c)
 	if (w->depth <= 63) w->filled &= ~((uint64_t)1 << w->depth);
 }
 
-void sl_jw_close(struct sl_jw *w, char c)
+void sl_jsondoc_close(struct sl_jsondoc *w, char c)
 {
 	if (w->depth <= 63 && (w->filled & ((uint64_t)1 << w->depth))) {
 		w->filled &= ~((uint64_t)1 << w->depth);
@@ -93,7 +93,7 @@ void sl_jw_close(struct sl_jw *w, char c)
 	put(w, &c, 1);
 }
 
-static void u_escape(struct sl_jw *w, uint32_t cp)
+static void u_escape(struct sl_jsondoc *w, uint32_t cp)
 {
 	static const char hex[] = "0123456789ABCDEF"; /* jansson writes \u%04X */
 	char seq[12];
@@ -118,7 +118,7 @@ static void u_escape(struct sl_jw *w, uint32_t cp)
 	put(w, seq, k);
 }
 
-void sl_jw_str(struct sl_jw *w, const char *s)
+void sl_jsondoc_str(struct sl_jsondoc *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *run;
 	size_t n;
@@ -178,7 +178,7 @@ void sl_jw_str(struct sl_jw *w, const char *s)
 	put(w, "\"", 1);
 }
 
-void sl_jw_keyn(struct sl_jw *w, const char *k, size_t n)
+void sl_jsondoc_keyn(struct sl_jsondoc *w, const char *k, size_t n)
 {
 	sep(w); /* an ASCII literal of ours: nothing to escape */
 	if (room(w, n + 4)) {
@@ -192,7 +192,7 @@ void sl_jw_keyn(struct sl_jw *w, const char *k, size_t n)
 	w->after_key = 1;
 }
 
-void sl_jw_int(struct sl_jw *w, int64_t v)
+void sl_jsondoc_int(struct sl_jsondoc *w, int64_t v)
 {
 	char buf[24], *p = buf + sizeof buf;
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
@@ -204,32 +204,32 @@ void sl_jw_int(struct sl_jw *w, int64_t v)
 	put(w, p, (size_t)(buf + sizeof buf - p));
 }
 
-void sl_jw_raw(struct sl_jw *w, const char *s, size_t n)
+void sl_jsondoc_raw(struct sl_jsondoc *w, const char *s, size_t n)
 {
 	sep(w);
 	put(w, s, n);
 }
 
-void sl_jw_null(struct sl_jw *w)
+void sl_jsondoc_null(struct sl_jsondoc *w)
 {
 	sep(w);
 	put(w, "null", 4);
 }
 
-void sl_jw_bool(struct sl_jw *w, int v)
+void sl_jsondoc_bool(struct sl_jsondoc *w, int v)
 {
 	sep(w);
 	if (v) put(w, "true", 4);
 	else put(w, "false", 5);
 }
 
-void sl_jw_real(struct sl_jw *w, double v)
+void sl_jsondoc_real(struct sl_jsondoc *w, double v)
 {
 	char buf[40], *e;
 	int k;
 
 	if (!isfinite(v)) {
-		sl_jw_null(w);
+		sl_jsondoc_null(w);
 		return;
 	}
 	/* the C locale is the tools' (main.c sets no other): '.' is the radix */
@@ -251,7 +251,7 @@ void sl_jw_real(struct sl_jw *w, double v)
 	put(w, buf, (size_t)k);
 }
 
-int sl_jw_flush(struct sl_jw *w, FILE *out)
+int sl_jsondoc_flush(struct sl_jsondoc *w, FILE *out)
 {
 	int r = w->err;
 	if (!r && w->n && fwrite(w->b, 1, w->n, out) != w->n) r = EIO;
@@ -259,7 +259,7 @@ int sl_jw_flush(struct sl_jw *w, FILE *out)
 	return r;
 }
 
-void sl_jw_free(struct sl_jw *w)
+void sl_jsondoc_free(struct sl_jsondoc *w)
 {
 	free(w->b);
 	memset(w, 0, sizeof *w);

@@ -1,4 +1,5 @@
-/* jwrite: the tools' one JSON writer (the json and sarif reports, `sockleak top --format json`),
+/* jwrite: sl_jsondoc, the tools' one JSON writer of whole documents (the json and sarif reports,
+ * `sockleak top --format json`; the library writes its records' lines with sl_jsonline),
  * straight into a memory buffer that the caller writes out piece by piece (issue 11: a jansson
  * tree of some fifty objects per site made `-f json` on a million sites take 25 s). The bytes
  * are those of jansson's dump with JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, compact or
@@ -12,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-struct sl_jw {
+struct sl_jsondoc {
 	char *b;
 	size_t n, cap;
 	int err;         /* ENOMEM once a write did not fit: the buffer is then not written out */
@@ -22,35 +23,35 @@ struct sl_jw {
 	uint64_t filled; /* bit d: the container at depth d has a member already */
 };
 /* A writer whose values sit at depth base of a document indented by indent (0: compact) */
-void sl_jw_init(struct sl_jw *w, int indent, int base);
+void sl_jsondoc_init(struct sl_jsondoc *w, int indent, int base);
 
-void sl_jw_open(struct sl_jw *w, char c);       /* '{' or '[', after a comma if needed */
-void sl_jw_close(struct sl_jw *w, char c);      /* '}' or ']' */
+void sl_jsondoc_open(struct sl_jsondoc *w, char c);       /* '{' or '[', after a comma if needed */
+void sl_jsondoc_close(struct sl_jsondoc *w, char c);      /* '}' or ']' */
 /* "k": (keys: ASCII literals, unescaped; inline so that a literal's length is a constant) */
-void sl_jw_keyn(struct sl_jw *w, const char *k, size_t n);
-static inline void sl_jw_key(struct sl_jw *w, const char *k) { sl_jw_keyn(w, k, strlen(k)); }
-void sl_jw_str(struct sl_jw *w, const char *s); /* any bytes; NULL: null */
-void sl_jw_int(struct sl_jw *w, int64_t v);
-void sl_jw_null(struct sl_jw *w);
+void sl_jsondoc_keyn(struct sl_jsondoc *w, const char *k, size_t n);
+static inline void sl_jsondoc_key(struct sl_jsondoc *w, const char *k) { sl_jsondoc_keyn(w, k, strlen(k)); }
+void sl_jsondoc_str(struct sl_jsondoc *w, const char *s); /* any bytes; NULL: null */
+void sl_jsondoc_int(struct sl_jsondoc *w, int64_t v);
+void sl_jsondoc_null(struct sl_jsondoc *w);
 /* A whole value written before by this writer at the same depth, as bytes */
-void sl_jw_raw(struct sl_jw *w, const char *s, size_t n);
-void sl_jw_bool(struct sl_jw *w, int v);
+void sl_jsondoc_raw(struct sl_jsondoc *w, const char *s, size_t n);
+void sl_jsondoc_bool(struct sl_jsondoc *w, int v);
 /* As jansson's dump of a real ("%.17g", ".0" added to an integral one, exponent without '+'
  * or leading zeros); NaN and infinities, which JSON cannot say and jansson refuses: null */
-void sl_jw_real(struct sl_jw *w, double v);
+void sl_jsondoc_real(struct sl_jsondoc *w, double v);
 /* Write the buffer to out and empty it; 0, or an errno (ENOMEM from a write before, EIO) */
-int sl_jw_flush(struct sl_jw *w, FILE *out);
-void sl_jw_free(struct sl_jw *w);
+int sl_jsondoc_flush(struct sl_jsondoc *w, FILE *out);
+void sl_jsondoc_free(struct sl_jsondoc *w);
 
-static inline void sl_jw_kint(struct sl_jw *w, const char *k, int64_t v) /* "k":v */
+static inline void sl_jsondoc_kint(struct sl_jsondoc *w, const char *k, int64_t v) /* "k":v */
 {
-	sl_jw_key(w, k);
-	sl_jw_int(w, v);
+	sl_jsondoc_key(w, k);
+	sl_jsondoc_int(w, v);
 }
-static inline void sl_jw_kstr(struct sl_jw *w, const char *k, const char *s) /* "k":"s" */
+static inline void sl_jsondoc_kstr(struct sl_jsondoc *w, const char *k, const char *s) /* "k":"s" */
 {
-	sl_jw_key(w, k);
-	sl_jw_str(w, s);
+	sl_jsondoc_key(w, k);
+	sl_jsondoc_str(w, s);
 }
 
 #endif

@@ -145,14 +145,14 @@ static char boot_id[40];
 
 /* The site of one CLOSE_WAIT socket in an analysed log, when a leak record of this process
  * names it. */
-static const struct sl_site *site_of(struct sl_an *a, uint64_t inode, pid_t pid)
+static const struct sl_site *site_of(struct sl_analysis *a, uint64_t inode, pid_t pid)
 {
-	struct sl_sock *s = sl_sock_find(a, sl_internz(a, boot_id), inode);
+	struct sl_logged_sock *s = sl_logged_sock_find(a, sl_internz(a, boot_id), inode);
 
-	if (!s || !s->primary || !sl_sock_site(a, s)) return NULL;
+	if (!s || !s->primary || !sl_logged_sock_site(a, s)) return NULL;
 	for (int i = 0; i < s->nholders && i < SL_SITE_SET; i++)
-		if (sl_sock_holder(s, (size_t)i) && sl_sock_holder(s, (size_t)i)->pid == pid)
-			return sl_sock_site(a, s);
+		if (sl_logged_sock_holder(s, (size_t)i) && sl_logged_sock_holder(s, (size_t)i)->pid == pid)
+			return sl_logged_sock_site(a, s);
 	return NULL;
 }
 
@@ -160,7 +160,7 @@ static const struct sl_site *site_of(struct sl_an *a, uint64_t inode, pid_t pid)
  * line (the open call, else the EOF read, else the handler or the inherited socket's process);
  * the key's hash tells apart sites that show the same frame (one accept() line, two EOF
  * reads). */
-static void site_fill(const struct sl_an *a, const struct sl_site *st, struct sl_live_site *out)
+static void site_fill(const struct sl_analysis *a, const struct sl_site *st, struct sl_live_site *out)
 {
 	struct sl_site_stats ss;
 	char *buf = out->where;
@@ -176,12 +176,12 @@ static void site_fill(const struct sl_an *a, const struct sl_site *st, struct sl
 		snprintf(buf, cap, "%s socket in %s", ss.role ? ss.role : "inherited",
 			 ss.module ? sl_base(ss.module) : "??");
 	snprintf(out->key, sizeof(out->key), "%016llx", (unsigned long long)sl_site_keyhash(st));
-	out->kind = sl_kind_name[st->kind];
+	out->kind = sl_kind_names[st->kind];
 	out->rank = st->rank;
 	out->n = 0;
 }
 
-static void row_sites(struct sl_an *a, struct sl_live_row *r, const struct sl_cw **socks,
+static void row_sites(struct sl_analysis *a, struct sl_live_row *r, const struct sl_cw **socks,
 		      size_t n)
 {
 	const struct sl_site *seen[SL_LIVE_SITES];
@@ -223,7 +223,7 @@ static void row_sites(struct sl_an *a, struct sl_live_row *r, const struct sl_cw
  * also be as the preload makes it: its process's user's (owner), and nobody else may write it
  * (the preload appends to no other): otherwise any user could point root's `sockleak top` at a
  * file of someone else's, or write records for another user's process. */
-static void add_log(struct sl_an *a, const char *path, uid_t owner)
+static void add_log(struct sl_analysis *a, const char *path, uid_t owner)
 {
 	struct sl_file_rule rule = {.owner = owner, .flags = SL_FILE_NOT_SHARED};
 	struct stat st;
@@ -232,7 +232,7 @@ static void add_log(struct sl_an *a, const char *path, uid_t owner)
 	FILE *f;
 
 	if (owner == (uid_t)-1 && !lstat(path, &st) && S_ISDIR(st.st_mode)) {
-		sl_an_add_path(a, path);
+		sl_analysis_add_path(a, path);
 		return;
 	}
 	if ((fd = sl_open_file_at(AT_FDCWD, path, owner == (uid_t)-1 ? NULL : &rule, &st, &why)) < 0)
@@ -241,21 +241,21 @@ static void add_log(struct sl_an *a, const char *path, uid_t owner)
 		close(fd);
 		return;
 	}
-	sl_an_add_stream(a, f, path);
+	sl_analysis_add_stream(a, f, path);
 	fclose(f);
 }
 
 /* The logs given with --logs (paths), or one process's own log (its owner's file). */
-static struct sl_an *analyse(char **paths, int n, const char *own, uid_t owner)
+static struct sl_analysis *analyse(char **paths, int n, const char *own, uid_t owner)
 {
-	struct sl_an_opts o = {.max_bad_lines = 1};
-	struct sl_an *a = sl_an_new(&o);
+	struct sl_analysis_opts o = {.max_bad_lines = 1};
+	struct sl_analysis *a = sl_analysis_new(&o);
 
 	if (!a) return NULL;
 	for (int i = 0; i < n; i++) add_log(a, paths[i], (uid_t)-1);
 	if (own && *own) add_log(a, own, owner);
-	if (sl_an_finish(a)) {
-		sl_an_free(a);
+	if (sl_analysis_finish(a)) {
+		sl_analysis_free(a);
 		return NULL;
 	}
 	return a;
@@ -272,7 +272,7 @@ static int row_cmp(const void *x, const void *y)
 /* The exporter's leak series: one per site of the report on the same logs, in its ranking
  * (most sockets first), as many as --max-series writes; the rest, and what the analyser
  * counted without itemising, summed. */
-static void stats_from(struct sl_live *l, struct sl_an *a)
+static void stats_from(struct sl_live *l, struct sl_analysis *a)
 {
 	struct sl_live_stats *s = &l->stats;
 	size_t keep = l->max_series ? l->max_series : SL_LIVE_SERIES;
@@ -280,7 +280,7 @@ static void stats_from(struct sl_live *l, struct sl_an *a)
 	free(s->sites);
 	memset(s, 0, sizeof(*s));
 	if (!a) return;
-	s->bad_lines = sl_an_bad_lines(a);
+	s->bad_lines = sl_analysis_bad_lines(a);
 	s->enforced = a->enforced_socks;
 	s->other = a->more_socks + a->lost_socks;
 	if (keep > a->nsites) keep = a->nsites;
@@ -315,7 +315,7 @@ static long prev_count(const struct sl_live *l, pid_t pid, int *found)
 	return 0;
 }
 
-static int build_rows(struct sl_live *l, struct sl_an *logs)
+static int build_rows(struct sl_live *l, struct sl_analysis *logs)
 {
 	struct sl_cw_snap *s = &l->snap;
 	const struct sl_cw **by = malloc((s->n ? s->n : 1) * sizeof(*by));
@@ -374,11 +374,11 @@ static int build_rows(struct sl_live *l, struct sl_an *logs)
 		env_log(cp->pid, r->log, sizeof(r->log));
 		if (logs) row_sites(logs, r, by + start[p], start[p + 1] - start[p]);
 		if (!r->nsites && r->log[0]) {
-			struct sl_an *own = analyse(NULL, 0, r->log, r->uid);
+			struct sl_analysis *own = analyse(NULL, 0, r->log, r->uid);
 			if (own) {
 				r->unreported = 0;
 				row_sites(own, r, by + start[p], start[p + 1] - start[p]);
-				sl_an_free(own);
+				sl_analysis_free(own);
 			}
 		} else if (!logs) {
 			r->unreported = r->count;
@@ -409,7 +409,7 @@ static void remember(struct sl_live *l)
 int sl_live_refresh(struct sl_live *l)
 {
 	double t0 = now_ms(), t1;
-	struct sl_an *logs = NULL;
+	struct sl_analysis *logs = NULL;
 	int err;
 
 	if (!boot_id[0]) sl_boot_id(boot_id, sizeof(boot_id));
@@ -420,7 +420,7 @@ int sl_live_refresh(struct sl_live *l)
 	if (l->nlogs) logs = analyse(l->logs, l->nlogs, NULL, (uid_t)-1);
 	stats_from(l, logs);
 	err = build_rows(l, logs);
-	if (logs) sl_an_free(logs);
+	if (logs) sl_analysis_free(logs);
 	if (err) return err;
 	remember(l);
 	l->refreshed = 1;

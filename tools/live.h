@@ -26,7 +26,7 @@
 struct sl_live_site {
 	char where[400];     /* "file:line in function", raw: escape before printing */
 	char key[17];        /* the site key's hash in hex: the same site in every view and run */
-	const char *kind;    /* the kind family, sl_kind_name */
+	const char *kind;    /* the kind family, sl_kind_names */
 	uint32_t rank;       /* its number in `sockleak report` of the same logs */
 	size_t n;            /* of this process's CLOSE_WAIT sockets */
 };

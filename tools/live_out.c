@@ -87,84 +87,84 @@ int sl_live_write_text(const struct sl_live *l, const struct sl_live_out *o, FIL
  * its invalid bytes as U+FFFD and everything past ASCII as \u escapes. */
 int sl_live_write_json(const struct sl_live *l, FILE *out)
 {
-	struct sl_jw w;
+	struct sl_jsondoc w;
 	struct timespec ts;
 	int r;
 
-	sl_jw_init(&w, 2, 0);
+	sl_jsondoc_init(&w, 2, 0);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	sl_jw_open(&w, '{');
-	sl_jw_kint(&w, "ts_ns", (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
-	sl_jw_key(&w, "refresh_ms");
-	sl_jw_real(&w, l->refresh_ms);
-	sl_jw_key(&w, "snapshot_ms");
-	sl_jw_real(&w, l->snap_ms);
-	sl_jw_kint(&w, "fd_links_read", (int64_t)l->snap.fds_read);
-	sl_jw_key(&w, "age_is_estimate");
-	sl_jw_bool(&w, 1);
-	sl_jw_kint(&w, "unattributed", (int64_t)l->snap.unattributed);
-	sl_jw_kint(&w, "unreadable_processes", (int64_t)l->snap.unreadable);
-	sl_jw_key(&w, "processes");
-	sl_jw_open(&w, '[');
+	sl_jsondoc_open(&w, '{');
+	sl_jsondoc_kint(&w, "ts_ns", (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+	sl_jsondoc_key(&w, "refresh_ms");
+	sl_jsondoc_real(&w, l->refresh_ms);
+	sl_jsondoc_key(&w, "snapshot_ms");
+	sl_jsondoc_real(&w, l->snap_ms);
+	sl_jsondoc_kint(&w, "fd_links_read", (int64_t)l->snap.fds_read);
+	sl_jsondoc_key(&w, "age_is_estimate");
+	sl_jsondoc_bool(&w, 1);
+	sl_jsondoc_kint(&w, "unattributed", (int64_t)l->snap.unattributed);
+	sl_jsondoc_kint(&w, "unreadable_processes", (int64_t)l->snap.unreadable);
+	sl_jsondoc_key(&w, "processes");
+	sl_jsondoc_open(&w, '[');
 	for (size_t i = 0; i < l->nrows; i++) {
 		const struct sl_live_row *p = &l->rows[i];
 
-		sl_jw_open(&w, '{');
-		sl_jw_kint(&w, "pid", p->pid);
-		sl_jw_kint(&w, "uid", p->uid);
-		sl_jw_kstr(&w, "user", p->user);
-		sl_jw_kstr(&w, "comm", p->comm);
-		sl_jw_kint(&w, "close_wait", (int64_t)p->count);
-		sl_jw_key(&w, "delta");
-		if (p->has_delta) sl_jw_int(&w, p->delta);
-		else sl_jw_null(&w);
-		sl_jw_key(&w, "oldest_age_ms");
-		if (p->oldest_ms >= 0) sl_jw_int(&w, p->oldest_ms);
-		else sl_jw_null(&w);
-		sl_jw_key(&w, "peers");
-		sl_jw_open(&w, '[');
+		sl_jsondoc_open(&w, '{');
+		sl_jsondoc_kint(&w, "pid", p->pid);
+		sl_jsondoc_kint(&w, "uid", p->uid);
+		sl_jsondoc_kstr(&w, "user", p->user);
+		sl_jsondoc_kstr(&w, "comm", p->comm);
+		sl_jsondoc_kint(&w, "close_wait", (int64_t)p->count);
+		sl_jsondoc_key(&w, "delta");
+		if (p->has_delta) sl_jsondoc_int(&w, p->delta);
+		else sl_jsondoc_null(&w);
+		sl_jsondoc_key(&w, "oldest_age_ms");
+		if (p->oldest_ms >= 0) sl_jsondoc_int(&w, p->oldest_ms);
+		else sl_jsondoc_null(&w);
+		sl_jsondoc_key(&w, "peers");
+		sl_jsondoc_open(&w, '[');
 		for (int j = 0; j < p->npeers; j++) {
-			sl_jw_open(&w, '{');
-			sl_jw_kstr(&w, "addr", p->peers[j]);
-			sl_jw_kint(&w, "sockets", (int64_t)p->peer_n[j]);
-			sl_jw_close(&w, '}');
+			sl_jsondoc_open(&w, '{');
+			sl_jsondoc_kstr(&w, "addr", p->peers[j]);
+			sl_jsondoc_kint(&w, "sockets", (int64_t)p->peer_n[j]);
+			sl_jsondoc_close(&w, '}');
 		}
-		sl_jw_close(&w, ']');
-		sl_jw_key(&w, "local_ports");
-		sl_jw_open(&w, '[');
+		sl_jsondoc_close(&w, ']');
+		sl_jsondoc_key(&w, "local_ports");
+		sl_jsondoc_open(&w, '[');
 		for (int j = 0; j < p->nports; j++) {
-			sl_jw_open(&w, '{');
-			sl_jw_kint(&w, "port", p->ports[j]);
-			sl_jw_kint(&w, "sockets", (int64_t)p->port_n[j]);
-			sl_jw_close(&w, '}');
+			sl_jsondoc_open(&w, '{');
+			sl_jsondoc_kint(&w, "port", p->ports[j]);
+			sl_jsondoc_kint(&w, "sockets", (int64_t)p->port_n[j]);
+			sl_jsondoc_close(&w, '}');
 		}
-		sl_jw_close(&w, ']');
-		sl_jw_key(&w, "preload");
-		sl_jw_bool(&w, p->preload);
-		sl_jw_kstr(&w, "log", p->log[0] ? p->log : NULL);
-		sl_jw_key(&w, "sites");
-		sl_jw_open(&w, '[');
+		sl_jsondoc_close(&w, ']');
+		sl_jsondoc_key(&w, "preload");
+		sl_jsondoc_bool(&w, p->preload);
+		sl_jsondoc_kstr(&w, "log", p->log[0] ? p->log : NULL);
+		sl_jsondoc_key(&w, "sites");
+		sl_jsondoc_open(&w, '[');
 		for (int j = 0; j < p->nsites; j++) {
 			const struct sl_live_site *st = &p->sites[j];
-			sl_jw_open(&w, '{');
-			sl_jw_kint(&w, "rank", st->rank);
-			sl_jw_kstr(&w, "kind", st->kind);
-			sl_jw_kstr(&w, "site", st->where);
-			sl_jw_kstr(&w, "key", st->key);
-			sl_jw_kint(&w, "sockets", (int64_t)st->n);
-			sl_jw_close(&w, '}');
+			sl_jsondoc_open(&w, '{');
+			sl_jsondoc_kint(&w, "rank", st->rank);
+			sl_jsondoc_kstr(&w, "kind", st->kind);
+			sl_jsondoc_kstr(&w, "site", st->where);
+			sl_jsondoc_kstr(&w, "key", st->key);
+			sl_jsondoc_kint(&w, "sockets", (int64_t)st->n);
+			sl_jsondoc_close(&w, '}');
 		}
-		sl_jw_close(&w, ']');
-		sl_jw_kint(&w, "more_sites", (int64_t)p->more_sites);
-		sl_jw_kint(&w, "unreported", (int64_t)p->unreported);
-		sl_jw_kstr(&w, "hint", hint(p));
-		sl_jw_close(&w, '}');
+		sl_jsondoc_close(&w, ']');
+		sl_jsondoc_kint(&w, "more_sites", (int64_t)p->more_sites);
+		sl_jsondoc_kint(&w, "unreported", (int64_t)p->unreported);
+		sl_jsondoc_kstr(&w, "hint", hint(p));
+		sl_jsondoc_close(&w, '}');
 	}
-	sl_jw_close(&w, ']');
-	sl_jw_close(&w, '}');
-	sl_jw_raw(&w, "\n", 1);
-	r = sl_jw_flush(&w, out);
-	sl_jw_free(&w);
+	sl_jsondoc_close(&w, ']');
+	sl_jsondoc_close(&w, '}');
+	sl_jsondoc_raw(&w, "\n", 1);
+	r = sl_jsondoc_flush(&w, out);
+	sl_jsondoc_free(&w);
 	return r || ferror(out) ? (r ? r : EIO) : 0;
 }
 

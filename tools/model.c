@@ -11,13 +11,13 @@
 #define SL_K_NAME(id, name, rule, title) name,
 #define SL_K_RULE(id, name, rule, title) rule,
 #define SL_K_TITLE(id, name, rule, title) title,
-const char *const sl_kind_name[SL_K_N] = { SL_LEAK_KINDS(SL_K_NAME) };
-const char *const sl_kind_rule[SL_K_N] = { SL_LEAK_KINDS(SL_K_RULE) };
-const char *const sl_kind_title[SL_K_N] = { SL_LEAK_KINDS(SL_K_TITLE) };
+const char *const sl_kind_names[SL_K_N] = { SL_LEAK_KINDS(SL_K_NAME) };
+const char *const sl_kind_rules[SL_K_N] = { SL_LEAK_KINDS(SL_K_RULE) };
+const char *const sl_kind_titles[SL_K_N] = { SL_LEAK_KINDS(SL_K_TITLE) };
 const char *const sl_evt_name[SL_EV_N] = { "leak", "late_close", "enforce", "close_shared",
 					   "fork", "exec" };
 
-/* Blocks of 1 MiB: the model is many small records that all live until sl_an_free, so a bump
+/* Blocks of 1 MiB: the model is many small records that all live until sl_analysis_free, so a bump
  * allocator costs one malloc per megabyte and no per-object header. */
 #define SL_BLK (1u << 20)
 /* Given back at the first failed allocation: enough to finish the line being read, join,
@@ -29,7 +29,7 @@ struct sl_arena_blk {
 	max_align_t data[];
 };
 
-static void *blk_malloc(struct sl_an *a, size_t sz)
+static void *blk_malloc(struct sl_analysis *a, size_t sz)
 {
 	void *p = malloc(sz);
 	if (p || !a->reserve) return p;
@@ -48,7 +48,7 @@ static void *blk_malloc(struct sl_an *a, size_t sz)
 	return malloc(sz);
 }
 
-void *sl_alloc(struct sl_an *a, size_t n)
+void *sl_alloc(struct sl_analysis *a, size_t n)
 {
 	struct sl_arena_blk *b = a->arena;
 	/* 8-byte alignment: the model holds pointers and 64-bit integers, nothing wider */
@@ -95,7 +95,7 @@ static int istr_eq(const void *it, const void *key)
 	return e->n == k->n && !memcmp(e->s, k->s, k->n);
 }
 
-const char *sl_intern(struct sl_an *a, const char *s, size_t n)
+const char *sl_intern(struct sl_analysis *a, const char *s, size_t n)
 {
 	struct sl_istr *e;
 	struct sl_skey_str k = { s, n };
@@ -111,12 +111,12 @@ const char *sl_intern(struct sl_an *a, const char *s, size_t n)
 	return e->s;
 }
 
-const char *sl_internz(struct sl_an *a, const char *s)
+const char *sl_internz(struct sl_analysis *a, const char *s)
 {
 	return s ? sl_intern(a, s, strlen(s)) : NULL;
 }
 
-static int set_add(struct sl_an *a, const void ***set, size_t *n, const void *v, int str)
+static int set_add(struct sl_analysis *a, const void ***set, size_t *n, const void *v, int str)
 {
 	size_t i, k = *n < SL_SITE_SET ? *n : SL_SITE_SET;
 	for (i = 0; i < k; i++)
@@ -134,24 +134,24 @@ static int set_add(struct sl_an *a, const void ***set, size_t *n, const void *v,
 	return 1;
 }
 
-int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v)
+int sl_set_add(struct sl_analysis *a, const void ***set, size_t *n, const void *v)
 {
 	return set_add(a, set, n, v, 0);
 }
 
-int sl_set_add_str(struct sl_an *a, const void ***set, size_t *n, const char *v)
+int sl_set_add_str(struct sl_analysis *a, const void ***set, size_t *n, const char *v)
 {
 	return set_add(a, set, n, v, 1);
 }
 
-const char *sl_strdup(struct sl_an *a, const char *s, size_t n)
+const char *sl_strdup(struct sl_analysis *a, const char *s, size_t n)
 {
 	char *r = sl_alloc(a, n + 1);
 	if (r) memcpy(r, s, n);
 	return r;
 }
 
-static void arena_free(struct sl_an *a)
+static void arena_free(struct sl_analysis *a)
 {
 	sl_tab_free(&a->strs);
 	HASH_CLEAR(hh, a->procs);
@@ -166,9 +166,9 @@ static void arena_free(struct sl_an *a)
 	a->arena = NULL;
 }
 
-struct sl_an *sl_an_new(const struct sl_an_opts *o)
+struct sl_analysis *sl_analysis_new(const struct sl_analysis_opts *o)
 {
-	struct sl_an *a = calloc(1, sizeof *a);
+	struct sl_analysis *a = calloc(1, sizeof *a);
 	if (!a) return NULL;
 	a->reserve = malloc(SL_RESERVE);
 	if (o) a->o = *o;
@@ -181,7 +181,7 @@ struct sl_an *sl_an_new(const struct sl_an_opts *o)
 	return a;
 }
 
-void sl_an_free(struct sl_an *a)
+void sl_analysis_free(struct sl_analysis *a)
 {
 	if (!a) return;
 	sl_symcache_free(a);
@@ -192,23 +192,23 @@ void sl_an_free(struct sl_an *a)
 	free(a);
 }
 
-void sl_an_set_max_stories(struct sl_an *a, size_t n) { a->max_stories = n; }
+void sl_analysis_set_max_stories(struct sl_analysis *a, size_t n) { a->max_stories = n; }
 
-size_t sl_an_leaked(const struct sl_an *a) { return a->leaked; }
-size_t sl_an_closed_late(const struct sl_an *a) { return a->late_socks; }
-size_t sl_an_failing(const struct sl_an *a, int fail_on_late)
+size_t sl_analysis_leaked(const struct sl_analysis *a) { return a->leaked; }
+size_t sl_analysis_closed_late(const struct sl_analysis *a) { return a->late_socks; }
+size_t sl_analysis_failing(const struct sl_analysis *a, int fail_on_late)
 {
 	return fail_on_late || a->late_socks > a->leaked ? a->leaked : a->leaked - a->late_socks;
 }
-size_t sl_an_sites(const struct sl_an *a) { return a->nsites + a->more_sites; }
-size_t sl_an_sites_total(const struct sl_an *a) { return a->nsites + a->more_sites; }
-size_t sl_an_suppressed(const struct sl_an *a) { return a->suppressed_socks; }
-size_t sl_an_bad_lines(const struct sl_an *a) { return a->bad; }
-int sl_an_out_of_memory(const struct sl_an *a) { return a->oom; }
+size_t sl_analysis_sites(const struct sl_analysis *a) { return a->nsites + a->more_sites; }
+size_t sl_analysis_sites_total(const struct sl_analysis *a) { return a->nsites + a->more_sites; }
+size_t sl_analysis_suppressed(const struct sl_analysis *a) { return a->suppressed_socks; }
+size_t sl_analysis_bad_lines(const struct sl_analysis *a) { return a->bad; }
+int sl_analysis_out_of_memory(const struct sl_analysis *a) { return a->oom; }
 
 /* The sum of one count of the exit records (an int64_t of struct sl_proc at off), and how
  * many processes have it non-zero. */
-static int64_t exit_count_sum(const struct sl_an *a, size_t off, size_t *procs)
+static int64_t exit_count_sum(const struct sl_analysis *a, size_t off, size_t *procs)
 {
 	int64_t n = 0;
 
@@ -224,17 +224,17 @@ static int64_t exit_count_sum(const struct sl_an *a, size_t off, size_t *procs)
 	return n;
 }
 
-int64_t sl_an_untracked(const struct sl_an *a, size_t *procs)
+int64_t sl_analysis_untracked(const struct sl_analysis *a, size_t *procs)
 {
 	return exit_count_sum(a, offsetof(struct sl_proc, untracked), procs);
 }
 
-int64_t sl_an_dropped(const struct sl_an *a, size_t *procs)
+int64_t sl_analysis_dropped(const struct sl_analysis *a, size_t *procs)
 {
 	return exit_count_sum(a, offsetof(struct sl_proc, dropped), procs);
 }
 
-int sl_an_finish(struct sl_an *a)
+int sl_analysis_finish(struct sl_analysis *a)
 {
 	int r;
 	if (a->finished) return EINVAL;
@@ -244,7 +244,7 @@ int sl_an_finish(struct sl_an *a)
 	return sl_group(a);
 }
 
-const char *sl_path(const struct sl_an *a, const char *file)
+const char *sl_path(const struct sl_analysis *a, const char *file)
 {
 	const char *pre = a->o.strip_prefix;
 	size_t l;
@@ -328,7 +328,7 @@ static int frame_eq(const void *it, const void *key)
 	return !memcmp(it, key, FRAME_KEY);
 }
 
-struct sl_frame *sl_frame_intern(struct sl_an *a, const struct sl_frame *f)
+struct sl_frame *sl_frame_intern(struct sl_analysis *a, const struct sl_frame *f)
 {
 	uint64_t h = frame_hash(f);
 	struct sl_frame *e = sl_tab_find(&a->frames, h, frame_eq, f);
@@ -338,17 +338,17 @@ struct sl_frame *sl_frame_intern(struct sl_an *a, const struct sl_frame *f)
 	return sl_tab_add(&a->frames, h, e, frame_hash) ? NULL : e;
 }
 
-struct sl_stack *sl_stack_head(struct sl_an *a, uint64_t id)
+struct sl_stack *sl_stack_head(struct sl_analysis *a, uint64_t id)
 {
 	return sl_tab_find(&a->stacks, sl_hash_u64(id), stack_eq, &id);
 }
 
-int sl_stack_add(struct sl_an *a, struct sl_stack *s)
+int sl_stack_add(struct sl_analysis *a, struct sl_stack *s)
 {
 	return sl_tab_add(&a->stacks, sl_hash_u64(s->id), s, stack_hash);
 }
 
-struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id)
+struct sl_stack *sl_stack_find(struct sl_analysis *a, const char *boot, uint64_t id)
 {
 	struct sl_stack *s = sl_stack_head(a, id), *nul = NULL;
 	int n = 0;
@@ -371,7 +371,7 @@ void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap)
 		snprintf(buf, cap, "pid %d", p->pid);
 }
 
-void sl_fmt_frame(const struct sl_an *a, const struct sl_frame *fr, const struct sl_symf *sf,
+void sl_fmt_frame(const struct sl_analysis *a, const struct sl_frame *fr, const struct sl_symf *sf,
 		  char *buf, size_t cap)
 {
 	const char *fn = sf && sf->func ? sf->func : fr->symbol;

@@ -1,5 +1,5 @@
 /* Internal model of the analysis: what the reader builds, what finish joins, what writers read.
- * Everything lives in one arena owned by struct sl_an; strings are interned, so equal strings
+ * Everything lives in one arena owned by struct sl_analysis; strings are interned, so equal strings
  * are equal pointers and memory grows with distinct values, not with lines. The big tables
  * (strings, stacks, sockets, sites, symbols) are compact sl_tabs: a million distinct sites must
  * fit in 500 MB (issue 11), and a 56-byte uthash handle in each of five objects per site was a
@@ -13,7 +13,7 @@
 #include <stdio_ext.h>
 #include <uthash.h>
 
-#define SL_KINDS_TOOLS /* the tools number kinds from 0 (and have their own enum sl_kind) */
+#define SL_KINDS_TOOLS /* the tools number kinds from 0 (and have their own enum sl_kind_index) */
 #include "../preload/kinds.h"
 #include "../preload/sitekey.h"
 #include "analysis.h"
@@ -34,24 +34,25 @@ static inline int64_t sl_ts_minus_ms(int64_t ts, int64_t ms)
 	return __builtin_sub_overflow(ts, ns, &r) ? (ns > 0 ? INT64_MIN + 1 : INT64_MAX) : r;
 }
 
-/* The leak kinds, from the table the library writes them from (preload/kinds.h). */
+/* The leak kinds, from the table the library writes them from (preload/kinds.h), numbered from
+ * 0 to index arrays (the library's enum sl_kind counts from SL_KIND_NONE). */
 #define SL_K_ENUM(id, name, rule, title) SL_K_##id,
-enum sl_kind { SL_LEAK_KINDS(SL_K_ENUM) SL_K_N };
+enum sl_kind_index { SL_LEAK_KINDS(SL_K_ENUM) SL_K_N };
 #undef SL_K_ENUM
-extern const char *const sl_kind_name[SL_K_N];
-extern const char *const sl_kind_rule[SL_K_N];   /* SARIF rule name */
-extern const char *const sl_kind_title[SL_K_N];
+extern const char *const sl_kind_names[SL_K_N];
+extern const char *const sl_kind_rules[SL_K_N];   /* SARIF rule name */
+extern const char *const sl_kind_titles[SL_K_N];
 
 /* ---- arena and interning (model.c) ---- */
 struct sl_arena_blk;
-/* Zeroed, lives until sl_an_free. Out of memory: the reserve is given back and reading stops
+/* Zeroed, lives until sl_analysis_free. Out of memory: the reserve is given back and reading stops
  * (a->oom); once the reserve is gone, NULL, which the finish steps handle. */
-void *sl_alloc(struct sl_an *a, size_t n);
-const char *sl_intern(struct sl_an *a, const char *s, size_t n);
-const char *sl_internz(struct sl_an *a, const char *s);
+void *sl_alloc(struct sl_analysis *a, size_t n);
+const char *sl_intern(struct sl_analysis *a, const char *s, size_t n);
+const char *sl_internz(struct sl_analysis *a, const char *s);
 /* A copy, not interned: for strings mostly distinct (peer and local addresses carry ports), an
  * interning table slot costs more than a repeat saves */
-const char *sl_strdup(struct sl_an *a, const char *s, size_t n);
+const char *sl_strdup(struct sl_analysis *a, const char *s, size_t n);
 
 /* ---- symbols (symbolise.c) ---- */
 struct sl_symf {             /* one source-level frame; inlined calls expand to several */
@@ -204,7 +205,7 @@ struct sl_leak {                   /* SL_EV_LEAK */
 	/* where the program first handled a socket its runtime opened (node: its first write) */
 	union { uint64_t handler_id; struct sl_stack *hs; };
 	uint8_t has_open, has_eof, has_handler, inherited, enforced, late_closed, suppressed;
-	uint8_t family_kind;       /* enum sl_kind for grouping: exit_open with an EOF counts as EOF */
+	uint8_t family_kind;       /* enum sl_kind_index for grouping: exit_open with an EOF counts as EOF */
 };
 
 /* The leak record an event is, or NULL */
@@ -222,10 +223,11 @@ static inline const struct sl_sev *sl_ev_sev(const struct sl_ev *e)
 	return (const struct sl_sev *)e;
 }
 
-/* A socket: (boot id, inode), those of its events. Most leaked sockets have one event and
- * one holder, kept in place of the array. */
-struct sl_sock {
-	struct sl_sock *next_all;  /* all sockets, in the order they were first seen */
+/* A socket as the logs tell it (the library's struct sl_sock is its state in one process):
+ * (boot id, inode), those of its events. Most leaked sockets have one event and one holder,
+ * kept in place of the array. */
+struct sl_logged_sock {
+	struct sl_logged_sock *next_all;  /* all sockets, in the order they were first seen */
 	union {
 		struct sl_ev **evs;  /* nev > 1: sorted by time */
 		struct sl_ev *ev1;   /* nev == 1; while joining, the head of the list of its events */
@@ -234,42 +236,42 @@ struct sl_sock {
 	int nholders;
 	struct sl_leak *primary;   /* the leak record that decides the site */
 	uint8_t shared, enforced, suppressed;
-	uint32_t rank;             /* of its site (sl_sock_site), 0: none */
+	uint32_t rank;             /* of its site (sl_logged_sock_site), 0: none */
 	union {
 		const void **holders; /* nholders > 1: struct sl_proc *, the first SL_SITE_SET */
 		const void *holder1;  /* nholders == 1 */
 	};
-	struct sl_sock *next_in_site;
+	struct sl_logged_sock *next_in_site;
 };
-static inline struct sl_ev *sl_sock_ev(const struct sl_sock *s, size_t i)
+static inline struct sl_ev *sl_logged_sock_ev(const struct sl_logged_sock *s, size_t i)
 {
 	return s->nev == 1 ? s->ev1 : s->evs[i];
 }
-static inline const struct sl_proc *sl_sock_holder(const struct sl_sock *s, size_t i)
+static inline const struct sl_proc *sl_logged_sock_holder(const struct sl_logged_sock *s, size_t i)
 {
 	return s->nholders == 1 ? s->holder1 : s->holders[i];
 }
-static inline uint64_t sl_sock_inode(const struct sl_sock *s)
+static inline uint64_t sl_logged_sock_inode(const struct sl_logged_sock *s)
 {
-	return s->nev ? sl_sock_ev(s, 0)->inode : 0;
+	return s->nev ? sl_logged_sock_ev(s, 0)->inode : 0;
 }
-static inline const char *sl_sock_boot(const struct sl_sock *s)
+static inline const char *sl_logged_sock_boot(const struct sl_logged_sock *s)
 {
-	return s->nev ? sl_sock_ev(s, 0)->proc->boot : NULL;
+	return s->nev ? sl_logged_sock_ev(s, 0)->proc->boot : NULL;
 }
 
 /* After the join: the socket (boot, inode), or NULL; boot is an interned pointer. The table
  * is made again on the first call (the report itself does not need it after the join). */
-struct sl_sock *sl_sock_find(struct sl_an *a, const char *boot, uint64_t inode);
+struct sl_logged_sock *sl_logged_sock_find(struct sl_analysis *a, const char *boot, uint64_t inode);
 /* The site a socket was grouped into, or NULL */
-struct sl_site *sl_sock_site(const struct sl_an *a, const struct sl_sock *s);
+struct sl_site *sl_logged_sock_site(const struct sl_analysis *a, const struct sl_logged_sock *s);
 
 #define SL_SITE_SET 8
 /* Small sets of distinct pointers (a site's peers and processes, a socket's holders): one slot
  * until a second value comes, then SL_SITE_SET; *n counts past the set by one ("and more"). */
-int sl_set_add(struct sl_an *a, const void ***set, size_t *n, const void *v);
+int sl_set_add(struct sl_analysis *a, const void ***set, size_t *n, const void *v);
 /* The same for strings that are not interned (peers): distinct by content */
-int sl_set_add_str(struct sl_an *a, const void ***set, size_t *n, const char *v);
+int sl_set_add_str(struct sl_analysis *a, const void ***set, size_t *n, const char *v);
 
 /* What makes a site: the key of preload/sitekey.h, the one the library's exit summary uses too
  * (group.c makes it from a leak's stacks). */
@@ -280,7 +282,7 @@ int sl_set_add_str(struct sl_an *a, const void ***set, size_t *n, const char *v)
  * stacks know their site frame once symbolised; role, module and location come from the
  * first socket and the stacks; the counts exist from the second socket on (sl_site_stats). */
 struct sl_site_more {
-	struct sl_sock *socks_tail;
+	struct sl_logged_sock *socks_tail;
 	uint32_t kinds[SL_K_N], enforced, shared, late_closed;
 	int64_t age_min, age_max, age_sum;
 	const void **peers;           /* const char *: the first SL_SITE_SET distinct peers */
@@ -291,11 +293,11 @@ struct sl_site_more {
 
 struct sl_site {
 	struct sl_stack *open, *eof;  /* representative stacks */
-	struct sl_sock *socks;        /* in reading order; the first one made the site */
+	struct sl_logged_sock *socks;        /* in reading order; the first one made the site */
 	struct sl_site_more *more;    /* NULL while the site has one socket */
 	struct sl_site *next_all;
 	uint32_t nsock, rank;
-	uint8_t kind;                 /* enum sl_kind */
+	uint8_t kind;                 /* enum sl_kind_index */
 };
 
 /* What the writers show of a site: its counts, where it is, its first socket's role and
@@ -333,8 +335,8 @@ struct sl_supp {
 
 struct sl_symcache;
 
-struct sl_an {
-	struct sl_an_opts o;
+struct sl_analysis {
+	struct sl_analysis_opts o;
 	struct sl_arena_blk *arena;
 	void *reserve;     /* freed at the first out-of-memory, so that a report still comes */
 	int oom;           /* out of memory: 1 while reading (reading stopped, the report covers
@@ -348,7 +350,7 @@ struct sl_an {
 	struct sl_ev *ev_head, *ev_tail;
 	size_t nev;
 	struct sl_tab socks;
-	struct sl_sock *socks_head, *socks_tail;
+	struct sl_logged_sock *socks_head, *socks_tail;
 	size_t nsocks;
 	struct sl_tab site_hash;
 	struct sl_site *sites_head, *sites_tail, **sites; /* sites: ranked */
@@ -377,8 +379,8 @@ struct sl_an {
  * while it writes (a tenth of a million-site text report). Returns the state to give back. */
 static inline int sl_stream_own(FILE *f) { return __fsetlocking(f, FSETLOCKING_BYCALLER); }
 static inline void sl_stream_give_back(FILE *f, int prev) { __fsetlocking(f, prev); }
-static inline int sl_write_owning(const struct sl_an *a, FILE *out,
-				  int (*write)(const struct sl_an *, FILE *))
+static inline int sl_write_owning(const struct sl_analysis *a, FILE *out,
+				  int (*write)(const struct sl_analysis *, FILE *))
 {
 	int lk = sl_stream_own(out), r = write(a, out);
 	sl_stream_give_back(out, lk);
@@ -386,29 +388,29 @@ static inline int sl_write_owning(const struct sl_an *a, FILE *out,
 }
 
 /* reader (parse.c) */
-int sl_read_stream(struct sl_an *a, FILE *f, const char *name);
-void sl_bad_line(struct sl_an *a, const char *name, size_t line, const char *fmt, ...)
+int sl_read_stream(struct sl_analysis *a, FILE *f, const char *name);
+void sl_bad_line(struct sl_analysis *a, const char *name, size_t line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* finish steps */
-int sl_join(struct sl_an *a);                       /* join.c */
-int sl_group(struct sl_an *a);                      /* group.c */
-void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s); /* symbolise.c */
-void sl_symcache_free(struct sl_an *a);
-int sl_supp_load(struct sl_an *a, const char *path);      /* suppress.c */
-const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l);
+int sl_join(struct sl_analysis *a);                       /* join.c */
+int sl_group(struct sl_analysis *a);                      /* group.c */
+void sl_symbolise_stack(struct sl_analysis *a, struct sl_stack *s); /* symbolise.c */
+void sl_symcache_free(struct sl_analysis *a);
+int sl_supp_load(struct sl_analysis *a, const char *path);      /* suppress.c */
+const char *sl_supp_match(struct sl_analysis *a, const struct sl_leak *l);
 
 /* helpers for writers (model.c) */
-const char *sl_path(const struct sl_an *a, const char *file); /* strip_prefix applied */
+const char *sl_path(const struct sl_analysis *a, const char *file); /* strip_prefix applied */
 const char *sl_base(const char *path);
 /* A timestamp (ns since the epoch) in UTC, to the millisecond: "2026-12-01 19:55:18.830 UTC",
  * or with iso "2026-12-01T19:55:18.830Z"; "?" when it is none or out of range. Returns buf. */
 const char *sl_fmt_utc(int64_t ns, int iso, char *buf, size_t cap);
-struct sl_stack *sl_stack_find(struct sl_an *a, const char *boot, uint64_t id);
-struct sl_stack *sl_stack_head(struct sl_an *a, uint64_t id); /* first of the same_id chain */
-int sl_stack_add(struct sl_an *a, struct sl_stack *s);          /* 0 or ENOMEM */
+struct sl_stack *sl_stack_find(struct sl_analysis *a, const char *boot, uint64_t id);
+struct sl_stack *sl_stack_head(struct sl_analysis *a, uint64_t id); /* first of the same_id chain */
+int sl_stack_add(struct sl_analysis *a, struct sl_stack *s);          /* 0 or ENOMEM */
 /* The interned copy of a frame (offset, module, symbol, build-id), or NULL (no memory). */
-struct sl_frame *sl_frame_intern(struct sl_an *a, const struct sl_frame *f);
+struct sl_frame *sl_frame_intern(struct sl_analysis *a, const struct sl_frame *f);
 /* runtime.c: the first frame that is the program's own code (not libc, the loader, sockleak, an
  * interpreter or its libraries); with none, the first frame past libc and the loader. */
 int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr, const struct sl_symf **sf);
@@ -425,15 +427,15 @@ void sl_frame_site_view(const struct sl_frame *fr, struct sl_site_frame *v);
 const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap);
 /* perfmap.c: the name of the code at addr in a perf map file, or NULL */
 struct sl_pmap;
-const char *sl_perfmap_lookup(struct sl_an *a, const char *path, uint64_t addr);
-void sl_perfmap_free(struct sl_an *a);
+const char *sl_perfmap_lookup(struct sl_analysis *a, const char *path, uint64_t addr);
+void sl_perfmap_free(struct sl_analysis *a);
 /* The map at path belongs to a process started at start_ns (realtime, or SL_NONE) */
-void sl_perfmap_note(struct sl_an *a, const char *path, int64_t start_ns);
-const char *sl_this_boot(struct sl_an *a);
+void sl_perfmap_note(struct sl_analysis *a, const char *path, int64_t start_ns);
+const char *sl_this_boot(struct sl_analysis *a);
 /* demangle.c: a C++ name for people (interned), or name itself */
-const char *sl_demangle(struct sl_an *a, const char *name);
+const char *sl_demangle(struct sl_analysis *a, const char *name);
 void sl_proc_name(const struct sl_proc *p, char *buf, size_t cap);
-void sl_fmt_frame(const struct sl_an *a, const struct sl_frame *fr, const struct sl_symf *sf,
+void sl_fmt_frame(const struct sl_analysis *a, const struct sl_frame *fr, const struct sl_symf *sf,
 		  char *buf, size_t cap);
 
 /* Stories (story.c): the life of one socket across processes, as time-ordered lines that every
@@ -446,18 +448,18 @@ struct sl_story_item {
 	const struct sl_stack *stack; /* where in the code, or NULL */
 };
 typedef void (*sl_story_fn)(void *ctx, const struct sl_story_item *it);
-void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, void *ctx);
+void sl_story(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn, void *ctx);
 /* Holder states at the end of the log, one line each ("fork_server[12] closed it (no FIN)") */
-void sl_story_holders(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, void *ctx);
-int64_t sl_story_t0(const struct sl_sock *s);
+void sl_story_holders(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn, void *ctx);
+int64_t sl_story_t0(const struct sl_logged_sock *s);
 const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap);
 /* The site's key as text (stable across runs: SARIF fingerprints) */
 void sl_site_keystr(const struct sl_site *st, char *buf, size_t cap);
 /* The same key's hash (sitekey.h): stable across runs, what top and the exporter name a site by */
 uint64_t sl_site_keyhash(const struct sl_site *st);
-size_t sl_an_sites_total(const struct sl_an *a); /* itemised + past --max-sites */
+size_t sl_analysis_sites_total(const struct sl_analysis *a); /* itemised + past --max-sites */
 
 /* JSON helpers shared by the json and sarif writers (write_json.c) */
-struct sl_jw;
-void sl_jw_peers(struct sl_jw *w, const struct sl_site_stats *ss); /* "peers": [...] */
+struct sl_jsondoc;
+void sl_jsondoc_peers(struct sl_jsondoc *w, const struct sl_site_stats *ss); /* "peers": [...] */
 #endif

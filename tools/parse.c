@@ -117,7 +117,7 @@ static inline __attribute__((always_inline)) int fld_of(const char *k, size_t n)
 
 /* Fields of one record; only those in `seen` are valid (zeroing 1.3 KiB per line showed up
  * at 10% of a profile). */
-struct rec {
+struct rec_fields {
 	fset seen;
 	fset badtype; /* fields whose value is of a type the table does not give them */
 	struct sl_jv f[F_N];
@@ -125,7 +125,7 @@ struct rec {
 
 static int on_member(void *ctx, const char *key, size_t klen, const struct sl_jv *v)
 {
-	struct rec *r = ctx;
+	struct rec_fields *r = ctx;
 	int i = fld_of(key, klen);
 	if (i >= 0) { /* a repeated key: the last one wins, as in jansson */
 		r->f[i] = *v;
@@ -139,8 +139,8 @@ static int on_member(void *ctx, const char *key, size_t klen, const struct sl_jv
 enum { C_MODULE = F_N, C_SYMBOL, C_BUILD_ID, C_LANG, C_FILE, C_N };
 #define SL_MAX_HOSTS 64
 
-struct rd {
-	struct sl_an *a;
+struct reader {
+	struct sl_analysis *a;
 	const char *name;
 	size_t line;
 	int unit;
@@ -159,7 +159,7 @@ struct rd {
 	size_t other;    /* other programs' lines */
 };
 
-void sl_bad_line(struct sl_an *a, const char *name, size_t line, const char *fmt, ...)
+void sl_bad_line(struct sl_analysis *a, const char *name, size_t line, const char *fmt, ...)
 {
 	va_list ap;
 	if (a->bad++ >= (size_t)a->o.max_bad_lines) return;
@@ -175,7 +175,7 @@ void sl_bad_line(struct sl_an *a, const char *name, size_t line, const char *fmt
 /* A string field, interned (or only copied: sl_strdup). An escaped one is unescaped into buf,
  * and cut on a character boundary when longer (the log is valid UTF-8, and every string the
  * model holds stays so). A value equal to the field's last one is that one. */
-static const char *keep_str(struct rd *d, int slot, const struct sl_jv *v, char *buf, size_t cap,
+static const char *keep_str(struct reader *d, int slot, const struct sl_jv *v, char *buf, size_t cap,
 			    int intern)
 {
 	const char *s = v->p, *r;
@@ -199,15 +199,15 @@ static const char *keep_str(struct rd *d, int slot, const struct sl_jv *v, char 
 	return r;
 }
 
-static const char *intern_str(struct rd *d, int slot, const struct sl_jv *v, char *buf, size_t cap)
+static const char *intern_str(struct reader *d, int slot, const struct sl_jv *v, char *buf, size_t cap)
 {
 	return keep_str(d, slot, v, buf, cap, 1);
 }
 
-static int present(const struct rec *r, int f) { return (int)((r->seen >> f) & 1); }
-static int isnull(const struct rec *r, int f) { return !present(r, f) || r->f[f].t == SL_J_NULL; }
+static int present(const struct rec_fields *r, int f) { return (int)((r->seen >> f) & 1); }
+static int isnull(const struct rec_fields *r, int f) { return !present(r, f) || r->f[f].t == SL_J_NULL; }
 
-static int64_t get_int(struct rd *d, const struct rec *r, int f, int64_t dflt)
+static int64_t get_int(struct reader *d, const struct rec_fields *r, int f, int64_t dflt)
 {
 	int64_t x;
 	if (isnull(r, f)) return dflt;
@@ -218,7 +218,7 @@ static int64_t get_int(struct rd *d, const struct rec *r, int f, int64_t dflt)
 	return x;
 }
 
-static const char *str_field(struct rd *d, const struct rec *r, int f, int intern)
+static const char *str_field(struct reader *d, const struct rec_fields *r, int f, int intern)
 {
 	const struct sl_jv *v = &r->f[f];
 	char buf[4096];
@@ -230,17 +230,17 @@ static const char *str_field(struct rd *d, const struct rec *r, int f, int inter
 	return keep_str(d, f, v, buf, sizeof buf, intern);
 }
 
-static const char *get_str(struct rd *d, const struct rec *r, int f)
+static const char *get_str(struct reader *d, const struct rec_fields *r, int f)
 {
 	return str_field(d, r, f, 1);
 }
 
-static const char *get_str_copy(struct rd *d, const struct rec *r, int f)
+static const char *get_str_copy(struct reader *d, const struct rec_fields *r, int f)
 {
 	return str_field(d, r, f, 0);
 }
 
-static int get_hex(struct rd *d, const struct rec *r, int f, uint64_t *out)
+static int get_hex(struct reader *d, const struct rec_fields *r, int f, uint64_t *out)
 {
 	if (isnull(r, f)) return 0;
 	if (sl_jv_hex(&r->f[f], out)) {
@@ -263,7 +263,7 @@ static int on_int(void *ctx, size_t idx, const struct sl_jv *v)
 	return 0;
 }
 
-static int get_ints(struct rd *d, const struct rec *r, int f, int **out)
+static int get_ints(struct reader *d, const struct rec_fields *r, int f, int **out)
 {
 	const struct sl_jv *v = &r->f[f];
 	int tmp[SL_MAX_PIDS];
@@ -283,9 +283,9 @@ static int get_ints(struct rd *d, const struct rec *r, int f, int **out)
 
 /* ---- processes ---- */
 
-static struct sl_proc *proc_get(struct rd *d, int pid)
+static struct sl_proc *proc_get(struct reader *d, int pid)
 {
-	struct sl_an *a = d->a;
+	struct sl_analysis *a = d->a;
 	struct sl_pkey k = { d->unit, pid };
 	struct sl_proc *p;
 	if (d->last && d->last->key.unit == k.unit && d->last->pid == pid) return d->last;
@@ -309,7 +309,7 @@ static struct sl_proc *proc_get(struct rd *d, int pid)
 
 /* ---- records ---- */
 
-static void do_start(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
+static void do_start(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts)
 {
 	const char *boot = get_str(d, r, F_boot_id);
 	/* exec keeps the pid and writes a new start record: the same holder, a new image */
@@ -325,7 +325,7 @@ static void do_start(struct rd *d, const struct rec *r, struct sl_proc *p, int64
 }
 
 struct fr_ctx {
-	struct rd *d;
+	struct reader *d;
 	struct sl_frame *f;
 	uint32_t n;
 	int bad;
@@ -377,9 +377,9 @@ static int on_frame(void *ctx, size_t idx, const struct sl_jv *v)
 	return 0;
 }
 
-static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
+static void do_stack(struct reader *d, const struct rec_fields *r, struct sl_proc *p)
 {
-	struct sl_an *a = d->a;
+	struct sl_analysis *a = d->a;
 	uint64_t id;
 	struct sl_stack *s, *head;
 	struct sl_frame tmp[SL_MAX_FRAMES];
@@ -425,9 +425,9 @@ static void do_stack(struct rd *d, const struct rec *r, struct sl_proc *p)
 }
 
 /* An event of its type's size: a struct sl_leak for SL_EV_LEAK, else a struct sl_sev */
-static struct sl_ev *ev_new(struct rd *d, int type, struct sl_proc *p, int64_t ts)
+static struct sl_ev *ev_new(struct reader *d, int type, struct sl_proc *p, int64_t ts)
 {
-	struct sl_an *a = d->a;
+	struct sl_analysis *a = d->a;
 	struct sl_ev *e = sl_alloc(a, type == SL_EV_LEAK ? sizeof(struct sl_leak)
 							 : sizeof(struct sl_sev));
 	if (!e) return NULL;
@@ -446,12 +446,12 @@ static struct sl_ev *ev_new(struct rd *d, int type, struct sl_proc *p, int64_t t
 static int kind_of(const char *k)
 {
 	for (int i = 0; k && i < SL_K_N; i++)
-		if (!strcmp(k, sl_kind_name[i])) return i;
+		if (!strcmp(k, sl_kind_names[i])) return i;
 	return -1;
 }
 
 
-static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
+static void do_leak(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts)
 {
 	const char *ks = get_str(d, r, F_kind);
 	int k = kind_of(ks);
@@ -499,7 +499,7 @@ static void do_leak(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 	d->a->leak_records++;
 }
 
-static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts,
+static void do_sock_event(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts,
 			  int type)
 {
 	if (!present(r, F_inode) || isnull(r, F_inode)) {
@@ -544,7 +544,7 @@ static void do_sock_event(struct rd *d, const struct rec *r, struct sl_proc *p, 
 }
 
 struct cross_ctx {
-	struct rd *d;
+	struct reader *d;
 	struct sl_proc *p;
 	int64_t ts;
 	int type, child;
@@ -594,7 +594,7 @@ static int on_cross(void *ctx, size_t idx, const struct sl_jv *v)
 	return 0;
 }
 
-static void do_cross(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts, int type)
+static void do_cross(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts, int type)
 {
 	struct cross_ctx c = { d, p, ts, type, -1, NULL, 0, 0, 0, 0 };
 	if (type == SL_EV_FORK) {
@@ -621,7 +621,7 @@ static void do_cross(struct rd *d, const struct rec *r, struct sl_proc *p, int64
 	sl_jv_elems(&r->f[F_sockets], on_cross, &c);
 }
 
-static void do_exit(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
+static void do_exit(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts)
 {
 	p->has_exit = 1;
 	p->exit_ts = ts;
@@ -634,9 +634,9 @@ static void do_exit(struct rd *d, const struct rec *r, struct sl_proc *p, int64_
 }
 
 /* A program started without the preload, or with its records sent elsewhere. */
-static void do_exec_untracked(struct rd *d, const struct rec *r, struct sl_proc *p, int64_t ts)
+static void do_exec_untracked(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts)
 {
-	struct sl_an *a = d->a;
+	struct sl_analysis *a = d->a;
 	int64_t child = get_int(d, r, F_child, p->pid);
 	const char *path = get_str(d, r, F_path), *argv0 = get_str(d, r, F_argv0);
 	const char *reason = get_str(d, r, F_reason);
@@ -659,9 +659,9 @@ static void do_exec_untracked(struct rd *d, const struct rec *r, struct sl_proc 
 	a->nuntracked++;
 }
 
-static void do_record(struct rd *d, const char *s, size_t n);
+static void do_record(struct reader *d, const char *s, size_t n);
 
-static int host_unit(struct rd *d, const char *h, size_t n)
+static int host_unit(struct reader *d, const char *h, size_t n)
 {
 	const char *host = sl_intern(d->a, h, n);
 
@@ -674,7 +674,7 @@ static int host_unit(struct rd *d, const char *h, size_t n)
 }
 
 /* A line: a record, or a record inside a syslog line or a journal entry (envelope.h). */
-static void do_line(struct rd *d, const char *s, size_t n)
+static void do_line(struct reader *d, const char *s, size_t n)
 {
 	switch (sl_envelope(s, n, &d->env)) {
 	case SL_ENV_OTHER:
@@ -732,7 +732,7 @@ static const char *types_text(unsigned types, char *buf, size_t cap)
  * field of another type, is named as bad lines are. The record stays counted and used (what
  * the analyser takes from it was checked as it was read): a leak is not lost to a field the
  * analysis can do without. One message per line, the first problem. */
-static void check_fields(struct rd *d, const struct rec *r, int o, const char *ev)
+static void check_fields(struct reader *d, const struct rec_fields *r, int o, const char *ev)
 {
 	fset miss = ev_req[o] & ~r->seen, bad = r->badtype & ev_known[o];
 	char e[160], t[96];
@@ -756,10 +756,10 @@ static void check_fields(struct rd *d, const struct rec *r, int o, const char *e
 	}
 }
 
-static void do_record(struct rd *d, const char *s, size_t n)
+static void do_record(struct reader *d, const char *s, size_t n)
 {
-	struct sl_an *a = d->a;
-	struct rec r;
+	struct sl_analysis *a = d->a;
+	struct rec_fields r;
 	const char *why;
 	size_t col;
 	char ev[32];
@@ -827,10 +827,10 @@ static void do_record(struct rd *d, const char *s, size_t n)
 	if (ts > a->t_max) a->t_max = ts;
 }
 
-int sl_read_stream(struct sl_an *a, FILE *f, const char *name)
+int sl_read_stream(struct sl_analysis *a, FILE *f, const char *name)
 {
 	char ename[1024]; /* a file name in a shared log directory is chosen by its writer */
-	struct rd d;
+	struct reader d;
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
 	int skipping = 0, r = 0;

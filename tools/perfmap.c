@@ -32,7 +32,7 @@ struct sl_pmap {
 	int read;
 };
 
-static struct sl_pmap *pmap_get(struct sl_an *a, const char *path)
+static struct sl_pmap *pmap_get(struct sl_analysis *a, const char *path)
 {
 	struct sl_pmap *m;
 	HASH_FIND(hh, a->pmaps, &path, sizeof path, m);
@@ -43,7 +43,7 @@ static struct sl_pmap *pmap_get(struct sl_an *a, const char *path)
 	return m;
 }
 
-void sl_perfmap_note(struct sl_an *a, const char *path, int64_t start_ns)
+void sl_perfmap_note(struct sl_analysis *a, const char *path, int64_t start_ns)
 {
 	struct sl_pmap *m = pmap_get(a, path);
 	if (m && start_ns != SL_NONE && start_ns > m->not_before) m->not_before = start_ns;
@@ -82,7 +82,7 @@ static char *read_map(const char *path, int64_t not_before, size_t *len)
 	return buf;
 }
 
-static void parse_map(struct sl_an *a, struct sl_pmap *m, char *buf, size_t len)
+static void parse_map(struct sl_analysis *a, struct sl_pmap *m, char *buf, size_t len)
 {
 	size_t cap = 0;
 	for (char *p = buf, *end = buf + len; p < end;) {
@@ -106,7 +106,7 @@ static void parse_map(struct sl_an *a, struct sl_pmap *m, char *buf, size_t len)
 	}
 }
 
-const char *sl_perfmap_lookup(struct sl_an *a, const char *path, uint64_t addr)
+const char *sl_perfmap_lookup(struct sl_analysis *a, const char *path, uint64_t addr)
 {
 	struct sl_pmap *m = pmap_get(a, path);
 	if (!m) return NULL;
@@ -124,7 +124,7 @@ const char *sl_perfmap_lookup(struct sl_an *a, const char *path, uint64_t addr)
 	return NULL;
 }
 
-void sl_perfmap_free(struct sl_an *a)
+void sl_perfmap_free(struct sl_analysis *a)
 {
 	struct sl_pmap *m, *t;
 	HASH_ITER(hh, a->pmaps, m, t) {
@@ -135,7 +135,7 @@ void sl_perfmap_free(struct sl_an *a)
 }
 
 /* This machine's boot id, to tell whether a log's pid names a process of this boot. */
-const char *sl_this_boot(struct sl_an *a)
+const char *sl_this_boot(struct sl_analysis *a)
 {
 	char buf[64];
 	ssize_t n;

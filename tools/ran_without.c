@@ -10,9 +10,9 @@
 
 #define SL_REASONS 8
 
-size_t sl_an_ran_without(const struct sl_an *a) { return a->nuntracked; }
+size_t sl_analysis_ran_without(const struct sl_analysis *a) { return a->nuntracked; }
 
-int sl_an_write_ran_without(const struct sl_an *a, FILE *out, const char *prefix, size_t max)
+int sl_analysis_write_ran_without(const struct sl_analysis *a, FILE *out, const char *prefix, size_t max)
 {
 	const char *why[SL_REASONS];
 	size_t count[SL_REASONS], nwhy = 0, shown = 0;

@@ -481,7 +481,7 @@ static void sl_run_stop_tree(const struct sl_run *r, pid_t child, const char *pr
 /* ---- analysis ------------------------------------------------------------------------------ */
 
 /* With a user log_path, only files PREFIX.PID written since the run started are this run's. */
-static int sl_run_add_prefix_files(const struct sl_run *r, struct sl_an *a,
+static int sl_run_add_prefix_files(const struct sl_run *r, struct sl_analysis *a,
 				   const struct timespec *t0)
 {
 	char dir[PATH_MAX];
@@ -497,31 +497,31 @@ static int sl_run_add_prefix_files(const struct sl_run *r, struct sl_an *a,
  * logs could not be analysed. */
 static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 {
-	struct sl_an_opts o = { .suppressions = r->o.suppressions[0] ? r->o.suppressions : NULL };
-	struct sl_an *a;
+	struct sl_analysis_opts o = { .suppressions = r->o.suppressions[0] ? r->o.suppressions : NULL };
+	struct sl_analysis *a;
 	long leaked = -1;
 	int err;
 
 	o.color = isatty(2) && !getenv("NO_COLOR");
-	if (!(a = sl_an_new(&o))) {
+	if (!(a = sl_analysis_new(&o))) {
 		fprintf(stderr, "sockleak: run: out of memory\n");
 		return -1;
 	}
 	err = r->logdir[0] ? sl_run_logs_add(a, r->logdir, NULL, NULL)
 			   : sl_run_add_prefix_files(r, a, t0);
-	if (!err && !sl_an_finish(a)) {
+	if (!err && !sl_analysis_finish(a)) {
 		size_t procs;
 
 		/* Lost records may have held leaks: a run that looks clean says so too. Programs
 		 * that ran without sockleak are in the summary; without one they are said alone. */
-		if (sl_an_leaked(a) || sl_an_suppressed(a) || sl_an_dropped(a, &procs))
-			sl_an_write_summary(a, stderr);
-		else if (sl_an_ran_without(a))
-			sl_an_write_ran_without(a, stderr, "sockleak: run: ", 20);
+		if (sl_analysis_leaked(a) || sl_analysis_suppressed(a) || sl_analysis_dropped(a, &procs))
+			sl_analysis_write_summary(a, stderr);
+		else if (sl_analysis_ran_without(a))
+			sl_analysis_write_ran_without(a, stderr, "sockleak: run: ", 20);
 		/* closed late: said in the summary, a failure only with fail_on_late=1 */
-		leaked = (long)sl_an_failing(a, r->o.fail_on_late);
+		leaked = (long)sl_analysis_failing(a, r->o.fail_on_late);
 	}
-	sl_an_free(a);
+	sl_analysis_free(a);
 	return leaked;
 }
 

@@ -27,7 +27,7 @@ int sl_run_exec_status(int err);
 #include <sys/types.h>
 #include <time.h>
 
-struct sl_an;
+struct sl_analysis;
 
 /* "BOOT.NS.PID.START": the first 8 hex digits of the boot id, the inode of the runner's pid
  * namespace, its pid and start time in clock ticks since boot; together they name this runner
@@ -46,7 +46,7 @@ int sl_run_logdir_keep(const char *tmp, char *dir, size_t cap);
 /* Add this run's logs to the analysis. base NULL: every entry of the private directory dir;
  * else the files BASE.PID and BASE.PID.N in dir changed since `since`. Only regular files owned
  * by our uid and writable by nobody else are read; others are named on stderr and skipped. */
-int sl_run_logs_add(struct sl_an *a, const char *dir, const char *base,
+int sl_run_logs_add(struct sl_analysis *a, const char *dir, const char *base,
 		    const struct timespec *since);
 
 /* ---- the process tree (run_tree.c) ---- */

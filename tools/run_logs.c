@@ -229,7 +229,7 @@ static int sl_run_cmp(const void *x, const void *y)
 
 /* One entry: checked by lstat, opened without following or blocking, checked again on the
  * descriptor (the same file, still ours), then read. Returns 0, or an errno of the reading. */
-static int sl_run_add_one(struct sl_an *a, int dfd, const char *dir, const char *name,
+static int sl_run_add_one(struct sl_analysis *a, int dfd, const char *dir, const char *name,
 			  const struct timespec *since)
 {
 	struct sl_file_rule rule = {.owner = geteuid(), .flags = SL_FILE_NOT_SHARED};
@@ -269,12 +269,12 @@ static int sl_run_add_one(struct sl_an *a, int dfd, const char *dir, const char 
 		return errno;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	r = sl_an_add_stream(a, f, path);
+	r = sl_analysis_add_stream(a, f, path);
 	fclose(f);
 	return r;
 }
 
-int sl_run_logs_add(struct sl_an *a, const char *dir, const char *base,
+int sl_run_logs_add(struct sl_analysis *a, const char *dir, const char *base,
 		    const struct timespec *since)
 {
 	/* the private directory must still be ours alone (a user's log_path directory is theirs) */

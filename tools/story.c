@@ -19,11 +19,11 @@ static void pidlist(const int *v, int n, char *buf, size_t cap)
 		o += (size_t)snprintf(buf + o, cap - o, "%s%d", i ? ", " : "", v[i]);
 }
 
-int64_t sl_story_t0(const struct sl_sock *s)
+int64_t sl_story_t0(const struct sl_logged_sock *s)
 {
 	int64_t t = INT64_MAX;
 	for (size_t i = 0; i < s->nev; i++) {
-		const struct sl_ev *e = sl_sock_ev(s, i);
+		const struct sl_ev *e = sl_logged_sock_ev(s, i);
 		const struct sl_leak *l = sl_ev_leak(e);
 		if (l && l->open_ts != SL_NONE && l->open_ts < t) t = l->open_ts;
 		if (e->ts < t) t = e->ts;
@@ -61,7 +61,7 @@ static int pend_cmp(const struct pend *x, const struct pend *y)
 	return x->what - y->what;
 }
 
-void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, void *ctx)
+void sl_story(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn, void *ctx)
 {
 	char pn[128], pl[256];
 	(void)a;
@@ -70,7 +70,7 @@ void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, vo
 	struct pend stackbuf[64], *v = cap <= 64 ? stackbuf : malloc(cap * sizeof *v);
 	if (!v) return;
 	for (size_t i = 0; i < s->nev; i++) {
-		const struct sl_ev *e = sl_sock_ev(s, i);
+		const struct sl_ev *e = sl_logged_sock_ev(s, i);
 		const struct sl_leak *l = sl_ev_leak(e);
 		if (l && !l->inherited && l->open_ts != SL_NONE) v[n++] = (struct pend){ l->open_ts, 0, e };
 		if (l && l->eof_ts != SL_NONE) v[n++] = (struct pend){ l->eof_ts, 1, e };
@@ -105,7 +105,7 @@ void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, vo
 		case SL_EV_LEAK:
 			pidlist(e->pids, e->npids, pl, sizeof pl);
 			emit(fn, ctx, e->ts, e->proc, "leak", NULL,
-			     "%s leak %s on fd %d: %s for %lld ms%s%s%s%s", pn, sl_kind_name[e->kind],
+			     "%s leak %s on fd %d: %s for %lld ms%s%s%s%s", pn, sl_kind_names[e->kind],
 			     e->fd, l->tcp_state ? l->tcp_state : "state unknown",
 			     (long long)(l->age_ms == SL_NONE ? 0 : l->age_ms),
 			     l->inherited ? ", inherited" : "", e->npids ? ", also held by " : "",
@@ -144,15 +144,15 @@ void sl_story(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, vo
 	if (v != stackbuf) free(v);
 }
 
-void sl_story_holders(const struct sl_an *a, const struct sl_sock *s, sl_story_fn fn, void *ctx)
+void sl_story_holders(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn, void *ctx)
 {
 	char pn[128];
 	(void)a;
 	for (int h = 0; h < s->nholders && h < SL_SITE_SET; h++) {
-		const struct sl_proc *p = sl_sock_holder(s, (size_t)h);
+		const struct sl_proc *p = sl_logged_sock_holder(s, (size_t)h);
 		int closed = 0, leaked = 0, late = 0;
 		for (size_t i = 0; i < s->nev; i++) {
-			const struct sl_ev *e = sl_sock_ev(s, i);
+			const struct sl_ev *e = sl_logged_sock_ev(s, i);
 			if (e->proc != p) continue;
 			closed |= e->type == SL_EV_CLOSE_SHARED;
 			late |= e->type == SL_EV_LATE_CLOSE;
@@ -182,16 +182,16 @@ const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap)
 	sl_site_stats(st, &ss);
 	where = ss.func;
 	if (where && sl_site_handler(st))   /* opened by the runtime, handled by the program */
-		sl_snprintf(buf, cap, "%s: %s, handled in %s", sl_kind_name[st->kind],
-			    sl_kind_title[st->kind], where);
+		sl_snprintf(buf, cap, "%s: %s, handled in %s", sl_kind_names[st->kind],
+			    sl_kind_titles[st->kind], where);
 	else if (where)
-		sl_snprintf(buf, cap, "%s: %s, opened in %s", sl_kind_name[st->kind],
-			    sl_kind_title[st->kind], where);
+		sl_snprintf(buf, cap, "%s: %s, opened in %s", sl_kind_names[st->kind],
+			    sl_kind_titles[st->kind], where);
 	else if (!st->open)
-		sl_snprintf(buf, cap, "%s: %s, %s socket in %s", sl_kind_name[st->kind],
-			    sl_kind_title[st->kind], ss.role ? ss.role : "inherited",
+		sl_snprintf(buf, cap, "%s: %s, %s socket in %s", sl_kind_names[st->kind],
+			    sl_kind_titles[st->kind], ss.role ? ss.role : "inherited",
 			    sl_base(ss.module));
 	else
-		snprintf(buf, cap, "%s: %s", sl_kind_name[st->kind], sl_kind_title[st->kind]);
+		snprintf(buf, cap, "%s: %s", sl_kind_names[st->kind], sl_kind_titles[st->kind]);
 	return buf;
 }

@@ -12,7 +12,7 @@
 #include "model.h"
 #include "../preload/suppmatch.h"
 
-int sl_supp_load(struct sl_an *a, const char *path)
+int sl_supp_load(struct sl_analysis *a, const char *path)
 {
 	const char *kind;
 	char ep[1024];
@@ -88,7 +88,7 @@ static int stack_matches(const char *pat, const struct sl_stack *st)
 	return 0;
 }
 
-const char *sl_supp_match(struct sl_an *a, const struct sl_leak *l)
+const char *sl_supp_match(struct sl_analysis *a, const struct sl_leak *l)
 {
 	for (size_t i = 0; i < a->nsupp; i++) {
 		const char *p = a->supp[i].pattern;

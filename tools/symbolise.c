@@ -193,7 +193,7 @@ static const Dwfl_Callbacks offline_cb = {
 
 /* The module file: checked once (path, type, ELF, build-id), loaded into libdwfl on the first
  * frame whose recorded build-id matches. */
-static struct sl_mod *mod_get(struct sl_an *a, const char *path)
+static struct sl_mod *mod_get(struct sl_analysis *a, const char *path)
 {
 	struct sl_symcache *c = a->symcache;
 	struct sl_mod *m;
@@ -264,7 +264,7 @@ static int call_site(Dwarf_Die *cu, Dwarf_Die *inl, const char **file, int *line
 
 #define SL_MAX_INLINE 32
 
-static void resolve(struct sl_an *a, struct sl_mod *m, uint64_t addr, const struct sl_frame *fr,
+static void resolve(struct sl_analysis *a, struct sl_mod *m, uint64_t addr, const struct sl_frame *fr,
 		    struct sl_sym *out)
 {
 	struct sl_symf f[SL_MAX_INLINE];
@@ -359,7 +359,7 @@ static void resolve(struct sl_an *a, struct sl_mod *m, uint64_t addr, const stru
 	memcpy(out->f, f, sizeof *f * (size_t)n);
 }
 
-void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
+void sl_symbolise_stack(struct sl_analysis *a, struct sl_stack *s)
 {
 	if (!s || s->symbolised) return;
 	s->symbolised = 1;
@@ -414,7 +414,7 @@ void sl_symbolise_stack(struct sl_an *a, struct sl_stack *s)
 	sl_stack_classify(s);
 }
 
-void sl_symcache_free(struct sl_an *a)
+void sl_symcache_free(struct sl_analysis *a)
 {
 	struct sl_mod *m, *t;
 	if (!a->symcache) return;

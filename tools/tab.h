@@ -1,7 +1,7 @@
 /* Compact hash tables for the model (issue 11: a million distinct sites took 1.4 GB). A table
  * is an open-addressing array of item pointers, 8 bytes a slot at most 70% full, instead of
  * uthash's 56-byte handle in every item: the items keep their own keys, the caller supplies
- * the hash and the comparison. Items are never removed (the model lives until sl_an_free).
+ * the hash and the comparison. Items are never removed (the model lives until sl_analysis_free).
  * Iteration order is not insertion order; tables whose items must be walked in order keep
  * their own list. */
 #ifndef SL_TAB_H

@@ -35,7 +35,7 @@ static const char css[] =
 	"svg text{font:11px system-ui,sans-serif;fill:#333}.legend span{margin-right:14px}"
 	".sw{display:inline-block;width:12px;height:10px;margin-right:4px;vertical-align:middle}";
 
-static void stack_pre(FILE *o, const struct sl_an *a, const char *title, const struct sl_stack *s)
+static void stack_pre(FILE *o, const struct sl_analysis *a, const char *title, const struct sl_stack *s)
 {
 	int k = 0;
 	fprintf(o, "<div><b>");
@@ -67,10 +67,10 @@ static int lane_cmp(const void *x, const void *y)
 	return a->p->pid - b->p->pid;
 }
 
-static int64_t end_of(const struct sl_an *a, const struct sl_sock *s, const struct sl_proc *p)
+static int64_t end_of(const struct sl_analysis *a, const struct sl_logged_sock *s, const struct sl_proc *p)
 {
 	for (size_t i = 0; i < s->nev; i++) {
-		const struct sl_ev *e = sl_sock_ev(s, i);
+		const struct sl_ev *e = sl_logged_sock_ev(s, i);
 		if (e->proc == p && (e->type == SL_EV_LATE_CLOSE || e->type == SL_EV_ENFORCE))
 			return e->ts;
 	}
@@ -79,15 +79,15 @@ static int64_t end_of(const struct sl_an *a, const struct sl_sock *s, const stru
 	return p->has_exit ? p->exit_ts : p->last_ts;
 }
 
-static void timeline(FILE *o, const struct sl_an *a)
+static void timeline(FILE *o, const struct sl_analysis *a)
 {
 	struct lane *ln = NULL;
 	size_t nl = 0, capl = 0;
 	int64_t tmin = INT64_MAX, tmax = INT64_MIN;
 	for (size_t i = 0; i < a->nsites; i++)
-		for (const struct sl_sock *s = a->sites[i]->socks; s; s = s->next_in_site)
+		for (const struct sl_logged_sock *s = a->sites[i]->socks; s; s = s->next_in_site)
 			for (size_t j = 0; j < s->nev; j++) {
-				const struct sl_ev *e = sl_sock_ev(s, j);
+				const struct sl_ev *e = sl_logged_sock_ev(s, j);
 				const struct sl_leak *l = sl_ev_leak(e);
 				if (!l) continue;
 				size_t k;
@@ -172,7 +172,7 @@ static void timeline(FILE *o, const struct sl_an *a)
 				   "<title>inode %llu %s peer ",
 				x0, ry, xb - x0 > 0.5 ? xb - x0 : 0.5, ROW_H - 2, xb, ry,
 				x1 - xb > 1 ? x1 - xb : 1, ROW_H - 2,
-				(unsigned long long)b->l->ev.inode, sl_kind_name[b->l->ev.kind]);
+				(unsigned long long)b->l->ev.inode, sl_kind_names[b->l->ev.kind]);
 			esc(o, b->l->peer ? b->l->peer : "?");
 			fprintf(o, " (");
 			esc(o, b->l->tcp_state ? b->l->tcp_state : "?");
@@ -187,7 +187,7 @@ out:
 	free(ln);
 }
 
-struct sctx { FILE *o; int64_t t0; const struct sl_an *a; };
+struct sctx { FILE *o; int64_t t0; const struct sl_analysis *a; };
 
 static void story_li(void *ctx, const struct sl_story_item *it)
 {
@@ -210,10 +210,10 @@ static void story_li(void *ctx, const struct sl_story_item *it)
 /* What the log could not check, as the text report says it: programs that ran without the
  * preload, sockets it had no memory to track, records that could not be written. A page
  * without it would read as "all clear". */
-static void not_checked(FILE *o, const struct sl_an *a)
+static void not_checked(FILE *o, const struct sl_analysis *a)
 {
 	size_t uprocs, dprocs, shown = 0;
-	int64_t untracked = sl_an_untracked(a, &uprocs), dropped = sl_an_dropped(a, &dprocs);
+	int64_t untracked = sl_analysis_untracked(a, &uprocs), dropped = sl_analysis_dropped(a, &dprocs);
 
 	if (!a->nuntracked && !untracked && !dropped)
 		return;
@@ -247,7 +247,7 @@ static void not_checked(FILE *o, const struct sl_an *a)
 	fprintf(o, "</div>\n");
 }
 
-int sl_an_write_html(const struct sl_an *a, FILE *o)
+int sl_analysis_write_html(const struct sl_analysis *a, FILE *o)
 {
 	char title[512];
 	fprintf(o, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
@@ -256,7 +256,7 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 	fprintf(o, "<h1>sockleak report</h1>\n<div class=sum>");
 	if (a->leaked)
 		fprintf(o, "<span class=big id=leaked>%zu</span> leaked socket(s) at <b id=nsites>%zu</b> site(s)",
-			a->leaked, sl_an_sites_total(a));
+			a->leaked, sl_analysis_sites_total(a));
 	else
 		fprintf(o, "<span class='big ok' id=leaked>0</span> leaked sockets");
 	fprintf(o, " &middot; %zu shared &middot; %zu enforced &middot; %zu suppressed &middot; "
@@ -279,7 +279,7 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		sl_site_stats(st, &ss);
 		fprintf(o, "<tr class=site id='site-%u'><td class=n>%u</td><td><span class='kind k%d'>%s</span></td>"
 			   "<td class=n>%u</td><td>", st->rank, st->rank, (int)st->kind,
-			sl_kind_name[st->kind], st->nsock);
+			sl_kind_names[st->kind], st->nsock);
 		if (ss.file) {
 			fprintf(o, "<code>");
 			esc(o, sl_path(a, ss.file));
@@ -301,7 +301,7 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		}
 		fprintf(o, "</td><td>");
 		for (int k = 0; k < SL_K_N; k++)
-			if (ss.kinds[k]) fprintf(o, "%s&nbsp;%u ", sl_kind_name[k], ss.kinds[k]);
+			if (ss.kinds[k]) fprintf(o, "%s&nbsp;%u ", sl_kind_names[k], ss.kinds[k]);
 		if (ss.late_closed) fprintf(o, "<br>closed&nbsp;late&nbsp;%u", ss.late_closed);
 		fprintf(o, "</td><td class=n>%u</td><td class=n>%u</td><td>", ss.enforced, ss.shared);
 		for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++) {
@@ -339,11 +339,11 @@ int sl_an_write_html(const struct sl_an *a, FILE *o)
 		size_t shown = 0;
 		fprintf(o, "<h2>Shared sockets</h2>\n<div id=stories>");
 		for (size_t i = 0; i < a->nsites && shown < a->max_stories; i++)
-			for (const struct sl_sock *s = a->sites[i]->socks; s && shown < a->max_stories; s = s->next_in_site) {
+			for (const struct sl_logged_sock *s = a->sites[i]->socks; s && shown < a->max_stories; s = s->next_in_site) {
 				if (!s->shared) continue;
 				struct sctx c = { o, sl_story_t0(s), a };
 				fprintf(o, "<div class=story><b>inode %llu</b> ",
-					(unsigned long long)sl_sock_inode(s));
+					(unsigned long long)sl_logged_sock_inode(s));
 				if (s->primary->peer) {
 					fprintf(o, "peer ");
 					esc(o, s->primary->peer);

@@ -47,36 +47,36 @@ static void uri(const char *path, char *buf, size_t cap)
 
 /* A result's parts, written directly (jwrite.h) in the bytes jansson's indented dump gave when
  * they were trees: a million results as trees took 40 s. */
-static void phys(struct sl_jw *w, const struct sl_an *a, const char *file, int line)
+static void phys(struct sl_jsondoc *w, const struct sl_analysis *a, const char *file, int line)
 {
 	char u[4096];
 	const char *p = sl_path(a, file);
 	uri(p, u, sizeof u);
-	sl_jw_open(w, '{');
-	sl_jw_key(w, "artifactLocation");
-	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "uri", u);
-	if (p[0] != '/') sl_jw_kstr(w, "uriBaseId", "%SRCROOT%");
-	sl_jw_close(w, '}');
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_key(w, "artifactLocation");
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kstr(w, "uri", u);
+	if (p[0] != '/') sl_jsondoc_kstr(w, "uriBaseId", "%SRCROOT%");
+	sl_jsondoc_close(w, '}');
 	if (line > 0) {
-		sl_jw_key(w, "region");
-		sl_jw_open(w, '{');
-		sl_jw_kint(w, "startLine", line);
-		sl_jw_close(w, '}');
+		sl_jsondoc_key(w, "region");
+		sl_jsondoc_open(w, '{');
+		sl_jsondoc_kint(w, "startLine", line);
+		sl_jsondoc_close(w, '}');
 	}
-	sl_jw_close(w, '}');
+	sl_jsondoc_close(w, '}');
 }
 
 /* [{"fullyQualifiedName": fn, "kind": "function"}] */
-static void logical(struct sl_jw *w, const char *fn)
+static void logical(struct sl_jsondoc *w, const char *fn)
 {
-	sl_jw_key(w, "logicalLocations");
-	sl_jw_open(w, '[');
-	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "fullyQualifiedName", fn);
-	sl_jw_kstr(w, "kind", "function");
-	sl_jw_close(w, '}');
-	sl_jw_close(w, ']');
+	sl_jsondoc_key(w, "logicalLocations");
+	sl_jsondoc_open(w, '[');
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kstr(w, "fullyQualifiedName", fn);
+	sl_jsondoc_kstr(w, "kind", "function");
+	sl_jsondoc_close(w, '}');
+	sl_jsondoc_close(w, ']');
 }
 
 /* A message's "text" is plain text in which SARIF gives meaning to some characters (2.1.0,
@@ -84,7 +84,7 @@ static void logical(struct sl_jw *w, const char *fn)
  * and "{0}" a placeholder. Names from a log ("f[x](https://evil)", "std::function<void{}>")
  * must show as written: brackets and backslashes are escaped with a backslash, braces
  * doubled. */
-static void text_msg(struct sl_jw *w, const char *text)
+static void text_msg(struct sl_jsondoc *w, const char *text)
 {
 	char esc[4096];
 	size_t o = 0;
@@ -94,28 +94,28 @@ static void text_msg(struct sl_jw *w, const char *text)
 		esc[o++] = *p;
 	}
 	esc[o] = 0;
-	sl_jw_key(w, "message");
-	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "text", esc);
-	sl_jw_close(w, '}');
+	sl_jsondoc_key(w, "message");
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kstr(w, "text", esc);
+	sl_jsondoc_close(w, '}');
 }
 
 /* A frame's location; a related one (EOF read) has its own message and an id after it */
-static void frame_loc(struct sl_jw *w, const struct sl_an *a, const struct sl_frame *fr,
+static void frame_loc(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_frame *fr,
 		      const struct sl_symf *sf, int related)
 {
 	char buf[512];
 	const char *fn = sf && sf->func ? sf->func : fr->symbol;
-	sl_jw_open(w, '{');
+	sl_jsondoc_open(w, '{');
 	if (sf && sf->file) {
-		sl_jw_key(w, "physicalLocation");
+		sl_jsondoc_key(w, "physicalLocation");
 		phys(w, a, sf->file, sf->line);
 	}
 	if (fn) logical(w, fn);
 	sl_fmt_frame(a, fr, sf, buf, sizeof buf);
 	text_msg(w, related ? "EOF read here" : buf);
-	if (related) sl_jw_kint(w, "id", 1);
-	sl_jw_close(w, '}');
+	if (related) sl_jsondoc_kint(w, "id", 1);
+	sl_jsondoc_close(w, '}');
 }
 
 /* The frames most stacks share (main, the accept loop, libc) are written once: a frame's bytes
@@ -143,32 +143,32 @@ static void fcache_keep(struct fcache *e, const void *fr, const void *sf, const 
 	e->sf = sf;
 }
 
-static void stack(struct sl_jw *w, const struct sl_an *a, const struct sl_stack *s, const char *msg,
+static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_stack *s, const char *msg,
 		  struct fcache *fc)
 {
-	sl_jw_open(w, '{');
+	sl_jsondoc_open(w, '{');
 	text_msg(w, msg);
-	sl_jw_key(w, "frames");
-	sl_jw_open(w, '[');
+	sl_jsondoc_key(w, "frames");
+	sl_jsondoc_open(w, '[');
 	for (struct sl_stack_walk k = { .s = s }; sl_stack_walk_next(&k);) {
 		const struct sl_frame *fr = k.fr;
 		const struct sl_symf *sf = k.sf;
 		struct fcache *e = fcache_slot(fc, fr, sf);
 		size_t at;
 		if (e && e->fr == fr && e->sf == sf) {
-			sl_jw_raw(w, e->b, e->n);
+			sl_jsondoc_raw(w, e->b, e->n);
 			continue;
 		}
-		sl_jw_open(w, '{');
+		sl_jsondoc_open(w, '{');
 		at = w->n - 1;
-		sl_jw_key(w, "location");
+		sl_jsondoc_key(w, "location");
 		frame_loc(w, a, fr, sf, 0);
-		sl_jw_kstr(w, "module", sl_base(fr->module));
-		sl_jw_close(w, '}');
+		sl_jsondoc_kstr(w, "module", sl_base(fr->module));
+		sl_jsondoc_close(w, '}');
 		if (e && !w->err) fcache_keep(e, fr, sf, w->b + at, w->n - at);
 	}
-	sl_jw_close(w, ']');
-	sl_jw_close(w, '}');
+	sl_jsondoc_close(w, ']');
+	sl_jsondoc_close(w, '}');
 }
 
 /* Stable across runs and machines: the site key without absolute paths or addresses of
@@ -187,7 +187,7 @@ static void fingerprint(const char *key, char *buf, size_t cap)
 }
 
 /* One result: a site */
-static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_site *st,
+static void site_result(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_site *st,
 			struct fcache *fc)
 {
 	char title[512], msg[1024], fp[32], key[2200];
@@ -208,152 +208,152 @@ static void site_result(struct sl_jw *w, const struct sl_an *a, const struct sl_
 		snprintf(late, sizeof late, " (%u of them closed late by the program)", ss.late_closed);
 	sl_snprintf(msg, sizeof msg, "%u TCP socket(s) leaked here: %s%s", st->nsock,
 		    sl_site_title(st, title, sizeof title), late);
-	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "ruleId", sl_kind_name[st->kind]);
-	sl_jw_kint(w, "ruleIndex", st->kind);
-	sl_jw_kstr(w, "level", note ? "note" : "error");
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kstr(w, "ruleId", sl_kind_names[st->kind]);
+	sl_jsondoc_kint(w, "ruleIndex", st->kind);
+	sl_jsondoc_kstr(w, "level", note ? "note" : "error");
 	text_msg(w, msg);
-	sl_jw_key(w, "locations");
-	sl_jw_open(w, '[');
-	sl_jw_open(w, '{');
-	sl_jw_key(w, "physicalLocation");
+	sl_jsondoc_key(w, "locations");
+	sl_jsondoc_open(w, '[');
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_key(w, "physicalLocation");
 	/* no source: point at the module so the result still has a location */
 	if (ss.file) phys(w, a, ss.file, ss.line);
 	else phys(w, a, ss.module ? ss.module : "unknown", 0);
 	if (ss.func) logical(w, ss.func);
-	sl_jw_close(w, '}');
-	sl_jw_close(w, ']');
-	sl_jw_key(w, "stacks");
-	sl_jw_open(w, '[');
+	sl_jsondoc_close(w, '}');
+	sl_jsondoc_close(w, ']');
+	sl_jsondoc_key(w, "stacks");
+	sl_jsondoc_open(w, '[');
 	if (st->open) stack(w, a, st->open, "socket opened here", fc);
 	if (sl_site_handler(st)) stack(w, a, sl_site_handler(st), "socket first written here", fc);
 	if (st->eof) stack(w, a, st->eof, "EOF read here, no close after", fc);
-	sl_jw_close(w, ']');
+	sl_jsondoc_close(w, ']');
 	if (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
-		sl_jw_key(w, "relatedLocations");
-		sl_jw_open(w, '[');
+		sl_jsondoc_key(w, "relatedLocations");
+		sl_jsondoc_open(w, '[');
 		frame_loc(w, a, fr, sf, 1);
-		sl_jw_close(w, ']');
+		sl_jsondoc_close(w, ']');
 	}
 	sl_site_keystr(st, key, sizeof key);
 	fingerprint(key, fp, sizeof fp);
-	sl_jw_key(w, "partialFingerprints");
-	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "sockleakSite/v1", fp);
-	sl_jw_close(w, '}');
-	sl_jw_key(w, "properties");
-	sl_jw_open(w, '{');
-	sl_jw_kint(w, "sockets", st->nsock);
-	sl_jw_kint(w, "enforced", ss.enforced);
-	sl_jw_kint(w, "shared", ss.shared);
-	sl_jw_kint(w, "closedLate", ss.late_closed);
-	sl_jw_peers(w, &ss);
-	sl_jw_close(w, '}');
-	sl_jw_close(w, '}');
+	sl_jsondoc_key(w, "partialFingerprints");
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kstr(w, "sockleakSite/v1", fp);
+	sl_jsondoc_close(w, '}');
+	sl_jsondoc_key(w, "properties");
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kint(w, "sockets", st->nsock);
+	sl_jsondoc_kint(w, "enforced", ss.enforced);
+	sl_jsondoc_kint(w, "shared", ss.shared);
+	sl_jsondoc_kint(w, "closedLate", ss.late_closed);
+	sl_jsondoc_peers(w, &ss);
+	sl_jsondoc_close(w, '}');
+	sl_jsondoc_close(w, '}');
 }
 
 /* "key": {"text": text}, for our own texts (the rules'), which need no escaping */
-static void rule_text(struct sl_jw *w, const char *key, const char *text)
+static void rule_text(struct sl_jsondoc *w, const char *key, const char *text)
 {
-	sl_jw_key(w, key);
-	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "text", text);
-	sl_jw_close(w, '}');
+	sl_jsondoc_key(w, key);
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kstr(w, "text", text);
+	sl_jsondoc_close(w, '}');
 }
 
-static void rule_json(struct sl_jw *w, int k)
+static void rule_json(struct sl_jsondoc *w, int k)
 {
-	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "id", sl_kind_name[k]);
-	sl_jw_kstr(w, "name", sl_kind_rule[k]);
-	rule_text(w, "shortDescription", sl_kind_title[k]);
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kstr(w, "id", sl_kind_names[k]);
+	sl_jsondoc_kstr(w, "name", sl_kind_rules[k]);
+	rule_text(w, "shortDescription", sl_kind_titles[k]);
 	rule_text(w, "fullDescription", rule_help[k]);
 	rule_text(w, "help", rule_help[k]);
-	sl_jw_key(w, "defaultConfiguration");
-	sl_jw_open(w, '{');
-	sl_jw_kstr(w, "level", "error");
-	sl_jw_close(w, '}');
-	sl_jw_key(w, "properties");
-	sl_jw_open(w, '{');
-	sl_jw_key(w, "tags");
-	sl_jw_open(w, '[');
-	sl_jw_str(w, "reliability");
-	sl_jw_str(w, "resource-leak");
-	sl_jw_close(w, ']');
-	sl_jw_close(w, '}');
-	sl_jw_close(w, '}');
+	sl_jsondoc_key(w, "defaultConfiguration");
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_kstr(w, "level", "error");
+	sl_jsondoc_close(w, '}');
+	sl_jsondoc_key(w, "properties");
+	sl_jsondoc_open(w, '{');
+	sl_jsondoc_key(w, "tags");
+	sl_jsondoc_open(w, '[');
+	sl_jsondoc_str(w, "reliability");
+	sl_jsondoc_str(w, "resource-leak");
+	sl_jsondoc_close(w, ']');
+	sl_jsondoc_close(w, '}');
+	sl_jsondoc_close(w, '}');
 }
 
 /* One writer, indented as JSON_INDENT(2), written out after each result: a million results as
  * one tree took gigabytes; in the buffer there is one result at a time. */
-static int write_sarif(const struct sl_an *a, FILE *out)
+static int write_sarif(const struct sl_analysis *a, FILE *out)
 {
-	struct sl_jw w;
+	struct sl_jsondoc w;
 	struct fcache *fc = calloc(FCACHE, sizeof *fc); /* none: every frame formatted */
 	const char *pre = a->o.strip_prefix;
 	int r = 0;
 
-	sl_jw_init(&w, 2, 0);
-	sl_jw_open(&w, '{');
-	sl_jw_kstr(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-	sl_jw_kstr(&w, "version", "2.1.0");
-	sl_jw_key(&w, "runs");
-	sl_jw_open(&w, '[');
-	sl_jw_open(&w, '{');
-	sl_jw_key(&w, "tool");
-	sl_jw_open(&w, '{');
-	sl_jw_key(&w, "driver");
-	sl_jw_open(&w, '{');
-	sl_jw_kstr(&w, "name", "sockleak");
-	sl_jw_kstr(&w, "version", SL_VERSION);
-	sl_jw_key(&w, "rules");
-	sl_jw_open(&w, '[');
+	sl_jsondoc_init(&w, 2, 0);
+	sl_jsondoc_open(&w, '{');
+	sl_jsondoc_kstr(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+	sl_jsondoc_kstr(&w, "version", "2.1.0");
+	sl_jsondoc_key(&w, "runs");
+	sl_jsondoc_open(&w, '[');
+	sl_jsondoc_open(&w, '{');
+	sl_jsondoc_key(&w, "tool");
+	sl_jsondoc_open(&w, '{');
+	sl_jsondoc_key(&w, "driver");
+	sl_jsondoc_open(&w, '{');
+	sl_jsondoc_kstr(&w, "name", "sockleak");
+	sl_jsondoc_kstr(&w, "version", SL_VERSION);
+	sl_jsondoc_key(&w, "rules");
+	sl_jsondoc_open(&w, '[');
 	for (int k = 0; k < SL_K_N; k++) rule_json(&w, k);
-	sl_jw_close(&w, ']');
-	sl_jw_close(&w, '}');
-	sl_jw_close(&w, '}');
-	sl_jw_key(&w, "results");
-	sl_jw_open(&w, '[');
+	sl_jsondoc_close(&w, ']');
+	sl_jsondoc_close(&w, '}');
+	sl_jsondoc_close(&w, '}');
+	sl_jsondoc_key(&w, "results");
+	sl_jsondoc_open(&w, '[');
 	for (size_t i = 0; i < a->nsites && !r; i++) {
 		site_result(&w, a, a->sites[i], fc);
-		r = sl_jw_flush(&w, out);
+		r = sl_jsondoc_flush(&w, out);
 	}
-	sl_jw_close(&w, ']');
-	sl_jw_kstr(&w, "columnKind", "utf16CodeUnits");
-	sl_jw_key(&w, "properties");
-	sl_jw_open(&w, '{');
-	sl_jw_kint(&w, "leakedSockets", (int64_t)a->leaked);
-	sl_jw_kint(&w, "sitesNotItemised", (int64_t)a->more_sites);
-	sl_jw_kint(&w, "socketsNotItemised", (int64_t)(a->more_socks + a->lost_socks));
-	sl_jw_key(&w, "outOfMemory");
-	sl_jw_bool(&w, a->oom);
-	sl_jw_close(&w, '}');
+	sl_jsondoc_close(&w, ']');
+	sl_jsondoc_kstr(&w, "columnKind", "utf16CodeUnits");
+	sl_jsondoc_key(&w, "properties");
+	sl_jsondoc_open(&w, '{');
+	sl_jsondoc_kint(&w, "leakedSockets", (int64_t)a->leaked);
+	sl_jsondoc_kint(&w, "sitesNotItemised", (int64_t)a->more_sites);
+	sl_jsondoc_kint(&w, "socketsNotItemised", (int64_t)(a->more_socks + a->lost_socks));
+	sl_jsondoc_key(&w, "outOfMemory");
+	sl_jsondoc_bool(&w, a->oom);
+	sl_jsondoc_close(&w, '}');
 	/* relative paths (after --strip-path-prefix) resolve against the prefix */
 	if (pre && *pre) {
 		char u[4096], base[4200];
 		uri(pre, u, sizeof u);
 		snprintf(base, sizeof base, "%s%s", u, u[strlen(u) - 1] == '/' ? "" : "/");
-		sl_jw_key(&w, "originalUriBaseIds");
-		sl_jw_open(&w, '{');
-		sl_jw_key(&w, "%SRCROOT%");
-		sl_jw_open(&w, '{');
-		sl_jw_kstr(&w, "uri", base);
-		sl_jw_close(&w, '}');
-		sl_jw_close(&w, '}');
+		sl_jsondoc_key(&w, "originalUriBaseIds");
+		sl_jsondoc_open(&w, '{');
+		sl_jsondoc_key(&w, "%SRCROOT%");
+		sl_jsondoc_open(&w, '{');
+		sl_jsondoc_kstr(&w, "uri", base);
+		sl_jsondoc_close(&w, '}');
+		sl_jsondoc_close(&w, '}');
 	}
-	sl_jw_close(&w, '}');
-	sl_jw_close(&w, ']');
-	sl_jw_close(&w, '}');
-	sl_jw_raw(&w, "\n", 1);
-	if (!r) r = sl_jw_flush(&w, out);
-	sl_jw_free(&w);
+	sl_jsondoc_close(&w, '}');
+	sl_jsondoc_close(&w, ']');
+	sl_jsondoc_close(&w, '}');
+	sl_jsondoc_raw(&w, "\n", 1);
+	if (!r) r = sl_jsondoc_flush(&w, out);
+	sl_jsondoc_free(&w);
 	for (size_t i = 0; fc && i < FCACHE; i++) free(fc[i].b);
 	free(fc);
 	if (r) return r;
 	return ferror(out) ? EIO : 0;
 }
 
-int sl_an_write_sarif(const struct sl_an *a, FILE *out)
+int sl_analysis_write_sarif(const struct sl_analysis *a, FILE *out)
 {
 	return sl_write_owning(a, out, write_sarif);
 }

@@ -10,19 +10,19 @@
 #include "escape.h"
 #include "model.h"
 
-struct tx {
-	const struct sl_an *a;
+struct text_out {
+	const struct sl_analysis *a;
 	FILE *out;
 	int64_t t0;
 	int color;
 };
 
-static const char *C(const struct tx *t, const char *code) { return t->color ? code : ""; }
-static void S(const struct tx *t, const char *s) { sl_term_puts(t->out, s); }
+static const char *if_color(const struct text_out *t, const char *code) { return t->color ? code : ""; }
+static void put_escaped(const struct text_out *t, const char *s) { sl_term_puts(t->out, s); }
 /* Our own text and numbers, without a format to parse: some twenty fprintf calls a site were
  * a tenth of the text report of a million sites (issue 11) */
-static void P(const struct tx *t, const char *s) { fputs(s, t->out); }
-static void I(const struct tx *t, long long v)
+static void P(const struct text_out *t, const char *s) { fputs(s, t->out); }
+static void I(const struct text_out *t, long long v)
 {
 	char b[24];
 	size_t o = sizeof b;
@@ -40,12 +40,12 @@ static void I(const struct tx *t, long long v)
 #define DIM "\033[2m"
 #define OFF "\033[0m"
 
-static void print_stack(const struct tx *t, const char *title, const struct sl_stack *s)
+static void print_stack(const struct text_out *t, const char *title, const struct sl_stack *s)
 {
-	const struct sl_an *a = t->a;
+	const struct sl_analysis *a = t->a;
 	int k = 0;
 	fputs("  ", t->out);
-	S(t, title);
+	put_escaped(t, title);
 	fputs(":\n", t->out);
 	if (!s) {
 		fprintf(t->out, "    (no stack recorded)\n");
@@ -57,12 +57,12 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 		P(t, "    #");
 		I(t, k);
 		P(t, " ");
-		P(t, C(t, BLUE));
-		S(t, fn ? fn : "??");
-		fputs(C(t, OFF), t->out);
+		P(t, if_color(t, BLUE));
+		put_escaped(t, fn ? fn : "??");
+		fputs(if_color(t, OFF), t->out);
 		if (sf && sf->file) {
 			fputc(' ', t->out);
-			S(t, sl_path(a, sf->file));
+			put_escaped(t, sl_path(a, sf->file));
 			P(t, ":");
 			I(t, sf->line);
 		}
@@ -71,11 +71,11 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 		if (w.last) {
 			char where[320];
 			P(t, " ");
-			P(t, C(t, DIM));
+			P(t, if_color(t, DIM));
 			P(t, "(");
-			S(t, sl_frame_where(w.fr, where, sizeof where));
+			put_escaped(t, sl_frame_where(w.fr, where, sizeof where));
 			P(t, ")");
-			P(t, C(t, OFF));
+			P(t, if_color(t, OFF));
 		}
 		if (w.sym && w.sym->note && w.last)
 			fprintf(t->out, " (%s)", w.sym->note);
@@ -84,35 +84,35 @@ static void print_stack(const struct tx *t, const char *title, const struct sl_s
 }
 
 /* A log's realtime ns as "2026-12-01 18:40:12.345 UTC" ("?" when unknown). */
-static void print_site(const struct tx *t, const struct sl_site *st)
+static void print_site(const struct text_out *t, const struct sl_site *st)
 {
 	char title[512];
 	const struct sl_leak *first;
 	struct sl_site_stats ss;
 	sl_site_stats(st, &ss);
-	P(t, C(t, RED));
+	P(t, if_color(t, RED));
 	P(t, "Site #");
 	I(t, st->rank);
 	P(t, ": ");
 	I(t, st->nsock);
 	P(t, " leaked socket(s), ");
-	S(t, sl_site_title(st, title, sizeof title));
-	P(t, C(t, OFF));
+	put_escaped(t, sl_site_title(st, title, sizeof title));
+	P(t, if_color(t, OFF));
 	P(t, "\n");
 	if (ss.file) {
 		fputs("  at ", t->out);
-		S(t, sl_path(t->a, ss.file));
+		put_escaped(t, sl_path(t->a, ss.file));
 		P(t, ":");
 		I(t, ss.line);
 		P(t, " in ");
-		S(t, ss.func ? ss.func : "??");
+		put_escaped(t, ss.func ? ss.func : "??");
 		fputc('\n', t->out);
 	}
 	P(t, "  kinds:");
 	for (int k = 0; k < SL_K_N; k++)
 		if (ss.kinds[k]) {
 			P(t, " ");
-			P(t, sl_kind_name[k]);
+			P(t, sl_kind_names[k]);
 			P(t, " ");
 			I(t, ss.kinds[k]);
 		}
@@ -129,7 +129,7 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 		fprintf(t->out, "  peers:");
 		for (size_t i = 0; i < ss.npeers && i < SL_SITE_SET; i++) {
 			fputs(i ? ", " : " ", t->out);
-			S(t, ss.peers[i]);
+			put_escaped(t, ss.peers[i]);
 		}
 		if (ss.npeers > SL_SITE_SET) fprintf(t->out, ", ...");
 		fputc('\n', t->out);
@@ -141,12 +141,12 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 		fputs("  first: ", t->out);
 		fputs(sl_fmt_utc(first->ev.ts, 0, when, sizeof when), t->out);
 		fputs(", ", t->out);
-		S(t, first->local ? first->local : "?");
+		put_escaped(t, first->local ? first->local : "?");
 		fputs(" <-> ", t->out);
-		S(t, first->peer ? first->peer : "?");
+		put_escaped(t, first->peer ? first->peer : "?");
 		sl_proc_name(first->ev.proc, pn, sizeof pn);
 		fputs(" in ", t->out);
-		S(t, pn);
+		put_escaped(t, pn);
 		fputc('\n', t->out);
 	}
 	if (ss.age_max != INT64_MIN) {
@@ -163,7 +163,7 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 		char pn[128];
 		sl_proc_name(ss.procs[i], pn, sizeof pn);
 		fputs(i ? ", " : " ", t->out);
-		S(t, pn);
+		put_escaped(t, pn);
 	}
 	if (ss.nprocs == SL_SITE_SET) fprintf(t->out, ", ...");
 	fputc('\n', t->out);
@@ -180,40 +180,40 @@ static void print_site(const struct tx *t, const struct sl_site *st)
 
 static void story_line(void *ctx, const struct sl_story_item *it)
 {
-	struct tx *t = ctx;
+	struct text_out *t = ctx;
 	const struct sl_frame *fr;
 	const struct sl_symf *sf;
 	if (it->ts != SL_NONE)
 		fprintf(t->out, "    +%8.3f s  ", ((double)it->ts - (double)t->t0) / 1e9);
 	else
 		fprintf(t->out, "    end:        ");
-	S(t, it->text);
+	put_escaped(t, it->text);
 	if (it->stack && sl_stack_site_frame(it->stack, &fr, &sf) >= 0) {
 		char f[512];
 		sl_fmt_frame(t->a, fr, sf, f, sizeof f);
 		fputs(", at ", t->out);
-		S(t, f);
+		put_escaped(t, f);
 	}
 	fputc('\n', t->out);
 }
 
-static void print_story(struct tx *t, const struct sl_site *site, const struct sl_sock *s)
+static void print_story(struct text_out *t, const struct sl_site *site, const struct sl_logged_sock *s)
 {
 	const struct sl_leak *l = s->primary;
 	const struct sl_proc *p = l->ev.proc;
 	t->t0 = sl_story_t0(s);
-	fprintf(t->out, "%sShared socket inode %llu%s", C(t, BOLD), (unsigned long long)sl_sock_inode(s),
-		C(t, OFF));
+	fprintf(t->out, "%sShared socket inode %llu%s", if_color(t, BOLD), (unsigned long long)sl_logged_sock_inode(s),
+		if_color(t, OFF));
 	if (l->local || l->peer) {
 		fputs(" (", t->out);
-		S(t, l->local ? l->local : "?");
+		put_escaped(t, l->local ? l->local : "?");
 		fputs(" <-> ", t->out);
-		S(t, l->peer ? l->peer : "?");
+		put_escaped(t, l->peer ? l->peer : "?");
 		fputc(')', t->out);
 	}
 	if (p->host) {
 		fputs(" on ", t->out);
-		S(t, p->host);
+		put_escaped(t, p->host);
 	}
 	if (site) fprintf(t->out, ", site #%u", site->rank);
 	fprintf(t->out, ":\n");
@@ -222,9 +222,9 @@ static void print_story(struct tx *t, const struct sl_site *site, const struct s
 	fputc('\n', t->out);
 }
 
-static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
+static int write_text(const struct sl_analysis *a, FILE *out, size_t max_stories)
 {
-	struct tx t = { a, out, 0, a->o.color };
+	struct text_out t = { a, out, 0, a->o.color };
 	size_t procs = 0, uprocs;
 	int64_t untracked, dropped;
 	for (const struct sl_proc *p = a->proc_list; p; p = p->next) procs += p->nleaks > 0;
@@ -233,7 +233,7 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 			"input read until then\n\n", a->oom_lines);
 	if (a->leaked)
 		fprintf(out, "%s==sockleak== %zu leaked socket(s) at %zu site(s), in %zu process(es)%s\n\n",
-			C(&t, RED), a->leaked, sl_an_sites_total(a), procs, C(&t, OFF));
+			if_color(&t, RED), a->leaked, sl_analysis_sites_total(a), procs, if_color(&t, OFF));
 	else
 		fprintf(out, "==sockleak== no leaked sockets (%zu record(s) from %zu process(es))\n\n",
 			a->records, a->nprocs);
@@ -246,10 +246,10 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 		fprintf(out, "%zu leaked socket(s) not grouped into sites: out of memory\n\n", a->lost_socks);
 	if (max_stories && a->shared_socks) {
 		size_t shown = 0;
-		fprintf(out, "%sStories of shared sockets%s (%zu):\n\n", C(&t, BOLD), C(&t, OFF),
+		fprintf(out, "%sStories of shared sockets%s (%zu):\n\n", if_color(&t, BOLD), if_color(&t, OFF),
 			a->shared_socks);
 		for (size_t i = 0; i < a->nsites && shown < max_stories; i++)
-			for (const struct sl_sock *s = a->sites[i]->socks; s && shown < max_stories;
+			for (const struct sl_logged_sock *s = a->sites[i]->socks; s && shown < max_stories;
 			     s = s->next_in_site)
 				if (s->shared) {
 					print_story(&t, a->sites[i], s);
@@ -265,21 +265,21 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 		for (size_t i = 0; i < a->nsupp; i++)
 			if (a->supp[i].sockets) {
 				fprintf(out, "  %7zu  leak:", a->supp[i].sockets);
-				S(&t, a->supp[i].pattern);
+				put_escaped(&t, a->supp[i].pattern);
 				fputc('\n', out);
 			}
 		fputc('\n', out);
 	}
 	if (a->nuntracked) {
-		sl_an_write_ran_without(a, out, "", 20);
+		sl_analysis_write_ran_without(a, out, "", 20);
 		fputc('\n', out);
 	}
-	untracked = sl_an_untracked(a, &uprocs);
+	untracked = sl_analysis_untracked(a, &uprocs);
 	if (untracked)
 		fprintf(out, "Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "
 			"for its tables then, so a leak among them could not be reported.\n\n",
 			(long long)untracked, uprocs);
-	dropped = sl_an_dropped(a, &uprocs);
+	dropped = sl_analysis_dropped(a, &uprocs);
 	if (dropped)
 		fprintf(out, "Not written: %lld record(s) could not be written, in %zu process(es) "
 			"(a full disk, or no log): leaks among them are missing here.\n\n",
@@ -291,18 +291,18 @@ static int write_text(const struct sl_an *a, FILE *out, size_t max_stories)
 			"--fail-on-late.\n\n", a->late_socks);
 	/* never coloured: CI greps this line */
 	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked,
-		sl_an_sites_total(a));
+		sl_analysis_sites_total(a));
 	return ferror(out) ? EIO : 0;
 }
 
-int sl_an_write_summary(const struct sl_an *a, FILE *out)
+int sl_analysis_write_summary(const struct sl_analysis *a, FILE *out)
 {
 	int lk = sl_stream_own(out), r = write_text(a, out, 0);
 	sl_stream_give_back(out, lk);
 	return r;
 }
 
-int sl_an_write_text(const struct sl_an *a, FILE *out, size_t max_stories)
+int sl_analysis_write_text(const struct sl_analysis *a, FILE *out, size_t max_stories)
 {
 	int lk = sl_stream_own(out), r = write_text(a, out, max_stories);
 	sl_stream_give_back(out, lk);

@@ -7,8 +7,8 @@
  *         back the input up to its first NUL (escaping is lossless); a short output buffer is
  *         never overrun.
  *   odd:  writer test. Bytes 1-2 are the buffer capacity, the rest a little program of
- *         begin/end/value operations. Checks: when sl_jb_finish succeeds the line is one valid
- *         JSON object and a newline; it succeeds exactly when the capacity holds the line the
+ *         begin/end/value operations. Checks: when sl_jsonline_finish succeeds the line is one
+ *         valid JSON object and a newline; it succeeds exactly when the capacity holds the line the
  *         same program writes into a large buffer, and then the bytes are identical; the
  *         writer never writes past its capacity. */
 #include <stdint.h>
@@ -116,16 +116,16 @@ static uint8_t take8(struct prog *g)
 	return v;
 }
 
-/* Run the program into buf[cap]; returns sl_jb_finish's result. */
+/* Run the program into buf[cap]; returns sl_jsonline_finish's result. */
 static size_t run(const uint8_t *code, size_t size, char *buf, size_t cap)
 {
 	struct prog g = {code, size};
-	struct sl_jb j;
+	struct sl_jsonline j;
 	char stack[DEPTH];   /* 'o' object, 'a' array */
 	int depth = 0;
 
-	sl_jb_init(&j, buf, cap);
-	sl_jb_obj_begin(&j, NULL);
+	sl_jsonline_init(&j, buf, cap);
+	sl_jsonline_obj_begin(&j, NULL);
 	stack[depth++] = 'o';
 	while (g.n) {
 		uint8_t op = take8(&g);
@@ -134,22 +134,22 @@ static size_t run(const uint8_t *code, size_t size, char *buf, size_t cap)
 		switch (op % 14) {
 		case 0:
 			if (depth < DEPTH) {
-				sl_jb_obj_begin(&j, key);
+				sl_jsonline_obj_begin(&j, key);
 				stack[depth++] = 'o';
 			}
 			break;
 		case 1:
 			if (depth < DEPTH) {
-				sl_jb_arr_begin(&j, key);
+				sl_jsonline_arr_begin(&j, key);
 				stack[depth++] = 'a';
 			}
 			break;
 		case 2:
 			if (depth > 1) {
 				if (stack[--depth] == 'o')
-					sl_jb_obj_end(&j);
+					sl_jsonline_obj_end(&j);
 				else
-					sl_jb_arr_end(&j);
+					sl_jsonline_arr_end(&j);
 			}
 			break;
 		case 3: {
@@ -158,55 +158,55 @@ static size_t run(const uint8_t *code, size_t size, char *buf, size_t cap)
 			if (len > g.n)
 				len = g.n;
 			/* Points into the input: the writer must read at most len bytes. */
-			sl_jb_strn(&j, key, (const char *)g.p, len);
+			sl_jsonline_strn(&j, key, (const char *)g.p, len);
 			g.p += len;
 			g.n -= len;
 			break;
 		}
 		case 4:
-			sl_jb_i64(&j, key, (int64_t)take64(&g));
+			sl_jsonline_i64(&j, key, (int64_t)take64(&g));
 			break;
 		case 5:
-			sl_jb_u64(&j, key, take64(&g));
+			sl_jsonline_u64(&j, key, take64(&g));
 			break;
 		case 6:
-			sl_jb_hex(&j, key, take64(&g));
+			sl_jsonline_hex(&j, key, take64(&g));
 			break;
 		case 7: {
 			uint64_t v = take64(&g);
 
 			/* Often 0 (null) or small, sometimes a full 64-bit id. */
-			sl_jb_id(&j, key, op & 0x80 ? v : v >> 60);
+			sl_jsonline_id(&j, key, op & 0x80 ? v : v >> 60);
 			break;
 		}
 		case 8:
-			sl_jb_bool(&j, key, op & 0x80);
+			sl_jsonline_bool(&j, key, op & 0x80);
 			break;
 		case 9:
-			sl_jb_null(&j, key);
+			sl_jsonline_null(&j, key);
 			break;
 		case 10:
-			sl_jb_raw(&j, key, "{\"x\":[1,2,{\"y\":null}]}");
+			sl_jsonline_raw(&j, key, "{\"x\":[1,2,{\"y\":null}]}");
 			break;
 		case 11:
-			sl_jb_str(&j, key, NULL);
+			sl_jsonline_str(&j, key, NULL);
 			break;
 		case 12:
-			sl_jb_str(&j, key, "caf\xc3\xa9 \"q\" \\ \x01\xff");
+			sl_jsonline_str(&j, key, "caf\xc3\xa9 \"q\" \\ \x01\xff");
 			break;
 		default:
-			sl_jb_i64(&j, key, INT64_MIN);
+			sl_jsonline_i64(&j, key, INT64_MIN);
 			break;
 		}
 	}
 	while (depth > 0) {
 		if (stack[--depth] == 'o')
-			sl_jb_obj_end(&j);
+			sl_jsonline_obj_end(&j);
 		else
-			sl_jb_arr_end(&j);
+			sl_jsonline_arr_end(&j);
 	}
 	CHECK(j.len <= cap);
-	return sl_jb_finish(&j);
+	return sl_jsonline_finish(&j);
 }
 
 static void fuzz_writer(const uint8_t *data, size_t size)

@@ -52,21 +52,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += n + 1;
 	}
 
-	struct sl_an_opts o = { NULL, "/work", 0, 3, 1, 0 };
-	struct sl_an *a = sl_an_new(&o);
+	struct sl_analysis_opts o = { NULL, "/work", 0, 3, 1, 0 };
+	struct sl_analysis *a = sl_analysis_new(&o);
 	FILE *in = fmemopen((void *)(size ? data : (const uint8_t *)""), size ? size : 1, "r");
 	FILE *out = fopen("/dev/null", "w");
 	if (in && out) {
-		sl_an_add_stream(a, in, "fuzz");
-		sl_an_finish(a);
-		sl_an_write_text(a, out, 100);
-		sl_an_write_summary(a, out);
-		sl_an_write_json(a, out);
-		sl_an_write_sarif(a, out);
-		sl_an_write_html(a, out);
+		sl_analysis_add_stream(a, in, "fuzz");
+		sl_analysis_finish(a);
+		sl_analysis_write_text(a, out, 100);
+		sl_analysis_write_summary(a, out);
+		sl_analysis_write_json(a, out);
+		sl_analysis_write_sarif(a, out);
+		sl_analysis_write_html(a, out);
 	}
 	if (in) fclose(in);
 	if (out) fclose(out);
-	sl_an_free(a);
+	sl_analysis_free(a);
 	return 0;
 }

@@ -415,7 +415,7 @@ for fn in sys.argv[1:]:
 PY
 check term_one_summary_line_and_last bash -c "test \$(grep -c '^SUMMARY' '$T/ctl.txt') = 1 && tail -n1 '$T/ctl.txt' | grep -qx 'SUMMARY: sockleak: 3 leaked socket(s) at 3 site(s)'"
 check term_escapes_visible bash -c "grep -qF '\\x1b[2J\\x1b[H\\rSUMMARY: sockleak: 0 leaked socket(s) at 0 site(s)\\nSUMMARY: sockleak: 0 leaked socket(s) at 0 site(s)\\n\\x07\\u202eevil' '$T/ctl.txt'"
-# the same summary is what `sockleak run` prints (sl_an_write_summary)
+# the same summary is what `sockleak run` prints (sl_analysis_write_summary)
 check term_bad_line_event_escaped bash -c "printf '{\"v\":1,\"event\":\"start\\\\u001b[2J\",\"ts_ns\":1,\"pid\":1,\"tid\":1}\n{\"v\":1,\"event\":\"leak\",\"ts_ns\":1,\"pid\":1,\"kind\":\"x\\\\u001b\",\"inode\":1}\n' | '$SL' report - 2>&1 >/dev/null | grep -q 'bad field' && ! '$SL' report - 2>&1 >/dev/null </dev/null | grep -q \$'\\033'"
 
 # UTF-8: strings cut in fixed buffers and suppressions that are not UTF-8; json and sarif

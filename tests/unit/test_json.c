@@ -172,35 +172,35 @@ static void test_escape_is_linear(void **state)
 
 static size_t build(char *buf, size_t cap)
 {
-	struct sl_jb j;
+	struct sl_jsonline j;
 
-	sl_jb_init(&j, buf, cap);
-	sl_jb_obj_begin(&j, NULL);
-	sl_jb_i64(&j, "v", 1);
-	sl_jb_str(&j, "event", "leak");
-	sl_jb_arr_begin(&j, "fds");
-	sl_jb_i64(&j, NULL, 3);
-	sl_jb_i64(&j, NULL, 4);
-	sl_jb_arr_end(&j);
-	sl_jb_obj_begin(&j, "o");
-	sl_jb_obj_end(&j);
-	sl_jb_arr_begin(&j, "e");
-	sl_jb_arr_end(&j);
-	sl_jb_arr_begin(&j, "frames");
-	sl_jb_obj_begin(&j, NULL);
-	sl_jb_hex(&j, "ip", 0x1a2b);
-	sl_jb_null(&j, "symbol");
-	sl_jb_obj_end(&j);
-	sl_jb_obj_begin(&j, NULL);
-	sl_jb_bool(&j, "t", 1);
-	sl_jb_bool(&j, "f", 0);
-	sl_jb_obj_end(&j);
-	sl_jb_arr_end(&j);
-	sl_jb_str(&j, "n", NULL);
-	sl_jb_raw(&j, "raw", "{\"a\":[1]}");
-	sl_jb_strn(&j, "cut", "abcdef", 3);
-	sl_jb_obj_end(&j);
-	return sl_jb_finish(&j);
+	sl_jsonline_init(&j, buf, cap);
+	sl_jsonline_obj_begin(&j, NULL);
+	sl_jsonline_i64(&j, "v", 1);
+	sl_jsonline_str(&j, "event", "leak");
+	sl_jsonline_arr_begin(&j, "fds");
+	sl_jsonline_i64(&j, NULL, 3);
+	sl_jsonline_i64(&j, NULL, 4);
+	sl_jsonline_arr_end(&j);
+	sl_jsonline_obj_begin(&j, "o");
+	sl_jsonline_obj_end(&j);
+	sl_jsonline_arr_begin(&j, "e");
+	sl_jsonline_arr_end(&j);
+	sl_jsonline_arr_begin(&j, "frames");
+	sl_jsonline_obj_begin(&j, NULL);
+	sl_jsonline_hex(&j, "ip", 0x1a2b);
+	sl_jsonline_null(&j, "symbol");
+	sl_jsonline_obj_end(&j);
+	sl_jsonline_obj_begin(&j, NULL);
+	sl_jsonline_bool(&j, "t", 1);
+	sl_jsonline_bool(&j, "f", 0);
+	sl_jsonline_obj_end(&j);
+	sl_jsonline_arr_end(&j);
+	sl_jsonline_str(&j, "n", NULL);
+	sl_jsonline_raw(&j, "raw", "{\"a\":[1]}");
+	sl_jsonline_strn(&j, "cut", "abcdef", 3);
+	sl_jsonline_obj_end(&j);
+	return sl_jsonline_finish(&j);
 }
 
 #define RECORD "{\"v\":1,\"event\":\"leak\",\"fds\":[3,4],\"o\":{},\"e\":[],\"frames\":[{\"ip\":" \
@@ -254,31 +254,31 @@ static void test_writer_truncation_returns_zero(void **state)
 static void test_writer_long_escaped_string_truncates(void **state)
 {
 	char buf[64], big[200];
-	struct sl_jb j;
+	struct sl_jsonline j;
 
 	(void)state;
 	memset(big, '"', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	sl_jb_init(&j, buf, sizeof(buf));
-	sl_jb_obj_begin(&j, NULL);
-	sl_jb_str(&j, "s", big);
-	sl_jb_obj_end(&j);
-	assert_int_equal(sl_jb_finish(&j), 0);
+	sl_jsonline_init(&j, buf, sizeof(buf));
+	sl_jsonline_obj_begin(&j, NULL);
+	sl_jsonline_str(&j, "s", big);
+	sl_jsonline_obj_end(&j);
+	assert_int_equal(sl_jsonline_finish(&j), 0);
 	assert_true(j.len < sizeof(buf));
 }
 
 static void test_writer_string_escaped(void **state)
 {
 	char buf[256];
-	struct sl_jb j;
+	struct sl_jsonline j;
 	size_t n;
 
 	(void)state;
-	sl_jb_init(&j, buf, sizeof(buf));
-	sl_jb_obj_begin(&j, NULL);
-	sl_jb_str(&j, "p", "/tmp/\"x\"\\\n\xff\xc3\xa9");
-	sl_jb_obj_end(&j);
-	n = sl_jb_finish(&j);
+	sl_jsonline_init(&j, buf, sizeof(buf));
+	sl_jsonline_obj_begin(&j, NULL);
+	sl_jsonline_str(&j, "p", "/tmp/\"x\"\\\n\xff\xc3\xa9");
+	sl_jsonline_obj_end(&j);
+	n = sl_jsonline_finish(&j);
 	assert_string_equal(buf, "{\"p\":\"/tmp/\\\"x\\\"\\\\\\u000a\\u00ff\xc3\xa9\"}\n");
 	assert_true(jc_valid(buf, n));
 }
@@ -286,17 +286,17 @@ static void test_writer_string_escaped(void **state)
 static void test_id_null_for_zero_else_16_hex(void **state)
 {
 	char buf[256];
-	struct sl_jb j;
+	struct sl_jsonline j;
 
 	(void)state;
-	sl_jb_init(&j, buf, sizeof(buf));
-	sl_jb_obj_begin(&j, NULL);
-	sl_jb_id(&j, "a", 0);
-	sl_jb_id(&j, "b", 1);
-	sl_jb_id(&j, "c", 0x9c1f03a2b44e7d10ULL);
-	sl_jb_id(&j, "d", UINT64_MAX);
-	sl_jb_obj_end(&j);
-	assert_true(sl_jb_finish(&j) > 0);
+	sl_jsonline_init(&j, buf, sizeof(buf));
+	sl_jsonline_obj_begin(&j, NULL);
+	sl_jsonline_id(&j, "a", 0);
+	sl_jsonline_id(&j, "b", 1);
+	sl_jsonline_id(&j, "c", 0x9c1f03a2b44e7d10ULL);
+	sl_jsonline_id(&j, "d", UINT64_MAX);
+	sl_jsonline_obj_end(&j);
+	assert_true(sl_jsonline_finish(&j) > 0);
 	assert_string_equal(buf, "{\"a\":null,\"b\":\"0000000000000001\",\"c\":\"9c1f03a2b44e7d10\","
 				 "\"d\":\"ffffffffffffffff\"}\n");
 }
@@ -304,20 +304,20 @@ static void test_id_null_for_zero_else_16_hex(void **state)
 static void test_numbers_extremes(void **state)
 {
 	char buf[256];
-	struct sl_jb j;
+	struct sl_jsonline j;
 
 	(void)state;
-	sl_jb_init(&j, buf, sizeof(buf));
-	sl_jb_arr_begin(&j, NULL);
-	sl_jb_u64(&j, NULL, UINT64_MAX);
-	sl_jb_u64(&j, NULL, 0);
-	sl_jb_i64(&j, NULL, INT64_MIN);
-	sl_jb_i64(&j, NULL, INT64_MAX);
-	sl_jb_i64(&j, NULL, -1);
-	sl_jb_hex(&j, NULL, 0);
-	sl_jb_hex(&j, NULL, UINT64_MAX);
-	sl_jb_arr_end(&j);
-	assert_true(sl_jb_finish(&j) > 0);
+	sl_jsonline_init(&j, buf, sizeof(buf));
+	sl_jsonline_arr_begin(&j, NULL);
+	sl_jsonline_u64(&j, NULL, UINT64_MAX);
+	sl_jsonline_u64(&j, NULL, 0);
+	sl_jsonline_i64(&j, NULL, INT64_MIN);
+	sl_jsonline_i64(&j, NULL, INT64_MAX);
+	sl_jsonline_i64(&j, NULL, -1);
+	sl_jsonline_hex(&j, NULL, 0);
+	sl_jsonline_hex(&j, NULL, UINT64_MAX);
+	sl_jsonline_arr_end(&j);
+	assert_true(sl_jsonline_finish(&j) > 0);
 	assert_string_equal(buf, "[18446744073709551615,0,-9223372036854775808,"
 				 "9223372036854775807,-1,\"0x0\",\"0xffffffffffffffff\"]\n");
 }

@@ -17,9 +17,9 @@
 #include "../../tools/jwrite.h"
 
 /* what jwrite wrote, NUL-terminated (owned by w) */
-static const char *text(struct sl_jw *w)
+static const char *text(struct sl_jsondoc *w)
 {
-	sl_jw_raw(w, "", 1);
+	sl_jsondoc_raw(w, "", 1);
 	w->n--;
 	return w->b;
 }
@@ -35,28 +35,28 @@ static void reals_are_jansson_s(void **state)
 			   (double)rand_r(&seed) / (rand_r(&seed) | 1) * (i % 3 ? 1e-3 : 1e9);
 		json_t *j = json_real(x);
 		char *want = json_dumps(j, JSON_ENCODE_ANY);
-		struct sl_jw w;
+		struct sl_jsondoc w;
 
-		sl_jw_init(&w, 0, 0);
-		sl_jw_real(&w, x);
+		sl_jsondoc_init(&w, 0, 0);
+		sl_jsondoc_real(&w, x);
 		assert_string_equal(text(&w), want);
 		free(want);
 		json_decref(j);
-		sl_jw_free(&w);
+		sl_jsondoc_free(&w);
 	}
 }
 
 static void a_real_json_cannot_say_is_null(void **state)
 {
-	struct sl_jw w;
+	struct sl_jsondoc w;
 	(void)state;
-	sl_jw_init(&w, 0, 0);
-	sl_jw_open(&w, '[');
-	sl_jw_real(&w, 1.0 / 0.0);
-	sl_jw_real(&w, 0.0 / 0.0);
-	sl_jw_close(&w, ']');
+	sl_jsondoc_init(&w, 0, 0);
+	sl_jsondoc_open(&w, '[');
+	sl_jsondoc_real(&w, 1.0 / 0.0);
+	sl_jsondoc_real(&w, 0.0 / 0.0);
+	sl_jsondoc_close(&w, ']');
 	assert_string_equal(text(&w), "[null,null]");
-	sl_jw_free(&w);
+	sl_jsondoc_free(&w);
 }
 
 /* The strings a log or a process can hand the tools */
@@ -78,45 +78,45 @@ static void documents_are_jansson_s(void **state)
 	(void)state;
 	for (int indent = 0; indent <= 2; indent += 2) {
 		json_t *root = json_object(), *arr = json_array(), *empty = json_array();
-		struct sl_jw w;
+		struct sl_jsondoc w;
 		char *want;
 		size_t n = sizeof hostile / sizeof *hostile;
 
-		sl_jw_init(&w, indent, 0);
-		sl_jw_open(&w, '{');
-		sl_jw_kint(&w, "n", -42);
+		sl_jsondoc_init(&w, indent, 0);
+		sl_jsondoc_open(&w, '{');
+		sl_jsondoc_kint(&w, "n", -42);
 		json_object_set_new(root, "n", json_integer(-42));
-		sl_jw_key(&w, "strings");
-		sl_jw_open(&w, '[');
+		sl_jsondoc_key(&w, "strings");
+		sl_jsondoc_open(&w, '[');
 		for (size_t i = 0; i < n; i++) {
-			sl_jw_open(&w, '{');
-			sl_jw_kstr(&w, "s", hostile[i]);
-			sl_jw_key(&w, "ok");
-			sl_jw_bool(&w, (int)(i & 1));
-			sl_jw_key(&w, "none");
-			sl_jw_null(&w);
-			sl_jw_close(&w, '}');
+			sl_jsondoc_open(&w, '{');
+			sl_jsondoc_kstr(&w, "s", hostile[i]);
+			sl_jsondoc_key(&w, "ok");
+			sl_jsondoc_bool(&w, (int)(i & 1));
+			sl_jsondoc_key(&w, "none");
+			sl_jsondoc_null(&w);
+			sl_jsondoc_close(&w, '}');
 			json_array_append_new(arr, json_pack("{s:o,s:b,s:n}", "s",
 							     jansson_str(hostile[i]), "ok",
 							     (int)(i & 1), "none"));
 		}
-		sl_jw_close(&w, ']');
+		sl_jsondoc_close(&w, ']');
 		json_object_set_new(root, "strings", arr);
-		sl_jw_key(&w, "empty");
-		sl_jw_open(&w, '[');
-		sl_jw_close(&w, ']');
+		sl_jsondoc_key(&w, "empty");
+		sl_jsondoc_open(&w, '[');
+		sl_jsondoc_close(&w, ']');
 		json_object_set_new(root, "empty", empty);
-		sl_jw_key(&w, "real");
-		sl_jw_real(&w, 179.00201500020921);
+		sl_jsondoc_key(&w, "real");
+		sl_jsondoc_real(&w, 179.00201500020921);
 		json_object_set_new(root, "real", json_real(179.00201500020921));
-		sl_jw_close(&w, '}');
+		sl_jsondoc_close(&w, '}');
 		want = json_dumps(root, JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER |
 					(indent ? JSON_INDENT(indent) : JSON_COMPACT));
 		assert_non_null(want);
 		assert_string_equal(text(&w), want);
 		free(want);
 		json_decref(root);
-		sl_jw_free(&w);
+		sl_jsondoc_free(&w);
 	}
 }
 
