@@ -3,7 +3,7 @@
  * from one process to the next by up to ~80 instructions per request, more than the effect being
  * measured. Preloaded into every run, native and sockleak alike, this makes /dev/urandom read as
  * a fixed byte stream for fopen() callers, so every redis run hashes the same way. */
-#ifndef _GNU_SOURCE   /* the build defines it; by hand, RTLD_NEXT needs it */
+#ifndef _GNU_SOURCE /* the build defines it; by hand, RTLD_NEXT needs it */
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>

@@ -22,7 +22,8 @@ static char buf[65536];
 static int dial(int port)
 {
 	static unsigned seq;
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockaddr_in src = {.sin_family = AF_INET};
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);

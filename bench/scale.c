@@ -134,7 +134,8 @@ static int dial(const struct sockaddr_in *sa, long i, int base)
 
 	if (fd < 0)
 		die("socket");
-	src.sin_addr.s_addr = htonl((uint32_t)(0x7f000000u | (unsigned)base << 8 | (unsigned)(1 + i / 10000)));
+	src.sin_addr.s_addr =
+		htonl((uint32_t)(0x7f000000u | (unsigned)base << 8 | (unsigned)(1 + i / 10000)));
 	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) ||
 	    connect(fd, (const struct sockaddr *)sa, sizeof(*sa)))
@@ -171,7 +172,8 @@ static void probe(double secs)
 	char c = 'x';
 
 	a = socket(AF_INET, SOCK_STREAM, 0);
-	if (a < 0 || connect(a, (struct sockaddr *)&sa, sizeof(sa)) || (b = accept(l, NULL, NULL)) < 0)
+	if (a < 0 || connect(a, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    (b = accept(l, NULL, NULL)) < 0)
 		die("probe pair");
 	close(l);
 	setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -220,11 +222,13 @@ int main(int argc, char **argv)
 		n = atol(argv[2]);
 		lim = raise_nofile(n + 64);
 		if (n > lim - 32) {
-			fprintf(stderr, "scale: RLIMIT_NOFILE is %ld: %ld connections do not fit\n", lim, n);
+			fprintf(stderr, "scale: RLIMIT_NOFILE is %ld: %ld connections do not fit\n",
+				lim, n);
 			return 3;
 		}
 		fds = calloc((size_t)n + 1, sizeof(int));
-		memset(fds, 0, ((size_t)n + 1) * sizeof(int));   /* touched now, not counted later */
+		/* touched now, not counted later */
+		memset(fds, 0, ((size_t)n + 1) * sizeof(int));
 		l = listener(4096, &sa);
 		printf("PORT %d\n", ntohs(sa.sin_port));
 		before = rss_kib();

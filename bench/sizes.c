@@ -10,7 +10,8 @@
 int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000, cap = 1024;
-	double rec = (double)sizeof(struct sl_sock), slot = sizeof(struct sl_sock *), fdp = sizeof(void *);
+	double rec = (double)sizeof(struct sl_sock), slot = sizeof(struct sl_sock *),
+	       fdp = sizeof(void *);
 
 	while ((n + 1) * 2 > cap)
 		cap *= 2;

@@ -51,14 +51,8 @@ static void sl_creds_after(int paused)
 		r_; \
 	})
 
-SL_EXPORT int setuid(uid_t u)
-{
-	return SL_CREDS(SL_CALL(setuid, (int)syscall(SYS_setuid, u), u));
-}
-SL_EXPORT int setgid(gid_t g)
-{
-	return SL_CREDS(SL_CALL(setgid, (int)syscall(SYS_setgid, g), g));
-}
+SL_EXPORT int setuid(uid_t u) { return SL_CREDS(SL_CALL(setuid, (int)syscall(SYS_setuid, u), u)); }
+SL_EXPORT int setgid(gid_t g) { return SL_CREDS(SL_CALL(setgid, (int)syscall(SYS_setgid, g), g)); }
 SL_EXPORT int seteuid(uid_t u)
 {
 	return SL_CREDS(SL_CALL(seteuid, (int)syscall(SYS_setresuid, -1, u, -1), u));

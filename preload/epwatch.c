@@ -12,7 +12,8 @@
 
 static int sl_ep SL_FORK_STATE = -1;
 static int sl_ep_pid;
-static int sl_ep_inherited SL_FORK_STATE; /* a forked child's copy of its parent's instance, still open */
+/* a forked child's copy of its parent's instance, still open */
+static int sl_ep_inherited SL_FORK_STATE;
 static dev_t sl_ep_dev;
 static ino_t sl_ep_ino;
 static unsigned sl_ep_generation;
@@ -23,7 +24,7 @@ unsigned sl_ep_gen(void) { return sl_ep_generation; }
 
 static void sl_ep_new_generation(void)
 {
-	sl_ep_generation = sl_ep_generation % 254 + 1;   /* 1..254: never 0 or SL_EP_DEAD */
+	sl_ep_generation = sl_ep_generation % 254 + 1; /* 1..254: never 0 or SL_EP_DEAD */
 }
 
 /* A forked child holds its parent's instance until its own watchdog first uses epoll: closing
@@ -82,7 +83,7 @@ int sl_ep_add(int fd, uint64_t inode)
 {
 	struct epoll_event ev = {.events = EPOLLRDHUP, .data.u64 = inode};
 
-	sl_ep_drop_inherited();   /* never into the parent's instance */
+	sl_ep_drop_inherited(); /* never into the parent's instance */
 	if (syscall(SYS_epoll_ctl, sl_ep, EPOLL_CTL_ADD, fd, &ev) == 0)
 		return 0;
 	/* Registered already, under this number, for what may be another socket that had the
@@ -96,7 +97,7 @@ void sl_ep_del(int fd)
 {
 	struct epoll_event ev = {0};
 
-	sl_ep_drop_inherited();   /* never a registration of the parent's */
+	sl_ep_drop_inherited(); /* never a registration of the parent's */
 	syscall(SYS_epoll_ctl, sl_ep, EPOLL_CTL_DEL, fd, &ev);
 }
 
@@ -105,7 +106,7 @@ int sl_ep_poll(void (*fn)(uint64_t inode, int hup, void *ctx), void *ctx, size_t
 	static struct epoll_event evs[1024];
 	size_t total = 0;
 
-	sl_ep_drop_inherited();   /* never the parent's events */
+	sl_ep_drop_inherited(); /* never the parent's events */
 	/* Level-triggered, a ready socket goes back to the end of the ready list once returned:
 	 * stop after a short batch, or after as many events as there can be sockets. */
 	for (;;) {

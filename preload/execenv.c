@@ -38,9 +38,9 @@ int sl_preload_names_us(const char *v, const char *self)
 				b = v + i + 1;
 				bn = n - i - 1;
 			}
-		if (n && ((n == sl && !memcmp(v, self, n)) ||
-			  (sbl && bn == sbl && !memcmp(b, sb, bn)) ||
-			  (bn >= 11 && !memcmp(b, "libsockleak", 11))))
+		if (n &&
+		    ((n == sl && !memcmp(v, self, n)) || (sbl && bn == sbl && !memcmp(b, sb, bn)) ||
+		     (bn >= 11 && !memcmp(b, "libsockleak", 11))))
 			return 1;
 		v += n;
 		while (*v == ':' || *v == ' ' || *v == '\t' || *v == '\n')
@@ -49,8 +49,7 @@ int sl_preload_names_us(const char *v, const char *self)
 	return 0;
 }
 
-const char *sl_execenv_why(char *const envp[], const char *self, const char *log_path,
-			   int global)
+const char *sl_execenv_why(char *const envp[], const char *self, const char *log_path, int global)
 {
 	const char *pre = sl_env_get(envp, "LD_PRELOAD");
 	const char *opt = sl_env_get(envp, "SOCKLEAK_OPTIONS");

@@ -9,8 +9,7 @@
 /* Why a program started with envp would run without sockleak, or NULL when it would not.
  * self: the path this library was loaded from; log_path: where this process's records go;
  * global: /etc/ld.so.preload names us (every image loads us, LD_PRELOAD or not). */
-const char *sl_execenv_why(char *const envp[], const char *self, const char *log_path,
-			   int global);
+const char *sl_execenv_why(char *const envp[], const char *self, const char *log_path, int global);
 
 /* Does a list of libraries load us: an LD_PRELOAD value (':' or ' ' separated, as ld.so(8)
  * reads it) or /etc/ld.so.preload's text (also tabs and newlines)? By our path, by a file of

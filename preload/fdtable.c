@@ -12,7 +12,7 @@ uint64_t sl_sock_total;
 /* Socket records live in slabs that are never unmapped, so the watchdog can walk them and a
  * hot-path pointer to a freed record stays valid memory. */
 #define SL_SLAB_SOCKS 1024
-#define SL_MAX_SLABS 4096          /* 4M sockets */
+#define SL_MAX_SLABS 4096 /* 4M sockets */
 
 /* Records are handed out SL_SLAB_BATCH at a time from the newest slab, lowest first: a
  * program with a few sockets writes (and its fork children copy and free at exit) the first
@@ -23,8 +23,8 @@ _Static_assert(SL_SLAB_SOCKS % SL_SLAB_BATCH == 0, "a slab is whole batches");
 static struct sl_sock *sl_slabs[SL_MAX_SLABS];
 /* read by the fork child's walk: on the page it writes */
 static unsigned sl_nslabs SL_FORK_STATE;
-static unsigned sl_slab_fill SL_FORK_STATE;   /* records of the newest slab handed out */
-struct sl_sock *sl_free_socks;   /* linked through ->inode */
+static unsigned sl_slab_fill SL_FORK_STATE; /* records of the newest slab handed out */
+struct sl_sock *sl_free_socks;              /* linked through ->inode */
 size_t sl_live_socks;
 size_t sl_live6;
 uint32_t sl_gen;
@@ -137,7 +137,8 @@ int sl_fd_set_slow(int fd, struct sl_sock *s)
 			return ENOMEM;
 		__atomic_store_n(&sl_fd_chunks[u >> SL_FD_SHIFT], c, __ATOMIC_RELEASE);
 		if ((u >> SL_FD_SHIFT) + 1 > __atomic_load_n(&sl_fd_chunks_used, __ATOMIC_RELAXED))
-			__atomic_store_n(&sl_fd_chunks_used, (u >> SL_FD_SHIFT) + 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&sl_fd_chunks_used, (u >> SL_FD_SHIFT) + 1,
+					 __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&c[u & (SL_FD_CHUNK - 1)], s, __ATOMIC_RELEASE);
 	return 0;
@@ -148,8 +149,8 @@ struct sl_sock *sl_fd_clear_slow(int fd)
 	struct sl_sock *s = sl_fd_lookup(fd);
 
 	if (s)
-		__atomic_store_n(&sl_fd_chunks[(unsigned)fd >> SL_FD_SHIFT][(unsigned)fd &
-									(SL_FD_CHUNK - 1)],
+		__atomic_store_n(&sl_fd_chunks[(unsigned)fd >> SL_FD_SHIFT]
+					      [(unsigned)fd & (SL_FD_CHUNK - 1)],
 				 NULL, __ATOMIC_RELEASE);
 	return s;
 }
@@ -204,7 +205,7 @@ struct sl_sock *sl_sock_new(uint64_t inode)
 {
 	struct sl_sock *s;
 
-	if (!inode)   /* 0 marks an empty slot in the inode map */
+	if (!inode) /* 0 marks an empty slot in the inode map */
 		return NULL;
 	sl_evict_inode(inode);
 	s = sl_sock_new_lazy();
@@ -254,7 +255,7 @@ int sl_sock_identify(struct sl_sock *s, uint64_t inode)
 		sl_merge_into(s, old);
 	s->inode = inode;
 	if (sl_map_put(s)) {
-		s->inode = 0;   /* still lazy: taken again at the next scan */
+		s->inode = 0; /* still lazy: taken again at the next scan */
 		return ENOMEM;
 	}
 	sl_lazy--;
@@ -281,7 +282,8 @@ void sl_sock_free_slow(struct sl_sock *s)
 	s->flags = 0;
 	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
 	sl_free_socks = s;
-	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) - 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) - 1,
+			 __ATOMIC_RELAXED);
 }
 
 int sl_sock_fds(const struct sl_sock *s, int *out, int max)
@@ -315,10 +317,11 @@ void sl_sock_add_shared(struct sl_sock *s, pid_t pid)
 		s->shared[s->nshared++] = pid;
 	else /* keep the newest holders: the oldest are the likeliest to have exited */
 		memmove(s->shared, s->shared + 1, (SL_SHARED_MAX - 1) * sizeof(pid_t)),
-		s->shared[SL_SHARED_MAX - 1] = pid;
+			s->shared[SL_SHARED_MAX - 1] = pid;
 }
 
-SL_FORK_CODE size_t sl_sock_each_from(size_t pos, int (*fn)(struct sl_sock *s, void *ctx), void *ctx)
+SL_FORK_CODE size_t sl_sock_each_from(size_t pos, int (*fn)(struct sl_sock *s, void *ctx),
+				      void *ctx)
 {
 	for (size_t k = pos / SL_SLAB_SOCKS; k < sl_nslabs; k++) {
 		/* never handed out: never written, not to be read (its pages are not there) */

@@ -28,51 +28,56 @@
 
 #define SL_FD_SHIFT 12
 #define SL_FD_CHUNK (1u << SL_FD_SHIFT)
-#define SL_FD_LIMIT (1u << 31)      /* every non-negative int */
+#define SL_FD_LIMIT (1u << 31) /* every non-negative int */
 /* The top level covers every 32-bit value, so the hot path needs no bounds check: a negative
  * fd indexes a chunk that never exists. 8 MiB of address space, of which only the pages for
  * the chunk pointers in use are ever touched. */
 #define SL_FD_CHUNKS (1u << (32 - SL_FD_SHIFT))
 
-enum sl_role { SL_ROLE_OTHER, SL_ROLE_ACCEPTED, SL_ROLE_CONNECTED, SL_ROLE_INHERITED,
-	       SL_ROLE_RECEIVED };
+enum sl_role {
+	SL_ROLE_OTHER,
+	SL_ROLE_ACCEPTED,
+	SL_ROLE_CONNECTED,
+	SL_ROLE_INHERITED,
+	SL_ROLE_RECEIVED
+};
 
 enum sl_flag {
 	SL_F_USED = 1 << 0,
-	SL_F_FIN_SENT = 1 << 1,   /* the program shut down its sending side: FIN went out */
-	SL_F_REPORTED = 1 << 2,   /* a leak record was written */
-	SL_F_INHERITED = 1 << 3,  /* came to this process across fork or exec */
+	SL_F_FIN_SENT = 1 << 1,  /* the program shut down its sending side: FIN went out */
+	SL_F_REPORTED = 1 << 2,  /* a leak record was written */
+	SL_F_INHERITED = 1 << 3, /* came to this process across fork or exec */
 	SL_F_ENFORCED = 1 << 4,
-	SL_F_EXEMPT = 1 << 5,     /* sockleak_ignore_fd(): never reported or enforced */
-	SL_F_HALFCLOSE = 1 << 6,  /* sockleak_half_close_ok(): EOF and CLOSE_WAIT are expected */
-	SL_F_LISTEN = 1 << 7,     /* a listening socket: never idle, never leaked */
+	SL_F_EXEMPT = 1 << 5,    /* sockleak_ignore_fd(): never reported or enforced */
+	SL_F_HALFCLOSE = 1 << 6, /* sockleak_half_close_ok(): EOF and CLOSE_WAIT are expected */
+	SL_F_LISTEN = 1 << 7,    /* a listening socket: never idle, never leaked */
 };
 
 
 #define SL_SHARED_MAX 4
 
 struct sl_sock {
-	uint64_t inode;           /* 0 until its identity is taken (lazy, see above) */
-	uint64_t open_ms;         /* monotonic ms, like every time below */
-	uint64_t last_io_ms;      /* stamped by the hot path with the coarse clock (relaxed) */
-	uint64_t eof_ms;          /* read returned 0; 0 = not yet */
-	uint64_t cw_ms;           /* first scan that saw CLOSE_WAIT; 0 = not in CLOSE_WAIT */
-	uint32_t reported_after;  /* ms from open_ms to the leak record (rare: 32 bits, clamped) */
+	uint64_t inode;          /* 0 until its identity is taken (lazy, see above) */
+	uint64_t open_ms;        /* monotonic ms, like every time below */
+	uint64_t last_io_ms;     /* stamped by the hot path with the coarse clock (relaxed) */
+	uint64_t eof_ms;         /* read returned 0; 0 = not yet */
+	uint64_t cw_ms;          /* first scan that saw CLOSE_WAIT; 0 = not in CLOSE_WAIT */
+	uint32_t reported_after; /* ms from open_ms to the leak record (rare: 32 bits, clamped) */
 	uint32_t gen;
-	uint32_t open_stack, eof_stack;   /* stack table indexes, 0 = none */
-	uint32_t cw_scan;                 /* last scan that saw it in CLOSE_WAIT */
-	int32_t fd;                       /* lowest fd of this process on it */
+	uint32_t open_stack, eof_stack; /* stack table indexes, 0 = none */
+	uint32_t cw_scan;               /* last scan that saw it in CLOSE_WAIT */
+	int32_t fd;                     /* lowest fd of this process on it */
 	uint16_t nfds;
 	uint8_t family, role, flags, kind, nshared;
-	uint8_t ep;                       /* epoll registration (epwatch.h) */
-	pid_t shared[SL_SHARED_MAX];      /* other processes known to hold it */
+	uint8_t ep;                  /* epoll registration (epwatch.h) */
+	pid_t shared[SL_SHARED_MAX]; /* other processes known to hold it */
 };
 
 extern struct sl_sock **sl_fd_chunks[SL_FD_CHUNKS];
 /* The first chunk (fds 0..4095), static so the hot path reaches it with one load and no
  * test of the top level; sl_fd_chunks[0] points to it once it is used. */
 extern struct sl_sock *sl_fd_chunk0[SL_FD_CHUNK];
-extern unsigned sl_fd_chunks_used;   /* highest chunk index in use + 1 */
+extern unsigned sl_fd_chunks_used; /* highest chunk index in use + 1 */
 
 /* Hot path: the socket behind fd, or NULL. Lock-free. */
 static inline struct sl_sock *sl_fd_lookup(int fd)
@@ -123,8 +128,8 @@ struct sl_sock *sl_sock_new(uint64_t inode);
 extern struct sl_sock *sl_free_socks;
 extern uint32_t sl_gen;
 extern size_t sl_live_socks;
-extern uint64_t sl_sock_total;      /* tracked over the process lifetime */
-extern size_t sl_lazy;              /* live records whose identity is not taken yet */
+extern uint64_t sl_sock_total; /* tracked over the process lifetime */
+extern size_t sl_lazy;         /* live records whose identity is not taken yet */
 int sl_slab_add(void);
 /* In a fork child: the records it inherited (every one in use) are to be marked as such, with
  * the parent as the one process known to share them, at its first sl_enter (sl.h), not here:
@@ -164,7 +169,8 @@ static inline struct sl_sock *sl_sock_new_lazy(void)
 	s->fd = -1;
 	sl_lazy++;
 	/* Every writer holds sl_lock: a plain store, read without the lock (sl_sock_count). */
-	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
 	sl_sock_total++;
 	return s;
 }
@@ -182,7 +188,8 @@ static inline void sl_sock_free(struct sl_sock *s)
 	s->flags = 0;
 	s->inode = (uint64_t)(uintptr_t)sl_free_socks;
 	sl_free_socks = s;
-	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) - 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&sl_live_socks, __atomic_load_n(&sl_live_socks, __ATOMIC_RELAXED) - 1,
+			 __ATOMIC_RELAXED);
 }
 /* Give a lazy record its identity (enters it in the inode map): 0 or an errno (ENOMEM: still
  * lazy; EEXIST: it already has another). */

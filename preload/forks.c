@@ -42,8 +42,8 @@ void sl_forks_init(void)
 		sl_self_pid = (pid_t)syscall(SYS_getpid);
 	if (!sl_self_path[0] && dladdr((void *)sl_forks_init, &di) && di.dli_fname)
 		snprintf(sl_self_path, SL_PATH_MAX, "%s", di.dli_fname);
-	if (sl_self_path[0] && (sl_file_read("/etc/ld.so.preload", list, sizeof(list), 0) > 0 ||
-				list[0]))
+	if (sl_self_path[0] &&
+	    (sl_file_read("/etc/ld.so.preload", list, sizeof(list), 0) > 0 || list[0]))
 		sl_self_global = sl_preload_names_us(list, sl_self_path);
 }
 

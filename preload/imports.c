@@ -60,11 +60,21 @@ static int sl_imports_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		return 0;
 	for (; d->d_tag != DT_NULL; d++) {
 		switch (d->d_tag) {
-		case DT_SYMTAB: sym = (const ElfW(Sym) *)sl_dyn_addr(info, d->d_un.d_ptr); break;
-		case DT_STRTAB: str = (const char *)sl_dyn_addr(info, d->d_un.d_ptr); break;
-		case DT_STRSZ: strsz = d->d_un.d_val; break;
-		case DT_GNU_HASH: gnu = (const uint32_t *)sl_dyn_addr(info, d->d_un.d_ptr); break;
-		case DT_HASH: sysv = (const uint32_t *)sl_dyn_addr(info, d->d_un.d_ptr); break;
+		case DT_SYMTAB:
+			sym = (const ElfW(Sym) *)sl_dyn_addr(info, d->d_un.d_ptr);
+			break;
+		case DT_STRTAB:
+			str = (const char *)sl_dyn_addr(info, d->d_un.d_ptr);
+			break;
+		case DT_STRSZ:
+			strsz = d->d_un.d_val;
+			break;
+		case DT_GNU_HASH:
+			gnu = (const uint32_t *)sl_dyn_addr(info, d->d_un.d_ptr);
+			break;
+		case DT_HASH:
+			sysv = (const uint32_t *)sl_dyn_addr(info, d->d_un.d_ptr);
+			break;
 		}
 	}
 	if (!sym || !str || !sl_holds(info, (uintptr_t)str, strsz))
@@ -81,7 +91,7 @@ static int sl_imports_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	if (!sl_holds(info, (uintptr_t)sym, n * sizeof(*sym)))
 		return 0;
 	for (size_t i = 1; i < n; i++) {
-		unsigned type = ELF64_ST_TYPE(sym[i].st_info);   /* ELF32_ST_TYPE is the same */
+		unsigned type = ELF64_ST_TYPE(sym[i].st_info); /* ELF32_ST_TYPE is the same */
 		size_t at = sym[i].st_name;
 
 		if (sym[i].st_shndx != SHN_UNDEF || at >= strsz ||
@@ -102,7 +112,7 @@ static int sl_imports_cb(struct dl_phdr_info *info, size_t size, void *arg)
 
 int sl_imports_any(const char *const *names, const void *self)
 {
-	struct sl_imports_ctx ctx = { names, (uintptr_t)self };
+	struct sl_imports_ctx ctx = {names, (uintptr_t)self};
 
 	return dl_iterate_phdr(sl_imports_cb, &ctx) == 1;
 }

@@ -63,7 +63,8 @@ SL_FORK_CODE __attribute__((destructor)) static void sl_dtor(void)
 			sl_jsonline_u64(j, SL_KEY(open), sl_sock_count());
 			sl_jsonline_u64(j, SL_KEY(leaked), sl_leaked_count());
 			sl_jsonline_u64(j, SL_KEY(enforced), sl_enforced_count());
-			sl_jsonline_u64(j, SL_KEY(untracked), __atomic_load_n(&sl_untracked_socks, __ATOMIC_RELAXED));
+			sl_jsonline_u64(j, SL_KEY(untracked),
+					__atomic_load_n(&sl_untracked_socks, __ATOMIC_RELAXED));
 			sl_jsonline_u64(j, SL_KEY(dropped), sl_log_dropped());
 			sl_log_end();
 		}

@@ -72,7 +72,7 @@ long sl_hot_eof(int fd, uintptr_t ret)
 
 /* ---- reads ---- */
 
-#ifndef SL_HOT_ASM   /* else hot_x86_64.S */
+#ifndef SL_HOT_ASM /* else hot_x86_64.S */
 SL_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	ssize_t r = SL_CALL(read, syscall(SYS_read, fd, buf, n), fd, buf, n);
@@ -98,7 +98,7 @@ SL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 	return r;
 }
 
-#ifndef SL_HOT_ASM   /* else hot_x86_64.S */
+#ifndef SL_HOT_ASM /* else hot_x86_64.S */
 SL_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
 	ssize_t r = SL_CALL(recv, syscall(SYS_recvfrom, fd, buf, n, flags, NULL, NULL), fd, buf, n,
@@ -165,7 +165,7 @@ SL_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 
 /* ---- writes: only "last I/O", stamped before the call so the call is a tail call ---- */
 
-#ifndef SL_HOT_ASM   /* else hot_x86_64.S */
+#ifndef SL_HOT_ASM /* else hot_x86_64.S */
 SL_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	sl_after_io(fd);
@@ -181,16 +181,15 @@ SL_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 SL_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
 	sl_after_io(fd);
-	return SL_CALL(send, syscall(SYS_sendto, fd, buf, n, flags, NULL, 0), fd, buf, n,
-			    flags);
+	return SL_CALL(send, syscall(SYS_sendto, fd, buf, n, flags, NULL, 0), fd, buf, n, flags);
 }
 
 SL_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *sa,
 			 socklen_t salen)
 {
 	sl_after_io(fd);
-	return SL_CALL(sendto, syscall(SYS_sendto, fd, buf, n, flags, sa, salen), fd, buf, n,
-			    flags, sa, salen);
+	return SL_CALL(sendto, syscall(SYS_sendto, fd, buf, n, flags, sa, salen), fd, buf, n, flags,
+		       sa, salen);
 }
 
 SL_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
@@ -214,8 +213,8 @@ SL_EXPORT int socket(int domain, int type, int protocol)
 
 SL_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
 {
-	int r = SL_CALL(socketpair, (int)syscall(SYS_socketpair, domain, type, protocol, sv), domain,
-			type, protocol, sv);
+	int r = SL_CALL(socketpair, (int)syscall(SYS_socketpair, domain, type, protocol, sv),
+			domain, type, protocol, sv);
 
 	if (r == 0) {
 		sl_track_forget(sv[0]);
@@ -314,8 +313,8 @@ static int sl_close_range(unsigned first, unsigned last, int flags)
 	int r = 0, omax = sl_own_fd_max();
 
 	if (first > last || sl_busy)
-		return SL_CALL(close_range, (int)syscall(SYS_close_range, first, last, flags), first,
-			       last, flags);
+		return SL_CALL(close_range, (int)syscall(SYS_close_range, first, last, flags),
+			       first, last, flags);
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
 		sl_track_close_range(first, last);
 	/* Close the gaps between our own descriptors (the log, libunwind's pipe, the netlink
@@ -331,8 +330,8 @@ static int sl_close_range(unsigned first, unsigned last, int flags)
 			if (fd > last || fd >= SL_FD_LIMIT) {
 				if (r == 0 && fd <= last)
 					r = SL_CALL(close_range,
-						    (int)syscall(SYS_close_range, fd, last, flags), fd,
-						    last, flags);
+						    (int)syscall(SYS_close_range, fd, last, flags),
+						    fd, last, flags);
 				break;
 			}
 			lo = fd + 1;
@@ -562,7 +561,7 @@ static int sl_execl_argc(const char *arg0, va_list ap)
 	char *argv[n_]; \
 	argv[0] = (char *)(arg0); \
 	for (int i_ = 1; i_ < n_; i_++) \
-		argv[i_] = va_arg(ap, char *)
+	argv[i_] = va_arg(ap, char *)
 
 SL_EXPORT int execl(const char *path, const char *arg0, ...)
 {

@@ -139,9 +139,9 @@ size_t sl_term_escape(char *out, size_t cap, const char *str)
 		return 0;
 	while (s[i]) {
 		size_t n = sl_utf8_len(s + i, strnlen((const char *)s + i, 4)), en = n;
-		uint32_t cp = n == 2 ? (s[i] & 0x1fu) << 6 | (s[i + 1] & 0x3fu)
+		uint32_t cp = n == 2   ? (s[i] & 0x1fu) << 6 | (s[i + 1] & 0x3fu)
 			      : n == 3 ? (s[i] & 0x0fu) << 12 | (s[i + 1] & 0x3fu) << 6 |
-					 (s[i + 2] & 0x3fu)
+						 (s[i + 2] & 0x3fu)
 				       : s[i];
 		char esc[8];
 		const char *src = (const char *)s + i;
@@ -163,9 +163,9 @@ size_t sl_term_escape(char *out, size_t cap, const char *str)
 			en = 4;
 			n = 1;
 		} else if (n > 1 && n < 4 &&
-			   ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) ||
-			    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
-			    cp == 0xfeff)) {
+			   ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c ||
+			    (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+			    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff)) {
 			memcpy(esc, "\\u", 2);
 			for (int k = 0; k < 4; k++)
 				esc[2 + k] = digits[(cp >> (12 - 4 * k)) & 15];

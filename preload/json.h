@@ -17,19 +17,22 @@ struct sl_jsonline {
 };
 
 void sl_jsonline_init(struct sl_jsonline *j, char *buf, size_t cap);
-void sl_jsonline_obj_begin(struct sl_jsonline *j, const char *key);   /* key NULL inside arrays / top */
+/* key NULL inside arrays / top */
+void sl_jsonline_obj_begin(struct sl_jsonline *j, const char *key);
 void sl_jsonline_obj_end(struct sl_jsonline *j);
 void sl_jsonline_arr_begin(struct sl_jsonline *j, const char *key);
 void sl_jsonline_arr_end(struct sl_jsonline *j);
-void sl_jsonline_str(struct sl_jsonline *j, const char *key, const char *val);  /* val NULL: null */
+void sl_jsonline_str(struct sl_jsonline *j, const char *key, const char *val); /* val NULL: null */
 void sl_jsonline_strn(struct sl_jsonline *j, const char *key, const char *val, size_t max);
 void sl_jsonline_i64(struct sl_jsonline *j, const char *key, int64_t v);
 void sl_jsonline_u64(struct sl_jsonline *j, const char *key, uint64_t v);
-void sl_jsonline_hex(struct sl_jsonline *j, const char *key, uint64_t v);   /* "0x1a2b" string */
-void sl_jsonline_id(struct sl_jsonline *j, const char *key, uint64_t v);    /* 16 hex digits, 0: null */
+void sl_jsonline_hex(struct sl_jsonline *j, const char *key, uint64_t v); /* "0x1a2b" string */
+/* 16 hex digits, 0: null */
+void sl_jsonline_id(struct sl_jsonline *j, const char *key, uint64_t v);
 void sl_jsonline_bool(struct sl_jsonline *j, const char *key, int v);
 void sl_jsonline_null(struct sl_jsonline *j, const char *key);
-void sl_jsonline_raw(struct sl_jsonline *j, const char *key, const char *raw);  /* pre-formatted JSON */
+/* pre-formatted JSON */
+void sl_jsonline_raw(struct sl_jsonline *j, const char *key, const char *raw);
 /* Terminates with '\n' (and a NUL not counted in len). Returns len, or 0 when truncated. */
 size_t sl_jsonline_finish(struct sl_jsonline *j);
 

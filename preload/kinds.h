@@ -8,6 +8,7 @@
 #ifndef SL_KINDS_H
 #define SL_KINDS_H
 
+/* clang-format off */
 #define SL_LEAK_KINDS(X)                                                                      \
 	X(EOF, "eof_unclosed", "EofUnclosed", "EOF read, socket never closed")                 \
 	X(CW, "close_wait", "CloseWait", "peer closed, EOF never read (CLOSE_WAIT)")           \
@@ -15,6 +16,7 @@
 	X(IDLE, "idle", "Idle", "no I/O for idle_ms")                                          \
 	X(GC, "gc_closed", "GcClosed",                                                        \
 	  "never closed by the program, closed by the runtime's garbage collector")
+/* clang-format on */
 
 #ifndef SL_KINDS_TOOLS
 /* The library's numbering, after none: SL_KIND_EOF, SL_KIND_CW, ... */

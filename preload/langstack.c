@@ -93,7 +93,7 @@ SL_EXPORT int sockleak_lang_eof_stack(int fd, const char *lang, const char *fram
 typedef void (*sl_eof_fn)(int fd);
 static sl_eof_fn sl_py_eof;
 static void *(*sl_py_this_tstate)(void);
-static const void *sl_py_core;   /* link map of the module with PyEval_GetFrame */
+static const void *sl_py_core; /* link map of the module with PyEval_GetFrame */
 int sl_lang_eof_on;
 
 SL_EXPORT int sockleak_lang_eof_hook(void (*cb)(int fd))
@@ -103,8 +103,8 @@ SL_EXPORT int sockleak_lang_eof_hook(void (*cb)(int fd))
 	void *f = dlsym(RTLD_DEFAULT, "PyEval_GetFrame");
 
 	*(void **)&sl_py_this_tstate = dlsym(RTLD_DEFAULT, "PyGILState_GetThisThreadState");
-	if (!cb || !f || !sl_py_this_tstate ||
-	    !dladdr1(f, &di, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
+	if (!cb || !f || !sl_py_this_tstate || !dladdr1(f, &di, (void **)&lm, RTLD_DL_LINKMAP) ||
+	    !lm) {
 		errno = ENOENT;
 		return -1;
 	}
@@ -148,7 +148,7 @@ void sl_lang_eof(int fd, uintptr_t ret)
  * interceptor): the two cannot be told apart, and nothing is reported as gc_closed. */
 static uintptr_t sl_gc_ret, sl_explicit_ret;
 int sl_lang_gc_on;
-static SL_TLS int sl_gc_probe_fd, sl_close_probe_fd;   /* fd + 1 */
+static SL_TLS int sl_gc_probe_fd, sl_close_probe_fd; /* fd + 1 */
 
 static int sl_probe(int fd, int *slot)
 {
@@ -170,7 +170,7 @@ SL_EXPORT int sockleak_lang_close_probe(int fd) { return sl_probe(fd, &sl_close_
  * it starts them, before they run Java code: the name is read once per thread, at its first
  * close of a tracked socket, from /proc/thread-self/comm. */
 static int sl_java;
-static SL_TLS int sl_java_thread;   /* 0: not read yet, 1: a cleaner, 2: not */
+static SL_TLS int sl_java_thread; /* 0: not read yet, 1: a cleaner, 2: not */
 
 static int sl_java_cleaner_thread(void)
 {
@@ -178,7 +178,8 @@ static int sl_java_cleaner_thread(void)
 		char name[32];
 
 		sl_read_small("/proc/thread-self/comm", name, sizeof(name));
-		sl_java_thread = !strcmp(name, "Common-Cleaner") || !strcmp(name, "Finalizer") ? 1 : 2;
+		sl_java_thread =
+			!strcmp(name, "Common-Cleaner") || !strcmp(name, "Finalizer") ? 1 : 2;
 	}
 	return sl_java_thread == 1;
 }
@@ -186,8 +187,8 @@ static int sl_java_cleaner_thread(void)
 /* perl: set at start-up when the executable is perl (sl_lang_init); the two functions that
  * tell its closes apart, found at its first close of a connection. */
 static int sl_perl;
-static struct sl_range sl_perl_ranges[2];   /* Perl_io_close, Perl_sv_clear */
-static int sl_perl_looked;                   /* 1: found, -1: not this perl */
+static struct sl_range sl_perl_ranges[2]; /* Perl_io_close, Perl_sv_clear */
+static int sl_perl_looked;                /* 1: found, -1: not this perl */
 
 /* No lock (fork never waits for one here): two threads may both look the same addresses up,
  * and publish the same values. */
@@ -198,8 +199,10 @@ static int sl_perl_ready(void)
 
 	if (st)
 		return st > 0;
+	/* clang-format off */
 	st = sl_stack_func_range("Perl_io_close", &r[0]) ||
 	     sl_stack_func_range("Perl_sv_clear", &r[1]) ? -1 : 1;
+	/* clang-format on */
 	if (st > 0)
 		memcpy(sl_perl_ranges, r, sizeof(r));
 	__atomic_store_n(&sl_perl_looked, st, __ATOMIC_RELEASE);
@@ -233,8 +236,8 @@ int sl_lang_gc_close(int fd, uintptr_t ret)
 	 * sl_lang_gc_leak decides under it. */
 	s = sl_fd_lookup(fd);
 	return s && (s->role == SL_ROLE_ACCEPTED || s->role == SL_ROLE_CONNECTED) &&
-	       !(s->flags & SL_F_EXEMPT) &&
-	       sl_perl_ready() && sl_stack_called_from(&sl_perl_ranges[0], &sl_perl_ranges[1], 12);
+	       !(s->flags & SL_F_EXEMPT) && sl_perl_ready() &&
+	       sl_stack_called_from(&sl_perl_ranges[0], &sl_perl_ranges[1], 12);
 }
 
 /* Called by close() with sl_lock held, for the last descriptor of a connection the runtime

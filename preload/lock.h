@@ -15,8 +15,10 @@
 
 /* Included by sl.h (sl_lock), so nothing of sl.h's here. */
 
+/* clang-format off */
 typedef struct { int v; } sl_mutex;
 #define SL_MUTEX_INIT {0}
+/* clang-format on */
 
 /* A system call returning -errno, errno untouched. */
 #if defined(__x86_64__)
@@ -25,7 +27,9 @@ static inline long sl_sys4(long n, long a, long b, long c, long d)
 	register long r10 __asm__("r10") = d;
 	long ret;
 
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
 			 : "rcx", "r11", "memory");
 	return ret;
 }
@@ -58,7 +62,8 @@ static inline void sl_mutex_lock(sl_mutex *m)
 	int c = 0;
 
 	if (__builtin_expect(!__atomic_compare_exchange_n(&m->v, &c, 1, 0, __ATOMIC_ACQUIRE,
-							  __ATOMIC_RELAXED), 0))
+							  __ATOMIC_RELAXED),
+			     0))
 		sl_mutex_lock_slow(m, c);
 }
 

@@ -30,20 +30,22 @@ static struct sl_jsonline sl_jsonline;
 static int sl_fd = -1;
 static dev_t sl_fd_dev;
 static ino_t sl_fd_ino;
-static pid_t sl_fd_pid;         /* process that opened sl_fd */
-static pid_t sl_started_pid;    /* process whose start record is written */
+static pid_t sl_fd_pid;      /* process that opened sl_fd */
+static pid_t sl_started_pid; /* process whose start record is written */
 static int sl_to_stderr;
 static const char *sl_syslog_path; /* log_path=syslog[:PATH]: the sink of syslog.c */
 static const char *sl_event;       /* of the record being written: its syslog priority */
-static int sl_err_direct;       /* log_path=stderr on a low budget: fd 2 itself, no duplicate */
-static int sl_broken;           /* the log cannot be written: stop trying */
+static int sl_err_direct;          /* log_path=stderr on a low budget: fd 2 itself, no duplicate */
+static int sl_broken;              /* the log cannot be written: stop trying */
 static int sl_warned_open;
 static int sl_warned_write SL_FORK_STATE;
-static int sl_torn;             /* a record was cut short and could not be cut back */
+static int sl_torn; /* a record was cut short and could not be cut back */
 static unsigned long sl_count SL_FORK_STATE;
-static unsigned long sl_dropped SL_FORK_STATE; /* records that could not be written (the exit record says) */
-static pid_t sl_wd_tid SL_FORK_STATE; /* sockleak's watchdog thread, which may take the program's creds */
-static char sl_opened_path[SL_PATH_MAX + 32];   /* the file open as sl_fd, for rotation checks */
+/* records that could not be written (the exit record says) */
+static unsigned long sl_dropped SL_FORK_STATE;
+/* sockleak's watchdog thread, which may take the program's creds */
+static pid_t sl_wd_tid SL_FORK_STATE;
+static char sl_opened_path[SL_PATH_MAX + 32]; /* the file open as sl_fd, for rotation checks */
 static char sl_boot_id[40];
 static char sl_host[65];
 static const char *sl_origin SL_FORK_STATE = "exec";
@@ -169,13 +171,15 @@ static int sl_log_open(pid_t pid)
 	 * syscall(SYS_setuid) elsewhere this thread may still be root (README, Limits). */
 	if (!sl_creds_match_process(sl_gettid() == __atomic_load_n(&sl_wd_tid, __ATOMIC_RELAXED))) {
 		if (!sl_warned_open)
-			sl_log_say("sockleak: log %s.%d not opened: this thread's credentials are not the "
-			       "program's (a raw setuid?); records are dropped until they are",
-			       sl_opt.log_path, (int)pid);
+			sl_log_say(
+				"sockleak: log %s.%d not opened: this thread's credentials are not the "
+				"program's (a raw setuid?); records are dropped until they are",
+				sl_opt.log_path, (int)pid);
 		sl_warned_open = 1;
 		return 0;
 	}
-	fd = sl_logfile_open(sl_opt.log_path, (int)pid, sl_opened_path, sizeof(sl_opened_path), why, sizeof(why));
+	fd = sl_logfile_open(sl_opt.log_path, (int)pid, sl_opened_path, sizeof(sl_opened_path), why,
+			     sizeof(why));
 	if (fd >= 0) {
 		if (why[0])
 			sl_log_say("sockleak: %s", why);
@@ -189,19 +193,20 @@ static int sl_log_open(pid_t pid)
 	if (err == EMFILE || err == ENFILE || err == ENOMEM || err == EINTR || err == ENOSPC ||
 	    err == EDQUOT) {
 		if (!sl_warned_open)
-			sl_log_say("sockleak: cannot open log %s: %s (records are dropped until it can)",
-			       sl_opened_path, sl_errtext(err));
+			sl_log_say(
+				"sockleak: cannot open log %s: %s (records are dropped until it can)",
+				sl_opened_path, sl_errtext(err));
 		sl_warned_open = 1;
 		return 0;
 	}
 	sl_warned_open = 1;
 	if (sl_fall_back_to_stderr()) {
 		sl_log_say("sockleak: cannot open log %s: %s; logging to stderr", sl_opened_path,
-		       why[0] ? why : sl_errtext(err));
+			   why[0] ? why : sl_errtext(err));
 		return 1;
 	}
 	sl_log_say("sockleak: cannot open log %s: %s; records are dropped", sl_opened_path,
-	       why[0] ? why : sl_errtext(err));
+		   why[0] ? why : sl_errtext(err));
 	__atomic_store_n(&sl_broken, 1, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -258,7 +263,8 @@ void sl_log_head(struct sl_jsonline *j, const char *event, pid_t pid, pid_t tid)
 	sl_jsonline_obj_begin(j, NULL);
 	sl_jsonline_u64(j, SL_KEY(v), SL_LOG_VERSION);
 	sl_jsonline_str(j, SL_KEY(event), event);
-	sl_jsonline_u64(j, SL_KEY(ts_ns), (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	sl_jsonline_u64(j, SL_KEY(ts_ns),
+			(uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 	sl_jsonline_i64(j, SL_KEY(pid), pid);
 	sl_jsonline_i64(j, SL_KEY(tid), tid);
 }
@@ -329,7 +335,7 @@ static int sl_flush(void)
 	int err;
 
 	if (!len)
-		return ENOSPC;   /* larger than the buffer: never written in part */
+		return ENOSPC; /* larger than the buffer: never written in part */
 	if (sl_syslog_path) {
 		/* One datagram: whole or not at all, never waited for. */
 		err = sl_syslog_send(sl_fd, sl_event, sl_buf, len - 1);
@@ -364,8 +370,8 @@ static int sl_flush(void)
 failed:
 	if (!sl_warned_write)
 		sl_log_say("sockleak: cannot write log %s: %s; records are dropped (counted in the "
-		       "exit record) until it can", sl_to_stderr ? "stderr" : sl_opened_path,
-		       sl_errtext(err));
+			   "exit record) until it can",
+			   sl_to_stderr ? "stderr" : sl_opened_path, sl_errtext(err));
 	sl_warned_write = 1;
 	return err;
 }

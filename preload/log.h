@@ -32,7 +32,7 @@ struct sl_jsonline *sl_log_begin_with(const char *event, uint32_t stack_a, uint3
 /* Write and unlock; 0 or errno. A record is written whole or not at all (a short write is cut
  * back: log.c, sl_untear); the first failure is said once on stderr. */
 int sl_log_end(void);
-void sl_log_cancel(void);  /* unlock without writing */
+void sl_log_cancel(void); /* unlock without writing */
 
 /* The first line of a small file (a /proc entry) in out, without its newline; "" when it
  * cannot be read. Raw syscalls, no lock: for the log's start record and langstack.c. */

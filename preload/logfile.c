@@ -106,8 +106,8 @@ int sl_logfile_open(const char *prefix, int pid, char *path, size_t pathcap, cha
 		if (fd != -EEXIST)
 			break;
 	}
-	snprintf(why, whycap, "log %s.%d not used: %s, nor %s.%d.1..%d", prefix, pid, first,
-		 prefix, pid, SL_LOGFILE_ALT);
+	snprintf(why, whycap, "log %s.%d not used: %s, nor %s.%d.1..%d", prefix, pid, first, prefix,
+		 pid, SL_LOGFILE_ALT);
 	snprintf(path, pathcap, "%s.%d", prefix, pid);
 	return -EEXIST;
 }
@@ -267,7 +267,7 @@ static int sl_creds_adopt(const char *text)
 		n++;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (*p != '\n')   /* more groups than we hold */
+	if (*p != '\n') /* more groups than we hold */
 		return -1;
 	if (syscall(SYS_setgroups, n, sl_groups) || syscall(SYS_setresgid, g[0], g[1], g[2]) ||
 	    syscall(SYS_setresuid, u[0], u[1], u[2]))

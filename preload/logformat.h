@@ -19,6 +19,7 @@
 
 #define SL_LOG_VERSION 1
 
+/* clang-format off */
 #define SL_LOG_OBJECTS(X)                                                                     \
 	X(start, 1, "first record of every process and of every per-process log file")        \
 	X(stack, 1, "a call stack, written before the first record that names it")           \
@@ -32,6 +33,7 @@
 	X(exit, 1, "written at normal exit when anything else was written, or could not be") \
 	X(frame, 0, "one element of a stack record's frames, innermost first")               \
 	X(socket, 0, "one element of a fork or exec record's sockets")
+/* clang-format on */
 
 /* Objects, numbered in table order: SL_LO_start, ..., SL_LO_N. */
 #define SL_LO_ENUM(name, event, meaning) SL_LO_##name,
@@ -55,6 +57,7 @@ enum sl_log_object { SL_LOG_OBJECTS(SL_LO_ENUM) SL_LO_N };
  * required in (mask), may appear in besides (mask), one-line meaning).
  * Identifiers are strings (stack ids: 16 hex digits, addresses "0x..."), so no JSON reader loses
  * precision; an integer field is a JSON integer. */
+/* clang-format off */
 #define SL_LOG_FIELDS(X)                                                                      \
 	X(v, SL_JT_INT, "", SL_IN_EVENTS, 0, "format version, 1")                              \
 	X(event, SL_JT_STR, "", SL_IN_EVENTS, 0, "the record's event, one of the table's")      \
@@ -134,6 +137,7 @@ enum sl_log_object { SL_LOG_OBJECTS(SL_LO_ENUM) SL_LO_N };
 	X(untracked, SL_JT_INT, "", 0, SL_IN(exit),                                              \
 	  "TCP sockets the tables had no room for (absent in older logs)")  \
 	X(dropped, SL_JT_INT, "", 0, SL_IN(exit), "records that could not be written (absent in older logs)")
+/* clang-format on */
 
 /* How many fields, for #if (SL_LF_N is the same number, for C). */
 #define SL_LF_ONE(key, types, elem, req, opt, meaning) +1

@@ -9,11 +9,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define SL_MIN_SHIFT 4                  /* 16 bytes */
-#define SL_MAX_SHIFT 16                 /* 64 KiB; larger blocks get their own mapping */
+#define SL_MIN_SHIFT 4  /* 16 bytes */
+#define SL_MAX_SHIFT 16 /* 64 KiB; larger blocks get their own mapping */
 #define SL_SLAB (256 * 1024)
 
-struct sl_free { struct sl_free *next; };
+struct sl_free {
+	struct sl_free *next;
+};
 
 static struct sl_free *sl_freelist[SL_MAX_SHIFT + 1];
 static char *sl_bump, *sl_bump_end;

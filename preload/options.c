@@ -19,7 +19,7 @@ enum sl_opt_type { SL_OPT_T_bool, SL_OPT_T_uint, SL_OPT_T_enum, SL_OPT_T_path, S
 #define SL_OPT_NAMES_path(n)
 #define SL_OPT_NAMES_sink(n)
 #define SL_OPT_NAMES_enum(n) \
-	static const char *const sl_opt_names_##n[] = { SL_OPT_VALUES_##n(SL_OPT_ENUM_NAME) NULL };
+	static const char *const sl_opt_names_##n[] = {SL_OPT_VALUES_##n(SL_OPT_ENUM_NAME) NULL};
 #define SL_OPT(type, name, def, min, max, help) SL_OPT_NAMES_##type(name)
 #include "options.inc"
 #undef SL_OPT
@@ -33,7 +33,7 @@ enum sl_opt_type { SL_OPT_T_bool, SL_OPT_T_uint, SL_OPT_T_enum, SL_OPT_T_path, S
 	_Static_assert((lo) <= (d) && (d) <= (hi) && (hi) <= 4294967295u, #n ": default in range");
 #define SL_OPT_CHECK_enum(n, d, lo, hi) \
 	_Static_assert((lo) == 0 && (lo) <= (d) && (d) <= (hi) && \
-		       sizeof(sl_opt_names_##n) / sizeof(sl_opt_names_##n[0]) == (hi) + 2, \
+			       sizeof(sl_opt_names_##n) / sizeof(sl_opt_names_##n[0]) == (hi) + 2, \
 		       #n ": min..max are exactly its value names");
 #define SL_OPT_CHECK_path(n, d, lo, hi) _Static_assert(sizeof(d) <= SL_PATH_MAX, #n ": fits");
 #define SL_OPT_CHECK_sink(n, d, lo, hi) SL_OPT_CHECK_path(n, d, lo, hi)
@@ -47,7 +47,7 @@ struct sl_opt_desc {
 	enum sl_opt_type type;
 	size_t off;
 	uint32_t min, max;
-	const char *const *names;       /* enum: the values' names */
+	const char *const *names; /* enum: the values' names */
 	const char *help;
 };
 
@@ -57,6 +57,7 @@ struct sl_opt_desc {
 #define SL_OPT_NAMES_OF_path(n) NULL
 #define SL_OPT_NAMES_OF_sink(n) NULL
 
+/* clang-format off */
 static const struct sl_opt_desc sl_opt_table[SL_OPT_COUNT] = {
 #define SL_OPT(type, name, def, min, max, help) \
 	{ #name, SL_OPT_T_##type, offsetof(struct sl_opts, name), (min), (max), \
@@ -64,6 +65,7 @@ static const struct sl_opt_desc sl_opt_table[SL_OPT_COUNT] = {
 #include "options.inc"
 #undef SL_OPT
 };
+/* clang-format on */
 
 /* Static, so its padding is zero too: sl_opts_default copies whole bytes, and tests and the
  * fuzzer compare options with memcmp. */
@@ -73,10 +75,7 @@ static const struct sl_opts sl_opt_defaults = {
 #undef SL_OPT
 };
 
-void sl_opts_default(struct sl_opts *o)
-{
-	memcpy(o, &sl_opt_defaults, sizeof(*o));
-}
+void sl_opts_default(struct sl_opts *o) { memcpy(o, &sl_opt_defaults, sizeof(*o)); }
 
 static const struct sl_opt_desc *sl_opt_find(const char *k, size_t kn)
 {
@@ -86,8 +85,8 @@ static const struct sl_opt_desc *sl_opt_find(const char *k, size_t kn)
 	return NULL;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void sl_opts_report(sl_opts_err_fn err, void *ctx, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void sl_opts_report(sl_opts_err_fn err, void *ctx,
+								 const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -130,7 +129,10 @@ static void sl_opt_names_text(const struct sl_opt_desc *d, char *buf, size_t cap
 	buf[0] = '\0';
 	for (uint32_t i = d->min; i <= d->max && len < cap; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "%s%s",
-					i == d->min ? "" : i == d->max ? " or " : ", ", d->names[i]);
+					i == d->min   ? ""
+					: i == d->max ? " or "
+						      : ", ",
+					d->names[i]);
 }
 
 static int sl_opts_set(struct sl_opts *o, const char *k, size_t kn, const char *v, size_t vn,
@@ -152,7 +154,8 @@ static int sl_opts_set(struct sl_opts *o, const char *k, size_t kn, const char *
 		if (sl_parse_uint(v, vn, d->min, d->max, &x)) {
 			sl_opts_report(err, ctx,
 				       "sockleak: option '%.*s': '%.*s' is not a number in %u..%u; "
-				       "ignored", (int)kn, k, vshow, v, d->min, d->max);
+				       "ignored",
+				       (int)kn, k, vshow, v, d->min, d->max);
 			return 1;
 		}
 		if (d->type == SL_OPT_T_bool)
@@ -166,7 +169,8 @@ static int sl_opts_set(struct sl_opts *o, const char *k, size_t kn, const char *
 				break;
 		if (x > d->max) {
 			sl_opt_names_text(d, names, sizeof(names));
-			sl_opts_report(err, ctx, "sockleak: option '%.*s': '%.*s' is not %s; ignored",
+			sl_opts_report(err, ctx,
+				       "sockleak: option '%.*s': '%.*s' is not %s; ignored",
 				       (int)kn, k, vshow, v, names);
 			return 1;
 		}
@@ -175,9 +179,11 @@ static int sl_opts_set(struct sl_opts *o, const char *k, size_t kn, const char *
 	case SL_OPT_T_path:
 	case SL_OPT_T_sink:
 		if (vn == 0 || vn >= SL_PATH_MAX) {
-			sl_opts_report(err, ctx,
-				       "sockleak: option '%.*s': value '%.*s' is empty or too long; "
-				       "ignored", (int)kn, k, vshow, v);
+			sl_opts_report(
+				err, ctx,
+				"sockleak: option '%.*s': value '%.*s' is empty or too long; "
+				"ignored",
+				(int)kn, k, vshow, v);
 			return 1;
 		}
 		memcpy(field, v, vn);
@@ -218,7 +224,8 @@ int sl_opts_parse(struct sl_opts *o, const char *s, sl_opts_err_fn err, void *ct
 			continue;
 		}
 		if (!eq || eq == s) {
-			sl_opts_report(err, ctx, "sockleak: option '%.*s' has no key=value form; ignored",
+			sl_opts_report(err, ctx,
+				       "sockleak: option '%.*s' has no key=value form; ignored",
 				       (int)(n > 64 ? 64 : n), s);
 			bad++;
 		} else {
@@ -339,8 +346,8 @@ size_t sl_opts_json(const struct sl_opts *o, char *buf, size_t cap)
 				buf[0] = '\0';
 			return 0;
 		}
-		len += (size_t)snprintf(buf + len, cap - len, "%s\"%s\":%s", len ? "," : "", d->name,
-					quote ? "\"" : "");
+		len += (size_t)snprintf(buf + len, cap - len, "%s\"%s\":%s", len ? "," : "",
+					d->name, quote ? "\"" : "");
 		if (path)
 			len += sl_json_escape(buf + len, cap - len, field, SL_PATH_MAX);
 		else
@@ -381,7 +388,7 @@ const char *sl_opts_help(void)
 		n = snprintf(text + len, sizeof(text) - len, "  %-17s %s (%sdefault %s)\n", o->name,
 			     o->help, range, sl_opt_text(&d, o, val, sizeof(val)));
 		if (n < 0 || (size_t)n >= sizeof(text) - len) {
-			text[len] = '\0';   /* whole lines only; test_options_docs sees every one */
+			text[len] = '\0'; /* whole lines only; test_options_docs sees every one */
 			break;
 		}
 		len += (size_t)n;

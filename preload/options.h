@@ -51,7 +51,7 @@ enum sl_opt_id {
 #define SL_OPT_IS_PATH_sink 1
 enum {
 	SL_OPT_PATHS = 0
-#define SL_OPT(type, name, def, min, max, help) + SL_OPT_IS_PATH_##type
+#define SL_OPT(type, name, def, min, max, help) +SL_OPT_IS_PATH_##type
 #include "options.inc"
 #undef SL_OPT
 };

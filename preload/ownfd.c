@@ -153,7 +153,7 @@ int sl_fd_budget_low(void)
  * (the 18th after the command name's ')'); 0 when that cannot be read. */
 static int sl_alone(void)
 {
-	char buf[512], *p;   /* fields 1-20: the command name is at most 64 bytes */
+	char buf[512], *p; /* fields 1-20: the command name is at most 64 bytes */
 	int fd, n;
 	ssize_t len;
 

@@ -61,7 +61,8 @@ unsigned sl_perfmap_names(const uintptr_t *ips, unsigned n, const char **names)
 	if (n > SL_STACK_MAX)
 		n = SL_STACK_MAX;
 	snprintf(path, sizeof(path), "/tmp/perf-%ld.map", (long)syscall(SYS_getpid));
-	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path,
+			  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	/* ours alone: in /tmp, a map others may write would let them name our frames */
@@ -71,8 +72,9 @@ unsigned sl_perfmap_names(const uintptr_t *ips, unsigned n, const char **names)
 		return 0;
 	}
 	for (;;) {
-		ssize_t r = total < SL_PMAP_BYTES ?
-			    syscall(SYS_read, fd, sl_pm_buf + have, SL_PMAP_CHUNK - have) : 0;
+		ssize_t r = total < SL_PMAP_BYTES
+				    ? syscall(SYS_read, fd, sl_pm_buf + have, SL_PMAP_CHUNK - have)
+				    : 0;
 		char *p = sl_pm_buf, *nl;
 
 		if (r <= 0)
@@ -86,7 +88,7 @@ unsigned sl_perfmap_names(const uintptr_t *ips, unsigned n, const char **names)
 			p = nl + 1;
 		}
 		have -= (size_t)(p - sl_pm_buf);
-		if (have == SL_PMAP_CHUNK)   /* a line longer than the buffer: dropped */
+		if (have == SL_PMAP_CHUNK) /* a line longer than the buffer: dropped */
 			have = 0;
 		memmove(sl_pm_buf, p, have);
 	}

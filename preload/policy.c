@@ -34,7 +34,8 @@ struct sl_verdict sl_policy_scan(const struct sl_facts *f, const struct sl_opts 
 		/* At exit that is enough: there is no later scan to wait for, and an intended
 		 * half-close still open then is reported too (include/sockleak.h). */
 		if (c->at_exit)
-			return (struct sl_verdict){SL_KIND_EXIT, sl_policy_leak_from(f, SL_KIND_EXIT)};
+			return (struct sl_verdict){SL_KIND_EXIT,
+						   sl_policy_leak_from(f, SL_KIND_EXIT)};
 		/* Besides grace_ms, quiet since before the previous scan: with grace_ms=0 a server
 		 * that reads EOF and then writes its reply is never cut between the two, as the
 		 * reply's I/O stamp is newer than the last scan. */

@@ -19,9 +19,9 @@
 
 /* What the policy needs to know about one socket; times are monotonic ms, 0 = did not happen. */
 struct sl_facts {
-	uint64_t eof_ms;       /* a read returned 0 */
-	uint64_t cw_ms;        /* first scan that saw it in CLOSE_WAIT (since it last entered it) */
-	uint64_t last_io_ms;   /* last read or write (the coarse clock), open time before any */
+	uint64_t eof_ms;     /* a read returned 0 */
+	uint64_t cw_ms;      /* first scan that saw it in CLOSE_WAIT (since it last entered it) */
+	uint64_t last_io_ms; /* last read or write (the coarse clock), open time before any */
 	uint64_t open_ms;
 	unsigned open : 1;          /* this process still holds a descriptor on it */
 	unsigned connection : 1;    /* accepted, connected, inherited or received: not a bare
@@ -36,14 +36,15 @@ struct sl_facts {
 
 /* The clock of one scan of the watchdog. */
 struct sl_scan_clock {
-	uint64_t now;        /* this scan */
-	uint64_t prev;       /* start of the previous scan (0 before the second) */
-	int at_exit;         /* the last scan, at normal exit (report_at_exit) */
+	uint64_t now;  /* this scan */
+	uint64_t prev; /* start of the previous scan (0 before the second) */
+	int at_exit;   /* the last scan, at normal exit (report_at_exit) */
 };
 
 struct sl_verdict {
-	enum sl_kind kind;   /* SL_KIND_NONE: not leaked (yet) */
-	uint64_t since;      /* what age_ms counts from: the EOF, the first CLOSE_WAIT, the last I/O */
+	enum sl_kind kind; /* SL_KIND_NONE: not leaked (yet) */
+	/* what age_ms counts from: the EOF, the first CLOSE_WAIT, the last I/O */
+	uint64_t since;
 };
 
 /* At a scan: is this socket to be reported now, and as what? eof_unclosed, close_wait, idle,

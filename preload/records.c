@@ -82,7 +82,8 @@ void sl_rec_leak(const struct sl_leak_info *l)
 	sl_jsonline_str(j, SL_KEY(family), l->family == AF_INET6 ? "inet6" : "inet");
 	sl_jsonline_str(j, SL_KEY(local), l->local[0] ? l->local : NULL);
 	sl_jsonline_str(j, SL_KEY(peer), l->peer[0] ? l->peer : NULL);
-	sl_jsonline_str(j, SL_KEY(tcp_state), l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state));
+	sl_jsonline_str(j, SL_KEY(tcp_state),
+			l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state));
 	sl_jsonline_str(j, SL_KEY(role), sl_role_name(l->role));
 	sl_jsonline_u64(j, SL_KEY(age_ms), l->age_ms);
 	sl_jsonline_u64(j, SL_KEY(open_age_ms), l->open_age_ms);
@@ -91,8 +92,9 @@ void sl_rec_leak(const struct sl_leak_info *l)
 	sl_ts_or_null(j, SL_KEY(cw_ts_ns), l->cw_ms);
 	sl_jsonline_id(j, SL_KEY(open_stack), sl_stack_id(l->open_stack));
 	sl_jsonline_id(j, SL_KEY(eof_stack), sl_stack_id(l->eof_stack));
-	if (sl_stack_handler(l->open_stack))   /* only where handler.c took one (node) */
-		sl_jsonline_id(j, SL_KEY(handler_stack), sl_stack_id(sl_stack_handler(l->open_stack)));
+	if (sl_stack_handler(l->open_stack)) /* only where handler.c took one (node) */
+		sl_jsonline_id(j, SL_KEY(handler_stack),
+			       sl_stack_id(sl_stack_handler(l->open_stack)));
 	sl_jsonline_null(j, SL_KEY(last_io_stack));
 	sl_pids(j, SL_KEY(shared_with), l->shared, l->nshared);
 	sl_jsonline_bool(j, SL_KEY(inherited), l->inherited);
@@ -138,7 +140,8 @@ void sl_rec_enforce(int fd, uint64_t inode, enum sl_kind kind, int err)
 	sl_jsonline_str(j, SL_KEY(kind), sl_kind_name(kind));
 	sl_jsonline_str(j, SL_KEY(action), "shutdown");
 	if (err)
-		sl_jsonline_str(j, SL_KEY(result), strerrorname_np(err) ? strerrorname_np(err) : "error");
+		sl_jsonline_str(j, SL_KEY(result),
+				strerrorname_np(err) ? strerrorname_np(err) : "error");
 	else
 		sl_jsonline_u64(j, SL_KEY(result), 0);
 	sl_log_end();

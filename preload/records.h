@@ -16,9 +16,9 @@ struct sl_leak_info {
 	uint64_t inode;
 	uint32_t gen;
 	int family, role, tcp_state, inherited, nshared;
-	char local[SL_ADDR_MAX], peer[SL_ADDR_MAX];     /* "" = unknown */
+	char local[SL_ADDR_MAX], peer[SL_ADDR_MAX]; /* "" = unknown */
 	uint64_t age_ms, open_age_ms;
-	uint64_t open_ms, eof_ms, cw_ms;                /* monotonic, 0 = did not happen */
+	uint64_t open_ms, eof_ms, cw_ms; /* monotonic, 0 = did not happen */
 	uint32_t open_stack, eof_stack;
 	pid_t shared[SL_SHARED_MAX];
 };

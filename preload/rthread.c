@@ -18,7 +18,7 @@
 #include <sys/single_threaded.h>
 
 #define SL_RT_GUARD 4096
-#define SL_RT_STACK (256 * 1024)     /* as the pthread had */
+#define SL_RT_STACK (256 * 1024)  /* as the pthread had */
 #define SL_RT_TCB (8 * 1024)      /* above the thread pointer: glibc's struct pthread, ~2.3 KB */
 #define SL_RT_HDR 0x80            /* the tcbhead_t fields copied (through feature_1, ssp_base) */
 #define SL_RT_TLS_MAX (16u << 20) /* a TLS block further below is not static TLS */
@@ -29,7 +29,7 @@ static size_t sl_rt_len;
 /* Set by the kernel to the thread's id at clone, cleared (and futex-woken) once the thread is
  * gone: then, and only then, its stack may be unmapped. */
 static int sl_rt_tid SL_FORK_STATE;
-static size_t sl_rt_below;   /* bytes of static TLS we copy, below the thread pointer */
+static size_t sl_rt_below; /* bytes of static TLS we copy, below the thread pointer */
 static void (*sl_rt_fn)(void *);
 static void *sl_rt_arg;
 
@@ -46,7 +46,10 @@ int sl_rthread_usable(void)
 }
 
 #if defined(__x86_64__)
-struct sl_tls_scan { uintptr_t tp, self, low; int found; };
+struct sl_tls_scan {
+	uintptr_t tp, self, low;
+	int found;
+};
 
 /* The TLS this thread's code touches is libc's (errno, locale) and ours. Both are static TLS
  * (loaded at start-up), so everything from the lower of the two blocks up to the thread
@@ -73,7 +76,7 @@ static int sl_tls_low(struct dl_phdr_info *info, size_t size, void *ctx)
 		return 0;
 	d = (uintptr_t)info->dlpi_tls_data;
 	if (!d || d >= t->tp || t->tp - d > SL_RT_TLS_MAX)
-		return 0;   /* not static TLS after all: found stays short, and we use a pthread */
+		return 0; /* not static TLS after all: found stays short, and we use a pthread */
 	t->found++;
 	if (d < t->low)
 		t->low = d;
@@ -83,10 +86,10 @@ static int sl_tls_low(struct dl_phdr_info *info, size_t size, void *ctx)
 static int sl_rt_entry(void *unused)
 {
 	(void)unused;
-	sl_busy = 1;   /* everything this thread calls passes through our wrappers untouched */
+	sl_busy = 1; /* everything this thread calls passes through our wrappers untouched */
 	prctl(PR_SET_NAME, "sockleak", 0, 0, 0);
 	sl_rt_fn(sl_rt_arg);
-	return 0;      /* glibc's clone() then makes the exit system call for this thread only */
+	return 0; /* glibc's clone() then makes the exit system call for this thread only */
 }
 
 int sl_rthread_start(void (*fn)(void *), void *arg)
@@ -116,7 +119,7 @@ int sl_rthread_start(void (*fn)(void *), void *arg)
 	off = t.tp & 4095u;
 	len = SL_RT_GUARD + SL_RT_STACK + SL_PAGE_UP(below) + SL_PAGE_UP(off + SL_RT_TCB);
 	if (sl_rt_map && sl_rt_len == len) {
-		m = sl_rt_map;   /* a fork child's copy of its parent's, whose thread is not here */
+		m = sl_rt_map; /* a fork child's copy of its parent's, whose thread is not here */
 	} else {
 		if (sl_rt_map)
 			munmap(sl_rt_map, sl_rt_len);
@@ -135,8 +138,8 @@ int sl_rthread_start(void (*fn)(void *), void *arg)
 	ntp = tls + SL_PAGE_UP(below) + off;
 	memcpy((void *)(ntp - below), (const void *)(t.tp - below), below);
 	memcpy((void *)ntp, (const void *)t.tp, SL_RT_HDR);
-	((uintptr_t *)ntp)[0] = ntp;   /* tcbhead_t.tcb */
-	((uintptr_t *)ntp)[2] = ntp;   /* tcbhead_t.self */
+	((uintptr_t *)ntp)[0] = ntp; /* tcbhead_t.tcb */
+	((uintptr_t *)ntp)[2] = ntp; /* tcbhead_t.self */
 	sl_rt_map = m;
 	sl_rt_len = len;
 	sl_rt_fn = fn;
@@ -144,9 +147,11 @@ int sl_rthread_start(void (*fn)(void *), void *arg)
 	/* Born with every signal blocked, glibc's own (cancellation, set*id) included: no signal
 	 * of the program's may run on this thread. */
 	sl_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, sizeof(all));
-	tid = clone(sl_rt_entry, (void *)tls, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-		    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
-		    CLONE_CHILD_CLEARTID, NULL, &sl_rt_tid, (void *)ntp, &sl_rt_tid);
+	tid = clone(sl_rt_entry, (void *)tls,
+		    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+			    CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
+			    CLONE_CHILD_CLEARTID,
+		    NULL, &sl_rt_tid, (void *)ntp, &sl_rt_tid);
 	sl_sys4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, sizeof(old));
 	if (tid <= 0) {
 		__atomic_store_n(&sl_rt_tid, 0, __ATOMIC_RELEASE);

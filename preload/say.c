@@ -1,7 +1,7 @@
 /* Text on stderr; see say.h. */
 #include "say.h"
 
-#include "options.h"   /* SL_PATH_MAX */
+#include "options.h" /* SL_PATH_MAX */
 #include "sl.h"
 
 #include <stdarg.h>
@@ -10,10 +10,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static dev_t sl_err_dev;        /* fd 2 at start-up, */
+static dev_t sl_err_dev; /* fd 2 at start-up, */
 static ino_t sl_err_ino;
-static int sl_err_known;        /* ... when it was open, */
-static int sl_err_sock;         /* ... and a socket (journald's, an inetd client's) */
+static int sl_err_known; /* ... when it was open, */
+static int sl_err_sock;  /* ... and a socket (journald's, an inetd client's) */
 
 ssize_t sl_raw_write(int fd, const void *buf, size_t len)
 {
@@ -46,7 +46,7 @@ int sl_stderr_same(void)
 void sl_log_text(const char *msg, size_t len)
 {
 	if (sl_err_sock || !sl_stderr_same())
-		return;   /* the records (log_path) still say it */
+		return; /* the records (log_path) still say it */
 	while (len > 0) {
 		ssize_t w = sl_raw_write(2, msg, len);
 

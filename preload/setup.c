@@ -68,7 +68,8 @@ static void sl_secure_options(void)
 	sl_opt.summary = 0;
 	if (getenv("SOCKLEAK_OPTIONS"))
 		sl_log_say("sockleak: secure mode (setuid, setgid or file capabilities): "
-			   "SOCKLEAK_OPTIONS ignored, options from %s", SL_SECURE_CONF);
+			   "SOCKLEAK_OPTIONS ignored, options from %s",
+			   SL_SECURE_CONF);
 	if (n == -ENOENT)
 		return;
 	if (n < 0) {

@@ -6,19 +6,25 @@
 
 /* Native modules, by base-name prefix. "system" ones are never a site's place; the others are
  * when nothing of the program's is on the stack. */
+/* clang-format off */
 static const char *const sl_system_mod[] = {
 	"libc.so", "libc-", "ld-linux", "ld-musl", "libpthread", "libsockleak", "libasan",
 	"libubsan", "libtsan", NULL
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const sl_runtime_mod[] = {
 	"libpython", "libffi", "libuv", "libnode", "libjvm", "libjava", "libnio", "libnet.so",
 	"libjli", "libperl", "libstdc++", "libgcc_s", NULL
 };
+/* clang-format on */
 /* Interpreters' executables, by exact base name or with a version after it (python3.11,
  * perl5.36.0), so that a program called node_proxy stays the program. */
+/* clang-format off */
 static const char *const sl_runtime_exe[] = {
 	"python", "python2", "python3", "node", "nodejs", "java", "perl", NULL
 };
+/* clang-format on */
 
 static const char *sl_site_base(const char *path)
 {
@@ -69,7 +75,7 @@ static int sl_site_python_runtime_file(const char *f)
  * (the JVM's "Interpreter", "StubRoutines (1)": no qualified name in them). */
 static int sl_site_jit_runtime_name(const char *n)
 {
-	static const char *const pkg[] = { "java.", "javax.", "jdk.", "sun.", "com.sun.", NULL };
+	static const char *const pkg[] = {"java.", "javax.", "jdk.", "sun.", "com.sun.", NULL};
 	const char *paren = strchr(n, '('), *q;
 
 	if (strstr(n, "node:") || !strncmp(n, "Builtin:", 8) || !strncmp(n, "Stub:", 5) ||
@@ -97,17 +103,18 @@ uint8_t sl_site_frame_class(const struct sl_site_frame *f)
 
 	if (f->cls & SL_SITE_FR_KNOWN)
 		return f->cls;
-	if (sl_site_no_module(f))   /* a JIT's code: its perf map name says whose */
-		return SL_SITE_FR_KNOWN | (!f->jit || sl_site_jit_runtime_name(f->jit) ?
-						   SL_SITE_FR_RUNTIME : 0);
+	if (sl_site_no_module(f)) /* a JIT's code: its perf map name says whose */
+		return SL_SITE_FR_KNOWN |
+		       (!f->jit || sl_site_jit_runtime_name(f->jit) ? SL_SITE_FR_RUNTIME : 0);
 	if (f->lang)
-		return SL_SITE_FR_KNOWN | (!strcmp(f->lang, "python") &&
-						   sl_site_python_runtime_file(f->file) ?
-						   SL_SITE_FR_RUNTIME : 0);
+		return SL_SITE_FR_KNOWN |
+		       (!strcmp(f->lang, "python") && sl_site_python_runtime_file(f->file)
+				? SL_SITE_FR_RUNTIME
+				: 0);
 	b = sl_site_base(f->module);
 	if (sl_site_prefixed(b, sl_system_mod))
 		return SL_SITE_FR_KNOWN | SL_SITE_FR_SYSTEM | SL_SITE_FR_RUNTIME;
-	if (strstr(f->module, "/lib-dynload/") ||   /* Python's C extension modules */
+	if (strstr(f->module, "/lib-dynload/") || /* Python's C extension modules */
 	    sl_site_prefixed(b, sl_runtime_mod) || sl_site_interpreter(b))
 		return SL_SITE_FR_KNOWN | SL_SITE_FR_RUNTIME;
 	return SL_SITE_FR_KNOWN;
@@ -154,8 +161,7 @@ static const struct sl_site_frame *sl_site_frame_of(const struct sl_site_stack *
 	return &s->f[sl_site_pick(cls, n, runtime_only)];
 }
 
-static void sl_site_ident(const struct sl_site_frame *f, int runtime_only,
-			  struct sl_site_id *id)
+static void sl_site_ident(const struct sl_site_frame *f, int runtime_only, struct sl_site_id *id)
 {
 	if (runtime_only) {
 		id->a = f->lang ? f->lang : f->module;
@@ -254,7 +260,7 @@ static int sl_site_id_cmp(const struct sl_site_id *x, const struct sl_site_id *y
 static const char *sl_site_kind_name(unsigned kind)
 {
 #define SL_SITE_KIND_NAME(id, name, rule, title) name,
-	static const char *const names[] = { SL_LEAK_KINDS(SL_SITE_KIND_NAME) };
+	static const char *const names[] = {SL_LEAK_KINDS(SL_SITE_KIND_NAME)};
 #undef SL_SITE_KIND_NAME
 
 	return kind < SL_SITE_K_N ? names[kind] : "none";

@@ -35,31 +35,31 @@ enum sl_site_kind { SL_LEAK_KINDS(SL_SITE_KIND_ENUM) SL_SITE_K_N };
 
 /* A frame's class, as the site choice needs it. A caller that remembers it sets KNOWN. */
 #define SL_SITE_FR_KNOWN 1
-#define SL_SITE_FR_SYSTEM 2    /* libc, the loader, sockleak, the sanitizers */
-#define SL_SITE_FR_RUNTIME 4   /* those, or an interpreter's own code */
+#define SL_SITE_FR_SYSTEM 2  /* libc, the loader, sockleak, the sanitizers */
+#define SL_SITE_FR_RUNTIME 4 /* those, or an interpreter's own code */
 
 struct sl_site_frame {
-	const char *module;   /* path of its module; NULL or "?": code in no module (a JIT's) */
-	const char *lang;     /* an interpreter's frame: its language ("python"); else NULL */
-	const char *file;     /* source file (the interpreter's, or debug info's); else NULL */
-	const char *func;     /* with file: its function; NULL when unknown */
-	const char *jit;      /* code in no module: its name from a perf map; else NULL */
-	uint64_t offset;      /* from the module's load address (absolute without a module) */
-	int line;             /* with file */
-	uint8_t cls;          /* SL_SITE_FR_*, or 0: sl_site_key works it out */
+	const char *module; /* path of its module; NULL or "?": code in no module (a JIT's) */
+	const char *lang;   /* an interpreter's frame: its language ("python"); else NULL */
+	const char *file;   /* source file (the interpreter's, or debug info's); else NULL */
+	const char *func;   /* with file: its function; NULL when unknown */
+	const char *jit;    /* code in no module: its name from a perf map; else NULL */
+	uint64_t offset;    /* from the module's load address (absolute without a module) */
+	int line;           /* with file */
+	uint8_t cls;        /* SL_SITE_FR_*, or 0: sl_site_key works it out */
 };
 
 struct sl_site_stack {
-	const struct sl_site_frame *f;   /* innermost first */
-	unsigned n;                      /* 0: no stack */
+	const struct sl_site_frame *f; /* innermost first */
+	unsigned n;                    /* 0: no stack */
 };
 
 /* A leak as the site key needs it. */
 struct sl_site_leak {
-	unsigned kind;                   /* enum sl_site_kind, as logged */
-	int after_eof, after_cw;         /* exit_open: it had read EOF / been in CLOSE_WAIT */
+	unsigned kind;           /* enum sl_site_kind, as logged */
+	int after_eof, after_cw; /* exit_open: it had read EOF / been in CLOSE_WAIT */
 	struct sl_site_stack open, eof, handler;
-	const char *exe, *role;          /* without an open stack: the process's, the socket's */
+	const char *exe, *role; /* without an open stack: the process's, the socket's */
 };
 
 /* One frame's identity: (function, file, line); (module, NULL, offset | SL_SITE_ID_RAW)
@@ -77,7 +77,7 @@ struct sl_site_id {
 
 /* A site's key: its strings point into the frames it was made from. */
 struct sl_site_key {
-	unsigned kind;              /* the kind family: enum sl_site_kind */
+	unsigned kind; /* the kind family: enum sl_site_kind */
 	struct sl_site_id open, eof;
 };
 

@@ -76,10 +76,13 @@ static inline void sl_leave(void) { sl_busy = 0; }
 /* Milliseconds on CLOCK_MONOTONIC, refreshed by the watchdog every scan and by slow paths, so
  * the hot path can stamp "last I/O" with a load instead of a clock call. */
 extern uint64_t sl_coarse_ms;
-static inline uint64_t sl_coarse_now(void) { return __atomic_load_n(&sl_coarse_ms, __ATOMIC_RELAXED); }
+static inline uint64_t sl_coarse_now(void)
+{
+	return __atomic_load_n(&sl_coarse_ms, __ATOMIC_RELAXED);
+}
 
-uint64_t sl_mono_ms(void);   /* exact, and refreshes sl_coarse_ms */
-uint64_t sl_wall_ns(void);   /* CLOCK_REALTIME */
+uint64_t sl_mono_ms(void); /* exact, and refreshes sl_coarse_ms */
+uint64_t sl_wall_ns(void); /* CLOCK_REALTIME */
 pid_t sl_gettid(void);
 
 /* One global lock for socket state, taken only on transitions (open, EOF, close, dup, fork,
@@ -107,7 +110,7 @@ static inline void sl_init(void)
  * constructors before libc is ready for them. Caller holds sl_lock. */
 void *sl_mem_alloc(size_t size);
 void sl_mem_free(void *p, size_t size);
-void *sl_map(size_t size);   /* zeroed pages, or NULL */
+void *sl_map(size_t size); /* zeroed pages, or NULL */
 /* A growing array in pages of its own (no lock needed: the caller owns p): room for need
  * bytes, doubling *cap (bytes); the first used bytes are kept. Returns the array, or NULL
  * with p left as it was. */

@@ -51,8 +51,8 @@ size_t sl_fmt_sockaddr(char *out, size_t cap, const struct sockaddr *sa, socklen
 const char *sl_tcp_state_name(int state)
 {
 	static const char *const names[] = {
-		"UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-		"TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
+		"UNKNOWN",   "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+		"TIME_WAIT", "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING",
 	};
 
 	if (state < 0 || state >= (int)(sizeof(names) / sizeof(names[0])))
@@ -87,13 +87,15 @@ int sl_fd_is_tcp(int fd, int *family)
 	int v = 0, type = 0, proto = 0;
 	socklen_t len = sizeof(v);
 
-	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &v, &len) || (v != AF_INET && v != AF_INET6))
+	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &v, &len) ||
+	    (v != AF_INET && v != AF_INET6))
 		return 0;
 	len = sizeof(type);
 	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &type, &len) || type != SOCK_STREAM)
 		return 0;
 	len = sizeof(proto);
-	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) || proto != IPPROTO_TCP)
+	if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) ||
+	    proto != IPPROTO_TCP)
 		return 0;
 	if (family)
 		*family = v;

@@ -8,7 +8,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#define SL_ADDR_MAX 64    /* "[ffff:...:ffff%eth0]:65535" fits */
+#define SL_ADDR_MAX 64 /* "[ffff:...:ffff%eth0]:65535" fits */
 
 /* "127.0.0.1:80", "[::1]:80"; pure. Returns length, 0 when the family is not inet. */
 size_t sl_fmt_sockaddr(char *out, size_t cap, const struct sockaddr *sa, socklen_t len);

@@ -44,7 +44,7 @@ struct sl_module {
 	struct sl_module *next;
 	uintptr_t bias;
 	const char *path;
-	const char *build_id;   /* hex, or NULL */
+	const char *build_id; /* hex, or NULL */
 };
 
 /* A frame of a stack captured in this process (the tools' struct sl_frame is one read from a
@@ -56,7 +56,7 @@ struct sl_captured_frame {
 	/* An interpreter's frame (langstack.c): mod is NULL, lang names the language. */
 	const char *lang;
 	union {
-		const char *lang_file;   /* with lang */
+		const char *lang_file; /* with lang */
 		/* Code in no module (no lang): its perf map name, kept when a record first named
 		 * it (sl_stack_fill), so that the exit summary keys and shows the site as the tools
 		 * do (sitekey.h). Written under the log lock, read at exit: atomic. */
@@ -70,11 +70,11 @@ struct sl_captured_stack {
 	uint64_t id;
 	UT_hash_handle hh;
 	uint32_t idx;
-	uint32_t epoch;          /* log epoch in which the record was written */
-	uint32_t native;         /* an interpreter's frames on top of this native stack, or 0 */
-	uint32_t handler;        /* where the program first handled the socket (handler.c), or 0 */
+	uint32_t epoch;   /* log epoch in which the record was written */
+	uint32_t native;  /* an interpreter's frames on top of this native stack, or 0 */
+	uint32_t handler; /* where the program first handled the socket (handler.c), or 0 */
 	uint16_t n;
-	uint8_t suppressed;      /* a frame matches a leak: suppression (decided at capture) */
+	uint8_t suppressed; /* a frame matches a leak: suppression (decided at capture) */
 	struct sl_captured_frame f[];
 };
 
@@ -291,7 +291,7 @@ void sl_stack_load(void)
 		if (sl_fd_budget_low()) {
 			void *ips[2];
 
-			backtrace(ips, 2);   /* glibc loads libgcc_s now, in our constructor */
+			backtrace(ips, 2); /* glibc loads libgcc_s now, in our constructor */
 			sl_glibc_bt = 1;
 		}
 		__atomic_store_n(&sl_unwind_loaded, 1, __ATOMIC_RELEASE);
@@ -301,7 +301,7 @@ void sl_stack_load(void)
 
 void sl_stack_load_early(void)
 {
-	static const char *const net[] = { "socket", "accept", "accept4", NULL };
+	static const char *const net[] = {"socket", "accept", "accept4", NULL};
 
 	/* ~6,100 instructions for /bin/true, ~2,700 for nginx (callgrind): its imports and its
 	 * libraries', each table checked against the object's segments first (imports.c). */
@@ -315,9 +315,9 @@ static void sl_unwind_ready(void)
 
 	if (__atomic_load_n(&sl_unwind_primed, __ATOMIC_ACQUIRE))
 		return;
-	sl_stack_load();   /* a stack taken before our constructor ran */
+	sl_stack_load(); /* a stack taken before our constructor ran */
 	if (sl_glibc_bt)
-		return;   /* libunwind is not used */
+		return; /* libunwind is not used */
 	sl_mutex_lock(&sl_unwind_mu);
 	if (!sl_unwind_primed) {
 		/* libunwind's initialisation opens the pipe and reads /proc: done once, here,
@@ -366,8 +366,8 @@ static int sl_bid_cb(struct dl_phdr_info *info, size_t size, void *ctx)
 		end = p + ph->p_memsz;
 		while (p + sizeof(ElfW(Nhdr)) <= end) {
 			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)(const void *)p;
-			const unsigned char *desc = (const unsigned char *)p + sizeof(*nh) +
-						    ((nh->n_namesz + 3) & ~3u);
+			const unsigned char *desc =
+				(const unsigned char *)p + sizeof(*nh) + ((nh->n_namesz + 3) & ~3u);
 
 			if ((const char *)desc + nh->n_descsz > end)
 				break;
@@ -398,8 +398,7 @@ static char *sl_strdup_arena(const char *s, size_t max)
 }
 
 /* Under sl_lock: the module record for a load bias, creating it from what the caller found. */
-static const struct sl_module *sl_module_get(uintptr_t bias, const char *path,
-					     const char *build_id)
+static const struct sl_module *sl_module_get(uintptr_t bias, const char *path, const char *build_id)
 {
 	struct sl_module *m;
 
@@ -453,7 +452,10 @@ const char *sl_self_exe(void)
  * whenever the loader has loaded or unloaded a module since (its adds and subs counters): a
  * name is never taken from a module that is gone. Misses (JIT code) are remembered too. */
 #define SL_RCACHE 1024
-struct sl_rcache { uintptr_t ip, bias; const char *path, *sym; };
+struct sl_rcache {
+	uintptr_t ip, bias;
+	const char *path, *sym;
+};
 static struct sl_rcache sl_rcache[SL_RCACHE];
 static unsigned long long sl_rc_gen[2];
 
@@ -465,12 +467,12 @@ static int sl_gen_cb(struct dl_phdr_info *info, size_t size, void *ctx)
 		g[0] = info->dlpi_adds;
 		g[1] = info->dlpi_subs;
 	}
-	return 1;   /* the counters are the process's: the first module has them */
+	return 1; /* the counters are the process's: the first module has them */
 }
 
 static void sl_rcache_check(void)
 {
-	unsigned long long g[2] = { ~0ull, ~0ull };
+	unsigned long long g[2] = {~0ull, ~0ull};
 
 	dl_iterate_phdr(sl_gen_cb, g);
 	if (g[0] == ~0ull || g[0] != sl_rc_gen[0] || g[1] != sl_rc_gen[1]) {
@@ -542,15 +544,14 @@ static void sl_fill_native(struct sl_captured_stack *st, const void *ctx)
 	for (unsigned i = 0; i < st->n; i++) {
 		st->f[i].ip = raw[i].ip;
 		st->f[i].offset = raw[i].ip - raw[i].bias;
-		st->f[i].mod = sl_module_get(raw[i].bias, raw[i].path,
-					     raw[i].has_bid ? raw[i].bid : NULL);
+		st->f[i].mod =
+			sl_module_get(raw[i].bias, raw[i].path, raw[i].has_bid ? raw[i].bid : NULL);
 		st->f[i].symbol = raw[i].sym ? sl_strdup_arena(raw[i].sym, SL_SYM_MAX) : NULL;
 	}
 }
 
 /* The stack with this id, made with fill if it is new. Takes sl_lock. */
-static uint32_t sl_stack_store(uint64_t id, unsigned n, int supp, sl_fill_fn fill,
-			       const void *ctx)
+static uint32_t sl_stack_store(uint64_t id, unsigned n, int supp, sl_fill_fn fill, const void *ctx)
 {
 	struct sl_captured_stack *st;
 	uint32_t idx = 0;
@@ -624,7 +625,7 @@ static int sl_stack_caller_slots(uintptr_t ret, uintptr_t sp, unsigned at[2])
 	unw_context_t uc;
 	unw_cursor_t c;
 	unw_word_t ip = 0;
-	uintptr_t slot[2] = { 0, 0 };
+	uintptr_t slot[2] = {0, 0};
 
 	if (sl_glibc_bt)
 		return 0;
@@ -660,7 +661,7 @@ uint32_t sl_stack_capture_site(unsigned i, uintptr_t ret, uintptr_t sp)
 	uint32_t idx = sl_stack_capture();
 	unsigned at[2];
 
-	if (!sl_sites.hits || sl_sites.hits > SL_SITE_RECHECK)   /* a recheck, or the first miss */
+	if (!sl_sites.hits || sl_sites.hits > SL_SITE_RECHECK) /* a recheck, or the first miss */
 		sl_sites.hits = SL_SITE_RECHECK;
 	/* A recheck of an entry whose callers still match keeps the slots it found. */
 	if (idx && sl_site_match(i, ret, sp)) {
@@ -698,7 +699,7 @@ static void sl_stack_set_suppressed(uint32_t idx)
 static uint32_t sl_stack_record(const uintptr_t *keep, unsigned n, uint64_t id)
 {
 	static struct sl_rawframe raw[SL_STACK_MAX];
-	const char *names[SL_STACK_MAX][2];   /* symbol, module: the loader's strings */
+	const char *names[SL_STACK_MAX][2]; /* symbol, module: the loader's strings */
 	uint32_t idx;
 	int supp = 0;
 
@@ -856,7 +857,7 @@ static void sl_lang_parse(char *t, struct sl_langframes *lf)
 
 uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 {
-	static const char *const langs[] = { "python", "perl", "ruby", "js", "java", NULL };
+	static const char *const langs[] = {"python", "perl", "ruby", "js", "java", NULL};
 	/* The process's, under sl_unwind_mu, not 17 KiB of the calling thread's stack: an
 	 * interpreter's threads may have small ones (issue 10). */
 	static struct sl_langframes lf;
@@ -870,7 +871,7 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 
 	for (int i = 0; langs[i] && !name; i++)
 		if (!strcmp(lang, langs[i]))
-			name = langs[i];   /* a static string: the record is written much later */
+			name = langs[i]; /* a static string: the record is written much later */
 	if (!name)
 		return 0;
 	sl_mutex_lock(&sl_unwind_mu);
@@ -914,7 +915,10 @@ uint32_t sl_stack_with_lang(uint32_t base, const char *lang, const char *frames)
 
 /* The open stack with the handler's stack attached: the same frames under another id, so a
  * socket record keeps one stack index (no field more per socket: docs/performance.md). */
-struct sl_handled { const struct sl_captured_stack *open; uint32_t handler; };
+struct sl_handled {
+	const struct sl_captured_stack *open;
+	uint32_t handler;
+};
 
 static void sl_fill_handled(struct sl_captured_stack *st, const void *ctx)
 {
@@ -927,16 +931,17 @@ static void sl_fill_handled(struct sl_captured_stack *st, const void *ctx)
 
 uint32_t sl_stack_with_handler(uint32_t open, uint32_t handler)
 {
-	struct sl_handled h = { sl_stack_get(open), handler };
+	struct sl_handled h = {sl_stack_get(open), handler};
 	uintptr_t key[3];
 
 	if (!h.open || !handler || h.open->handler)
 		return 0;
 	key[0] = (uintptr_t)h.open->id;
 	key[1] = (uintptr_t)sl_stack_id(handler);
-	key[2] = 0x68616e646c6572;   /* "handler": never a return address */
+	key[2] = 0x68616e646c6572; /* "handler": never a return address */
 	return sl_stack_store(sl_stack_hash(key, 3), h.open->n,
-			      h.open->suppressed || sl_stack_suppressed(handler), sl_fill_handled, &h);
+			      h.open->suppressed || sl_stack_suppressed(handler), sl_fill_handled,
+			      &h);
 }
 
 uint32_t sl_stack_handler(uint32_t idx)
@@ -953,10 +958,7 @@ int sl_stack_wants_handler(uint32_t idx)
 	return st && !st->handler;
 }
 
-void sl_stack_new_epoch(void)
-{
-	__atomic_add_fetch(&sl_epoch, 1, __ATOMIC_RELAXED);
-}
+void sl_stack_new_epoch(void) { __atomic_add_fetch(&sl_epoch, 1, __ATOMIC_RELAXED); }
 
 /* Frames in no module (a JIT's code) take their name from the process's perf map (perfmap.c),
  * read before the record's log lock is taken: a map of up to 64 MiB read under it held every
@@ -1052,8 +1054,10 @@ int sl_stack_fill(struct sl_jsonline *j, uint32_t idx, uint32_t *epoch)
 		sl_jsonline_hex(j, SL_KEY(ip), st->f[i].ip);
 		sl_jsonline_str(j, SL_KEY(module), st->f[i].mod ? st->f[i].mod->path : NULL);
 		sl_jsonline_hex(j, SL_KEY(offset), st->f[i].offset);
-		sl_jsonline_str(j, SL_KEY(symbol), st->f[i].symbol ? st->f[i].symbol :
-				       __atomic_load_n(&st->f[i].jit_name, __ATOMIC_ACQUIRE));
+		sl_jsonline_str(j, SL_KEY(symbol),
+				st->f[i].symbol
+					? st->f[i].symbol
+					: __atomic_load_n(&st->f[i].jit_name, __ATOMIC_ACQUIRE));
 		sl_jsonline_str(j, SL_KEY(build_id), st->f[i].mod ? st->f[i].mod->build_id : NULL);
 		sl_jsonline_obj_end(j);
 	}
@@ -1097,8 +1101,9 @@ static int sl_frame_line(char *buf, size_t cap, const char *prefix, unsigned i,
 	sl_term_escape(file, sizeof(file), f->mod ? f->mod->path : f->lang ? f->lang_file : NULL);
 	sl_term_escape(lang, sizeof(lang), f->lang);
 	if (!f->mod && f->lang)
-		w = snprintf(buf, cap, "%s#%u %s %s:%u (%s)\n", prefix, i, sym, file, f->line, lang);
-	else if (!f->mod || !strcmp(f->mod->path, "?"))   /* JIT code: an address, no offset */
+		w = snprintf(buf, cap, "%s#%u %s %s:%u (%s)\n", prefix, i, sym, file, f->line,
+			     lang);
+	else if (!f->mod || !strcmp(f->mod->path, "?")) /* JIT code: an address, no offset */
 		w = snprintf(buf, cap, "%s#%u %s (no module, 0x%lx)\n", prefix, i, sym,
 			     (unsigned long)f->ip);
 	else
@@ -1137,7 +1142,7 @@ unsigned sl_stack_site_frames(uint32_t idx, struct sl_site_frame *out, unsigned 
 		const struct sl_captured_frame *f = &st->f[i];
 
 		memset(&out[i], 0, sizeof(out[i]));
-		if (f->lang) {   /* as the log has it: no module, no offset */
+		if (f->lang) { /* as the log has it: no module, no offset */
 			out[i].lang = f->lang;
 			out[i].file = f->lang_file;
 			out[i].func = f->symbol;
@@ -1146,9 +1151,9 @@ unsigned sl_stack_site_frames(uint32_t idx, struct sl_site_frame *out, unsigned 
 		}
 		out[i].offset = f->offset;
 		out[i].module = f->mod ? f->mod->path : NULL;
-		if (!f->mod || !strcmp(f->mod->path, "?"))   /* named by a record, if one did */
-			out[i].jit = f->symbol ? f->symbol :
-				     __atomic_load_n(&f->jit_name, __ATOMIC_ACQUIRE);
+		if (!f->mod || !strcmp(f->mod->path, "?")) /* named by a record, if one did */
+			out[i].jit = f->symbol ? f->symbol
+					       : __atomic_load_n(&f->jit_name, __ATOMIC_ACQUIRE);
 	}
 	return n;
 }

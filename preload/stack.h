@@ -57,14 +57,14 @@ uint32_t sl_stack_capture(void);
 #define SL_SITE_RECHECK 1024
 
 struct sl_sites {
-	uint32_t ret[SL_SITES];   /* the call site, low 32 bits */
-	uint32_t sp[SL_SITES];    /* low 32 bits */
-	uint32_t up1[SL_SITES], up2[SL_SITES];   /* return addresses into frames #1, #2: low 32 */
+	uint32_t ret[SL_SITES];                /* the call site, low 32 bits */
+	uint32_t sp[SL_SITES];                 /* low 32 bits */
+	uint32_t up1[SL_SITES], up2[SL_SITES]; /* return addresses into frames #1, #2: low 32 */
 	/* The stack. An empty entry (all zero) matches only a call site and a stack pointer
 	 * whose low 32 bits are both 0 and a zero word at sp (it loads from sp itself). */
 	uint32_t idx[SL_SITES];
-	uint16_t at1[SL_SITES], at2[SL_SITES];   /* where they are: sp + 8 * at */
-	uint32_t hits;   /* hits left before the next recheck (a count down: one instruction) */
+	uint16_t at1[SL_SITES], at2[SL_SITES]; /* where they are: sp + 8 * at */
+	uint32_t hits; /* hits left before the next recheck (a count down: one instruction) */
 };
 
 extern SL_TLS struct sl_sites sl_sites;
@@ -99,7 +99,7 @@ static inline uint32_t sl_stack_capture_at(uintptr_t ret, uintptr_t sp)
 /* The same, SL_STACK_MAX frames deep whatever stack_depth says (handler.c). */
 uint32_t sl_stack_capture_deep(void);
 
-uint64_t sl_stack_id(uint32_t idx);     /* 0 for none */
+uint64_t sl_stack_id(uint32_t idx); /* 0 for none */
 
 /* This image's executable (/proc/self/exe, read once; "?" when unreadable): the frames of
  * the main program, and the interpreter checks at start-up (langstack.c). */
@@ -109,11 +109,13 @@ const char *sl_self_exe(void);
  * open's frames and id(open, handler), which names handler as its handler stack. 0 when open
  * is unknown or has a handler already. Takes sl_lock; not with it held. */
 uint32_t sl_stack_with_handler(uint32_t open, uint32_t handler);
-uint32_t sl_stack_handler(uint32_t idx);          /* 0 for none */
-int sl_stack_wants_handler(uint32_t idx);         /* a stack that has no handler yet */
+uint32_t sl_stack_handler(uint32_t idx);  /* 0 for none */
+int sl_stack_wants_handler(uint32_t idx); /* a stack that has no handler yet */
 
 /* A function's code: [lo, hi). */
-struct sl_range { uintptr_t lo, hi; };
+struct sl_range {
+	uintptr_t lo, hi;
+};
 /* The code of the function `name` exported by some module of the process: 0 or ENOENT. */
 int sl_stack_func_range(const char *name, struct sl_range *r);
 /* Whether the caller's stack, within depth frames, has a frame in callee called from one in

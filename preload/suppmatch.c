@@ -39,8 +39,7 @@ int sl_supp_template_match(const char *templ, const char *str)
 	return 1;
 }
 
-int sl_supp_frame_match(const char *pattern, const char *func, const char *file,
-			const char *module)
+int sl_supp_frame_match(const char *pattern, const char *func, const char *file, const char *module)
 {
 	const char *base;
 

@@ -37,10 +37,10 @@ void sl_supp_load(const char *path)
 		n = cut ? cut + 1 - sl_supp_text : 0;
 		sl_supp_text[n] = '\0';
 		sl_log_say("sockleak: suppressions %s: larger than %d bytes; only the lines in the "
-			    "first %ld bytes are used", path, SL_SUPP_BYTES - 1, n);
+			   "first %ld bytes are used",
+			   path, SL_SUPP_BYTES - 1, n);
 	} else if (n < 0) {
-		sl_log_say("sockleak: cannot read suppressions %s: %s", path,
-			    sl_file_why((int)-n));
+		sl_log_say("sockleak: cannot read suppressions %s: %s", path, sl_file_why((int)-n));
 		return;
 	}
 	for (line = strtok_r(sl_supp_text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -50,8 +50,10 @@ void sl_supp_load(const char *path)
 		if (strncmp(line, "leak:", 5) || !line[5])
 			continue;
 		if (sl_nsupp == SL_SUPP_MAX) {
-			sl_log_say("sockleak: suppressions %s: more than %d patterns; the rest are not "
-				    "used", path, SL_SUPP_MAX);
+			sl_log_say(
+				"sockleak: suppressions %s: more than %d patterns; the rest are not "
+				"used",
+				path, SL_SUPP_MAX);
 			break;
 		}
 		sl_supp[sl_nsupp++] = line + 5;

@@ -56,8 +56,7 @@ int sl_syslog_open(const char *path)
 int sl_syslog_send(int fd, const char *event, const char *json, size_t len)
 {
 	char head[48];
-	int pri = SL_SYSLOG_FACILITY |
-		  (strcmp(event, "leak") ? SL_SYSLOG_INFO : SL_SYSLOG_WARNING);
+	int pri = SL_SYSLOG_FACILITY | (strcmp(event, "leak") ? SL_SYSLOG_INFO : SL_SYSLOG_WARNING);
 	int n = snprintf(head, sizeof(head), "<%d>sockleak[%d]: ", pri, (int)getpid());
 	struct iovec iov[2] = {{head, (size_t)n}, {(void *)json, len}};
 	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
@@ -81,7 +80,8 @@ void sl_syslog_failed(int err, const char *path)
 	sl_failure_said = 1;
 	n = snprintf(msg, sizeof(msg),
 		     "sockleak: syslog %s: %s: records are dropped while it lasts (counted in the "
-		     "exit record)\n", path, strerrordesc_np(err) ? strerrordesc_np(err) : "error");
+		     "exit record)\n",
+		     path, strerrordesc_np(err) ? strerrordesc_np(err) : "error");
 	sl_log_text(msg, n > 0 && (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }
 

@@ -68,8 +68,8 @@ void sl_track_forget(int fd)
  * Inlined into each caller, whose constant arguments leave accept() and socket() the short
  * path they take per connection. */
 static inline __attribute__((always_inline)) void
-sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherited,
-	     uint32_t stack, int join, int listen_fd, struct sl_sock *listener)
+sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherited, uint32_t stack,
+	     int join, int listen_fd, struct sl_sock *listener)
 {
 	struct sl_sock *s;
 
@@ -164,7 +164,7 @@ void sl_track_accept(int listen_fd, int fd, uintptr_t ret)
 	sl_init();
 	l = sl_fd_lookup(listen_fd);
 	if (l) {
-		family = l->family;   /* set before the record was published, never changed */
+		family = l->family; /* set before the record was published, never changed */
 	} else {
 		int saved = errno;
 
@@ -195,7 +195,7 @@ void sl_track_connect(int fd)
 		if (s->role == SL_ROLE_OTHER)
 			s->role = SL_ROLE_CONNECTED;
 		if (s->ep == SL_EP_DEAD)
-			s->ep = 0;   /* a failed connect reset it; a new one may succeed: watch again */
+			s->ep = 0; /* a failed connect reset it; a new one may succeed: watch again */
 	}
 	sl_unlock();
 	if (sl_opt.keepalive_idle_s)
@@ -220,7 +220,7 @@ void sl_track_eof(int fd, struct sl_sock *s, uint32_t gen, uintptr_t ret)
 		s->eof_stack = stack;
 	}
 	sl_unlock();
-	sl_watchdog_ensure();   /* a forked child's first transition */
+	sl_watchdog_ensure(); /* a forked child's first transition */
 	sl_leave();
 	/* Outside sl_enter: the interpreter's hook calls the library back. */
 	if (SL_UNLIKELY(__atomic_load_n(&sl_lang_eof_on, __ATOMIC_RELAXED)))
@@ -243,8 +243,7 @@ void sl_track_shutdown(int fd, int how)
 
 /* Under sl_lock, which it releases: the close of a descriptor shared with another, of a
  * socket already reported, or by an interpreter's finaliser, which writes a record. */
-static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock *s,
-							 int by_runtime)
+static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock *s, int by_runtime)
 {
 	struct sl_leak_info gc;
 	int saved = errno, nfds = 0, fds[SL_FDS_MAX], npids = 0, gc_closed = 0, may_share;
@@ -298,8 +297,8 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 		break;
 	case SL_CLOSE_LATE:
 		now = sl_mono_ms();
-		sl_rec_late_close(fd, inode, kind, now - reported_ms, leak_from ? now - leak_from : 0,
-				  by_runtime, sl_stack_capture());
+		sl_rec_late_close(fd, inode, kind, now - reported_ms,
+				  leak_from ? now - leak_from : 0, by_runtime, sl_stack_capture());
 		break;
 	case SL_CLOSE_NOTHING:
 		break;
@@ -307,10 +306,7 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 	errno = saved;
 }
 
-void sl_track_close(int fd)
-{
-	sl_track_close_from(fd, 0);
-}
+void sl_track_close(int fd) { sl_track_close_from(fd, 0); }
 
 /* noinline: not split in two for sl_track_close's sake, which would cost close() of every
  * connection a second call. */
@@ -342,7 +338,7 @@ __attribute__((noinline)) void sl_track_close_from(int fd, uintptr_t ret)
 	} else {
 		sl_track_close_rec(fd, s, by_runtime);
 	}
-	sl_watchdog_ensure();   /* a forked worker's first call: closing the listener, say */
+	sl_watchdog_ensure(); /* a forked worker's first call: closing the listener, say */
 	sl_leave();
 }
 
@@ -372,7 +368,7 @@ void sl_track_dup(int oldfd, int newfd)
 	if (s && !sl_fd_set(newfd, s))
 		s->nfds++;
 	sl_unlock();
-	sl_watchdog_ensure();   /* a forked worker's first call: dup2() onto 0, inetd style */
+	sl_watchdog_ensure(); /* a forked worker's first call: dup2() onto 0, inetd style */
 	sl_leave();
 	errno = saved;
 }

@@ -31,16 +31,18 @@
 
 
 #define SL_SUMMARY_MAX 32
-#define SL_SMALL 128              /* up to this many sockets, scan each instead of netlink */
+#define SL_SMALL 128 /* up to this many sockets, scan each instead of netlink */
 
-int sl_wd_started SL_FORK_STATE;               /* this process has a watchdog (reset in a fork child) */
-static int sl_wd_idle_child SL_FORK_STATE;     /* a fork child that has made no socket call of its own yet */
-static int sl_wd_raw SL_FORK_STATE;            /* ... and it runs on the raw thread (rthread.h) */
-static int sl_wd_stop SL_FORK_STATE;           /* futex word: 1 asks the watchdog to return */
-static sl_mutex sl_wd_ctl SL_FORK_STATE = SL_MUTEX_INIT;   /* serialises sl_watchdog_pause */
+/* this process has a watchdog (reset in a fork child) */
+int sl_wd_started SL_FORK_STATE;
+/* a fork child that has made no socket call of its own yet */
+static int sl_wd_idle_child SL_FORK_STATE;
+static int sl_wd_raw SL_FORK_STATE;  /* ... and it runs on the raw thread (rthread.h) */
+static int sl_wd_stop SL_FORK_STATE; /* futex word: 1 asks the watchdog to return */
+static sl_mutex sl_wd_ctl SL_FORK_STATE = SL_MUTEX_INIT; /* serialises sl_watchdog_pause */
 static sl_mutex sl_scan_mu SL_FORK_STATE = SL_MUTEX_INIT;
 static uint32_t sl_scan_no;
-static uint64_t sl_prev_scan_ms;   /* start of the previous scan */
+static uint64_t sl_prev_scan_ms; /* start of the previous scan */
 static unsigned long sl_leaked SL_FORK_STATE, sl_enforced SL_FORK_STATE;
 /* This scan's leaks, every one of them (no cap: each leaked socket gets its record, at exit
  * too), in pages we own that grow with the largest scan (~330 bytes a leak). */
@@ -51,7 +53,7 @@ static unsigned sl_nsummary SL_FORK_STATE;
 
 /* CLOSE_WAIT inodes from the last dump, in pages we own. */
 static uint64_t *sl_cw_inodes;
-static size_t sl_ncw, sl_cw_cap;   /* entries; capacity in bytes */
+static size_t sl_ncw, sl_cw_cap; /* entries; capacity in bytes */
 
 unsigned long sl_leaked_count(void) { return __atomic_load_n(&sl_leaked, __ATOMIC_RELAXED); }
 unsigned long sl_enforced_count(void) { return __atomic_load_n(&sl_enforced, __ATOMIC_RELAXED); }
@@ -67,9 +69,14 @@ static void sl_cw_add(const struct sl_diag *d, void *ctx)
 
 /* Sockets to register with our epoll instance (epwatch.h), or to take their identity first
  * (inode 0: fdtable.h), and sockets epoll reported reset or shut, in pages we own. */
-struct sl_reg { int fd; uint32_t gen; uint64_t inode; int asked; };
+struct sl_reg {
+	int fd;
+	uint32_t gen;
+	uint64_t inode;
+	int asked;
+};
 static struct sl_reg *sl_reg;
-static size_t sl_nreg, sl_reg_cap;   /* entries; capacity in bytes */
+static size_t sl_nreg, sl_reg_cap; /* entries; capacity in bytes */
 #define SL_HUP_MAX 256
 static uint64_t sl_hup[SL_HUP_MAX];
 static size_t sl_nhup;
@@ -83,10 +90,11 @@ static int sl_reg_collect(struct sl_sock *s, void *ctx)
 	struct sl_reg *n;
 
 	if ((s->inode && s->ep == epgen) || s->ep == SL_EP_DEAD || s->fd < 0 || s->eof_ms ||
-	    (s->flags & (SL_F_LISTEN | SL_F_REPORTED | SL_F_FIN_SENT | SL_F_EXEMPT | SL_F_HALFCLOSE)))
+	    (s->flags &
+	     (SL_F_LISTEN | SL_F_REPORTED | SL_F_FIN_SENT | SL_F_EXEMPT | SL_F_HALFCLOSE)))
 		return 0;
 	if (!(n = SL_PAGES_APPEND(sl_reg, sl_nreg, sl_reg_cap)))
-		return 1;   /* the rest at the next scan */
+		return 1; /* the rest at the next scan */
 	*n = (struct sl_reg){s->fd, s->gen, s->inode, 0};
 	return 0;
 }
@@ -183,7 +191,11 @@ static unsigned sl_ep_scan(int at_exit)
 /* Without netlink or epoll (seccomp, some sandboxes, a descriptor budget too small for ours:
  * see sl_fd_budget_low): ask TCP_INFO for each tracked socket, on the program's own
  * descriptor. Every socket, in pages we own (entries; capacity in bytes). */
-struct sl_fb { int fd; uint32_t gen; uint64_t inode; };
+struct sl_fb {
+	int fd;
+	uint32_t gen;
+	uint64_t inode;
+};
 static struct sl_fb *sl_fb;
 static size_t sl_nfb, sl_fb_cap;
 
@@ -195,7 +207,7 @@ static int sl_fb_collect(struct sl_sock *s, void *ctx)
 	if (s->fd < 0 || (s->flags & (SL_F_REPORTED | SL_F_FIN_SENT)) || s->eof_ms)
 		return 0;
 	if (!(n = SL_PAGES_APPEND(sl_fb, sl_nfb, sl_fb_cap)))
-		return 1;   /* the rest at the next scan */
+		return 1; /* the rest at the next scan */
 	*n = (struct sl_fb){s->fd, s->gen, s->inode};
 	return 0;
 }
@@ -243,7 +255,7 @@ static void sl_cw_fallback(void)
 struct sl_walk {
 	struct sl_scan_clock clock;
 	size_t n;
-	unsigned epgen;   /* epoll generation in use, or 0 */
+	unsigned epgen; /* epoll generation in use, or 0 */
 };
 
 /* A span in ms in 32 bits: 49 days, then clamped. */
@@ -264,13 +276,13 @@ static int sl_age(struct sl_sock *s, void *ctx)
 	if (s->cw_ms && s->cw_scan != sl_scan_no && !(s->flags & SL_F_REPORTED))
 		s->cw_ms = 0;
 	if (!s->inode || (w->epgen && s->ep != w->epgen))
-		sl_reg_collect(s, &w->epgen);   /* identified now, registered at the next scan */
+		sl_reg_collect(s, &w->epgen); /* identified now, registered at the next scan */
 	f = sl_sock_facts(s);
 	v = sl_policy_scan(&f, &sl_opt, &w->clock);
 	if (v.kind == SL_KIND_NONE)
 		return 0;
 	if (!(l = SL_PAGES_APPEND(sl_cand, w->n, sl_cand_cap)))
-		return 1;   /* no memory: the rest at the next scan, or lost at exit */
+		return 1; /* no memory: the rest at the next scan, or lost at exit */
 	sl_leak_info_of(l, s, v.kind, w->clock.now, v.since);
 	return 0;
 }
@@ -320,9 +332,9 @@ static void sl_summary_key(const struct sl_leak_info *l, struct sl_site_key *k)
 #define SL_SITES_SEEN 1024
 static uint64_t sl_sites_seen[SL_SITES_SEEN];
 static unsigned sl_nsites_seen SL_FORK_STATE;
-static int sl_sites_more SL_FORK_STATE;   /* more than SL_SITES_SEEN */
+static int sl_sites_more SL_FORK_STATE; /* more than SL_SITES_SEEN */
 
-static unsigned long sl_suppressed SL_FORK_STATE;   /* leaks of suppressed sites */
+static unsigned long sl_suppressed SL_FORK_STATE; /* leaks of suppressed sites */
 
 /* A reported leak, for the exit summary: a suppressed one only counted (LeakSanitizer's way,
  * and the runner's and the report's with the same file: the summary said 3 leaks where they
@@ -391,7 +403,7 @@ static void sl_report(struct sl_leak_info *l)
 	uint64_t ino = sl_fd_inode(l->fd);
 
 	if (!ino || (l->inode && ino != l->inode)) {
-		sl_fd_stale(l->fd, l->inode, l->gen);   /* closed behind our back (raw syscall) */
+		sl_fd_stale(l->fd, l->inode, l->gen); /* closed behind our back (raw syscall) */
 		return;
 	}
 	l->tcp_state = sl_tcp_state(l->fd);
@@ -498,7 +510,8 @@ static int sl_wd_sleep(void)
 	uint64_t due = sl_mono_ms() + sl_opt.scan_ms, now;
 
 	while (!__atomic_load_n(&sl_wd_stop, __ATOMIC_ACQUIRE) && (now = sl_mono_ms()) < due) {
-		struct timespec ts = {(time_t)((due - now) / 1000), (long)((due - now) % 1000) * 1000000L};
+		struct timespec ts = {(time_t)((due - now) / 1000),
+				      (long)((due - now) % 1000) * 1000000L};
 
 		sl_futex(&sl_wd_stop, FUTEX_WAIT, 0, &ts);
 	}
@@ -536,7 +549,10 @@ static void *sl_watchdog_pthread(void *arg)
 
 static void sl_watchdog_start_thread(void);
 
-SL_FORK_CODE int sl_watchdog_idle_child(void) { return __atomic_load_n(&sl_wd_idle_child, __ATOMIC_RELAXED); }
+SL_FORK_CODE int sl_watchdog_idle_child(void)
+{
+	return __atomic_load_n(&sl_wd_idle_child, __ATOMIC_RELAXED);
+}
 
 /* Keeps errno: the per-connection callers save none (track.c). */
 void sl_watchdog_start(void)
@@ -588,7 +604,7 @@ int sl_watchdog_pause(void)
 	if (was) {
 		__atomic_store_n(&sl_wd_stop, 1, __ATOMIC_RELEASE);
 		sl_futex(&sl_wd_stop, FUTEX_WAKE, 1, NULL);
-		sl_rthread_join();   /* after the scan in progress, if any */
+		sl_rthread_join(); /* after the scan in progress, if any */
 		__atomic_store_n(&sl_wd_raw, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&sl_wd_stop, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&sl_wd_started, 0, __ATOMIC_RELEASE);
@@ -621,7 +637,8 @@ void sl_summary_print(void)
 	sl_unlock();
 	w = snprintf(buf, sizeof(buf),
 		     "==%d==sockleak: %lu TCP socket(s) leaked (left in CLOSE_WAIT or open after "
-		     "EOF)\n", pid, leaked);
+		     "EOF)\n",
+		     pid, leaked);
 	len = w > 0 ? (size_t)w : 0;
 	sl_mutex_lock(&sl_site_mu);
 	for (unsigned i = 0; i < n; i++)
@@ -637,7 +654,7 @@ void sl_summary_print(void)
 			if (sl_site_key_eq(&key[k], &key[i]))
 				break;
 		if (k < i)
-			continue;   /* site already printed */
+			continue; /* site already printed */
 		for (k = i; k < n; k++)
 			count += sl_site_key_eq(&key[k], &key[i]);
 		listed++;
@@ -645,15 +662,16 @@ void sl_summary_print(void)
 			     /* the site's kind, as the report names it: exit_open after an EOF
 			      * is an eof_unclosed site */
 			     "==%d==  %u x %s, e.g. fd %d %s <- %s (%s), leaking for %llu ms; "
-			     "opened at:\n", pid, count,
-			     sl_kind_name((enum sl_kind)(key[i].kind + 1)), l->fd,
+			     "opened at:\n",
+			     pid, count, sl_kind_name((enum sl_kind)(key[i].kind + 1)), l->fd,
 			     l->local[0] ? l->local : "?", l->peer[0] ? l->peer : "?",
 			     l->tcp_state < 0 ? "UNKNOWN" : sl_tcp_state_name(l->tcp_state),
 			     (unsigned long long)l->age_ms);
 		if (w > 0)
 			len += (size_t)w;
 		if (len < sizeof(buf))
-			len += sl_stack_format(l->open_stack, "        ", buf + len, sizeof(buf) - len);
+			len += sl_stack_format(l->open_stack, "        ", buf + len,
+					       sizeof(buf) - len);
 		if (sl_stack_handler(l->open_stack) && len < sizeof(buf) - 64) {
 			/* node: the JavaScript that handled it (handler.c) */
 			w = snprintf(buf + len, sizeof(buf) - len,
@@ -674,7 +692,10 @@ void sl_summary_print(void)
 	if (len < sizeof(buf) - 128) {
 		w = snprintf(buf + len, sizeof(buf) - len,
 			     "SUMMARY: sockleak: %lu leaked socket(s) at %s%u site(s)%s\n", leaked,
-			     more ? "more than " : "", nsites > listed ? nsites : listed ? listed : 1,
+			     more ? "more than " : "",
+			     nsites > listed ? nsites
+			     : listed        ? listed
+					     : 1,
 			     leaked > n ? " (first ones listed)" : "");
 		if (w > 0)
 			len += (size_t)w;

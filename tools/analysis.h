@@ -16,9 +16,12 @@ struct sl_analysis_opts {
 	const char *strip_prefix; /* removed from the front of source paths, or NULL */
 	int color;                /* 0/1: ANSI colour in the text writers */
 	int max_bad_lines;        /* bad input lines named on stderr before only counting; 0: 20 */
-	int no_symbolise;         /* 1: open no module file a log names (logs from untrusted hosts) */
-	size_t max_sites;         /* sites itemised; past it only counted; 0: SL_MAX_SITES_DEFAULT */
-	int fail_on_late;         /* 1: closed-late sockets fail the check too (SARIF: error, not note) */
+	/* 1: open no module file a log names (logs from untrusted hosts) */
+	int no_symbolise;
+	/* sites itemised; past it only counted; 0: SL_MAX_SITES_DEFAULT */
+	size_t max_sites;
+	/* 1: closed-late sockets fail the check too (SARIF: error, not note) */
+	int fail_on_late;
 };
 
 #define SL_MAX_SITES_DEFAULT 1000000
@@ -42,7 +45,8 @@ size_t sl_analysis_closed_late(const struct sl_analysis *a);
 /* Of sl_analysis_leaked: the sockets that fail a check (`run`'s status, `report --exitcode`): all
  * of them with fail_on_late, else those not closed late. One rule for both commands. */
 size_t sl_analysis_failing(const struct sl_analysis *a, int fail_on_late);
-size_t sl_analysis_bad_lines(const struct sl_analysis *a);  /* input lines that were not valid records */
+/* input lines that were not valid records */
+size_t sl_analysis_bad_lines(const struct sl_analysis *a);
 /* 1 when memory ran out while reading: the analysis covers only the input read until then
  * (said on stderr and in every report). */
 int sl_analysis_out_of_memory(const struct sl_analysis *a);
@@ -58,7 +62,8 @@ int64_t sl_analysis_dropped(const struct sl_analysis *a, size_t *procs);
  * starting with prefix, "N process(es) ran without sockleak (REASON: n, ...); ..." and then
  * one line per process, the first max of them; strings from the log are escaped. */
 size_t sl_analysis_ran_without(const struct sl_analysis *a);
-int sl_analysis_write_ran_without(const struct sl_analysis *a, FILE *out, const char *prefix, size_t max);
+int sl_analysis_write_ran_without(const struct sl_analysis *a, FILE *out, const char *prefix,
+				  size_t max);
 
 /* Sanitizer-style summary: each site once with count, kind, peers, age, symbolised stack
  * (function file:line), suppressions used with counts, and as last line exactly

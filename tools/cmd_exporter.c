@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"leaks, enforcements and bad lines of the logs given with --logs.\n"
 		"\n"
 		"options:\n"
-		"  -l, --listen ADDR:PORT       where to listen (default " SL_EXPORTER_DEFAULT "; [::1]:PORT\n"
+		"  -l, --listen ADDR:PORT       where to listen (default " SL_EXPORTER_DEFAULT
+		"; [::1]:PORT\n"
 		"                               for IPv6; port 0 picks a free one, printed on stderr)\n"
 		"      --logs PATH...           sockleak logs (files or directories), read at each scrape\n"
 		"      --max-series N           series per metric before the rest is summed into\n"
@@ -97,7 +98,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		snprintf(msg, sizeof(msg), "sockleak: sock_diag: %s\n", strerror(err));
 		return text_reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
 	}
-	if (!(m = open_memstream(&body, &len))) return MHD_NO;
+	if (!(m = open_memstream(&body, &len)))
+		return MHD_NO;
 	e->out.scrape_s = now_s() - t0;
 	err = sl_live_write_prom(&e->live, &e->out, m);
 	if (fclose(m) || err) {
@@ -116,11 +118,14 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
 	long port;
 	size_t hn;
 
-	if (!colon) return -1;
+	if (!colon)
+		return -1;
 	port = strtol(colon + 1, &end, 10);
-	if (*end || end == colon + 1 || port < 0 || port > 65535) return -1;
+	if (*end || end == colon + 1 || port < 0 || port > 65535)
+		return -1;
 	hn = (size_t)(colon - s);
-	if (hn >= sizeof(host)) return -1;
+	if (hn >= sizeof(host))
+		return -1;
 	memcpy(host, s, hn);
 	host[hn] = '\0';
 	memset(ss, 0, sizeof(*ss));
@@ -155,15 +160,19 @@ int sl_cmd_exporter(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int c = sl_live_common_opt(&e.live, &e.out, argc, argv, &i);
 
-		if (c < 0) return 2;
-		if (c) continue;
+		if (c < 0)
+			return 2;
+		if (c)
+			continue;
 		if ((!strcmp(argv[i], "-l") || !strcmp(argv[i], "--listen")) && i + 1 < argc) {
 			listen_at = argv[++i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "sockleak: exporter: unknown option or missing value: '%s'\n", argv[i]);
+			fprintf(stderr,
+				"sockleak: exporter: unknown option or missing value: '%s'\n",
+				argv[i]);
 			usage(stderr);
 			return 2;
 		}
@@ -179,9 +188,8 @@ int sl_cmd_exporter(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
 		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-	d = MHD_start_daemon((unsigned)flags, 0, NULL, NULL, on_request, &e,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_CONNECTION_LIMIT, 16u,
+	d = MHD_start_daemon((unsigned)flags, 0, NULL, NULL, on_request, &e, MHD_OPTION_SOCK_ADDR,
+			     (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
 			     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "sockleak: exporter: cannot listen on %s\n", listen_at);

@@ -49,7 +49,8 @@ static int num(const char *opt, const char *s, long lo, long hi, long *out)
 	errno = 0;
 	long v = strtol(s, &e, 10);
 	if (errno || e == s || *e || v < lo || v > hi) {
-		fprintf(stderr, "sockleak: report: %s: '%s' is not a number in %ld..%ld\n", opt, s, lo, hi);
+		fprintf(stderr, "sockleak: report: %s: '%s' is not a number in %ld..%ld\n", opt, s,
+			lo, hi);
 		return -1;
 	}
 	*out = v;
@@ -58,61 +59,101 @@ static int num(const char *opt, const char *s, long lo, long hi, long *out)
 
 int sl_cmd_report(int argc, char **argv)
 {
-	enum { O_STRIP = 256, O_SUPP, O_EXIT, O_LATE, O_COLOR, O_STORIES, O_BAD, O_MAXSITES, O_NOSYM };
-	static const struct option lo[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "strip-path-prefix", required_argument, NULL, O_STRIP },
-		{ "suppressions", required_argument, NULL, O_SUPP },
-		{ "exitcode", required_argument, NULL, O_EXIT },
-		{ "fail-on-late", no_argument, NULL, O_LATE },
-		{ "color", required_argument, NULL, O_COLOR },
-		{ "colour", required_argument, NULL, O_COLOR },
-		{ "stories", required_argument, NULL, O_STORIES },
-		{ "max-bad-lines", required_argument, NULL, O_BAD },
-		{ "max-sites", required_argument, NULL, O_MAXSITES },
-		{ "no-symbolise", no_argument, NULL, O_NOSYM },
-		{ "no-symbolize", no_argument, NULL, O_NOSYM },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	enum {
+		O_STRIP = 256,
+		O_SUPP,
+		O_EXIT,
+		O_LATE,
+		O_COLOR,
+		O_STORIES,
+		O_BAD,
+		O_MAXSITES,
+		O_NOSYM
 	};
-	struct sl_analysis_opts o = { NULL, NULL, 0, 20, 0, 0, 0 };
+	static const struct option lo[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"strip-path-prefix", required_argument, NULL, O_STRIP},
+		{"suppressions", required_argument, NULL, O_SUPP},
+		{"exitcode", required_argument, NULL, O_EXIT},
+		{"fail-on-late", no_argument, NULL, O_LATE},
+		{"color", required_argument, NULL, O_COLOR},
+		{"colour", required_argument, NULL, O_COLOR},
+		{"stories", required_argument, NULL, O_STORIES},
+		{"max-bad-lines", required_argument, NULL, O_BAD},
+		{"max-sites", required_argument, NULL, O_MAXSITES},
+		{"no-symbolise", no_argument, NULL, O_NOSYM},
+		{"no-symbolize", no_argument, NULL, O_NOSYM},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct sl_analysis_opts o = {NULL, NULL, 0, 20, 0, 0, 0};
 	const char *format = "text", *output = NULL, *color = "auto";
 	long exitcode = 0, stories = 20, v;
 	int c, fail_on_late = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+f:o:hV", lo, NULL)) != -1) {
 		switch (c) {
-		case 'f': format = optarg; break;
-		case 'o': output = optarg; break;
-		case O_STRIP: o.strip_prefix = optarg; break;
-		case O_SUPP: o.suppressions = optarg; break;
-		case O_EXIT: if (num("--exitcode", optarg, 0, 255, &exitcode)) return 2; break;
-		case O_LATE: fail_on_late = o.fail_on_late = 1; break;
-		case O_COLOR: color = optarg; break;
-		case O_STORIES: if (num("--stories", optarg, 0, 1000000, &stories)) return 2; break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case O_STRIP:
+			o.strip_prefix = optarg;
+			break;
+		case O_SUPP:
+			o.suppressions = optarg;
+			break;
+		case O_EXIT:
+			if (num("--exitcode", optarg, 0, 255, &exitcode))
+				return 2;
+			break;
+		case O_LATE:
+			fail_on_late = o.fail_on_late = 1;
+			break;
+		case O_COLOR:
+			color = optarg;
+			break;
+		case O_STORIES:
+			if (num("--stories", optarg, 0, 1000000, &stories))
+				return 2;
+			break;
 		case O_BAD:
-			if (num("--max-bad-lines", optarg, 1, 1000000, &v)) return 2;
+			if (num("--max-bad-lines", optarg, 1, 1000000, &v))
+				return 2;
 			o.max_bad_lines = (int)v;
 			break;
 		case O_MAXSITES:
-			if (num("--max-sites", optarg, 1, 1000000000, &v)) return 2;
+			if (num("--max-sites", optarg, 1, 1000000000, &v))
+				return 2;
 			o.max_sites = (size_t)v;
 			break;
-		case O_NOSYM: o.no_symbolise = 1; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("sockleak report %s\n", SL_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case O_NOSYM:
+			o.no_symbolise = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sockleak report %s\n", SL_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "sarif") &&
 	    strcmp(format, "html")) {
-		fprintf(stderr, "sockleak: report: unknown format '%s' (text, json, sarif, html)\n", format);
+		fprintf(stderr, "sockleak: report: unknown format '%s' (text, json, sarif, html)\n",
+			format);
 		return 2;
 	}
 	if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
-		fprintf(stderr, "sockleak: report: --color: '%s' is not auto, always or never\n", color);
+		fprintf(stderr, "sockleak: report: --color: '%s' is not auto, always or never\n",
+			color);
 		return 2;
 	}
 	if (optind >= argc) {
@@ -135,7 +176,8 @@ int sl_cmd_report(int argc, char **argv)
 	 * system calls of stdio's 4 KiB (larger blocks measured no better on ext4: the time is the
 	 * kernel's copy into the page cache); a terminal keeps its lines */
 	static char outbuf[1 << 16];
-	if (!isatty(fileno(out))) setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
+	if (!isatty(fileno(out)))
+		setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
 
 	struct sl_analysis *a = sl_analysis_new(&o);
 	int input_err = 0, r;
@@ -145,20 +187,29 @@ int sl_cmd_report(int argc, char **argv)
 	}
 	sl_analysis_set_max_stories(a, (size_t)stories);
 	for (int i = optind; i < argc; i++)
-		if (sl_analysis_add_path(a, argv[i])) input_err = 1;
+		if (sl_analysis_add_path(a, argv[i]))
+			input_err = 1;
 	if ((r = sl_analysis_finish(a))) {
 		sl_analysis_free(a);
 		return 2;
 	}
-	if (!strcmp(format, "text")) r = sl_analysis_write_text(a, out, (size_t)stories);
-	else if (!strcmp(format, "json")) r = sl_analysis_write_json(a, out);
-	else if (!strcmp(format, "sarif")) r = sl_analysis_write_sarif(a, out);
-	else r = sl_analysis_write_html(a, out);
-	if (fflush(out) || (out != stdout && fclose(out))) r = r ? r : errno;
-	if (r) fprintf(stderr, "sockleak: report: writing %s: %s\n", output ? output : "stdout", strerror(r));
-	size_t leaked = sl_analysis_failing(a, fail_on_late);   /* as `sockleak run` decides */
+	if (!strcmp(format, "text"))
+		r = sl_analysis_write_text(a, out, (size_t)stories);
+	else if (!strcmp(format, "json"))
+		r = sl_analysis_write_json(a, out);
+	else if (!strcmp(format, "sarif"))
+		r = sl_analysis_write_sarif(a, out);
+	else
+		r = sl_analysis_write_html(a, out);
+	if (fflush(out) || (out != stdout && fclose(out)))
+		r = r ? r : errno;
+	if (r)
+		fprintf(stderr, "sockleak: report: writing %s: %s\n", output ? output : "stdout",
+			strerror(r));
+	size_t leaked = sl_analysis_failing(a, fail_on_late); /* as `sockleak run` decides */
 	int oom = sl_analysis_out_of_memory(a);
 	sl_analysis_free(a);
-	if (leaked && exitcode) return (int)exitcode;
+	if (leaked && exitcode)
+		return (int)exitcode;
 	return r || input_err || oom ? 2 : 0;
 }

@@ -12,7 +12,11 @@
 #include "live.h"
 
 static volatile sig_atomic_t stop;
-static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static void usage(FILE *f)
 {
@@ -43,7 +47,8 @@ static int take_logs(struct sl_live *l, int argc, char **argv, int *i)
 {
 	while (*i + 1 < argc && argv[*i + 1][0] != '-') {
 		char **v = realloc(l->logs, (size_t)(l->nlogs + 1) * sizeof(*v));
-		if (!v) return ENOMEM;
+		if (!v)
+			return ENOMEM;
 		l->logs = v;
 		l->logs[l->nlogs++] = argv[++*i];
 	}
@@ -91,8 +96,10 @@ int sl_cmd_top(int argc, char **argv)
 		int c = sl_live_common_opt(&l, &o, argc, argv, &i);
 		char *end;
 
-		if (c < 0) return 2;
-		if (c) continue;
+		if (c < 0)
+			return 2;
+		if (c)
+			continue;
 		if (!strcmp(a, "--once")) {
 			once = 1;
 		} else if ((!strcmp(a, "-f") || !strcmp(a, "--format")) && v) {
@@ -101,7 +108,9 @@ int sl_cmd_top(int argc, char **argv)
 		} else if ((!strcmp(a, "-n") || !strcmp(a, "--interval")) && v) {
 			interval = strtod(v, &end);
 			if (*end || !(interval >= 0.1 && interval <= 3600)) {
-				fprintf(stderr, "sockleak: top: --interval: '%s' is not 0.1 .. 3600 seconds\n", v);
+				fprintf(stderr,
+					"sockleak: top: --interval: '%s' is not 0.1 .. 3600 seconds\n",
+					v);
 				return 2;
 			}
 			i++;
@@ -112,17 +121,20 @@ int sl_cmd_top(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "sockleak: top: unknown option or missing value: '%s'\n", a);
+			fprintf(stderr, "sockleak: top: unknown option or missing value: '%s'\n",
+				a);
 			usage(stderr);
 			return 2;
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "prometheus")) {
-		fprintf(stderr, "sockleak: top: unknown format '%s' (text, json, prometheus)\n", format);
+		fprintf(stderr, "sockleak: top: unknown format '%s' (text, json, prometheus)\n",
+			format);
 		return 2;
 	}
 	if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
-		fprintf(stderr, "sockleak: top: --color: '%s' is not auto, always or never\n", color);
+		fprintf(stderr, "sockleak: top: --color: '%s' is not auto, always or never\n",
+			color);
 		return 2;
 	}
 	o.color = !strcmp(color, "always") ||
@@ -136,16 +148,22 @@ int sl_cmd_top(int argc, char **argv)
 			fprintf(stderr, "sockleak: top: sock_diag: %s\n", strerror(err));
 			break;
 		}
-		if (tty_redraw) fputs("\033[H\033[2J", stdout);
-		if (!strcmp(format, "json")) err = sl_live_write_json(&l, stdout);
-		else if (!strcmp(format, "prometheus")) err = sl_live_write_prom(&l, &o, stdout);
-		else err = sl_live_write_text(&l, &o, stdout);
+		if (tty_redraw)
+			fputs("\033[H\033[2J", stdout);
+		if (!strcmp(format, "json"))
+			err = sl_live_write_json(&l, stdout);
+		else if (!strcmp(format, "prometheus"))
+			err = sl_live_write_prom(&l, &o, stdout);
+		else
+			err = sl_live_write_text(&l, &o, stdout);
 		if (fflush(stdout) || err) {
 			err = err ? err : errno;
 			break;
 		}
-		if (once) break;
-		struct timespec ts = {(time_t)interval, (long)((interval - (double)(time_t)interval) * 1e9)};
+		if (once)
+			break;
+		struct timespec ts = {(time_t)interval,
+				      (long)((interval - (double)(time_t)interval) * 1e9)};
 		while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
 			;
 	}

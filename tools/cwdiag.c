@@ -29,7 +29,8 @@ static int cw_push(struct sl_cw_snap *s, const struct sl_cw *c)
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		struct sl_cw *v = realloc(s->cw, cap * sizeof(*v));
-		if (!v) return ENOMEM;
+		if (!v)
+			return ENOMEM;
 		s->cw = v;
 		s->cap = cap;
 	}
@@ -68,11 +69,10 @@ static int cw_message(struct sl_cw_snap *s, const struct nlmsghdr *h)
 	memcpy(c.dst, m->id.idiag_dst, 16);
 	c.age_ms = -1;
 	c.owner = -1;
-	if (!c.inode)   /* orphaned by its process: nobody to name (and no leak of a process) */
+	if (!c.inode) /* orphaned by its process: nobody to name (and no leak of a process) */
 		return 0;
 	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
-	for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, len);
-	     a = RTA_NEXT(a, len))
+	for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len))
 		if (a->rta_type == INET_DIAG_INFO)
 			c.age_ms = cw_age(RTA_DATA(a), RTA_PAYLOAD(a));
 	return cw_push(s, &c);
@@ -155,7 +155,8 @@ static int cw_add_proc(struct sl_cw_snap *s, int procfd, const char *name, pid_t
 	if (s->nprocs == s->procs_cap) {
 		size_t cap = s->procs_cap ? s->procs_cap * 2 : 16;
 		p = realloc(s->procs, cap * sizeof(*p));
-		if (!p) return -1;
+		if (!p)
+			return -1;
 		s->procs = p;
 		s->procs_cap = cap;
 	}
@@ -169,8 +170,7 @@ static int cw_add_proc(struct sl_cw_snap *s, int procfd, const char *name, pid_t
 }
 
 /* Walk one process's descriptors; returns how many sockets it took. */
-static size_t cw_scan_fds(struct sl_cw_snap *s, int procfd, const char *name, pid_t pid,
-			  uid_t uid)
+static size_t cw_scan_fds(struct sl_cw_snap *s, int procfd, const char *name, pid_t pid, uid_t uid)
 {
 	char path[64], link[64];
 	int dfd, idx = -1;
@@ -180,7 +180,8 @@ static size_t cw_scan_fds(struct sl_cw_snap *s, int procfd, const char *name, pi
 
 	snprintf(path, sizeof(path), "%.20s/fd", name);
 	if ((dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		if (errno == EACCES || errno == EPERM) s->unreadable++;
+		if (errno == EACCES || errno == EPERM)
+			s->unreadable++;
 		return 0;
 	}
 	if (!(d = fdopendir(dfd))) {
@@ -211,7 +212,7 @@ static size_t cw_scan_fds(struct sl_cw_snap *s, int procfd, const char *name, pi
 struct cand {
 	pid_t pid;
 	uid_t uid;
-	int other_uid;  /* owns none of the CLOSE_WAIT sockets' uids: looked at last */
+	int other_uid; /* owns none of the CLOSE_WAIT sockets' uids: looked at last */
 	off_t nfds;
 };
 
@@ -219,15 +220,18 @@ static int cand_cmp(const void *x, const void *y)
 {
 	const struct cand *a = x, *b = y;
 
-	if (a->other_uid != b->other_uid) return a->other_uid - b->other_uid;
-	if (a->nfds != b->nfds) return a->nfds < b->nfds ? -1 : 1;
+	if (a->other_uid != b->other_uid)
+		return a->other_uid - b->other_uid;
+	if (a->nfds != b->nfds)
+		return a->nfds < b->nfds ? -1 : 1;
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
 static int uid_of_some_socket(const struct sl_cw_snap *s, uid_t uid)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->cw[i].uid == uid) return 1;
+		if (s->cw[i].uid == uid)
+			return 1;
 	return 0;
 }
 
@@ -247,7 +251,8 @@ static void cw_attribute(struct sl_cw_snap *s)
 	struct dirent *e;
 
 	if (procfd < 0 || !(d = fdopendir(procfd))) {
-		if (procfd >= 0) close(procfd);
+		if (procfd >= 0)
+			close(procfd);
 		return;
 	}
 	while ((e = readdir(d))) {
@@ -259,7 +264,8 @@ static void cw_attribute(struct sl_cw_snap *s)
 			continue;
 		if (n == cap) {
 			struct cand *v = realloc(c, (cap = cap ? cap * 2 : 256) * sizeof(*c));
-			if (!v) break;
+			if (!v)
+				break;
 			c = v;
 		}
 		snprintf(path, sizeof(path), "%.20s/fd", e->d_name);
@@ -288,12 +294,13 @@ int sl_cw_take(struct sl_cw_snap *s)
 	if (nl < 0)
 		return errno;
 	err = cw_dump_family(nl, AF_INET, s);
-	if (!err) err = cw_dump_family(nl, AF_INET6, s);
+	if (!err)
+		err = cw_dump_family(nl, AF_INET6, s);
 	close(nl);
 	if (err)
 		return err;
 	if (!s->n)
-		return 0;   /* nothing in CLOSE_WAIT: /proc is not walked at all */
+		return 0; /* nothing in CLOSE_WAIT: /proc is not walked at all */
 	qsort(s->cw, s->n, sizeof(*s->cw), cw_by_inode);
 	cw_attribute(s);
 	for (size_t i = 0; i < s->n; i++) {
@@ -306,7 +313,8 @@ int sl_cw_take(struct sl_cw_snap *s)
 		}
 		p = &s->procs[c->owner];
 		p->count++;
-		if (c->age_ms > p->oldest_ms) p->oldest_ms = c->age_ms;
+		if (c->age_ms > p->oldest_ms)
+			p->oldest_ms = c->age_ms;
 	}
 	return 0;
 }

@@ -14,32 +14,32 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct sl_cw {               /* one socket in CLOSE_WAIT */
+struct sl_cw { /* one socket in CLOSE_WAIT */
 	uint64_t inode;
-	uint32_t uid;            /* owner of the socket, from the kernel */
-	uint8_t family;          /* AF_INET or AF_INET6 */
+	uint32_t uid;   /* owner of the socket, from the kernel */
+	uint8_t family; /* AF_INET or AF_INET6 */
 	uint8_t src[16], dst[16];
-	uint16_t sport, dport;   /* host order */
-	int64_t age_ms;          /* estimate from tcp_info (see sl_cw_age); -1 when unknown */
-	int owner;               /* index into sl_cw_snap.procs, -1 when unattributed */
+	uint16_t sport, dport; /* host order */
+	int64_t age_ms;        /* estimate from tcp_info (see sl_cw_age); -1 when unknown */
+	int owner;             /* index into sl_cw_snap.procs, -1 when unattributed */
 };
 
-struct sl_cw_proc {          /* a process holding at least one of them */
+struct sl_cw_proc { /* a process holding at least one of them */
 	pid_t pid;
 	uid_t uid;
-	char comm[64];           /* raw bytes from /proc/PID/comm: escape before printing */
+	char comm[64]; /* raw bytes from /proc/PID/comm: escape before printing */
 	size_t count;
-	int64_t oldest_ms;       /* the largest age estimate, -1 when unknown */
+	int64_t oldest_ms; /* the largest age estimate, -1 when unknown */
 };
 
 struct sl_cw_snap {
-	struct sl_cw *cw;        /* sorted by inode */
+	struct sl_cw *cw; /* sorted by inode */
 	size_t n, cap;
 	struct sl_cw_proc *procs;
 	size_t nprocs, procs_cap;
-	size_t unattributed;     /* sockets whose holder we could not see (other users, no root) */
-	size_t unreadable;       /* processes whose fd directory we could not read */
-	size_t fds_read;         /* socket links read while attributing: the cost of the walk */
+	size_t unattributed; /* sockets whose holder we could not see (other users, no root) */
+	size_t unreadable;   /* processes whose fd directory we could not read */
+	size_t fds_read;     /* socket links read while attributing: the cost of the walk */
 };
 
 /* Fill snap (emptied first; its arrays are reused). 0 or an errno value. */

@@ -24,5 +24,5 @@ const char *sl_demangle(struct sl_analysis *a, const char *name)
 		return name;
 	r = sl_internz(a, d);
 	free(d);
-	return r ? r : name;   /* out of memory: the raw name */
+	return r ? r : name; /* out of memory: the raw name */
 }

@@ -17,17 +17,20 @@ static int looks_syslog(const char *s, size_t n)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
-	if (n >= 4 && s[0] == '<' && isdig(s[1])) return 1;
+	if (n >= 4 && s[0] == '<' && isdig(s[1]))
+		return 1;
 	if (n >= 11 && isdig(s[0]) && isdig(s[1]) && isdig(s[2]) && isdig(s[3]) && s[4] == '-')
 		return 1;
 	for (int i = 0; n >= 16 && i < 12; i++)
-		if (!memcmp(s, months + 3 * i, 3) && s[3] == ' ') return 1;
+		if (!memcmp(s, months + 3 * i, 3) && s[3] == ' ')
+			return 1;
 	return 0;
 }
 
 static const char *skip_ws(const char *p, const char *end)
 {
-	while (p < end && *p == ' ') p++;
+	while (p < end && *p == ' ')
+		p++;
 	return p;
 }
 
@@ -49,16 +52,20 @@ static enum sl_env_kind rfc5424(const char *s, const char *end, struct sl_env *e
 	const char *f[7], *p = s;
 	size_t fl[7];
 
-	while (p < end && *p != '>') p++;
-	if (p == end || end - p < 3 || p[1] != '1' || p[2] != ' ') return SL_ENV_PLAIN;
+	while (p < end && *p != '>')
+		p++;
+	if (p == end || end - p < 3 || p[1] != '1' || p[2] != ' ')
+		return SL_ENV_PLAIN;
 	p += 3;
-	for (int i = 0; i < 6; i++) {     /* TIMESTAMP HOST APP PROCID MSGID SD (a "-" here) */
+	for (int i = 0; i < 6; i++) { /* TIMESTAMP HOST APP PROCID MSGID SD (a "-" here) */
 		p = skip_ws(p, end);
 		f[i] = p;
-		while (p < end && *p != ' ') p++;
+		while (p < end && *p != ' ')
+			p++;
 		fl[i] = (size_t)(p - f[i]);
 	}
-	if (fl[2] != SL_TAG_LEN || memcmp(f[2], SL_TAG, SL_TAG_LEN)) return SL_ENV_OTHER;
+	if (fl[2] != SL_TAG_LEN || memcmp(f[2], SL_TAG, SL_TAG_LEN))
+		return SL_ENV_OTHER;
 	e->host = fl[1] && !(fl[1] == 1 && f[1][0] == '-') ? f[1] : NULL;
 	e->hostn = e->host ? fl[1] : 0;
 	return found(e, p, end);
@@ -69,7 +76,8 @@ static const char *token(const char **p, const char *end, size_t *n)
 {
 	const char *t = skip_ws(*p, end), *q = t;
 
-	while (q < end && *q != ' ') q++;
+	while (q < end && *q != ' ')
+		q++;
 	*n = (size_t)(q - t);
 	*p = q;
 	return t;
@@ -79,12 +87,15 @@ static const char *token(const char **p, const char *end, size_t *n)
  * "sockleak[PID]". 1: ours, 0: another program's, -1: not a tag at all. */
 static int our_tag(const char *t, size_t n)
 {
-	if (n && t[n - 1] == ':') n--;
+	if (n && t[n - 1] == ':')
+		n--;
 	if (n && t[n - 1] == ']') {
 		const char *b = memchr(t, '[', n);
-		if (!b || b + 2 > t + n - 1) return -1;
+		if (!b || b + 2 > t + n - 1)
+			return -1;
 		for (const char *d = b + 1; d < t + n - 1; d++)
-			if (!isdig(*d)) return -1;
+			if (!isdig(*d))
+				return -1;
 		n = (size_t)(b - t);
 	}
 	return n == SL_TAG_LEN && !memcmp(t, SL_TAG, SL_TAG_LEN);
@@ -99,7 +110,8 @@ static enum sl_env_kind syslog_line(const char *s, size_t n, struct sl_env *e)
 
 	if (n >= 4 && s[0] == '<') {
 		enum sl_env_kind k = rfc5424(s, end, e);
-		if (k != SL_ENV_PLAIN) return k;
+		if (k != SL_ENV_PLAIN)
+			return k;
 	}
 	for (int i = isdig(s[0]) ? 1 : 3; i > 0; i--)
 		token(&p, end, &hn);
@@ -111,7 +123,8 @@ static enum sl_env_kind syslog_line(const char *s, size_t n, struct sl_env *e)
 		e->hostn = 0;
 		return found(e, host + hn, end);
 	}
-	if (our_tag(tag, tn) <= 0) return SL_ENV_OTHER;
+	if (our_tag(tag, tn) <= 0)
+		return SL_ENV_OTHER;
 	e->host = host;
 	e->hostn = hn;
 	return found(e, p, end);
@@ -126,13 +139,20 @@ static int on_jmember(void *ctx, const char *key, size_t klen, const struct sl_j
 {
 	struct jctx *c = ctx;
 
-	if (sl_jkey(key, klen, "MESSAGE")) c->msg = *v, c->has_msg = 1;
-	else if (sl_jkey(key, klen, "SYSLOG_IDENTIFIER")) c->ident = *v, c->has_ident = 1;
-	else if (sl_jkey(key, klen, "_HOSTNAME")) c->host = *v, c->has_host = 1;
+	if (sl_jkey(key, klen, "MESSAGE"))
+		c->msg = *v, c->has_msg = 1;
+	else if (sl_jkey(key, klen, "SYSLOG_IDENTIFIER"))
+		c->ident = *v, c->has_ident = 1;
+	else if (sl_jkey(key, klen, "_HOSTNAME"))
+		c->host = *v, c->has_host = 1;
 	return 0;
 }
 
-struct bytes { char *p; size_t n, cap; int bad; };
+struct bytes {
+	char *p;
+	size_t n, cap;
+	int bad;
+};
 
 /* journalctl writes a MESSAGE that is not valid UTF-8 as an array of byte values. */
 static int on_byte(void *ctx, size_t idx, const struct sl_jv *v)
@@ -141,16 +161,19 @@ static int on_byte(void *ctx, size_t idx, const struct sl_jv *v)
 	int64_t x;
 
 	(void)idx;
-	if (sl_jv_int(v, &x) || x < 0 || x > 255 || b->n + 1 >= b->cap) return b->bad = 1;
+	if (sl_jv_int(v, &x) || x < 0 || x > 255 || b->n + 1 >= b->cap)
+		return b->bad = 1;
 	b->p[b->n++] = (char)x;
 	return 0;
 }
 
 static int grow(struct sl_env *e, size_t need)
 {
-	if (need <= e->cap) return 0;
+	if (need <= e->cap)
+		return 0;
 	char *p = realloc(e->buf, need);
-	if (!p) return -1;
+	if (!p)
+		return -1;
 	e->buf = p;
 	e->cap = need;
 	return 0;
@@ -164,7 +187,8 @@ static enum sl_env_kind journal(const char *s, size_t n, struct sl_env *e)
 	char ident[16];
 
 	memset(&c, 0, sizeof(c));
-	if (sl_jobj_each(s, n, on_jmember, &c, &why, &col)) return SL_ENV_PLAIN;
+	if (sl_jobj_each(s, n, on_jmember, &c, &why, &col))
+		return SL_ENV_PLAIN;
 	if (!c.has_ident || c.ident.t != SL_J_STR ||
 	    sl_jv_str(&c.ident, ident, sizeof(ident)) != SL_TAG_LEN || strcmp(ident, SL_TAG))
 		return SL_ENV_OTHER;
@@ -208,9 +232,11 @@ enum sl_env_kind sl_envelope(const char *s, size_t n, struct sl_env *e)
 	/* journalctl -o json begins every entry with its "__CURSOR"; a record begins with "v". */
 	if (p < s + n && *p == '{') {
 		p = skip_ws(p + 1, s + n);
-		if ((size_t)(s + n - p) > 3 && !memcmp(p, "\"__", 3)) return journal(s, n, e);
+		if ((size_t)(s + n - p) > 3 && !memcmp(p, "\"__", 3))
+			return journal(s, n, e);
 		return SL_ENV_PLAIN;
 	}
-	if (!looks_syslog(s, n)) return SL_ENV_PLAIN;
+	if (!looks_syslog(s, n))
+		return SL_ENV_PLAIN;
 	return syslog_line(s, n, e);
 }

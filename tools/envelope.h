@@ -8,17 +8,17 @@
 #include <stddef.h>
 
 enum sl_env_kind {
-	SL_ENV_PLAIN,   /* not an envelope: the line itself is (or is not) a record */
-	SL_ENV_RECORD,  /* a sockleak record at rec[0..n), from host (may be NULL) */
-	SL_ENV_OTHER,   /* another program's syslog line or journal entry */
-	SL_ENV_BAD,     /* a sockleak line that holds no usable record: why */
+	SL_ENV_PLAIN,  /* not an envelope: the line itself is (or is not) a record */
+	SL_ENV_RECORD, /* a sockleak record at rec[0..n), from host (may be NULL) */
+	SL_ENV_OTHER,  /* another program's syslog line or journal entry */
+	SL_ENV_BAD,    /* a sockleak line that holds no usable record: why */
 };
 
 struct sl_env {
 	const char *rec, *host;
 	size_t n, hostn;
 	const char *why;
-	char *buf;          /* decoded journal MESSAGE; reused from line to line, caller frees */
+	char *buf; /* decoded journal MESSAGE; reused from line to line, caller frees */
 	size_t cap;
 };
 

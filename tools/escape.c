@@ -10,16 +10,27 @@ size_t sl_utf8_len(const unsigned char *p, size_t n)
 	unsigned c, cp;
 	size_t k;
 
-	if (!n) return 0;
+	if (!n)
+		return 0;
 	c = p[0];
-	if (c < 0x80) return 1;
-	if (c >= 0xc2 && c <= 0xdf) { k = 2; cp = c & 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { k = 3; cp = c & 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { k = 4; cp = c & 0x07; }
-	else return 0;
-	if (n < k) return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		k = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		k = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		k = 4;
+		cp = c & 0x07;
+	} else
+		return 0;
+	if (n < k)
+		return 0;
 	for (size_t i = 1; i < k; i++) {
-		if ((p[i] & 0xc0) != 0x80) return 0;
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
 		cp = (cp << 6) | (p[i] & 0x3f);
 	}
 	if ((k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000) || cp > 0x10ffff ||
@@ -32,7 +43,8 @@ int sl_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0, k; i < n; i += k)
-		if (!(k = sl_utf8_len(p + i, n - i))) return 0;
+		if (!(k = sl_utf8_len(p + i, n - i)))
+			return 0;
 	return 1;
 }
 
@@ -46,7 +58,8 @@ size_t sl_utf8_copy(char *dst, size_t cap, const char *s, size_t n)
 		size_t k = sl_utf8_len(p + i, n - i);
 		const char *from = k ? s + i : fffd;
 		size_t len = k ? k : 3;
-		if (o + len >= cap) break;
+		if (o + len >= cap)
+			break;
 		memcpy(dst + o, from, len);
 		o += len;
 		i += k ? k : 1;
@@ -59,7 +72,8 @@ void sl_utf8_trim(char *buf)
 {
 	size_t n = strlen(buf), i = n;
 	/* back to the lead byte of the last sequence: at most 3 continuation bytes */
-	while (i > 0 && n - i < 4 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80) i--;
+	while (i > 0 && n - i < 4 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80)
+		i--;
 	if (i > 0 && (unsigned char)buf[i - 1] >= 0xc0 &&
 	    sl_utf8_len((const unsigned char *)buf + i - 1, n - i + 1) != n - i + 1)
 		buf[i - 1] = 0;
@@ -72,7 +86,8 @@ int sl_snprintf(char *buf, size_t cap, const char *fmt, ...)
 	va_start(ap, fmt);
 	r = vsnprintf(buf, cap, fmt, ap);
 	va_end(ap);
-	if (cap && r >= 0 && (size_t)r >= cap) sl_utf8_trim(buf);
+	if (cap && r >= 0 && (size_t)r >= cap)
+		sl_utf8_trim(buf);
 	return r;
 }
 
@@ -84,20 +99,25 @@ static size_t next_char(const unsigned char *p, char esc[12])
 	unsigned cp;
 
 	esc[0] = 0;
-	if (!*p) return 0;
+	if (!*p)
+		return 0;
 	k = sl_utf8_len(p, strnlen((const char *)p, 4));
 	if (!k) {
 		snprintf(esc, 12, "\\x%02x", *p);
 		return 1;
 	}
 	if (k == 1) {
-		if (*p == '\n') strcpy(esc, "\\n");
-		else if (*p == '\r') strcpy(esc, "\\r");
-		else if (*p == '\t') strcpy(esc, "\\t");
-		else if (*p < 0x20 || *p == 0x7f) snprintf(esc, 12, "\\x%02x", *p);
+		if (*p == '\n')
+			strcpy(esc, "\\n");
+		else if (*p == '\r')
+			strcpy(esc, "\\r");
+		else if (*p == '\t')
+			strcpy(esc, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			snprintf(esc, 12, "\\x%02x", *p);
 		return 1;
 	}
-	cp = k == 2 ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu)
+	cp = k == 2   ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu)
 	     : k == 3 ? (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu)
 		      : 0x10000; /* 4-byte characters are never controls */
 	/* C1 controls (a terminal takes U+009B as CSI); direction marks, embeddings, overrides
@@ -121,7 +141,8 @@ static size_t plain_run(const unsigned char *p)
 			q++;
 			continue;
 		}
-		if (*q < 0x80 || !(k = next_char(q, esc)) || esc[0]) break;
+		if (*q < 0x80 || !(k = next_char(q, esc)) || esc[0])
+			break;
 		q += k;
 	}
 	return (size_t)(q - p);
@@ -137,7 +158,8 @@ void sl_term_puts(FILE *f, const char *s)
 			fwrite(p, 1, k, f);
 			p += k;
 		}
-		if (!(k = next_char(p, esc))) break;
+		if (!(k = next_char(p, esc)))
+			break;
 		fputs(esc, f);
 		p += k;
 	}
@@ -151,12 +173,14 @@ const char *sl_term_str(char *buf, size_t cap, const char *s)
 	while ((k = next_char(p, esc))) {
 		const char *from = esc[0] ? esc : (const char *)p;
 		size_t len = esc[0] ? strlen(esc) : k;
-		if (o + len >= cap) break;
+		if (o + len >= cap)
+			break;
 		memcpy(buf + o, from, len);
 		o += len;
 		p += k;
 	}
-	if (cap) buf[o] = 0;
+	if (cap)
+		buf[o] = 0;
 	return buf;
 }
 
@@ -167,15 +191,29 @@ void sl_html_puts(FILE *f, const char *s)
 	size_t k;
 	while ((k = next_char(p, esc))) {
 		switch (*p) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
 		default:
-			if (esc[0] && esc[1] == 'x' && *p >= 0x80) fputs(fffd, f); /* invalid byte */
-			else if (esc[0]) fputs(esc, f);
-			else fwrite(p, 1, k, f);
+			/* invalid byte */
+			if (esc[0] && esc[1] == 'x' && *p >= 0x80)
+				fputs(fffd, f);
+			else if (esc[0])
+				fputs(esc, f);
+			else
+				fwrite(p, 1, k, f);
 		}
 		p += k;
 	}

@@ -11,14 +11,22 @@
 const char *sl_file_kind(mode_t mode)
 {
 	switch (mode & S_IFMT) {
-	case S_IFREG: return "regular file";
-	case S_IFDIR: return "directory";
-	case S_IFIFO: return "fifo";
-	case S_IFCHR: return "character device";
-	case S_IFBLK: return "block device";
-	case S_IFSOCK: return "socket";
-	case S_IFLNK: return "symbolic link";
-	default: return "special file";
+	case S_IFREG:
+		return "regular file";
+	case S_IFDIR:
+		return "directory";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFCHR:
+		return "character device";
+	case S_IFBLK:
+		return "block device";
+	case S_IFSOCK:
+		return "socket";
+	case S_IFLNK:
+		return "symbolic link";
+	default:
+		return "special file";
 	}
 }
 
@@ -33,7 +41,8 @@ static int sl_open_regular_at(int dirfd, const char *path, int flags, struct sta
 	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
 	if (fd < 0) {
 		/* O_NOFOLLOW on a symlink: ELOOP; say what it is */
-		if (errno == ELOOP && (flags & O_NOFOLLOW)) *kind = "symbolic link";
+		if (errno == ELOOP && (flags & O_NOFOLLOW))
+			*kind = "symbolic link";
 		return -1;
 	}
 	if (fstat(fd, st)) {
@@ -72,8 +81,8 @@ static const char *sl_file_breaks(const struct stat *st, const struct sl_file_ru
 	return NULL;
 }
 
-int sl_open_file_at(int dirfd, const char *path, const struct sl_file_rule *rule,
-		    struct stat *st, const char **why)
+int sl_open_file_at(int dirfd, const char *path, const struct sl_file_rule *rule, struct stat *st,
+		    const char **why)
 {
 	int fd = sl_open_regular_at(dirfd, path, O_NOFOLLOW, st, why);
 
@@ -108,7 +117,8 @@ ssize_t sl_boot_id(char *buf, size_t cap)
 		buf[0] = '\0';
 		return -1;
 	}
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) n--;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
 	buf[n] = '\0';
 	return n;
 }

@@ -28,15 +28,16 @@ struct sl_file_rule {
 };
 #define SL_FILE_ROOT_OWNER_OK 1u /* root may own it as well (perf's rule for its maps) */
 #define SL_FILE_NOT_SHARED 2u    /* refused when group or others may write it */
-#define SL_FILE_ROOT_PUBLIC 4u   /* when we are root: only a world-readable file (root must not
+#define SL_FILE_ROOT_PUBLIC \
+	4u /* when we are root: only a world-readable file (root must not
 				  * read out what the file's owner could not show anyone) */
 /* sl_open_regular relative to dirfd (AT_FDCWD: the working directory), never following a
  * symbolic link, then held to rule (NULL: none). *st is the open file's fstat whenever it got
  * that far, so a caller can compare it with an earlier lstat. Returns the descriptor, or -1:
  * *why is the file's kind (errno ENODEV or ELOOP), or the rule it broke (errno EPERM):
  * "owned by uid", "writable by group or others", "not readable by others"; NULL: errno says. */
-int sl_open_file_at(int dirfd, const char *path, const struct sl_file_rule *rule,
-		    struct stat *st, const char **why);
+int sl_open_file_at(int dirfd, const char *path, const struct sl_file_rule *rule, struct stat *st,
+		    const char **why);
 /* A small file the kernel makes (/proc/PID/stat, /proc/PID/environ, the boot id): at most
  * cap - 1 bytes of it into buf, NUL-terminated; opened without following a symbolic link,
  * blocking or taking a terminal. Returns the length read, or -1 when it cannot be opened. */

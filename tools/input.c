@@ -39,7 +39,8 @@ static int add_file(struct sl_analysis *a, const char *path, enum how how)
 			fprintf(stderr, "sockleak: %s: not a regular file (%s), skipped\n",
 				sl_term_str(e, sizeof e, path), kind);
 		else
-			fprintf(stderr, "sockleak: %s: %s\n", sl_term_str(e, sizeof e, path), strerror(r));
+			fprintf(stderr, "sockleak: %s: %s\n", sl_term_str(e, sizeof e, path),
+				strerror(r));
 		return how == FOUND_IN_DIR && kind ? 0 : r;
 	}
 	if (!(f = fdopen(fd, "r"))) {
@@ -56,7 +57,8 @@ static int add_dir(struct sl_analysis *a, const char *path, int depth)
 {
 	struct dirent **ents;
 	int n, r = 0;
-	if (depth > 32) return 0; /* deeper than any log tree; a bind-mount loop otherwise */
+	if (depth > 32)
+		return 0; /* deeper than any log tree; a bind-mount loop otherwise */
 	n = scandir(path, &ents, NULL, alphasort);
 	if (n < 0) {
 		char e[1024];
@@ -73,9 +75,11 @@ static int add_dir(struct sl_analysis *a, const char *path, int depth)
 			if (p) {
 				snprintf(p, l, "%s/%s", path, nm);
 				/* lstat: symlinked directories are not followed (loops) */
-				int e = !lstat(p, &st) && S_ISDIR(st.st_mode) ? add_dir(a, p, depth + 1)
-									       : add_file(a, p, FOUND_IN_DIR);
-				if (e && !r) r = e;
+				int e = !lstat(p, &st) && S_ISDIR(st.st_mode)
+						? add_dir(a, p, depth + 1)
+						: add_file(a, p, FOUND_IN_DIR);
+				if (e && !r)
+					r = e;
 				free(p);
 			}
 		}
@@ -89,10 +93,13 @@ static int add_path(struct sl_analysis *a, const char *path, enum how how)
 {
 	struct stat st;
 	char e[1024];
-	if (a->oom) return ENOMEM; /* said once, when it happened */
-	if (!strcmp(path, "-") && how == NAMED) return sl_read_stream(a, stdin, "<stdin>");
+	if (a->oom)
+		return ENOMEM; /* said once, when it happened */
+	if (!strcmp(path, "-") && how == NAMED)
+		return sl_read_stream(a, stdin, "<stdin>");
 	if (!(how == NAMED ? stat(path, &st) : lstat(path, &st))) {
-		if (S_ISDIR(st.st_mode)) return add_dir(a, path, 0);
+		if (S_ISDIR(st.st_mode))
+			return add_dir(a, path, 0);
 		return add_file(a, path, how);
 	}
 	int r = 0;
@@ -100,16 +107,19 @@ static int add_path(struct sl_analysis *a, const char *path, enum how how)
 		glob_t g;
 		int gr = glob(path, 0, NULL, &g);
 		if (gr == GLOB_NOMATCH) {
-			fprintf(stderr, "sockleak: %s: no file matches\n", sl_term_str(e, sizeof e, path));
+			fprintf(stderr, "sockleak: %s: no file matches\n",
+				sl_term_str(e, sizeof e, path));
 			return ENOENT;
 		}
 		if (gr) {
-			fprintf(stderr, "sockleak: %s: glob failed\n", sl_term_str(e, sizeof e, path));
+			fprintf(stderr, "sockleak: %s: glob failed\n",
+				sl_term_str(e, sizeof e, path));
 			return EINVAL;
 		}
 		for (size_t i = 0; i < g.gl_pathc; i++) {
 			int er = add_path(a, g.gl_pathv[i], FOUND_BY_GLOB);
-			if (er && !r) r = er;
+			if (er && !r)
+				r = er;
 		}
 		globfree(&g);
 		return r;

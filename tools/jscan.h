@@ -30,13 +30,23 @@ static inline unsigned sl_json_plain_run(const char *p)
 	return m ? (unsigned)__builtin_ctzll(m) / 8 : 8;
 #else
 	for (unsigned i = 0; i < 8; i++)
-		if (p[i] == '"' || p[i] == '\\' || (unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x80)
+		if (p[i] == '"' || p[i] == '\\' || (unsigned char)p[i] < 0x20 ||
+		    (unsigned char)p[i] >= 0x80)
 			return i;
 	return 8;
 #endif
 }
 
-enum sl_jt { SL_J_NONE = 0, SL_J_NULL, SL_J_FALSE, SL_J_TRUE, SL_J_NUM, SL_J_STR, SL_J_ARR, SL_J_OBJ };
+enum sl_jt {
+	SL_J_NONE = 0,
+	SL_J_NULL,
+	SL_J_FALSE,
+	SL_J_TRUE,
+	SL_J_NUM,
+	SL_J_STR,
+	SL_J_ARR,
+	SL_J_OBJ
+};
 
 /* A value as a slice of the line: for strings the bytes between the quotes (still escaped when
  * esc is set), for arrays and objects the text from the bracket to the closing bracket. */

@@ -11,11 +11,13 @@
 
 static int grow(struct sl_jsondoc *w, size_t k)
 {
-	if (w->err) return 0;
+	if (w->err)
+		return 0;
 	{
 		size_t ncap = w->cap ? w->cap : 4096;
 		char *nb;
-		while (ncap < w->n + k) ncap *= 2;
+		while (ncap < w->n + k)
+			ncap *= 2;
 		if (!(nb = realloc(w->b, ncap))) {
 			w->err = ENOMEM;
 			return 0;
@@ -26,10 +28,7 @@ static int grow(struct sl_jsondoc *w, size_t k)
 	return 1;
 }
 
-static inline int room(struct sl_jsondoc *w, size_t k)
-{
-	return w->n + k <= w->cap || grow(w, k);
-}
+static inline int room(struct sl_jsondoc *w, size_t k) { return w->n + k <= w->cap || grow(w, k); }
 
 static inline void put(struct sl_jsondoc *w, const char *s, size_t k)
 {
@@ -48,7 +47,8 @@ void sl_jsondoc_init(struct sl_jsondoc *w, int indent, int base)
 
 static void newline(struct sl_jsondoc *w, int depth)
 {
-	static const char nl[] = "\n                                                                ";
+	static const char nl[] =
+		"\n                                                                ";
 	size_t k = (size_t)(w->indent * depth) + 1;
 	if (k <= sizeof nl - 1) { /* the usual depths: one copy */
 		put(w, nl, k);
@@ -68,11 +68,14 @@ static void sep(struct sl_jsondoc *w)
 		w->after_key = 0;
 		return;
 	}
-	if (w->depth <= w->base || w->depth > 63) return;
+	if (w->depth <= w->base || w->depth > 63)
+		return;
 	bit = (uint64_t)1 << w->depth;
-	if (w->filled & bit) put(w, ",", 1);
+	if (w->filled & bit)
+		put(w, ",", 1);
 	w->filled |= bit;
-	if (w->indent) newline(w, w->depth);
+	if (w->indent)
+		newline(w, w->depth);
 }
 
 void sl_jsondoc_open(struct sl_jsondoc *w, char c)
@@ -80,14 +83,16 @@ void sl_jsondoc_open(struct sl_jsondoc *w, char c)
 	sep(w);
 	put(w, &c, 1);
 	w->depth++;
-	if (w->depth <= 63) w->filled &= ~((uint64_t)1 << w->depth);
+	if (w->depth <= 63)
+		w->filled &= ~((uint64_t)1 << w->depth);
 }
 
 void sl_jsondoc_close(struct sl_jsondoc *w, char c)
 {
 	if (w->depth <= 63 && (w->filled & ((uint64_t)1 << w->depth))) {
 		w->filled &= ~((uint64_t)1 << w->depth);
-		if (w->indent) newline(w, w->depth - 1);
+		if (w->indent)
+			newline(w, w->depth - 1);
 	}
 	w->depth--;
 	put(w, &c, 1);
@@ -133,7 +138,8 @@ void sl_jsondoc_str(struct sl_jsondoc *w, const char *s)
 	for (size_t i = 0; i < n;) {
 		unsigned char c;
 		const char *esc = NULL;
-		if (n - i >= 8 && sl_json_plain_run(s + i) == 8) { /* eight bytes that need nothing */
+		/* eight bytes that need nothing */
+		if (n - i >= 8 && sl_json_plain_run(s + i) == 8) {
 			i += 8;
 			continue;
 		}
@@ -144,13 +150,27 @@ void sl_jsondoc_str(struct sl_jsondoc *w, const char *s)
 		}
 		put(w, (const char *)run, (size_t)(p + i - run));
 		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
 		}
 		if (esc) {
 			put(w, esc, 2);
@@ -161,14 +181,18 @@ void sl_jsondoc_str(struct sl_jsondoc *w, const char *s)
 		} else {
 			size_t k = sl_utf8_len(p + i, n - i);
 			uint32_t cp;
-			if (!k) { /* an invalid byte is U+FFFD, as escape.h's sl_utf8_copy makes it */
+			/* an invalid byte is U+FFFD, as escape.h's sl_utf8_copy makes it */
+			if (!k) {
 				u_escape(w, 0xFFFD);
 				i++;
 				run = p + i;
 				continue;
 			}
-			cp = k == 2 ? (uint32_t)(c & 0x1f) : k == 3 ? (uint32_t)(c & 0x0f) : (uint32_t)(c & 0x07);
-			for (size_t j = 1; j < k; j++) cp = (cp << 6) | (p[i + j] & 0x3f);
+			cp = k == 2   ? (uint32_t)(c & 0x1f)
+			     : k == 3 ? (uint32_t)(c & 0x0f)
+				      : (uint32_t)(c & 0x07);
+			for (size_t j = 1; j < k; j++)
+				cp = (cp << 6) | (p[i + j] & 0x3f);
 			u_escape(w, cp);
 			i += k;
 		}
@@ -187,7 +211,8 @@ void sl_jsondoc_keyn(struct sl_jsondoc *w, const char *k, size_t n)
 		w->n += n;
 		w->b[w->n++] = '"';
 		w->b[w->n++] = ':';
-		if (w->indent) w->b[w->n++] = ' '; /* jansson's ": " when not compact */
+		if (w->indent)
+			w->b[w->n++] = ' '; /* jansson's ": " when not compact */
 	}
 	w->after_key = 1;
 }
@@ -199,7 +224,8 @@ void sl_jsondoc_int(struct sl_jsondoc *w, int64_t v)
 	do
 		*--p = (char)('0' + u % 10);
 	while ((u /= 10));
-	if (v < 0) *--p = '-';
+	if (v < 0)
+		*--p = '-';
 	sep(w);
 	put(w, p, (size_t)(buf + sizeof buf - p));
 }
@@ -219,8 +245,10 @@ void sl_jsondoc_null(struct sl_jsondoc *w)
 void sl_jsondoc_bool(struct sl_jsondoc *w, int v)
 {
 	sep(w);
-	if (v) put(w, "true", 4);
-	else put(w, "false", 5);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
 }
 
 void sl_jsondoc_real(struct sl_jsondoc *w, double v)
@@ -234,16 +262,20 @@ void sl_jsondoc_real(struct sl_jsondoc *w, double v)
 	}
 	/* the C locale is the tools' (main.c sets no other): '.' is the radix */
 	k = snprintf(buf, sizeof buf - 2, "%.17g", v);
-	if (k < 0 || k >= (int)sizeof buf - 2) k = snprintf(buf, sizeof buf, "0.0");
+	if (k < 0 || k >= (int)sizeof buf - 2)
+		k = snprintf(buf, sizeof buf, "0.0");
 	if (!strchr(buf, '.') && !strchr(buf, 'e')) {
 		memcpy(buf + k, ".0", 3);
 		k += 2;
 	}
 	if ((e = strchr(buf, 'e'))) { /* e+020 -> e20, e-05 -> e-5 */
 		char *d = ++e, *s = e;
-		if (*s == '+') s++;
-		else if (*s == '-') d = ++s;
-		while (*s == '0' && s[1]) s++;
+		if (*s == '+')
+			s++;
+		else if (*s == '-')
+			d = ++s;
+		while (*s == '0' && s[1])
+			s++;
 		memmove(d, s, strlen(s) + 1);
 		k = (int)strlen(buf);
 	}
@@ -254,7 +286,8 @@ void sl_jsondoc_real(struct sl_jsondoc *w, double v)
 int sl_jsondoc_flush(struct sl_jsondoc *w, FILE *out)
 {
 	int r = w->err;
-	if (!r && w->n && fwrite(w->b, 1, w->n, out) != w->n) r = EIO;
+	if (!r && w->n && fwrite(w->b, 1, w->n, out) != w->n)
+		r = EIO;
 	w->n = 0;
 	return r;
 }

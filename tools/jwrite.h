@@ -25,11 +25,14 @@ struct sl_jsondoc {
 /* A writer whose values sit at depth base of a document indented by indent (0: compact) */
 void sl_jsondoc_init(struct sl_jsondoc *w, int indent, int base);
 
-void sl_jsondoc_open(struct sl_jsondoc *w, char c);       /* '{' or '[', after a comma if needed */
-void sl_jsondoc_close(struct sl_jsondoc *w, char c);      /* '}' or ']' */
+void sl_jsondoc_open(struct sl_jsondoc *w, char c);  /* '{' or '[', after a comma if needed */
+void sl_jsondoc_close(struct sl_jsondoc *w, char c); /* '}' or ']' */
 /* "k": (keys: ASCII literals, unescaped; inline so that a literal's length is a constant) */
 void sl_jsondoc_keyn(struct sl_jsondoc *w, const char *k, size_t n);
-static inline void sl_jsondoc_key(struct sl_jsondoc *w, const char *k) { sl_jsondoc_keyn(w, k, strlen(k)); }
+static inline void sl_jsondoc_key(struct sl_jsondoc *w, const char *k)
+{
+	sl_jsondoc_keyn(w, k, strlen(k));
+}
 void sl_jsondoc_str(struct sl_jsondoc *w, const char *s); /* any bytes; NULL: null */
 void sl_jsondoc_int(struct sl_jsondoc *w, int64_t v);
 void sl_jsondoc_null(struct sl_jsondoc *w);

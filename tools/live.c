@@ -31,7 +31,8 @@ static int has_preload(pid_t pid)
 	int yes = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	if (!(f = fopen(path, "re"))) return 0;
+	if (!(f = fopen(path, "re")))
+		return 0;
 	while (!yes && fgets(line, sizeof(line), f))
 		yes = strstr(line, "/libsockleak.so") != NULL;
 	fclose(f);
@@ -46,7 +47,8 @@ static void env_log(pid_t pid, char *out, size_t cap)
 	ssize_t n;
 
 	out[0] = '\0';
-	if (!env) return;
+	if (!env)
+		return;
 	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
 	n = sl_read_small(path, env, SL_ENV_MAX + 1);
 	for (ssize_t i = 0; n > 0 && i < n;) {
@@ -60,7 +62,8 @@ static void env_log(pid_t pid, char *out, size_t cap)
 			sl_opts_parse(&o, v + 17, NULL, NULL);
 			/* a relative prefix is relative to that process's cwd: not joined */
 			if (sl_opts_sink(o.log_path, NULL) == SL_SINK_FILES && o.log_path[0] == '/')
-				if ((size_t)snprintf(out, cap, "%s.%d", o.log_path, (int)pid) >= cap)
+				if ((size_t)snprintf(out, cap, "%s.%d", o.log_path, (int)pid) >=
+				    cap)
 					out[0] = '\0';
 		}
 		i += (ssize_t)len + 1;
@@ -73,11 +76,17 @@ static void user_name(uid_t uid, char *out, size_t cap)
 	struct passwd pw, *r = NULL;
 	char buf[1024];
 
-	if (!getpwuid_r(uid, &pw, buf, sizeof(buf), &r) && r) snprintf(out, cap, "%s", r->pw_name);
-	else snprintf(out, cap, "%u", (unsigned)uid);
+	if (!getpwuid_r(uid, &pw, buf, sizeof(buf), &r) && r)
+		snprintf(out, cap, "%s", r->pw_name);
+	else
+		snprintf(out, cap, "%u", (unsigned)uid);
 }
 
-struct tally { char key[48]; unsigned port; size_t n; };
+struct tally {
+	char key[48];
+	unsigned port;
+	size_t n;
+};
 
 static int tally_cmp(const void *a, const void *b)
 {
@@ -105,12 +114,12 @@ static void peer_host(const struct sl_cw *c, char *buf, size_t cap)
 	char a[80];
 	sl_cw_addr(c, 1, a, sizeof(a));
 	char *colon = strrchr(a, ':');
-	if (colon) *colon = '\0';
+	if (colon)
+		*colon = '\0';
 	snprintf(buf, cap, "%.*s", (int)cap - 1, a);
 }
 
-static void row_tops(struct sl_live *l, struct sl_live_row *r, const struct sl_cw **socks,
-		     size_t n)
+static void row_tops(struct sl_live *l, struct sl_live_row *r, const struct sl_cw **socks, size_t n)
 {
 	struct tally *peers = calloc(n ? n : 1, sizeof(*peers));
 	struct tally *ports = calloc(n ? n : 1, sizeof(*ports));
@@ -118,7 +127,8 @@ static void row_tops(struct sl_live *l, struct sl_live_row *r, const struct sl_c
 	char host[48];
 
 	(void)l;
-	if (!peers || !ports) goto out;
+	if (!peers || !ports)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		peer_host(socks[i], host, sizeof(host));
 		tally_add(peers, &np, host, 0);
@@ -149,9 +159,11 @@ static const struct sl_site *site_of(struct sl_analysis *a, uint64_t inode, pid_
 {
 	struct sl_logged_sock *s = sl_logged_sock_find(a, sl_internz(a, boot_id), inode);
 
-	if (!s || !s->primary || !sl_logged_sock_site(a, s)) return NULL;
+	if (!s || !s->primary || !sl_logged_sock_site(a, s))
+		return NULL;
 	for (int i = 0; i < s->nholders && i < SL_SITE_SET; i++)
-		if (sl_logged_sock_holder(s, (size_t)i) && sl_logged_sock_holder(s, (size_t)i)->pid == pid)
+		if (sl_logged_sock_holder(s, (size_t)i) &&
+		    sl_logged_sock_holder(s, (size_t)i)->pid == pid)
 			return sl_logged_sock_site(a, s);
 	return NULL;
 }
@@ -160,7 +172,8 @@ static const struct sl_site *site_of(struct sl_analysis *a, uint64_t inode, pid_
  * line (the open call, else the EOF read, else the handler or the inherited socket's process);
  * the key's hash tells apart sites that show the same frame (one accept() line, two EOF
  * reads). */
-static void site_fill(const struct sl_analysis *a, const struct sl_site *st, struct sl_live_site *out)
+static void site_fill(const struct sl_analysis *a, const struct sl_site *st,
+		      struct sl_live_site *out)
 {
 	struct sl_site_stats ss;
 	char *buf = out->where;
@@ -211,7 +224,8 @@ static void row_sites(struct sl_analysis *a, struct sl_live_row *r, const struct
 	for (int i = 1; i < r->nsites; i++) /* most sockets first, then as the report ranks them */
 		for (int j = i; j > 0 && (r->sites[j].n > r->sites[j - 1].n ||
 					  (r->sites[j].n == r->sites[j - 1].n &&
-					   r->sites[j].rank < r->sites[j - 1].rank)); j--) {
+					   r->sites[j].rank < r->sites[j - 1].rank));
+		     j--) {
 			struct sl_live_site t = r->sites[j];
 			r->sites[j] = r->sites[j - 1];
 			r->sites[j - 1] = t;
@@ -235,7 +249,8 @@ static void add_log(struct sl_analysis *a, const char *path, uid_t owner)
 		sl_analysis_add_path(a, path);
 		return;
 	}
-	if ((fd = sl_open_file_at(AT_FDCWD, path, owner == (uid_t)-1 ? NULL : &rule, &st, &why)) < 0)
+	if ((fd = sl_open_file_at(AT_FDCWD, path, owner == (uid_t)-1 ? NULL : &rule, &st, &why)) <
+	    0)
 		return;
 	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
@@ -251,9 +266,12 @@ static struct sl_analysis *analyse(char **paths, int n, const char *own, uid_t o
 	struct sl_analysis_opts o = {.max_bad_lines = 1};
 	struct sl_analysis *a = sl_analysis_new(&o);
 
-	if (!a) return NULL;
-	for (int i = 0; i < n; i++) add_log(a, paths[i], (uid_t)-1);
-	if (own && *own) add_log(a, own, owner);
+	if (!a)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		add_log(a, paths[i], (uid_t)-1);
+	if (own && *own)
+		add_log(a, own, owner);
 	if (sl_analysis_finish(a)) {
 		sl_analysis_free(a);
 		return NULL;
@@ -264,8 +282,10 @@ static struct sl_analysis *analyse(char **paths, int n, const char *own, uid_t o
 static int row_cmp(const void *x, const void *y)
 {
 	const struct sl_live_row *a = x, *b = y;
-	if (a->count != b->count) return a->count < b->count ? 1 : -1;
-	if (a->oldest_ms != b->oldest_ms) return a->oldest_ms < b->oldest_ms ? 1 : -1;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	if (a->oldest_ms != b->oldest_ms)
+		return a->oldest_ms < b->oldest_ms ? 1 : -1;
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
@@ -279,12 +299,15 @@ static void stats_from(struct sl_live *l, struct sl_analysis *a)
 
 	free(s->sites);
 	memset(s, 0, sizeof(*s));
-	if (!a) return;
+	if (!a)
+		return;
 	s->bad_lines = sl_analysis_bad_lines(a);
 	s->enforced = a->enforced_socks;
 	s->other = a->more_socks + a->lost_socks;
-	if (keep > a->nsites) keep = a->nsites;
-	if (keep && !(s->sites = calloc(keep, sizeof(*s->sites)))) keep = 0;
+	if (keep > a->nsites)
+		keep = a->nsites;
+	if (keep && !(s->sites = calloc(keep, sizeof(*s->sites))))
+		keep = 0;
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct sl_site *st = a->sites[i];
 		const struct sl_leak *first = sl_site_first(st);
@@ -338,8 +361,10 @@ static int build_rows(struct sl_live *l, struct sl_analysis *logs)
 	}
 	/* sockets grouped by owner: a counting sort */
 	for (size_t i = 0; i < s->n; i++)
-		if (s->cw[i].owner >= 0) start[s->cw[i].owner + 1]++;
-	for (size_t p = 0; p < s->nprocs; p++) start[p + 1] += start[p];
+		if (s->cw[i].owner >= 0)
+			start[s->cw[i].owner + 1]++;
+	for (size_t p = 0; p < s->nprocs; p++)
+		start[p + 1] += start[p];
 	{
 		size_t *fill = calloc(s->nprocs + 1, sizeof(*fill));
 		if (fill) {
@@ -370,9 +395,11 @@ static int build_rows(struct sl_live *l, struct sl_analysis *logs)
 		r->delta = (long)cp->count - (found ? was : 0);
 		row_tops(l, r, by + start[p], start[p + 1] - start[p]);
 		r->preload = has_preload(cp->pid);
-		if (!r->preload) continue;
+		if (!r->preload)
+			continue;
 		env_log(cp->pid, r->log, sizeof(r->log));
-		if (logs) row_sites(logs, r, by + start[p], start[p + 1] - start[p]);
+		if (logs)
+			row_sites(logs, r, by + start[p], start[p + 1] - start[p]);
 		if (!r->nsites && r->log[0]) {
 			struct sl_analysis *own = analyse(NULL, 0, r->log, r->uid);
 			if (own) {
@@ -386,7 +413,8 @@ static int build_rows(struct sl_live *l, struct sl_analysis *logs)
 	}
 	free(by);
 	free(start);
-	if (l->nrows) /* none readable (not root): rows may still be NULL, which qsort may not get */
+	/* none readable (not root): rows may still be NULL, which qsort may not get */
+	if (l->nrows)
 		qsort(l->rows, l->nrows, sizeof(*l->rows), row_cmp);
 	return 0;
 }
@@ -412,16 +440,21 @@ int sl_live_refresh(struct sl_live *l)
 	struct sl_analysis *logs = NULL;
 	int err;
 
-	if (!boot_id[0]) sl_boot_id(boot_id, sizeof(boot_id));
+	if (!boot_id[0])
+		sl_boot_id(boot_id, sizeof(boot_id));
 	err = sl_cw_take(&l->snap);
 	t1 = now_ms();
 	l->snap_ms = t1 - t0;
-	if (err) return err;
-	if (l->nlogs) logs = analyse(l->logs, l->nlogs, NULL, (uid_t)-1);
+	if (err)
+		return err;
+	if (l->nlogs)
+		logs = analyse(l->logs, l->nlogs, NULL, (uid_t)-1);
 	stats_from(l, logs);
 	err = build_rows(l, logs);
-	if (logs) sl_analysis_free(logs);
-	if (err) return err;
+	if (logs)
+		sl_analysis_free(logs);
+	if (err)
+		return err;
 	remember(l);
 	l->refreshed = 1;
 	l->refresh_ms = now_ms() - t0;

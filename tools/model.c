@@ -11,11 +11,13 @@
 #define SL_K_NAME(id, name, rule, title) name,
 #define SL_K_RULE(id, name, rule, title) rule,
 #define SL_K_TITLE(id, name, rule, title) title,
-const char *const sl_kind_names[SL_K_N] = { SL_LEAK_KINDS(SL_K_NAME) };
-const char *const sl_kind_rules[SL_K_N] = { SL_LEAK_KINDS(SL_K_RULE) };
-const char *const sl_kind_titles[SL_K_N] = { SL_LEAK_KINDS(SL_K_TITLE) };
+const char *const sl_kind_names[SL_K_N] = {SL_LEAK_KINDS(SL_K_NAME)};
+const char *const sl_kind_rules[SL_K_N] = {SL_LEAK_KINDS(SL_K_RULE)};
+const char *const sl_kind_titles[SL_K_N] = {SL_LEAK_KINDS(SL_K_TITLE)};
+/* clang-format off */
 const char *const sl_evt_name[SL_EV_N] = { "leak", "late_close", "enforce", "close_shared",
 					   "fork", "exec" };
+/* clang-format on */
 
 /* Blocks of 1 MiB: the model is many small records that all live until sl_analysis_free, so a bump
  * allocator costs one malloc per megabyte and no per-object header. */
@@ -32,18 +34,22 @@ struct sl_arena_blk {
 static void *blk_malloc(struct sl_analysis *a, size_t sz)
 {
 	void *p = malloc(sz);
-	if (p || !a->reserve) return p;
+	if (p || !a->reserve)
+		return p;
 	free(a->reserve);
 	a->reserve = NULL;
 	if (!a->oom && !a->finished) {
 		a->oom = 1;
 		a->oom_lines = a->lines;
-		fprintf(stderr, "sockleak: out of memory after %zu line(s): no more input is read; the "
-				"report covers what was read\n", a->lines);
+		fprintf(stderr,
+			"sockleak: out of memory after %zu line(s): no more input is read; the "
+			"report covers what was read\n",
+			a->lines);
 	} else if (!a->oom) {
 		a->oom = 2; /* all input was read; what does not fit is counted, not itemised */
-		fprintf(stderr, "sockleak: out of memory after reading all input: what does not fit "
-				"is counted, not itemised\n");
+		fprintf(stderr,
+			"sockleak: out of memory after reading all input: what does not fit "
+			"is counted, not itemised\n");
 	}
 	return malloc(sz);
 }
@@ -58,7 +64,8 @@ void *sl_alloc(struct sl_analysis *a, size_t n)
 		size_t grow = b && b->cap < SL_BLK ? b->cap * 2 : b ? SL_BLK : SL_BLK / 16;
 		size_t cap = n > SL_BLK / 2 ? n : grow;
 		struct sl_arena_blk *nb = blk_malloc(a, sizeof *nb + cap);
-		if (!nb) return NULL;
+		if (!nb)
+			return NULL;
 		nb->used = 0;
 		nb->cap = cap;
 		if (n > SL_BLK / 2 && b) { /* a big one-off: keep filling the current block */
@@ -80,7 +87,10 @@ struct sl_istr {
 	uint32_t n; /* lines are at most 1 MiB */
 	char s[];
 };
-struct sl_skey_str { const char *s; size_t n; };
+struct sl_skey_str {
+	const char *s;
+	size_t n;
+};
 
 static uint64_t istr_hash(const void *it)
 {
@@ -98,16 +108,20 @@ static int istr_eq(const void *it, const void *key)
 const char *sl_intern(struct sl_analysis *a, const char *s, size_t n)
 {
 	struct sl_istr *e;
-	struct sl_skey_str k = { s, n };
+	struct sl_skey_str k = {s, n};
 	uint64_t h;
-	if (!s) return NULL;
+	if (!s)
+		return NULL;
 	h = sl_hash_bytes(s, n, 0);
-	if ((e = sl_tab_find(&a->strs, h, istr_eq, &k))) return e->s;
-	if (n > UINT32_MAX || !(e = sl_alloc(a, sizeof *e + n + 1))) return NULL;
+	if ((e = sl_tab_find(&a->strs, h, istr_eq, &k)))
+		return e->s;
+	if (n > UINT32_MAX || !(e = sl_alloc(a, sizeof *e + n + 1)))
+		return NULL;
 	e->n = (uint32_t)n;
 	memcpy(e->s, s, n);
 	e->s[n] = 0;
-	if (sl_tab_add(&a->strs, h, e, istr_hash)) return NULL;
+	if (sl_tab_add(&a->strs, h, e, istr_hash))
+		return NULL;
 	return e->s;
 }
 
@@ -120,17 +134,21 @@ static int set_add(struct sl_analysis *a, const void ***set, size_t *n, const vo
 {
 	size_t i, k = *n < SL_SITE_SET ? *n : SL_SITE_SET;
 	for (i = 0; i < k; i++)
-		if ((*set)[i] == v || (str && !strcmp((*set)[i], v))) return 0;
+		if ((*set)[i] == v || (str && !strcmp((*set)[i], v)))
+			return 0;
 	if (*n < SL_SITE_SET) {
 		if (*n <= 1) {
 			const void **ns = sl_alloc(a, sizeof *ns * (*n ? SL_SITE_SET : 1));
-			if (!ns) return 0;
-			if (*n) ns[0] = (*set)[0];
+			if (!ns)
+				return 0;
+			if (*n)
+				ns[0] = (*set)[0];
 			*set = ns;
 		}
 		(*set)[*n] = v;
 	}
-	if (*n <= SL_SITE_SET) ++*n; /* past the set only "more": counting each is not worth it */
+	if (*n <= SL_SITE_SET)
+		++*n; /* past the set only "more": counting each is not worth it */
 	return 1;
 }
 
@@ -147,7 +165,8 @@ int sl_set_add_str(struct sl_analysis *a, const void ***set, size_t *n, const ch
 const char *sl_strdup(struct sl_analysis *a, const char *s, size_t n)
 {
 	char *r = sl_alloc(a, n + 1);
-	if (r) memcpy(r, s, n);
+	if (r)
+		memcpy(r, s, n);
 	return r;
 }
 
@@ -169,11 +188,15 @@ static void arena_free(struct sl_analysis *a)
 struct sl_analysis *sl_analysis_new(const struct sl_analysis_opts *o)
 {
 	struct sl_analysis *a = calloc(1, sizeof *a);
-	if (!a) return NULL;
+	if (!a)
+		return NULL;
 	a->reserve = malloc(SL_RESERVE);
-	if (o) a->o = *o;
-	if (a->o.max_bad_lines <= 0) a->o.max_bad_lines = 20;
-	if (!a->o.max_sites) a->o.max_sites = SL_MAX_SITES_DEFAULT;
+	if (o)
+		a->o = *o;
+	if (a->o.max_bad_lines <= 0)
+		a->o.max_bad_lines = 20;
+	if (!a->o.max_sites)
+		a->o.max_sites = SL_MAX_SITES_DEFAULT;
 	a->symbolise_off = a->o.no_symbolise;
 	a->t_min = INT64_MAX;
 	a->max_stories = 20;
@@ -183,7 +206,8 @@ struct sl_analysis *sl_analysis_new(const struct sl_analysis_opts *o)
 
 void sl_analysis_free(struct sl_analysis *a)
 {
-	if (!a) return;
+	if (!a)
+		return;
 	sl_symcache_free(a);
 	sl_perfmap_free(a);
 	free(a->sites);
@@ -237,10 +261,13 @@ int64_t sl_analysis_dropped(const struct sl_analysis *a, size_t *procs)
 int sl_analysis_finish(struct sl_analysis *a)
 {
 	int r;
-	if (a->finished) return EINVAL;
+	if (a->finished)
+		return EINVAL;
 	a->finished = 1;
-	if (a->o.suppressions && (r = sl_supp_load(a, a->o.suppressions))) return r;
-	if ((r = sl_join(a))) return r;
+	if (a->o.suppressions && (r = sl_supp_load(a, a->o.suppressions)))
+		return r;
+	if ((r = sl_join(a)))
+		return r;
 	return sl_group(a);
 }
 
@@ -248,11 +275,14 @@ const char *sl_path(const struct sl_analysis *a, const char *file)
 {
 	const char *pre = a->o.strip_prefix;
 	size_t l;
-	if (!file || !pre || !*pre) return file;
+	if (!file || !pre || !*pre)
+		return file;
 	l = strlen(pre);
-	if (strncmp(file, pre, l) || !file[l]) return file;
+	if (strncmp(file, pre, l) || !file[l])
+		return file;
 	file += l;
-	while (*file == '/') file++;
+	while (*file == '/')
+		file++;
 	return file;
 }
 
@@ -261,7 +291,11 @@ const char *sl_fmt_utc(int64_t ns, int iso, char *buf, size_t cap)
 	/* The second's text of the last call, per style: the records of a log come seconds
 	 * apart and thousands a second, and gmtime_r, strftime and snprintf per time were a
 	 * twentieth of writing a million-site report. The tools are single-threaded. */
-	static struct { int64_t sec; char d[48]; size_t n; } last[2] = { { -1, "", 0 }, { -1, "", 0 } };
+	static struct {
+		int64_t sec;
+		char d[48];
+		size_t n;
+	} last[2] = {{-1, "", 0}, {-1, "", 0}};
 	int64_t sec = ns / 1000000000;
 	int ms = (int)(ns / 1000000 % 1000);
 	const char *tail = iso ? "Z" : " UTC";
@@ -276,8 +310,9 @@ const char *sl_fmt_utc(int64_t ns, int iso, char *buf, size_t cap)
 		time_t t = (time_t)sec;
 		struct tm tm;
 		if (!gmtime_r(&t, &tm) ||
-		    !(last[iso].n = strftime(last[iso].d, sizeof last[iso].d,
-					     iso ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm))) {
+		    !(last[iso].n =
+			      strftime(last[iso].d, sizeof last[iso].d,
+				       iso ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm))) {
 			last[iso].sec = -1;
 			snprintf(buf, cap, "?");
 			return buf;
@@ -300,7 +335,8 @@ const char *sl_fmt_utc(int64_t ns, int iso, char *buf, size_t cap)
 const char *sl_base(const char *path)
 {
 	const char *s;
-	if (!path) return "?";
+	if (!path)
+		return "?";
 	s = strrchr(path, '/');
 	return s ? s + 1 : path;
 }
@@ -318,22 +354,18 @@ static int stack_eq(const void *it, const void *key)
 /* the key: the offset, interned pointers and the line, the first SL_FRAME_KEY bytes */
 #define FRAME_KEY SL_FRAME_KEY
 
-static uint64_t frame_hash(const void *it)
-{
-	return sl_hash_bytes(it, FRAME_KEY, 0xf4);
-}
+static uint64_t frame_hash(const void *it) { return sl_hash_bytes(it, FRAME_KEY, 0xf4); }
 
-static int frame_eq(const void *it, const void *key)
-{
-	return !memcmp(it, key, FRAME_KEY);
-}
+static int frame_eq(const void *it, const void *key) { return !memcmp(it, key, FRAME_KEY); }
 
 struct sl_frame *sl_frame_intern(struct sl_analysis *a, const struct sl_frame *f)
 {
 	uint64_t h = frame_hash(f);
 	struct sl_frame *e = sl_tab_find(&a->frames, h, frame_eq, f);
-	if (e) return e;
-	if (!(e = sl_alloc(a, sizeof *e))) return NULL;
+	if (e)
+		return e;
+	if (!(e = sl_alloc(a, sizeof *e)))
+		return NULL;
 	memcpy(e, f, FRAME_KEY);
 	return sl_tab_add(&a->frames, h, e, frame_hash) ? NULL : e;
 }
@@ -353,12 +385,15 @@ struct sl_stack *sl_stack_find(struct sl_analysis *a, const char *boot, uint64_t
 	struct sl_stack *s = sl_stack_head(a, id), *nul = NULL;
 	int n = 0;
 	for (struct sl_stack *x = s; x; x = x->same_id, n++) {
-		if (x->boot == boot) return x;
-		if (!x->boot && !nul) nul = x;
+		if (x->boot == boot)
+			return x;
+		if (!x->boot && !nul)
+			nul = x;
 	}
 	/* A stack written before its process's start record has no boot id; with one candidate the
 	 * id alone is unambiguous. */
-	if (nul) return nul;
+	if (nul)
+		return nul;
 	return n == 1 ? s : NULL;
 }
 

@@ -30,7 +30,8 @@ static inline int64_t sl_sat_add(int64_t a, int64_t b)
 static inline int64_t sl_ts_minus_ms(int64_t ts, int64_t ms)
 {
 	int64_t ns, r;
-	if (__builtin_mul_overflow(ms, (int64_t)1000000, &ns)) ns = ms > 0 ? INT64_MAX : INT64_MIN;
+	if (__builtin_mul_overflow(ms, (int64_t)1000000, &ns))
+		ns = ms > 0 ? INT64_MAX : INT64_MIN;
 	return __builtin_sub_overflow(ts, ns, &r) ? (ns > 0 ? INT64_MIN + 1 : INT64_MAX) : r;
 }
 
@@ -40,7 +41,7 @@ static inline int64_t sl_ts_minus_ms(int64_t ts, int64_t ms)
 enum sl_kind_index { SL_LEAK_KINDS(SL_K_ENUM) SL_K_N };
 #undef SL_K_ENUM
 extern const char *const sl_kind_names[SL_K_N];
-extern const char *const sl_kind_rules[SL_K_N];   /* SARIF rule name */
+extern const char *const sl_kind_rules[SL_K_N]; /* SARIF rule name */
 extern const char *const sl_kind_titles[SL_K_N];
 
 /* ---- arena and interning (model.c) ---- */
@@ -55,22 +56,22 @@ const char *sl_internz(struct sl_analysis *a, const char *s);
 const char *sl_strdup(struct sl_analysis *a, const char *s, size_t n);
 
 /* ---- symbols (symbolise.c) ---- */
-struct sl_symf {             /* one source-level frame; inlined calls expand to several */
-	const char *func;    /* may be NULL */
-	const char *file;    /* may be NULL */
+struct sl_symf {          /* one source-level frame; inlined calls expand to several */
+	const char *func; /* may be NULL */
+	const char *file; /* may be NULL */
 	int line;
-	int inlined;         /* 1: inlined into the next frame of the list */
+	int inlined; /* 1: inlined into the next frame of the list */
 };
 struct sl_sym {
 	int n;
 	struct sl_symf *f;
-	const char *note;    /* NULL, or why the recorded symbol is shown */
+	const char *note; /* NULL, or why the recorded symbol is shown */
 };
 
 /* Frames are interned (a->frames): a frame shared by many stacks (main, the accept loop, libc)
  * exists once and is symbolised once; its symbolisation lives in it. */
 struct sl_frame {
-	uint64_t offset;          /* the ip is not kept: offsets are what symbolisation needs */
+	uint64_t offset; /* the ip is not kept: offsets are what symbolisation needs */
 	const char *module, *symbol, *build_id; /* with offset: the key */
 	/* An interpreter's frame (docs/languages.md): lang ("python"), and its source file and
 	 * line as the interpreter gave them; module is NULL. Part of the key too. */
@@ -78,12 +79,12 @@ struct sl_frame {
 	/* Code in no module (a JIT's): the perf map of the process that ran it, when the log is
 	 * from this boot (perfmap.c); offset is then the absolute address. Part of the key. */
 	const char *perfmap;
-	int line;                 /* the last of the key (SL_FRAME_KEY) */
+	int line; /* the last of the key (SL_FRAME_KEY) */
 	/* runtime.c's judgement, made once when the frame is symbolised (SL_FR_*): string
 	 * compares against two dozen module names, per frame and per lookup, were a tenth of a
 	 * million-site report */
 	uint8_t cls;
-	uint8_t symd;             /* symbolised: symv is set (sl_frame_sym) */
+	uint8_t symd; /* symbolised: symv is set (sl_frame_sym) */
 	struct sl_sym symv;
 };
 static inline const struct sl_sym *sl_frame_sym(const struct sl_frame *fr)
@@ -91,15 +92,15 @@ static inline const struct sl_sym *sl_frame_sym(const struct sl_frame *fr)
 	return fr->symd ? &fr->symv : NULL;
 }
 #define SL_FRAME_KEY (offsetof(struct sl_frame, line) + sizeof(int))
-#define SL_FR_KNOWN SL_SITE_FR_KNOWN   /* sitekey.h's classes, remembered */
+#define SL_FR_KNOWN SL_SITE_FR_KNOWN /* sitekey.h's classes, remembered */
 #define SL_FR_SYSTEM SL_SITE_FR_SYSTEM
 #define SL_FR_RUNTIME SL_SITE_FR_RUNTIME
 
 struct sl_stack {
-	uint64_t id;         /* in a->stacks, keyed by id */
-	const char *boot;    /* boot id of the writer, NULL when unknown */
+	uint64_t id;              /* in a->stacks, keyed by id */
+	const char *boot;         /* boot id of the writer, NULL when unknown */
 	struct sl_stack *same_id; /* stacks from other hosts with the same id */
-	uint32_t n;          /* at most SL_MAX_FRAMES (256) */
+	uint32_t n;               /* at most SL_MAX_FRAMES (256) */
 	uint8_t symbolised;
 	/* set with `classified` once symbolised (runtime.c): the index of the site frame and
 	 * whether every frame is the runtime's, asked for each site key, compare and writer */
@@ -117,12 +118,13 @@ struct sl_stack_walk {
 	const struct sl_frame *fr;
 	const struct sl_sym *sym;
 	const struct sl_symf *sf;
-	int last;                 /* the frame's last line: where its module and its note go */
+	int last; /* the frame's last line: where its module and its note go */
 };
 static inline int sl_stack_walk_next(struct sl_stack_walk *w)
 {
 	if (!w->fr || ++w->j >= w->n) {
-		if (!w->s || w->i >= w->s->n) return 0;
+		if (!w->s || w->i >= w->s->n)
+			return 0;
 		w->fr = w->s->f[w->i++];
 		w->sym = sl_frame_sym(w->fr);
 		w->n = w->sym && w->sym->n ? w->sym->n : 1;
@@ -134,33 +136,43 @@ static inline int sl_stack_walk_next(struct sl_stack_walk *w)
 }
 
 /* ---- processes ---- */
-struct sl_pkey { int unit; int pid; };
+struct sl_pkey {
+	int unit;
+	int pid;
+};
 struct sl_proc {
-	UT_hash_handle hh;   /* a->procs, keyed by (input unit, pid) while reading */
+	UT_hash_handle hh; /* a->procs, keyed by (input unit, pid) while reading */
 	struct sl_pkey key;
 	int pid, ppid;
 	const char *boot, *host, *exe, *argv0, *origin;
 	int64_t start_ts, exit_ts, first_ts, last_ts;
 	int has_start, has_exit;
 	int64_t tracked, open, leaked, enforced, untracked; /* from the exit record */
-	int64_t dropped;   /* records the preload could not write (exit record) */
-	size_t nleaks;       /* leak records (after suppressions) */
+	int64_t dropped; /* records the preload could not write (exit record) */
+	size_t nleaks;   /* leak records (after suppressions) */
 	size_t idx;
 	struct sl_proc *next;
 };
 
 /* ---- programs that ran without the preload (exec_untracked records) ---- */
 struct sl_untracked {
-	int pid;                   /* the process that ran it (a posix_spawn's child) */
-	int ppid;                  /* its parent, or -1 */
+	int pid;  /* the process that ran it (a posix_spawn's child) */
+	int ppid; /* its parent, or -1 */
 	const char *path, *argv0, *reason;
 	int64_t ts;
 	struct sl_untracked *next; /* reading order */
 };
 
 /* ---- socket events ---- */
-enum sl_evt { SL_EV_LEAK, SL_EV_LATE_CLOSE, SL_EV_ENFORCE, SL_EV_CLOSE_SHARED, SL_EV_FORK,
-	      SL_EV_EXEC, SL_EV_N };
+enum sl_evt {
+	SL_EV_LEAK,
+	SL_EV_LATE_CLOSE,
+	SL_EV_ENFORCE,
+	SL_EV_CLOSE_SHARED,
+	SL_EV_FORK,
+	SL_EV_EXEC,
+	SL_EV_N
+};
 extern const char *const sl_evt_name[SL_EV_N];
 
 /* Events and leak records are most of the model (one of each per leaked socket): a leak
@@ -168,44 +180,54 @@ extern const char *const sl_evt_name[SL_EV_N];
  * their stack and text after it (struct sl_sev); fields never needed together share bytes. */
 struct sl_ev {
 	uint8_t type, kind;
-	uint8_t has_stack, flag;   /* flag: exec cloexec; enforce ok; late_close by_runtime */
+	uint8_t has_stack, flag; /* flag: exec cloexec; enforce ok; late_close by_runtime */
 	int fd;
 	int npids;
 	union {
-		int other;         /* fork: child pid */
-		int nrem;          /* close_shared: remaining_fds */
+		int other; /* fork: child pid */
+		int nrem;  /* close_shared: remaining_fds */
 	};
 	uint64_t inode;
 	int64_t ts;
-	int *pids;                 /* shared_with */
+	int *pids; /* shared_with */
 	struct sl_proc *proc;
-	struct sl_ev *next;        /* reading order list; then per-socket list */
+	struct sl_ev *next; /* reading order list; then per-socket list */
 };
 
-struct sl_sev {                    /* any event but SL_EV_LEAK */
+struct sl_sev { /* any event but SL_EV_LEAK */
 	struct sl_ev e;
 	union {
-		uint64_t stack_id;       /* read */
-		struct sl_stack *stack;  /* resolved by the join (NULL: not recorded or unknown) */
+		uint64_t stack_id;      /* read */
+		struct sl_stack *stack; /* resolved by the join (NULL: not recorded or unknown) */
 	};
 	union {
-		const char *text;        /* exec path, enforce result */
-		int64_t ms;              /* late_close late_ms */
+		const char *text; /* exec path, enforce result */
+		int64_t ms;       /* late_close late_ms */
 	};
-	int *rem;                  /* close_shared remaining_fds */
+	int *rem; /* close_shared remaining_fds */
 };
 
-struct sl_leak {                   /* SL_EV_LEAK */
+struct sl_leak { /* SL_EV_LEAK */
 	struct sl_ev ev;
-	const char *local, *peer;  /* not interned (sl_strdup) */
+	const char *local, *peer;     /* not interned (sl_strdup) */
 	const char *tcp_state, *role; /* (family is checked, not kept: unused) */
 	int64_t age_ms, open_age_ms, open_ts, eof_ts, cw_ts;
-	union { uint64_t open_id; struct sl_stack *os; }; /* id read, stack after the join */
-	union { uint64_t eof_id; struct sl_stack *es; };
+	union {
+		uint64_t open_id;
+		struct sl_stack *os;
+	}; /* id read, stack after the join */
+	union {
+		uint64_t eof_id;
+		struct sl_stack *es;
+	};
 	/* where the program first handled a socket its runtime opened (node: its first write) */
-	union { uint64_t handler_id; struct sl_stack *hs; };
+	union {
+		uint64_t handler_id;
+		struct sl_stack *hs;
+	};
 	uint8_t has_open, has_eof, has_handler, inherited, enforced, late_closed, suppressed;
-	uint8_t family_kind;       /* enum sl_kind_index for grouping: exit_open with an EOF counts as EOF */
+	/* enum sl_kind_index for grouping: exit_open with an EOF counts as EOF */
+	uint8_t family_kind;
 };
 
 /* The leak record an event is, or NULL */
@@ -227,16 +249,17 @@ static inline const struct sl_sev *sl_ev_sev(const struct sl_ev *e)
  * (boot id, inode), those of its events. Most leaked sockets have one event and one holder,
  * kept in place of the array. */
 struct sl_logged_sock {
-	struct sl_logged_sock *next_all;  /* all sockets, in the order they were first seen */
+	struct sl_logged_sock *next_all; /* all sockets, in the order they were first seen */
 	union {
-		struct sl_ev **evs;  /* nev > 1: sorted by time */
-		struct sl_ev *ev1;   /* nev == 1; while joining, the head of the list of its events */
+		struct sl_ev **evs; /* nev > 1: sorted by time */
+		/* nev == 1; while joining, the head of the list of its events */
+		struct sl_ev *ev1;
 	};
 	uint32_t nev;
 	int nholders;
-	struct sl_leak *primary;   /* the leak record that decides the site */
+	struct sl_leak *primary; /* the leak record that decides the site */
 	uint8_t shared, enforced, suppressed;
-	uint32_t rank;             /* of its site (sl_logged_sock_site), 0: none */
+	uint32_t rank; /* of its site (sl_logged_sock_site), 0: none */
 	union {
 		const void **holders; /* nholders > 1: struct sl_proc *, the first SL_SITE_SET */
 		const void *holder1;  /* nholders == 1 */
@@ -285,19 +308,19 @@ struct sl_site_more {
 	struct sl_logged_sock *socks_tail;
 	uint32_t kinds[SL_K_N], enforced, shared, late_closed;
 	int64_t age_min, age_max, age_sum;
-	const void **peers;           /* const char *: the first SL_SITE_SET distinct peers */
-	size_t npeers;                /* distinct peers seen (SL_SITE_SET + 1: more) */
-	const void **procs;           /* struct sl_proc *: the first SL_SITE_SET processes */
+	const void **peers; /* const char *: the first SL_SITE_SET distinct peers */
+	size_t npeers;      /* distinct peers seen (SL_SITE_SET + 1: more) */
+	const void **procs; /* struct sl_proc *: the first SL_SITE_SET processes */
 	size_t nprocs;
 };
 
 struct sl_site {
 	struct sl_stack *open, *eof;  /* representative stacks */
-	struct sl_logged_sock *socks;        /* in reading order; the first one made the site */
+	struct sl_logged_sock *socks; /* in reading order; the first one made the site */
 	struct sl_site_more *more;    /* NULL while the site has one socket */
 	struct sl_site *next_all;
 	uint32_t nsock, rank;
-	uint8_t kind;                 /* enum sl_kind_index */
+	uint8_t kind; /* enum sl_kind_index */
 };
 
 /* What the writers show of a site: its counts, where it is, its first socket's role and
@@ -309,8 +332,8 @@ struct sl_site_stats {
 	size_t npeers;
 	const void *const *procs;
 	size_t nprocs;
-	const char *role, *module;    /* module: the executable of its first socket's process */
-	const char *func, *file;      /* the program frame the site is located at */
+	const char *role, *module; /* module: the executable of its first socket's process */
+	const char *func, *file;   /* the program frame the site is located at */
 	int line;
 	const void *one_peer, *one_proc;
 };
@@ -338,10 +361,10 @@ struct sl_symcache;
 struct sl_analysis {
 	struct sl_analysis_opts o;
 	struct sl_arena_blk *arena;
-	void *reserve;     /* freed at the first out-of-memory, so that a report still comes */
-	int oom;           /* out of memory: 1 while reading (reading stopped, the report covers
+	void *reserve;    /* freed at the first out-of-memory, so that a report still comes */
+	int oom;          /* out of memory: 1 while reading (reading stopped, the report covers
 			    * what was read), 2 after (counted, not itemised) */
-	size_t oom_lines;  /* lines read when it happened */
+	size_t oom_lines; /* lines read when it happened */
 	struct sl_tab strs;
 	struct sl_proc *procs, *proc_list;
 	size_t nprocs;
@@ -360,19 +383,20 @@ struct sl_analysis {
 	struct sl_supp *supp;
 	size_t nsupp;
 	struct sl_symcache *symcache;
-	struct sl_pmap *pmaps;     /* perf maps read (perfmap.c) */
-	const char *this_boot;     /* this machine's boot id, once read */
+	struct sl_pmap *pmaps; /* perf maps read (perfmap.c) */
+	const char *this_boot; /* this machine's boot id, once read */
 	int this_boot_read;
 	int units;
 	size_t lines, records, bad, unknown_events, inputs;
 	size_t leaked, suppressed_socks, leak_records, enforced_socks, shared_socks;
-	size_t late_socks;         /* of leaked: closed by the program after their leak record */
+	size_t late_socks; /* of leaked: closed by the program after their leak record */
 	int64_t t_min, t_max;
 	struct sl_untracked *untracked_head, *untracked_tail;
 	size_t nuntracked;
 	int finished;
 	size_t max_stories;
-	int symbolise_off; /* --no-symbolise, and fuzzing: never open module paths the input names */
+	/* --no-symbolise, and fuzzing: never open module paths the input names */
+	int symbolise_off;
 };
 
 /* A writer runs on one thread: the stream's lock, which every stdio call takes, is not needed
@@ -393,11 +417,11 @@ void sl_bad_line(struct sl_analysis *a, const char *name, size_t line, const cha
 	__attribute__((format(printf, 4, 5)));
 
 /* finish steps */
-int sl_join(struct sl_analysis *a);                       /* join.c */
-int sl_group(struct sl_analysis *a);                      /* group.c */
+int sl_join(struct sl_analysis *a);                                 /* join.c */
+int sl_group(struct sl_analysis *a);                                /* group.c */
 void sl_symbolise_stack(struct sl_analysis *a, struct sl_stack *s); /* symbolise.c */
 void sl_symcache_free(struct sl_analysis *a);
-int sl_supp_load(struct sl_analysis *a, const char *path);      /* suppress.c */
+int sl_supp_load(struct sl_analysis *a, const char *path); /* suppress.c */
 const char *sl_supp_match(struct sl_analysis *a, const struct sl_leak *l);
 
 /* helpers for writers (model.c) */
@@ -408,14 +432,15 @@ const char *sl_base(const char *path);
 const char *sl_fmt_utc(int64_t ns, int iso, char *buf, size_t cap);
 struct sl_stack *sl_stack_find(struct sl_analysis *a, const char *boot, uint64_t id);
 struct sl_stack *sl_stack_head(struct sl_analysis *a, uint64_t id); /* first of the same_id chain */
-int sl_stack_add(struct sl_analysis *a, struct sl_stack *s);          /* 0 or ENOMEM */
+int sl_stack_add(struct sl_analysis *a, struct sl_stack *s);        /* 0 or ENOMEM */
 /* The interned copy of a frame (offset, module, symbol, build-id), or NULL (no memory). */
 struct sl_frame *sl_frame_intern(struct sl_analysis *a, const struct sl_frame *f);
 /* runtime.c: the first frame that is the program's own code (not libc, the loader, sockleak, an
  * interpreter or its libraries); with none, the first frame past libc and the loader. */
-int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr, const struct sl_symf **sf);
-int sl_frame_system(const struct sl_frame *fr);   /* libc, the loader, sockleak, sanitizers */
-int sl_frame_runtime(const struct sl_frame *fr);  /* those, or an interpreter's */
+int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
+			const struct sl_symf **sf);
+int sl_frame_system(const struct sl_frame *fr);  /* libc, the loader, sockleak, sanitizers */
+int sl_frame_runtime(const struct sl_frame *fr); /* those, or an interpreter's */
 int sl_stack_runtime_only(const struct sl_stack *s);
 /* A frame in no module: its JIT name (perf map, or the preload's), else NULL */
 const char *sl_frame_jit_name(const struct sl_frame *fr);
@@ -441,16 +466,19 @@ void sl_fmt_frame(const struct sl_analysis *a, const struct sl_frame *fr, const 
 /* Stories (story.c): the life of one socket across processes, as time-ordered lines that every
  * writer renders its own way. */
 struct sl_story_item {
-	int64_t ts;                   /* SL_NONE when unknown */
+	int64_t ts; /* SL_NONE when unknown */
 	const struct sl_proc *proc;
-	const char *what;             /* short tag: opened, eof, close_wait, fork, close_shared, ... */
+	/* short tag: opened, eof, close_wait, fork, close_shared, ... */
+	const char *what;
 	char text[384];
 	const struct sl_stack *stack; /* where in the code, or NULL */
 };
 typedef void (*sl_story_fn)(void *ctx, const struct sl_story_item *it);
-void sl_story(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn, void *ctx);
+void sl_story(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn,
+	      void *ctx);
 /* Holder states at the end of the log, one line each ("fork_server[12] closed it (no FIN)") */
-void sl_story_holders(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn, void *ctx);
+void sl_story_holders(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn,
+		      void *ctx);
 int64_t sl_story_t0(const struct sl_logged_sock *s);
 const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap);
 /* The site's key as text (stable across runs: SARIF fingerprints) */

@@ -24,22 +24,22 @@
 enum fld { SL_LOG_FIELDS(FLD_ENUM) F_N };
 #undef FLD_ENUM
 #define FLD_NAME(key, types, elem, req, opt, meaning) #key,
-static const char *const fld_name[F_N] = { SL_LOG_FIELDS(FLD_NAME) };
+static const char *const fld_name[F_N] = {SL_LOG_FIELDS(FLD_NAME)};
 #undef FLD_NAME
 /* and their lengths, so that a lookup compares without a strlen per key (issue 11: a strlen
  * per key of ~40 keys a record was a thirtieth of a million-site report) */
 #define FLD_LEN(key, types, elem, req, opt, meaning) sizeof #key - 1,
-static const uint8_t fld_len[F_N] = { SL_LOG_FIELDS(FLD_LEN) };
+static const uint8_t fld_len[F_N] = {SL_LOG_FIELDS(FLD_LEN)};
 #undef FLD_LEN
 #define FLD_TYPES(key, types, elem, req, opt, meaning) types,
-static const unsigned fld_types[F_N] = { SL_LOG_FIELDS(FLD_TYPES) };
+static const unsigned fld_types[F_N] = {SL_LOG_FIELDS(FLD_TYPES)};
 #undef FLD_TYPES
 /* The events, by name, and the fields each requires and knows (ftab_init) */
 #define EV_NAME(name, event, meaning) #name,
-static const char *const ev_name[SL_LO_N] = { SL_LOG_OBJECTS(EV_NAME) };
+static const char *const ev_name[SL_LO_N] = {SL_LOG_OBJECTS(EV_NAME)};
 #undef EV_NAME
 #define EV_IS(name, event, meaning) event,
-static const char ev_is_event[SL_LO_N] = { SL_LOG_OBJECTS(EV_IS) };
+static const char ev_is_event[SL_LO_N] = {SL_LOG_OBJECTS(EV_IS)};
 #undef EV_IS
 
 /* Field lookup by hash: ~30 keys per record times a million records is the hot loop. */
@@ -62,7 +62,8 @@ static fset ev_req[SL_LO_N], ev_known[SL_LO_N];
 static unsigned khash(const char *k, size_t n)
 {
 	unsigned h = 2166136261u;
-	for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)k[i]) * 16777619u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
 	return h;
 }
 
@@ -75,8 +76,10 @@ static uint8_t jt_of_types(unsigned types)
 {
 	return (uint8_t)((types & SL_JT_NULL ? 1u << SL_J_NULL : 0) |
 			 (types & SL_JT_BOOL ? 1u << SL_J_TRUE | 1u << SL_J_FALSE : 0) |
-			 (types & SL_JT_INT ? 1u << SL_J_NUM : 0) | (types & SL_JT_STR ? 1u << SL_J_STR : 0) |
-			 (types & SL_JT_ARR ? 1u << SL_J_ARR : 0) | (types & SL_JT_OBJ ? 1u << SL_J_OBJ : 0));
+			 (types & SL_JT_INT ? 1u << SL_J_NUM : 0) |
+			 (types & SL_JT_STR ? 1u << SL_J_STR : 0) |
+			 (types & SL_JT_ARR ? 1u << SL_J_ARR : 0) |
+			 (types & SL_JT_OBJ ? 1u << SL_J_OBJ : 0));
 }
 
 static int type_ok(const struct sl_jv *v, int f)
@@ -90,17 +93,21 @@ static void ftab_init(void)
 	memset(ftab, -1, sizeof ftab);
 	for (int i = 0; i < F_N; i++) {
 		unsigned h = khash(fld_name[i], strlen(fld_name[i])) % FT_SIZE;
-		while (ftab[h] >= 0) h = (h + 1) % FT_SIZE;
+		while (ftab[h] >= 0)
+			h = (h + 1) % FT_SIZE;
 		ftab[h] = (signed char)i;
 	}
+/* clang-format off */
 #define EV_SETS(key, types, elem, req, opt, meaning)                                              \
 	for (int o = 0; o < SL_LO_N; o++) {                                                       \
 		if ((req) & (1u << o)) ev_req[o] |= FBIT(F_##key);                                \
 		if (((req) | (opt)) & (1u << o)) ev_known[o] |= FBIT(F_##key);                    \
 	}
+	/* clang-format on */
 	SL_LOG_FIELDS(EV_SETS)
 #undef EV_SETS
-	for (int i = 0; i < F_N; i++) fld_jt[i] = jt_of_types(fld_types[i]);
+	for (int i = 0; i < F_N; i++)
+		fld_jt[i] = jt_of_types(fld_types[i]);
 	ftab_ready = 1;
 }
 
@@ -109,7 +116,8 @@ static inline __attribute__((always_inline)) int fld_of(const char *k, size_t n)
 	unsigned h = khash(k, n) % FT_SIZE;
 	while (ftab[h] >= 0) {
 		int f = ftab[h];
-		if (n == fld_len[f] && !memcmp(k, fld_name[f], n)) return f;
+		if (n == fld_len[f] && !memcmp(k, fld_name[f], n))
+			return f;
 		h = (h + 1) % FT_SIZE;
 	}
 	return -1;
@@ -131,7 +139,8 @@ static int on_member(void *ctx, const char *key, size_t klen, const struct sl_jv
 		r->f[i] = *v;
 		r->seen |= FBIT(i);
 		/* the table's type test, here where the value is at hand: a load and a shift */
-		if (!type_ok(v, i)) r->badtype |= FBIT(i);
+		if (!type_ok(v, i))
+			r->badtype |= FBIT(i);
 	}
 	return 0;
 }
@@ -154,15 +163,19 @@ struct reader {
 	/* Syslog and journal inputs mix hosts in one stream: each host is its own unit, so equal
 	 * pids on two hosts stay two processes. */
 	int base_unit, nhosts;
-	struct { const char *host; int unit; } hosts[SL_MAX_HOSTS];
+	struct {
+		const char *host;
+		int unit;
+	} hosts[SL_MAX_HOSTS];
 	struct sl_env env;
-	size_t other;    /* other programs' lines */
+	size_t other; /* other programs' lines */
 };
 
 void sl_bad_line(struct sl_analysis *a, const char *name, size_t line, const char *fmt, ...)
 {
 	va_list ap;
-	if (a->bad++ >= (size_t)a->o.max_bad_lines) return;
+	if (a->bad++ >= (size_t)a->o.max_bad_lines)
+		return;
 	fprintf(stderr, "sockleak: %s:%zu: ", name, line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -175,14 +188,15 @@ void sl_bad_line(struct sl_analysis *a, const char *name, size_t line, const cha
 /* A string field, interned (or only copied: sl_strdup). An escaped one is unescaped into buf,
  * and cut on a character boundary when longer (the log is valid UTF-8, and every string the
  * model holds stays so). A value equal to the field's last one is that one. */
-static const char *keep_str(struct reader *d, int slot, const struct sl_jv *v, char *buf, size_t cap,
-			    int intern)
+static const char *keep_str(struct reader *d, int slot, const struct sl_jv *v, char *buf,
+			    size_t cap, int intern)
 {
 	const char *s = v->p, *r;
 	size_t n = v->n;
 	if (v->esc) {
 		long l = sl_jv_str(v, buf, cap);
-		if (l < 0) return NULL;
+		if (l < 0)
+			return NULL;
 		if ((size_t)l >= cap) {
 			sl_utf8_trim(buf);
 			l = (long)strlen(buf);
@@ -199,18 +213,23 @@ static const char *keep_str(struct reader *d, int slot, const struct sl_jv *v, c
 	return r;
 }
 
-static const char *intern_str(struct reader *d, int slot, const struct sl_jv *v, char *buf, size_t cap)
+static const char *intern_str(struct reader *d, int slot, const struct sl_jv *v, char *buf,
+			      size_t cap)
 {
 	return keep_str(d, slot, v, buf, cap, 1);
 }
 
 static int present(const struct rec_fields *r, int f) { return (int)((r->seen >> f) & 1); }
-static int isnull(const struct rec_fields *r, int f) { return !present(r, f) || r->f[f].t == SL_J_NULL; }
+static int isnull(const struct rec_fields *r, int f)
+{
+	return !present(r, f) || r->f[f].t == SL_J_NULL;
+}
 
 static int64_t get_int(struct reader *d, const struct rec_fields *r, int f, int64_t dflt)
 {
 	int64_t x;
-	if (isnull(r, f)) return dflt;
+	if (isnull(r, f))
+		return dflt;
 	if (sl_jv_int(&r->f[f], &x)) {
 		d->err = fld_name[f];
 		return dflt;
@@ -222,7 +241,8 @@ static const char *str_field(struct reader *d, const struct rec_fields *r, int f
 {
 	const struct sl_jv *v = &r->f[f];
 	char buf[4096];
-	if (isnull(r, f)) return NULL;
+	if (isnull(r, f))
+		return NULL;
 	if (v->t != SL_J_STR) {
 		d->err = fld_name[f];
 		return NULL;
@@ -242,7 +262,8 @@ static const char *get_str_copy(struct reader *d, const struct rec_fields *r, in
 
 static int get_hex(struct reader *d, const struct rec_fields *r, int f, uint64_t *out)
 {
-	if (isnull(r, f)) return 0;
+	if (isnull(r, f))
+		return 0;
 	if (sl_jv_hex(&r->f[f], out)) {
 		d->err = fld_name[f];
 		return 0;
@@ -250,7 +271,11 @@ static int get_hex(struct reader *d, const struct rec_fields *r, int f, uint64_t
 	return 1;
 }
 
-struct intv { int *v; int n; int bad; };
+struct intv {
+	int *v;
+	int n;
+	int bad;
+};
 static int on_int(void *ctx, size_t idx, const struct sl_jv *v)
 {
 	struct intv *iv = ctx;
@@ -259,7 +284,8 @@ static int on_int(void *ctx, size_t idx, const struct sl_jv *v)
 		iv->bad = 1;
 		return 1;
 	}
-	if (idx < SL_MAX_PIDS) iv->v[iv->n++] = (int)x;
+	if (idx < SL_MAX_PIDS)
+		iv->v[iv->n++] = (int)x;
 	return 0;
 }
 
@@ -267,15 +293,17 @@ static int get_ints(struct reader *d, const struct rec_fields *r, int f, int **o
 {
 	const struct sl_jv *v = &r->f[f];
 	int tmp[SL_MAX_PIDS];
-	struct intv iv = { tmp, 0, 0 };
+	struct intv iv = {tmp, 0, 0};
 	*out = NULL;
-	if (isnull(r, f)) return 0;
+	if (isnull(r, f))
+		return 0;
 	if (v->t != SL_J_ARR || sl_jv_elems(v, on_int, &iv) || iv.bad) {
 		d->err = fld_name[f];
 		return 0;
 	}
 	if (iv.n) {
-		if (!(*out = sl_alloc(d->a, sizeof(int) * (size_t)iv.n))) return 0;
+		if (!(*out = sl_alloc(d->a, sizeof(int) * (size_t)iv.n)))
+			return 0;
 		memcpy(*out, tmp, sizeof(int) * (size_t)iv.n);
 	}
 	return iv.n;
@@ -286,12 +314,14 @@ static int get_ints(struct reader *d, const struct rec_fields *r, int f, int **o
 static struct sl_proc *proc_get(struct reader *d, int pid)
 {
 	struct sl_analysis *a = d->a;
-	struct sl_pkey k = { d->unit, pid };
+	struct sl_pkey k = {d->unit, pid};
 	struct sl_proc *p;
-	if (d->last && d->last->key.unit == k.unit && d->last->pid == pid) return d->last;
+	if (d->last && d->last->key.unit == k.unit && d->last->pid == pid)
+		return d->last;
 	HASH_FIND(hh, a->procs, &k, sizeof k, p);
 	if (!p) {
-		if (!(p = sl_alloc(a, sizeof *p))) return NULL;
+		if (!(p = sl_alloc(a, sizeof *p)))
+			return NULL;
 		p->key = k;
 		p->pid = pid;
 		p->ppid = -1;
@@ -314,14 +344,20 @@ static void do_start(struct reader *d, const struct rec_fields *r, struct sl_pro
 	const char *boot = get_str(d, r, F_boot_id);
 	/* exec keeps the pid and writes a new start record: the same holder, a new image */
 	p->has_start = 1;
-	if (p->start_ts == SL_NONE || ts < p->start_ts) p->start_ts = ts;
+	if (p->start_ts == SL_NONE || ts < p->start_ts)
+		p->start_ts = ts;
 	p->ppid = (int)get_int(d, r, F_ppid, p->ppid);
-	if (boot) p->boot = boot;
+	if (boot)
+		p->boot = boot;
 	const char *s;
-	if ((s = get_str(d, r, F_host))) p->host = s;
-	if ((s = get_str(d, r, F_exe))) p->exe = s;
-	if ((s = get_str(d, r, F_argv0))) p->argv0 = s;
-	if ((s = get_str(d, r, F_origin))) p->origin = s;
+	if ((s = get_str(d, r, F_host)))
+		p->host = s;
+	if ((s = get_str(d, r, F_exe)))
+		p->exe = s;
+	if ((s = get_str(d, r, F_argv0)))
+		p->argv0 = s;
+	if ((s = get_str(d, r, F_origin)))
+		p->origin = s;
 }
 
 struct fr_ctx {
@@ -343,24 +379,47 @@ static int on_frame_member(void *ctx, const char *key, size_t klen, const struct
 	switch (k) {
 	case F_ip:
 	case F_offset:
-		if (v->t == SL_J_NULL) return 0;
-		if (sl_jv_hex(v, &x)) return c->bad = 1;
-		if (k == F_offset) f->offset = x;
+		if (v->t == SL_J_NULL)
+			return 0;
+		if (sl_jv_hex(v, &x))
+			return c->bad = 1;
+		if (k == F_offset)
+			f->offset = x;
 		return 0;
 	case F_line:
-		if (v->t == SL_J_NULL) return 0;
-		if (sl_jv_int(v, &ln) || ln < 0 || ln > INT32_MAX) return c->bad = 1;
+		if (v->t == SL_J_NULL)
+			return 0;
+		if (sl_jv_int(v, &ln) || ln < 0 || ln > INT32_MAX)
+			return c->bad = 1;
 		f->line = (int)ln;
 		return 0;
-	case F_module: dst = &f->module; slot = C_MODULE; break;
-	case F_symbol: dst = &f->symbol; slot = C_SYMBOL; break;
-	case F_build_id: dst = &f->build_id; slot = C_BUILD_ID; break;
-	case F_lang: dst = &f->lang; slot = C_LANG; break;
-	case F_file: dst = &f->file; slot = C_FILE; break;
-	default: return 0; /* a member it does not know: ignored */
+	case F_module:
+		dst = &f->module;
+		slot = C_MODULE;
+		break;
+	case F_symbol:
+		dst = &f->symbol;
+		slot = C_SYMBOL;
+		break;
+	case F_build_id:
+		dst = &f->build_id;
+		slot = C_BUILD_ID;
+		break;
+	case F_lang:
+		dst = &f->lang;
+		slot = C_LANG;
+		break;
+	case F_file:
+		dst = &f->file;
+		slot = C_FILE;
+		break;
+	default:
+		return 0; /* a member it does not know: ignored */
 	}
-	if (v->t == SL_J_NULL) return 0;
-	if (v->t != SL_J_STR) return c->bad = 1;
+	if (v->t == SL_J_NULL)
+		return 0;
+	if (v->t != SL_J_STR)
+		return c->bad = 1;
 	*dst = intern_str(c->d, slot, v, buf, sizeof buf);
 	return 0;
 }
@@ -369,10 +428,13 @@ static int on_frame(void *ctx, size_t idx, const struct sl_jv *v)
 {
 	struct fr_ctx *c = ctx;
 	(void)idx;
-	if (c->n >= SL_MAX_FRAMES) return 0;
-	if (v->t != SL_J_OBJ) return c->bad = 1;
+	if (c->n >= SL_MAX_FRAMES)
+		return 0;
+	if (v->t != SL_J_OBJ)
+		return c->bad = 1;
 	memset(&c->f[c->n], 0, sizeof c->f[c->n]);
-	if (sl_jv_members(v, on_frame_member, c)) return c->bad = 1;
+	if (sl_jv_members(v, on_frame_member, c))
+		return c->bad = 1;
 	c->n++;
 	return 0;
 }
@@ -383,19 +445,23 @@ static void do_stack(struct reader *d, const struct rec_fields *r, struct sl_pro
 	uint64_t id;
 	struct sl_stack *s, *head;
 	struct sl_frame tmp[SL_MAX_FRAMES];
-	struct fr_ctx c = { d, tmp, 0, 0 };
+	struct fr_ctx c = {d, tmp, 0, 0};
 	if (!get_hex(d, r, F_id, &id)) {
-		if (!d->err) d->err = "id";
+		if (!d->err)
+			d->err = "id";
 		return;
 	}
-	if (!present(r, F_frames) || r->f[F_frames].t != SL_J_ARR || sl_jv_elems(&r->f[F_frames], on_frame, &c) || c.bad) {
+	if (!present(r, F_frames) || r->f[F_frames].t != SL_J_ARR ||
+	    sl_jv_elems(&r->f[F_frames], on_frame, &c) || c.bad) {
 		d->err = "frames";
 		return;
 	}
 	head = sl_stack_head(a, id);
 	for (s = head; s; s = s->same_id)
-		if (s->boot == p->boot) return; /* the same stack from another process of the host */
-	if (!(s = sl_alloc(a, sizeof *s + sizeof *s->f * c.n))) return;
+		if (s->boot == p->boot)
+			return; /* the same stack from another process of the host */
+	if (!(s = sl_alloc(a, sizeof *s + sizeof *s->f * c.n)))
+		return;
 	/* Code in no module, from a process of this boot: its perf map, if it left one, names it
 	 * (perfmap.c). From another boot or host, /tmp/perf-PID.map is someone else's. */
 	const char *pmap = NULL;
@@ -410,7 +476,8 @@ static void do_stack(struct reader *d, const struct rec_fields *r, struct sl_pro
 	for (uint32_t i = 0; i < c.n; i++) {
 		if (!tmp[i].lang && (!tmp[i].module || !strcmp(tmp[i].module, "?")))
 			tmp[i].perfmap = pmap;
-		if (!(s->f[i] = sl_frame_intern(a, &tmp[i]))) return;
+		if (!(s->f[i] = sl_frame_intern(a, &tmp[i])))
+			return;
 	}
 	s->id = id;
 	s->boot = p->boot;
@@ -428,16 +495,20 @@ static void do_stack(struct reader *d, const struct rec_fields *r, struct sl_pro
 static struct sl_ev *ev_new(struct reader *d, int type, struct sl_proc *p, int64_t ts)
 {
 	struct sl_analysis *a = d->a;
-	struct sl_ev *e = sl_alloc(a, type == SL_EV_LEAK ? sizeof(struct sl_leak)
-							 : sizeof(struct sl_sev));
-	if (!e) return NULL;
+	struct sl_ev *e =
+		sl_alloc(a, type == SL_EV_LEAK ? sizeof(struct sl_leak) : sizeof(struct sl_sev));
+	if (!e)
+		return NULL;
 	e->type = (uint8_t)type;
 	e->proc = p;
 	e->ts = ts;
 	e->fd = -1;
-	if (type == SL_EV_FORK) e->other = -1;
-	if (a->ev_tail) a->ev_tail->next = e;
-	else a->ev_head = e;
+	if (type == SL_EV_FORK)
+		e->other = -1;
+	if (a->ev_tail)
+		a->ev_tail->next = e;
+	else
+		a->ev_head = e;
 	a->ev_tail = e;
 	a->nev++;
 	return e;
@@ -446,7 +517,8 @@ static struct sl_ev *ev_new(struct reader *d, int type, struct sl_proc *p, int64
 static int kind_of(const char *k)
 {
 	for (int i = 0; k && i < SL_K_N; i++)
-		if (!strcmp(k, sl_kind_names[i])) return i;
+		if (!strcmp(k, sl_kind_names[i]))
+			return i;
 	return -1;
 }
 
@@ -463,7 +535,7 @@ static void do_leak(struct reader *d, const struct rec_fields *r, struct sl_proc
 		d->err = "inode (missing)";
 		return;
 	}
-	struct sl_leak l = { 0 };
+	struct sl_leak l = {0};
 	l.local = get_str_copy(d, r, F_local);
 	l.peer = get_str_copy(d, r, F_peer);
 	l.tcp_state = get_str(d, r, F_tcp_state);
@@ -482,13 +554,15 @@ static void do_leak(struct reader *d, const struct rec_fields *r, struct sl_proc
 	int fd = (int)get_int(d, r, F_fd, -1);
 	int *pids;
 	int np = get_ints(d, r, F_shared_with, &pids);
-	if (d->err) return;
+	if (d->err)
+		return;
 	/* exit_open says when it was found, not what went wrong: group it with the cause, as the
 	 * library's exit summary does (one rule: preload/sitekey.c). */
-	l.family_kind = (uint8_t)sl_site_family(k, l.has_eof || l.eof_ts != SL_NONE,
-						l.cw_ts != SL_NONE);
+	l.family_kind =
+		(uint8_t)sl_site_family(k, l.has_eof || l.eof_ts != SL_NONE, l.cw_ts != SL_NONE);
 	struct sl_ev *e = ev_new(d, SL_EV_LEAK, p, ts);
-	if (!e) return;
+	if (!e)
+		return;
 	l.ev = *e;
 	l.ev.kind = (uint8_t)k;
 	l.ev.inode = inode;
@@ -499,8 +573,8 @@ static void do_leak(struct reader *d, const struct rec_fields *r, struct sl_proc
 	d->a->leak_records++;
 }
 
-static void do_sock_event(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts,
-			  int type)
+static void do_sock_event(struct reader *d, const struct rec_fields *r, struct sl_proc *p,
+			  int64_t ts, int type)
 {
 	if (!present(r, F_inode) || isnull(r, F_inode)) {
 		d->err = "inode (missing)";
@@ -519,13 +593,17 @@ static void do_sock_event(struct reader *d, const struct rec_fields *r, struct s
 		ms = get_int(d, r, F_late_ms, SL_NONE);
 	} else if (type == SL_EV_ENFORCE) {
 		/* result is 0 or an errno name */
-		if (present(r, F_result) && r->f[F_result].t == SL_J_STR) text = get_str(d, r, F_result);
-		else if (get_int(d, r, F_result, 0) != 0) text = "failed";
+		if (present(r, F_result) && r->f[F_result].t == SL_J_STR)
+			text = get_str(d, r, F_result);
+		else if (get_int(d, r, F_result, 0) != 0)
+			text = "failed";
 	}
-	if (d->err) return;
+	if (d->err)
+		return;
 	struct sl_ev *e = ev_new(d, type, p, ts);
 	struct sl_sev *se = (struct sl_sev *)e;
-	if (!e) return;
+	if (!e)
+		return;
 	e->inode = inode;
 	e->fd = fd;
 	e->kind = (uint8_t)(k < 0 ? SL_K_N : k);
@@ -533,13 +611,15 @@ static void do_sock_event(struct reader *d, const struct rec_fields *r, struct s
 	e->npids = np;
 	se->rem = rem;
 	e->nrem = nr;
-	if (type == SL_EV_LATE_CLOSE) se->ms = ms; /* they share their bytes */
-	else se->text = text;
+	if (type == SL_EV_LATE_CLOSE)
+		se->ms = ms; /* they share their bytes */
+	else
+		se->text = text;
 	/* enforce: it succeeded; late_close: the interpreter's finaliser closed it, not the
 	 * program (not "closed late": the program never let it go) */
 	e->flag = type == SL_EV_ENFORCE ? !text
-		  : type == SL_EV_LATE_CLOSE && present(r, F_by_runtime) &&
-			    r->f[F_by_runtime].t == SL_J_TRUE;
+					: type == SL_EV_LATE_CLOSE && present(r, F_by_runtime) &&
+						  r->f[F_by_runtime].t == SL_J_TRUE;
 	e->has_stack = (uint8_t)get_hex(d, r, F_stack, &se->stack_id);
 }
 
@@ -553,18 +633,24 @@ struct cross_ctx {
 	int has_stack, bad, dry;
 };
 
-struct cross_one { int64_t fd, inode; int cloexec, has_inode, bad; };
+struct cross_one {
+	int64_t fd, inode;
+	int cloexec, has_inode, bad;
+};
 
 static int on_cross_member(void *ctx, const char *key, size_t klen, const struct sl_jv *v)
 {
 	struct cross_one *o = ctx;
 	switch (fld_of(key, klen)) {
 	case F_fd:
-		if (sl_jv_int(v, &o->fd)) o->bad = 1;
+		if (sl_jv_int(v, &o->fd))
+			o->bad = 1;
 		break;
 	case F_inode:
-		if (sl_jv_int(v, &o->inode)) o->bad = 1;
-		else o->has_inode = 1;
+		if (sl_jv_int(v, &o->inode))
+			o->bad = 1;
+		else
+			o->has_inode = 1;
 		break;
 	case F_cloexec:
 		o->cloexec = v->t == SL_J_TRUE;
@@ -576,13 +662,15 @@ static int on_cross_member(void *ctx, const char *key, size_t klen, const struct
 static int on_cross(void *ctx, size_t idx, const struct sl_jv *v)
 {
 	struct cross_ctx *c = ctx;
-	struct cross_one o = { -1, 0, 0, 0, 0 };
+	struct cross_one o = {-1, 0, 0, 0, 0};
 	(void)idx;
 	if (v->t != SL_J_OBJ || sl_jv_members(v, on_cross_member, &o) || o.bad || !o.has_inode)
 		return c->bad = 1;
-	if (c->dry) return 0;
+	if (c->dry)
+		return 0;
 	struct sl_ev *e = ev_new(c->d, c->type, c->p, c->ts);
-	if (!e) return 1;
+	if (!e)
+		return 1;
 	e->inode = (uint64_t)o.inode;
 	e->fd = (int)o.fd;
 	e->other = c->child;
@@ -594,18 +682,22 @@ static int on_cross(void *ctx, size_t idx, const struct sl_jv *v)
 	return 0;
 }
 
-static void do_cross(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts, int type)
+static void do_cross(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts,
+		     int type)
 {
-	struct cross_ctx c = { d, p, ts, type, -1, NULL, 0, 0, 0, 0 };
+	struct cross_ctx c = {d, p, ts, type, -1, NULL, 0, 0, 0, 0};
 	if (type == SL_EV_FORK) {
 		c.child = (int)get_int(d, r, F_child, -1);
-		if (c.child < 0 && !d->err) d->err = "child (missing)";
+		if (c.child < 0 && !d->err)
+			d->err = "child (missing)";
 	} else {
 		c.path = get_str(d, r, F_path);
 	}
 	c.has_stack = get_hex(d, r, F_stack, &c.stack);
-	if (d->err) return;
-	if (isnull(r, F_sockets)) return;
+	if (d->err)
+		return;
+	if (isnull(r, F_sockets))
+		return;
 	if (r->f[F_sockets].t != SL_J_ARR) {
 		d->err = "sockets";
 		return;
@@ -634,14 +726,16 @@ static void do_exit(struct reader *d, const struct rec_fields *r, struct sl_proc
 }
 
 /* A program started without the preload, or with its records sent elsewhere. */
-static void do_exec_untracked(struct reader *d, const struct rec_fields *r, struct sl_proc *p, int64_t ts)
+static void do_exec_untracked(struct reader *d, const struct rec_fields *r, struct sl_proc *p,
+			      int64_t ts)
 {
 	struct sl_analysis *a = d->a;
 	int64_t child = get_int(d, r, F_child, p->pid);
 	const char *path = get_str(d, r, F_path), *argv0 = get_str(d, r, F_argv0);
 	const char *reason = get_str(d, r, F_reason);
 	int64_t ppid = get_int(d, r, F_ppid, -1);
-	if (d->err) return;
+	if (d->err)
+		return;
 	if (child < 0 || child > INT32_MAX || ppid < -1 || ppid > INT32_MAX) {
 		d->err = "child";
 		return;
@@ -653,8 +747,10 @@ static void do_exec_untracked(struct reader *d, const struct rec_fields *r, stru
 	u->argv0 = argv0;
 	u->reason = reason ? reason : sl_internz(a, "unknown");
 	u->ts = ts;
-	if (a->untracked_tail) a->untracked_tail->next = u;
-	else a->untracked_head = u;
+	if (a->untracked_tail)
+		a->untracked_tail->next = u;
+	else
+		a->untracked_head = u;
 	a->untracked_tail = u;
 	a->nuntracked++;
 }
@@ -666,8 +762,10 @@ static int host_unit(struct reader *d, const char *h, size_t n)
 	const char *host = sl_intern(d->a, h, n);
 
 	for (int i = 0; i < d->nhosts; i++)
-		if (d->hosts[i].host == host) return d->hosts[i].unit;
-	if (d->nhosts == SL_MAX_HOSTS) return d->base_unit;
+		if (d->hosts[i].host == host)
+			return d->hosts[i].unit;
+	if (d->nhosts == SL_MAX_HOSTS)
+		return d->base_unit;
 	d->hosts[d->nhosts].host = host;
 	d->hosts[d->nhosts].unit = d->nhosts ? d->a->units++ : d->base_unit;
 	return d->hosts[d->nhosts++].unit;
@@ -698,7 +796,8 @@ static void do_line(struct reader *d, const char *s, size_t n)
 static int event_of(const char *ev)
 {
 	for (int o = 0; o < SL_LO_N; o++)
-		if (ev_is_event[o] && !strcmp(ev, ev_name[o])) return o;
+		if (ev_is_event[o] && !strcmp(ev, ev_name[o]))
+			return o;
 	return -1;
 }
 
@@ -716,15 +815,19 @@ static int fset_first(fset s)
 /* "an integer or null", for a mask of SL_JT_* */
 static const char *types_text(unsigned types, char *buf, size_t cap)
 {
-	static const struct { unsigned t; const char *name; } tn[] = {
-		{ SL_JT_INT, "an integer" }, { SL_JT_STR, "a string" }, { SL_JT_BOOL, "a boolean" },
-		{ SL_JT_ARR, "an array" }, { SL_JT_OBJ, "an object" }, { SL_JT_NULL, "null" },
+	static const struct {
+		unsigned t;
+		const char *name;
+	} tn[] = {
+		{SL_JT_INT, "an integer"}, {SL_JT_STR, "a string"},  {SL_JT_BOOL, "a boolean"},
+		{SL_JT_ARR, "an array"},   {SL_JT_OBJ, "an object"}, {SL_JT_NULL, "null"},
 	};
 	size_t n = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof tn / sizeof tn[0] && n < cap; i++)
 		if (types & tn[i].t)
-			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? " or " : "", tn[i].name);
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? " or " : "",
+					      tn[i].name);
 	return buf;
 }
 
@@ -739,7 +842,8 @@ static void check_fields(struct reader *d, const struct rec_fields *r, int o, co
 	int f;
 	if (miss) {
 		f = fset_first(miss);
-		sl_bad_line(d->a, d->name, d->line, "\"%s\" record: missing field \"%s\" (required "
+		sl_bad_line(d->a, d->name, d->line,
+			    "\"%s\" record: missing field \"%s\" (required "
 			    "in log format version %d; the record is used without it)",
 			    sl_term_str(e, sizeof e, ev), fld_name[f], SL_LOG_VERSION);
 		return;
@@ -749,7 +853,8 @@ static void check_fields(struct reader *d, const struct rec_fields *r, int o, co
 	 * without symbolisation). */
 	if (bad) {
 		f = fset_first(bad);
-		sl_bad_line(d->a, d->name, d->line, "\"%s\" record: field \"%s\" is not %s (log "
+		sl_bad_line(d->a, d->name, d->line,
+			    "\"%s\" record: field \"%s\" is not %s (log "
 			    "format version %d; the record is used without it)",
 			    sl_term_str(e, sizeof e, ev), fld_name[f],
 			    types_text(fld_types[f], t, sizeof t), SL_LOG_VERSION);
@@ -769,7 +874,8 @@ static void do_record(struct reader *d, const char *s, size_t n)
 		return;
 	}
 	d->err = NULL;
-	if (!present(&r, F_event) || r.f[F_event].t != SL_J_STR || sl_jv_str(&r.f[F_event], ev, sizeof ev) < 0) {
+	if (!present(&r, F_event) || r.f[F_event].t != SL_J_STR ||
+	    sl_jv_str(&r.f[F_event], ev, sizeof ev) < 0) {
 		sl_bad_line(a, d->name, d->line, "no \"event\" string");
 		return;
 	}
@@ -777,13 +883,15 @@ static void do_record(struct reader *d, const char *s, size_t n)
 	int64_t pid = get_int(d, &r, F_pid, -1);
 	int64_t ts = get_int(d, &r, F_ts_ns, SL_NONE);
 	if (d->err || v < 1 || pid < 0 || pid > INT32_MAX || ts == SL_NONE) {
-		sl_bad_line(a, d->name, d->line, "%s", v < 1 ? "missing or bad \"v\""
-				       : pid < 0 || pid > INT32_MAX ? "missing or bad \"pid\""
-								     : "missing or bad \"ts_ns\"");
+		sl_bad_line(a, d->name, d->line, "%s",
+			    v < 1                        ? "missing or bad \"v\""
+			    : pid < 0 || pid > INT32_MAX ? "missing or bad \"pid\""
+							 : "missing or bad \"ts_ns\"");
 		return;
 	}
 	struct sl_proc *p = proc_get(d, (int)pid);
-	if (!p) return;
+	if (!p)
+		return;
 	int o = event_of(ev);
 	if (o < 0) {
 		a->unknown_events++;
@@ -791,27 +899,50 @@ static void do_record(struct reader *d, const char *s, size_t n)
 			/* Version 1 is the table: an event it lacks is a broken (or forged) line.
 			 * Events of a newer version are ignored, as the format says. */
 			char e[160];
-			sl_bad_line(a, d->name, d->line, "\"%s\" record: unknown event (not in log "
-				    "format version %d)", sl_term_str(e, sizeof e, ev), SL_LOG_VERSION);
+			sl_bad_line(a, d->name, d->line,
+				    "\"%s\" record: unknown event (not in log "
+				    "format version %d)",
+				    sl_term_str(e, sizeof e, ev), SL_LOG_VERSION);
 		}
 		return;
 	}
 	/* One case per object of the table and no default: an event added to the table and not
 	 * read here is a -Wswitch error. */
 	switch ((enum sl_log_object)o) {
-	case SL_LO_start: do_start(d, &r, p, ts); break;
-	case SL_LO_stack: do_stack(d, &r, p); break;
-	case SL_LO_leak: do_leak(d, &r, p, ts); break;
-	case SL_LO_late_close: do_sock_event(d, &r, p, ts, SL_EV_LATE_CLOSE); break;
-	case SL_LO_enforce: do_sock_event(d, &r, p, ts, SL_EV_ENFORCE); break;
-	case SL_LO_close_shared: do_sock_event(d, &r, p, ts, SL_EV_CLOSE_SHARED); break;
-	case SL_LO_fork: do_cross(d, &r, p, ts, SL_EV_FORK); break;
-	case SL_LO_exec: do_cross(d, &r, p, ts, SL_EV_EXEC); break;
-	case SL_LO_exit: do_exit(d, &r, p, ts); break;
-	case SL_LO_exec_untracked: do_exec_untracked(d, &r, p, ts); break;
+	case SL_LO_start:
+		do_start(d, &r, p, ts);
+		break;
+	case SL_LO_stack:
+		do_stack(d, &r, p);
+		break;
+	case SL_LO_leak:
+		do_leak(d, &r, p, ts);
+		break;
+	case SL_LO_late_close:
+		do_sock_event(d, &r, p, ts, SL_EV_LATE_CLOSE);
+		break;
+	case SL_LO_enforce:
+		do_sock_event(d, &r, p, ts, SL_EV_ENFORCE);
+		break;
+	case SL_LO_close_shared:
+		do_sock_event(d, &r, p, ts, SL_EV_CLOSE_SHARED);
+		break;
+	case SL_LO_fork:
+		do_cross(d, &r, p, ts, SL_EV_FORK);
+		break;
+	case SL_LO_exec:
+		do_cross(d, &r, p, ts, SL_EV_EXEC);
+		break;
+	case SL_LO_exit:
+		do_exit(d, &r, p, ts);
+		break;
+	case SL_LO_exec_untracked:
+		do_exec_untracked(d, &r, p, ts);
+		break;
 	case SL_LO_frame: /* nested objects, never events (event_of) */
 	case SL_LO_socket:
-	case SL_LO_N: break;
+	case SL_LO_N:
+		break;
 	}
 	if (d->err) {
 		char e[160];
@@ -819,12 +950,17 @@ static void do_record(struct reader *d, const char *s, size_t n)
 			    sl_term_str(e, sizeof e, ev), d->err);
 		return;
 	}
-	if (v == SL_LOG_VERSION) check_fields(d, &r, o, ev);
+	if (v == SL_LOG_VERSION)
+		check_fields(d, &r, o, ev);
 	a->records++;
-	if (ts < p->first_ts) p->first_ts = ts;
-	if (ts > p->last_ts) p->last_ts = ts;
-	if (ts < a->t_min) a->t_min = ts;
-	if (ts > a->t_max) a->t_max = ts;
+	if (ts < p->first_ts)
+		p->first_ts = ts;
+	if (ts > p->last_ts)
+		p->last_ts = ts;
+	if (ts < a->t_min)
+		a->t_min = ts;
+	if (ts > a->t_max)
+		a->t_max = ts;
 }
 
 int sl_read_stream(struct sl_analysis *a, FILE *f, const char *name)
@@ -836,12 +972,14 @@ int sl_read_stream(struct sl_analysis *a, FILE *f, const char *name)
 	int skipping = 0, r = 0;
 	char chunk[1 << 16];
 	size_t got;
-	if (!buf) return ENOMEM;
+	if (!buf)
+		return ENOMEM;
 	memset(&d, 0, sizeof(d));
 	d.a = a;
 	d.name = sl_term_str(ename, sizeof ename, name);
 	d.unit = d.base_unit = a->units++;
-	if (!ftab_ready) ftab_init();
+	if (!ftab_ready)
+		ftab_init();
 	a->inputs++;
 	/* Our own line splitter instead of getline: a garbage file without newlines must cost at
 	 * most SL_MAX_LINE of memory. */
@@ -856,9 +994,13 @@ int sl_read_stream(struct sl_analysis *a, FILE *f, const char *name)
 					len = 0;
 				} else {
 					if (len + take > cap) {
-						while (len + take > cap) cap *= 2;
+						while (len + take > cap)
+							cap *= 2;
 						char *nb = realloc(buf, cap);
-						if (!nb) { r = ENOMEM; goto out; }
+						if (!nb) {
+							r = ENOMEM;
+							goto out;
+						}
 						buf = nb;
 					}
 					memcpy(buf + len, p, take);
@@ -866,12 +1008,14 @@ int sl_read_stream(struct sl_analysis *a, FILE *f, const char *name)
 				}
 			}
 			p += take;
-			if (!nl) break;
+			if (!nl)
+				break;
 			p++;
 			d.line++;
 			a->lines++;
 			if (skipping) {
-				sl_bad_line(a, name, d.line, "line longer than %u bytes", SL_MAX_LINE);
+				sl_bad_line(a, name, d.line, "line longer than %u bytes",
+					    SL_MAX_LINE);
 				skipping = 0;
 			} else if (len && !a->oom) {
 				do_line(&d, buf, len);
@@ -883,15 +1027,19 @@ int sl_read_stream(struct sl_analysis *a, FILE *f, const char *name)
 		r = errno ? errno : EIO;
 		fprintf(stderr, "sockleak: %s: read error: %s\n", d.name, strerror(r));
 	}
-	if (!a->oom && (skipping || len)) { /* the last line had no newline: a truncated write, or fine */
+	/* the last line had no newline: a truncated write, or fine */
+	if (!a->oom && (skipping || len)) {
 		d.line++;
 		a->lines++;
-		if (skipping) sl_bad_line(a, d.name, d.line, "line longer than %u bytes", SL_MAX_LINE);
-		else do_line(&d, buf, len);
+		if (skipping)
+			sl_bad_line(a, d.name, d.line, "line longer than %u bytes", SL_MAX_LINE);
+		else
+			do_line(&d, buf, len);
 	}
 out:
 	if (d.other)
-		fprintf(stderr, "sockleak: %s: %zu line(s) of other programs skipped\n", d.name, d.other);
+		fprintf(stderr, "sockleak: %s: %zu line(s) of other programs skipped\n", d.name,
+			d.other);
 	free(d.env.buf);
 	free(buf);
 	return r;

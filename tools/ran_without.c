@@ -12,7 +12,8 @@
 
 size_t sl_analysis_ran_without(const struct sl_analysis *a) { return a->nuntracked; }
 
-int sl_analysis_write_ran_without(const struct sl_analysis *a, FILE *out, const char *prefix, size_t max)
+int sl_analysis_write_ran_without(const struct sl_analysis *a, FILE *out, const char *prefix,
+				  size_t max)
 {
 	const char *why[SL_REASONS];
 	size_t count[SL_REASONS], nwhy = 0, shown = 0;
@@ -22,12 +23,14 @@ int sl_analysis_write_ran_without(const struct sl_analysis *a, FILE *out, const 
 	/* reasons are interned: equal reasons are equal pointers */
 	for (const struct sl_untracked *u = a->untracked_head; u; u = u->next) {
 		size_t i = 0;
-		while (i < nwhy && why[i] != u->reason) i++;
+		while (i < nwhy && why[i] != u->reason)
+			i++;
 		if (i == nwhy && nwhy < SL_REASONS) {
 			why[nwhy] = u->reason;
 			count[nwhy++] = 0;
 		}
-		if (i < nwhy) count[i]++;
+		if (i < nwhy)
+			count[i]++;
 	}
 	fprintf(out, "%s%zu process(es) ran without sockleak (", prefix, a->nuntracked);
 	for (size_t i = 0; i < nwhy; i++) {

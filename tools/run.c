@@ -36,25 +36,25 @@
 #define SL_RUN_STOP_MS 1000
 
 struct sl_run {
-	char *opts;             /* SOCKLEAK_OPTIONS as the program gets it */
+	char *opts; /* SOCKLEAK_OPTIONS as the program gets it */
 	int keep_logs;
-	const char *library;    /* --library, or NULL: search */
+	const char *library; /* --library, or NULL: search */
 	long tree_wait_ms;
 	/* The options as the preload reads them (its own parser and defaults, preload/options.c):
 	 * exitcode, fail_on_late, suppressions; log_path and summary where given (o.given). */
 	struct sl_opts o;
 	/* Worked out before the start. */
-	char prog[PATH_MAX];    /* CMD resolved through PATH */
+	char prog[PATH_MAX]; /* CMD resolved through PATH */
 	char lib[PATH_MAX];
-	char tmpdir[PATH_MAX];  /* where private directories go: $TMPDIR or /tmp */
-	char logdir[PATH_MAX];  /* private directory, or "" */
-	char prefix[PATH_MAX];  /* log_path given to the preload ("" for stderr) */
+	char tmpdir[PATH_MAX]; /* where private directories go: $TMPDIR or /tmp */
+	char logdir[PATH_MAX]; /* private directory, or "" */
+	char prefix[PATH_MAX]; /* log_path given to the preload ("" for stderr) */
 	struct timespec start;
-	int tty;                /* terminal we hand to the program's group, or -1 */
-	char id[64];            /* sl_run_identity */
-	char marker[96];        /* "SOCKLEAK_RUN=ID", in the program's environment */
+	int tty;         /* terminal we hand to the program's group, or -1 */
+	char id[64];     /* sl_run_identity */
+	char marker[96]; /* "SOCKLEAK_RUN=ID", in the program's environment */
 	pid_t self;
-	int guard;              /* descriptor to the guard, or -1 */
+	int guard; /* descriptor to the guard, or -1 */
 };
 
 static void sl_run_usage(FILE *f)
@@ -134,14 +134,15 @@ static int sl_run_append(char **dst, const char *item)
 /* Next to the binary (the build tree), else ../lib from it (an install under PREFIX). */
 static int sl_run_find_lib(struct sl_run *r)
 {
-	static const char *const rel[] = { "libsockleak.so", "../lib/libsockleak.so" };
+	static const char *const rel[] = {"libsockleak.so", "../lib/libsockleak.so"};
 	char exe[PATH_MAX], cand[PATH_MAX + 32];
 	ssize_t n;
 	char *slash;
 
 	if (r->library) {
 		if (!realpath(r->library, r->lib) || access(r->lib, R_OK)) {
-			fprintf(stderr, "sockleak: run: --library %s: %s\n", r->library, strerror(errno));
+			fprintf(stderr, "sockleak: run: --library %s: %s\n", r->library,
+				strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -158,8 +159,10 @@ static int sl_run_find_lib(struct sl_run *r)
 		if (!access(cand, R_OK) && realpath(cand, r->lib))
 			return 0;
 	}
-	fprintf(stderr, "sockleak: run: libsockleak.so not found in %s or %s/../lib; "
-		"use --library PATH\n", exe, exe);
+	fprintf(stderr,
+		"sockleak: run: libsockleak.so not found in %s or %s/../lib; "
+		"use --library PATH\n",
+		exe, exe);
 	return -1;
 }
 
@@ -167,7 +170,7 @@ static int sl_run_find_lib(struct sl_run *r)
  * after any, before everything else the user preloads. */
 static int sl_run_is_sanrt(const char *item, size_t n)
 {
-	static const char *const rt[] = { "libasan", "libtsan", "libhwasan", "libmsan" };
+	static const char *const rt[] = {"libasan", "libtsan", "libhwasan", "libmsan"};
 	const char *base = item;
 
 	for (size_t i = 0; i < n; i++)
@@ -194,8 +197,8 @@ static char *sl_run_preload_env(const char *lib, const char *old)
 			int keep = n && sl_run_is_sanrt(p, n) == !pass &&
 				   !(strlen(lib) == n && !memcmp(p, lib, n));
 			if (keep)
-				len += (size_t)snprintf(out + len, cap - len, "%s%.*s", len ? ":" : "",
-							(int)n, p);
+				len += (size_t)snprintf(out + len, cap - len, "%s%.*s",
+							len ? ":" : "", (int)n, p);
 			p += n;
 			while (*p == ':' || *p == ' ')
 				p++;
@@ -236,7 +239,7 @@ static int sl_run_setup_logs(struct sl_run *r)
 	snprintf(r->tmpdir, sizeof(r->tmpdir), "%s", tmp && *tmp ? tmp : "/tmp");
 	if (sl_run_identity(r->id, sizeof(r->id))) {
 		fprintf(stderr, "sockleak: run: cannot read this process's start time and the boot "
-			"id in /proc\n");
+				"id in /proc\n");
 		return -1;
 	}
 	snprintf(r->marker, sizeof(r->marker), "SOCKLEAK_RUN=%s", r->id);
@@ -250,8 +253,8 @@ static int sl_run_setup_logs(struct sl_run *r)
 	}
 	if (sl_opts_given(&r->o, log_path)) {
 		int abs = r->o.log_path[0] == '/' || !getcwd(cwd, sizeof(cwd));
-		n = snprintf(r->prefix, sizeof(r->prefix), "%s%s%s", abs ? "" : cwd,
-			     abs ? "" : "/", r->o.log_path);
+		n = snprintf(r->prefix, sizeof(r->prefix), "%s%s%s", abs ? "" : cwd, abs ? "" : "/",
+			     r->o.log_path);
 	} else {
 		if (sl_run_logdir_make(r->tmpdir, r->id, r->logdir, sizeof(r->logdir))) {
 			fprintf(stderr, "sockleak: run: cannot create a log directory in %s: %s\n",
@@ -290,7 +293,7 @@ static void sl_run_keep_logs(struct sl_run *r, const char *why)
 
 /* ---- running ------------------------------------------------------------------------------- */
 
-static const int sl_run_fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int sl_run_fwd[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 static void sl_run_sigset(sigset_t *s)
 {
@@ -302,8 +305,8 @@ static void sl_run_sigset(sigset_t *s)
 
 /* In the child, between fork and exec: own process group (so that one kill reaches the whole
  * tree), the terminal if we had it, signals as the runner found them, the preload. */
-static void sl_run_child(struct sl_run *r, char **argv, const char *preload,
-			 const sigset_t *old, int errfd)
+static void sl_run_child(struct sl_run *r, char **argv, const char *preload, const sigset_t *old,
+			 int errfd)
 {
 	int e;
 
@@ -395,9 +398,9 @@ static void sl_run_job_stopped(const struct sl_run *r, pid_t pg)
 }
 
 struct sl_run_wait {
-	int status;     /* of the direct child, once done */
-	int done;       /* direct child exited */
-	int others;     /* other children (reparented descendants) are left */
+	int status; /* of the direct child, once done */
+	int done;   /* direct child exited */
+	int others; /* other children (reparented descendants) are left */
 };
 
 /* Reap every child that changed state. Returns 1 when no child at all is left. */
@@ -425,7 +428,7 @@ static int sl_run_reap(const struct sl_run *r, pid_t child, struct sl_run_wait *
 static int sl_run_wait(const struct sl_run *r, pid_t child, struct sl_run_wait *w, long wait_ms)
 {
 	sigset_t set;
-	struct timespec t_done = { 0, 0 };
+	struct timespec t_done = {0, 0};
 
 	sl_run_sigset(&set);
 	for (;;) {
@@ -438,7 +441,8 @@ static int sl_run_wait(const struct sl_run *r, pid_t child, struct sl_run_wait *
 		if (w->done) {
 			if (!t_done.tv_sec && !t_done.tv_nsec)
 				clock_gettime(CLOCK_MONOTONIC, &t_done);
-			left = (wait_ms >= 0 ? wait_ms : r->tree_wait_ms) - sl_run_ms_since(&t_done);
+			left = (wait_ms >= 0 ? wait_ms : r->tree_wait_ms) -
+			       sl_run_ms_since(&t_done);
 			if (left <= 0) {
 				w->others = 1;
 				return 0;
@@ -460,12 +464,14 @@ static int sl_run_wait(const struct sl_run *r, pid_t child, struct sl_run_wait *
 static void sl_run_stop_tree(const struct sl_run *r, pid_t child, const char *prog,
 			     struct sl_run_wait *w)
 {
-	struct sl_run_tree t = { r->self, child, getsid(0), r->marker };
+	struct sl_run_tree t = {r->self, child, getsid(0), r->marker};
 	int n = sl_run_tree_signal(&t, SIGTERM), k;
 
 	if (n) /* else only children that exited a moment ago are left to reap */
-		fprintf(stderr, "sockleak: run: %d process(es) started by %s still ran %ld ms after "
-			"it exited; stopping them (SIGTERM)\n", n, prog, r->tree_wait_ms);
+		fprintf(stderr,
+			"sockleak: run: %d process(es) started by %s still ran %ld ms after "
+			"it exited; stopping them (SIGTERM)\n",
+			n, prog, r->tree_wait_ms);
 	w->others = 0;
 	sl_run_wait(r, child, w, SL_RUN_STOP_MS);
 	if (!w->others)
@@ -497,7 +503,8 @@ static int sl_run_add_prefix_files(const struct sl_run *r, struct sl_analysis *a
  * logs could not be analysed. */
 static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 {
-	struct sl_analysis_opts o = { .suppressions = r->o.suppressions[0] ? r->o.suppressions : NULL };
+	struct sl_analysis_opts o = {.suppressions =
+					     r->o.suppressions[0] ? r->o.suppressions : NULL};
 	struct sl_analysis *a;
 	long leaked = -1;
 	int err;
@@ -514,7 +521,8 @@ static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 
 		/* Lost records may have held leaks: a run that looks clean says so too. Programs
 		 * that ran without sockleak are in the summary; without one they are said alone. */
-		if (sl_analysis_leaked(a) || sl_analysis_suppressed(a) || sl_analysis_dropped(a, &procs))
+		if (sl_analysis_leaked(a) || sl_analysis_suppressed(a) ||
+		    sl_analysis_dropped(a, &procs))
 			sl_analysis_write_summary(a, stderr);
 		else if (sl_analysis_ran_without(a))
 			sl_analysis_write_ran_without(a, stderr, "sockleak: run: ", 20);
@@ -530,13 +538,13 @@ static long sl_run_analyse(const struct sl_run *r, const struct timespec *t0)
 static int sl_run_parse_args(struct sl_run *r, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "option", required_argument, NULL, 'o' },
-		{ "keep-logs", no_argument, NULL, 'k' },
-		{ "library", required_argument, NULL, 'L' },
-		{ "tree-wait", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{"option", required_argument, NULL, 'o'},
+		{"keep-logs", no_argument, NULL, 'k'},
+		{"library", required_argument, NULL, 'L'},
+		{"tree-wait", required_argument, NULL, 'w'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 	long v;
@@ -549,19 +557,31 @@ static int sl_run_parse_args(struct sl_run *r, int argc, char **argv)
 			if (sl_run_append(&r->opts, optarg))
 				return SL_RUN_FAIL;
 			break;
-		case 'k': r->keep_logs = 1; break;
-		case 'L': r->library = optarg; break;
+		case 'k':
+			r->keep_logs = 1;
+			break;
+		case 'L':
+			r->library = optarg;
+			break;
 		case 'w':
 			if (sl_run_uint(optarg, strlen(optarg), 0, 3600000, &v)) {
-				fprintf(stderr, "sockleak: run: --tree-wait: '%s' is not a number of ms "
-					"in 0..3600000\n", optarg);
+				fprintf(stderr,
+					"sockleak: run: --tree-wait: '%s' is not a number of ms "
+					"in 0..3600000\n",
+					optarg);
 				return SL_RUN_FAIL;
 			}
 			r->tree_wait_ms = v;
 			break;
-		case 'h': sl_run_usage(stdout); return 0;
-		case 'V': printf("sockleak run %s\n", SL_VERSION); return 0;
-		default: sl_run_usage(stderr); return SL_RUN_FAIL;
+		case 'h':
+			sl_run_usage(stdout);
+			return 0;
+		case 'V':
+			printf("sockleak run %s\n", SL_VERSION);
+			return 0;
+		default:
+			sl_run_usage(stderr);
+			return SL_RUN_FAIL;
 		}
 	}
 	if (optind >= argc) {
@@ -598,10 +618,13 @@ static int sl_run_prepare(struct sl_run *r, const char *cmd)
 	if (sl_run_setup_logs(r))
 		return SL_RUN_FAIL;
 	if (!r->prefix[0])
-		fprintf(stderr, "sockleak: run: log_path=%s: records go to %s and are not analysed; "
-			"the exit status is the program's\n", r->o.log_path,
-			sl_opts_sink(r->o.log_path, NULL) == SL_SINK_SYSLOG ? "syslog"
-									    : "the program's stderr");
+		fprintf(stderr,
+			"sockleak: run: log_path=%s: records go to %s and are not analysed; "
+			"the exit status is the program's\n",
+			r->o.log_path,
+			sl_opts_sink(r->o.log_path, NULL) == SL_SINK_SYSLOG
+				? "syslog"
+				: "the program's stderr");
 	return -1;
 }
 
@@ -615,7 +638,7 @@ static int sl_run_finish(struct sl_run *r, const char *prog, pid_t pid, int exec
 
 static int sl_run_main(struct sl_run *r, int argc, char **argv)
 {
-	struct sl_run_wait w = { 0, 0, 0 };
+	struct sl_run_wait w = {0, 0, 0};
 	struct timespec t0;
 	sigset_t set, old;
 	int ret, exec_err;
@@ -629,7 +652,7 @@ static int sl_run_main(struct sl_run *r, int argc, char **argv)
 	    (ret = sl_run_prepare(r, argv[optind])) >= 0)
 		return ret;
 	{
-		struct sl_run_tree t = { 0, 0, getsid(0), r->marker };
+		struct sl_run_tree t = {0, 0, getsid(0), r->marker};
 
 		/* before the runner is a subreaper: the guard must not be one of its children */
 		r->guard = sl_run_guard_start(&t, r->logdir);
@@ -672,8 +695,10 @@ static int sl_run_finish(struct sl_run *r, const char *prog, pid_t pid, int exec
 		return pid < 0 ? SL_RUN_FAIL : sl_run_exec_status(exec_err);
 	}
 	if (w->others)
-		fprintf(stderr, "sockleak: run: processes started by %s did not stop; records they "
-			"write later are not in this summary\n", prog);
+		fprintf(stderr,
+			"sockleak: run: processes started by %s did not stop; records they "
+			"write later are not in this summary\n",
+			prog);
 	ret = sl_run_status(w->status);
 	if (!r->prefix[0])
 		return ret;

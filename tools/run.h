@@ -52,9 +52,9 @@ int sl_run_logs_add(struct sl_analysis *a, const char *dir, const char *base,
 /* ---- the process tree (run_tree.c) ---- */
 
 struct sl_run_tree {
-	pid_t runner;           /* its children are members; 0 once it is gone */
-	pid_t pgid, sid;        /* the program's process group, in the runner's session */
-	const char *marker;     /* "SOCKLEAK_RUN=ID" in a member's environment */
+	pid_t runner;       /* its children are members; 0 once it is gone */
+	pid_t pgid, sid;    /* the program's process group, in the runner's session */
+	const char *marker; /* "SOCKLEAK_RUN=ID" in a member's environment */
 };
 
 /* Send sig to every live member; returns how many were sent it. */

@@ -56,7 +56,7 @@ int sl_run_resolve(const char *cmd, char *out, size_t cap)
 struct sl_run_elf {
 	unsigned char cls, data;
 	unsigned machine;
-	int interp;             /* has PT_INTERP: the dynamic loader runs, LD_PRELOAD applies */
+	int interp; /* has PT_INTERP: the dynamic loader runs, LD_PRELOAD applies */
 };
 
 /* Read the ELF header and program headers ourselves: only PT_INTERP says a loader will run.
@@ -200,7 +200,8 @@ int sl_run_check(const char *lib, const char *path, int depth)
 			return 0;
 		if (depth >= SL_RUN_SCRIPT_DEPTH) {
 			/* execve's ELOOP: the shells say 126 */
-			fprintf(stderr, "sockleak: run: %s: too many levels of #! interpreters\n", path);
+			fprintf(stderr, "sockleak: run: %s: too many levels of #! interpreters\n",
+				path);
 			return SL_RUN_NOEXEC;
 		}
 		if ((er = sl_run_interp_status(path, interp)))
@@ -217,23 +218,25 @@ int sl_run_check(const char *lib, const char *path, int depth)
 		fprintf(stderr,
 			"sockleak: run: %s is statically linked (no PT_INTERP): LD_PRELOAD cannot "
 			"reach it, so its sockets cannot be checked; refusing rather than passing "
-			"silently\n", path);
+			"silently\n",
+			path);
 		return SL_RUN_FAIL;
 	}
 	if (!sl_run_elf_of(lib, &l) &&
 	    (l.cls != e.cls || l.data != e.data || l.machine != e.machine)) {
 		fprintf(stderr,
 			"sockleak: run: %s is built for another machine or word size than %s; the "
-			"loader would skip the library, so its sockets cannot be checked\n", path, lib);
+			"loader would skip the library, so its sockets cannot be checked\n",
+			path, lib);
 		return SL_RUN_FAIL;
 	}
 	if ((why = sl_run_secure_exec(path, &st))) {
 		fprintf(stderr,
 			"sockleak: run: %s is %s: the loader runs it in secure mode and drops "
 			"LD_PRELOAD (ld.so(8)), so its sockets cannot be checked; refusing rather than "
-			"passing silently\n", path, why);
+			"passing silently\n",
+			path, why);
 		return SL_RUN_FAIL;
 	}
 	return 0;
 }
-

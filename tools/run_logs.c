@@ -41,8 +41,10 @@ static unsigned long long sl_run_start_time(long pid)
 	unsigned long long t = 0;
 
 	/* state is field 3, starttime field 22 */
-	if (!p || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-		   "%*d %*d %llu", &t) != 1)
+	if (!p || sscanf(p,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			 "%*d %*d %llu",
+			 &t) != 1)
 		return 0;
 	return t;
 }
@@ -53,11 +55,13 @@ int sl_run_identity(char *out, size_t cap)
 	long pid = (long)getpid();
 	struct stat ns;
 
-	if (sl_boot_id(boot, sizeof(boot)) <= 0 ||
-	    strspn(boot, "0123456789abcdef") < 8 || stat("/proc/self/ns/pid", &ns))
+	if (sl_boot_id(boot, sizeof(boot)) <= 0 || strspn(boot, "0123456789abcdef") < 8 ||
+	    stat("/proc/self/ns/pid", &ns))
 		return -1;
 	return snprintf(out, cap, "%.8s.%llu.%ld.%llu", boot, (unsigned long long)ns.st_ino, pid,
-			sl_run_start_time(pid)) < (int)cap ? 0 : -1;
+			sl_run_start_time(pid)) < (int)cap
+		       ? 0
+		       : -1;
 }
 
 struct sl_run_id {
@@ -72,7 +76,8 @@ static int sl_run_id_parse(const char *s, struct sl_run_id *id)
 	int used = 0;
 
 	if (sscanf(s, "%8[0-9a-f].%llu.%ld.%llu%n", id->boot, &id->ns, &id->pid, &id->start,
-		   &used) != 4 || strlen(id->boot) != 8 || id->pid <= 0)
+		   &used) != 4 ||
+	    strlen(id->boot) != 8 || id->pid <= 0)
 		return 0;
 	return used;
 }
@@ -153,8 +158,8 @@ void sl_run_logdir_remove(const char *dir)
 	const char *slash = strrchr(dir, '/');
 	int pfd, dfd;
 
-	if (!slash || snprintf(parent, sizeof(parent), "%.*s", slash == dir ? 1 : (int)(slash - dir),
-			       dir) >= (int)sizeof(parent))
+	if (!slash || snprintf(parent, sizeof(parent), "%.*s",
+			       slash == dir ? 1 : (int)(slash - dir), dir) >= (int)sizeof(parent))
 		return;
 	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return;
@@ -193,7 +198,8 @@ int sl_run_logdir_keep(const char *tmp, char *dir, size_t cap)
 
 	/* a name without the runner's identity, so no later run takes it for a stale one: a new
 	 * empty directory, which rename(2) may replace */
-	if (snprintf(kept, sizeof(kept), "%s/" SL_RUN_DIR_PREFIX "XXXXXX", tmp) >= (int)sizeof(kept) ||
+	if (snprintf(kept, sizeof(kept), "%s/" SL_RUN_DIR_PREFIX "XXXXXX", tmp) >=
+		    (int)sizeof(kept) ||
 	    !mkdtemp(kept))
 		return -1;
 	if (rename(dir, kept)) {
@@ -218,8 +224,8 @@ static int sl_run_is_log_name(const char *name, const char *base)
 		return 0;
 	if (!name[n])
 		return 1;
-	return name[n] == '.' && name[n + 1] && strspn(name + n + 1, "0123456789") ==
-	       strlen(name + n + 1);
+	return name[n] == '.' && name[n + 1] &&
+	       strspn(name + n + 1, "0123456789") == strlen(name + n + 1);
 }
 
 static int sl_run_cmp(const void *x, const void *y)
@@ -254,7 +260,8 @@ static int sl_run_add_one(struct sl_analysis *a, int dfd, const char *dir, const
 	fd = sl_open_file_at(dfd, name, &rule, &st, &why);
 	/* st is the opened file's only when it was a regular file: then it was opened or broke
 	 * the rule (EPERM) */
-	if ((fd < 0 && (errno != EPERM || !why)) || st.st_dev != ls.st_dev || st.st_ino != ls.st_ino) {
+	if ((fd < 0 && (errno != EPERM || !why)) || st.st_dev != ls.st_dev ||
+	    st.st_ino != ls.st_ino) {
 		if (fd >= 0)
 			close(fd);
 		sl_run_refuse(dir, name, "changed while it was opened", -1);
@@ -278,8 +285,9 @@ int sl_run_logs_add(struct sl_analysis *a, const char *dir, const char *base,
 		    const struct timespec *since)
 {
 	/* the private directory must still be ours alone (a user's log_path directory is theirs) */
-	int dfd = base ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
-			 sl_run_open_own_dir(AT_FDCWD, dir), err = 0;
+	int dfd = base ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		       : sl_run_open_own_dir(AT_FDCWD, dir),
+	    err = 0;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	DIR *d;

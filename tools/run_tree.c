@@ -68,8 +68,8 @@ int sl_run_tree_signal(const struct sl_run_tree *t, int sig)
 		    (pid = atol(de->d_name)) == self || pid == t->runner || pid <= 1)
 			continue;
 		if (!(p = sl_proc_stat(pid, st, sizeof(st))) ||
-		    sscanf(p, "%c %d %d %d", &state, &ppid, &pgrp, &sid) != 4 ||
-		    state == 'Z' || state == 'X')
+		    sscanf(p, "%c %d %d %d", &state, &ppid, &pgrp, &sid) != 4 || state == 'Z' ||
+		    state == 'X')
 			continue;
 		/* the group id with the session: a group id is free again once its group is empty */
 		if ((t->runner && ppid == t->runner) ||
@@ -87,8 +87,8 @@ int sl_run_tree_signal(const struct sl_run_tree *t, int sig)
 
 static void sl_run_guard(int rfd, struct sl_run_tree *t, const char *logdir)
 {
-	static const int ign[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN,
-				   SIGTTOU };
+	static const int ign[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
+				  SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU};
 	sigset_t none;
 	pid_t pg = 0;
 	int done = 0, fd;
@@ -120,7 +120,7 @@ static void sl_run_guard(int rfd, struct sl_run_tree *t, const char *logdir)
 	t->pgid = pg;
 	t->runner = 0;
 	for (int i = 0; i < 100 && sl_run_tree_signal(t, SIGKILL); i++) {
-		struct timespec ts = { 0, 20 * 1000000L };
+		struct timespec ts = {0, 20 * 1000000L};
 		nanosleep(&ts, NULL);
 	}
 	if (logdir[0])

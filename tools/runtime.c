@@ -20,7 +20,8 @@ const char *sl_frame_jit_name(const struct sl_frame *fr)
 	if (fr->lang || (fr->module && strcmp(fr->module, "?")))
 		return NULL;
 	/* the tools' perf map lookup, else the name the preload wrote from the map it saw */
-	if (sym && sym->n && sym->f[0].func) return sym->f[0].func;
+	if (sym && sym->n && sym->f[0].func)
+		return sym->f[0].func;
 	return fr->symbol;
 }
 
@@ -38,7 +39,7 @@ void sl_frame_site_view(const struct sl_frame *fr, struct sl_site_frame *v)
 		v->file = sf->file;
 		v->func = sf->func;
 		v->line = sf->line;
-	} else {   /* an interpreter's frame before symbolisation: its file decides its class */
+	} else { /* an interpreter's frame before symbolisation: its file decides its class */
 		v->file = fr->lang ? fr->file : NULL;
 		v->func = fr->lang ? fr->symbol : NULL;
 		v->line = fr->line;
@@ -49,20 +50,15 @@ static uint8_t frame_class(const struct sl_frame *fr)
 {
 	struct sl_site_frame v;
 
-	if (fr->cls & SL_FR_KNOWN) return fr->cls;
+	if (fr->cls & SL_FR_KNOWN)
+		return fr->cls;
 	sl_frame_site_view(fr, &v);
 	return sl_site_frame_class(&v);
 }
 
-int sl_frame_system(const struct sl_frame *fr)
-{
-	return !!(frame_class(fr) & SL_FR_SYSTEM);
-}
+int sl_frame_system(const struct sl_frame *fr) { return !!(frame_class(fr) & SL_FR_SYSTEM); }
 
-int sl_frame_runtime(const struct sl_frame *fr)
-{
-	return !!(frame_class(fr) & SL_FR_RUNTIME);
-}
+int sl_frame_runtime(const struct sl_frame *fr) { return !!(frame_class(fr) & SL_FR_RUNTIME); }
 
 /* The site frame, as sitekey.h picks it (the same choice as the site key's). */
 static uint32_t site_index(const struct sl_stack *s)
@@ -71,8 +67,10 @@ static uint32_t site_index(const struct sl_stack *s)
 	uint32_t n = s->n < sizeof cls ? s->n : (uint32_t)sizeof cls;
 	int runtime_only;
 
-	if (!n) return 0;
-	for (uint32_t i = 0; i < n; i++) cls[i] = frame_class(s->f[i]);
+	if (!n)
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		cls[i] = frame_class(s->f[i]);
 	return sl_site_pick(cls, n, &runtime_only);
 }
 
@@ -83,8 +81,10 @@ void sl_stack_classify(struct sl_stack *s)
 	for (uint32_t i = 0; i < s->n; i++) {
 		struct sl_frame *fr = s->f[i];
 
-		if (!fr->symd) return;
-		if (!(fr->cls & SL_FR_KNOWN)) fr->cls = frame_class(fr);
+		if (!fr->symd)
+			return;
+		if (!(fr->cls & SL_FR_KNOWN))
+			fr->cls = frame_class(fr);
 	}
 	s->site_idx = (uint8_t)site_index(s);
 	s->runtime_only = (uint8_t)sl_stack_runtime_only(s);
@@ -97,7 +97,8 @@ int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
 	const struct sl_sym *sym;
 	uint32_t i;
 
-	if (!s || !s->n) return -1;
+	if (!s || !s->n)
+		return -1;
 	i = s->classified ? s->site_idx : site_index(s);
 	*fr = s->f[i];
 	sym = sl_frame_sym(s->f[i]);
@@ -107,9 +108,11 @@ int sl_stack_site_frame(const struct sl_stack *s, const struct sl_frame **fr,
 
 int sl_stack_runtime_only(const struct sl_stack *s)
 {
-	if (s && s->classified) return s->runtime_only;
+	if (s && s->classified)
+		return s->runtime_only;
 	for (uint32_t i = 0; s && i < s->n; i++)
-		if (!sl_frame_runtime(s->f[i])) return 0;
+		if (!sl_frame_runtime(s->f[i]))
+			return 0;
 	return 1;
 }
 
@@ -126,6 +129,7 @@ const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap)
 		/* the preload found no module: its "offset" is the absolute address */
 		sl_snprintf(buf, cap, "no module, 0x%llx", (unsigned long long)fr->offset);
 	else
-		sl_snprintf(buf, cap, "%s+0x%llx", sl_base(fr->module), (unsigned long long)fr->offset);
+		sl_snprintf(buf, cap, "%s+0x%llx", sl_base(fr->module),
+			    (unsigned long long)fr->offset);
 	return buf;
 }

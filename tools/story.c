@@ -6,10 +6,7 @@
 #include "escape.h"
 #include "model.h"
 
-static void pname(const struct sl_proc *p, char *buf, size_t cap)
-{
-	sl_proc_name(p, buf, cap);
-}
+static void pname(const struct sl_proc *p, char *buf, size_t cap) { sl_proc_name(p, buf, cap); }
 
 static void pidlist(const int *v, int n, char *buf, size_t cap)
 {
@@ -25,14 +22,17 @@ int64_t sl_story_t0(const struct sl_logged_sock *s)
 	for (size_t i = 0; i < s->nev; i++) {
 		const struct sl_ev *e = sl_logged_sock_ev(s, i);
 		const struct sl_leak *l = sl_ev_leak(e);
-		if (l && l->open_ts != SL_NONE && l->open_ts < t) t = l->open_ts;
-		if (e->ts < t) t = e->ts;
+		if (l && l->open_ts != SL_NONE && l->open_ts < t)
+			t = l->open_ts;
+		if (e->ts < t)
+			t = e->ts;
 	}
 	return t == INT64_MAX ? 0 : t;
 }
 
 static void emit(sl_story_fn fn, void *ctx, int64_t ts, const struct sl_proc *p, const char *what,
-		 const struct sl_stack *st, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+		 const struct sl_stack *st, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 
 #include <stdarg.h>
 static void emit(sl_story_fn fn, void *ctx, int64_t ts, const struct sl_proc *p, const char *what,
@@ -53,29 +53,39 @@ static void emit(sl_story_fn fn, void *ctx, int64_t ts, const struct sl_proc *p,
 
 /* Events derived from a leak record's timestamps (open, EOF, first CLOSE_WAIT sighting) are
  * merged into the record stream by time, so the story reads in order. */
-struct pend { int64_t ts; int what; const struct sl_ev *e; };
+struct pend {
+	int64_t ts;
+	int what;
+	const struct sl_ev *e;
+};
 
 static int pend_cmp(const struct pend *x, const struct pend *y)
 {
-	if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
 	return x->what - y->what;
 }
 
-void sl_story(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn, void *ctx)
+void sl_story(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn,
+	      void *ctx)
 {
 	char pn[128], pl[256];
 	(void)a;
 	/* at most 3 derived items per leak record plus one per event */
 	size_t cap = s->nev * 4, n = 0;
 	struct pend stackbuf[64], *v = cap <= 64 ? stackbuf : malloc(cap * sizeof *v);
-	if (!v) return;
+	if (!v)
+		return;
 	for (size_t i = 0; i < s->nev; i++) {
 		const struct sl_ev *e = sl_logged_sock_ev(s, i);
 		const struct sl_leak *l = sl_ev_leak(e);
-		if (l && !l->inherited && l->open_ts != SL_NONE) v[n++] = (struct pend){ l->open_ts, 0, e };
-		if (l && l->eof_ts != SL_NONE) v[n++] = (struct pend){ l->eof_ts, 1, e };
-		if (l && l->cw_ts != SL_NONE) v[n++] = (struct pend){ l->cw_ts, 2, e };
-		v[n++] = (struct pend){ e->ts, 3, e };
+		if (l && !l->inherited && l->open_ts != SL_NONE)
+			v[n++] = (struct pend){l->open_ts, 0, e};
+		if (l && l->eof_ts != SL_NONE)
+			v[n++] = (struct pend){l->eof_ts, 1, e};
+		if (l && l->cw_ts != SL_NONE)
+			v[n++] = (struct pend){l->cw_ts, 2, e};
+		v[n++] = (struct pend){e->ts, 3, e};
 	}
 	/* insertion sort: stories are short, and the events are already in time order */
 	for (size_t i = 1; i < n; i++)
@@ -92,40 +102,45 @@ void sl_story(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_st
 		switch (v[i].what) {
 		case 0:
 			emit(fn, ctx, v[i].ts, e->proc, "open", l->os, "%s opened it (%s)%s%s", pn,
-			     l->role ? l->role : "open", l->peer ? ", peer " : "", l->peer ? l->peer : "");
+			     l->role ? l->role : "open", l->peer ? ", peer " : "",
+			     l->peer ? l->peer : "");
 			continue;
 		case 1:
-			emit(fn, ctx, v[i].ts, e->proc, "eof", l->es, "%s read EOF (the peer closed)", pn);
+			emit(fn, ctx, v[i].ts, e->proc, "eof", l->es,
+			     "%s read EOF (the peer closed)", pn);
 			continue;
 		case 2:
-			emit(fn, ctx, v[i].ts, e->proc, "close_wait", NULL, "%s: kernel shows CLOSE_WAIT", pn);
+			emit(fn, ctx, v[i].ts, e->proc, "close_wait", NULL,
+			     "%s: kernel shows CLOSE_WAIT", pn);
 			continue;
 		}
 		switch (e->type) {
 		case SL_EV_LEAK:
 			pidlist(e->pids, e->npids, pl, sizeof pl);
 			emit(fn, ctx, e->ts, e->proc, "leak", NULL,
-			     "%s leak %s on fd %d: %s for %lld ms%s%s%s%s", pn, sl_kind_names[e->kind],
-			     e->fd, l->tcp_state ? l->tcp_state : "state unknown",
+			     "%s leak %s on fd %d: %s for %lld ms%s%s%s%s", pn,
+			     sl_kind_names[e->kind], e->fd,
+			     l->tcp_state ? l->tcp_state : "state unknown",
 			     (long long)(l->age_ms == SL_NONE ? 0 : l->age_ms),
 			     l->inherited ? ", inherited" : "", e->npids ? ", also held by " : "",
 			     e->npids ? pl : "", l->enforced ? "" : ", not enforced");
 			break;
 		case SL_EV_FORK:
 			emit(fn, ctx, e->ts, e->proc, "fork", se->stack,
-			     "%s forked child %d: the socket (fd %d) now has one more holder", pn, e->other,
-			     e->fd);
+			     "%s forked child %d: the socket (fd %d) now has one more holder", pn,
+			     e->other, e->fd);
 			break;
 		case SL_EV_EXEC:
-			emit(fn, ctx, e->ts, e->proc, "exec", se->stack, "%s exec %s with fd %d %s", pn,
-			     se->text ? se->text : "?", e->fd,
-			     e->flag ? "close-on-exec (not inherited)" : "without FD_CLOEXEC: inherited");
+			emit(fn, ctx, e->ts, e->proc, "exec", se->stack, "%s exec %s with fd %d %s",
+			     pn, se->text ? se->text : "?", e->fd,
+			     e->flag ? "close-on-exec (not inherited)"
+				     : "without FD_CLOEXEC: inherited");
 			break;
 		case SL_EV_CLOSE_SHARED:
 			pidlist(e->pids, e->npids, pl, sizeof pl);
 			emit(fn, ctx, e->ts, e->proc, "close_shared", se->stack,
-			     "%s closed fd %d but did not release the socket (no FIN sent): %s%s%s", pn,
-			     e->fd, e->npids ? "still held by " : "",
+			     "%s closed fd %d but did not release the socket (no FIN sent): %s%s%s",
+			     pn, e->fd, e->npids ? "still held by " : "",
 			     e->npids ? pl : (e->nrem ? "other fds of this process" : ""),
 			     e->npids && e->nrem ? " and other fds here" : "");
 			break;
@@ -136,15 +151,17 @@ void sl_story(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_st
 			     e->flag ? " (the interpreter's finaliser)" : "");
 			break;
 		case SL_EV_ENFORCE:
-			emit(fn, ctx, e->ts, e->proc, "enforce", NULL, "%s enforced: shutdown %s", pn,
-			     e->flag ? "done" : (se->text ? se->text : "failed"));
+			emit(fn, ctx, e->ts, e->proc, "enforce", NULL, "%s enforced: shutdown %s",
+			     pn, e->flag ? "done" : (se->text ? se->text : "failed"));
 			break;
 		}
 	}
-	if (v != stackbuf) free(v);
+	if (v != stackbuf)
+		free(v);
 }
 
-void sl_story_holders(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn, void *ctx)
+void sl_story_holders(const struct sl_analysis *a, const struct sl_logged_sock *s, sl_story_fn fn,
+		      void *ctx)
 {
 	char pn[128];
 	(void)a;
@@ -153,7 +170,8 @@ void sl_story_holders(const struct sl_analysis *a, const struct sl_logged_sock *
 		int closed = 0, leaked = 0, late = 0;
 		for (size_t i = 0; i < s->nev; i++) {
 			const struct sl_ev *e = sl_logged_sock_ev(s, i);
-			if (e->proc != p) continue;
+			if (e->proc != p)
+				continue;
 			closed |= e->type == SL_EV_CLOSE_SHARED;
 			late |= e->type == SL_EV_LATE_CLOSE;
 			leaked |= e->type == SL_EV_LEAK;
@@ -162,12 +180,14 @@ void sl_story_holders(const struct sl_analysis *a, const struct sl_logged_sock *
 		if (late)
 			emit(fn, ctx, SL_NONE, p, "closed", NULL, "%s: closed it late", pn);
 		else if (closed)
-			emit(fn, ctx, SL_NONE, p, "closed", NULL, "%s: closed its copy (no FIN: others held it)", pn);
+			emit(fn, ctx, SL_NONE, p, "closed", NULL,
+			     "%s: closed its copy (no FIN: others held it)", pn);
 		else if (leaked)
 			emit(fn, ctx, SL_NONE, p, "held", NULL, "%s: still held it%s (leaked)", pn,
 			     p->has_exit ? " until exit" : " at the end of the log");
 		else
-			emit(fn, ctx, SL_NONE, p, "held", NULL, "%s: held it, never closed in the log%s", pn,
+			emit(fn, ctx, SL_NONE, p, "held", NULL,
+			     "%s: held it, never closed in the log%s", pn,
 			     p->has_exit ? " (exited)" : "");
 	}
 	if (s->nholders > SL_SITE_SET)
@@ -181,7 +201,7 @@ const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap)
 	const char *where;
 	sl_site_stats(st, &ss);
 	where = ss.func;
-	if (where && sl_site_handler(st))   /* opened by the runtime, handled by the program */
+	if (where && sl_site_handler(st)) /* opened by the runtime, handled by the program */
 		sl_snprintf(buf, cap, "%s: %s, handled in %s", sl_kind_names[st->kind],
 			    sl_kind_titles[st->kind], where);
 	else if (where)

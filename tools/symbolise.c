@@ -35,14 +35,14 @@
 
 struct sl_mod {
 	UT_hash_handle hh;
-	const char *path;  /* interned: the pointer is the key */
-	char *real;        /* realpath of path, when it may be read */
-	const char *why;   /* why the file is not read, or NULL */
-	int fd;            /* the checked file, until dwfl has its own copy */
+	const char *path; /* interned: the pointer is the key */
+	char *real;       /* realpath of path, when it may be read */
+	const char *why;  /* why the file is not read, or NULL */
+	int fd;           /* the checked file, until dwfl has its own copy */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	Dwarf_Addr bias;
-	int loaded;        /* dwfl tried */
+	int loaded; /* dwfl tried */
 	char build_id[129];
 };
 
@@ -55,10 +55,11 @@ struct sl_symcache {
 
 static int forbidden_dir(const char *p)
 {
-	static const char *const dirs[] = { "/proc", "/sys", "/dev", NULL };
+	static const char *const dirs[] = {"/proc", "/sys", "/dev", NULL};
 	for (int i = 0; dirs[i]; i++) {
 		size_t l = strlen(dirs[i]);
-		if (!strncmp(p, dirs[i], l) && (p[l] == '/' || !p[l])) return 1;
+		if (!strncmp(p, dirs[i], l) && (p[l] == '/' || !p[l]))
+			return 1;
 	}
 	return 0;
 }
@@ -66,7 +67,8 @@ static int forbidden_dir(const char *p)
 static void hex_id(const unsigned char *bits, ssize_t n, char out[129])
 {
 	out[0] = 0;
-	for (ssize_t i = 0; i < n && i < 64; i++) snprintf(out + 2 * i, 3, "%02x", bits[i]);
+	for (ssize_t i = 0; i < n && i < 64; i++)
+		snprintf(out + 2 * i, 3, "%02x", bits[i]);
 }
 
 /* The build-id of the ELF file open on fd, in hex; "" when it has none. -1: not ELF. */
@@ -78,16 +80,19 @@ static int elf_build_id(int fd, char out[129])
 	ssize_t n;
 	out[0] = 0;
 	/* four bytes decide: a 20 GB sparse file or a text file costs one read */
-	if (pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic || memcmp(magic, ELFMAG, SELFMAG))
+	if (pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
+	    memcmp(magic, ELFMAG, SELFMAG))
 		return -1;
 	elf_version(EV_CURRENT);
-	if (!(e = elf_begin(fd, ELF_C_READ_MMAP, NULL))) return -1;
+	if (!(e = elf_begin(fd, ELF_C_READ_MMAP, NULL)))
+		return -1;
 	if (elf_kind(e) != ELF_K_ELF) {
 		elf_end(e);
 		return -1;
 	}
 	n = dwelf_elf_gnu_build_id(e, &bits);
-	if (n > 0) hex_id(bits, n, out);
+	if (n > 0)
+		hex_id(bits, n, out);
 	elf_end(e);
 	return 0;
 }
@@ -124,8 +129,9 @@ static int open_named(const char *path, char **real, const char **why)
 		goto fail;
 	}
 	if ((fd = sl_open_file_at(AT_FDCWD, *real, &rule, &st, &broke)) < 0) {
-		*why = !broke ? "no debug info" : errno == EPERM ? ROOT_PUBLIC :
-		       "not read: not a regular file";
+		*why = !broke           ? "no debug info"
+		       : errno == EPERM ? ROOT_PUBLIC
+					: "not read: not a regular file";
 		goto fail;
 	}
 	return fd;
@@ -142,7 +148,8 @@ static int try_debug(const char *path, const char *want, char **found)
 	char *real, bid[129];
 	const char *why;
 	int fd = open_named(path, &real, &why);
-	if (fd < 0) return -1;
+	if (fd < 0)
+		return -1;
 	if (elf_build_id(fd, bid) || (want && strcasecmp(bid, want))) {
 		close(fd);
 		free(real);
@@ -152,9 +159,8 @@ static int try_debug(const char *path, const char *want, char **found)
 	return fd;
 }
 
-static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
-			  Dwarf_Addr base, const char *file_name, const char *debuglink,
-			  GElf_Word crc, char **found)
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			  const char *file_name, const char *debuglink, GElf_Word crc, char **found)
 {
 	const unsigned char *bits;
 	GElf_Addr vaddr;
@@ -162,11 +168,14 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	int n = dwfl_module_build_id(mod, &bits, &vaddr), fd;
 	(void)userdata, (void)modname, (void)base, (void)crc;
 	*found = NULL;
-	if (n <= 0) return -1; /* never reached: modules without a build-id are not loaded */
+	if (n <= 0)
+		return -1; /* never reached: modules without a build-id are not loaded */
 	hex_id(bits, n, want);
 	snprintf(p, sizeof p, "/usr/lib/debug/.build-id/%.2s/%s.debug", want, want + 2);
-	if ((fd = try_debug(p, want, found)) >= 0) return fd;
-	if (!debuglink || !*debuglink) return -1;
+	if ((fd = try_debug(p, want, found)) >= 0)
+		return fd;
+	if (!debuglink || !*debuglink)
+		return -1;
 	/* a dwz alternate file (.gnu_debugaltlink, absolute or relative): only the system's */
 	if (strchr(debuglink, '/')) {
 		char *real = realpath(debuglink[0] == '/' ? debuglink : "/nonexistent", NULL);
@@ -174,14 +183,17 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 		free(real);
 		return ok ? try_debug(debuglink, NULL, found) : -1;
 	}
-	if (!file_name || strlen(file_name) >= sizeof dir) return -1;
+	if (!file_name || strlen(file_name) >= sizeof dir)
+		return -1;
 	strcpy(dir, file_name);
 	*strrchr(dir, '/') = 0; /* file_name is our resolved, absolute path */
 	/* where gdb and the standard callback look for a debuglink, in the same order */
 	snprintf(p, sizeof p, "%s/%s", dir, debuglink);
-	if ((fd = try_debug(p, want, found)) >= 0) return fd;
+	if ((fd = try_debug(p, want, found)) >= 0)
+		return fd;
 	snprintf(p, sizeof p, "%s/.debug/%s", dir, debuglink);
-	if ((fd = try_debug(p, want, found)) >= 0) return fd;
+	if ((fd = try_debug(p, want, found)) >= 0)
+		return fd;
 	snprintf(p, sizeof p, "/usr/lib/debug%s/%s", dir, debuglink);
 	return try_debug(p, want, found);
 }
@@ -198,9 +210,11 @@ static struct sl_mod *mod_get(struct sl_analysis *a, const char *path)
 	struct sl_symcache *c = a->symcache;
 	struct sl_mod *m;
 	HASH_FIND(hh, c->mods, &path, sizeof path, m);
-	if (m) return m;
+	if (m)
+		return m;
 	m = calloc(1, sizeof *m);
-	if (!m) return NULL;
+	if (!m)
+		return NULL;
 	m->path = path;
 	m->fd = -1;
 	HASH_ADD(hh, c->mods, path, sizeof path, m);
@@ -208,9 +222,12 @@ static struct sl_mod *mod_get(struct sl_analysis *a, const char *path)
 		m->why = "no debug info";
 		return m;
 	}
-	if ((m->fd = open_named(path, &m->real, &m->why)) < 0) return m;
-	if (elf_build_id(m->fd, m->build_id)) m->why = "not read: not an ELF file";
-	else if (!m->build_id[0]) m->why = "not read: the file has no build-id";
+	if ((m->fd = open_named(path, &m->real, &m->why)) < 0)
+		return m;
+	if (elf_build_id(m->fd, m->build_id))
+		m->why = "not read: not an ELF file";
+	else if (!m->build_id[0])
+		m->why = "not read: the file has no build-id";
 	if (m->why) {
 		close(m->fd);
 		m->fd = -1;
@@ -222,19 +239,23 @@ static void mod_load(struct sl_mod *m)
 {
 	int fd;
 	m->loaded = 1;
-	if (!(m->dwfl = dwfl_begin(&offline_cb))) return;
+	if (!(m->dwfl = dwfl_begin(&offline_cb)))
+		return;
 	/* libdwfl takes the descriptor it is given: hand it a copy of the checked one, never the
 	 * path (which could be swapped for a FIFO in between) */
 	fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
 	close(m->fd); /* one descriptor per module, not two: a log may name thousands */
 	m->fd = -1;
-	if (fd < 0) return;
+	if (fd < 0)
+		return;
 	m->mod = dwfl_report_offline(m->dwfl, m->real, m->real, fd);
 	dwfl_report_end(m->dwfl, NULL, NULL);
-	if (!m->mod) return;
+	if (!m->mod)
+		return;
 	/* Offline reporting places a shared object at some base of its choosing; the log's offsets
 	 * are link-time addresses, so translate with the module's bias. */
-	if (!dwfl_module_getelf(m->mod, &m->bias)) m->mod = NULL;
+	if (!dwfl_module_getelf(m->mod, &m->bias))
+		m->mod = NULL;
 }
 
 static const char *die_name(Dwarf_Die *d)
@@ -264,8 +285,8 @@ static int call_site(Dwarf_Die *cu, Dwarf_Die *inl, const char **file, int *line
 
 #define SL_MAX_INLINE 32
 
-static void resolve(struct sl_analysis *a, struct sl_mod *m, uint64_t addr, const struct sl_frame *fr,
-		    struct sl_sym *out)
+static void resolve(struct sl_analysis *a, struct sl_mod *m, uint64_t addr,
+		    const struct sl_frame *fr, struct sl_sym *out)
 {
 	struct sl_symf f[SL_MAX_INLINE];
 	int n = 0;
@@ -288,7 +309,8 @@ static void resolve(struct sl_analysis *a, struct sl_mod *m, uint64_t addr, cons
 		out->note = "build-id mismatch, using recorded symbol";
 		return;
 	}
-	if (!m->loaded) mod_load(m);
+	if (!m->loaded)
+		mod_load(m);
 	if (!m->mod) {
 		out->note = "no debug info";
 		return;
@@ -297,13 +319,15 @@ static void resolve(struct sl_analysis *a, struct sl_mod *m, uint64_t addr, cons
 	/* the file on disk is the one that ran: its own symbol table beats the dynamic symbol
 	 * (dladdr only sees exported names, so a static function would get its neighbour's) */
 	const char *elfname = dwfl_module_addrname(m->mod, da);
-	if (elfname) fallback = elfname;
+	if (elfname)
+		fallback = elfname;
 
 	Dwarf_Die *cu = dwfl_module_addrdie(m->mod, da, &dbias);
 	Dwfl_Line *ln = dwfl_module_getsrc(m->mod, da);
 	const char *file = NULL;
 	int line = 0;
-	if (ln) file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
+	if (ln)
+		file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
 	if (cu) {
 		Dwarf_Die *scopes = NULL, *chain = NULL;
 		int ns = dwarf_getscopes(cu, da - dbias, &scopes);
@@ -326,9 +350,11 @@ static void resolve(struct sl_analysis *a, struct sl_mod *m, uint64_t addr, cons
 			f[n].line = line;
 			f[n].inlined = tag == DW_TAG_inlined_subroutine;
 			n++;
-			if (tag != DW_TAG_inlined_subroutine) break;
+			if (tag != DW_TAG_inlined_subroutine)
+				break;
 			/* the caller's location is where this inlined body was called from */
-			if (call_site(cu, &scopes[i], &file, &line)) file = NULL, line = 0;
+			if (call_site(cu, &scopes[i], &file, &line))
+				file = NULL, line = 0;
 		}
 		free(scopes);
 	}
@@ -361,15 +387,19 @@ static void resolve(struct sl_analysis *a, struct sl_mod *m, uint64_t addr, cons
 
 void sl_symbolise_stack(struct sl_analysis *a, struct sl_stack *s)
 {
-	if (!s || s->symbolised) return;
+	if (!s || s->symbolised)
+		return;
 	s->symbolised = 1;
-	if (!a->symcache && !(a->symcache = calloc(1, sizeof *a->symcache))) return;
+	if (!a->symcache && !(a->symcache = calloc(1, sizeof *a->symcache)))
+		return;
 	for (uint32_t i = 0; i < s->n; i++) {
 		struct sl_frame *fr = s->f[i];
 		/* interned: a frame shared by many stacks is symbolised once */
-		if (fr->symd) continue;
+		if (fr->symd)
+			continue;
 		if (fr->perfmap && !a->symbolise_off) { /* JIT code, named by its perf map */
-			const char *name = sl_perfmap_lookup(a, fr->perfmap, fr->offset ? fr->offset - 1 : 0);
+			const char *name =
+				sl_perfmap_lookup(a, fr->perfmap, fr->offset ? fr->offset - 1 : 0);
 			struct sl_symf *jf = name ? sl_alloc(a, sizeof *jf) : NULL;
 			if (jf) {
 				jf->func = name;
@@ -401,8 +431,11 @@ void sl_symbolise_stack(struct sl_analysis *a, struct sl_stack *s)
 		 * an exact ip it is still in the same statement in practice. */
 		uint64_t addr = fr->offset ? fr->offset - 1 : 0;
 		struct sl_mod *m = fr->module && !a->symbolise_off ? mod_get(a, fr->module) : NULL;
-		if (m) resolve(a, m, addr, fr, &fr->symv);
-		else fr->symv.note = a->symbolise_off ? "not symbolised: --no-symbolise" : "no debug info";
+		if (m)
+			resolve(a, m, addr, fr, &fr->symv);
+		else
+			fr->symv.note = a->symbolise_off ? "not symbolised: --no-symbolise"
+							 : "no debug info";
 		if (!fr->symv.n && fr->symbol && sl_demangle(a, fr->symbol) != fr->symbol &&
 		    (fr->symv.f = sl_alloc(a, sizeof *fr->symv.f))) {
 			/* no debug info: the recorded C++ symbol, demangled */
@@ -417,11 +450,15 @@ void sl_symbolise_stack(struct sl_analysis *a, struct sl_stack *s)
 void sl_symcache_free(struct sl_analysis *a)
 {
 	struct sl_mod *m, *t;
-	if (!a->symcache) return;
-	HASH_ITER(hh, a->symcache->mods, m, t) {
+	if (!a->symcache)
+		return;
+	HASH_ITER(hh, a->symcache->mods, m, t)
+	{
 		HASH_DEL(a->symcache->mods, m);
-		if (m->dwfl) dwfl_end(m->dwfl);
-		if (m->fd >= 0) close(m->fd);
+		if (m->dwfl)
+			dwfl_end(m->dwfl);
+		if (m->fd >= 0)
+			close(m->fd);
 		free(m->real);
 		free(m);
 	}

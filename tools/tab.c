@@ -19,10 +19,12 @@ static uintptr_t tagged(uint64_t h, const void *item)
 void *sl_tab_find(const struct sl_tab *t, uint64_t h, sl_tab_eq_fn eq, const void *key)
 {
 	uintptr_t tag = (uintptr_t)((h >> TAG_SHIFT) << TAG_SHIFT);
-	if (!t->slot) return NULL;
+	if (!t->slot)
+		return NULL;
 	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
 		uintptr_t v = (uintptr_t)t->slot[i];
-		if (!v) return NULL;
+		if (!v)
+			return NULL;
 		if ((v & ~(uintptr_t)PTR_MASK) == tag && eq((void *)(v & PTR_MASK), key))
 			return (void *)(v & PTR_MASK);
 	}
@@ -31,24 +33,28 @@ void *sl_tab_find(const struct sl_tab *t, uint64_t h, sl_tab_eq_fn eq, const voi
 static void put(void **slot, size_t mask, uint64_t h, void *item)
 {
 	size_t i = h & mask;
-	while (slot[i]) i = (i + 1) & mask;
+	while (slot[i])
+		i = (i + 1) & mask;
 	slot[i] = (void *)tagged(h, item);
 }
 
 int sl_tab_add(struct sl_tab *t, uint64_t h, void *item, sl_tab_hash_fn hash)
 {
 	size_t cap = t->slot ? t->mask + 1 : 0;
-	if ((uintptr_t)item & ~(uintptr_t)PTR_MASK) return EINVAL; /* not a 48-bit address */
+	if ((uintptr_t)item & ~(uintptr_t)PTR_MASK)
+		return EINVAL; /* not a 48-bit address */
 	if ((t->n + 1) * 10 > cap * 7) {
 		size_t ncap = cap ? cap * 2 : 64;
 		void **ns = calloc(ncap, sizeof *ns);
 		if (!ns) {
 			/* keep working, slower, until the table is truly full */
-			if (t->n + 1 >= cap) return ENOMEM;
+			if (t->n + 1 >= cap)
+				return ENOMEM;
 		} else {
 			for (size_t i = 0; i < cap; i++) {
 				void *it = (void *)((uintptr_t)t->slot[i] & PTR_MASK);
-				if (it) put(ns, ncap - 1, hash(it), it);
+				if (it)
+					put(ns, ncap - 1, hash(it), it);
 			}
 			free(t->slot);
 			t->slot = ns;
@@ -63,9 +69,12 @@ int sl_tab_add(struct sl_tab *t, uint64_t h, void *item, sl_tab_hash_fn hash)
 void sl_tab_reserve(struct sl_tab *t, size_t n)
 {
 	size_t cap = 64;
-	if (t->slot) return;
-	while (cap < n + n / 2 && cap < ((size_t)1 << 40)) cap *= 2;
-	if ((t->slot = calloc(cap, sizeof *t->slot))) t->mask = cap - 1;
+	if (t->slot)
+		return;
+	while (cap < n + n / 2 && cap < ((size_t)1 << 40))
+		cap *= 2;
+	if ((t->slot = calloc(cap, sizeof *t->slot)))
+		t->mask = cap - 1;
 }
 
 void sl_tab_free(struct sl_tab *t)

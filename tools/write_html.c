@@ -35,14 +35,16 @@ static const char css[] =
 	"svg text{font:11px system-ui,sans-serif;fill:#333}.legend span{margin-right:14px}"
 	".sw{display:inline-block;width:12px;height:10px;margin-right:4px;vertical-align:middle}";
 
-static void stack_pre(FILE *o, const struct sl_analysis *a, const char *title, const struct sl_stack *s)
+static void stack_pre(FILE *o, const struct sl_analysis *a, const char *title,
+		      const struct sl_stack *s)
 {
 	int k = 0;
 	fprintf(o, "<div><b>");
 	esc(o, title);
 	fprintf(o, "</b><pre>");
-	if (!s) fprintf(o, "(no stack recorded)");
-	for (struct sl_stack_walk w = { .s = s }; sl_stack_walk_next(&w); k++) {
+	if (!s)
+		fprintf(o, "(no stack recorded)");
+	for (struct sl_stack_walk w = {.s = s}; sl_stack_walk_next(&w); k++) {
 		char b[1024];
 		sl_fmt_frame(a, w.fr, w.sf, b, sizeof b);
 		fprintf(o, "#%-2d ", k);
@@ -57,17 +59,26 @@ static void stack_pre(FILE *o, const struct sl_analysis *a, const char *title, c
 	fprintf(o, "</pre></div>");
 }
 
-struct bar { int64_t t0, tbad, t1; const struct sl_leak *l; };
-struct lane { const struct sl_proc *p; struct bar *b; size_t n, cap; };
+struct bar {
+	int64_t t0, tbad, t1;
+	const struct sl_leak *l;
+};
+struct lane {
+	const struct sl_proc *p;
+	struct bar *b;
+	size_t n, cap;
+};
 
 static int lane_cmp(const void *x, const void *y)
 {
 	const struct lane *a = x, *b = y;
-	if (a->n != b->n) return a->n > b->n ? -1 : 1;
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
 	return a->p->pid - b->p->pid;
 }
 
-static int64_t end_of(const struct sl_analysis *a, const struct sl_logged_sock *s, const struct sl_proc *p)
+static int64_t end_of(const struct sl_analysis *a, const struct sl_logged_sock *s,
+		      const struct sl_proc *p)
 {
 	for (size_t i = 0; i < s->nev; i++) {
 		const struct sl_ev *e = sl_logged_sock_ev(s, i);
@@ -89,14 +100,17 @@ static void timeline(FILE *o, const struct sl_analysis *a)
 			for (size_t j = 0; j < s->nev; j++) {
 				const struct sl_ev *e = sl_logged_sock_ev(s, j);
 				const struct sl_leak *l = sl_ev_leak(e);
-				if (!l) continue;
+				if (!l)
+					continue;
 				size_t k;
-				for (k = 0; k < nl && ln[k].p != e->proc; k++) {}
+				for (k = 0; k < nl && ln[k].p != e->proc; k++) {
+				}
 				if (k == nl) {
 					if (nl == capl) {
 						capl = capl ? capl * 2 : 16;
 						struct lane *nln = realloc(ln, capl * sizeof *ln);
-						if (!nln) goto out;
+						if (!nln)
+							goto out;
 						ln = nln;
 					}
 					memset(&ln[nl], 0, sizeof ln[nl]);
@@ -106,60 +120,81 @@ static void timeline(FILE *o, const struct sl_analysis *a)
 				if (L->n == L->cap) {
 					L->cap = L->cap ? L->cap * 2 : 8;
 					struct bar *nb = realloc(L->b, L->cap * sizeof *nb);
-					if (!nb) goto out;
+					if (!nb)
+						goto out;
 					L->b = nb;
 				}
 				struct bar *b = &L->b[L->n++];
 				b->l = l;
 				b->t0 = l->open_ts != SL_NONE ? l->open_ts
-					: l->open_age_ms != SL_NONE ? sl_ts_minus_ms(e->ts, l->open_age_ms)
-								    : e->ts;
-				b->tbad = l->cw_ts != SL_NONE ? l->cw_ts
+					: l->open_age_ms != SL_NONE
+						? sl_ts_minus_ms(e->ts, l->open_age_ms)
+						: e->ts;
+				b->tbad = l->cw_ts != SL_NONE    ? l->cw_ts
 					  : l->eof_ts != SL_NONE ? l->eof_ts
 					  : l->age_ms != SL_NONE ? sl_ts_minus_ms(e->ts, l->age_ms)
 								 : e->ts;
 				b->t1 = end_of(a, s, e->proc);
-				if (b->t1 < e->ts) b->t1 = e->ts;
-				if (b->tbad < b->t0) b->tbad = b->t0;
-				if (b->t0 < tmin) tmin = b->t0;
-				if (b->t1 > tmax) tmax = b->t1;
+				if (b->t1 < e->ts)
+					b->t1 = e->ts;
+				if (b->tbad < b->t0)
+					b->tbad = b->t0;
+				if (b->t0 < tmin)
+					tmin = b->t0;
+				if (b->t1 > tmax)
+					tmax = b->t1;
 			}
 	if (!nl) {
 		fprintf(o, "<p>No leaked sockets to draw.</p>");
 		goto out;
 	}
 	qsort(ln, nl, sizeof *ln, lane_cmp);
-	if (nl > MAX_LANES) nl = MAX_LANES;
-	if (tmax <= tmin) tmax = tmin == INT64_MAX ? tmin : tmin + 1;
-	if (tmax <= tmin) tmin = tmax - 1;
+	if (nl > MAX_LANES)
+		nl = MAX_LANES;
+	if (tmax <= tmin)
+		tmax = tmin == INT64_MAX ? tmin : tmin + 1;
+	if (tmax <= tmin)
+		tmin = tmax - 1;
 	int h = 24;
-	for (size_t i = 0; i < nl; i++) h += (int)(ln[i].n < MAX_ROWS ? ln[i].n : MAX_ROWS) * ROW_H + 16;
+	for (size_t i = 0; i < nl; i++)
+		h += (int)(ln[i].n < MAX_ROWS ? ln[i].n : MAX_ROWS) * ROW_H + 16;
 	double span = (double)tmax - (double)tmin;
-	if (!(span > 0)) span = 1;
-	fprintf(o, "<p class=legend><span><i class=sw style='background:#8fa8c8'></i>open</span>"
-		   "<span><i class=sw style='background:#d93025'></i>CLOSE_WAIT or past EOF (leaking)</span>"
-		   "<span>time axis: %.3f s from the first socket</span></p>\n", span / 1e9);
-	fprintf(o, "<svg id=timeline xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
-		   "viewBox='0 0 %d %d' role=img aria-label='timeline of leaked sockets per process'>\n",
+	if (!(span > 0))
+		span = 1;
+	fprintf(o,
+		"<p class=legend><span><i class=sw style='background:#8fa8c8'></i>open</span>"
+		"<span><i class=sw style='background:#d93025'></i>CLOSE_WAIT or past EOF (leaking)</span>"
+		"<span>time axis: %.3f s from the first socket</span></p>\n",
+		span / 1e9);
+	fprintf(o,
+		"<svg id=timeline xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
+		"viewBox='0 0 %d %d' role=img aria-label='timeline of leaked sockets per process'>\n",
 		W_LABEL + W_PLOT + 10, h, W_LABEL + W_PLOT + 10, h);
 	/* axis: five ticks */
 	for (int t = 0; t <= 4; t++) {
 		double x = W_LABEL + W_PLOT * t / 4.0;
-		fprintf(o, "<line x1='%.1f' y1='14' x2='%.1f' y2='%d' stroke='#ddd'/>"
-			   "<text x='%.1f' y='11' text-anchor='%s'>+%.2fs</text>\n",
-			x, x, h, x, t == 4 ? "end" : t ? "middle" : "start", span * t / 4.0 / 1e9);
+		fprintf(o,
+			"<line x1='%.1f' y1='14' x2='%.1f' y2='%d' stroke='#ddd'/>"
+			"<text x='%.1f' y='11' text-anchor='%s'>+%.2fs</text>\n",
+			x, x, h, x,
+			t == 4 ? "end"
+			: t    ? "middle"
+			       : "start",
+			span * t / 4.0 / 1e9);
 	}
 	int y = 20;
 	for (size_t i = 0; i < nl; i++) {
 		char pn[128];
 		int rows = (int)(ln[i].n < MAX_ROWS ? ln[i].n : MAX_ROWS);
 		size_t cw = 0;
-		for (size_t j = 0; j < ln[i].n; j++) cw += ln[i].b[j].l->tcp_state &&
-							   !strcmp(ln[i].b[j].l->tcp_state, "CLOSE_WAIT");
+		for (size_t j = 0; j < ln[i].n; j++)
+			cw += ln[i].b[j].l->tcp_state &&
+			      !strcmp(ln[i].b[j].l->tcp_state, "CLOSE_WAIT");
 		sl_proc_name(ln[i].p, pn, sizeof pn);
 		fprintf(o, "<g class=lane><text x='4' y='%d'>", y + 10);
 		esc(o, pn);
-		fprintf(o, "</text><text x='4' y='%d' style='fill:#777'>%zu leaked, %zu CLOSE_WAIT</text>\n",
+		fprintf(o,
+			"</text><text x='4' y='%d' style='fill:#777'>%zu leaked, %zu CLOSE_WAIT</text>\n",
 			y + 22, ln[i].n, cw);
 		for (size_t j = 0; j < ln[i].n; j++) {
 			const struct bar *b = &ln[i].b[j];
@@ -167,9 +202,10 @@ static void timeline(FILE *o, const struct sl_analysis *a)
 			double xb = W_LABEL + W_PLOT * ((double)b->tbad - (double)tmin) / span;
 			double x1 = W_LABEL + W_PLOT * ((double)b->t1 - (double)tmin) / span;
 			int ry = y + (int)(j % MAX_ROWS) * ROW_H;
-			fprintf(o, "<rect class=open x='%.1f' y='%d' width='%.1f' height='%d' fill='#8fa8c8'/>"
-				   "<rect class=cw x='%.1f' y='%d' width='%.1f' height='%d' fill='#d93025'>"
-				   "<title>inode %llu %s peer ",
+			fprintf(o,
+				"<rect class=open x='%.1f' y='%d' width='%.1f' height='%d' fill='#8fa8c8'/>"
+				"<rect class=cw x='%.1f' y='%d' width='%.1f' height='%d' fill='#d93025'>"
+				"<title>inode %llu %s peer ",
 				x0, ry, xb - x0 > 0.5 ? xb - x0 : 0.5, ROW_H - 2, xb, ry,
 				x1 - xb > 1 ? x1 - xb : 1, ROW_H - 2,
 				(unsigned long long)b->l->ev.inode, sl_kind_names[b->l->ev.kind]);
@@ -183,19 +219,26 @@ static void timeline(FILE *o, const struct sl_analysis *a)
 	}
 	fprintf(o, "</svg>\n");
 out:
-	for (size_t i = 0; i < capl && i < nl; i++) free(ln[i].b);
+	for (size_t i = 0; i < capl && i < nl; i++)
+		free(ln[i].b);
 	free(ln);
 }
 
-struct sctx { FILE *o; int64_t t0; const struct sl_analysis *a; };
+struct sctx {
+	FILE *o;
+	int64_t t0;
+	const struct sl_analysis *a;
+};
 
 static void story_li(void *ctx, const struct sl_story_item *it)
 {
 	struct sctx *c = ctx;
 	const struct sl_frame *fr;
 	const struct sl_symf *sf;
-	if (it->ts != SL_NONE) fprintf(c->o, "<li><code>+%.3f s</code> ", ((double)it->ts - (double)c->t0) / 1e9);
-	else fprintf(c->o, "<li><code>end</code> ");
+	if (it->ts != SL_NONE)
+		fprintf(c->o, "<li><code>+%.3f s</code> ", ((double)it->ts - (double)c->t0) / 1e9);
+	else
+		fprintf(c->o, "<li><code>end</code> ");
 	esc(c->o, it->text);
 	if (it->stack && sl_stack_site_frame(it->stack, &fr, &sf) >= 0) {
 		char b[1024];
@@ -213,15 +256,19 @@ static void story_li(void *ctx, const struct sl_story_item *it)
 static void not_checked(FILE *o, const struct sl_analysis *a)
 {
 	size_t uprocs, dprocs, shown = 0;
-	int64_t untracked = sl_analysis_untracked(a, &uprocs), dropped = sl_analysis_dropped(a, &dprocs);
+	int64_t untracked = sl_analysis_untracked(a, &uprocs),
+		dropped = sl_analysis_dropped(a, &dprocs);
 
 	if (!a->nuntracked && !untracked && !dropped)
 		return;
 	fprintf(o, "<h2>Not checked</h2><div id=not-checked>\n");
 	if (a->nuntracked) {
-		fprintf(o, "<p>%zu process(es) ran without sockleak; their sockets were not checked:</p>"
-			"<ul>", a->nuntracked);
-		for (const struct sl_untracked *u = a->untracked_head; u && shown < 100; u = u->next) {
+		fprintf(o,
+			"<p>%zu process(es) ran without sockleak; their sockets were not checked:</p>"
+			"<ul>",
+			a->nuntracked);
+		for (const struct sl_untracked *u = a->untracked_head; u && shown < 100;
+		     u = u->next) {
 			fprintf(o, "<li>pid %d <code>", u->pid);
 			esc(o, u->argv0 ? u->argv0 : u->path ? u->path : "?");
 			fprintf(o, "</code> (");
@@ -237,11 +284,13 @@ static void not_checked(FILE *o, const struct sl_analysis *a)
 		fprintf(o, "</ul>\n");
 	}
 	if (untracked)
-		fprintf(o, "<p>Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "
+		fprintf(o,
+			"<p>Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "
 			"for its tables then, so a leak among them could not be reported.</p>\n",
 			(long long)untracked, uprocs);
 	if (dropped)
-		fprintf(o, "<p>Not written: %lld record(s) could not be written, in %zu process(es) (a "
+		fprintf(o,
+			"<p>Not written: %lld record(s) could not be written, in %zu process(es) (a "
 			"full disk, or no log): leaks among them are missing here.</p>\n",
 			(long long)dropped, dprocs);
 	fprintf(o, "</div>\n");
@@ -250,36 +299,44 @@ static void not_checked(FILE *o, const struct sl_analysis *a)
 int sl_analysis_write_html(const struct sl_analysis *a, FILE *o)
 {
 	char title[512];
-	fprintf(o, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-		   "<meta name=viewport content='width=device-width,initial-scale=1'>"
-		   "<title>sockleak report</title><style>%s</style></head><body>\n", css);
+	fprintf(o,
+		"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+		"<meta name=viewport content='width=device-width,initial-scale=1'>"
+		"<title>sockleak report</title><style>%s</style></head><body>\n",
+		css);
 	fprintf(o, "<h1>sockleak report</h1>\n<div class=sum>");
 	if (a->leaked)
-		fprintf(o, "<span class=big id=leaked>%zu</span> leaked socket(s) at <b id=nsites>%zu</b> site(s)",
+		fprintf(o,
+			"<span class=big id=leaked>%zu</span> leaked socket(s) at <b id=nsites>%zu</b> site(s)",
 			a->leaked, sl_analysis_sites_total(a));
 	else
 		fprintf(o, "<span class='big ok' id=leaked>0</span> leaked sockets");
-	fprintf(o, " &middot; %zu shared &middot; %zu enforced &middot; %zu suppressed &middot; "
-		   "%zu process(es), %zu record(s) from %zu input(s)%s</div>\n",
-		a->shared_socks, a->enforced_socks, a->suppressed_socks, a->nprocs, a->records, a->inputs,
-		a->bad ? ", some input lines were bad (see stderr)" : "");
+	fprintf(o,
+		" &middot; %zu shared &middot; %zu enforced &middot; %zu suppressed &middot; "
+		"%zu process(es), %zu record(s) from %zu input(s)%s</div>\n",
+		a->shared_socks, a->enforced_socks, a->suppressed_socks, a->nprocs, a->records,
+		a->inputs, a->bad ? ", some input lines were bad (see stderr)" : "");
 	if (a->late_socks)
-		fprintf(o, "<p id=late>Closed late: %zu of the leaked socket(s) were closed by the program "
-			   "after their report; they fail <code>sockleak run</code> only with "
-			   "fail_on_late=1, <code>sockleak report --exitcode</code> only with "
-			   "--fail-on-late.</p>\n", a->late_socks);
+		fprintf(o,
+			"<p id=late>Closed late: %zu of the leaked socket(s) were closed by the program "
+			"after their report; they fail <code>sockleak run</code> only with "
+			"fail_on_late=1, <code>sockleak report --exitcode</code> only with "
+			"--fail-on-late.</p>\n",
+			a->late_socks);
 	fprintf(o, "<h2>Timeline: leaked sockets per process</h2>\n");
 	timeline(o, a);
-	fprintf(o, "<h2>Sites</h2>\n<table id=sites><thead><tr><th>#</th><th>kind</th><th>sockets</th>"
-		   "<th>where</th><th>kinds</th><th>enforced</th><th>shared</th><th>peers</th>"
-		   "<th>age (ms)</th><th>processes</th></tr></thead><tbody>\n");
+	fprintf(o,
+		"<h2>Sites</h2>\n<table id=sites><thead><tr><th>#</th><th>kind</th><th>sockets</th>"
+		"<th>where</th><th>kinds</th><th>enforced</th><th>shared</th><th>peers</th>"
+		"<th>age (ms)</th><th>processes</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct sl_site *st = a->sites[i];
 		struct sl_site_stats ss;
 		sl_site_stats(st, &ss);
-		fprintf(o, "<tr class=site id='site-%u'><td class=n>%u</td><td><span class='kind k%d'>%s</span></td>"
-			   "<td class=n>%u</td><td>", st->rank, st->rank, (int)st->kind,
-			sl_kind_names[st->kind], st->nsock);
+		fprintf(o,
+			"<tr class=site id='site-%u'><td class=n>%u</td><td><span class='kind k%d'>%s</span></td>"
+			"<td class=n>%u</td><td>",
+			st->rank, st->rank, (int)st->kind, sl_kind_names[st->kind], st->nsock);
 		if (ss.file) {
 			fprintf(o, "<code>");
 			esc(o, sl_path(a, ss.file));
@@ -301,14 +358,18 @@ int sl_analysis_write_html(const struct sl_analysis *a, FILE *o)
 		}
 		fprintf(o, "</td><td>");
 		for (int k = 0; k < SL_K_N; k++)
-			if (ss.kinds[k]) fprintf(o, "%s&nbsp;%u ", sl_kind_names[k], ss.kinds[k]);
-		if (ss.late_closed) fprintf(o, "<br>closed&nbsp;late&nbsp;%u", ss.late_closed);
-		fprintf(o, "</td><td class=n>%u</td><td class=n>%u</td><td>", ss.enforced, ss.shared);
+			if (ss.kinds[k])
+				fprintf(o, "%s&nbsp;%u ", sl_kind_names[k], ss.kinds[k]);
+		if (ss.late_closed)
+			fprintf(o, "<br>closed&nbsp;late&nbsp;%u", ss.late_closed);
+		fprintf(o, "</td><td class=n>%u</td><td class=n>%u</td><td>", ss.enforced,
+			ss.shared);
 		for (size_t j = 0; j < ss.npeers && j < SL_SITE_SET; j++) {
 			esc(o, ss.peers[j]);
 			fprintf(o, "<br>");
 		}
-		if (ss.npeers > SL_SITE_SET) fprintf(o, "&hellip;");
+		if (ss.npeers > SL_SITE_SET)
+			fprintf(o, "&hellip;");
 		fprintf(o, "</td><td>");
 		if (ss.age_max != INT64_MIN)
 			fprintf(o, "%lld&ndash;%lld", (long long)ss.age_min, (long long)ss.age_max);
@@ -319,12 +380,15 @@ int sl_analysis_write_html(const struct sl_analysis *a, FILE *o)
 			esc(o, pn);
 			fprintf(o, "<br>");
 		}
-		fprintf(o, "</td></tr>\n<tr class=stacks><td></td><td colspan=9><details%s><summary>stacks</summary>",
+		fprintf(o,
+			"</td></tr>\n<tr class=stacks><td></td><td colspan=9><details%s><summary>stacks</summary>",
 			i < 5 ? " open" : "");
-		if (st->open || !st->eof) stack_pre(o, a, "opened at", st->open);
+		if (st->open || !st->eof)
+			stack_pre(o, a, "opened at", st->open);
 		if (sl_site_handler(st))
 			stack_pre(o, a, "handled at (its first write)", sl_site_handler(st));
-		if (st->eof) stack_pre(o, a, "EOF read at (no close after it)", st->eof);
+		if (st->eof)
+			stack_pre(o, a, "EOF read at (no close after it)", st->eof);
 		fprintf(o, "</details></td></tr>\n");
 	}
 	fprintf(o, "</tbody></table>\n");
@@ -333,15 +397,18 @@ int sl_analysis_write_html(const struct sl_analysis *a, FILE *o)
 			a->more_sites, a->more_socks,
 			a->nsites_all >= a->o.max_sites ? "past --max-sites" : "out of memory");
 	if (a->lost_socks || a->oom)
-		fprintf(o, "<p>Out of memory: %zu leaked socket(s) not grouped; %s</p>\n", a->lost_socks,
+		fprintf(o, "<p>Out of memory: %zu leaked socket(s) not grouped; %s</p>\n",
+			a->lost_socks,
 			a->oom == 1 ? "the input was read only in part" : "all input was read");
 	if (a->shared_socks) {
 		size_t shown = 0;
 		fprintf(o, "<h2>Shared sockets</h2>\n<div id=stories>");
 		for (size_t i = 0; i < a->nsites && shown < a->max_stories; i++)
-			for (const struct sl_logged_sock *s = a->sites[i]->socks; s && shown < a->max_stories; s = s->next_in_site) {
-				if (!s->shared) continue;
-				struct sctx c = { o, sl_story_t0(s), a };
+			for (const struct sl_logged_sock *s = a->sites[i]->socks;
+			     s && shown < a->max_stories; s = s->next_in_site) {
+				if (!s->shared)
+					continue;
+				struct sctx c = {o, sl_story_t0(s), a};
 				fprintf(o, "<div class=story><b>inode %llu</b> ",
 					(unsigned long long)sl_logged_sock_inode(s));
 				if (s->primary->peer) {
@@ -355,11 +422,13 @@ int sl_analysis_write_html(const struct sl_analysis *a, FILE *o)
 				shown++;
 			}
 		if (shown < a->shared_socks)
-			fprintf(o, "<p>%zu more shared socket(s): --stories N to include more.</p>", a->shared_socks - shown);
+			fprintf(o, "<p>%zu more shared socket(s): --stories N to include more.</p>",
+				a->shared_socks - shown);
 		fprintf(o, "</div>\n");
 	}
 	if (a->nsupp) {
-		fprintf(o, "<h2>Suppressions</h2><table id=suppressions><tr><th>pattern</th><th>sockets</th></tr>");
+		fprintf(o,
+			"<h2>Suppressions</h2><table id=suppressions><tr><th>pattern</th><th>sockets</th></tr>");
 		for (size_t i = 0; i < a->nsupp; i++) {
 			fprintf(o, "<tr><td><code>leak:");
 			esc(o, a->supp[i].pattern);

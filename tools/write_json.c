@@ -12,8 +12,10 @@
 static void jw_kint_or_null(struct sl_jsondoc *w, const char *k, int64_t v)
 {
 	sl_jsondoc_key(w, k);
-	if (v == SL_NONE) sl_jsondoc_null(w);
-	else sl_jsondoc_int(w, v);
+	if (v == SL_NONE)
+		sl_jsondoc_null(w);
+	else
+		sl_jsondoc_int(w, v);
 }
 
 /* "0x" and x in lowercase hex, as "0x%llx" prints it, into buf (19 bytes): two per site of a
@@ -28,7 +30,8 @@ static const char *hex_off(char *buf, uint64_t x)
 	} while (x);
 	buf[0] = '0';
 	buf[1] = 'x';
-	while (n) buf[o++] = t[--n];
+	while (n)
+		buf[o++] = t[--n];
 	buf[o] = 0;
 	return buf;
 }
@@ -42,7 +45,7 @@ static void jw_stack(struct sl_jsondoc *w, const struct sl_analysis *a, const st
 		return;
 	}
 	sl_jsondoc_open(w, '[');
-	for (struct sl_stack_walk k = { .s = s }; sl_stack_walk_next(&k);) {
+	for (struct sl_stack_walk k = {.s = s}; sl_stack_walk_next(&k);) {
 		const struct sl_frame *fr = k.fr;
 		const struct sl_symf *sf = k.sf;
 		hex_off(hex, fr->offset);
@@ -52,13 +55,16 @@ static void jw_stack(struct sl_jsondoc *w, const struct sl_analysis *a, const st
 		sl_jsondoc_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
 		sl_jsondoc_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
 		sl_jsondoc_key(w, "line");
-		if (sf && sf->file) sl_jsondoc_int(w, sf->line);
-		else sl_jsondoc_null(w);
+		if (sf && sf->file)
+			sl_jsondoc_int(w, sf->line);
+		else
+			sl_jsondoc_null(w);
 		sl_jsondoc_key(w, "inlined");
 		sl_jsondoc_bool(w, sf && sf->inlined);
 		sl_jsondoc_kstr(w, "symbol", fr->symbol);
 		sl_jsondoc_kstr(w, "note", k.sym ? k.sym->note : NULL);
-		if (fr->lang) sl_jsondoc_kstr(w, "lang", fr->lang);
+		if (fr->lang)
+			sl_jsondoc_kstr(w, "lang", fr->lang);
 		sl_jsondoc_close(w, '}');
 	}
 	sl_jsondoc_close(w, ']');
@@ -87,8 +93,10 @@ static void story_item(void *ctx, const struct sl_story_item *it)
 	sl_jsondoc_open(w, '{');
 	jw_kint_or_null(w, "ts_ns", it->ts);
 	sl_jsondoc_key(w, "pid");
-	if (it->proc) sl_jsondoc_int(w, it->proc->pid);
-	else sl_jsondoc_null(w);
+	if (it->proc)
+		sl_jsondoc_int(w, it->proc->pid);
+	else
+		sl_jsondoc_null(w);
 	sl_jsondoc_kstr(w, "what", it->what);
 	sl_jsondoc_kstr(w, "text", it->text);
 	/* the program frame only: stories can be many, the full stacks are in the sites */
@@ -100,8 +108,10 @@ static void story_item(void *ctx, const struct sl_story_item *it)
 		sl_jsondoc_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
 		sl_jsondoc_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
 		sl_jsondoc_key(w, "line");
-		if (sf && sf->file) sl_jsondoc_int(w, sf->line);
-		else sl_jsondoc_null(w);
+		if (sf && sf->file)
+			sl_jsondoc_int(w, sf->line);
+		else
+			sl_jsondoc_null(w);
 		sl_jsondoc_kstr(w, "module", fr->module);
 		sl_jsondoc_kstr(w, "offset", hex);
 		sl_jsondoc_close(w, '}');
@@ -109,11 +119,11 @@ static void story_item(void *ctx, const struct sl_story_item *it)
 	sl_jsondoc_close(w, '}');
 }
 
-static void story_json(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_site *site,
-		       const struct sl_logged_sock *s)
+static void story_json(struct sl_jsondoc *w, const struct sl_analysis *a,
+		       const struct sl_site *site, const struct sl_logged_sock *s)
 {
 	const struct sl_leak *l = s->primary;
-	struct story_ctx ctx = { w, a };
+	struct story_ctx ctx = {w, a};
 	sl_jsondoc_open(w, '{');
 	sl_jsondoc_kint(w, "inode", (int64_t)sl_logged_sock_inode(s));
 	sl_jsondoc_kstr(w, "boot_id", sl_logged_sock_boot(s));
@@ -138,7 +148,8 @@ void sl_jsondoc_peers(struct sl_jsondoc *w, const struct sl_site_stats *ss)
 {
 	sl_jsondoc_key(w, "peers");
 	sl_jsondoc_open(w, '[');
-	for (size_t i = 0; i < ss->npeers && i < SL_SITE_SET; i++) sl_jsondoc_str(w, ss->peers[i]);
+	for (size_t i = 0; i < ss->npeers && i < SL_SITE_SET; i++)
+		sl_jsondoc_str(w, ss->peers[i]);
 	sl_jsondoc_close(w, ']');
 }
 
@@ -160,7 +171,8 @@ static void site_json(struct sl_jsondoc *w, const struct sl_analysis *a, const s
 	sl_jsondoc_key(w, "kinds");
 	sl_jsondoc_open(w, '{');
 	for (int i = 0; i < SL_K_N; i++)
-		if (ss.kinds[i]) sl_jsondoc_kint(w, sl_kind_names[i], ss.kinds[i]);
+		if (ss.kinds[i])
+			sl_jsondoc_kint(w, sl_kind_names[i], ss.kinds[i]);
 	sl_jsondoc_close(w, '}');
 	sl_jsondoc_kint(w, "enforced", ss.enforced);
 	sl_jsondoc_kint(w, "shared", ss.shared);
@@ -251,8 +263,9 @@ static void summary_json(struct sl_jsondoc *w, const struct sl_analysis *a)
 	sl_jsondoc_bool(w, a->oom);
 	sl_jsondoc_kint(w, "suppressed_sockets", (int64_t)a->suppressed_socks);
 	sl_jsondoc_kint(w, "shared_sockets", (int64_t)a->shared_socks);
-	sl_jsondoc_kint(w, "stories_shown", (int64_t)(a->shared_socks < a->max_stories ? a->shared_socks
-									      : a->max_stories));
+	sl_jsondoc_kint(
+		w, "stories_shown",
+		(int64_t)(a->shared_socks < a->max_stories ? a->shared_socks : a->max_stories));
 	sl_jsondoc_kint(w, "enforced_sockets", (int64_t)a->enforced_socks);
 	sl_jsondoc_kint(w, "leak_records", (int64_t)a->leak_records);
 	sl_jsondoc_kint(w, "processes", (int64_t)a->nprocs);
@@ -272,8 +285,10 @@ static void process_json(struct sl_jsondoc *w, const struct sl_proc *p)
 	sl_jsondoc_open(w, '{');
 	jw_proc_keys(w, p);
 	sl_jsondoc_key(w, "ppid");
-	if (p->ppid >= 0) sl_jsondoc_int(w, p->ppid);
-	else sl_jsondoc_null(w);
+	if (p->ppid >= 0)
+		sl_jsondoc_int(w, p->ppid);
+	else
+		sl_jsondoc_null(w);
 	sl_jsondoc_kstr(w, "exe", p->exe);
 	sl_jsondoc_kstr(w, "argv0", p->argv0);
 	sl_jsondoc_kstr(w, "host", p->host);
@@ -307,8 +322,8 @@ static int write_json(const struct sl_analysis *a, FILE *out)
 	fputs("  \"stories\": [", out);
 	first = 1;
 	for (size_t i = 0; i < a->nsites && shown < a->max_stories && !r; i++)
-		for (const struct sl_logged_sock *s = a->sites[i]->socks; s && shown < a->max_stories && !r;
-		     s = s->next_in_site)
+		for (const struct sl_logged_sock *s = a->sites[i]->socks;
+		     s && shown < a->max_stories && !r; s = s->next_in_site)
 			if (s->shared) {
 				elem(out, &first);
 				story_json(&w, a, a->sites[i], s);
@@ -346,14 +361,16 @@ static int write_json(const struct sl_analysis *a, FILE *out)
 	fputs("  \"processes\": [", out);
 	first = 1;
 	for (const struct sl_proc *p = a->proc_list; p && !r; p = p->next) {
-		if (!p->nleaks) continue; /* the processes that matter; the rest is in the logs */
+		if (!p->nleaks)
+			continue; /* the processes that matter; the rest is in the logs */
 		elem(out, &first);
 		process_json(&w, p);
 		r = sl_jsondoc_flush(&w, out);
 	}
 	fputs(first ? "]\n}\n" : "\n  ]\n}\n", out);
 	sl_jsondoc_free(&w);
-	if (r) return r;
+	if (r)
+		return r;
 	return ferror(out) ? EIO : 0;
 }
 

@@ -21,9 +21,10 @@ static const char *const rule_help[SL_K_N] = {
 	[SL_K_IDLE] = "The connection had no I/O for idle_ms: the program holds a connection it no "
 		      "longer uses. Close connections when their work is done, or bound their idle "
 		      "time.",
-	[SL_K_GC] = "The program dropped the socket without closing it; the interpreter's garbage "
-		    "collector or its shutdown closed it (Python's ResourceWarning). Close it, or use "
-		    "a with block.",
+	[SL_K_GC] =
+		"The program dropped the socket without closing it; the interpreter's garbage "
+		"collector or its shutdown closed it (Python's ResourceWarning). Close it, or use "
+		"a with block.",
 };
 
 /* RFC 3986: keep unreserved and '/', escape the rest; absolute paths become file:// URIs. */
@@ -31,10 +32,11 @@ static void uri(const char *path, char *buf, size_t cap)
 {
 	static const char hexd[] = "0123456789ABCDEF";
 	size_t o = 0;
-	if (path[0] == '/') o = (size_t)snprintf(buf, cap, "file://");
+	if (path[0] == '/')
+		o = (size_t)snprintf(buf, cap, "file://");
 	for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < cap; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~/", *p)) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
 			buf[o++] = (char)*p;
 		} else {
 			buf[o++] = '%';
@@ -56,7 +58,8 @@ static void phys(struct sl_jsondoc *w, const struct sl_analysis *a, const char *
 	sl_jsondoc_key(w, "artifactLocation");
 	sl_jsondoc_open(w, '{');
 	sl_jsondoc_kstr(w, "uri", u);
-	if (p[0] != '/') sl_jsondoc_kstr(w, "uriBaseId", "%SRCROOT%");
+	if (p[0] != '/')
+		sl_jsondoc_kstr(w, "uriBaseId", "%SRCROOT%");
 	sl_jsondoc_close(w, '}');
 	if (line > 0) {
 		sl_jsondoc_key(w, "region");
@@ -89,8 +92,10 @@ static void text_msg(struct sl_jsondoc *w, const char *text)
 	char esc[4096];
 	size_t o = 0;
 	for (const char *p = text; *p && o + 3 < sizeof esc; p++) {
-		if (*p == '[' || *p == ']' || *p == '\\') esc[o++] = '\\';
-		else if (*p == '{' || *p == '}') esc[o++] = *p;
+		if (*p == '[' || *p == ']' || *p == '\\')
+			esc[o++] = '\\';
+		else if (*p == '{' || *p == '}')
+			esc[o++] = *p;
 		esc[o++] = *p;
 	}
 	esc[o] = 0;
@@ -111,10 +116,12 @@ static void frame_loc(struct sl_jsondoc *w, const struct sl_analysis *a, const s
 		sl_jsondoc_key(w, "physicalLocation");
 		phys(w, a, sf->file, sf->line);
 	}
-	if (fn) logical(w, fn);
+	if (fn)
+		logical(w, fn);
 	sl_fmt_frame(a, fr, sf, buf, sizeof buf);
 	text_msg(w, related ? "EOF read here" : buf);
-	if (related) sl_jsondoc_kint(w, "id", 1);
+	if (related)
+		sl_jsondoc_kint(w, "id", 1);
 	sl_jsondoc_close(w, '}');
 }
 
@@ -122,7 +129,11 @@ static void frame_loc(struct sl_jsondoc *w, const struct sl_analysis *a, const s
  * in a stack are the same wherever it is (results sit at one depth), and formatting them was a
  * third of the writer. Direct-mapped by the frame's address. */
 #define FCACHE 256
-struct fcache { const void *fr, *sf; char *b; size_t n, cap; };
+struct fcache {
+	const void *fr, *sf;
+	char *b;
+	size_t n, cap;
+};
 
 static struct fcache *fcache_slot(struct fcache *fc, const void *fr, const void *sf)
 {
@@ -133,7 +144,8 @@ static void fcache_keep(struct fcache *e, const void *fr, const void *sf, const 
 {
 	if (n > e->cap) {
 		char *nb = realloc(e->b, n);
-		if (!nb) return;
+		if (!nb)
+			return;
 		e->b = nb;
 		e->cap = n;
 	}
@@ -143,14 +155,14 @@ static void fcache_keep(struct fcache *e, const void *fr, const void *sf, const 
 	e->sf = sf;
 }
 
-static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_stack *s, const char *msg,
-		  struct fcache *fc)
+static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_stack *s,
+		  const char *msg, struct fcache *fc)
 {
 	sl_jsondoc_open(w, '{');
 	text_msg(w, msg);
 	sl_jsondoc_key(w, "frames");
 	sl_jsondoc_open(w, '[');
-	for (struct sl_stack_walk k = { .s = s }; sl_stack_walk_next(&k);) {
+	for (struct sl_stack_walk k = {.s = s}; sl_stack_walk_next(&k);) {
 		const struct sl_frame *fr = k.fr;
 		const struct sl_symf *sf = k.sf;
 		struct fcache *e = fcache_slot(fc, fr, sf);
@@ -165,7 +177,8 @@ static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struc
 		frame_loc(w, a, fr, sf, 0);
 		sl_jsondoc_kstr(w, "module", sl_base(fr->module));
 		sl_jsondoc_close(w, '}');
-		if (e && !w->err) fcache_keep(e, fr, sf, w->b + at, w->n - at);
+		if (e && !w->err)
+			fcache_keep(e, fr, sf, w->b + at, w->n - at);
 	}
 	sl_jsondoc_close(w, ']');
 	sl_jsondoc_close(w, '}');
@@ -176,13 +189,16 @@ static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struc
 static void fingerprint(const char *key, char *buf, size_t cap)
 {
 	uint64_t h = 1469598103934665603ull;
-	for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	if (cap < 17) { /* not ours: every caller gives 32 */
-		if (cap) buf[0] = 0;
+		if (cap)
+			buf[0] = 0;
 		return;
 	}
 	/* "%016llx" without snprintf: one a result, a seventieth of a million-result report */
-	for (int i = 15; i >= 0; i--, h >>= 4) buf[i] = "0123456789abcdef"[h & 15];
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		buf[i] = "0123456789abcdef"[h & 15];
 	buf[16] = 0;
 }
 
@@ -205,7 +221,8 @@ static void site_result(struct sl_jsondoc *w, const struct sl_analysis *a, const
 	if (all_late)
 		snprintf(late, sizeof late, " (all closed late by the program)");
 	else if (ss.late_closed)
-		snprintf(late, sizeof late, " (%u of them closed late by the program)", ss.late_closed);
+		snprintf(late, sizeof late, " (%u of them closed late by the program)",
+			 ss.late_closed);
 	sl_snprintf(msg, sizeof msg, "%u TCP socket(s) leaked here: %s%s", st->nsock,
 		    sl_site_title(st, title, sizeof title), late);
 	sl_jsondoc_open(w, '{');
@@ -218,16 +235,22 @@ static void site_result(struct sl_jsondoc *w, const struct sl_analysis *a, const
 	sl_jsondoc_open(w, '{');
 	sl_jsondoc_key(w, "physicalLocation");
 	/* no source: point at the module so the result still has a location */
-	if (ss.file) phys(w, a, ss.file, ss.line);
-	else phys(w, a, ss.module ? ss.module : "unknown", 0);
-	if (ss.func) logical(w, ss.func);
+	if (ss.file)
+		phys(w, a, ss.file, ss.line);
+	else
+		phys(w, a, ss.module ? ss.module : "unknown", 0);
+	if (ss.func)
+		logical(w, ss.func);
 	sl_jsondoc_close(w, '}');
 	sl_jsondoc_close(w, ']');
 	sl_jsondoc_key(w, "stacks");
 	sl_jsondoc_open(w, '[');
-	if (st->open) stack(w, a, st->open, "socket opened here", fc);
-	if (sl_site_handler(st)) stack(w, a, sl_site_handler(st), "socket first written here", fc);
-	if (st->eof) stack(w, a, st->eof, "EOF read here, no close after", fc);
+	if (st->open)
+		stack(w, a, st->open, "socket opened here", fc);
+	if (sl_site_handler(st))
+		stack(w, a, sl_site_handler(st), "socket first written here", fc);
+	if (st->eof)
+		stack(w, a, st->eof, "EOF read here, no close after", fc);
 	sl_jsondoc_close(w, ']');
 	if (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
 		sl_jsondoc_key(w, "relatedLocations");
@@ -308,7 +331,8 @@ static int write_sarif(const struct sl_analysis *a, FILE *out)
 	sl_jsondoc_kstr(&w, "version", SL_VERSION);
 	sl_jsondoc_key(&w, "rules");
 	sl_jsondoc_open(&w, '[');
-	for (int k = 0; k < SL_K_N; k++) rule_json(&w, k);
+	for (int k = 0; k < SL_K_N; k++)
+		rule_json(&w, k);
 	sl_jsondoc_close(&w, ']');
 	sl_jsondoc_close(&w, '}');
 	sl_jsondoc_close(&w, '}');
@@ -345,11 +369,14 @@ static int write_sarif(const struct sl_analysis *a, FILE *out)
 	sl_jsondoc_close(&w, ']');
 	sl_jsondoc_close(&w, '}');
 	sl_jsondoc_raw(&w, "\n", 1);
-	if (!r) r = sl_jsondoc_flush(&w, out);
+	if (!r)
+		r = sl_jsondoc_flush(&w, out);
 	sl_jsondoc_free(&w);
-	for (size_t i = 0; fc && i < FCACHE; i++) free(fc[i].b);
+	for (size_t i = 0; fc && i < FCACHE; i++)
+		free(fc[i].b);
 	free(fc);
-	if (r) return r;
+	if (r)
+		return r;
 	return ferror(out) ? EIO : 0;
 }
 

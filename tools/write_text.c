@@ -17,7 +17,10 @@ struct text_out {
 	int color;
 };
 
-static const char *if_color(const struct text_out *t, const char *code) { return t->color ? code : ""; }
+static const char *if_color(const struct text_out *t, const char *code)
+{
+	return t->color ? code : "";
+}
 static void put_escaped(const struct text_out *t, const char *s) { sl_term_puts(t->out, s); }
 /* Our own text and numbers, without a format to parse: some twenty fprintf calls a site were
  * a tenth of the text report of a million sites (issue 11) */
@@ -31,7 +34,8 @@ static void I(const struct text_out *t, long long v)
 		b[--o] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
-	if (v < 0) b[--o] = '-';
+	if (v < 0)
+		b[--o] = '-';
 	fwrite(b + o, 1, sizeof b - o, t->out);
 }
 #define BOLD "\033[1m"
@@ -51,7 +55,7 @@ static void print_stack(const struct text_out *t, const char *title, const struc
 		fprintf(t->out, "    (no stack recorded)\n");
 		return;
 	}
-	for (struct sl_stack_walk w = { .s = s }; sl_stack_walk_next(&w); k++) {
+	for (struct sl_stack_walk w = {.s = s}; sl_stack_walk_next(&w); k++) {
 		const struct sl_symf *sf = w.sf;
 		const char *fn = sf && sf->func ? sf->func : w.fr->symbol;
 		P(t, "    #");
@@ -131,7 +135,8 @@ static void print_site(const struct text_out *t, const struct sl_site *st)
 			fputs(i ? ", " : " ", t->out);
 			put_escaped(t, ss.peers[i]);
 		}
-		if (ss.npeers > SL_SITE_SET) fprintf(t->out, ", ...");
+		if (ss.npeers > SL_SITE_SET)
+			fprintf(t->out, ", ...");
 		fputc('\n', t->out);
 	}
 	if ((first = sl_site_first(st))) {
@@ -165,7 +170,8 @@ static void print_site(const struct text_out *t, const struct sl_site *st)
 		fputs(i ? ", " : " ", t->out);
 		put_escaped(t, pn);
 	}
-	if (ss.nprocs == SL_SITE_SET) fprintf(t->out, ", ...");
+	if (ss.nprocs == SL_SITE_SET)
+		fprintf(t->out, ", ...");
 	fputc('\n', t->out);
 	if (st->open || !st->eof) {
 		char h[128];
@@ -174,7 +180,8 @@ static void print_site(const struct text_out *t, const struct sl_site *st)
 	}
 	if (sl_site_handler(st))
 		print_stack(t, "handled at (its first write)", sl_site_handler(st));
-	if (st->eof) print_stack(t, "EOF read at (no close after it)", st->eof);
+	if (st->eof)
+		print_stack(t, "EOF read at (no close after it)", st->eof);
 	fputc('\n', t->out);
 }
 
@@ -197,13 +204,14 @@ static void story_line(void *ctx, const struct sl_story_item *it)
 	fputc('\n', t->out);
 }
 
-static void print_story(struct text_out *t, const struct sl_site *site, const struct sl_logged_sock *s)
+static void print_story(struct text_out *t, const struct sl_site *site,
+			const struct sl_logged_sock *s)
 {
 	const struct sl_leak *l = s->primary;
 	const struct sl_proc *p = l->ev.proc;
 	t->t0 = sl_story_t0(s);
-	fprintf(t->out, "%sShared socket inode %llu%s", if_color(t, BOLD), (unsigned long long)sl_logged_sock_inode(s),
-		if_color(t, OFF));
+	fprintf(t->out, "%sShared socket inode %llu%s", if_color(t, BOLD),
+		(unsigned long long)sl_logged_sock_inode(s), if_color(t, OFF));
 	if (l->local || l->peer) {
 		fputs(" (", t->out);
 		put_escaped(t, l->local ? l->local : "?");
@@ -215,7 +223,8 @@ static void print_story(struct text_out *t, const struct sl_site *site, const st
 		fputs(" on ", t->out);
 		put_escaped(t, p->host);
 	}
-	if (site) fprintf(t->out, ", site #%u", site->rank);
+	if (site)
+		fprintf(t->out, ", site #%u", site->rank);
 	fprintf(t->out, ":\n");
 	sl_story(t->a, s, story_line, t);
 	sl_story_holders(t->a, s, story_line, t);
@@ -224,33 +233,41 @@ static void print_story(struct text_out *t, const struct sl_site *site, const st
 
 static int write_text(const struct sl_analysis *a, FILE *out, size_t max_stories)
 {
-	struct text_out t = { a, out, 0, a->o.color };
+	struct text_out t = {a, out, 0, a->o.color};
 	size_t procs = 0, uprocs;
 	int64_t untracked, dropped;
-	for (const struct sl_proc *p = a->proc_list; p; p = p->next) procs += p->nleaks > 0;
+	for (const struct sl_proc *p = a->proc_list; p; p = p->next)
+		procs += p->nleaks > 0;
 	if (a->oom == 1)
-		fprintf(out, "==sockleak== out of memory after %zu line(s): this report covers only the "
-			"input read until then\n\n", a->oom_lines);
+		fprintf(out,
+			"==sockleak== out of memory after %zu line(s): this report covers only the "
+			"input read until then\n\n",
+			a->oom_lines);
 	if (a->leaked)
-		fprintf(out, "%s==sockleak== %zu leaked socket(s) at %zu site(s), in %zu process(es)%s\n\n",
-			if_color(&t, RED), a->leaked, sl_analysis_sites_total(a), procs, if_color(&t, OFF));
+		fprintf(out,
+			"%s==sockleak== %zu leaked socket(s) at %zu site(s), in %zu process(es)%s\n\n",
+			if_color(&t, RED), a->leaked, sl_analysis_sites_total(a), procs,
+			if_color(&t, OFF));
 	else
-		fprintf(out, "==sockleak== no leaked sockets (%zu record(s) from %zu process(es))\n\n",
+		fprintf(out,
+			"==sockleak== no leaked sockets (%zu record(s) from %zu process(es))\n\n",
 			a->records, a->nprocs);
-	for (size_t i = 0; i < a->nsites; i++) print_site(&t, a->sites[i]);
+	for (size_t i = 0; i < a->nsites; i++)
+		print_site(&t, a->sites[i]);
 	if (a->more_sites)
 		fprintf(out, "%zu more site(s) with %zu leaked socket(s) not itemised (%s)\n\n",
 			a->more_sites, a->more_socks,
 			a->nsites_all >= a->o.max_sites ? "past --max-sites" : "out of memory");
 	if (a->lost_socks)
-		fprintf(out, "%zu leaked socket(s) not grouped into sites: out of memory\n\n", a->lost_socks);
+		fprintf(out, "%zu leaked socket(s) not grouped into sites: out of memory\n\n",
+			a->lost_socks);
 	if (max_stories && a->shared_socks) {
 		size_t shown = 0;
-		fprintf(out, "%sStories of shared sockets%s (%zu):\n\n", if_color(&t, BOLD), if_color(&t, OFF),
-			a->shared_socks);
+		fprintf(out, "%sStories of shared sockets%s (%zu):\n\n", if_color(&t, BOLD),
+			if_color(&t, OFF), a->shared_socks);
 		for (size_t i = 0; i < a->nsites && shown < max_stories; i++)
-			for (const struct sl_logged_sock *s = a->sites[i]->socks; s && shown < max_stories;
-			     s = s->next_in_site)
+			for (const struct sl_logged_sock *s = a->sites[i]->socks;
+			     s && shown < max_stories; s = s->next_in_site)
 				if (s->shared) {
 					print_story(&t, a->sites[i], s);
 					shown++;
@@ -276,19 +293,23 @@ static int write_text(const struct sl_analysis *a, FILE *out, size_t max_stories
 	}
 	untracked = sl_analysis_untracked(a, &uprocs);
 	if (untracked)
-		fprintf(out, "Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "
+		fprintf(out,
+			"Not tracked: %lld socket(s) in %zu process(es): the preload had no memory "
 			"for its tables then, so a leak among them could not be reported.\n\n",
 			(long long)untracked, uprocs);
 	dropped = sl_analysis_dropped(a, &uprocs);
 	if (dropped)
-		fprintf(out, "Not written: %lld record(s) could not be written, in %zu process(es) "
+		fprintf(out,
+			"Not written: %lld record(s) could not be written, in %zu process(es) "
 			"(a full disk, or no log): leaks among them are missing here.\n\n",
 			(long long)dropped, uprocs);
 	if (a->late_socks)
-		fprintf(out, "Closed late: %zu of the leaked socket(s) were closed by the program after "
+		fprintf(out,
+			"Closed late: %zu of the leaked socket(s) were closed by the program after "
 			"their report (held past grace_ms, then closed); `sockleak run` fails on them "
 			"only with fail_on_late=1, `sockleak report --exitcode` only with "
-			"--fail-on-late.\n\n", a->late_socks);
+			"--fail-on-late.\n\n",
+			a->late_socks);
 	/* never coloured: CI greps this line */
 	fprintf(out, "SUMMARY: sockleak: %zu leaked socket(s) at %zu site(s)\n", a->leaked,
 		sl_analysis_sites_total(a));

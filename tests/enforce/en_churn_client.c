@@ -19,7 +19,7 @@ static void bad(unsigned long *c, int e)
 {
 	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
 	if (e)
-		__atomic_compare_exchange_n(&first_errno, &(int){ 0 }, e, 0, __ATOMIC_RELAXED,
+		__atomic_compare_exchange_n(&first_errno, &(int){0}, e, 0, __ATOMIC_RELAXED,
 					    __ATOMIC_RELAXED);
 }
 

@@ -27,7 +27,7 @@ static void count(unsigned long *c, int e)
 {
 	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
 	if (e)
-		__atomic_compare_exchange_n(&first_errno, &(int){ 0 }, e, 0, __ATOMIC_RELAXED,
+		__atomic_compare_exchange_n(&first_errno, &(int){0}, e, 0, __ATOMIC_RELAXED,
 					    __ATOMIC_RELAXED);
 }
 
@@ -123,7 +123,9 @@ int main(int argc, char **argv)
 	tl_say("port %d", port);
 	while (tl_command(cmd, sizeof cmd) > 0)
 		if (!strcmp(cmd, "stats"))
-			tl_say("stats %lu %lu %lu %lu %lu %d", __atomic_load_n(&conns, __ATOMIC_RELAXED),
-			       __atomic_load_n(&msgs, __ATOMIC_RELAXED), rerr, werr, cerr, first_errno);
+			tl_say("stats %lu %lu %lu %lu %lu %d",
+			       __atomic_load_n(&conns, __ATOMIC_RELAXED),
+			       __atomic_load_n(&msgs, __ATOMIC_RELAXED), rerr, werr, cerr,
+			       first_errno);
 	return 0;
 }

@@ -34,7 +34,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	tl_say("port %d", port);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = lfd, .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
 
 		if (poll(p, 2, TL_MAX_WAIT_MS) <= 0)
 			return TL_EXIT_SETUP;

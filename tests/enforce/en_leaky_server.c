@@ -24,10 +24,7 @@ int accept_connection(int lfd)
 	return c;
 }
 
-void forget_after_eof(int fd)
-{
-	(void)fd;   /* the bug under test: no close(fd) */
-}
+void forget_after_eof(int fd) { (void)fd; /* the bug under test: no close(fd) */ }
 
 int main(void)
 {
@@ -41,10 +38,10 @@ int main(void)
 	for (;;) {
 		int np = 0;
 
-		p[np++] = (struct pollfd){ .fd = 0, .events = POLLIN };
-		p[np++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		p[np++] = (struct pollfd){.fd = 0, .events = POLLIN};
+		p[np++] = (struct pollfd){.fd = lfd, .events = POLLIN};
 		for (int i = 0; i < nwatch; i++)
-			p[np++] = (struct pollfd){ .fd = watch[i], .events = POLLIN };
+			p[np++] = (struct pollfd){.fd = watch[i], .events = POLLIN};
 		if (poll(p, (nfds_t)np, TL_MAX_WAIT_MS) <= 0)
 			return TL_EXIT_SETUP;
 		if (p[0].revents) {
@@ -64,7 +61,8 @@ int main(void)
 					errno = 0;
 					cr = close(leaked[i]);
 					ce = cr < 0 ? errno : 0;
-					tl_say("recheck %d %zd %d %d %d", leaked[i], rr, re, cr, ce);
+					tl_say("recheck %d %zd %d %d %d", leaked[i], rr, re, cr,
+					       ce);
 				}
 				tl_say("rechecked %d", nleaked);
 				nleaked = 0;

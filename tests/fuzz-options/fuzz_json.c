@@ -19,6 +19,7 @@
 #include "../../preload/json.h"
 #include "../unit/jsoncheck.h"
 
+/* clang-format off */
 #define CHECK(c)                                                                          \
 	do {                                                                              \
 		if (!(c)) {                                                               \
@@ -27,6 +28,7 @@
 			abort();                                                          \
 		}                                                                         \
 	} while (0)
+/* clang-format on */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -86,8 +88,10 @@ static void fuzz_escape(const uint8_t *data, size_t size)
 	free(in);
 }
 
+/* clang-format off */
 static const char *const keys[] = {"v", "event", "fd", "inode", "local", "frames", "ip",
 				   "shared_with", "a_rather_long_key_name_for_the_writer"};
+/* clang-format on */
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 #define DEPTH 32
 
@@ -121,7 +125,7 @@ static size_t run(const uint8_t *code, size_t size, char *buf, size_t cap)
 {
 	struct prog g = {code, size};
 	struct sl_jsonline j;
-	char stack[DEPTH];   /* 'o' object, 'a' array */
+	char stack[DEPTH]; /* 'o' object, 'a' array */
 	int depth = 0;
 
 	sl_jsonline_init(&j, buf, cap);

@@ -11,6 +11,7 @@
 #include "../../preload/options.h"
 #include "../unit/jsoncheck.h"
 
+/* clang-format off */
 #define CHECK(c)                                                                          \
 	do {                                                                              \
 		if (!(c)) {                                                               \
@@ -19,15 +20,13 @@
 			abort();                                                          \
 		}                                                                         \
 	} while (0)
+/* clang-format on */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A function, not a comparison in place: lo is 0 for most rows, and "x >= 0" on an unsigned
  * field is a warning. */
-static int in_range(uint64_t x, uint64_t lo, uint64_t hi)
-{
-	return x >= lo && x <= hi;
-}
+static int in_range(uint64_t x, uint64_t lo, uint64_t hi) { return x >= lo && x <= hi; }
 
 struct errs {
 	int n;
@@ -100,7 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(n > 0 && n == strlen(json + 1));
 	json[n + 1] = '}';
 	if (!jc_valid(json, n + 2)) {
-		fprintf(stderr, "fuzz_opts: options JSON is not valid JSON: %.*s\n", (int)n + 2, json);
+		fprintf(stderr, "fuzz_opts: options JSON is not valid JSON: %.*s\n", (int)n + 2,
+			json);
 		abort();
 	}
 	free(s);

@@ -29,10 +29,12 @@ static void differential(const char *s, size_t n)
 	json_t *j = json_loadb(s, n, 0, &err);
 	int ref = j && json_is_object(j);
 	json_decref(j);
-	if (!fast && why && !strcmp(why, "nesting too deep")) return;
+	if (!fast && why && !strcmp(why, "nesting too deep"))
+		return;
 	/* jansson 2.14 skips a NUL byte after a number ({"a":1\0,"b":2} parses); that is not JSON,
 	 * and the scanner is right to reject it. */
-	if (!fast && memchr(s, 0, n)) return;
+	if (!fast && memchr(s, 0, n))
+		return;
 	if (fast != ref) {
 		fprintf(stderr, "jscan %s (%s), jansson %s (%s) on %zu bytes: %.*s\n",
 			fast ? "accepts" : "rejects", fast ? "" : why, ref ? "accepts" : "rejects",
@@ -48,11 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
-		if (n) differential(p, n);
+		if (n)
+			differential(p, n);
 		p += n + 1;
 	}
 
-	struct sl_analysis_opts o = { NULL, "/work", 0, 3, 1, 0 };
+	struct sl_analysis_opts o = {NULL, "/work", 0, 3, 1, 0};
 	struct sl_analysis *a = sl_analysis_new(&o);
 	FILE *in = fmemopen((void *)(size ? data : (const uint8_t *)""), size ? size : 1, "r");
 	FILE *out = fopen("/dev/null", "w");
@@ -65,8 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sl_analysis_write_sarif(a, out);
 		sl_analysis_write_html(a, out);
 	}
-	if (in) fclose(in);
-	if (out) fclose(out);
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
 	sl_analysis_free(a);
 	return 0;
 }

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 	t1 = now_us();
 	getrusage(RUSAGE_CHILDREN, &ru);
 	tl_say("forks %d loop_us %lld children_cpu_us %lld", n, t1 - t0,
-	       (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
-		       ru.ru_stime.tv_usec);
+	       (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+		       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 	return 0;
 }

@@ -12,7 +12,7 @@ int main(void)
 	if (c < 0 || dup2(c, 2) != 2)
 		tl_die("accept");
 	close(c);
-	tl_accepted_at_eof(lfd, port);   /* kept open: an exit_open leak and a summary */
+	tl_accepted_at_eof(lfd, port); /* kept open: an exit_open leak and a summary */
 	tl_say("leaked");
 	return 0;
 }

@@ -54,10 +54,7 @@ static int unwind_mappings(void)
 
 /* Exported (-rdynamic) and not inlined: the leak's open stack must name it. */
 int serve_one(int l);
-__attribute__((noinline)) int serve_one(int l)
-{
-	return ho_accept(l, NULL, NULL);
-}
+__attribute__((noinline)) int serve_one(int l) { return ho_accept(l, NULL, NULL); }
 
 static int cmp_ll(const void *x, const void *y)
 {
@@ -82,7 +79,7 @@ static int forks(int n)
 		if (p < 0)
 			die("fork");
 		if (p == 0)
-			exit(0);   /* destructors included, ours too */
+			exit(0); /* destructors included, ours too */
 		if (wait4(p, NULL, 0, &ru) != p)
 			die("wait4");
 		cpu[i] = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
@@ -91,8 +88,8 @@ static int forks(int n)
 	qsort(cpu, (size_t)n, sizeof(*cpu), cmp_ll);
 	getrusage(RUSAGE_CHILDREN, &ru);
 	printf("forks %d children_cpu_us %lld children_minflt %ld child_cpu_q1_us %lld\n", n,
-	       (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
-		       ru.ru_stime.tv_usec,
+	       (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+		       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec,
 	       ru.ru_minflt, cpu[n / 4]);
 	free(cpu);
 	return 0;
@@ -100,7 +97,7 @@ static int forks(int n)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t alen = sizeof(a);
 	int before, l, c, s, sock = argc > 3 && !strcmp(argv[3], "sock");
 	int many = argc > 4 && !strcmp(argv[3], "many") ? atoi(argv[4]) : 0;
@@ -139,12 +136,12 @@ int main(int argc, char **argv)
 	if (s < 0)
 		die("accept");
 	if (sock) {
-		close(c);   /* s is left in CLOSE_WAIT */
+		close(c); /* s is left in CLOSE_WAIT */
 		return forks(atoi(argv[2]));
 	}
 	printf("unwind_before %d unwind_after %d\n", before, unwind_mappings());
 	fflush(stdout);
-	close(c);   /* s is left in CLOSE_WAIT: a leak at exit */
+	close(c); /* s is left in CLOSE_WAIT: a leak at exit */
 	usleep(50000);
 	return 0;
 }

@@ -69,8 +69,8 @@ static void execl_many(void)
 	int st = -1;
 
 	if (p == 0) {
-		execl("/bin/true", "true", A1000("x") A1000("x") A1000("x") A1000("x") A1000("x")
-		      (char *)NULL);
+		execl("/bin/true", "true",
+		      A1000("x") A1000("x") A1000("x") A1000("x") A1000("x")(char *) NULL);
 		_exit(127);
 	}
 	if (p > 0)

@@ -44,7 +44,7 @@ static void drop(const char *arg, int raw)
 
 static void vfork_exec(int longer)
 {
-	char path[512] = "/bin/", arg0[301], *argv[] = { "true", NULL }, *envp[] = { NULL };
+	char path[512] = "/bin/", arg0[301], *argv[] = {"true", NULL}, *envp[] = {NULL};
 	int st = -1;
 	pid_t p;
 

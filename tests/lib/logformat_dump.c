@@ -87,16 +87,20 @@ int main(void)
 #undef KIND
 	printf("],\n \"objects\": {");
 	first = 1;
+/* clang-format off */
 #define OBJ(name, event, meaning)                                                             \
 	printf("%s\n  ", first ? "" : ","), str(#name),                                       \
 		printf(": {\"event\": %s, \"meaning\": ", (event) ? "true" : "false"),        \
 		str(meaning), putchar('}'), first = 0;
+	/* clang-format on */
 	SL_LOG_OBJECTS(OBJ)
 #undef OBJ
 	printf("},\n \"fields\": {");
 	first = 1;
+/* clang-format off */
 #define FIELD(key, t, elem, req, opt, meaning)                                                \
 	field(#key, t, elem, req, opt, meaning, first), first = 0;
+	/* clang-format on */
 	SL_LOG_FIELDS(FIELD)
 #undef FIELD
 	printf("}}\n");

@@ -72,7 +72,7 @@ static inline long long tl_now_ms(void)
 
 static inline void tl_sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -80,7 +80,7 @@ static inline void tl_sleep_ms(int ms)
 
 static inline int tl_listen(int *port, int flags)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof a;
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM | flags, 0);
 
@@ -99,8 +99,9 @@ static inline int tl_listen(int *port, int flags)
 
 static inline int tl_connect(int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (fd < 0)
@@ -108,7 +109,7 @@ static inline int tl_connect(int port)
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
 		int e = errno;
 		socklen_t len = sizeof e;
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
 
 		/* An interrupted connect() goes on in the background (connect(2)): wait for it
 		 * rather than calling connect() again (EALREADY). */
@@ -117,7 +118,8 @@ static inline int tl_connect(int port)
 
 			if (r < 0 && errno == EINTR)
 				continue;
-			e = r == 1 && !getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) ? e : ETIMEDOUT;
+			e = r == 1 && !getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) ? e
+										      : ETIMEDOUT;
 			break;
 		}
 		if (e) {
@@ -205,15 +207,12 @@ static inline unsigned long tl_inode(int fd)
 	return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
-static inline void tl_report_sock(int fd)
-{
-	tl_say("sock %d %lu", fd, tl_inode(fd));
-}
+static inline void tl_report_sock(int fd) { tl_say("sock %d %lu", fd, tl_inode(fd)); }
 
 /* Wait for the peer's FIN without reading it (poll is not a read). */
 static inline int tl_wait_fin(int fd, int timeout_ms)
 {
-	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+	struct pollfd p = {.fd = fd, .events = POLLRDHUP};
 	long long end = tl_now_ms() + timeout_ms;
 
 	for (;;) {
@@ -232,7 +231,7 @@ static inline int tl_wait_fin(int fd, int timeout_ms)
 static inline int tl_drain_to_eof(int fd, int timeout_ms)
 {
 	char buf[4096];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	long long end = tl_now_ms() + timeout_ms;
 
 	for (;;) {
@@ -301,7 +300,7 @@ static inline int tl_wait_leak_records(const char *prefix, int n, int timeout_ms
 static inline int tl_stdin_line(char *buf, size_t size, int timeout_ms)
 {
 	size_t n = 0;
-	struct pollfd p = { .fd = 0, .events = POLLIN };
+	struct pollfd p = {.fd = 0, .events = POLLIN};
 
 	while (n + 1 < size) {
 		char c;

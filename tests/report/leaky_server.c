@@ -24,7 +24,7 @@ static int port;
 
 static int listener(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t l = sizeof sa;
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof sa) || listen(s, 16) ||
@@ -38,11 +38,13 @@ static int listener(void)
 
 static int dial(int p)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)p),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval tv = { 5, 0 };
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)p),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct timeval tv = {5, 0};
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); /* SITE:socket (the open stack) */
-	if (s < 0) return -1;
+	if (s < 0)
+		return -1;
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	if (connect(s, (struct sockaddr *)&sa, sizeof sa)) {
 		close(s);
@@ -56,8 +58,10 @@ static void *clients(void *arg)
 	(void)arg;
 	for (int i = 0; i < NCLIENTS; i++) {
 		int s = dial(port);
-		if (s < 0) continue;
-		if (write(s, "hello\n", 6) != 6) perror("write");
+		if (s < 0)
+			continue;
+		if (write(s, "hello\n", 6) != 6)
+			perror("write");
 		close(s); /* our side is fine: the server is the one that leaks */
 	}
 	return NULL;
@@ -66,9 +70,10 @@ static void *clients(void *arg)
 static void serve_one(int lfd)
 {
 	char buf[256];
-	struct timeval tv = { 5, 0 };
+	struct timeval tv = {5, 0};
 	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC); /* SITE:accept */
-	if (c < 0) return;
+	if (c < 0)
+		return;
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	while (read(c, buf, sizeof buf) > 0) { /* SITE:eof-read */
 	}
@@ -80,7 +85,8 @@ static int dial_backend(int blfd)
 {
 	int s = dial(port);
 	int b = accept4(blfd, NULL, NULL, SOCK_CLOEXEC);
-	if (b >= 0) close(b);
+	if (b >= 0)
+		close(b);
 	return s;
 }
 
@@ -89,8 +95,10 @@ int main(void)
 	pthread_t th;
 	int lfd = listener();
 	alarm(30); /* a hung test must not hang CI */
-	if (pthread_create(&th, NULL, clients, NULL)) return 2;
-	for (int i = 0; i < NCLIENTS; i++) serve_one(lfd);
+	if (pthread_create(&th, NULL, clients, NULL))
+		return 2;
+	for (int i = 0; i < NCLIENTS; i++)
+		serve_one(lfd);
 	pthread_join(th, NULL);
 	int backend = dial_backend(lfd);
 	(void)backend;

@@ -24,7 +24,7 @@
 /* A line on stdin, or 60 s: a lost test still ends. */
 static void wait_line(void)
 {
-	struct pollfd p = { .fd = 0, .events = POLLIN };
+	struct pollfd p = {.fd = 0, .events = POLLIN};
 	char buf[64];
 
 	if (poll(&p, 1, 60000) > 0 && read(0, buf, sizeof(buf)) < 0)
@@ -70,12 +70,22 @@ __attribute__((noinline)) int drained_b(int fd)
 	return fd;
 }
 
-static __attribute__((noinline)) int caller_1(int port) { return drained_a(tl_connect_or_die(port)); }
-static __attribute__((noinline)) int caller_2(int port) { return drained_a(tl_connect_or_die(port)); }
-static __attribute__((noinline)) int caller_3(int port) { return drained_b(tl_connect_or_die(port)); }
+static __attribute__((noinline)) int caller_1(int port)
+{
+	return drained_a(tl_connect_or_die(port));
+}
+static __attribute__((noinline)) int caller_2(int port)
+{
+	return drained_a(tl_connect_or_die(port));
+}
+static __attribute__((noinline)) int caller_3(int port)
+{
+	return drained_b(tl_connect_or_die(port));
+}
 
 /* `many`: one opener per site, each its own socket() call on its own line. */
 #define RN_MANY 40
+/* clang-format off */
 #define RN_OPENER(n)                                                                           \
 	static __attribute__((noinline)) int rn_open_##n(const struct sockaddr_in *a)         \
 	{                                                                                       \
@@ -84,6 +94,7 @@ static __attribute__((noinline)) int caller_3(int port) { return drained_b(tl_co
 			tl_die("connect");                                                      \
 		return fd;                                                                      \
 	}
+/* clang-format on */
 RN_OPENER(0)
 RN_OPENER(1)
 RN_OPENER(2)
@@ -125,46 +136,12 @@ RN_OPENER(37)
 RN_OPENER(38)
 RN_OPENER(39)
 static int (*const rn_openers[RN_MANY])(const struct sockaddr_in *) = {
-	rn_open_0,
-	rn_open_1,
-	rn_open_2,
-	rn_open_3,
-	rn_open_4,
-	rn_open_5,
-	rn_open_6,
-	rn_open_7,
-	rn_open_8,
-	rn_open_9,
-	rn_open_10,
-	rn_open_11,
-	rn_open_12,
-	rn_open_13,
-	rn_open_14,
-	rn_open_15,
-	rn_open_16,
-	rn_open_17,
-	rn_open_18,
-	rn_open_19,
-	rn_open_20,
-	rn_open_21,
-	rn_open_22,
-	rn_open_23,
-	rn_open_24,
-	rn_open_25,
-	rn_open_26,
-	rn_open_27,
-	rn_open_28,
-	rn_open_29,
-	rn_open_30,
-	rn_open_31,
-	rn_open_32,
-	rn_open_33,
-	rn_open_34,
-	rn_open_35,
-	rn_open_36,
-	rn_open_37,
-	rn_open_38,
-	rn_open_39,
+	rn_open_0,  rn_open_1,  rn_open_2,  rn_open_3,  rn_open_4,  rn_open_5,  rn_open_6,
+	rn_open_7,  rn_open_8,  rn_open_9,  rn_open_10, rn_open_11, rn_open_12, rn_open_13,
+	rn_open_14, rn_open_15, rn_open_16, rn_open_17, rn_open_18, rn_open_19, rn_open_20,
+	rn_open_21, rn_open_22, rn_open_23, rn_open_24, rn_open_25, rn_open_26, rn_open_27,
+	rn_open_28, rn_open_29, rn_open_30, rn_open_31, rn_open_32, rn_open_33, rn_open_34,
+	rn_open_35, rn_open_36, rn_open_37, rn_open_38, rn_open_39,
 };
 
 int main(int argc, char **argv)
@@ -206,8 +183,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "many")) {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_port = htons((uint16_t)port),
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 
 		tl_closing_peers(lfd, RN_MANY);
 		for (int i = 0; i < RN_MANY; i++)

@@ -9,7 +9,7 @@ int rn_lib_fetch(int port);
 
 int main(void)
 {
-	struct pollfd p = { .fd = 0, .events = POLLIN };
+	struct pollfd p = {.fd = 0, .events = POLLIN};
 	int port, lfd = tl_listen(&port, SOCK_CLOEXEC);
 	char buf[64];
 

@@ -25,8 +25,8 @@
 /* glibc's fortified entry points, called directly: -O0 never makes the compiler choose them. */
 ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
 ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
-ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
-		       struct sockaddr *sa, socklen_t *salen);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags, struct sockaddr *sa,
+		       socklen_t *salen);
 
 static volatile sig_atomic_t alarms;
 
@@ -47,29 +47,35 @@ static void show(const char *label, long ret, int err, const char *data)
 }
 
 /* Statement macros: errno must be read after the call, not in unspecified argument order. */
+/* clang-format off */
 #define SHOW(label, expr)                                                                          \
 	do {                                                                                       \
 		errno = SENTINEL;                                                                  \
 		long r_ = (long)(expr);                                                            \
 		show(label, r_, errno, NULL);                                                      \
 	} while (0)
+/* clang-format on */
+/* clang-format off */
 #define SHOW_DATA(label, expr, buf)                                                                \
 	do {                                                                                       \
 		errno = SENTINEL;                                                                  \
 		long r_ = (long)(expr);                                                            \
 		show(label, r_, errno, buf);                                                       \
 	} while (0)
+/* clang-format on */
+/* clang-format off */
 #define SHOW_INTO(var, label, expr)                                                                \
 	do {                                                                                       \
 		errno = SENTINEL;                                                                  \
 		var = (expr);                                                                      \
 		show(label, var, errno, NULL);                                                     \
 	} while (0)
+/* clang-format on */
 
 /* Interrupt the next blocking call once, after 100 ms. */
 static void arm_alarm(void)
 {
-	struct itimerval it = { .it_value = { 0, 100000 } };
+	struct itimerval it = {.it_value = {0, 100000}};
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -83,13 +89,14 @@ int main(void)
 {
 	char buf[64], x[2], y[2], z[1];
 	int port, lfd = tl_listen(&port, 0), pfd[2], dead, c1, c2, c3, s1, s2, lone;
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockaddr_in refused = to, peer, from;
 	socklen_t len = sizeof refused, plen = sizeof peer, flen = sizeof from;
 	struct iovec iov[2];
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
-	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = 0 }; /* no SA_RESTART */
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = 0}; /* no SA_RESTART */
 
 	if (pipe(pfd) != 0)
 		tl_die("pipe");
@@ -147,19 +154,19 @@ int main(void)
 
 	/* data through every read-side call */
 	if (tl_write_all(c1, "0123456789abcdef", 16) != 0 ||
-	    poll(&(struct pollfd){ .fd = s1, .events = POLLIN }, 1, 5000) != 1)
+	    poll(&(struct pollfd){.fd = s1, .events = POLLIN}, 1, 5000) != 1)
 		tl_die("write");
 	SHOW_DATA("recv(5)", recv(s1, buf, 5, 0), buf);
 	SHOW_DATA("recv(3, MSG_PEEK)", recv(s1, buf, 3, MSG_PEEK), buf);
 	SHOW_DATA("recvfrom(4)", recvfrom(s1, buf, 4, 0, (struct sockaddr *)&from, &flen), buf);
 	printf("recvfrom addrlen=%u\n", (unsigned)flen);
-	iov[0] = (struct iovec){ x, 2 };
-	iov[1] = (struct iovec){ y, 2 };
+	iov[0] = (struct iovec){x, 2};
+	iov[1] = (struct iovec){y, 2};
 	SHOW("recvmsg(2+2)", recvmsg(s1, &msg, 0));
 	printf("recvmsg data=\"%.2s%.2s\" flags=%d namelen=%u\n", x, y, msg.msg_flags,
 	       (unsigned)msg.msg_namelen);
-	iov[0] = (struct iovec){ z, 1 };
-	iov[1] = (struct iovec){ buf, 2 };
+	iov[0] = (struct iovec){z, 1};
+	iov[1] = (struct iovec){buf, 2};
 	SHOW("readv(1+2)", readv(s1, iov, 2));
 	printf("readv data=\"%.1s%.2s\"\n", z, buf);
 	SHOW("recv(drained, MSG_DONTWAIT)", recv(s1, buf, sizeof buf, MSG_DONTWAIT));
@@ -171,7 +178,7 @@ int main(void)
 	SHOW("recv(interrupted)", recv(s1, buf, sizeof buf, 0));
 	arm_alarm();
 	SHOW("recvfrom(interrupted)", recvfrom(s1, buf, sizeof buf, 0, NULL, NULL));
-	iov[0] = (struct iovec){ buf, sizeof buf };
+	iov[0] = (struct iovec){buf, sizeof buf};
 	msg.msg_iovlen = 1;
 	arm_alarm();
 	SHOW("recvmsg(interrupted)", recvmsg(s1, &msg, 0));

@@ -9,15 +9,9 @@
 
 static struct sc_ctor_result result;
 
-const struct sc_ctor_result *sc_ctor_result(void)
-{
-	return &result;
-}
+const struct sc_ctor_result *sc_ctor_result(void) { return &result; }
 
-int sc_ctor_accept(int lfd)
-{
-	return accept(lfd, NULL, NULL);
-}
+int sc_ctor_accept(int lfd) { return accept(lfd, NULL, NULL); }
 
 long sc_ctor_read_to_eof(int fd, long *last)
 {
@@ -32,8 +26,9 @@ long sc_ctor_read_to_eof(int fd, long *last)
 void sc_ctor_open_and_read(void)
 {
 	int port, lfd = tl_listen(&port, 0), cfd, afd;
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 
 	result.listen_fd = lfd;
 	result.client_fd = cfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -48,7 +43,4 @@ void sc_ctor_open_and_read(void)
 	/* afd stays open: the leak sockleak must find */
 }
 
-__attribute__((constructor)) static void sc_ctor_early(void)
-{
-	sc_ctor_open_and_read();
-}
+__attribute__((constructor)) static void sc_ctor_early(void) { sc_ctor_open_and_read(); }

@@ -39,7 +39,7 @@ int main(void)
 	int pport, hport, sp[2], c, hc, hs, ul, u1 = -1, u2 = -1, uc, udp;
 	int plfd = tl_listen(&pport, 0), hlfd = tl_listen(&hport, 0);
 	struct sockaddr_un ua;
-	struct sockaddr_in ia = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in ia = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t ualen, ialen = sizeof ia;
 	char b;
 
@@ -79,8 +79,7 @@ int main(void)
 	if ((udp = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
 	    bind(udp, (struct sockaddr *)&ia, sizeof ia) != 0 ||
 	    getsockname(udp, (struct sockaddr *)&ia, &ialen) != 0 ||
-	    sendto(udp, "", 0, 0, (struct sockaddr *)&ia, ialen) != 0 ||
-	    recv(udp, &b, 1, 0) != 0)
+	    sendto(udp, "", 0, 0, (struct sockaddr *)&ia, ialen) != 0 || recv(udp, &b, 1, 0) != 0)
 		tl_die("udp");
 
 	(void)plfd; /* held open to the end, never accepted from */

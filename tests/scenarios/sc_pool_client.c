@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 	int port = tl_arg(argc, argv, 1, 0), n = tl_arg(argc, argv, 2, 1);
 
 	for (int i = 0; i < n; i++)
-		tl_report_sock(open_pool_connection(port)); /* kept idle, never read, never closed */
+		tl_report_sock(
+			open_pool_connection(port)); /* kept idle, never read, never closed */
 	tl_say("pooled %d", n);
 	tl_wait_stdin_eof();
 	return 0;

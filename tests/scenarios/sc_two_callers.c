@@ -30,8 +30,9 @@ int acceptor_b(int lfd);
  * sits in between (the library checks two levels: README, Limits). */
 __attribute__((noinline)) int sc_connect_helper(int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
@@ -86,12 +87,12 @@ int main(int argc, char **argv)
 	sc_by("caller_a", a);
 	sc_by("caller_b", b);
 	tl_say("connected");
-	reader_a(a);   /* run.py closed the peer's ends: both get a FIN, neither is closed */
+	reader_a(a); /* run.py closed the peer's ends: both get a FIN, neither is closed */
 	reader_b(b);
 	tl_say("read");
 	if (tl_stdin_line(line, sizeof line, TL_MAX_WAIT_MS) <= 0 || strcmp(line, "accept") != 0)
 		return TL_EXIT_SETUP;
-	a = acceptor_a(lfd);   /* run.py connected twice: the backlog hands them over in order */
+	a = acceptor_a(lfd); /* run.py connected twice: the backlog hands them over in order */
 	b = acceptor_b(lfd);
 	sc_by("acceptor_a", a);
 	sc_by("acceptor_b", b);

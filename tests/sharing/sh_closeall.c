@@ -43,8 +43,7 @@ static void close_loop(void)
 			if (ok < 8)
 				okfd[ok] = fd;
 			ok++;
-		}
-		else if (errno == EBADF)
+		} else if (errno == EBADF)
 			ebadf++;
 		else
 			other++;

@@ -35,7 +35,7 @@ void serve_child(int lfd, int c, int hold)
 		_exit(TL_EXIT_SETUP);
 	if (hold) {
 		sigset_t set;
-		struct timespec ts = { TL_MAX_WAIT_MS / 1000, 0 };
+		struct timespec ts = {TL_MAX_WAIT_MS / 1000, 0};
 
 		sigemptyset(&set);
 		sigaddset(&set, SIGUSR1);
@@ -46,7 +46,7 @@ void serve_child(int lfd, int c, int hold)
 	if (close(c) != 0)
 		_exit(TL_EXIT_SETUP);
 	tl_say("child-closed %d", (int)getpid());
-	exit(0);   /* a normal exit: sockleak's exit-time scan runs in the child too */
+	exit(0); /* a normal exit: sockleak's exit-time scan runs in the child too */
 }
 
 int main(int argc, char **argv)

@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 {
 	int fd = tl_arg(argc, argv, 1, -1);
 	sigset_t set;
-	struct timespec ts = { TL_MAX_WAIT_MS / 1000, 0 };
+	struct timespec ts = {TL_MAX_WAIT_MS / 1000, 0};
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);

@@ -29,10 +29,15 @@ int accept_connection(int lfd)
 void send_fd(int us, int fd)
 {
 	char byte = 'F';
-	union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } ctl;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			    .msg_controllen = sizeof ctl.b };
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = {&byte, 1};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.b,
+			   .msg_controllen = sizeof ctl.b};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 
 	memset(&ctl, 0, sizeof ctl);
@@ -47,10 +52,15 @@ void send_fd(int us, int fd)
 int receive_fd(int us)
 {
 	char byte;
-	union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } ctl;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			    .msg_controllen = sizeof ctl.b };
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = {&byte, 1};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.b,
+			   .msg_controllen = sizeof ctl.b};
 	struct cmsghdr *c;
 	int fd;
 
@@ -83,10 +93,7 @@ static void serve_and_forget(int fd, int us)
 	exit(0);
 }
 
-static void receiver(int us)
-{
-	serve_and_forget(receive_fd(us), us);
-}
+static void receiver(int us) { serve_and_forget(receive_fd(us), us); }
 
 static void to_self(void)
 {

@@ -42,6 +42,6 @@ int main(void)
 		n++;
 	}
 	tl_say("spawned %d", n);
-	tl_wait_stdin_eof();   /* the bug under test: c is never closed */
+	tl_wait_stdin_eof(); /* the bug under test: c is never closed */
 	return 0;
 }

@@ -13,7 +13,7 @@ int fill[65536];
 
 int main(int argc, char **argv)
 {
-	struct rlimit rl = { (rlim_t)tl_arg(argc, argv, 1, 128), 0 };
+	struct rlimit rl = {(rlim_t)tl_arg(argc, argv, 1, 128), 0};
 	int port, lfd, s, a, d, n = 0, err, dr, de, orr, oe, cd, cok = 0;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {

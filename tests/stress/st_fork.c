@@ -33,7 +33,8 @@ static void *churn(void *arg)
 {
 	(void)arg;
 	for (unsigned long i = 0; atomic_load(&running); i++) {
-		int s = socket(AF_INET, SOCK_STREAM, 0), d = dup(s), e = fcntl(s, F_DUPFD_CLOEXEC, 0);
+		int s = socket(AF_INET, SOCK_STREAM, 0), d = dup(s),
+		    e = fcntl(s, F_DUPFD_CLOEXEC, 0);
 
 		close(s);
 		close(d);
@@ -48,7 +49,7 @@ static void *churn(void *arg)
 		}
 		atomic_fetch_add(&ops, 1);
 		if (pause_us) {
-			struct timespec ts = { 0, pause_us * 1000L };
+			struct timespec ts = {0, pause_us * 1000L};
 
 			nanosleep(&ts, NULL);
 		}

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 		HIGH = (int)(rl.rlim_max > 1u << 20 ? 1u << 20 : rl.rlim_max) - 1;
 	if (rl.rlim_max <= (rlim_t)HIGH) {
 		/* Raising the hard limit needs CAP_SYS_RESOURCE; the test says so when it cannot. */
-		struct rlimit up = { (rlim_t)HIGH + 64, (rlim_t)HIGH + 64 };
+		struct rlimit up = {(rlim_t)HIGH + 64, (rlim_t)HIGH + 64};
 
 		if (setrlimit(RLIMIT_NOFILE, &up)) {
 			tl_say("skip the hard limit %lu <= %d cannot be raised: %s",

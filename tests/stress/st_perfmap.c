@@ -17,10 +17,7 @@ static int lfd, port, leaked = -1;
 static char map[64];
 
 void serve_leak(void);
-void serve_leak(void)
-{
-	leaked = tl_accepted_at_eof(lfd, port);
-}
+void serve_leak(void) { leaked = tl_accepted_at_eof(lfd, port); }
 
 /* sub $8,%rsp; call *%rdi; add $8,%rsp; ret: a frame whose return address is in no module */
 static const unsigned char stub_code[] = {0x48, 0x83, 0xec, 0x08, 0xff, 0xd7,
@@ -77,8 +74,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return TL_EXIT_SETUP;
 	lfd = tl_listen(&port, 0);
-	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-		   -1, 0);
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		   0);
 	if (mem == MAP_FAILED)
 		return TL_EXIT_SETUP;
 	memcpy(mem, stub_code, sizeof(stub_code));
@@ -98,7 +95,8 @@ int main(int argc, char **argv)
 		close(a);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if ((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000 > max_us)
-			max_us = (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+			max_us = (t1.tv_sec - t0.tv_sec) * 1000000 +
+				 (t1.tv_nsec - t0.tv_nsec) / 1000;
 		close(d);
 		close(c);
 		if (!done && n % 16 == 0 && tl_leak_records(argv[1]) > 0)

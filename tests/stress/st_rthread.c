@@ -83,10 +83,7 @@ static int wait_watchdog(void)
 /* A tracked connection whose peer has closed, read to EOF: the accepted side. */
 void leak_eof(int *out);
 
-void leak_eof(int *out)
-{
-	*out = tl_accepted_at_eof(lfd, port);
-}
+void leak_eof(int *out) { *out = tl_accepted_at_eof(lfd, port); }
 
 static void *reader(void *arg)
 {
@@ -107,7 +104,7 @@ static void check_creds(const char *dir, void *ctx)
 
 	snprintf(path, sizeof path, "%s/status", dir);
 	if (!(f = fopen(path, "r")))
-		return;   /* a task that just exited */
+		return; /* a task that just exited */
 	while (fgets(line, sizeof line, f)) {
 		sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]);
 		sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2], &g[3]);

@@ -52,10 +52,7 @@ static int pair_on(int l, int lport, int *server_side)
 	return c;
 }
 
-static int pair(int *server_side)
-{
-	return pair_on(lfd, port, server_side);
-}
+static int pair(int *server_side) { return pair_on(lfd, port, server_side); }
 
 static void *io_thread(void *arg)
 {
@@ -100,7 +97,7 @@ static void *signaller(void *arg)
 	pthread_t *t = arg;
 
 	for (unsigned long i = 0; atomic_load(&running); i++) {
-		struct timespec ts = { 0, 20000 };
+		struct timespec ts = {0, 20000};
 
 		pthread_kill(t[i % 2], (i / 2) % 2 ? SIGUSR2 : SIGUSR1);
 		/* A pause lets each signal land before the next: pending signals coalesce. */
@@ -115,7 +112,7 @@ int main(int argc, char **argv)
 
 	min_signals = (unsigned long)tl_arg(argc, argv, 2, 20000);
 	deadline = tl_now_ms() + 30000;
-	struct sigaction sa = { .sa_handler = handler };
+	struct sigaction sa = {.sa_handler = handler};
 	pthread_t io[2], sg;
 	int x, ea;
 
@@ -124,7 +121,7 @@ int main(int argc, char **argv)
 	efd = pair(&ea);
 	if (hfd < 0 || efd < 0)
 		tl_die("pair");
-	close(ea);   /* efd's peer is gone: efd reads EOF */
+	close(ea); /* efd's peer is gone: efd reads EOF */
 	fcntl(hfd, F_SETFL, O_NONBLOCK);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
@@ -144,8 +141,8 @@ int main(int argc, char **argv)
 	pthread_barrier_wait(&signals_done);
 	pthread_join(io[0], NULL);
 	pthread_join(io[1], NULL);
-	tl_say("done %lu %lu %lu %lu", atomic_load(&total_rounds), atomic_load(&nsig), atomic_load(&herr),
-	       atomic_load(&ioerr));
+	tl_say("done %lu %lu %lu %lu", atomic_load(&total_rounds), atomic_load(&nsig),
+	       atomic_load(&herr), atomic_load(&ioerr));
 	close(hfd);
 	close(x);
 	close(efd);

@@ -15,15 +15,12 @@
 #define SELF "/opt/sockleak/lib/libsockleak.so"
 #define LOG "/tmp/sockleak-run.x/log"
 
-static const char *why(char **envp)
-{
-	return sl_execenv_why(envp, SELF, LOG, 0);
-}
+static const char *why(char **envp) { return sl_execenv_why(envp, SELF, LOG, 0); }
 
 static void test_cleared(void **state)
 {
-	char *none[] = { NULL };
-	char *path_only[] = { "PATH=/bin", NULL };
+	char *none[] = {NULL};
+	char *path_only[] = {"PATH=/bin", NULL};
 
 	(void)state;
 	assert_string_equal(why(none), "environment cleared");
@@ -33,18 +30,17 @@ static void test_cleared(void **state)
 
 static void test_kept(void **state)
 {
-	char *same[] = { "LD_PRELOAD=" SELF, "SOCKLEAK_OPTIONS=grace_ms=1:log_path=" LOG, NULL };
+	char *same[] = {"LD_PRELOAD=" SELF, "SOCKLEAK_OPTIONS=grace_ms=1:log_path=" LOG, NULL};
 	/* other libraries around it, spaces as separators, the sanitizer runtime first */
-	char *mixed[] = { "SOCKLEAK_OPTIONS=log_path=" LOG ":scan_ms=5",
-			  "LD_PRELOAD=/usr/lib/libasan.so.8 " SELF ":/usr/lib/libjemalloc.so.2",
-			  NULL };
+	char *mixed[] = {"SOCKLEAK_OPTIONS=log_path=" LOG ":scan_ms=5",
+			 "LD_PRELOAD=/usr/lib/libasan.so.8 " SELF ":/usr/lib/libjemalloc.so.2",
+			 NULL};
 	/* found by name in the loader's search path, or another copy of libsockleak */
-	char *by_name[] = { "LD_PRELOAD=libsockleak.so", "SOCKLEAK_OPTIONS=log_path=" LOG, NULL };
-	char *copy[] = { "LD_PRELOAD=/build/libsockleak.so", "SOCKLEAK_OPTIONS=log_path=" LOG,
-			 NULL };
+	char *by_name[] = {"LD_PRELOAD=libsockleak.so", "SOCKLEAK_OPTIONS=log_path=" LOG, NULL};
+	char *copy[] = {"LD_PRELOAD=/build/libsockleak.so", "SOCKLEAK_OPTIONS=log_path=" LOG, NULL};
 	/* the last log_path wins, as in the library */
-	char *last[] = { "LD_PRELOAD=" SELF,
-			 "SOCKLEAK_OPTIONS=log_path=/elsewhere/log:log_path=" LOG, NULL };
+	char *last[] = {"LD_PRELOAD=" SELF,
+			"SOCKLEAK_OPTIONS=log_path=/elsewhere/log:log_path=" LOG, NULL};
 
 	(void)state;
 	assert_null(why(same));
@@ -56,14 +52,14 @@ static void test_kept(void **state)
 
 static void test_preload_lost(void **state)
 {
-	char *removed[] = { "SOCKLEAK_OPTIONS=log_path=" LOG, NULL };
-	char *replaced[] = { "LD_PRELOAD=/usr/lib/libjemalloc.so.2", "SOCKLEAK_OPTIONS=log_path=" LOG,
-			     NULL };
-	char *empty[] = { "LD_PRELOAD=", "SOCKLEAK_OPTIONS=log_path=" LOG, NULL };
+	char *removed[] = {"SOCKLEAK_OPTIONS=log_path=" LOG, NULL};
+	char *replaced[] = {"LD_PRELOAD=/usr/lib/libjemalloc.so.2",
+			    "SOCKLEAK_OPTIONS=log_path=" LOG, NULL};
+	char *empty[] = {"LD_PRELOAD=", "SOCKLEAK_OPTIONS=log_path=" LOG, NULL};
 	/* a name that only contains ours is not ours */
-	char *lookalike[] = { "LD_PRELOAD=/opt/notlibsockleak.so", "SOCKLEAK_OPTIONS=log_path=" LOG,
-			      NULL };
-	char *prefix_var[] = { "LD_PRELOADX=" SELF, "SOCKLEAK_OPTIONS=log_path=" LOG, NULL };
+	char *lookalike[] = {"LD_PRELOAD=/opt/notlibsockleak.so", "SOCKLEAK_OPTIONS=log_path=" LOG,
+			     NULL};
+	char *prefix_var[] = {"LD_PRELOADX=" SELF, "SOCKLEAK_OPTIONS=log_path=" LOG, NULL};
 
 	(void)state;
 	assert_string_equal(why(removed), "LD_PRELOAD removed");
@@ -75,9 +71,9 @@ static void test_preload_lost(void **state)
 
 static void test_options_lost(void **state)
 {
-	char *removed[] = { "LD_PRELOAD=" SELF, NULL };
-	char *changed[] = { "LD_PRELOAD=" SELF, "SOCKLEAK_OPTIONS=log_path=/elsewhere/log", NULL };
-	char *no_path[] = { "LD_PRELOAD=" SELF, "SOCKLEAK_OPTIONS=grace_ms=5", NULL };
+	char *removed[] = {"LD_PRELOAD=" SELF, NULL};
+	char *changed[] = {"LD_PRELOAD=" SELF, "SOCKLEAK_OPTIONS=log_path=/elsewhere/log", NULL};
+	char *no_path[] = {"LD_PRELOAD=" SELF, "SOCKLEAK_OPTIONS=grace_ms=5", NULL};
 
 	(void)state;
 	assert_string_equal(why(removed), "SOCKLEAK_OPTIONS removed");
@@ -90,10 +86,10 @@ static void test_options_lost(void **state)
 /* Loaded from /etc/ld.so.preload: LD_PRELOAD does not matter, where the records go does. */
 static void test_global_preload(void **state)
 {
-	char *none[] = { NULL };
-	char *kept[] = { "SOCKLEAK_OPTIONS=log_path=" LOG, NULL };
-	char *replaced[] = { "LD_PRELOAD=/usr/lib/libjemalloc.so.2", "SOCKLEAK_OPTIONS=log_path=" LOG,
-			     NULL };
+	char *none[] = {NULL};
+	char *kept[] = {"SOCKLEAK_OPTIONS=log_path=" LOG, NULL};
+	char *replaced[] = {"LD_PRELOAD=/usr/lib/libjemalloc.so.2",
+			    "SOCKLEAK_OPTIONS=log_path=" LOG, NULL};
 
 	(void)state;
 	assert_null(sl_execenv_why(kept, SELF, LOG, 1));
@@ -124,12 +120,9 @@ static void test_target(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cleared),
-		cmocka_unit_test(test_kept),
-		cmocka_unit_test(test_preload_lost),
-		cmocka_unit_test(test_options_lost),
-		cmocka_unit_test(test_global_preload),
-		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_cleared),        cmocka_unit_test(test_kept),
+		cmocka_unit_test(test_preload_lost),   cmocka_unit_test(test_options_lost),
+		cmocka_unit_test(test_global_preload), cmocka_unit_test(test_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,8 +78,15 @@ static void test_fd_set_lookup_clear(void **state)
 
 static void test_fd_high_numbers(void **state)
 {
-	static const int fds[] = {0, 4095, 4096, 65535, 65536, 70000, 1 << 20,
-				  (int)(SL_FD_LIMIT - SL_FD_CHUNK), (int)(SL_FD_LIMIT - 1)};
+	static const int fds[] = {0,
+				  4095,
+				  4096,
+				  65535,
+				  65536,
+				  70000,
+				  1 << 20,
+				  (int)(SL_FD_LIMIT - SL_FD_CHUNK),
+				  (int)(SL_FD_LIMIT - 1)};
 	struct sl_sock *s = sl_sock_new(7);
 
 	(void)state;
@@ -170,7 +177,7 @@ static void test_inode_map_backward_shift(void **state)
 	static uint64_t keys[NKEYS];
 	static struct sl_sock *socks[NKEYS];
 	static char live[NKEYS];
-	const size_t mask = 16383;   /* the table size once NKEYS are in */
+	const size_t mask = 16383; /* the table size once NKEYS are in */
 	size_t nlive = 0;
 
 	(void)state;
@@ -231,7 +238,7 @@ static void test_new_on_existing_inode_evicts_stale(void **state)
 
 	(void)state;
 	old = sock_on(42, 7);
-	assert_int_equal(sl_fd_set(9, old), 0);     /* a dup we saw */
+	assert_int_equal(sl_fd_set(9, old), 0); /* a dup we saw */
 	old->nfds = 2;
 	assert_int_equal(sl_fd_set(70001, old), 0); /* and one in a far chunk */
 	old->nfds = 3;
@@ -339,7 +346,7 @@ static void test_add_shared_dedups_keeps_newest(void **state)
 	assert_int_equal(s->shared[1], 400);
 	assert_int_equal(s->shared[2], 500);
 	assert_int_equal(s->shared[3], 600);
-	sl_sock_add_shared(s, 400);   /* known: no change */
+	sl_sock_add_shared(s, 400); /* known: no change */
 	assert_int_equal(s->nshared, SL_SHARED_MAX);
 	assert_int_equal(s->shared[0], 300);
 	assert_int_equal(s->shared[3], 600);
@@ -354,7 +361,7 @@ static int ptr_cmp(const void *a, const void *b)
 
 static void test_slab_reuse_after_free(void **state)
 {
-	enum { N = 2500 };   /* more than two slabs */
+	enum { N = 2500 }; /* more than two slabs */
 	static struct sl_sock *first[N];
 	static uintptr_t seen[N];
 	struct sl_sock *s, *t;
@@ -364,7 +371,7 @@ static void test_slab_reuse_after_free(void **state)
 	s = sl_sock_new(1);
 	sl_sock_free(s);
 	t = sl_sock_new(2);
-	assert_ptr_equal(t, s);   /* the freed record is the first reused */
+	assert_ptr_equal(t, s); /* the freed record is the first reused */
 	assert_int_equal(t->inode, 2);
 	assert_null(sl_sock_by_inode(1));
 	sl_sock_free(t);
@@ -446,11 +453,11 @@ static void test_mem_alloc_classes(void **state)
 	assert_ptr_not_equal(a, b);
 	memset(b, 0xee, 24);
 	sl_mem_free(b, 24);
-	c = sl_mem_alloc(32);   /* same class: the freed block, zeroed */
+	c = sl_mem_alloc(32); /* same class: the freed block, zeroed */
 	assert_ptr_equal(c, b);
 	for (int i = 0; i < 32; i++)
 		assert_int_equal(c[i], 0);
-	big = sl_mem_alloc(1 << 20);   /* own mapping */
+	big = sl_mem_alloc(1 << 20); /* own mapping */
 	assert_non_null(big);
 	memset(big, 1, 1 << 20);
 	sl_mem_free(big, 1 << 20);

@@ -33,7 +33,7 @@ static void test_escape_plain_ascii_unchanged(void **state)
 	(void)state;
 	assert_string_equal(ESC("hello /world/ 0123 ~"), "hello /world/ 0123 ~");
 	assert_string_equal(ESC(""), "");
-	assert_string_equal(ESC("\x7f"), "\x7f");   /* DEL is legal raw in JSON */
+	assert_string_equal(ESC("\x7f"), "\x7f"); /* DEL is legal raw in JSON */
 }
 
 static void test_escape_quote_and_backslash(void **state)
@@ -84,7 +84,7 @@ static void test_escape_invalid_utf8_bytes(void **state)
 static void test_escape_overlongs_rejected(void **state)
 {
 	(void)state;
-	assert_string_equal(ESC("\xc0\xaf"), "\\u00c0\\u00af");          /* '/' in 2 bytes */
+	assert_string_equal(ESC("\xc0\xaf"), "\\u00c0\\u00af"); /* '/' in 2 bytes */
 	assert_string_equal(ESC("\xc1\xbf"), "\\u00c1\\u00bf");
 	assert_string_equal(ESC("\xe0\x80\xaf"), "\\u00e0\\u0080\\u00af"); /* '/' in 3 */
 	assert_string_equal(ESC("\xe0\x9f\xbf"), "\\u00e0\\u009f\\u00bf"); /* U+07FF in 3 */
@@ -95,9 +95,9 @@ static void test_escape_overlongs_rejected(void **state)
 static void test_escape_surrogates_and_past_max_rejected(void **state)
 {
 	(void)state;
-	assert_string_equal(ESC("\xed\xa0\x80"), "\\u00ed\\u00a0\\u0080");  /* U+D800 */
-	assert_string_equal(ESC("\xed\xbf\xbf"), "\\u00ed\\u00bf\\u00bf");  /* U+DFFF */
-	assert_string_equal(ESC("\xed\x9f\xbf"), "\xed\x9f\xbf");           /* U+D7FF is fine */
+	assert_string_equal(ESC("\xed\xa0\x80"), "\\u00ed\\u00a0\\u0080"); /* U+D800 */
+	assert_string_equal(ESC("\xed\xbf\xbf"), "\\u00ed\\u00bf\\u00bf"); /* U+DFFF */
+	assert_string_equal(ESC("\xed\x9f\xbf"), "\xed\x9f\xbf");          /* U+D7FF is fine */
 	assert_string_equal(ESC("\xf4\x90\x80\x80"), "\\u00f4\\u0090\\u0080\\u0080"); /* >10FFFF */
 	assert_string_equal(ESC("\xf5\x80\x80\x80"), "\\u00f5\\u0080\\u0080\\u0080");
 }
@@ -142,7 +142,8 @@ static void test_escape_every_byte_pair_is_valid_json(void **state)
 				n = sl_json_escape(q + 1, sizeof(q) - 2, in, len);
 				q[n + 1] = '"';
 				if (!jc_valid(q, n + 2))
-					fail_msg("escape of %02x %02x (len %zu) is not valid JSON", a, b, len);
+					fail_msg("escape of %02x %02x (len %zu) is not valid JSON",
+						 a, b, len);
 			}
 		}
 }
@@ -203,9 +204,10 @@ static size_t build(char *buf, size_t cap)
 	return sl_jsonline_finish(&j);
 }
 
-#define RECORD "{\"v\":1,\"event\":\"leak\",\"fds\":[3,4],\"o\":{},\"e\":[],\"frames\":[{\"ip\":" \
-	       "\"0x1a2b\",\"symbol\":null},{\"t\":true,\"f\":false}],\"n\":null,\"raw\":" \
-	       "{\"a\":[1]},\"cut\":\"abc\"}\n"
+#define RECORD \
+	"{\"v\":1,\"event\":\"leak\",\"fds\":[3,4],\"o\":{},\"e\":[],\"frames\":[{\"ip\":" \
+	"\"0x1a2b\",\"symbol\":null},{\"t\":true,\"f\":false}],\"n\":null,\"raw\":" \
+	"{\"a\":[1]},\"cut\":\"abc\"}\n"
 
 /* The exit summary's names (preload/stack.c): shown as the tools show them (tools/escape.c). */
 static void test_term_escape(void **state)
@@ -215,7 +217,11 @@ static void test_term_escape(void **state)
 	(void)state;
 	assert_int_equal(sl_term_escape(out, sizeof(out), "a\x1b[2J\n\r\t\x07\x7f"), 22);
 	assert_string_equal(out, "a\\x1b[2J\\n\\r\\t\\x07\\x7f");
-	sl_term_escape(out, sizeof(out), "\xe2\x80\xae" "evil\xc2\x9b" "\xff" "caf\xc3\xa9 \xe2\x82\xac");
+	sl_term_escape(out, sizeof(out),
+		       "\xe2\x80\xae"
+		       "evil\xc2\x9b"
+		       "\xff"
+		       "caf\xc3\xa9 \xe2\x82\xac");
 	assert_string_equal(out, "\\u202eevil\\u009b\\xffcaf\xc3\xa9 \xe2\x82\xac");
 	sl_term_escape(out, sizeof(out), NULL);
 	assert_string_equal(out, "");
@@ -297,8 +303,9 @@ static void test_id_null_for_zero_else_16_hex(void **state)
 	sl_jsonline_id(&j, "d", UINT64_MAX);
 	sl_jsonline_obj_end(&j);
 	assert_true(sl_jsonline_finish(&j) > 0);
-	assert_string_equal(buf, "{\"a\":null,\"b\":\"0000000000000001\",\"c\":\"9c1f03a2b44e7d10\","
-				 "\"d\":\"ffffffffffffffff\"}\n");
+	assert_string_equal(buf,
+			    "{\"a\":null,\"b\":\"0000000000000001\",\"c\":\"9c1f03a2b44e7d10\","
+			    "\"d\":\"ffffffffffffffff\"}\n");
 }
 
 static void test_numbers_extremes(void **state)
@@ -340,7 +347,7 @@ static void test_fmt_helpers(void **state)
 	n = sl_fmt_hex(out, 0xab, 4);
 	assert_int_equal(n, 4);
 	assert_memory_equal(out, "00ab", 4);
-	n = sl_fmt_hex(out, 5, 40);   /* width is capped at 16 digits */
+	n = sl_fmt_hex(out, 5, 40); /* width is capped at 16 digits */
 	assert_int_equal(n, 16);
 	assert_memory_equal(out, "0000000000000005", 16);
 }

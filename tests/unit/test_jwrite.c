@@ -26,13 +26,27 @@ static const char *text(struct sl_jsondoc *w)
 
 static void reals_are_jansson_s(void **state)
 {
-	static const double fixed[] = { 0, -0.0, 1, -4.2, 1.5, 0.1, 1e20, 1e-5, 7e22, 2.5e16,
-					3.14159e-300, 1e300, 12.345678901234567, 702.28558900021017 };
+	static const double fixed[] = {0,
+				       -0.0,
+				       1,
+				       -4.2,
+				       1.5,
+				       0.1,
+				       1e20,
+				       1e-5,
+				       7e22,
+				       2.5e16,
+				       3.14159e-300,
+				       1e300,
+				       12.345678901234567,
+				       702.28558900021017};
 	unsigned seed = 12;
 	(void)state;
 	for (int i = 0; i < 5000; i++) {
-		double x = i < (int)(sizeof fixed / sizeof *fixed) ? fixed[i] :
-			   (double)rand_r(&seed) / (rand_r(&seed) | 1) * (i % 3 ? 1e-3 : 1e9);
+		double x = i < (int)(sizeof fixed / sizeof *fixed)
+				   ? fixed[i]
+				   : (double)rand_r(&seed) / (rand_r(&seed) | 1) *
+					     (i % 3 ? 1e-3 : 1e9);
 		json_t *j = json_real(x);
 		char *want = json_dumps(j, JSON_ENCODE_ANY);
 		struct sl_jsondoc w;
@@ -61,8 +75,15 @@ static void a_real_json_cannot_say_is_null(void **state)
 
 /* The strings a log or a process can hand the tools */
 static const char *const hostile[] = {
-	"plain", "", "quo\"te back\\slash", "\x01\x1f\b\f\n\r\t ctl", "caf\xc3\xa9 \xe2\x82\xac",
-	"\xf0\x9f\x98\x80 astral", "bad \xff\xfe byte", "cut \xe2\x82", "\xed\xa0\x80 surrogate",
+	"plain",
+	"",
+	"quo\"te back\\slash",
+	"\x01\x1f\b\f\n\r\t ctl",
+	"caf\xc3\xa9 \xe2\x82\xac",
+	"\xf0\x9f\x98\x80 astral",
+	"bad \xff\xfe byte",
+	"cut \xe2\x82",
+	"\xed\xa0\x80 surrogate",
 	"</script><!--",
 };
 
@@ -111,7 +132,7 @@ static void documents_are_jansson_s(void **state)
 		json_object_set_new(root, "real", json_real(179.00201500020921));
 		sl_jsondoc_close(&w, '}');
 		want = json_dumps(root, JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER |
-					(indent ? JSON_INDENT(indent) : JSON_COMPACT));
+						(indent ? JSON_INDENT(indent) : JSON_COMPACT));
 		assert_non_null(want);
 		assert_string_equal(text(&w), want);
 		free(want);

@@ -16,7 +16,7 @@
 #include "textfile.h"
 
 #define NAME(id, name, rule, title) name,
-static const char *const kinds[] = { SL_LEAK_KINDS(NAME) };
+static const char *const kinds[] = {SL_LEAK_KINDS(NAME)};
 #undef NAME
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 

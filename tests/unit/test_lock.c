@@ -16,7 +16,7 @@
 #define ROUNDS 200000
 
 static sl_mutex mu = SL_MUTEX_INIT;
-static unsigned long counter;   /* plain: only ever changed under mu */
+static unsigned long counter; /* plain: only ever changed under mu */
 
 static void *bump(void *arg)
 {
@@ -89,7 +89,7 @@ static void test_reset(void **state)
 {
 	(void)state;
 	sl_mutex_lock(&mu);
-	sl_mutex_reset(&mu);   /* a fork child's view: nobody else can hold it */
+	sl_mutex_reset(&mu); /* a fork child's view: nobody else can hold it */
 	sl_mutex_lock(&mu);
 	sl_mutex_unlock(&mu);
 	assert_int_equal(mu.v, 0);

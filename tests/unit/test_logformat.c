@@ -87,7 +87,8 @@ static char *event_section(const char *md, const char *name)
 
 static void test_events_and_fields_documented(void **state)
 {
-	char *md = tf_read("docs/log-format.md"), *common = section(md, "## Fields in every record");
+	char *md = tf_read("docs/log-format.md"),
+	     *common = section(md, "## Fields in every record");
 	int bad = 0;
 
 	(void)state;
@@ -134,8 +135,9 @@ static void test_events_and_fields_documented(void **state)
 				}
 			}
 			if (!ok) {
-				print_error("docs/log-format.md: field %s of %s is not documented\n",
-					    fields[f].key, objs[o].name);
+				print_error(
+					"docs/log-format.md: field %s of %s is not documented\n",
+					fields[f].key, objs[o].name);
 				bad++;
 			}
 		}
@@ -144,7 +146,8 @@ static void test_events_and_fields_documented(void **state)
 	free(common);
 	free(md);
 	if (bad)
-		fail_msg("%d events or fields of preload/logformat.h lack their documentation", bad);
+		fail_msg("%d events or fields of preload/logformat.h lack their documentation",
+			 bad);
 }
 
 static int known_event(const char *name, size_t n)
@@ -178,7 +181,8 @@ static void test_documented_is_written(void **state)
 
 		if (o < 0) {
 			print_error("docs/log-format.md: documents event %.*s, which is not in "
-				    "preload/logformat.h\n", (int)(q - name), name);
+				    "preload/logformat.h\n",
+				    (int)(q - name), name);
 			bad++;
 			continue;
 		}
@@ -189,8 +193,8 @@ static void test_documented_is_written(void **state)
 
 			if (strncmp(cell, "| `", 3) || !(cend = strchr(cell + 2, '|')))
 				continue;
-			for (const char *k = strchr(cell, '`'), *ke; k && k < cend &&
-			     (ke = strchr(k + 1, '`')); k = strchr(ke + 1, '`')) {
+			for (const char *k = strchr(cell, '`'), *ke;
+			     k && k < cend && (ke = strchr(k + 1, '`')); k = strchr(ke + 1, '`')) {
 				if (!field_of(k + 1, (size_t)(ke - k - 1), 1u << o)) {
 					print_error("docs/log-format.md: %s row names field %.*s, "
 						    "which preload/logformat.h does not give it\n",
@@ -219,7 +223,8 @@ static void objects_text(char *out, size_t cap, unsigned mask)
 	}
 	for (size_t o = 0; o < N(objs); o++)
 		if (mask & (1u << o))
-			n += (size_t)snprintf(out + n, cap - n, "%s`%s`", n ? ", " : "", objs[o].name);
+			n += (size_t)snprintf(out + n, cap - n, "%s`%s`", n ? ", " : "",
+					      objs[o].name);
 	if (!n)
 		snprintf(out, cap, "-");
 }
@@ -237,8 +242,9 @@ static void field_row(char *out, size_t cap, const struct field *f)
 
 	for (size_t i = 0; i < N(tn); i++)
 		if (f->types & tn[i].bit)
-			n += (size_t)snprintf(types + n, sizeof(types) - n, "%s%s%s%s", n ? " or " : "",
-					      tn[i].name, tn[i].bit == SL_JT_ARR && f->elem[0] ? " of " : "",
+			n += (size_t)snprintf(types + n, sizeof(types) - n, "%s%s%s%s",
+					      n ? " or " : "", tn[i].name,
+					      tn[i].bit == SL_JT_ARR && f->elem[0] ? " of " : "",
 					      tn[i].bit == SL_JT_ARR ? f->elem : "");
 	objects_text(req, sizeof(req), f->req);
 	objects_text(opt, sizeof(opt), f->opt);
@@ -262,7 +268,8 @@ static void test_all_fields_table(void **state)
 	for (const char *l = strstr(sec, "\n| `"); l; l = strstr(l + 1, "\n| `"))
 		rows++;
 	if (rows != (int)N(fields)) {
-		print_error("docs/log-format.md, All fields: %d rows for %zu fields\n", rows, N(fields));
+		print_error("docs/log-format.md, All fields: %d rows for %zu fields\n", rows,
+			    N(fields));
 		bad++;
 	}
 	free(sec);

@@ -131,7 +131,8 @@ static void test_scan_with_values(void **state)
 	assert_int_equal(o.scan_with, SL_SCAN_EPOLL);
 	/* Exact names only: no prefix, no case folding, no number. */
 	assert_int_equal(parse(&o, &e, "scan_with=epol"), 1);
-	assert_non_null(strstr(e.msg[0], "'scan_with': 'epol' is not epoll, sock_diag or tcp_info"));
+	assert_non_null(
+		strstr(e.msg[0], "'scan_with': 'epol' is not epoll, sock_diag or tcp_info"));
 	assert_int_equal(parse(&o, &e, "scan_with=EPOLL"), 1);
 	assert_int_equal(parse(&o, &e, "scan_with=1"), 1);
 	assert_int_equal(parse(&o, &e, "scan_with="), 1);
@@ -219,8 +220,8 @@ static void test_unknown_key_named_once_and_ignored(void **state)
 static void test_non_number_rejected(void **state)
 {
 	static const char *const bad[] = {
-		"grace_ms=abc", "grace_ms=12a", "grace_ms=-1", "grace_ms=+5", "grace_ms= 5",
-		"grace_ms=5 ", "grace_ms=0x10", "grace_ms=1.5", "enforce=yes", "enforce=true",
+		"grace_ms=abc", "grace_ms=12a",  "grace_ms=-1",  "grace_ms=+5", "grace_ms= 5",
+		"grace_ms=5 ",  "grace_ms=0x10", "grace_ms=1.5", "enforce=yes", "enforce=true",
 	};
 	struct sl_opts o;
 	struct errs e;
@@ -248,7 +249,7 @@ static void test_overflow_rejected(void **state)
 	assert_int_equal(parse(&o, &e, "grace_ms=99999999999"), 1);
 	assert_non_null(strstr(e.msg[0], "grace_ms"));
 	assert_int_equal(parse(&o, &e, "grace_ms=4294967296"), 1);
-	assert_int_equal(parse(&o, &e, "exitcode=4294967319"), 1);   /* 2^32 + 23 */
+	assert_int_equal(parse(&o, &e, "exitcode=4294967319"), 1); /* 2^32 + 23 */
 	assert_int_equal(parse(&o, &e, "grace_ms=184467440737095516160"), 1);
 	assert_defaults(&o);
 }
@@ -256,10 +257,20 @@ static void test_overflow_rejected(void **state)
 static void test_out_of_range_rejected(void **state)
 {
 	static const char *const bad[] = {
-		"grace_ms=86400001", "scan_ms=9", "scan_ms=3600001", "stack_depth=0",
-		"stack_depth=65", "exitcode=256", "enforce=2", "report_at_exit=2", "help=7",
-		"summary=10", "idle_ms=2000000001", "keepalive_idle_s=32768",
-		"keepalive_intvl_s=32768", "keepalive_cnt=128",
+		"grace_ms=86400001",
+		"scan_ms=9",
+		"scan_ms=3600001",
+		"stack_depth=0",
+		"stack_depth=65",
+		"exitcode=256",
+		"enforce=2",
+		"report_at_exit=2",
+		"help=7",
+		"summary=10",
+		"idle_ms=2000000001",
+		"keepalive_idle_s=32768",
+		"keepalive_intvl_s=32768",
+		"keepalive_cnt=128",
 	};
 	struct sl_opts o;
 	struct errs e;
@@ -294,7 +305,7 @@ static void test_missing_equals_rejected(void **state)
 	assert_non_null(strstr(e.msg[0], "enforce"));
 	assert_int_equal(o.grace_ms, 7);
 	assert_int_equal(o.enforce, 0);
-	assert_int_equal(parse(&o, &e, "=5"), 1);   /* empty key */
+	assert_int_equal(parse(&o, &e, "=5"), 1); /* empty key */
 	assert_defaults(&o);
 }
 
@@ -386,12 +397,15 @@ static void test_json_defaults(void **state)
 	/* Each member exactly once, with its default; the set grows with new options, so the
 	 * members are checked one by one rather than as one fixed string. */
 	static const char *const members[] = {
-		"\"grace_ms\":30000", "\"scan_ms\":1000", "\"stack_depth\":16",
-		"\"report_at_exit\":1", "\"summary\":1", "\"enforce\":0",
-		"\"idle_ms\":0", "\"keepalive_idle_s\":0", "\"keepalive_intvl_s\":0",
-		"\"keepalive_cnt\":0", "\"raw_thread\":1", "\"scan_with\":\"epoll\"",
-		"\"log_path\":\"stderr\"", "\"exitcode\":23", "\"fail_on_late\":0", "\"python\":1",
-		"\"suppressions\":\"\"", "\"help\":0",
+		"\"grace_ms\":30000",      "\"scan_ms\":1000",
+		"\"stack_depth\":16",      "\"report_at_exit\":1",
+		"\"summary\":1",           "\"enforce\":0",
+		"\"idle_ms\":0",           "\"keepalive_idle_s\":0",
+		"\"keepalive_intvl_s\":0", "\"keepalive_cnt\":0",
+		"\"raw_thread\":1",        "\"scan_with\":\"epoll\"",
+		"\"log_path\":\"stderr\"", "\"exitcode\":23",
+		"\"fail_on_late\":0",      "\"python\":1",
+		"\"suppressions\":\"\"",   "\"help\":0",
 	};
 	struct sl_opts o;
 	char buf[2048], m[64];
@@ -462,9 +476,10 @@ static void test_json_small_buffer(void **state)
 
 static void test_help_lists_every_key(void **state)
 {
-	static const char *const keys[] = {"grace_ms", "scan_ms", "stack_depth", "report_at_exit",
-					   "summary", "enforce", "exitcode", "help", "log_path",
-					   "suppressions", "idle_ms", "keepalive_idle_s",
+	static const char *const keys[] = {"grace_ms",          "scan_ms",      "stack_depth",
+					   "report_at_exit",    "summary",      "enforce",
+					   "exitcode",          "help",         "log_path",
+					   "suppressions",      "idle_ms",      "keepalive_idle_s",
 					   "keepalive_intvl_s", "keepalive_cnt"};
 	const char *h = sl_opts_help();
 
@@ -540,9 +555,9 @@ static void test_secure_paths(void **state)
 	assert_string_equal(o.suppressions, "");
 	assert_false(sl_opts_given(&o, log_path));
 	assert_int_equal(o.grace_ms, 5);
-	static const char *const kept[] = { "log_path=/var/log/sl", "log_path=stderr",
-					    "log_path=syslog", "log_path=syslog:/run/l",
-					    "suppressions=/etc/sl.supp" };
+	static const char *const kept[] = {"log_path=/var/log/sl", "log_path=stderr",
+					   "log_path=syslog", "log_path=syslog:/run/l",
+					   "suppressions=/etc/sl.supp"};
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
 		struct sl_opts before;
 

@@ -18,17 +18,17 @@
 struct row {
 	const char *name, *type;
 	unsigned long min, max;
-	const char *const *names;       /* enum: its values */
+	const char *const *names; /* enum: its values */
 };
 
 #define ENUM_NAME(c, name) name,
 #define NAMES_bool(n) NULL
 #define NAMES_uint(n) NULL
-#define NAMES_enum(n) ((const char *const[]){ SL_OPT_VALUES_##n(ENUM_NAME) NULL })
+#define NAMES_enum(n) ((const char *const[]){SL_OPT_VALUES_##n(ENUM_NAME) NULL})
 #define NAMES_path(n) NULL
 #define NAMES_sink(n) NULL
 static const struct row rows[] = {
-#define SL_OPT(type, name, def, min, max, help) { #name, #type, min, max, NAMES_##type(name) },
+#define SL_OPT(type, name, def, min, max, help) {#name, #type, min, max, NAMES_##type(name)},
 #include "../../preload/options.inc"
 #undef SL_OPT
 };
@@ -48,7 +48,9 @@ static void range_text(const struct row *r, int man, char *buf, size_t cap)
 	else if (r->names)
 		for (unsigned long i = r->min; i <= r->max; i++)
 			len += (size_t)snprintf(buf + len, cap - len, man ? "%s%s" : "%s`%s`",
-						i == r->min ? "" : man && i == r->max ? " or " : ", ",
+						i == r->min          ? ""
+						: man && i == r->max ? " or "
+								     : ", ",
 						r->names[i]);
 }
 
@@ -134,7 +136,7 @@ static int md_row(const char *md, const char *key, char *def, char *range, size_
 	p += strlen(head);
 	q = strstr(p, " | ");
 	n = (size_t)(q - p);
-	if (p[0] == '(')        /* "(none)": an empty path */
+	if (p[0] == '(') /* "(none)": an empty path */
 		n = 0;
 	else if (strstr(p, " (") && strstr(p, " (") < q)
 		n = (size_t)(strstr(p, " (") - p);
@@ -190,13 +192,14 @@ static void test_every_option_documented(void **state)
 			bad++;
 		} else {
 			if (strcmp(mdef, def)) {
-				print_error("%s: docs/options.md says default '%s', the table '%s'\n",
-					    k, mdef, def);
+				print_error(
+					"%s: docs/options.md says default '%s', the table '%s'\n",
+					k, mdef, def);
 				bad++;
 			}
 			if (want[0] && strcmp(range, want)) {
-				print_error("%s: docs/options.md says range '%s', the table '%s'\n", k,
-					    range, want);
+				print_error("%s: docs/options.md says range '%s', the table '%s'\n",
+					    k, range, want);
 				bad++;
 			}
 			range_holds(k, range);
@@ -210,7 +213,8 @@ static void test_every_option_documented(void **state)
 		d = strstr(line, "(default ") + 9;
 		dn = def[0] ? def : "none";
 		if (strncmp(d, dn, strlen(dn)) || !strchr(":,)", d[strlen(dn)])) {
-			print_error("%s: sockleak.7 '%s', the table's default is '%s'\n", k, line, dn);
+			print_error("%s: sockleak.7 '%s', the table's default is '%s'\n", k, line,
+				    dn);
 			bad++;
 		}
 		if (want[0] && !strstr(line, want)) {
@@ -239,8 +243,9 @@ static void test_no_unknown_option_documented(void **state)
 		for (size_t i = 0; i < NROWS; i++)
 			known |= !strcmp(rows[i].name, k);
 		if (!known) {
-			print_error("docs/options.md documents '%s', which the table does not have\n",
-				    k);
+			print_error(
+				"docs/options.md documents '%s', which the table does not have\n",
+				k);
 			bad++;
 		}
 	}

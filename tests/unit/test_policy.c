@@ -35,8 +35,8 @@ static struct sl_opts opts(const char *s)
 /* An accepted connection, untouched since its open. */
 static struct sl_facts conn(void)
 {
-	return (struct sl_facts){.open_ms = OPEN, .last_io_ms = OPEN, .open = 1, .connection = 1,
-				 .own = 1};
+	return (struct sl_facts){
+		.open_ms = OPEN, .last_io_ms = OPEN, .open = 1, .connection = 1, .own = 1};
 }
 
 static struct sl_facts past_eof(void)
@@ -44,7 +44,7 @@ static struct sl_facts past_eof(void)
 	struct sl_facts f = conn();
 
 	f.eof_ms = EOF_AT;
-	f.last_io_ms = EOF_AT;   /* the read that returned 0 */
+	f.last_io_ms = EOF_AT; /* the read that returned 0 */
 	return f;
 }
 
@@ -65,8 +65,7 @@ static enum sl_kind scan(const struct sl_facts *f, const struct sl_opts *o, uint
 	return sl_policy_scan(f, o, &c).kind;
 }
 
-static struct sl_verdict scan_exit(const struct sl_facts *f, const struct sl_opts *o,
-				   uint64_t now)
+static struct sl_verdict scan_exit(const struct sl_facts *f, const struct sl_opts *o, uint64_t now)
 {
 	struct sl_scan_clock c = {.now = now, .prev = now - 1000, .at_exit = 1};
 
@@ -116,7 +115,7 @@ static void test_grace_ms_runs_from_last_io_after_eof(void **state)
 	struct sl_scan_clock c = {.now = EOF_AT + 3000 + 500, .prev = EOF_AT + 3001};
 
 	(void)state;
-	f.last_io_ms = EOF_AT + 3000;   /* a reply streamed after the half-close */
+	f.last_io_ms = EOF_AT + 3000; /* a reply streamed after the half-close */
 	assert_int_equal(scan(&f, &o, EOF_AT + 3000 + 499, EOF_AT + 3001), SL_KIND_NONE);
 	assert_int_equal(sl_policy_scan(&f, &o, &c).kind, SL_KIND_EOF);
 	/* ... but it has leaked since the EOF */
@@ -159,7 +158,7 @@ static void test_close_wait_exactly_at_grace_ms(void **state)
 
 	(void)state;
 	assert_int_equal(v.kind, SL_KIND_CW);
-	assert_int_equal(v.since, EOF_AT);   /* since the first CLOSE_WAIT sighting */
+	assert_int_equal(v.since, EOF_AT); /* since the first CLOSE_WAIT sighting */
 	assert_int_equal(scan(&f, &o, EOF_AT + 499, EOF_AT + 1), SL_KIND_NONE);
 }
 
@@ -169,7 +168,7 @@ static void test_close_wait_grace_ms_runs_from_last_io(void **state)
 	struct sl_facts f = in_close_wait();
 
 	(void)state;
-	f.last_io_ms = EOF_AT + 2000;   /* still writing to a peer that half-closed */
+	f.last_io_ms = EOF_AT + 2000; /* still writing to a peer that half-closed */
 	assert_int_equal(scan(&f, &o, EOF_AT + 2499, EOF_AT + 2001), SL_KIND_NONE);
 	assert_int_equal(scan(&f, &o, EOF_AT + 2500, EOF_AT + 2001), SL_KIND_CW);
 }
@@ -190,7 +189,7 @@ static void test_close_wait_verified_on_the_socket(void **state)
 	(void)state;
 	assert_true(sl_policy_confirmed(SL_KIND_CW, TCP_CLOSE_WAIT));
 	assert_false(sl_policy_confirmed(SL_KIND_CW, TCP_ESTABLISHED));
-	assert_false(sl_policy_confirmed(SL_KIND_CW, TCP_LAST_ACK));   /* shut down meanwhile */
+	assert_false(sl_policy_confirmed(SL_KIND_CW, TCP_LAST_ACK)); /* shut down meanwhile */
 	assert_false(sl_policy_confirmed(SL_KIND_CW, -1));
 	/* past EOF is the program's own read: no state to check */
 	assert_true(sl_policy_confirmed(SL_KIND_EOF, TCP_CLOSE_WAIT));
@@ -291,7 +290,7 @@ static void test_no_descriptor_left_is_not_reported(void **state)
 /* "sockets past EOF or in CLOSE_WAIT that no scan reported yet get exit_open records" */
 static void test_exit_open_past_eof_or_close_wait_without_grace(void **state)
 {
-	struct sl_opts o = opts("");   /* grace_ms=30000: not waited for at exit */
+	struct sl_opts o = opts(""); /* grace_ms=30000: not waited for at exit */
 	struct sl_facts e = past_eof(), w = in_close_wait();
 	struct sl_verdict v = scan_exit(&e, &o, EOF_AT);
 
@@ -335,7 +334,7 @@ static void test_idle_ms_exactly_at_and_one_ms_before(void **state)
 
 	(void)state;
 	assert_int_equal(v.kind, SL_KIND_IDLE);
-	assert_int_equal(v.since, OPEN);   /* age_ms: since the last I/O */
+	assert_int_equal(v.since, OPEN); /* age_ms: since the last I/O */
 	assert_int_equal(scan(&f, &o, OPEN + 299, OPEN + 1), SL_KIND_NONE);
 }
 
@@ -368,7 +367,7 @@ static void test_idle_ms_only_for_connections(void **state)
 	struct sl_facts bare = conn(), listener = conn(), inherited = conn();
 
 	(void)state;
-	bare.connection = bare.own = 0;   /* socket(), never connected */
+	bare.connection = bare.own = 0; /* socket(), never connected */
 	listener.listening = 1;
 	listener.connection = listener.own = 0;
 	inherited.own = 0;
@@ -533,7 +532,7 @@ static void test_close_shared_when_still_held(void **state)
 
 	(void)state;
 	assert_int_equal(sl_policy_close(&f, 1), SL_CLOSE_SHARED);
-	f.reported = 1;   /* held elsewhere: not closed yet, so not late either */
+	f.reported = 1; /* held elsewhere: not closed yet, so not late either */
 	assert_int_equal(sl_policy_close(&f, 3), SL_CLOSE_SHARED);
 }
 
@@ -618,19 +617,21 @@ static void test_every_option_the_policy_reads_has_a_test(void **state)
 	for (const char *p = strstr(src, "o->"); p; p = strstr(p + 3, "o->")) {
 		size_t n = 0;
 
-		while (n < sizeof(name) - 1 && (isalnum((unsigned char)p[3 + n]) || p[3 + n] == '_'))
+		while (n < sizeof(name) - 1 &&
+		       (isalnum((unsigned char)p[3 + n]) || p[3 + n] == '_'))
 			name[n] = p[3 + n], n++;
 		name[n] = '\0';
 		snprintf(row, sizeof(row), "\n| `%s` |", name);
 		if (!strstr(md, row))
-			fail_msg("preload/policy.c reads option %s, which docs/options.md has no row for",
-				 name);
+			fail_msg(
+				"preload/policy.c reads option %s, which docs/options.md has no row for",
+				name);
 		if (!has_test(self, name))
 			fail_msg("preload/policy.c reads option %s: no test_%s... in test_policy.c",
 				 name, name);
 		seen++;
 	}
-	assert_true(seen >= 3);   /* grace_ms, idle_ms, enforce at least: the walk works */
+	assert_true(seen >= 3); /* grace_ms, idle_ms, enforce at least: the walk works */
 	free(src);
 	free(md);
 	free(self);
@@ -647,7 +648,8 @@ static void test_every_leak_kind_has_a_test(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!has_test(self, kinds[i]))
-			fail_msg("leak kind %s: no test_%s... in test_policy.c", kinds[i], kinds[i]);
+			fail_msg("leak kind %s: no test_%s... in test_policy.c", kinds[i],
+				 kinds[i]);
 	free(self);
 }
 
@@ -670,7 +672,8 @@ static const struct {
 	{"is reported as `idle`", "idle_ms_exactly_at_and_one_ms_before"},
 	{"when that comes first", "idle_ms_applies_past_eof_before_grace_ms"},
 	{"`report_at_exit`", "exit_open_past_eof_or_close_wait_without_grace"},
-	{"`sockleak_half_close_ok()` included", "sockleak_half_close_ok_is_not_reported_while_open"},
+	{"`sockleak_half_close_ok()` included",
+	 "sockleak_half_close_ok_is_not_reported_while_open"},
 };
 
 static void test_every_rule_of_when_a_socket_counts_as_leaked_has_a_test(void **state)
@@ -716,8 +719,10 @@ static void test_every_rule_of_when_a_socket_counts_as_leaked_has_a_test(void **
 		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]) && !covered; i++)
 			covered = strstr(u, rules[i].phrase) != NULL;
 		if (strspn(u, "\n ") != strlen(u) && !strstr(u, "## When") && !covered)
-			fail_msg("docs/options.md, \"When a socket counts as leaked\": a rule without a "
-				 "test in test_policy.c:%s", u);
+			fail_msg(
+				"docs/options.md, \"When a socket counts as leaked\": a rule without a "
+				"test in test_policy.c:%s",
+				u);
 		*next = save;
 		u = next;
 	}

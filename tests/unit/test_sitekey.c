@@ -18,29 +18,29 @@
 /* A native frame of PROG (or another module) at an offset. */
 static struct sl_site_frame native(const char *module, uint64_t offset)
 {
-	struct sl_site_frame f = { .module = module, .offset = offset };
+	struct sl_site_frame f = {.module = module, .offset = offset};
 	return f;
 }
 
 static struct sl_site_frame at_line(const char *module, uint64_t offset, const char *func,
 				    const char *file, int line)
 {
-	struct sl_site_frame f = { .module = module, .offset = offset, .func = func, .file = file,
-				   .line = line };
+	struct sl_site_frame f = {
+		.module = module, .offset = offset, .func = func, .file = file, .line = line};
 	return f;
 }
 
 static struct sl_site_frame python(const char *file, int line, const char *func)
 {
-	struct sl_site_frame f = { .lang = "python", .file = file, .line = line, .func = func };
+	struct sl_site_frame f = {.lang = "python", .file = file, .line = line, .func = func};
 	return f;
 }
 
 static struct sl_site_key key(unsigned kind, const struct sl_site_frame *o, unsigned no,
 			      const struct sl_site_frame *e, unsigned ne)
 {
-	struct sl_site_leak l = { .kind = kind, .open = { o, no }, .eof = { e, ne },
-				  .exe = PROG, .role = "accepted" };
+	struct sl_site_leak l = {
+		.kind = kind, .open = {o, no}, .eof = {e, ne}, .exe = PROG, .role = "accepted"};
 	struct sl_site_key k;
 
 	sl_site_key(&l, &k);
@@ -56,13 +56,13 @@ static void fmt(const struct sl_site_key *k, char *buf, size_t cap)
  * decides. Whole stacks differ, sites do not. */
 static void test_same_open_frame_other_callers_one_site(void **state)
 {
-	struct sl_site_frame o1[] = { native(LIBC, 0x100), native(PROG, 0x1398),
-				      native(PROG, 0x1576) };
-	struct sl_site_frame o2[] = { native(LIBC, 0x100), native(PROG, 0x1398),
-				      native(PROG, 0x1590) };
-	struct sl_site_frame ea1[] = { native(PROG, 0x152b), native(PROG, 0x157d) };
-	struct sl_site_frame ea2[] = { native(PROG, 0x152b), native(PROG, 0x1597) };
-	struct sl_site_frame eb[] = { native(PROG, 0x1557), native(PROG, 0x15b9) };
+	struct sl_site_frame o1[] = {native(LIBC, 0x100), native(PROG, 0x1398),
+				     native(PROG, 0x1576)};
+	struct sl_site_frame o2[] = {native(LIBC, 0x100), native(PROG, 0x1398),
+				     native(PROG, 0x1590)};
+	struct sl_site_frame ea1[] = {native(PROG, 0x152b), native(PROG, 0x157d)};
+	struct sl_site_frame ea2[] = {native(PROG, 0x152b), native(PROG, 0x1597)};
+	struct sl_site_frame eb[] = {native(PROG, 0x1557), native(PROG, 0x15b9)};
 	struct sl_site_key k1 = key(SL_SITE_K_EOF, o1, 3, ea1, 2);
 	struct sl_site_key k2 = key(SL_SITE_K_EOF, o2, 3, ea2, 2);
 	struct sl_site_key k3 = key(SL_SITE_K_EOF, o1, 3, eb, 2);
@@ -79,8 +79,8 @@ static void test_same_open_frame_other_callers_one_site(void **state)
 /* The EOF frame only tells eof_unclosed sites apart: CLOSE_WAIT has no EOF read. */
 static void test_eof_frame_only_for_eof_unclosed(void **state)
 {
-	struct sl_site_frame o[] = { native(PROG, 0x10) };
-	struct sl_site_frame e1[] = { native(PROG, 0x20) }, e2[] = { native(PROG, 0x30) };
+	struct sl_site_frame o[] = {native(PROG, 0x10)};
+	struct sl_site_frame e1[] = {native(PROG, 0x20)}, e2[] = {native(PROG, 0x30)};
 	struct sl_site_key a = key(SL_SITE_K_CW, o, 1, e1, 1), b = key(SL_SITE_K_CW, o, 1, e2, 1);
 	struct sl_site_key c = key(SL_SITE_K_EOF, o, 1, e1, 1);
 
@@ -93,9 +93,9 @@ static void test_eof_frame_only_for_eof_unclosed(void **state)
  * close_wait; so a socket reported while the program ran and one found at exit are one site. */
 static void test_exit_open_grouped_with_its_cause(void **state)
 {
-	struct sl_site_frame o[] = { native(PROG, 0x10) }, e[] = { native(PROG, 0x20) };
-	struct sl_site_leak l = { .kind = SL_SITE_K_EXIT, .after_eof = 1, .open = { o, 1 },
-				  .eof = { e, 1 } };
+	struct sl_site_frame o[] = {native(PROG, 0x10)}, e[] = {native(PROG, 0x20)};
+	struct sl_site_leak l = {
+		.kind = SL_SITE_K_EXIT, .after_eof = 1, .open = {o, 1}, .eof = {e, 1}};
 	struct sl_site_key at_exit, running = key(SL_SITE_K_EOF, o, 1, e, 1);
 
 	(void)state;
@@ -110,9 +110,9 @@ static void test_exit_open_grouped_with_its_cause(void **state)
  * are one site; in the format, "func@file:line". */
 static void test_file_line_identity(void **state)
 {
-	struct sl_site_frame o1[] = { at_line(PROG, 0x10, "serve", "srv.c", 42) };
-	struct sl_site_frame o2[] = { at_line(PROG, 0x18, "serve", "srv.c", 42) };
-	struct sl_site_frame o3[] = { at_line(PROG, 0x10, "serve", "srv.c", 43) };
+	struct sl_site_frame o1[] = {at_line(PROG, 0x10, "serve", "srv.c", 42)};
+	struct sl_site_frame o2[] = {at_line(PROG, 0x18, "serve", "srv.c", 42)};
+	struct sl_site_frame o3[] = {at_line(PROG, 0x10, "serve", "srv.c", 43)};
 	struct sl_site_key a = key(SL_SITE_K_CW, o1, 1, NULL, 0);
 	struct sl_site_key b = key(SL_SITE_K_CW, o2, 1, NULL, 0);
 	struct sl_site_key c = key(SL_SITE_K_CW, o3, 1, NULL, 0);
@@ -129,7 +129,7 @@ static void test_file_line_identity(void **state)
 static void test_equal_content_equal_key(void **state)
 {
 	char m1[] = PROG, m2[] = PROG;
-	struct sl_site_frame o1[] = { native(m1, 0x10) }, o2[] = { native(m2, 0x10) };
+	struct sl_site_frame o1[] = {native(m1, 0x10)}, o2[] = {native(m2, 0x10)};
 	struct sl_site_key a = key(SL_SITE_K_CW, o1, 1, NULL, 0);
 	struct sl_site_key b = key(SL_SITE_K_CW, o2, 1, NULL, 0);
 
@@ -144,12 +144,12 @@ static void test_equal_content_equal_key(void **state)
  * only when nothing of the program's is on the stack, and then one site per runtime. */
 static void test_runtime_frames_skipped(void **state)
 {
-	struct sl_site_frame py1[] = { python("/usr/lib/python3.11/socket.py", 233, "accept"),
-				       python("/srv/app.py", 10, "serve"),
-				       native("/usr/bin/python3.11", 0x500) };
-	struct sl_site_frame rt1[] = { native(LIBC, 0x10), native("/usr/bin/perl", 0x20) };
-	struct sl_site_frame rt2[] = { native(LIBC, 0x10), native("/usr/bin/perl", 0x99),
-				       native("/usr/lib/libperl.so.5.36", 0x7) };
+	struct sl_site_frame py1[] = {python("/usr/lib/python3.11/socket.py", 233, "accept"),
+				      python("/srv/app.py", 10, "serve"),
+				      native("/usr/bin/python3.11", 0x500)};
+	struct sl_site_frame rt1[] = {native(LIBC, 0x10), native("/usr/bin/perl", 0x20)};
+	struct sl_site_frame rt2[] = {native(LIBC, 0x10), native("/usr/bin/perl", 0x99),
+				      native("/usr/lib/libperl.so.5.36", 0x7)};
 	struct sl_site_key p = key(SL_SITE_K_CW, py1, 3, NULL, 0);
 	struct sl_site_key r1 = key(SL_SITE_K_CW, rt1, 2, NULL, 0);
 	struct sl_site_key r2 = key(SL_SITE_K_CW, rt2, 3, NULL, 0);
@@ -172,10 +172,10 @@ static void test_runtime_frames_skipped(void **state)
 /* A remembered class is used as given (the tools cache theirs). */
 static void test_known_class_is_trusted(void **state)
 {
-	uint8_t cls[] = { SL_SITE_FR_KNOWN | SL_SITE_FR_SYSTEM | SL_SITE_FR_RUNTIME,
-			  SL_SITE_FR_KNOWN | SL_SITE_FR_RUNTIME, SL_SITE_FR_KNOWN };
-	uint8_t all[] = { SL_SITE_FR_KNOWN | SL_SITE_FR_SYSTEM | SL_SITE_FR_RUNTIME,
-			  SL_SITE_FR_KNOWN | SL_SITE_FR_RUNTIME };
+	uint8_t cls[] = {SL_SITE_FR_KNOWN | SL_SITE_FR_SYSTEM | SL_SITE_FR_RUNTIME,
+			 SL_SITE_FR_KNOWN | SL_SITE_FR_RUNTIME, SL_SITE_FR_KNOWN};
+	uint8_t all[] = {SL_SITE_FR_KNOWN | SL_SITE_FR_SYSTEM | SL_SITE_FR_RUNTIME,
+			 SL_SITE_FR_KNOWN | SL_SITE_FR_RUNTIME};
 	int rt;
 
 	(void)state;
@@ -183,17 +183,17 @@ static void test_known_class_is_trusted(void **state)
 	assert_int_equal(rt, 0);
 	assert_int_equal(sl_site_pick(all, 2, &rt), 1);
 	assert_int_equal(rt, 1);
-	assert_int_equal(sl_site_pick(all, 1, &rt), 0);   /* all system: the first */
+	assert_int_equal(sl_site_pick(all, 1, &rt), 0); /* all system: the first */
 }
 
 /* A runtime-opened socket (node: libuv's accept) handled by the program's code: the handler's
  * frame is the site; a JIT frame is named by its perf map name. */
 static void test_handler_names_runtime_site(void **state)
 {
-	struct sl_site_frame o[] = { native(LIBC, 0x10), native("/usr/lib/libuv.so.1", 0x20) };
-	struct sl_site_frame h1[] = { { .jit = "JS:*onData /srv/app.js:10:3", .offset = 0x7f00 } };
-	struct sl_site_frame h2[] = { { .jit = "JS:*onEnd /srv/app.js:20:3", .offset = 0x7f80 } };
-	struct sl_site_leak l = { .kind = SL_SITE_K_CW, .open = { o, 2 }, .handler = { h1, 1 } };
+	struct sl_site_frame o[] = {native(LIBC, 0x10), native("/usr/lib/libuv.so.1", 0x20)};
+	struct sl_site_frame h1[] = {{.jit = "JS:*onData /srv/app.js:10:3", .offset = 0x7f00}};
+	struct sl_site_frame h2[] = {{.jit = "JS:*onEnd /srv/app.js:20:3", .offset = 0x7f80}};
+	struct sl_site_leak l = {.kind = SL_SITE_K_CW, .open = {o, 2}, .handler = {h1, 1}};
 	struct sl_site_key a, b;
 	char buf[256];
 

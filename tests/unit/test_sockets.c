@@ -103,7 +103,7 @@ static void test_tcp_state_name_bounds(void **state)
 	(void)state;
 	assert_string_equal(sl_tcp_state_name(0), "UNKNOWN");
 	assert_string_equal(sl_tcp_state_name(-1), "UNKNOWN");
-	assert_string_equal(sl_tcp_state_name(12), "UNKNOWN");   /* TCP_NEW_SYN_RECV */
+	assert_string_equal(sl_tcp_state_name(12), "UNKNOWN"); /* TCP_NEW_SYN_RECV */
 	assert_string_equal(sl_tcp_state_name(255), "UNKNOWN");
 	assert_string_equal(sl_tcp_state_name(INT32_MIN), "UNKNOWN");
 	assert_string_equal(sl_tcp_state_name(INT32_MAX), "UNKNOWN");

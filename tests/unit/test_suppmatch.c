@@ -64,7 +64,7 @@ static void test_lsan_edges(void **state)
 	MATCH("*", "x");
 	MATCH("^", "x");
 	NO_MATCH("$", "");
-	NO_MATCH("$", "x");   /* "$" alone: only the end of a string that is never empty */
+	NO_MATCH("$", "x"); /* "$" alone: only the end of a string that is never empty */
 	NO_MATCH("foo$", "foofoo");
 	MATCH("foo*$", "foofoo");
 	MATCH("^a*c$", "abc");
