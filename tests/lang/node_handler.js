@@ -3,25 +3,9 @@
 // event loop, with no JavaScript on the stack; the handler's first write is where the program's
 // code shows (docs/languages.md). Exits once the library has written the three leak records
 // (past grace_ms), polled from its log with a deadline.
-const fs = require('fs');
 const net = require('net');
 
-// The log file of this process: PREFIX.PID of log_path in SOCKLEAK_OPTIONS (sockleak run sets it).
-function leakRecords() {
-  const opt = (process.env.SOCKLEAK_OPTIONS || '').split(':').filter((o) => o.startsWith('log_path='));
-  try {
-    const text = fs.readFileSync(opt.pop().slice('log_path='.length) + '.' + process.pid, 'utf8');
-    return text.split('\n').filter((l) => l.includes('"event":"leak"')).length;
-  } catch (e) {
-    return 0;
-  }
-}
-
-function exitAfterLeaks(n, deadline) {
-  if (leakRecords() >= n || Date.now() > deadline)
-    process.exit(0);
-  setTimeout(() => exitAfterLeaks(n, deadline), 20);
-}
+const {exitAfterLeaks} = require(require('path').join(__dirname, '..', 'lib', 'leakwait.js'));
 
 function handleConnection(sock) {
   sock.write('220 ready\r\n');

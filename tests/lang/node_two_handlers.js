@@ -4,24 +4,9 @@
 // summary=1: the library's exit summary must count 2 sites as the runner does (issue 12: it
 // had no name for JIT code and counted one site per runtime). Exits once the library has
 // written the three leak records, polled from its log with a deadline.
-const fs = require('fs');
 const net = require('net');
 
-function leakRecords() {
-  const opt = (process.env.SOCKLEAK_OPTIONS || '').split(':').filter((o) => o.startsWith('log_path='));
-  try {
-    const text = fs.readFileSync(opt.pop().slice('log_path='.length) + '.' + process.pid, 'utf8');
-    return text.split('\n').filter((l) => l.includes('"event":"leak"')).length;
-  } catch (e) {
-    return 0;
-  }
-}
-
-function exitAfterLeaks(n, deadline) {
-  if (leakRecords() >= n || Date.now() > deadline)
-    process.exit(0);
-  setTimeout(() => exitAfterLeaks(n, deadline), 20);
-}
+const {exitAfterLeaks} = require(require('path').join(__dirname, '..', 'lib', 'leakwait.js'));
 
 function handleA(sock) {
   sock.write('220 a\r\n');
