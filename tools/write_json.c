@@ -37,6 +37,20 @@ static const char *hex_off(char *buf, uint64_t x)
 }
 
 /* A stack as an array of frames, or null */
+/* "function", "file", "line" of a frame, into an object open in w: the same words in a stack's
+ * frames and a story event's "at" */
+static void jw_place(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_frame *fr,
+		     const struct sl_symf *sf)
+{
+	sl_jsondoc_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
+	sl_jsondoc_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
+	sl_jsondoc_key(w, "line");
+	if (sf && sf->file)
+		sl_jsondoc_int(w, sf->line);
+	else
+		sl_jsondoc_null(w);
+}
+
 static void jw_stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_stack *s)
 {
 	char hex[32];
@@ -52,13 +66,7 @@ static void jw_stack(struct sl_jsondoc *w, const struct sl_analysis *a, const st
 		sl_jsondoc_open(w, '{');
 		sl_jsondoc_kstr(w, "module", fr->module);
 		sl_jsondoc_kstr(w, "offset", hex);
-		sl_jsondoc_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
-		sl_jsondoc_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
-		sl_jsondoc_key(w, "line");
-		if (sf && sf->file)
-			sl_jsondoc_int(w, sf->line);
-		else
-			sl_jsondoc_null(w);
+		jw_place(w, a, fr, sf);
 		sl_jsondoc_key(w, "inlined");
 		sl_jsondoc_bool(w, sf && sf->inlined);
 		sl_jsondoc_kstr(w, "symbol", fr->symbol);
@@ -105,13 +113,7 @@ static void story_item(void *ctx, const struct sl_story_item *it)
 		hex_off(hex, fr->offset);
 		sl_jsondoc_key(w, "at");
 		sl_jsondoc_open(w, '{');
-		sl_jsondoc_kstr(w, "function", sf && sf->func ? sf->func : fr->symbol);
-		sl_jsondoc_kstr(w, "file", sf ? sl_path(a, sf->file) : NULL);
-		sl_jsondoc_key(w, "line");
-		if (sf && sf->file)
-			sl_jsondoc_int(w, sf->line);
-		else
-			sl_jsondoc_null(w);
+		jw_place(w, a, fr, sf);
 		sl_jsondoc_kstr(w, "module", fr->module);
 		sl_jsondoc_kstr(w, "offset", hex);
 		sl_jsondoc_close(w, '}');
