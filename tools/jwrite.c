@@ -61,6 +61,11 @@ static void newline(struct sl_jsondoc *w, int depth)
 
 /* Before a key or a value: after a key nothing; else a comma after a sibling, and with an
  * indent a new line at the depth (jansson's dump_indent) */
+static inline int indented(const struct sl_jsondoc *w)
+{
+	return w->indent && !(w->flat && w->depth > w->flat);
+}
+
 static void sep(struct sl_jsondoc *w)
 {
 	uint64_t bit;
@@ -74,7 +79,7 @@ static void sep(struct sl_jsondoc *w)
 	if (w->filled & bit)
 		put(w, ",", 1);
 	w->filled |= bit;
-	if (w->indent)
+	if (indented(w))
 		newline(w, w->depth);
 }
 
@@ -91,7 +96,7 @@ void sl_jsondoc_close(struct sl_jsondoc *w, char c)
 {
 	if (w->depth <= 63 && (w->filled & ((uint64_t)1 << w->depth))) {
 		w->filled &= ~((uint64_t)1 << w->depth);
-		if (w->indent)
+		if (indented(w))
 			newline(w, w->depth - 1);
 	}
 	w->depth--;
@@ -211,7 +216,7 @@ void sl_jsondoc_keyn(struct sl_jsondoc *w, const char *k, size_t n)
 		w->n += n;
 		w->b[w->n++] = '"';
 		w->b[w->n++] = ':';
-		if (w->indent)
+		if (indented(w))
 			w->b[w->n++] = ' '; /* jansson's ": " when not compact */
 	}
 	w->after_key = 1;

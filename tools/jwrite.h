@@ -21,6 +21,8 @@ struct sl_jsondoc {
 	int depth, base; /* containers open; base: the depth the values written sit at */
 	int after_key;   /* a key was written: the next value needs no separator */
 	uint64_t filled; /* bit d: the container at depth d has a member already */
+	int flat;        /* an indented document's containers deeper than this are compact, each
+			  * member of the one at this depth on a line of its own (0: none) */
 };
 /* A writer whose values sit at depth base of a document indented by indent (0: compact) */
 void sl_jsondoc_init(struct sl_jsondoc *w, int indent, int base);
