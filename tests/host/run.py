@@ -388,6 +388,9 @@ FORK_SOCK_FAULTS_MAX = 8
 # A regression guard, not the target: the page faults are the exact gate. A tiny parent's
 # child is 1.3-1.4x quiet and reached 1.63-1.70x beside other jobs (with 2,000 sockets).
 FORK_SOCK_RATIO_MAX = 2.0
+# With 2,000 descriptors the native child is itself bimodal (96-118 us) and the ratio 1.4-1.7x
+# quiet: a looser guard; its faults (+6 of at most 8; +51 before) are what decide.
+FORK_MANY_RATIO_MAX = 3.0
 
 
 def case_fork_child_cost_sock(c):
@@ -411,7 +414,7 @@ def case_fork_child_cost_many(c):
     if hard != resource.RLIM_INFINITY and hard < 2100:
         raise Skip(f"RLIMIT_NOFILE hard limit {hard}: 2,000 sockets need 2,100 descriptors")
     small_fork_gate(c, "a child of a program holding 2,000 sockets", FORK_SOCK_FAULTS_MAX,
-                    FORK_SOCK_RATIO_MAX, "ho_start_net", "many", 2000)
+                    FORK_MANY_RATIO_MAX, "ho_start_net", "many", 2000)
 
 
 # --------------------------------------------------------------------------------------------
