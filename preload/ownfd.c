@@ -159,7 +159,7 @@ static int sl_alone(void)
 
 	/* Any thread but the first (the watchdog, where epoll and netlink are placed, or one of
 	 * the program's) has company: no need to open a file to know. */
-	if (sl_gettid() != (pid_t)syscall(SYS_getpid))
+	if (syscall(SYS_gettid) != syscall(SYS_getpid))
 		return 0;
 	fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
