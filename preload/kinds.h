@@ -13,7 +13,7 @@
 	X(EOF, "eof_unclosed", "EofUnclosed", "EOF read, socket never closed")                 \
 	X(CW, "close_wait", "CloseWait", "peer closed, EOF never read (CLOSE_WAIT)")           \
 	X(EXIT, "exit_open", "ExitOpen", "still open at exit")                                 \
-	X(IDLE, "idle", "Idle", "no I/O for idle_ms")                                          \
+	X(IDLE, "idle", "Idle", "no data for idle_ms")                                          \
 	X(GC, "gc_closed", "GcClosed",                                                        \
 	  "never closed by the program, closed by the runtime's garbage collector")
 /* clang-format on */

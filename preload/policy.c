@@ -8,7 +8,7 @@ static uint64_t sl_later(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 uint64_t sl_policy_leak_from(const struct sl_facts *f, enum sl_kind reported_as)
 {
-	/* Idle means no I/O since the last one: its leak record's age_ms counted from there too. */
+	/* Idle means no data since the last: its leak record's age_ms counted from there too. */
 	if (reported_as == SL_KIND_IDLE)
 		return f->last_io_ms;
 	return f->eof_ms ? f->eof_ms : f->cw_ms;
@@ -27,8 +27,9 @@ struct sl_verdict sl_policy_scan(const struct sl_facts *f, const struct sl_opts 
 	 * left to hold back). */
 	if ((f->eof_ms || f->cw_ms) && !f->fin_sent) {
 		enum sl_kind kind = f->eof_ms ? SL_KIND_EOF : SL_KIND_CW;
-		/* Any I/O after the EOF or the FIN means the program is still using the socket (a
-		 * reply streamed after a half-close): grace_ms runs from the later of the two. */
+		/* Any data after the EOF or the FIN means the program is still using the socket (a
+		 * reply streamed after a half-close, by write() or sendfile()): grace_ms runs from
+		 * the later of the two. */
 		uint64_t quiet_from = sl_later(f->eof_ms ? f->eof_ms : f->cw_ms, f->last_io_ms);
 
 		/* At exit that is enough: there is no later scan to wait for, and an intended
@@ -38,7 +39,7 @@ struct sl_verdict sl_policy_scan(const struct sl_facts *f, const struct sl_opts 
 						   sl_policy_leak_from(f, SL_KIND_EXIT)};
 		/* Besides grace_ms, quiet since before the previous scan: with grace_ms=0 a server
 		 * that reads EOF and then writes its reply is never cut between the two, as the
-		 * reply's I/O stamp is newer than the last scan. */
+		 * reply's data went out after the last scan. */
 		if (!f->half_close_ok && c->now >= quiet_from + o->grace_ms && quiet_from < c->prev)
 			return (struct sl_verdict){kind, sl_policy_leak_from(f, kind)};
 	}
@@ -52,6 +53,15 @@ struct sl_verdict sl_policy_scan(const struct sl_facts *f, const struct sl_opts 
 	    f->last_io_ms < c->prev)
 		return (struct sl_verdict){SL_KIND_IDLE, sl_policy_leak_from(f, SL_KIND_IDLE)};
 	return none;
+}
+
+uint64_t sl_policy_last_data(uint64_t known, uint64_t now, uint32_t sent_ago, uint32_t recv_ago)
+{
+	uint64_t ago = sent_ago < recv_ago ? sent_ago : recv_ago;
+	uint64_t at = ago < now ? now - ago : 0;
+
+	at = at + SL_JIFFY_MS < now ? at + SL_JIFFY_MS : now;
+	return sl_later(at, known);
 }
 
 int sl_policy_confirmed(enum sl_kind kind, int tcp_state)

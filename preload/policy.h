@@ -21,7 +21,8 @@
 struct sl_facts {
 	uint64_t eof_ms;     /* a read returned 0 */
 	uint64_t cw_ms;      /* first scan that saw it in CLOSE_WAIT (since it last entered it) */
-	uint64_t last_io_ms; /* last read or write (the coarse clock), open time before any */
+	uint64_t last_io_ms; /* last data sent or received (the kernel's, sl_policy_last_data), as
+			      * far as known; open time before any */
 	uint64_t open_ms;
 	unsigned open : 1;          /* this process still holds a descriptor on it */
 	unsigned connection : 1;    /* accepted, connected, inherited or received: not a bare
@@ -68,6 +69,14 @@ int sl_policy_gc_closed(const struct sl_facts *f, uint64_t *since);
  * socket, plus other processes known to still hold it. */
 enum sl_close_rec { SL_CLOSE_NOTHING, SL_CLOSE_SHARED, SL_CLOSE_LATE };
 enum sl_close_rec sl_policy_close(const struct sl_facts *f, int holders);
+
+/* The time of the last data the kernel sent or received on a connection, from TCP_INFO's
+ * tcpi_last_data_sent and tcpi_last_data_recv (ms ago, read before now was), never earlier than
+ * known. The kernel counts in jiffies (1 to 10 ms): the result is rounded up by SL_JIFFY_MS,
+ * never down, as a time taken as earlier than it was could make a connection still in use look
+ * quiet since before the previous scan. */
+#define SL_JIFFY_MS 10
+uint64_t sl_policy_last_data(uint64_t known, uint64_t now, uint32_t sent_ago, uint32_t recv_ago);
 
 /* Where a leak reported as reported_as started (leak age_ms, late_close's leak_age_ms): the last
  * I/O for idle, else the EOF, else the first CLOSE_WAIT; 0 = neither. */

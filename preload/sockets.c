@@ -70,6 +70,19 @@ int sl_tcp_state(int fd)
 	return ti.tcpi_state;
 }
 
+int sl_tcp_last_data(int fd, uint32_t *sent_ago, uint32_t *recv_ago)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (syscall(SYS_getsockopt, fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
+	    len < offsetof(struct tcp_info, tcpi_last_ack_recv))
+		return -1;
+	*sent_ago = ti.tcpi_last_data_sent;
+	*recv_ago = ti.tcpi_last_data_recv;
+	return 0;
+}
+
 uint64_t sl_fd_inode(int fd)
 {
 	struct stat st;

@@ -261,6 +261,25 @@ struct sl_walk {
 /* A span in ms in 32 bits: 49 days, then clamped. */
 static uint32_t sl_ms32(uint64_t ms) { return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms; }
 
+/* Under sl_lock: s looks leaked by what we knew of its last data; ask the kernel, which sees
+ * every way of sending and receiving (sendfile, splice, io_uring: no wrapper does), and move
+ * last_io_ms forward. Only here, where the answer can change a verdict: a connection pays
+ * this getsockopt at most once per scan while it looks quiet, not on every read or write. The
+ * descriptor cannot be closed meanwhile, as close() takes sl_lock first (a number closed behind
+ * our back and reused can only make a socket look busier, never quieter). Returns true when
+ * last_io_ms moved. */
+static int sl_ask_last_data(struct sl_sock *s)
+{
+	uint32_t sent_ago, recv_ago;
+	uint64_t was = s->last_io_ms;
+
+	if (sl_tcp_last_data(s->fd, &sent_ago, &recv_ago))
+		return 0;
+	/* The clock after the question: "ago" is then never taken as longer than it was. */
+	s->last_io_ms = sl_policy_last_data(was, sl_mono_ms(), sent_ago, recv_ago);
+	return s->last_io_ms != was;
+}
+
 /* Under sl_lock: age one socket; copy it out as a candidate when the policy (policy.h) says it
  * is leaking. */
 static int sl_age(struct sl_sock *s, void *ctx)
@@ -279,6 +298,10 @@ static int sl_age(struct sl_sock *s, void *ctx)
 		sl_reg_collect(s, &w->epgen); /* identified now, registered at the next scan */
 	f = sl_sock_facts(s);
 	v = sl_policy_scan(&f, &sl_opt, &w->clock);
+	if (v.kind != SL_KIND_NONE && v.kind != SL_KIND_EXIT && sl_ask_last_data(s)) {
+		f.last_io_ms = s->last_io_ms;
+		v = sl_policy_scan(&f, &sl_opt, &w->clock);
+	}
 	if (v.kind == SL_KIND_NONE)
 		return 0;
 	if (!(l = SL_PAGES_APPEND(sl_cand, w->n, sl_cand_cap)))

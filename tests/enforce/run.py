@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Fail, brief, briefs, check, main, ss_rows  # noqa: E402
+from harness import Fail, brief, briefs, check, main, poll, ss_rows  # noqa: E402
 
 GRACE_MS, SCAN_MS = 300, 50
 
@@ -328,6 +328,119 @@ def case_idle_ms_before_grace_ms_past_eof_and_in_close_wait(c):
     check(srv.finish() == 0, "server exit status")
 
 
+NGINX = "/usr/sbin/nginx"
+BIG = 8 << 20  # the file nginx streams with sendfile(): ~1.5 s to a client reading slowly
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nginx_sendfile(c, options):
+    """A real nginx (one process, `sendfile on`, as Debian ships it) serving a BIG-byte file;
+    returns (Proc, port). Its data goes out through sendfile(2), which no wrapper sees."""
+    root = os.path.join(c.dir, "nginx")
+    os.makedirs(os.path.join(root, "www"))
+    os.makedirs(os.path.join(root, "tmp"))
+    os.rename(big_file(c), os.path.join(root, "www", "big"))
+    for _ in range(5):  # a port taken between free_port() and nginx's bind: another one
+        port = free_port()
+        conf = os.path.join(root, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""daemon off; master_process off; worker_processes 1;
+pid {root}/nginx.pid; error_log {root}/error.log warn;
+events {{ worker_connections 64; }}
+http {{ access_log off; sendfile on; keepalive_timeout 60s;
+  client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
+  uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
+  server {{ listen 127.0.0.1:{port}; root {root}/www; }} }}
+""")
+        srv = c.spawn([NGINX, "-p", root, "-c", conf, "-e", os.path.join(root, "error.log")],
+                      name="nginx", options=options)
+
+        def up():
+            if srv.p.poll() is not None:
+                return "exited"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return "up"
+            except OSError:
+                return None
+        if poll(up, 10, "nginx listening") == "up":
+            return srv, port
+    raise Fail(f"nginx did not start: {srv.stderr()[-400:]!r}")
+
+
+def big_file(c):
+    path = os.path.join(c.dir, "big")
+    with open(path, "wb") as f:
+        f.write(os.urandom(1 << 20) * (BIG >> 20))
+    return path
+
+
+def slow_download(c, port, request, half_close, seconds=1.5):
+    """Send request with a small receive buffer and read the reply in ~`seconds`; half_close:
+    the client shuts down its sending side right after the request (the server's socket is in
+    CLOSE_WAIT for the whole transfer). Returns the bytes received."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", port))
+    c.socks.append(s)
+    s.sendall(request)
+    if half_close:
+        s.shutdown(socket.SHUT_WR)
+    got, chunk = [], 65536
+    pause = seconds / (BIG / 32768)  # a recv returns about the receive buffer
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            b = s.recv(chunk)
+        except ConnectionResetError:
+            break
+        if not b:
+            break
+        got.append(b)
+        time.sleep(pause)
+    s.close()
+    return b"".join(got)
+
+
+def case_sendfile_reply_after_half_close_not_cut(c):
+    """A reply owed after the client's half-close and streamed with sendfile() (the server's
+    socket past EOF all along) is in use: never reported, never cut, at grace_ms=300 with a
+    transfer of ~1.5 s. Before: sendfile() has no wrapper, so the watchdog saw no I/O after the
+    EOF, reported the socket eof_unclosed after grace_ms and, with enforce=1, shut it down
+    mid-transfer."""
+    srv = c.spawn(["en_sendfile_server", big_file(c)], options=c.opts(enforce=1))
+    port = srv.port()
+    n = len(slow_download(c, port, b"GET big\n", half_close=True))
+    sent = srv.expect("sent")
+    check(n == BIG and sent[2:] == [str(BIG), "0"],
+          f"the reply was cut at {n} of {BIG} bytes (server: {sent}): "
+          f"{briefs(c.recs(srv.pid, 'leak') + c.recs(srv.pid, 'enforce'))}")
+    check(not c.recs(srv.pid, "leak") and not c.recs(srv.pid, "enforce"),
+          f"a socket being written to was reported: {briefs(c.recs(srv.pid))}")
+    check(srv.finish() == 0, "server exit status")
+
+
+def case_nginx_sendfile_stream_not_idle(c):
+    """idle_ms: a connection a real nginx streams a file into with sendfile() (`sendfile on`,
+    as Debian ships it) is not idle, even when the transfer lasts several idle_ms. Before:
+    reported idle after idle_ms and, with enforce=1, cut."""
+    srv, port = nginx_sendfile(c, c.opts(enforce=1, idle_ms=300, grace_ms=60000))
+    reply = slow_download(c, port, b"GET /big HTTP/1.0\r\nHost: t\r\n\r\n", half_close=False)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    check(head.startswith(b"HTTP/1.1 200"), f"reply {head[:80]!r}")
+    n = len(body)
+    check(n == BIG, f"the download was cut at {n} of {BIG} bytes: "
+          f"{briefs(c.recs(srv.pid, 'leak') + c.recs(srv.pid, 'enforce'))}")
+    check(not c.recs(srv.pid, "leak") and not c.recs(srv.pid, "enforce"),
+          f"a connection being written to was reported idle: {briefs(c.recs(srv.pid))}")
+
+
 CASES = [
     ("leaky_server_enforced", case_leaky_server_enforced),
     ("suppressed_reported_never_shut", case_suppressed_reported_never_shut),
@@ -338,6 +451,8 @@ CASES = [
     ("race_healthy_churn_grace0", case_race_healthy_churn_grace0),
     ("race_lingering_close_grace0", case_race_lingering_close_grace0),
     ("grace0_reply_after_half_close", case_grace0_reply_after_half_close),
+    ("sendfile_reply_after_half_close_not_cut", case_sendfile_reply_after_half_close_not_cut),
+    ("nginx_sendfile_stream_not_idle", case_nginx_sendfile_stream_not_idle),
 ]
 
 if __name__ == "__main__":

@@ -594,6 +594,53 @@ static void test_late_close_leak_age_of_idle_from_last_io(void **state)
 	assert_int_equal(sl_policy_leak_from(&e, SL_KIND_IDLE), EOF_AT + 300);
 }
 
+/* ---- when a connection last carried data: the kernel's answer (sl_policy_last_data) ---- */
+
+/* "ms ago" from TCP_INFO becomes a time of the scan's clock, rounded up by a jiffy: never
+ * earlier than the data went, which could make a socket in use look quiet before the previous
+ * scan and cut it with grace_ms=0. */
+static void test_last_data_from_the_kernel_rounded_up(void **state)
+{
+	(void)state;
+	/* sent 250 ms ago, received 900 ms ago: the later of the two */
+	assert_int_equal(sl_policy_last_data(OPEN, OPEN + 1000, 250, 900),
+			 OPEN + 750 + SL_JIFFY_MS);
+	assert_int_equal(sl_policy_last_data(OPEN, OPEN + 1000, 900, 250),
+			 OPEN + 750 + SL_JIFFY_MS);
+	/* just now: never later than now */
+	assert_int_equal(sl_policy_last_data(OPEN, OPEN + 1000, 0, 0), OPEN + 1000);
+	assert_int_equal(sl_policy_last_data(OPEN, OPEN + 1000, 3, 700), OPEN + 1000);
+}
+
+/* Never backwards: a connection that never carried data (the kernel's "ago" counts from boot)
+ * or a number reused by an older socket leaves what was known. */
+static void test_last_data_never_moves_back(void **state)
+{
+	(void)state;
+	assert_int_equal(sl_policy_last_data(OPEN + 500, OPEN + 1000, 4000000000u, 4000000000u),
+			 OPEN + 500);
+	assert_int_equal(sl_policy_last_data(OPEN + 500, OPEN + 1000, 800, 800), OPEN + 500);
+	/* the clock younger than "ago" (just after boot): rounded up to now, not wrapped */
+	assert_int_equal(sl_policy_last_data(1, 5, 4000000000u, 10), 5);
+}
+
+/* The whole question as the watchdog asks it: past EOF and quiet by what was known, then the
+ * kernel says data went out 100 ms ago (a reply streamed with sendfile, which no wrapper sees):
+ * no longer a leak; once that data is older than the previous scan and grace_ms, it is. */
+static void test_data_after_eof_seen_by_the_kernel_defers_the_leak(void **state)
+{
+	struct sl_facts f = past_eof();
+	struct sl_opts o = opts("grace_ms=1000");
+	struct sl_scan_clock c = {.now = EOF_AT + 5000, .prev = EOF_AT + 4000};
+
+	(void)state;
+	assert_int_equal(sl_policy_scan(&f, &o, &c).kind, SL_KIND_EOF);
+	f.last_io_ms = sl_policy_last_data(f.last_io_ms, c.now, 100, 5000);
+	assert_int_equal(sl_policy_scan(&f, &o, &c).kind, SL_KIND_NONE);
+	c = (struct sl_scan_clock){.now = EOF_AT + 6100, .prev = EOF_AT + 5050};
+	assert_int_equal(sl_policy_scan(&f, &o, &c).kind, SL_KIND_EOF);
+}
+
 /* ---- the docs, walked ---- */
 
 /* Is there a "static void test_PREFIX..." in this file? */
@@ -770,6 +817,9 @@ int main(void)
 		cmocka_unit_test(test_gc_closed_not_for_inherited_or_received),
 		cmocka_unit_test(test_close_shared_when_still_held),
 		cmocka_unit_test(test_close_shared_never_for_listeners_or_bare_sockets),
+		cmocka_unit_test(test_last_data_from_the_kernel_rounded_up),
+		cmocka_unit_test(test_last_data_never_moves_back),
+		cmocka_unit_test(test_data_after_eof_seen_by_the_kernel_defers_the_leak),
 		cmocka_unit_test(test_late_close_after_a_report),
 		cmocka_unit_test(test_late_close_leak_age_from_eof_or_close_wait),
 		cmocka_unit_test(test_late_close_leak_age_of_idle_from_last_io),
