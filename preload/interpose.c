@@ -21,16 +21,6 @@
 
 extern char **environ;
 
-#ifndef SL_HOT_ASM
-static inline void sl_after_io(int fd)
-{
-	struct sl_sock *s = sl_fd_lookup(fd);
-
-	if (SL_UNLIKELY(s != NULL))
-		sl_sock_touch(s);
-}
-#endif
-
 /* A read of want>0 bytes that returned 0 is the peer's FIN. A macro, so that the return
  * address is the exported wrapper's (the program's call site). The lookup comes after the call:
  * checking the table first would let untracked descriptors tail-call libc, but measured with
@@ -39,12 +29,8 @@ static inline void sl_after_io(int fd)
 #define sl_after_read(fd, r, want) \
 	do { \
 		struct sl_sock *s_ = sl_fd_lookup(fd); \
-		if (SL_UNLIKELY(s_ != NULL)) { \
-			sl_sock_touch(s_); \
-			if (SL_UNLIKELY((r) == 0) && (want)) \
-				sl_track_eof((fd), s_, s_->gen, \
-					     (uintptr_t)__builtin_return_address(0)); \
-		} \
+		if (SL_UNLIKELY(s_ != NULL) && SL_UNLIKELY((r) == 0) && (want)) \
+			sl_track_eof((fd), s_, s_->gen, (uintptr_t)__builtin_return_address(0)); \
 	} while (0)
 
 static int sl_iov_want(const struct iovec *iov, size_t n)
@@ -163,38 +149,34 @@ SL_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	return r;
 }
 
-/* ---- writes: only "last I/O", stamped before the call so the call is a tail call ---- */
+/* ---- writes: the libc function, through its slot (node's first write takes a stack: handler.c);
+ * when the connection last carried data the watchdog asks the kernel (sl_ask_last_data) ---- */
 
 #ifndef SL_HOT_ASM /* else hot_x86_64.S */
 SL_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
-	sl_after_io(fd);
 	return SL_CALL(write, syscall(SYS_write, fd, buf, n), fd, buf, n);
 }
 
 SL_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
-	sl_after_io(fd);
 	return SL_CALL(writev, syscall(SYS_writev, fd, iov, cnt), fd, iov, cnt);
 }
 
 SL_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
-	sl_after_io(fd);
 	return SL_CALL(send, syscall(SYS_sendto, fd, buf, n, flags, NULL, 0), fd, buf, n, flags);
 }
 
 SL_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *sa,
 			 socklen_t salen)
 {
-	sl_after_io(fd);
 	return SL_CALL(sendto, syscall(SYS_sendto, fd, buf, n, flags, sa, salen), fd, buf, n, flags,
 		       sa, salen);
 }
 
 SL_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	sl_after_io(fd);
 	return SL_CALL(sendmsg, syscall(SYS_sendmsg, fd, msg, flags), fd, msg, flags);
 }
 #endif

@@ -91,8 +91,8 @@ sl_track_new(int fd, int family, enum sl_role role, uint64_t inode, int inherite
 	if (s) {
 		sl_sock_set_family(s, family);
 		s->role = (uint8_t)role;
-		/* The coarse clock, as the I/O stamps: the clock as of the latest scan or slow
-		 * path, at most scan_ms old (docs/log-format.md). Reading the clock was ~25
+		/* The coarse clock: the clock as of the latest scan or slow path, at most
+		 * scan_ms old (docs/log-format.md). Reading the clock was ~25
 		 * instructions a connection, 1.5% of what sockleak added to nginx's. */
 		s->open_ms = sl_coarse_now();
 		s->last_io_ms = s->open_ms;
