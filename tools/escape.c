@@ -1,6 +1,7 @@
 /* Escaping for terminals, HTML and JSON; see escape.h for what is escaped and why. */
 #include "escape.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -89,6 +90,45 @@ int sl_snprintf(char *buf, size_t cap, const char *fmt, ...)
 	if (cap && r >= 0 && (size_t)r >= cap)
 		sl_utf8_trim(buf);
 	return r;
+}
+
+int sl_strs(char *buf, size_t cap, ...)
+{
+	va_list ap;
+	const char *s;
+	size_t o = 0, total = 0;
+	va_start(ap, cap);
+	while ((s = va_arg(ap, const char *))) {
+		size_t n = strlen(s);
+		total += n;
+		if (o + 1 < cap) {
+			size_t k = n < cap - 1 - o ? n : cap - 1 - o;
+			memcpy(buf + o, s, k);
+			o += k;
+		}
+	}
+	va_end(ap);
+	if (cap) {
+		buf[o] = 0;
+		if (total >= cap)
+			sl_utf8_trim(buf);
+	}
+	return total > INT_MAX ? INT_MAX : (int)total;
+}
+
+const char *sl_hex(char buf[19], unsigned long long v)
+{
+	char t[16];
+	int k = 0;
+	do
+		t[k++] = "0123456789abcdef"[v & 15];
+	while ((v >>= 4));
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = 0; i < k; i++)
+		buf[2 + i] = t[k - 1 - i];
+	buf[2 + k] = 0;
+	return buf;
 }
 
 /* The character at p: its length in bytes (0 at the end), and in esc the visible form it must

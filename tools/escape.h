@@ -30,6 +30,11 @@ size_t sl_utf8_copy(char *dst, size_t cap, const char *s, size_t n);
 void sl_utf8_trim(char *buf);
 /* snprintf that cuts on a character boundary when the result does not fit. */
 int sl_snprintf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The strings up to a NULL, joined, as sl_snprintf(buf, cap, "%s%s...") would give them, without
+ * its format parsing (frame names and titles: a million-site report formats millions). */
+int sl_strs(char *buf, size_t cap, ...) __attribute__((sentinel));
+/* "0x" and v in lower-case hex, as "0x%llx"; returns buf (at least 19 bytes) */
+const char *sl_hex(char buf[19], unsigned long long v);
 
 /* Terminal-safe text: to a stream, or into buf (cut on an escape boundary; returns buf). */
 void sl_term_puts(FILE *f, const char *s);

@@ -415,6 +415,6 @@ void sl_fmt_frame(const struct sl_analysis *a, const struct sl_frame *fr, const 
 		sl_snprintf(buf, cap, "%s %s:%d%s", fn ? fn : "??", sl_path(a, sf->file), sf->line,
 			    sf->inlined ? " (inlined)" : "");
 	else
-		sl_snprintf(buf, cap, "%s (%s)", fn ? fn : "??",
-			    sl_frame_where(fr, where, sizeof where));
+		sl_strs(buf, cap, fn ? fn : "??", " (", sl_frame_where(fr, where, sizeof where),
+			")", (char *)NULL);
 }

@@ -121,6 +121,7 @@ int sl_stack_runtime_only(const struct sl_stack *s)
  * perf map named it), never passed off as an offset into a module. */
 const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap)
 {
+	char hex[19];
 	if (fr->lang)
 		sl_snprintf(buf, cap, "%s", fr->lang);
 	else if (sl_frame_jit_name(fr))
@@ -129,7 +130,7 @@ const char *sl_frame_where(const struct sl_frame *fr, char *buf, size_t cap)
 		/* the preload found no module: its "offset" is the absolute address */
 		sl_snprintf(buf, cap, "no module, 0x%llx", (unsigned long long)fr->offset);
 	else
-		sl_snprintf(buf, cap, "%s+0x%llx", sl_base(fr->module),
-			    (unsigned long long)fr->offset);
+		sl_strs(buf, cap, sl_base(fr->module), "+",
+			sl_hex(hex, (unsigned long long)fr->offset), (char *)NULL);
 	return buf;
 }

@@ -201,12 +201,10 @@ const char *sl_site_title(const struct sl_site *st, char *buf, size_t cap)
 	const char *where;
 	sl_site_stats(st, &ss);
 	where = ss.func;
-	if (where && sl_site_handler(st)) /* opened by the runtime, handled by the program */
-		sl_snprintf(buf, cap, "%s: %s, handled in %s", sl_kind_names[st->kind],
-			    sl_kind_titles[st->kind], where);
-	else if (where)
-		sl_snprintf(buf, cap, "%s: %s, opened in %s", sl_kind_names[st->kind],
-			    sl_kind_titles[st->kind], where);
+	if (where) /* a handler: opened by the runtime, handled by the program */
+		sl_strs(buf, cap, sl_kind_names[st->kind], ": ", sl_kind_titles[st->kind],
+			sl_site_handler(st) ? ", handled in " : ", opened in ", where,
+			(char *)NULL);
 	else if (!st->open)
 		sl_snprintf(buf, cap, "%s: %s, %s socket in %s", sl_kind_names[st->kind],
 			    sl_kind_titles[st->kind], ss.role ? ss.role : "inherited",

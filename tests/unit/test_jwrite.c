@@ -141,12 +141,43 @@ static void documents_are_jansson_s(void **state)
 	}
 }
 
+/* escape.c's sl_strs and sl_hex, which the writers format frame names and titles with instead
+ * of sl_snprintf: the same bytes, cut on the same character boundary at every room */
+static void strs_are_sl_snprintf_s(void **state)
+{
+	static const char *const parts[][3] = {
+		{"handler", " (", "app+0x10"},
+		{"\xc3\xa9\xc3\xa9\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80x"},
+		{"", "", ""},
+		{"close_wait: ", "peer closed", ", opened in f\xe2\x80\xae"},
+	};
+	static const unsigned long long hex[] = {0, 1, 0x10, 0x29d90, 0xffffffffffffffffull};
+	(void)state;
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+		for (size_t cap = 1; cap < 40; cap++) {
+			char want[64], got[64];
+			int rw = sl_snprintf(want, cap, "%s%s%s", parts[i][0], parts[i][1],
+					     parts[i][2]);
+			int rg = sl_strs(got, cap, parts[i][0], parts[i][1], parts[i][2],
+					 (char *)NULL);
+			assert_int_equal(rg, rw);
+			assert_string_equal(got, want);
+		}
+	}
+	for (size_t i = 0; i < sizeof hex / sizeof *hex; i++) {
+		char want[24], got[19];
+		snprintf(want, sizeof want, "0x%llx", hex[i]);
+		assert_string_equal(sl_hex(got, hex[i]), want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reals_are_jansson_s),
 		cmocka_unit_test(a_real_json_cannot_say_is_null),
 		cmocka_unit_test(documents_are_jansson_s),
+		cmocka_unit_test(strs_are_sl_snprintf_s),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
