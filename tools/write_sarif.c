@@ -70,16 +70,75 @@ static void phys(struct sl_jsondoc *w, const struct sl_analysis *a, const char *
 	sl_jsondoc_close(w, '}');
 }
 
-/* [{"fullyQualifiedName": fn, "kind": "function"}] */
-static void logical(struct sl_jsondoc *w, const char *fn)
+/* {"fullyQualifiedName": fn, "kind": "function"}, with "index" first when idx >= 0 */
+static void logical_obj(struct sl_jsondoc *w, int64_t idx, const char *fn)
 {
-	sl_jsondoc_key(w, "logicalLocations");
-	sl_jsondoc_open(w, '[');
 	sl_jsondoc_open(w, '{');
+	if (idx >= 0)
+		sl_jsondoc_kint(w, "index", idx);
 	sl_jsondoc_kstr(w, "fullyQualifiedName", fn);
 	sl_jsondoc_kstr(w, "kind", "function");
 	sl_jsondoc_close(w, '}');
+}
+
+/* [{"fullyQualifiedName": fn, "kind": "function"}], or [{"index": idx}]: the function of
+ * run.logicalLocations[idx] (SARIF 2.1.0, 3.33.3) */
+static void logical(struct sl_jsondoc *w, const char *fn, int64_t idx)
+{
+	sl_jsondoc_key(w, "logicalLocations");
+	sl_jsondoc_open(w, '[');
+	if (idx >= 0) {
+		sl_jsondoc_open(w, '{');
+		sl_jsondoc_kint(w, "index", idx);
+		sl_jsondoc_close(w, '}');
+	} else {
+		logical_obj(w, -1, fn);
+	}
 	sl_jsondoc_close(w, ']');
+}
+
+/* The functions stack frames name again and again (main, the accept loop, libc's) are written
+ * once, in run.logicalLocations, and each frame refers to its entry by index: 40 bytes less a
+ * frame, a twelfth of a million-result report, whose copy into the page cache is most of its
+ * system time. A function takes an entry the second time a frame names it (the first stays
+ * inline); direct-mapped by its name's address, at most LFUNCS entries. */
+#define LSLOTS 4096
+#define LFUNCS 65536
+struct lfuncs {
+	struct {
+		const char *fn;
+		int32_t idx; /* -1: seen once */
+	} slot[LSLOTS];
+	const char **v; /* run.logicalLocations, in index order */
+	size_t n, cap;
+};
+
+static int64_t lfunc_index(struct lfuncs *lf, const char *fn)
+{
+	size_t h;
+	if (!lf || !fn)
+		return -1;
+	h = ((uintptr_t)fn >> 3 ^ (uintptr_t)fn >> 15) % LSLOTS;
+	if (lf->slot[h].fn != fn) {
+		if (lf->slot[h].fn && lf->slot[h].idx >= 0)
+			return -1; /* an entry stays: a second one would name it twice */
+		lf->slot[h].fn = fn;
+		lf->slot[h].idx = -1;
+		return -1;
+	}
+	if (lf->slot[h].idx < 0 && lf->n < LFUNCS) {
+		if (lf->n == lf->cap) {
+			size_t nc = lf->cap ? lf->cap * 2 : 64;
+			const char **nv = realloc(lf->v, nc * sizeof *nv);
+			if (!nv)
+				return -1;
+			lf->v = nv;
+			lf->cap = nc;
+		}
+		lf->v[lf->n] = fn;
+		lf->slot[h].idx = (int32_t)lf->n++;
+	}
+	return lf->slot[h].idx;
 }
 
 /* A message's "text" is plain text in which SARIF gives meaning to some characters (2.1.0,
@@ -116,7 +175,7 @@ static void text_msg(struct sl_jsondoc *w, const char *text)
 
 /* A frame's location; a related one (EOF read) has its own message and an id after it */
 static void frame_loc(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_frame *fr,
-		      const struct sl_symf *sf, int related)
+		      const struct sl_symf *sf, int related, int64_t idx)
 {
 	char buf[512];
 	const char *fn = sf && sf->func ? sf->func : fr->symbol;
@@ -126,7 +185,7 @@ static void frame_loc(struct sl_jsondoc *w, const struct sl_analysis *a, const s
 		phys(w, a, sf->file, sf->line);
 	}
 	if (fn)
-		logical(w, fn);
+		logical(w, fn, idx);
 	sl_fmt_frame(a, fr, sf, buf, sizeof buf);
 	text_msg(w, related ? "EOF read here" : buf);
 	if (related)
@@ -165,7 +224,7 @@ static void fcache_keep(struct fcache *e, const void *fr, const void *sf, const 
 }
 
 static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_stack *s,
-		  const char *msg, struct fcache *fc)
+		  const char *msg, struct fcache *fc, struct lfuncs *lf)
 {
 	sl_jsondoc_open(w, '{');
 	text_msg(w, msg);
@@ -174,19 +233,24 @@ static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struc
 	for (struct sl_stack_walk k = {.s = s}; sl_stack_walk_next(&k);) {
 		const struct sl_frame *fr = k.fr;
 		const struct sl_symf *sf = k.sf;
+		const char *fn = sf && sf->func ? sf->func : fr->symbol;
 		struct fcache *e = fcache_slot(fc, fr, sf);
 		size_t at;
+		int64_t idx;
 		if (e && e->fr == fr && e->sf == sf) {
 			sl_jsondoc_raw(w, e->b, e->n);
 			continue;
 		}
+		idx = lfunc_index(lf, fn);
 		sl_jsondoc_open(w, '{');
 		at = w->n - 1;
 		sl_jsondoc_key(w, "location");
-		frame_loc(w, a, fr, sf, 0);
+		frame_loc(w, a, fr, sf, 0, idx);
 		sl_jsondoc_kstr(w, "module", sl_base(fr->module));
 		sl_jsondoc_close(w, '}');
-		if (e && !w->err)
+		/* kept once its function is in run.logicalLocations (or it names none): a frame
+		 * written inline the first time is written again by index */
+		if (e && !w->err && (idx >= 0 || !fn))
 			fcache_keep(e, fr, sf, w->b + at, w->n - at);
 	}
 	sl_jsondoc_close(w, ']');
@@ -213,7 +277,7 @@ static void fingerprint(const char *key, char *buf, size_t cap)
 
 /* One result: a site */
 static void site_result(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_site *st,
-			struct fcache *fc)
+			struct fcache *fc, struct lfuncs *lf)
 {
 	char msg[1024], fp[32], key[2200];
 	struct sl_site_stats ss;
@@ -253,22 +317,22 @@ static void site_result(struct sl_jsondoc *w, const struct sl_analysis *a, const
 	else
 		phys(w, a, ss.module ? ss.module : "unknown", 0);
 	if (ss.func)
-		logical(w, ss.func);
+		logical(w, ss.func, -1);
 	sl_jsondoc_close(w, '}');
 	sl_jsondoc_close(w, ']');
 	sl_jsondoc_key(w, "stacks");
 	sl_jsondoc_open(w, '[');
 	if (st->open)
-		stack(w, a, st->open, "socket opened here", fc);
+		stack(w, a, st->open, "socket opened here", fc, lf);
 	if (sl_site_handler(st))
-		stack(w, a, sl_site_handler(st), "socket first written here", fc);
+		stack(w, a, sl_site_handler(st), "socket first written here", fc, lf);
 	if (st->eof)
-		stack(w, a, st->eof, "EOF read here, no close after", fc);
+		stack(w, a, st->eof, "EOF read here, no close after", fc, lf);
 	sl_jsondoc_close(w, ']');
 	if (st->eof && sl_stack_site_frame(st->eof, &fr, &sf) >= 0) {
 		sl_jsondoc_key(w, "relatedLocations");
 		sl_jsondoc_open(w, '[');
-		frame_loc(w, a, fr, sf, 1);
+		frame_loc(w, a, fr, sf, 1, -1);
 		sl_jsondoc_close(w, ']');
 	}
 	sl_site_keystr(st, key, sizeof key);
@@ -327,6 +391,7 @@ static int write_sarif(const struct sl_analysis *a, FILE *out)
 {
 	struct sl_jsondoc w;
 	struct fcache *fc = calloc(FCACHE, sizeof *fc); /* none: every frame formatted */
+	struct lfuncs *lf = calloc(1, sizeof *lf);      /* none: every function inline */
 	const char *pre = a->o.strip_prefix;
 	int r = 0;
 
@@ -357,10 +422,20 @@ static int write_sarif(const struct sl_analysis *a, FILE *out)
 	 * (issue 11's 10 s: 13 s with the kernel's copy of the output). */
 	w.flat = w.depth;
 	for (size_t i = 0; i < a->nsites && !r; i++) {
-		site_result(&w, a, a->sites[i], fc);
+		site_result(&w, a, a->sites[i], fc, lf);
 		r = sl_jsondoc_flush(&w, out);
 	}
 	sl_jsondoc_close(&w, ']');
+	if (lf && lf->n) { /* after the results, which chose them: one a line as they */
+		sl_jsondoc_key(&w, "logicalLocations");
+		sl_jsondoc_open(&w, '[');
+		w.flat = w.depth;
+		/* each with its index, so that two names of one function (at two addresses)
+		 * are still distinct items, as the schema's uniqueItems asks */
+		for (size_t i = 0; i < lf->n; i++)
+			logical_obj(&w, (int64_t)i, lf->v[i]);
+		sl_jsondoc_close(&w, ']');
+	}
 	w.flat = 0;
 	sl_jsondoc_kstr(&w, "columnKind", "utf16CodeUnits");
 	sl_jsondoc_key(&w, "properties");
@@ -394,6 +469,9 @@ static int write_sarif(const struct sl_analysis *a, FILE *out)
 	for (size_t i = 0; fc && i < FCACHE; i++)
 		free(fc[i].b);
 	free(fc);
+	if (lf)
+		free(lf->v);
+	free(lf);
 	if (r)
 		return r;
 	return ferror(out) ? EIO : 0;
