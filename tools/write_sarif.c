@@ -18,9 +18,10 @@ static const char *const rule_help[SL_K_N] = {
 		    "close them.",
 	[SL_K_EXIT] = "The socket was still open when the process exited. Close sockets when their "
 		      "work is done.",
-	[SL_K_IDLE] = "The connection carried no data for idle_ms: the program holds a connection it no "
-		      "longer uses. Close connections when their work is done, or bound their idle "
-		      "time.",
+	[SL_K_IDLE] =
+		"The connection carried no data for idle_ms: the program holds a connection it no "
+		"longer uses. Close connections when their work is done, or bound their idle "
+		"time.",
 	[SL_K_GC] =
 		"The program dropped the socket without closing it; the interpreter's garbage "
 		"collector or its shutdown closed it (Python's ResourceWarning). Close it, or use "
