@@ -367,41 +367,73 @@ static void known_value(struct scanner *c, struct sl_jv *v)
 	v->n = (size_t)(c->p - st);
 }
 
-/* Walk a validated container, calling mfn (objects) or efn (arrays). */
-static int walk(const struct sl_jv *cv, sl_jmember_fn mfn, sl_jelem_fn efn, void *ctx)
+/* The members of the validated object at c->p (its '{') to mfn; c->p is left after its '}',
+ * or at the member whose callback returned nonzero (returned). */
+static int walk_obj(struct scanner *c, sl_jmember_fn mfn, void *ctx)
 {
-	struct scanner c = {cv->p, cv->p + 1, cv->p + cv->n - 1, NULL, NULL, 0};
-	size_t idx = 0;
+	c->p++; /* '{' */
 	for (;;) {
 		struct sl_jv k, e;
 		char kbuf[128];
-		const char *key = NULL;
-		size_t klen = 0;
-		ws(&c);
-		if (c.p >= c.end)
+		const char *key;
+		size_t klen;
+		int r;
+		ws(c);
+		if (*c->p == ',') {
+			c->p++;
+			ws(c);
+		}
+		if (*c->p == '}') {
+			c->p++;
 			return 0;
-		if (cv->t == SL_J_OBJ) {
-			known_string(&c, &k);
-			key = k.p;
-			klen = k.n;
-			if (k.esc) {
-				long l = sl_jv_str(&k, kbuf, sizeof kbuf);
-				key = kbuf;
-				klen = l < (long)sizeof kbuf ? (size_t)l : sizeof kbuf - 1;
-			}
-			ws(&c);
-			c.p++; /* ':' */
+		}
+		known_string(c, &k);
+		key = k.p;
+		klen = k.n;
+		if (k.esc) {
+			long l = sl_jv_str(&k, kbuf, sizeof kbuf);
+			key = kbuf;
+			klen = l < (long)sizeof kbuf ? (size_t)l : sizeof kbuf - 1;
+		}
+		ws(c);
+		c->p++; /* ':' */
+		ws(c);
+		known_value(c, &e);
+		if ((r = mfn(ctx, key, klen, &e)))
+			return r;
+	}
+}
+
+/* Walk a validated array: each element to efn, and when mfn is set, each object element's
+ * members to mfn as they are reached (see sl_jv_obj_elems). */
+static int walk_arr(const struct sl_jv *cv, sl_jelem_fn efn, sl_jmember_fn mfn, void *ctx)
+{
+	struct scanner c = {cv->p, cv->p + 1, cv->p + cv->n - 1, NULL, NULL, 0};
+	for (size_t idx = 0;; idx++) {
+		struct sl_jv e;
+		int r;
+		ws(&c);
+		if (c.p < c.end && *c.p == ',') {
+			c.p++;
 			ws(&c);
 		}
+		if (c.p >= c.end)
+			return 0;
+		if (mfn && *c.p == '{') {
+			e.t = SL_J_OBJ;
+			e.p = c.p;
+			e.n = 0; /* not known before its members are */
+			e.esc = 0;
+			r = efn(ctx, idx, &e);
+			if (r == SL_JV_SKIP)
+				known_value(&c, &e);
+			else if (r || (r = walk_obj(&c, mfn, ctx)))
+				return r;
+			continue;
+		}
 		known_value(&c, &e);
-		int r = cv->t == SL_J_OBJ ? (mfn ? mfn(ctx, key, klen, &e) : 0)
-					  : (efn ? efn(ctx, idx, &e) : 0);
-		if (r)
+		if ((r = efn(ctx, idx, &e)) && (!mfn || r != SL_JV_SKIP))
 			return r;
-		idx++;
-		ws(&c);
-		if (c.p < c.end && *c.p == ',')
-			c.p++;
 	}
 }
 
@@ -419,7 +451,7 @@ int sl_jobj_each(const char *s, size_t n, sl_jmember_fn fn, void *ctx, const cha
 	} else if (!scan_container(&c, &v, 0)) {
 		ws(&c);
 		if (c.p == c.end && c.ntop > SC_TOP)
-			return walk(&v, fn, NULL, ctx);
+			return sl_jv_members(&v, fn, ctx);
 		if (c.p == c.end) {
 			for (size_t i = 0; i < c.ntop; i++) {
 				const struct sl_jv *k = &top[i].k;
@@ -448,12 +480,18 @@ int sl_jobj_each(const char *s, size_t n, sl_jmember_fn fn, void *ctx, const cha
 
 int sl_jv_members(const struct sl_jv *obj, sl_jmember_fn fn, void *ctx)
 {
-	return obj->t == SL_J_OBJ ? walk(obj, fn, NULL, ctx) : -1;
+	struct scanner c = {obj->p, obj->p, obj->p + obj->n - 1, NULL, NULL, 0};
+	return obj->t == SL_J_OBJ ? walk_obj(&c, fn, ctx) : -1;
 }
 
 int sl_jv_elems(const struct sl_jv *arr, sl_jelem_fn fn, void *ctx)
 {
-	return arr->t == SL_J_ARR ? walk(arr, NULL, fn, ctx) : -1;
+	return arr->t == SL_J_ARR ? walk_arr(arr, fn, NULL, ctx) : -1;
+}
+
+int sl_jv_obj_elems(const struct sl_jv *arr, sl_jelem_fn begin, sl_jmember_fn fn, void *ctx)
+{
+	return arr->t == SL_J_ARR ? walk_arr(arr, begin, fn, ctx) : -1;
 }
 
 int sl_jv_int(const struct sl_jv *v, int64_t *out)

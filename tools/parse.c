@@ -370,7 +370,7 @@ struct fr_ctx {
 static int on_frame_member(void *ctx, const char *key, size_t klen, const struct sl_jv *v)
 {
 	struct fr_ctx *c = ctx;
-	struct sl_frame *f = &c->f[c->n];
+	struct sl_frame *f = &c->f[c->n - 1]; /* on_frame took it */
 	char buf[4096];
 	const char **dst;
 	int slot, k = fld_of(key, klen);
@@ -424,17 +424,16 @@ static int on_frame_member(void *ctx, const char *key, size_t klen, const struct
 	return 0;
 }
 
+/* A frame's start: its members go to on_frame_member (sl_jv_obj_elems) */
 static int on_frame(void *ctx, size_t idx, const struct sl_jv *v)
 {
 	struct fr_ctx *c = ctx;
 	(void)idx;
 	if (c->n >= SL_MAX_FRAMES)
-		return 0;
+		return SL_JV_SKIP;
 	if (v->t != SL_J_OBJ)
-		return c->bad = 1;
+		return c->bad = 2; /* not SL_JV_SKIP: stops */
 	memset(&c->f[c->n], 0, sizeof c->f[c->n]);
-	if (sl_jv_members(v, on_frame_member, c))
-		return c->bad = 1;
 	c->n++;
 	return 0;
 }
@@ -452,7 +451,7 @@ static void do_stack(struct reader *d, const struct rec_fields *r, struct sl_pro
 		return;
 	}
 	if (!present(r, F_frames) || r->f[F_frames].t != SL_J_ARR ||
-	    sl_jv_elems(&r->f[F_frames], on_frame, &c) || c.bad) {
+	    sl_jv_obj_elems(&r->f[F_frames], on_frame, on_frame_member, &c) || c.bad) {
 		d->err = "frames";
 		return;
 	}
