@@ -68,15 +68,27 @@ $(BENCH_GROUPS:%=bench-%): bench-%: bench-progs
 # top.sh's programs: without them it waited for a server that was never built.
 bench-top: $(B)/sockleak $(B)/tests/ops/op_server
 
-# One after the other even under -j: they measure each other's machine otherwise.
-bench-preload: bench-progs $(B)/sockleak $(B)/tests/ops/op_server
-	@for g in $(BENCH_GROUPS); do echo "make bench: $$g"; $(BENCH_ENV) bench/$$g.sh || exit 1; done
-	@{ $(B)/bench/sizes 19900; $(B)/bench/sizes 100000; } | tee $(B)/bench/results/sizes.md
-	@echo "make bench: results in $(B)/bench/results/*.md; see docs/performance.md"
+# One after the other even under -j: they measure each other's machine otherwise. A group that
+# fails (a target missed, a server that would not start) does not stop the others: the run is
+# still one run, and its end is still written; the failed groups are named at the end and in
+# env.md, and make fails.
+BENCH_RUN = failed=; for g in $(BENCH_GROUPS); do echo "make bench: $$g"; \
+		$(BENCH_ENV) bench/$$g.sh || failed="$$failed $$g"; done; \
+	{ $(B)/bench/sizes 19900; $(B)/bench/sizes 100000; } | tee $(B)/bench/results/sizes.md || \
+		failed="$$failed sizes"
+BENCH_VERDICT = if [ -n "$$failed" ]; then echo "failed:$$failed" >>$(B)/bench/results/env.md; \
+		echo "make bench: FAILED:$$failed (the other groups ran; see $(B)/bench/results)" >&2; \
+		exit 1; fi; echo "make bench: results in $(B)/bench/results/*.md; see docs/performance.md"
+BENCH_DEPS = bench-progs $(B)/sockleak $(B)/tests/ops/op_server $(B)/tests/report/leaky_server
 
-# The run's end, beside its start in env.md: every figure of docs/performance.md is from one run.
-bench: bench-preload
-	@echo "finished $$(date -u '+%F %H:%M:%S UTC'), load average $$(cut -d' ' -f1-3 /proc/loadavg)" \
-		>>$(B)/bench/results/env.md
-	@cat $(B)/bench/results/env.md
-HELP_LINES += '  make bench-GROUP   one group of make bench: $(BENCH_GROUPS) (bench/bench.mk)'
+bench-preload: $(BENCH_DEPS)
+	@$(BENCH_RUN); $(BENCH_VERDICT)
+
+# The whole run, bench-report last; its end beside its start in env.md: every figure of
+# docs/performance.md is from one run.
+bench: $(BENCH_DEPS)
+	@$(BENCH_RUN); \
+	echo "make bench: report"; { $(BENCH_REPORT_RUN); } || failed="$$failed report"; \
+	echo "finished $$(date -u '+%F %H:%M:%S UTC'), load average $$(cut -d' ' -f1-3 /proc/loadavg)" \
+		>>$(B)/bench/results/env.md; \
+	$(BENCH_VERDICT)
