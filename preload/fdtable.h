@@ -17,7 +17,7 @@
  * SCM_RIGHTS to ourselves), or when a record names it (docs/sharing.md). Until then the fd
  * table alone maps the descriptor to it, which is all the hot path and close() need.
  *
- * Everything but sl_fd_lookup and the last_io stamp is done under sl_lock. */
+ * Everything but sl_fd_lookup and the read stamp (sl_sock_touch) is done under sl_lock. */
 #ifndef SL_FDTABLE_H
 #define SL_FDTABLE_H
 
@@ -59,8 +59,10 @@ enum sl_flag {
 struct sl_sock {
 	uint64_t inode;          /* 0 until its identity is taken (lazy, see above) */
 	uint64_t open_ms;        /* monotonic ms, like every time below */
-	uint64_t last_io_ms;     /* last data sent or received, as far as the watchdog asked the
-				  * kernel (sl_policy_last_data); open_ms before that */
+	uint64_t last_io_ms;     /* last use: the program's last read, stamped by the hot path
+				  * with the coarse clock, or the last data the kernel sent or
+				  * received, as far as the watchdog asked (sl_ask_last_data,
+				  * which only moves it forward); open_ms before. Relaxed */
 	uint64_t eof_ms;         /* read returned 0; 0 = not yet */
 	uint64_t cw_ms;          /* first scan that saw CLOSE_WAIT; 0 = not in CLOSE_WAIT */
 	uint32_t reported_after; /* ms from open_ms to the leak record (rare: 32 bits, clamped) */
@@ -92,6 +94,12 @@ static inline struct sl_sock *sl_fd_lookup(int fd)
 	if (SL_LIKELY(!c))
 		return NULL;
 	return __atomic_load_n(&c[u & (SL_FD_CHUNK - 1)], __ATOMIC_ACQUIRE);
+}
+
+/* A read of a tracked socket (interpose.c; hot_x86_64.S does the same two stores). */
+static inline void sl_sock_touch(struct sl_sock *s)
+{
+	__atomic_store_n(&s->last_io_ms, sl_coarse_now(), __ATOMIC_RELAXED);
 }
 
 /* Under sl_lock. */

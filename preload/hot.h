@@ -9,7 +9,8 @@
 
 /* The offsets of struct sl_real's slots come from interposed.h's list (hot_x86_64.S). */
 
-/* The fd table's chunk size (fdtable.h). */
+/* struct sl_sock (fdtable.h): offset of last_io_ms; the fd table's chunk size. */
+#define SL_SOCK_LAST_IO 16
 #define SL_HOT_FD_SHIFT 12
 
 #endif

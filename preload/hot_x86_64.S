@@ -5,13 +5,17 @@
  * instructions added per call (docs/performance.md). In C the read side kept a frame and
  * saved registers for every fd (22 instructions untracked, 34 tracked), since it must look at
  * the result. Here a read of an fd the table does not know costs the lookup and a jump (8),
- * and only a read of a tracked socket keeps a frame, of one register, to see the 0 that means
- * EOF (15). A write is one jump (1): nothing is stamped on I/O, as when a connection last
- * carried data is asked of the kernel by the watchdog, and only when a verdict depends on it
- * (sl_ask_last_data; issue 15: the stamp was 2 instructions on every call of a tracked socket,
- * 0.1% of redis's GET, and missed sendfile()).
+ * and only a read of a tracked socket is stamped and keeps a frame, of one register, to see
+ * the 0 that means EOF (17). A write is one jump (1): when a connection last carried data is
+ * asked of the kernel by the watchdog, and only when a verdict depends on it
+ * (sl_ask_last_data; issue 15: a write's stamp was 2 instructions, and its lookup 7, on every
+ * call of a tracked socket, and missed sendfile()). A read keeps its stamp (2): the kernel
+ * knows when data arrived, not when the program read it, and a server reading slowly a
+ * request that arrived whole before the client's half-close is using the socket at every
+ * read (tests/enforce: slow_read_after_half_close_not_cut).
  *
  * What each does is what the C versions (interpose.c, kept for other architectures) do:
+ * - reads on a tracked socket: stamp its last_io_ms with the coarse clock;
  * - reads of n > 0 bytes on a tracked socket that return 0: sl_hot_eof(fd, call site), which
  *   records the EOF with the program's stack (the jump keeps the program's frame on top);
  * - then (or instead) the real function, through sl_real, whose slots always hold a callable
@@ -32,7 +36,7 @@
 
 	.text
 
-/* fd in %edi. Falls through with the record in %rax, or jumps to
+/* fd in %edi. Falls through with the record in %rax, its last_io_ms stamped, or jumps to
  * \untracked. Descriptors below 4096 (nearly all, in nearly every program) are one load from
  * the table's first chunk, a static array; the others go through the two-level table
  * (SL_LOOKUP_HIGH, out of line), whose top level covers every 32-bit value. */
@@ -44,6 +48,8 @@
 	mov	(%r11,%rax,8), %rax
 8:	test	%rax, %rax
 	jz	\untracked
+	mov	sl_coarse_ms(%rip), %r11
+	mov	%r11, SL_SOCK_LAST_IO(%rax)
 .endm
 
 .macro SL_LOOKUP_HIGH untracked

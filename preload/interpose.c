@@ -29,8 +29,12 @@ extern char **environ;
 #define sl_after_read(fd, r, want) \
 	do { \
 		struct sl_sock *s_ = sl_fd_lookup(fd); \
-		if (SL_UNLIKELY(s_ != NULL) && SL_UNLIKELY((r) == 0) && (want)) \
-			sl_track_eof((fd), s_, s_->gen, (uintptr_t)__builtin_return_address(0)); \
+		if (SL_UNLIKELY(s_ != NULL)) { \
+			sl_sock_touch(s_); \
+			if (SL_UNLIKELY((r) == 0) && (want)) \
+				sl_track_eof((fd), s_, s_->gen, \
+					     (uintptr_t)__builtin_return_address(0)); \
+		} \
 	} while (0)
 
 static int sl_iov_want(const struct iovec *iov, size_t n)

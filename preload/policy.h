@@ -21,8 +21,8 @@
 struct sl_facts {
 	uint64_t eof_ms;     /* a read returned 0 */
 	uint64_t cw_ms;      /* first scan that saw it in CLOSE_WAIT (since it last entered it) */
-	uint64_t last_io_ms; /* last data sent or received (the kernel's, sl_policy_last_data), as
-			      * far as known; open time before any */
+	uint64_t last_io_ms; /* the program's last read, or the last data sent or received (the
+			      * kernel's, sl_policy_last_data), as far as known; open time before */
 	uint64_t open_ms;
 	unsigned open : 1;          /* this process still holds a descriptor on it */
 	unsigned connection : 1;    /* accepted, connected, inherited or received: not a bare
@@ -44,7 +44,7 @@ struct sl_scan_clock {
 
 struct sl_verdict {
 	enum sl_kind kind; /* SL_KIND_NONE: not leaked (yet) */
-	/* what age_ms counts from: the EOF, the first CLOSE_WAIT, the last I/O */
+	/* what age_ms counts from: the EOF, the first CLOSE_WAIT, the last read or data */
 	uint64_t since;
 };
 

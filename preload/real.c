@@ -22,6 +22,7 @@ _Static_assert(sizeof(struct sl_real) ==
 			       sizeof(void *),
 	       "struct sl_real: one pointer per slot");
 #undef SL_REAL_COUNT
+_Static_assert(offsetof(struct sl_sock, last_io_ms) == SL_SOCK_LAST_IO, "hot.h");
 _Static_assert(SL_FD_SHIFT == SL_HOT_FD_SHIFT, "hot.h");
 
 /* The hot slots start out as stubs that bind and forward, so the wrappers call through them

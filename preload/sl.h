@@ -74,7 +74,7 @@ static inline int sl_enter(void)
 static inline void sl_leave(void) { sl_busy = 0; }
 
 /* Milliseconds on CLOCK_MONOTONIC, refreshed by the watchdog every scan and by slow paths, so
- * the hot path can stamp "last I/O" with a load instead of a clock call. */
+ * the hot path can stamp a read with a load instead of a clock call. */
 extern uint64_t sl_coarse_ms;
 static inline uint64_t sl_coarse_now(void)
 {

@@ -15,7 +15,7 @@ static inline struct sl_facts sl_sock_facts(const struct sl_sock *s)
 	return (struct sl_facts){
 		.eof_ms = __atomic_load_n(&s->eof_ms, __ATOMIC_RELAXED),
 		.cw_ms = s->cw_ms,
-		.last_io_ms = s->last_io_ms,
+		.last_io_ms = __atomic_load_n(&s->last_io_ms, __ATOMIC_RELAXED),
 		.open_ms = s->open_ms,
 		.open = s->fd >= 0,
 		.connection = s->role != SL_ROLE_OTHER,

@@ -266,18 +266,27 @@ static uint32_t sl_ms32(uint64_t ms) { return ms > UINT32_MAX ? UINT32_MAX : (ui
  * last_io_ms forward. Only here, where the answer can change a verdict: a connection pays
  * this getsockopt at most once per scan while it looks quiet, not on every read or write. The
  * descriptor cannot be closed meanwhile, as close() takes sl_lock first (a number closed behind
- * our back and reused can only make a socket look busier, never quieter). Returns true when
- * last_io_ms moved. */
-static int sl_ask_last_data(struct sl_sock *s)
+ * our back and reused can only make a socket look busier, never quieter). The program's reads
+ * stamp last_io_ms meanwhile (the kernel knows when data arrived, not when it was read): it
+ * is moved forward only, by compare-and-swap, so a read stamped during the question is never
+ * overwritten by an older time. Returns true when it moved from f's, which then has the new. */
+static int sl_ask_last_data(struct sl_sock *s, struct sl_facts *f)
 {
 	uint32_t sent_ago, recv_ago;
-	uint64_t was = s->last_io_ms;
+	uint64_t cur = __atomic_load_n(&s->last_io_ms, __ATOMIC_RELAXED), at;
 
 	if (sl_tcp_last_data(s->fd, &sent_ago, &recv_ago))
 		return 0;
 	/* The clock after the question: "ago" is then never taken as longer than it was. */
-	s->last_io_ms = sl_policy_last_data(was, sl_mono_ms(), sent_ago, recv_ago);
-	return s->last_io_ms != was;
+	at = sl_policy_last_data(cur, sl_mono_ms(), sent_ago, recv_ago);
+	while (at > cur && !__atomic_compare_exchange_n(&s->last_io_ms, &cur, at, 0,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	cur = at > cur ? at : cur;
+	if (cur == f->last_io_ms)
+		return 0;
+	f->last_io_ms = cur;
+	return 1;
 }
 
 /* Under sl_lock: age one socket; copy it out as a candidate when the policy (policy.h) says it
@@ -298,10 +307,8 @@ static int sl_age(struct sl_sock *s, void *ctx)
 		sl_reg_collect(s, &w->epgen); /* identified now, registered at the next scan */
 	f = sl_sock_facts(s);
 	v = sl_policy_scan(&f, &sl_opt, &w->clock);
-	if (v.kind != SL_KIND_NONE && v.kind != SL_KIND_EXIT && sl_ask_last_data(s)) {
-		f.last_io_ms = s->last_io_ms;
+	if (v.kind != SL_KIND_NONE && v.kind != SL_KIND_EXIT && sl_ask_last_data(s, &f))
 		v = sl_policy_scan(&f, &sl_opt, &w->clock);
-	}
 	if (v.kind == SL_KIND_NONE)
 		return 0;
 	if (!(l = SL_PAGES_APPEND(sl_cand, w->n, sl_cand_cap)))

@@ -441,6 +441,59 @@ def case_nginx_sendfile_stream_not_idle(c):
           f"a connection being written to was reported idle: {briefs(c.recs(srv.pid))}")
 
 
+SLOW_BODY = 24 << 10  # all in the server's receive buffer at once; read 1 KiB per PAUSE_MS
+SLOW_PAUSE_MS = 50    # ~1.2 s of reading: four grace_ms, four idle_ms
+
+
+def slow_request(c, srv, half_close):
+    """Send a SLOW_BODY-byte request ending in '.' to en_slow_reader (half_close: then shut the
+    client's sending side: the server's socket is in CLOSE_WAIT while it reads); returns the
+    reply and the server's "served" words."""
+    s = c.connect(srv.port())
+    s.sendall(b"x" * (SLOW_BODY - 1) + b".")
+    if half_close:
+        s.shutdown(socket.SHUT_WR)
+    s.settimeout(15)
+    reply = b""
+    while not reply.endswith(b"\n"):
+        try:
+            b = s.recv(64)
+        except OSError:
+            break
+        if not b:
+            break
+        reply += b
+    s.close()
+    return reply, srv.expect("served", timeout=15)
+
+
+def check_slow_read_not_cut(c, srv, reply, served):
+    check(reply == f"ok {SLOW_BODY}\n".encode() and served[2:] == [str(SLOW_BODY), "0"],
+          f"the request was cut while the server read it: reply {reply!r}, server {served}: "
+          f"{briefs(c.recs(srv.pid, 'leak') + c.recs(srv.pid, 'enforce'))}")
+    check(not c.recs(srv.pid, "leak") and not c.recs(srv.pid, "enforce"),
+          f"a socket being read was reported: {briefs(c.recs(srv.pid))}")
+    check(srv.finish() == 0, "server exit status")
+
+
+def case_slow_read_after_half_close_not_cut(c):
+    """docs/options.md: grace_ms runs from "the later of that event and the program's last read
+    or write on it". A server reading, slowly, a request the client sent whole and then
+    half-closed (in CLOSE_WAIT, the data all arrived before the FIN) is using the socket at
+    every read: never reported, never cut. Before: the kernel's last data received is older
+    than the reads, so the socket was reported close_wait at grace_ms and shut down mid-read."""
+    srv = c.spawn(["en_slow_reader", str(SLOW_PAUSE_MS)], options=c.opts(enforce=1))
+    check_slow_read_not_cut(c, srv, *slow_request(c, srv, half_close=True))
+
+
+def case_slow_read_not_idle(c):
+    """idle_ms: "no read or write for this long": a server reading a buffered request slowly
+    is not idle, even when the data arrived idle_ms ago. Before: reported idle and cut."""
+    srv = c.spawn(["en_slow_reader", str(SLOW_PAUSE_MS)],
+                  options=c.opts(enforce=1, idle_ms=300, grace_ms=60000))
+    check_slow_read_not_cut(c, srv, *slow_request(c, srv, half_close=False))
+
+
 CASES = [
     ("leaky_server_enforced", case_leaky_server_enforced),
     ("suppressed_reported_never_shut", case_suppressed_reported_never_shut),
@@ -453,6 +506,8 @@ CASES = [
     ("grace0_reply_after_half_close", case_grace0_reply_after_half_close),
     ("sendfile_reply_after_half_close_not_cut", case_sendfile_reply_after_half_close_not_cut),
     ("nginx_sendfile_stream_not_idle", case_nginx_sendfile_stream_not_idle),
+    ("slow_read_after_half_close_not_cut", case_slow_read_after_half_close_not_cut),
+    ("slow_read_not_idle", case_slow_read_not_idle),
 ]
 
 if __name__ == "__main__":
