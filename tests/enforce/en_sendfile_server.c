@@ -13,28 +13,17 @@
 
 int main(int argc, char **argv)
 {
-	int port, lfd = tl_listen(&port, 0), file;
+	int port, lfd = tl_listen(&port, 0), file, c;
 	struct stat st;
-	char buf[256];
 
 	if (argc < 2 || (file = open(argv[1], O_RDONLY)) < 0 || fstat(file, &st))
 		tl_die("file");
 	signal(SIGPIPE, SIG_IGN);
 	tl_say("port %d", port);
-	for (;;) {
-		struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
+	while ((c = tl_next_client(lfd)) >= 0) {
 		off_t off = 0;
-		int c, err = 0;
+		int err = 0;
 
-		if (poll(p, 2, TL_MAX_WAIT_MS) <= 0)
-			return TL_EXIT_SETUP;
-		if (p[0].revents && tl_stdin_line(buf, sizeof buf, 1000) <= 0)
-			return 0;
-		if (!(p[1].revents & POLLIN))
-			continue;
-		if ((c = accept(lfd, NULL, NULL)) < 0)
-			tl_die("accept");
-		tl_report_sock(c);
 		if (tl_drain_to_eof(c, TL_MAX_WAIT_MS))
 			tl_die("request");
 		while (off < st.st_size) {
@@ -50,4 +39,5 @@ int main(int argc, char **argv)
 		tl_say("sent %d %lld %d", c, (long long)off, err);
 		close(c);
 	}
+	return 0;
 }

@@ -12,25 +12,15 @@
 
 int main(int argc, char **argv)
 {
-	int port, lfd = tl_listen(&port, 0), pause_ms = tl_arg(argc, argv, 1, 50);
+	int port, lfd = tl_listen(&port, 0), pause_ms = tl_arg(argc, argv, 1, 50), c;
 	char buf[1024];
 
 	signal(SIGPIPE, SIG_IGN);
 	tl_say("port %d", port);
-	for (;;) {
-		struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
+	while ((c = tl_next_client(lfd)) >= 0) {
 		long long got = 0;
-		int c, err = 0, done = 0;
+		int err = 0, done = 0;
 
-		if (poll(p, 2, TL_MAX_WAIT_MS) <= 0)
-			return TL_EXIT_SETUP;
-		if (p[0].revents && tl_stdin_line(buf, sizeof buf, 1000) <= 0)
-			return 0;
-		if (!(p[1].revents & POLLIN))
-			continue;
-		if ((c = accept(lfd, NULL, NULL)) < 0)
-			tl_die("accept");
-		tl_report_sock(c);
 		while (!done) {
 			ssize_t n = read(c, buf, sizeof buf);
 
@@ -54,4 +44,5 @@ int main(int argc, char **argv)
 		tl_say("served %d %lld %d", c, got, err);
 		close(c);
 	}
+	return 0;
 }

@@ -408,6 +408,15 @@ def slow_download(c, port, request, half_close, seconds=1.5):
     return b"".join(got)
 
 
+def check_not_cut(c, srv, whole, cut, using):
+    """A connection in use (`using`: how) went through whole, was never reported nor shut down,
+    and the server exits cleanly."""
+    check(whole, f"{cut}: {briefs(c.recs(srv.pid, 'leak') + c.recs(srv.pid, 'enforce'))}")
+    check(not c.recs(srv.pid, "leak") and not c.recs(srv.pid, "enforce"),
+          f"a socket being {using} was reported: {briefs(c.recs(srv.pid))}")
+    check(srv.finish() == 0, "server exit status")
+
+
 def case_sendfile_reply_after_half_close_not_cut(c):
     """A reply owed after the client's half-close and streamed with sendfile() (the server's
     socket past EOF all along) is in use: never reported, never cut, at grace_ms=300 with a
@@ -418,12 +427,8 @@ def case_sendfile_reply_after_half_close_not_cut(c):
     port = srv.port()
     n = len(slow_download(c, port, b"GET big\n", half_close=True))
     sent = srv.expect("sent")
-    check(n == BIG and sent[2:] == [str(BIG), "0"],
-          f"the reply was cut at {n} of {BIG} bytes (server: {sent}): "
-          f"{briefs(c.recs(srv.pid, 'leak') + c.recs(srv.pid, 'enforce'))}")
-    check(not c.recs(srv.pid, "leak") and not c.recs(srv.pid, "enforce"),
-          f"a socket being written to was reported: {briefs(c.recs(srv.pid))}")
-    check(srv.finish() == 0, "server exit status")
+    check_not_cut(c, srv, n == BIG and sent[2:] == [str(BIG), "0"],
+                  f"the reply was cut at {n} of {BIG} bytes (server: {sent})", "written to")
 
 
 def case_nginx_sendfile_stream_not_idle(c):
@@ -468,12 +473,10 @@ def slow_request(c, srv, half_close):
 
 
 def check_slow_read_not_cut(c, srv, reply, served):
-    check(reply == f"ok {SLOW_BODY}\n".encode() and served[2:] == [str(SLOW_BODY), "0"],
-          f"the request was cut while the server read it: reply {reply!r}, server {served}: "
-          f"{briefs(c.recs(srv.pid, 'leak') + c.recs(srv.pid, 'enforce'))}")
-    check(not c.recs(srv.pid, "leak") and not c.recs(srv.pid, "enforce"),
-          f"a socket being read was reported: {briefs(c.recs(srv.pid))}")
-    check(srv.finish() == 0, "server exit status")
+    check_not_cut(c, srv,
+                  reply == f"ok {SLOW_BODY}\n".encode() and served[2:] == [str(SLOW_BODY), "0"],
+                  f"the request was cut while the server read it: reply {reply!r}, server "
+                  f"{served}", "read")
 
 
 def case_slow_read_after_half_close_not_cut(c):

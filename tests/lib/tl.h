@@ -326,6 +326,29 @@ static inline int tl_stdin_line(char *buf, size_t size, int timeout_ms)
 	return n ? (int)n + 1 : 0;
 }
 
+/* A one-connection-at-a-time server's wait for its next client: the accepted descriptor,
+ * reported with a "sock" line, or -1 once the driver closed stdin (lines are ignored). */
+static inline int tl_next_client(int lfd)
+{
+	char line[256];
+
+	for (;;) {
+		struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
+		int c;
+
+		if (poll(p, 2, TL_MAX_WAIT_MS) <= 0)
+			exit(TL_EXIT_SETUP);
+		if (p[0].revents && tl_stdin_line(line, sizeof line, 1000) <= 0)
+			return -1;
+		if (!(p[1].revents & POLLIN))
+			continue;
+		if ((c = accept(lfd, NULL, NULL)) < 0)
+			tl_die("accept");
+		tl_report_sock(c);
+		return c;
+	}
+}
+
 /* Wait for one command line; exits the program (setup failure) on timeout. */
 static inline int tl_command(char *buf, size_t size)
 {
