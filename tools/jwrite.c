@@ -128,6 +128,20 @@ static void u_escape(struct sl_jsondoc *w, uint32_t cp)
 	put(w, seq, k);
 }
 
+/* The separator a key in a compact object starts with (a comma after a sibling), marked as
+ * written: 0 or 1 byte; -1 when sep() must decide (the top, indentation) */
+static inline int compact_sep(struct sl_jsondoc *w)
+{
+	uint64_t bit;
+	if (w->after_key || w->depth <= w->base || w->depth > 63 || indented(w))
+		return -1;
+	bit = (uint64_t)1 << w->depth;
+	if (w->filled & bit)
+		return 1;
+	w->filled |= bit;
+	return 0;
+}
+
 void sl_jsondoc_str(struct sl_jsondoc *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *run;
@@ -209,6 +223,22 @@ void sl_jsondoc_str(struct sl_jsondoc *w, const char *s)
 
 void sl_jsondoc_keyn(struct sl_jsondoc *w, const char *k, size_t n)
 {
+	int c = compact_sep(w);
+	if (c >= 0) { /* as below, in one room check (keys were a tenth of a json report) */
+		if (room(w, n + 4)) {
+			char *o = w->b + w->n;
+			*o = ',';
+			o += c;
+			*o++ = '"';
+			memcpy(o, k, n);
+			o += n;
+			*o++ = '"';
+			*o++ = ':';
+			w->n = (size_t)(o - w->b);
+		}
+		w->after_key = 1;
+		return;
+	}
 	sep(w); /* an ASCII literal of ours: nothing to escape */
 	if (room(w, n + 4)) {
 		w->b[w->n++] = '"';
@@ -301,4 +331,55 @@ void sl_jsondoc_free(struct sl_jsondoc *w)
 {
 	free(w->b);
 	memset(w, 0, sizeof *w);
+}
+
+#define SL_JSONCACHE 256
+struct sl_jsoncache {
+	struct {
+		const void *k1, *k2;
+		char *b;
+		size_t n, cap;
+	} e[SL_JSONCACHE];
+};
+
+static size_t jc_slot(const void *k1, const void *k2)
+{
+	return ((uintptr_t)k1 >> 3 ^ (uintptr_t)k2 >> 4) % SL_JSONCACHE;
+}
+
+struct sl_jsoncache *sl_jsoncache_new(void) { return calloc(1, sizeof(struct sl_jsoncache)); }
+
+void sl_jsoncache_free(struct sl_jsoncache *c)
+{
+	for (size_t i = 0; c && i < SL_JSONCACHE; i++)
+		free(c->e[i].b);
+	free(c);
+}
+
+int sl_jsoncache_put(struct sl_jsondoc *w, struct sl_jsoncache *c, const void *k1, const void *k2)
+{
+	size_t i = jc_slot(k1, k2);
+	if (!c || !c->e[i].b || c->e[i].k1 != k1 || c->e[i].k2 != k2)
+		return 0;
+	sl_jsondoc_raw(w, c->e[i].b, c->e[i].n);
+	return 1;
+}
+
+void sl_jsoncache_keep(struct sl_jsoncache *c, const struct sl_jsondoc *w, size_t at,
+		       const void *k1, const void *k2)
+{
+	size_t i = jc_slot(k1, k2), n = w->n - at;
+	if (!c || w->err || at > w->n)
+		return;
+	if (n > c->e[i].cap) {
+		char *nb = realloc(c->e[i].b, n);
+		if (!nb)
+			return;
+		c->e[i].b = nb;
+		c->e[i].cap = n;
+	}
+	memcpy(c->e[i].b, w->b + at, n);
+	c->e[i].n = n;
+	c->e[i].k1 = k1;
+	c->e[i].k2 = k2;
 }

@@ -48,6 +48,20 @@ void sl_jsondoc_real(struct sl_jsondoc *w, double v);
 int sl_jsondoc_flush(struct sl_jsondoc *w, FILE *out);
 void sl_jsondoc_free(struct sl_jsondoc *w);
 
+/* Values written again and again (a stack frame: main, the accept loop, libc's calls) kept as
+ * bytes and copied instead of formatted: a frame's bytes are the same wherever it is in a
+ * compact document, or in the one-a-line part of an indented one. Direct-mapped by the two
+ * pointers that decide the value (a frame and its symbolisation); a miss formats it again.
+ * Formatting the shared frames was a third of the sarif writer and of json's stacks. */
+struct sl_jsoncache;
+struct sl_jsoncache *sl_jsoncache_new(void); /* NULL (no memory): every value formatted */
+void sl_jsoncache_free(struct sl_jsoncache *c);
+/* The value kept for k1 and k2, written to w (after a comma if needed): 1; else 0 */
+int sl_jsoncache_put(struct sl_jsondoc *w, struct sl_jsoncache *c, const void *k1, const void *k2);
+/* Keep for k1 and k2 the value w holds from byte at (its first, after any comma) to its end */
+void sl_jsoncache_keep(struct sl_jsoncache *c, const struct sl_jsondoc *w, size_t at,
+		       const void *k1, const void *k2);
+
 static inline void sl_jsondoc_kint(struct sl_jsondoc *w, const char *k, int64_t v) /* "k":v */
 {
 	sl_jsondoc_key(w, k);

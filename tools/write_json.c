@@ -18,24 +18,6 @@ static void jw_kint_or_null(struct sl_jsondoc *w, const char *k, int64_t v)
 		sl_jsondoc_int(w, v);
 }
 
-/* "0x" and x in lowercase hex, as "0x%llx" prints it, into buf (19 bytes): two per site of a
- * million-site report, where snprintf was a twentieth of the writer */
-static const char *hex_off(char *buf, uint64_t x)
-{
-	char t[16];
-	size_t n = 0, o = 2;
-	do {
-		t[n++] = "0123456789abcdef"[x & 15];
-		x >>= 4;
-	} while (x);
-	buf[0] = '0';
-	buf[1] = 'x';
-	while (n)
-		buf[o++] = t[--n];
-	buf[o] = 0;
-	return buf;
-}
-
 /* A stack as an array of frames, or null */
 /* "function", "file", "line" of a frame, into an object open in w: the same words in a stack's
  * frames and a story event's "at" */
@@ -51,7 +33,8 @@ static void jw_place(struct sl_jsondoc *w, const struct sl_analysis *a, const st
 		sl_jsondoc_null(w);
 }
 
-static void jw_stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_stack *s)
+static void jw_stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_stack *s,
+		     struct sl_jsoncache *fc)
 {
 	char hex[32];
 	if (!s) {
@@ -62,8 +45,12 @@ static void jw_stack(struct sl_jsondoc *w, const struct sl_analysis *a, const st
 	for (struct sl_stack_walk k = {.s = s}; sl_stack_walk_next(&k);) {
 		const struct sl_frame *fr = k.fr;
 		const struct sl_symf *sf = k.sf;
-		hex_off(hex, fr->offset);
+		size_t at;
+		if (sl_jsoncache_put(w, fc, fr, sf)) /* the frames stacks share, formatted once */
+			continue;
+		sl_hex(hex, fr->offset);
 		sl_jsondoc_open(w, '{');
+		at = w->n - 1;
 		sl_jsondoc_kstr(w, "module", fr->module);
 		sl_jsondoc_kstr(w, "offset", hex);
 		jw_place(w, a, fr, sf);
@@ -74,6 +61,7 @@ static void jw_stack(struct sl_jsondoc *w, const struct sl_analysis *a, const st
 		if (fr->lang)
 			sl_jsondoc_kstr(w, "lang", fr->lang);
 		sl_jsondoc_close(w, '}');
+		sl_jsoncache_keep(fc, w, at, fr, sf);
 	}
 	sl_jsondoc_close(w, ']');
 }
@@ -110,7 +98,7 @@ static void story_item(void *ctx, const struct sl_story_item *it)
 	/* the program frame only: stories can be many, the full stacks are in the sites */
 	if (it->stack && sl_stack_site_frame(it->stack, &fr, &sf) >= 0) {
 		char hex[32];
-		hex_off(hex, fr->offset);
+		sl_hex(hex, fr->offset);
 		sl_jsondoc_key(w, "at");
 		sl_jsondoc_open(w, '{');
 		jw_place(w, a, fr, sf);
@@ -156,7 +144,8 @@ void sl_jsondoc_peers(struct sl_jsondoc *w, const struct sl_site_stats *ss)
 }
 
 /* A site, written directly (jwrite.h): a million of them as jansson trees took 25 s */
-static void site_json(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_site *st)
+static void site_json(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_site *st,
+		      struct sl_jsoncache *fc)
 {
 	char title[512];
 	struct sl_site_stats ss;
@@ -228,11 +217,11 @@ static void site_json(struct sl_jsondoc *w, const struct sl_analysis *a, const s
 	}
 	sl_jsondoc_kstr(w, "role", ss.role);
 	sl_jsondoc_key(w, "open_stack");
-	jw_stack(w, a, st->open);
+	jw_stack(w, a, st->open, fc);
 	sl_jsondoc_key(w, "eof_stack");
-	jw_stack(w, a, st->eof);
+	jw_stack(w, a, st->eof, fc);
 	sl_jsondoc_key(w, "handler_stack");
-	jw_stack(w, a, sl_site_handler(st));
+	jw_stack(w, a, sl_site_handler(st), fc);
 	sl_jsondoc_key(w, "inodes");
 	sl_jsondoc_open(w, '[');
 	size_t n = 0;
@@ -305,6 +294,8 @@ static void process_json(struct sl_jsondoc *w, const struct sl_proc *p)
 static int write_json(const struct sl_analysis *a, FILE *out)
 {
 	struct sl_jsondoc w;
+	struct sl_jsoncache *fc =
+		sl_jsoncache_new(); /* compact: a frame is the same bytes anywhere */
 	size_t shown = 0;
 	int first, r;
 
@@ -317,7 +308,7 @@ static int write_json(const struct sl_analysis *a, FILE *out)
 	first = 1;
 	for (size_t i = 0; i < a->nsites && !r; i++) {
 		elem(out, &first);
-		site_json(&w, a, a->sites[i]);
+		site_json(&w, a, a->sites[i], fc);
 		r = sl_jsondoc_flush(&w, out);
 	}
 	fputs(first ? "],\n" : "\n  ],\n", out);
@@ -371,6 +362,7 @@ static int write_json(const struct sl_analysis *a, FILE *out)
 	}
 	fputs(first ? "]\n}\n" : "\n  ]\n}\n", out);
 	sl_jsondoc_free(&w);
+	sl_jsoncache_free(fc);
 	if (r)
 		return r;
 	return ferror(out) ? EIO : 0;

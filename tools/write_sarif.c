@@ -194,38 +194,8 @@ static void frame_loc(struct sl_jsondoc *w, const struct sl_analysis *a, const s
 	sl_jsondoc_close(w, '}');
 }
 
-/* The frames most stacks share (main, the accept loop, libc) are written once: a frame's bytes
- * in a stack are the same wherever it is (results sit at one depth), and formatting them was a
- * third of the writer. Direct-mapped by the frame's address. */
-#define FCACHE 256
-struct fcache {
-	const void *fr, *sf;
-	char *b;
-	size_t n, cap;
-};
-
-static struct fcache *fcache_slot(struct fcache *fc, const void *fr, const void *sf)
-{
-	return fc ? &fc[((uintptr_t)fr >> 3 ^ (uintptr_t)sf >> 4) % FCACHE] : NULL;
-}
-
-static void fcache_keep(struct fcache *e, const void *fr, const void *sf, const char *s, size_t n)
-{
-	if (n > e->cap) {
-		char *nb = realloc(e->b, n);
-		if (!nb)
-			return;
-		e->b = nb;
-		e->cap = n;
-	}
-	memcpy(e->b, s, n);
-	e->n = n;
-	e->fr = fr;
-	e->sf = sf;
-}
-
 static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_stack *s,
-		  const char *msg, struct fcache *fc, struct lfuncs *lf)
+		  const char *msg, struct sl_jsoncache *fc, struct lfuncs *lf)
 {
 	sl_jsondoc_open(w, '{');
 	text_msg(w, msg);
@@ -235,13 +205,10 @@ static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struc
 		const struct sl_frame *fr = k.fr;
 		const struct sl_symf *sf = k.sf;
 		const char *fn = sf && sf->func ? sf->func : fr->symbol;
-		struct fcache *e = fcache_slot(fc, fr, sf);
 		size_t at;
 		int64_t idx;
-		if (e && e->fr == fr && e->sf == sf) {
-			sl_jsondoc_raw(w, e->b, e->n);
+		if (sl_jsoncache_put(w, fc, fr, sf))
 			continue;
-		}
 		idx = lfunc_index(lf, fn);
 		sl_jsondoc_open(w, '{');
 		at = w->n - 1;
@@ -251,8 +218,8 @@ static void stack(struct sl_jsondoc *w, const struct sl_analysis *a, const struc
 		sl_jsondoc_close(w, '}');
 		/* kept once its function is in run.logicalLocations (or it names none): a frame
 		 * written inline the first time is written again by index */
-		if (e && !w->err && (idx >= 0 || !fn))
-			fcache_keep(e, fr, sf, w->b + at, w->n - at);
+		if (idx >= 0 || !fn)
+			sl_jsoncache_keep(fc, w, at, fr, sf);
 	}
 	sl_jsondoc_close(w, ']');
 	sl_jsondoc_close(w, '}');
@@ -278,7 +245,7 @@ static void fingerprint(const char *key, char *buf, size_t cap)
 
 /* One result: a site */
 static void site_result(struct sl_jsondoc *w, const struct sl_analysis *a, const struct sl_site *st,
-			struct fcache *fc, struct lfuncs *lf)
+			struct sl_jsoncache *fc, struct lfuncs *lf)
 {
 	char msg[1024], fp[32], key[2200];
 	struct sl_site_stats ss;
@@ -391,8 +358,8 @@ static void rule_json(struct sl_jsondoc *w, int k)
 static int write_sarif(const struct sl_analysis *a, FILE *out)
 {
 	struct sl_jsondoc w;
-	struct fcache *fc = calloc(FCACHE, sizeof *fc); /* none: every frame formatted */
-	struct lfuncs *lf = calloc(1, sizeof *lf);      /* none: every function inline */
+	struct sl_jsoncache *fc = sl_jsoncache_new();
+	struct lfuncs *lf = calloc(1, sizeof *lf); /* none: every function inline */
 	const char *pre = a->o.strip_prefix;
 	int r = 0;
 
@@ -467,9 +434,7 @@ static int write_sarif(const struct sl_analysis *a, FILE *out)
 	if (!r)
 		r = sl_jsondoc_flush(&w, out);
 	sl_jsondoc_free(&w);
-	for (size_t i = 0; fc && i < FCACHE; i++)
-		free(fc[i].b);
-	free(fc);
+	sl_jsoncache_free(fc);
 	if (lf)
 		free(lf->v);
 	free(lf);
