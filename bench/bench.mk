@@ -6,7 +6,8 @@
 
 BENCH_PROGS := $(B)/bench/micro $(B)/bench/httpc $(B)/bench/scale $(B)/bench/sizes \
                $(B)/bench/idlethread.so $(B)/bench/fixedseed.so $(B)/bench/spawn \
-               $(B)/bench/forks $(B)/bench/forks_net $(B)/bench/emptylib.so $(B)/bench/safelog
+               $(B)/bench/forks $(B)/bench/forks_net $(B)/bench/emptylib.so $(B)/bench/safelog \
+               $(B)/bench/unwindlib.so $(B)/bench/gccunwindlib.so
 BENCH_ENV   := B=$(B)
 
 .PHONY: bench-preload bench-progs
@@ -29,6 +30,17 @@ $(B)/bench/idlethread.so: bench/idlethread.c $(B)/.deps-build
 $(B)/bench/emptylib.so: bench/emptylib.c $(B)/.deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS)
+
+# Preloads that take one stack in their constructor, as sockleak's does in a network program:
+# with libunwind loaded the way sockleak loads it, and with libgcc's unwinder linked in
+# (bench/unwindlib.c): what an unwinder alone costs a fork child.
+$(B)/bench/unwindlib.so: bench/unwindlib.c $(B)/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS) -ldl
+
+$(B)/bench/gccunwindlib.so: bench/unwindlib.c $(B)/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DSL_BENCH_LIBGCC -fPIC -shared -static-libgcc -o $@ $< $(LDFLAGS)
 
 # The same fork loop in a network program that holds a socket (bench/forks is socket-less).
 $(B)/bench/forks_net: bench/forks.c $(B)/.deps-build

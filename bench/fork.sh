@@ -10,9 +10,12 @@
 # Parents: bench/forks (its own code makes no socket, like make or a shell: no libunwind
 # mapped), bench/forks_net (holds a listener and a connection in CLOSE_WAIT: libunwind mapped),
 # the latter also with 16 and 32 MB of touched heap (a fork of a real program's size).
-# Controls: an empty preloaded library (what any preload's mapping costs a child), and
+# Controls: an empty preloaded library (what any preload's mapping costs a child),
 # libunwind.so.8 alone, preloaded (with its liblzma: the mappings a socket-holding program has
-# for its stacks, without sockleak).
+# for its stacks, without sockleak), and two preloads that take one stack in their constructor
+# and do nothing else (bench/unwindlib.c): with libunwind dlopen'ed as sockleak loads it in a
+# network program (the floor of sockleak's design: its mappings, destructors and caches), and
+# with libgcc's unwinder linked into the library (no other object mapped).
 # Usage: B=build bench/fork.sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +27,8 @@ mkdir -p "$WORK/logs"
 OPTS="summary=0:log_path=$WORK/logs/fork"
 EMPTY=$BIN/emptylib.so
 UNWIND=${UNWIND:-$(ldconfig -p | awk '$1 == "libunwind.so.8" && /x86-64/ {print $NF; exit}')}
+UNWLIB=$BIN/unwindlib.so
+GCCLIB=$BIN/gccunwindlib.so
 
 # name program MB children
 CONFIGS="small:forks:0:300 net:forks_net:0:300 net16:forks_net:16:100 net32:forks_net:32:100"
@@ -44,6 +49,8 @@ run_kind() { # kind program args...
 	preload) env LD_PRELOAD="$LIB" SOCKLEAK_OPTIONS="$OPTS" "$@" ;;
 	empty) env LD_PRELOAD="$EMPTY" "$@" ;;
 	unwind) env LD_PRELOAD="$UNWIND" "$@" ;;
+	unwlib) env LD_PRELOAD="$UNWLIB" "$@" ;;
+	gcclib) env LD_PRELOAD="$GCCLIB" "$@" ;;
 	esac
 }
 
@@ -84,7 +91,7 @@ done
 for r in $(seq "$ROUNDS"); do
 	for cfg in $CONFIGS; do
 		IFS=: read -r name prog mb n <<<"$cfg"
-		for k in native preload empty unwind; do
+		for k in native preload empty unwind unwlib gcclib; do
 			echo "$name $k $(run_kind "$k" "$BIN/$prog" "$n" "$mb")" >>"$WORK/wall"
 		done
 	done
@@ -92,21 +99,22 @@ done
 # Fields: name kind forks N loop_us_per_fork L cpu_q1_us Q cpu_median_us M minflt_median F ...
 low() { awk -v c="$1" -v k="$2" -v f="$3" '$1 == c && $2 == k {print $f}' "$WORK/wall" | sort -g | head -1; }
 med() { awk -v c="$1" -v k="$2" -v f="$3" '$1 == c && $2 == k {print $f}' "$WORK/wall" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", (a > 0 ? b / a : 0)}'; }
 {
 	echo
 	echo "A child's CPU time and page faults (wait4; $ROUNDS interleaved rounds; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end). CPU: the first quartile of the children, lowest round (the median of the children, median of the rounds, in brackets); ratio to native:"
 	echo
-	echo "| parent | children a round | native CPU µs | preloaded | ratio | empty library (control) | libunwind.so.8 alone (control) | page faults a child: native | preloaded | empty library | libunwind alone | loop µs per fork: native | preloaded |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| parent | children a round | native CPU µs | preloaded | ratio | empty library (control) | libunwind.so.8 alone (control) | a stack with libunwind, as sockleak loads it (control) | a stack with libgcc's unwinder linked in (control) | page faults a child: native | preloaded | empty library | libunwind alone | libunwind as sockleak loads it | libgcc's unwinder | loop µs per fork: native | preloaded |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >>"$out"
 for cfg in $CONFIGS; do
 	IFS=: read -r name prog mb n <<<"$cfg"
 	qn=$(low "$name" native 8) qp=$(low "$name" preload 8) qe=$(low "$name" empty 8) qu=$(low "$name" unwind 8)
-	r=$(awk -v a="$qn" -v b="$qp" 'BEGIN {printf "%.2fx", (a > 0 ? b / a : 0)}')
-	re=$(awk -v a="$qn" -v b="$qe" 'BEGIN {printf "%.2fx", (a > 0 ? b / a : 0)}')
-	ru=$(awk -v a="$qn" -v b="$qu" 'BEGIN {printf "%.2fx", (a > 0 ? b / a : 0)}')
-	echo "| $(label "$name") | $n | $qn ($(med "$name" native 10)) | $qp ($(med "$name" preload 10)) | **$r** | $qe ($(med "$name" empty 10)) $re | $qu ($(med "$name" unwind 10)) $ru | $(low "$name" native 12) | $(low "$name" preload 12) | $(low "$name" empty 12) | $(low "$name" unwind 12) | $(med "$name" native 6) | $(med "$name" preload 6) |" >>"$out"
-	note "fork: $name: child CPU q1 native $qn us, preloaded $qp us ($r), empty library $re, libunwind alone $ru"
+	ql=$(low "$name" unwlib 8) qg=$(low "$name" gcclib 8)
+	r=$(ratio "$qn" "$qp") re=$(ratio "$qn" "$qe") ru=$(ratio "$qn" "$qu")
+	rl=$(ratio "$qn" "$ql") rg=$(ratio "$qn" "$qg")
+	echo "| $(label "$name") | $n | $qn ($(med "$name" native 10)) | $qp ($(med "$name" preload 10)) | **$r** | $qe ($(med "$name" empty 10)) $re | $qu ($(med "$name" unwind 10)) $ru | $ql ($(med "$name" unwlib 10)) $rl | $qg ($(med "$name" gcclib 10)) $rg | $(low "$name" native 12) | $(low "$name" preload 12) | $(low "$name" empty 12) | $(low "$name" unwind 12) | $(low "$name" unwlib 12) | $(low "$name" gcclib 12) | $(med "$name" native 6) | $(med "$name" preload 6) |" >>"$out"
+	note "fork: $name: child CPU q1 native $qn us, preloaded $qp us ($r), empty library $re, libunwind alone $ru, a stack with libunwind as sockleak loads it $rl, with libgcc's unwinder linked in $rg"
 done
 {
 	echo
