@@ -20,7 +20,6 @@ __attribute__((constructor)) static void sl_ctor(void)
 	if (!sl_enter())
 		return;
 	sl_init();
-	sl_stack_load_early();
 	sl_lang_init();
 	/* A program image started by exec may hold TCP sockets it never opened: adopt them. */
 	sl_adopt_inherited();

@@ -5,8 +5,9 @@ PRELOAD_OBJ := $(patsubst preload/%.c,$(B)/obj/preload/%.o,$(PRELOAD_SRC)) \
 	       $(patsubst preload/%.S,$(B)/obj/preload/%.o,$(PRELOAD_ASM))
 # Position-independent, hidden by default, TLS that never allocates.
 PRELOAD_CFLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec -pthread
-# libunwind is dlopen'ed RTLD_LOCAL at run time (see preload/stack.c for why).
-PRELOAD_LIBS := -ldl -pthread
+# libgcc's unwinder is linked in, its symbols hidden (--exclude-libs): stacks map no other
+# object; libunwind is dlopen'ed RTLD_LOCAL for code without unwind information (stack.c).
+PRELOAD_LIBS := -ldl -pthread -static-libgcc
 
 ALL_TARGETS += $(B)/libsockleak.so
 

@@ -1,7 +1,6 @@
 /* Stack capture and de-duplication; see stack.h. */
 #include "stack.h"
 
-#include "imports.h"
 #include "lock.h"
 #include "logformat.h"
 #include "ownfd.h"
@@ -14,9 +13,9 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <unwind.h>
 #include <sys/syscall.h>
 #include <elf.h>
-#include <execinfo.h>
 #include <link.h>
 #include <pthread.h>
 #include <sys/single_threaded.h>
@@ -145,16 +144,65 @@ static int sl_backtrace(void **ips, int n)
 }
 #endif
 
-/* On a low descriptor budget at start-up (sl_fd_budget_low), stacks come from glibc's
- * backtrace() (libgcc's unwinder, loaded by our constructor) instead: libunwind checks
- * memory through a pipe of its own, a descriptor the program would miss, and the one
- * sockleak may hold is the log's. */
-static int sl_glibc_bt;
+/* Stacks come from libgcc's unwinder, linked into this library (preload.mk: -static-libgcc;
+ * its symbols stay hidden): it finds a frame's FDE through glibc's _dl_find_object, with no
+ * lock, no allocation, no descriptor and no other object mapped. libunwind (above) is loaded
+ * only when a stack reaches code without unwind information, which it walks by frame
+ * pointers: the JIT code of node or a JVM (docs/languages.md); from then on it takes every
+ * stack of the process. A program whose frames all have CFI (nginx, redis, curl, a shell)
+ * never maps it: libunwind and its liblzma were 10 mappings and 4 page faults more for every
+ * fork child of a program holding a socket (1.29x native for a 60 us child, by themselves;
+ * docs/performance.md, fork), and ~118,000 instructions at the start of a network program.
+ * An unwind of 18 frames: ~0.8 us, against ~0.06 us from libunwind's trace cache once warm;
+ * it runs at a new call site, one hit in SL_SITE_RECHECK and for fork, exec and close
+ * records, not per connection. */
+struct sl_gcc_walk {
+	void **ips;
+	uintptr_t *cfas; /* each frame's CFA (its caller's stack pointer), or NULL */
+	int n, max;
+	uintptr_t last; /* an address inside the last frame's code */
+};
 
-static int sl_unwind(void **ips, int n)
+/* libgcc's FDE lookup, linked in with its unwinder (unwind-dw2-fde.h; not in unwind.h). */
+struct sl_dwarf_eh_bases {
+	void *tbase, *dbase, *func;
+};
+const void *_Unwind_Find_FDE(void *pc, struct sl_dwarf_eh_bases *bases);
+
+static _Unwind_Reason_Code sl_gcc_frame(struct _Unwind_Context *c, void *arg)
 {
-	return sl_glibc_bt ? backtrace(ips, n) : sl_backtrace(ips, n);
+	struct sl_gcc_walk *w = arg;
+	int sig = 0;
+	uintptr_t ip = _Unwind_GetIPInfo(c, &sig);
+
+	if (!ip || w->n >= w->max)
+		return _URC_END_OF_STACK;
+	if (w->cfas)
+		w->cfas[w->n] = _Unwind_GetCFA(c);
+	w->ips[w->n++] = (void *)ip;
+	/* a return address points past its call; a signal frame's ip is the instruction */
+	w->last = sig ? ip : ip - 1;
+	return _URC_NO_REASON;
 }
+
+/* Up to max frames, ours first. Sets *cut when the walk stopped at a frame whose code has no
+ * unwind information (the outermost frames, _start's and a thread's, have theirs, which says
+ * the stack ends there). */
+static int sl_gcc_backtrace(void **ips, uintptr_t *cfas, int max, int *cut)
+{
+	struct sl_gcc_walk w = {ips, cfas, 0, max, 0};
+	struct sl_dwarf_eh_bases b;
+
+	_Unwind_Backtrace(sl_gcc_frame, &w);
+	*cut = w.n && w.n < max && !_Unwind_Find_FDE((void *)w.last, &b);
+	return w.n;
+}
+
+/* A stack reached code without unwind information: libunwind takes the stacks from now on.
+ * Never on a low descriptor budget at start-up (sl_fd_budget_low): libunwind checks memory
+ * through a pipe of its own, a descriptor the program would miss, and the one sockleak may
+ * hold is the log's; such stacks end at that frame. */
+static int sl_unw_wanted, sl_unw_never;
 
 static struct sl_captured_stack *sl_stack_get(uint32_t idx)
 {
@@ -205,19 +253,12 @@ void sl_stack_init(unsigned depth)
 }
 
 /* When libunwind is dlopen'ed (~118,000 instructions and 28 system calls: the files and
- * mappings of libunwind and liblzma). A program whose own code calls socket() or accept()
- * (imports.h: nginx, redis, curl through libcurl, node) loads it in our constructor, before its
- * heap exists: dlopen'ed later, at the first TCP socket as it once was, its allocations ran in
- * the middle of the program's life, and the holes its temporaries left in the heap cost nginx
- * 111 instructions in malloc on every request after that (docs/performance.md); at start-up
- * the program's own first allocations fill them. Any other program (a shell, a compiler, a
- * coreutil: most processes of a CI job under `sockleak run`) loads it at its first stack, i.e.
- * its first TCP socket, which most of them never make. Its first unwind (~0.3 ms: it opens a
- * pipe and sets up its caches, from mmap, not the heap) waits for the first stack either way.
- * Left alone, that pipe would take the lowest free numbers, which a program expects to get
- * itself: our pipe()/pipe2() wrappers move it high while libunwind runs on this thread
- * (priming it, or any unwind: it makes the pipe again when it finds it closed), see
- * sl_stack_own_pipe. */
+ * mappings of libunwind and liblzma): at the first stack that needs it (sl_walk), in the
+ * middle of the program's life. Its first unwind (~0.3 ms: it opens a pipe and sets up its
+ * caches, from mmap, not the heap) follows. Left alone, that pipe would take the lowest free
+ * numbers, which a program expects to get itself: our pipe()/pipe2() wrappers move it high
+ * while libunwind runs on this thread (priming it, or any unwind: it makes the pipe again
+ * when it finds it closed), see sl_stack_own_pipe. */
 static SL_TLS int sl_unw_loading;
 
 int sl_stack_loading(void) { return sl_unw_loading; }
@@ -254,8 +295,6 @@ static void sl_unwind_load(void)
 {
 	void *h;
 
-	/* Filled here, once, before any thread resolves a frame with it. */
-	sl_self_exe();
 	/* RTLD_LAZY: its functions are bound at their first call (the first stack, under
 	 * sl_unwind_mu), not all at start-up: 46,000 of the 266,000 instructions the preload
 	 * added to the start of /bin/true. */
@@ -279,47 +318,33 @@ static void sl_unwind_load(void)
 static sl_mutex sl_unwind_mu SL_FORK_STATE = SL_MUTEX_INIT;
 /* The perf map's readers (sl_stack_name_jit below) */
 static sl_mutex sl_jit_mu SL_FORK_STATE = SL_MUTEX_INIT;
-static int sl_unwind_loaded, sl_unwind_primed;
+static int sl_stack_began, sl_unwind_primed;
 
-void sl_stack_load(void)
+/* At the first stack: our executable's path, filled once before any thread resolves a frame
+ * with it, and the descriptor budget that rules libunwind out (sl_unw_never). */
+static void sl_stack_begin(void)
 {
-	if (__atomic_load_n(&sl_unwind_loaded, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&sl_stack_began, __ATOMIC_ACQUIRE))
 		return;
 	sl_mutex_lock(&sl_unwind_mu);
-	if (!sl_unwind_loaded) {
-		sl_unwind_load();
-		if (sl_fd_budget_low()) {
-			void *ips[2];
-
-			backtrace(ips, 2); /* glibc loads libgcc_s now, in our constructor */
-			sl_glibc_bt = 1;
-		}
-		__atomic_store_n(&sl_unwind_loaded, 1, __ATOMIC_RELEASE);
+	if (!sl_stack_began) {
+		sl_self_exe();
+		sl_unw_never = sl_fd_budget_low();
+		__atomic_store_n(&sl_stack_began, 1, __ATOMIC_RELEASE);
 	}
 	sl_mutex_unlock(&sl_unwind_mu);
 }
 
-void sl_stack_load_early(void)
-{
-	static const char *const net[] = {"socket", "accept", "accept4", NULL};
-
-	/* ~6,100 instructions for /bin/true, ~2,700 for nginx (callgrind): its imports and its
-	 * libraries', each table checked against the object's segments first (imports.c). */
-	if (sl_imports_any(net, (const void *)sl_stack_load_early))
-		sl_stack_load();
-}
-
+/* libunwind loaded and primed, once sl_unw_wanted. */
 static void sl_unwind_ready(void)
 {
 	void *ips[4];
 
 	if (__atomic_load_n(&sl_unwind_primed, __ATOMIC_ACQUIRE))
 		return;
-	sl_stack_load(); /* a stack taken before our constructor ran */
-	if (sl_glibc_bt)
-		return; /* libunwind is not used */
 	sl_mutex_lock(&sl_unwind_mu);
 	if (!sl_unwind_primed) {
+		sl_unwind_load();
 		/* libunwind's initialisation opens the pipe and reads /proc: done once, here,
 		 * not inside an unwind a signal handler interrupted (libunwind #16). */
 		sl_unw_loading = 1;
@@ -332,6 +357,46 @@ static void sl_unwind_ready(void)
 		__atomic_store_n(&sl_unwind_primed, 1, __ATOMIC_RELEASE);
 	}
 	sl_mutex_unlock(&sl_unwind_mu);
+}
+
+/* Under sl_unwind_mu: libunwind's stack once it is wanted and found, else libgcc's. */
+static int sl_unwind(void **ips, int n, int *cut)
+{
+	int got;
+
+	*cut = 0;
+	if (!__atomic_load_n(&sl_unw_wanted, __ATOMIC_ACQUIRE) || !sl_unw_backtrace)
+		return sl_gcc_backtrace(ips, NULL, n, cut);
+	sl_unw_loading = 1;
+	got = sl_backtrace(ips, n);
+	sl_unw_loading = 0;
+	return got;
+}
+
+/* A stack of up to n frames, ours first. Unwinding runs under sl_unwind_mu, which fork's
+ * prepare handler takes first: no fork ever happens while a thread is inside libunwind or the
+ * loader's lookups, whose own locks (libunwind's cache lock, the loader's) the child would
+ * inherit held and deadlock on at its first stack. Never taken with sl_lock held. A stack
+ * the linked-in unwinder could not finish is taken again by libunwind, loaded for it. */
+static int sl_walk(void **ips, int n)
+{
+	int got, cut;
+
+	sl_stack_begin();
+	if (__atomic_load_n(&sl_unw_wanted, __ATOMIC_ACQUIRE))
+		sl_unwind_ready();
+	sl_mutex_lock(&sl_unwind_mu);
+	got = sl_unwind(ips, n, &cut);
+	sl_mutex_unlock(&sl_unwind_mu);
+	if (cut && !sl_unw_never) {
+		__atomic_store_n(&sl_unw_wanted, 1, __ATOMIC_RELEASE);
+		sl_unwind_ready();
+		sl_mutex_lock(&sl_unwind_mu);
+		if (sl_unw_backtrace)
+			got = sl_unwind(ips, n, &cut);
+		sl_mutex_unlock(&sl_unwind_mu);
+	}
+	return got;
 }
 
 void sl_stack_atfork_prepare(void) { sl_mutex_lock(&sl_unwind_mu); }
@@ -616,24 +681,17 @@ static uintptr_t sl_ret_slot(unw_cursor_t *c)
 	return w == ip ? (uintptr_t)sp - 8 : 0;
 }
 
-/* The slots of the callers of ret's function, as sp + 8 * at (stack.h): 0 when frame #1 has
- * none, when the unwinder is glibc's (no stack addresses), or when a slot is too far from sp
- * for the entry; without a frame #2, frame #1 stands for it. A step-by-step unwind of a few
- * frames, under sl_unwind_mu as sl_stack_capture (fork waits for it): only at a new entry. */
-static int sl_stack_caller_slots(uintptr_t ret, uintptr_t sp, unsigned at[2])
+/* The same with libunwind, stepping. */
+static void sl_unw_caller_slots(uintptr_t ret, uintptr_t slot[2])
 {
 	unw_context_t uc;
 	unw_cursor_t c;
 	unw_word_t ip = 0;
-	uintptr_t slot[2] = {0, 0};
 
-	if (sl_glibc_bt)
-		return 0;
-	sl_mutex_lock(&sl_unwind_mu);
 	sl_unw_loading = 1;
-	/* Our own frames first (this one, capture_site, track.c's, the wrapper), then the
-	 * program's function that called the wrapper, then its callers. */
-	for (int k = 0, ok = sl_unw_cursor(&c, &uc); ok && k < 8 && sl_unw_step(&c) > 0; k++) {
+	/* Our own frames first (this one, caller_slots, capture_site, track.c's, the wrapper),
+	 * then the program's function that called the wrapper, then its callers. */
+	for (int k = 0, ok = sl_unw_cursor(&c, &uc); ok && k < 9 && sl_unw_step(&c) > 0; k++) {
 		if (sl_unw_get_reg(&c, UNW_REG_IP, &ip))
 			break;
 		if (ip == ret) {
@@ -643,6 +701,44 @@ static int sl_stack_caller_slots(uintptr_t ret, uintptr_t sp, unsigned at[2])
 		}
 	}
 	sl_unw_loading = 0;
+}
+
+/* The same with the linked-in unwinder: a frame's CFA is its caller's stack pointer, below
+ * which the call stored the return address into the caller. */
+static void sl_gcc_caller_slots(uintptr_t ret, uintptr_t slot[2])
+{
+	void *ips[12];
+	uintptr_t cfa[12];
+	int cut, n = sl_gcc_backtrace(ips, cfa, 12, &cut);
+
+	for (int k = 0; k + 1 < n; k++) {
+		if ((uintptr_t)ips[k] != ret)
+			continue;
+		for (int j = 0; j < 2 && k + j + 1 < n && cfa[k + j] >= 8; j++) {
+			uintptr_t w, at = cfa[k + j] - 8;
+
+			memcpy(&w, (const void *)at, sizeof(w));
+			if (w != (uintptr_t)ips[k + j + 1])
+				break;
+			slot[j] = at;
+		}
+		break;
+	}
+}
+
+/* The slots of the callers of ret's function, as sp + 8 * at (stack.h): 0 when frame #1 has
+ * none, or when a slot is too far from sp for the entry; without a frame #2, frame #1 stands
+ * for it. A walk of a few frames, under sl_unwind_mu as sl_stack_capture (fork waits for
+ * it): only at a new entry. */
+static int sl_stack_caller_slots(uintptr_t ret, uintptr_t sp, unsigned at[2])
+{
+	uintptr_t slot[2] = {0, 0};
+
+	sl_mutex_lock(&sl_unwind_mu);
+	if (__atomic_load_n(&sl_unw_wanted, __ATOMIC_ACQUIRE) && sl_unw_backtrace)
+		sl_unw_caller_slots(ret, slot);
+	else
+		sl_gcc_caller_slots(ret, slot);
 	sl_mutex_unlock(&sl_unwind_mu);
 	if (!slot[1])
 		slot[1] = slot[0];
@@ -723,7 +819,7 @@ static uint32_t sl_stack_record(const uintptr_t *keep, unsigned n, uint64_t id)
 
 static uint32_t sl_stack_capture_n(unsigned depth)
 {
-	void *ips[SL_STACK_MAX + 8];
+	void *ips[SL_STACK_MAX + 10];
 	uintptr_t keep[SL_STACK_MAX];
 	struct sl_captured_stack *st;
 	unsigned n = 0;
@@ -731,17 +827,9 @@ static uint32_t sl_stack_capture_n(unsigned depth)
 	uint64_t id;
 	int got;
 
-	/* Our own frames on top are at most the wrapper, track.c and this function. */
-	sl_unwind_ready();
-	/* Unwinding and resolving run under sl_unwind_mu, which fork's prepare handler takes
-	 * first: no fork ever happens while a thread is inside libunwind or the loader's lookups,
-	 * whose own locks (libunwind's cache lock, the loader's) the child would inherit held
-	 * and deadlock on at its first stack. Never taken with sl_lock held. */
-	sl_mutex_lock(&sl_unwind_mu);
-	sl_unw_loading = 1;
-	got = sl_unwind(ips, (int)(depth + 6));
-	sl_unw_loading = 0;
-	sl_mutex_unlock(&sl_unwind_mu);
+	/* Our own frames on top are at most the wrapper, track.c, this function, sl_walk's and
+	 * the unwinder's. */
+	got = sl_walk(ips, (int)(depth + 8));
 	for (int i = 0; i < got && n < depth; i++) {
 		uintptr_t ip = (uintptr_t)ips[i];
 
@@ -769,16 +857,14 @@ uint32_t sl_stack_capture_deep(void) { return sl_stack_capture_n(SL_STACK_MAX); 
 int sl_stack_called_from(const struct sl_range *callee, const struct sl_range *caller,
 			 unsigned depth)
 {
-	void *ips[24];
+	void *ips[26];
 	int got, found = 0;
 
+	/* the caller's depth counts from the unwinder's caller: sl_walk's and ours are on top */
+	depth += 2;
 	if (depth > sizeof(ips) / sizeof(ips[0]))
 		depth = sizeof(ips) / sizeof(ips[0]);
-	sl_unwind_ready();
-	/* Under sl_unwind_mu, as sl_stack_capture: fork waits for it. */
-	sl_mutex_lock(&sl_unwind_mu);
-	got = sl_backtrace(ips, (int)depth);
-	sl_mutex_unlock(&sl_unwind_mu);
+	got = sl_walk(ips, (int)depth);
 	/* return addresses: ip-1 is inside the call */
 	for (int i = 1; i < got && !found; i++) {
 		uintptr_t a = (uintptr_t)ips[i - 1] - 1, b = (uintptr_t)ips[i] - 1;

@@ -162,10 +162,6 @@ int sl_stack_suppressed(uint32_t idx);
  * stack when it is captured (sl_supp_frame_any), so the watchdog only reads a flag. */
 int sl_supp_match(uint32_t stack_a, uint32_t stack_b);
 
-/* Load libunwind now, rather than at the first stack (which calls this itself). */
-void sl_stack_load(void);
-/* Our constructor: load it now if the program's own code makes sockets (stack.c says why). */
-void sl_stack_load_early(void);
 /* While libunwind runs on this thread (its first stack, or any unwind): a pipe made now is
  * libunwind's, to be moved high and protected, or refused on a low descriptor budget
  * (sl_stack_own_pipe leaves fds[] at -1 then). */

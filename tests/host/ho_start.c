@@ -1,8 +1,8 @@
 /* Start-up of a program whose own code makes no socket (issue 15): under the preload it maps
- * no libunwind until its first TCP socket, and that socket's stack is still recorded. socket()
- * and accept() are reached through dlsym, so this program imports neither (imports.h); built
- * with -DHO_NET (ho_start_net) it calls them directly, as a network program does, and then
- * libunwind is mapped before main.
+ * no libunwind, before its first TCP socket or after it, and that socket's stack is still
+ * recorded (libgcc's unwinder is linked into the library). socket() and accept() are reached
+ * through dlsym, so this program imports neither; built with -DHO_NET (ho_start_net) it calls
+ * them directly, as a network program does (which once had libunwind mapped before main).
  * Prints "unwind_before B unwind_after A" (libunwind mappings in /proc/self/maps before the
  * first socket and after), then leaks a connection in CLOSE_WAIT: the exit scan reports it
  * with the stack of the accept in serve_one().

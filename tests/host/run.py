@@ -17,8 +17,9 @@ without LD_PRELOAD=libsockleak.so, compared.
   two getpid-style ones more than natively (strace -f), and cost at most 1.2x native
   (children's CPU time of a 32 MB parent, interleaved rounds, medians), and so do the
   children of a small program that makes no socket (fastest rounds; page faults counted);
-- start-up: a program whose own code makes no socket maps no libunwind until its first TCP
-  socket, whose leak still has its stack; a network program has it mapped before main;
+- start-up: no program whose frames all have unwind information maps libunwind, before or
+  after its first TCP socket, and the socket's leak still has its stack (libgcc's unwinder is
+  linked into the library);
 - every leak of a scan is recorded: `sockleak run` on 1,000 leaked sockets says 1,000.
 
 Usage: run.py --bin BUILD/tests/host --lib /abs/libsockleak.so [--san NAME] [--results FILE]
@@ -384,7 +385,10 @@ def case_fork_child_cost_small(c):
                     "ho_start")
 
 
-FORK_SOCK_FAULTS_MAX = 8
+# +2 to +3 measured (ours: the fork code's page, the SL_FORK_STATE page the atfork handlers
+# write, our .gnu.hash read by the lazy binding of exit), one more when the stack's random offset
+# falls so; libunwind's and liblzma's mappings made it +6 to +8 (issue 15).
+FORK_SOCK_FAULTS_MAX = 5
 # A regression guard, not the target: the page faults are the exact gate. A tiny parent's
 # child is 1.3-1.4x quiet and reached 1.63-1.70x beside other jobs (with 2,000 sockets).
 FORK_SOCK_RATIO_MAX = 2.0
@@ -394,20 +398,20 @@ FORK_MANY_RATIO_MAX = 3.0
 
 
 def case_fork_child_cost_sock(c):
-    """A tiny program holding a listener and a leaked connection (libunwind mapped, a watchdog,
-    tracked sockets) forks children that exit at once: each takes at most 8 page faults more
-    than natively (6-8 now, the last a stack page as the stack's random offset falls; 9-11
-    before; 4 are libunwind's: liblzma's destructor, its _fini and its .data, and _dl_fini's
-    write to the dlopen'ed link maps), and costs at most 2x native in CPU (1.55-1.75x before,
-    1.3-1.4x now, up to 1.7x with the machine loaded: a guard; the faults are the exact gate). Not 1.2x: a native program with only
-    libunwind.so.8 preloaded costs 1.27x (docs/performance.md)."""
+    """A tiny program holding a listener and a leaked connection (a watchdog, tracked sockets,
+    its stacks taken) forks children that exit at once: each takes at most 5 page faults more
+    than natively (2-3 now, one more when the stack's random offset falls so; 6-8 with
+    libunwind mapped, 4 of them its and liblzma's: liblzma's destructor, its _fini and its
+    .data, and _dl_fini's write to the dlopen'ed link maps; 9-11 before that), and costs at
+    most 2x native in CPU (1.06-1.15x now, 1.3-1.4x with libunwind mapped, 1.55-1.75x before:
+    a guard; the faults are the exact gate; `make bench-fork` measures the 1.2x)."""
     small_fork_gate(c, "a child of a small program holding sockets", FORK_SOCK_FAULTS_MAX,
                     FORK_SOCK_RATIO_MAX, "ho_start_net", "sock")
 
 
 def case_fork_child_cost_many(c):
     """The same with 2,000 TCP sockets open in the parent: a child that touches none writes
-    none of their records, so its page faults do not grow with them (the same bound, 8 more
+    none of their records, so its page faults do not grow with them (the same bound, 5 more
     than natively; it marked them all inherited at the fork before, copying a page of records
     per 46 sockets: +50 faults here, 1.6x with 1,000 sockets, 1.9x with 10,000; 2.56x here)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -422,19 +426,19 @@ def case_fork_child_cost_many(c):
 
 def case_start_without_sockets(c):
     """A program whose own code makes no socket (it reaches socket() and accept() through
-    dlsym) maps no libunwind until its first TCP socket, and that socket's leak is still
-    reported with its stack; the same program calling them directly has libunwind mapped
-    before main (loaded before its heap exists)."""
-    for prog, early in (("ho_start", False), ("ho_start_net", True)):
+    dlsym) and the same program calling them directly (a network program) map no libunwind,
+    before their first TCP socket or after it, and that socket's leak is still reported with
+    its stack: libgcc's unwinder, linked into the library, takes it (issue 15: libunwind was
+    mapped before main in a network program, at the first socket in any other, and its and
+    liblzma's mappings made a fork child of a small server 1.3-1.4x native)."""
+    for prog in ("ho_start", "ho_start_net"):
         for f in os.listdir(c.dir):
             os.unlink(os.path.join(c.dir, f))
         r = run(c, [prog], options=c.opts(grace_ms=0))
         check(r.returncode == 0, f"{prog}: {r.returncode} {r.stderr[-300:]!r}")
         w = words(r.stdout, "unwind_before")
-        check(int(w[3]) > 0, f"{prog}: libunwind not mapped after the first socket: {w}")
-        check((int(w[1]) > 0) == early,
-              f"{prog}: {w[1]} libunwind mappings before the first socket, want "
-              f"{'some' if early else 'none'}")
+        check(int(w[1]) == 0 and int(w[3]) == 0,
+              f"{prog}: libunwind mapped (before the first socket, after it): {w}")
         leaks = c.recs(None, "leak")
         check(len(leaks) == 1, f"{prog}: want one leak record, got {briefs(leaks)}")
         c.check_stack_names(leaks[0]["pid"], leaks[0].get("open_stack"), ["serve_one", "main"],
