@@ -39,13 +39,16 @@ def read_table(path):
     return layers, unit_of
 
 
-def read_objects(objdir):
-    """{file: set(defined)}, {file: set(undefined)} from nm."""
+def read_objects(objdir, srcdir):
+    """{file: set(defined)}, {file: set(undefined)} from nm, for the objects whose source is
+    still in srcdir (a build tree keeps the object of a file since removed)."""
     defined, undefined = {}, {}
     for name in sorted(os.listdir(objdir)):
         if not name.endswith(".o"):
             continue
         f = name[:-2]
+        if not any(os.path.exists(os.path.join(srcdir, f + ext)) for ext in (".c", ".S")):
+            continue
         out = subprocess.run(["nm", os.path.join(objdir, name)], check=True,
                              capture_output=True, text=True).stdout
         defined[f], undefined[f] = set(), set()
@@ -123,7 +126,7 @@ def main():
         sys.exit(__doc__)
     sys.setrecursionlimit(10000)
     layers, unit_of = read_table(sys.argv[1])
-    defined, undefined = read_objects(sys.argv[2])
+    defined, undefined = read_objects(sys.argv[2], os.path.dirname(sys.argv[1]) or ".")
     failed, passed = [], 0
 
     def check(ok, what, lines):
