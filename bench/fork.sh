@@ -7,15 +7,16 @@
 #  2. a child's CPU time (wait4): the first quartile of the N children, the lowest of ROUNDS
 #     interleaved rounds, as tests/host fork_child_cost_small judges it (the upper quartiles are
 #     the children another job slowed); the median beside it, and the parent's loop per fork.
-# Parents: bench/forks (its own code makes no socket, like make or a shell: no libunwind
-# mapped), bench/forks_net (holds a listener and a connection in CLOSE_WAIT: libunwind mapped),
+# Parents: bench/forks (its own code makes no socket, like make or a shell), bench/forks_net
+# (holds a listener and a connection in CLOSE_WAIT: its stacks taken, by libgcc's unwinder
+# linked into the library; libunwind was mapped for them before),
 # the latter also with 16 and 32 MB of touched heap (a fork of a real program's size).
 # Controls: an empty preloaded library (what any preload's mapping costs a child),
-# libunwind.so.8 alone, preloaded (with its liblzma: the mappings a socket-holding program has
-# for its stacks, without sockleak), and two preloads that take one stack in their constructor
-# and do nothing else (bench/unwindlib.c): with libunwind dlopen'ed as sockleak loads it in a
-# network program (the floor of sockleak's design: its mappings, destructors and caches), and
-# with libgcc's unwinder linked into the library (no other object mapped).
+# libunwind.so.8 alone, preloaded (with its liblzma: the mappings a socket-holding program had
+# for its stacks), and two preloads that take one stack in their constructor and do nothing
+# else (bench/unwindlib.c): with libunwind dlopen'ed as sockleak loaded it in a network
+# program (the floor of that design: its mappings, destructors and caches), and with libgcc's
+# unwinder linked into the library, as sockleak's is now (no other object mapped).
 # Usage: B=build bench/fork.sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -104,7 +105,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", (a > 0 ? b / a : 0)}';
 	echo
 	echo "A child's CPU time and page faults (wait4; $ROUNDS interleaved rounds; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end). CPU: the first quartile of the children, lowest round (the median of the children, median of the rounds, in brackets); ratio to native:"
 	echo
-	echo "| parent | children a round | native CPU µs | preloaded | ratio | empty library (control) | libunwind.so.8 alone (control) | a stack with libunwind, as sockleak loads it (control) | a stack with libgcc's unwinder linked in (control) | page faults a child: native | preloaded | empty library | libunwind alone | libunwind as sockleak loads it | libgcc's unwinder | loop µs per fork: native | preloaded |"
+	echo "| parent | children a round | native CPU µs | preloaded | ratio | empty library (control) | libunwind.so.8 alone (control) | a stack with libunwind, as sockleak loaded it (control) | a stack with libgcc's unwinder linked in (control) | page faults a child: native | preloaded | empty library | libunwind alone | libunwind as sockleak loaded it | libgcc's unwinder | loop µs per fork: native | preloaded |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >>"$out"
 for cfg in $CONFIGS; do
@@ -114,7 +115,7 @@ for cfg in $CONFIGS; do
 	r=$(ratio "$qn" "$qp") re=$(ratio "$qn" "$qe") ru=$(ratio "$qn" "$qu")
 	rl=$(ratio "$qn" "$ql") rg=$(ratio "$qn" "$qg")
 	echo "| $(label "$name") | $n | $qn ($(med "$name" native 10)) | $qp ($(med "$name" preload 10)) | **$r** | $qe ($(med "$name" empty 10)) $re | $qu ($(med "$name" unwind 10)) $ru | $ql ($(med "$name" unwlib 10)) $rl | $qg ($(med "$name" gcclib 10)) $rg | $(low "$name" native 12) | $(low "$name" preload 12) | $(low "$name" empty 12) | $(low "$name" unwind 12) | $(low "$name" unwlib 12) | $(low "$name" gcclib 12) | $(med "$name" native 6) | $(med "$name" preload 6) |" >>"$out"
-	note "fork: $name: child CPU q1 native $qn us, preloaded $qp us ($r), empty library $re, libunwind alone $ru, a stack with libunwind as sockleak loads it $rl, with libgcc's unwinder linked in $rg"
+	note "fork: $name: child CPU q1 native $qn us, preloaded $qp us ($r), empty library $re, libunwind alone $ru, a stack with libunwind as sockleak loaded it $rl, with libgcc's unwinder linked in $rg"
 done
 {
 	echo

@@ -3,7 +3,7 @@
  * each waited for with wait4 (its own CPU time and page faults).
  *
  *   forks N MB        built from this file as bench/forks: a program whose own code makes no
- *                     socket (make, a shell): under the preload it maps no libunwind
+ *                     socket (make, a shell)
  *   forks_net N MB    built with -DFORKS_NET: a network program that holds a listener and a
  *                     connection left in CLOSE_WAIT (a leak) while it forks
  *

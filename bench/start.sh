@@ -7,9 +7,9 @@
 #  2. wall time: bench/spawn.c posix_spawns the command SPAWNS times per configuration, the
 #     configurations alternating for ROUNDS rounds; the fastest spawn of each (the one least
 #     disturbed by other jobs) and the median of the rounds' medians.
-# /bin/true is a program whose own code makes no socket (libunwind is not loaded at start-up);
-# `nginx -v` is a network program (its imports name socket/accept: libunwind is loaded by the
-# constructor, docs/performance.md "Process start-up").
+# /bin/true is a program whose own code makes no socket; `nginx -v` is a network program (its
+# imports name socket/accept: libunwind was loaded by the constructor until libgcc's unwinder
+# was linked in, docs/performance.md "Process start-up"; neither loads it now).
 # Usage: B=build bench/start.sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -60,7 +60,7 @@ out=$RES/start.md
 for prog in true nginx; do
 	case $prog in
 	true) cmd="/bin/true" label="\`/bin/true\` (makes no socket)" ;;
-	nginx) cmd="$NGINX -v" label="\`nginx -v\` (a network program: libunwind at start-up)" ;;
+	nginx) cmd="$NGINX -v" label="\`nginx -v\` (a network program)" ;;
 	esac
 	# shellcheck disable=SC2086 # cmd is a command line
 	{

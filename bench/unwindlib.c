@@ -1,11 +1,12 @@
 /* Controls for what an unwinder costs a fork child (bench/fork.sh), apart from what
  * libsockleak.so's own code does. A preload whose constructor takes one stack, as sockleak's
- * does for a network program (preload/stack.c: libunwind dlopen'ed RTLD_LOCAL in the
- * constructor, primed with one unw_backtrace at the first stack):
+ * did for a network program before libgcc's unwinder was linked in (libunwind dlopen'ed
+ * RTLD_LOCAL in the constructor, primed with one unw_backtrace at the first stack; now only
+ * for stacks through code without unwind information, preload/stack.c):
  *
- *   unwindlib.so      with libunwind.so.8, loaded the way sockleak loads it: its and
- *                     liblzma's mappings and destructors, and the caches the first unwind
- *                     sets up (its trace cache: 256 KiB, written);
+ *   unwindlib.so      with libunwind.so.8, loaded that way: its and liblzma's mappings and
+ *                     destructors, and the caches the first unwind sets up (its trace cache:
+ *                     256 KiB, written);
  *   gccunwindlib.so   built with -DSL_BENCH_LIBGCC and -static-libgcc: libgcc's unwinder
  *                     (_Unwind_Backtrace, FDEs found through glibc's _dl_find_object) linked
  *                     into the library itself, no other object mapped.
