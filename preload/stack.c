@@ -158,7 +158,7 @@ static int sl_backtrace(void **ips, int n)
  * records, not per connection. */
 struct sl_gcc_walk {
 	void **ips;
-	uintptr_t *cfas; /* each frame's CFA (its caller's stack pointer), or NULL */
+	uintptr_t *cfas; /* the CFA of the frame each one called, or NULL */
 	int n, max;
 	uintptr_t last; /* an address inside the last frame's code */
 };
@@ -703,8 +703,9 @@ static void sl_unw_caller_slots(uintptr_t ret, uintptr_t slot[2])
 	sl_unw_loading = 0;
 }
 
-/* The same with the linked-in unwinder: a frame's CFA is its caller's stack pointer, below
- * which the call stored the return address into the caller. */
+/* The same with the linked-in unwinder. A frame's context gives the frame's ip and the CFA of
+ * the frame it called (its own stack pointer at the call), right above the slot the call
+ * stored that ip in. */
 static void sl_gcc_caller_slots(uintptr_t ret, uintptr_t slot[2])
 {
 	void *ips[12];
@@ -714,8 +715,8 @@ static void sl_gcc_caller_slots(uintptr_t ret, uintptr_t slot[2])
 	for (int k = 0; k + 1 < n; k++) {
 		if ((uintptr_t)ips[k] != ret)
 			continue;
-		for (int j = 0; j < 2 && k + j + 1 < n && cfa[k + j] >= 8; j++) {
-			uintptr_t w, at = cfa[k + j] - 8;
+		for (int j = 0; j < 2 && k + j + 1 < n && cfa[k + j + 1] >= 8; j++) {
+			uintptr_t w, at = cfa[k + j + 1] - 8;
 
 			memcpy(&w, (const void *)at, sizeof(w));
 			if (w != (uintptr_t)ips[k + j + 1])
