@@ -2,6 +2,7 @@
 #include "ownfd.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -16,7 +17,11 @@ static int sl_extra_fds[4] = {-1, -1, -1, -1};
 #define SL_OWN_VARS 8
 static const int *sl_own_vars[SL_OWN_VARS];
 
-int sl_own_lo = -1, sl_own_hi = -1;
+/* Empty until our first descriptor: the hot close path's one comparison (fd >= sl_own_lo, then
+ * the C wrapper) must read it as empty. At -1 it sent every close of the program to the C
+ * wrapper until one of ours was placed: in nginx, whose log and epoll instance come later,
+ * +31 instructions a request, hidden while libunwind's pipe, placed high at start-up, set it. */
+int sl_own_lo = INT_MAX, sl_own_hi = -1;
 
 void sl_own_range_add(int fd)
 {
@@ -24,7 +29,7 @@ void sl_own_range_add(int fd)
 	int hi = __atomic_load_n(&sl_own_hi, __ATOMIC_RELAXED);
 
 	/* Only ever widened, so a racing reader at worst takes the slow check. */
-	while (fd >= 0 && (lo < 0 || fd < lo) &&
+	while (fd >= 0 && fd < lo &&
 	       !__atomic_compare_exchange_n(&sl_own_lo, &lo, fd, 0, __ATOMIC_RELAXED,
 					    __ATOMIC_RELAXED))
 		;
