@@ -34,15 +34,16 @@ uint32_t sl_stack_capture(void);
  * the same caller, whose frame holds frame #2's. Loaded before frame #1 matched, frame #2's
  * slot could lie past the top of a stack the program switches to (a coroutine's, whose caller
  * has a smaller frame). A site without a frame #1, or with a slot more than 512 KiB from sp,
- * or unwound by glibc's backtrace (a low descriptor budget: no stack addresses), is not
- * cached: it unwinds every time, slow but never wrong; without a frame #2, frame #1 is checked
+ * is not cached: it unwinds every time, slow but never wrong; without a frame #2, frame #1 is checked
  * twice. A hit can still be wrong three frames up and beyond (a helper of a helper of a
  * helper reached at the same depth): one hit in SL_SITE_RECHECK still unwinds, so a stale
  * entry is corrected.
- * Measured in `bench/micro accept`: an unwind and its lookup cost ~5,000 instructions, so 1
- * in 64 cost ~79 a connection, 1 in 1024 ~5 (a busy server still corrects a stale entry
- * within a second or so; the recheck keeps the slots it found); a new entry's search for the
- * slots is a second, step-by-step unwind of a few frames, ~8,500. The hit itself is 23,
+ * Measured in `bench/micro accept`: an unwind and its lookup cost ~5,000 instructions with
+ * libunwind's trace cache, so 1 in 64 cost ~79 a connection, 1 in 1024 ~5; libgcc's unwinder,
+ * linked in since (stack.c), parses each frame's CFI again, ~27,000 for nginx's accept (26 a
+ * request at 1 in 1024, bench/nginx.sh), so 1 in 4096: ~7 (a busy server still corrects a
+ * stale entry within seconds; the recheck keeps the slots it found); a new entry's search for
+ * the slots is a second walk of a few frames. The hit itself is 23,
  * inline, with the callers' check: 263 -> 264 a connection. The check's two loads and
  * compares are paid for by the layout below (22 before, in 16-byte entries whose address took
  * four instructions) and by the recheck count counting down (one instruction, not five); 40
@@ -54,7 +55,7 @@ uint32_t sl_stack_capture(void);
  * pointer (a thread's stack is smaller than 4 GiB), and one recheck count for the thread: 196
  * bytes in one block (one TLS address for the hit), 220 in all. */
 #define SL_SITES 8
-#define SL_SITE_RECHECK 1024
+#define SL_SITE_RECHECK 4096
 
 struct sl_sites {
 	uint32_t ret[SL_SITES];                /* the call site, low 32 bits */
