@@ -61,7 +61,7 @@ struct sl_sock {
 	uint64_t open_ms;        /* monotonic ms, like every time below */
 	uint64_t last_io_ms;     /* last use: the program's last read, stamped by the hot path
 				  * with the coarse clock, or the last data the kernel sent or
-				  * received, as far as the watchdog asked (sl_ask_last_data,
+				  * received, as far as the watchdog asked (sl_still_leaked,
 				  * which only moves it forward); open_ms before. Relaxed */
 	uint64_t eof_ms;         /* read returned 0; 0 = not yet */
 	uint64_t cw_ms;          /* first scan that saw CLOSE_WAIT; 0 = not in CLOSE_WAIT */

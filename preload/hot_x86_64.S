@@ -8,7 +8,7 @@
  * and only a read of a tracked socket is stamped and keeps a frame, of one register, to see
  * the 0 that means EOF (17). A write is one jump (1): when a connection last carried data is
  * asked of the kernel by the watchdog, and only when a verdict depends on it
- * (sl_ask_last_data; issue 15: a write's stamp was 2 instructions, and its lookup 7, on every
+ * (sl_still_leaked; issue 15: a write's stamp was 2 instructions, and its lookup 7, on every
  * call of a tracked socket, and missed sendfile()). A read keeps its stamp (2): the kernel
  * knows when data arrived, not when the program read it, and a server reading slowly a
  * request that arrived whole before the client's half-close is using the socket at every

@@ -154,7 +154,7 @@ SL_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 }
 
 /* ---- writes: the libc function, through its slot (node's first write takes a stack: handler.c);
- * when the connection last carried data the watchdog asks the kernel (sl_ask_last_data) ---- */
+ * when the connection last carried data the watchdog asks the kernel (sl_still_leaked) ---- */
 
 #ifndef SL_HOT_ASM /* else hot_x86_64.S */
 SL_EXPORT ssize_t write(int fd, const void *buf, size_t n)

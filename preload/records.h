@@ -6,6 +6,7 @@
 #define SL_RECORDS_H
 
 #include "fdtable.h"
+#include "policy.h"
 #include "sockets.h"
 
 #define SL_FDS_MAX 16
@@ -21,6 +22,7 @@ struct sl_leak_info {
 	uint64_t open_ms, eof_ms, cw_ms; /* monotonic, 0 = did not happen */
 	uint32_t open_stack, eof_stack;
 	pid_t shared[SL_SHARED_MAX];
+	struct sl_facts facts; /* what the scan decided on (policy.h), checked once more after */
 };
 
 /* With sl_lock held: the facts of socket s for a leak record of this kind, leaking since

@@ -261,32 +261,45 @@ struct sl_walk {
 /* A span in ms in 32 bits: 49 days, then clamped. */
 static uint32_t sl_ms32(uint64_t ms) { return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms; }
 
-/* Under sl_lock: s looks leaked by what we knew of its last data; ask the kernel, which sees
- * every way of sending and receiving (sendfile, splice, io_uring: no wrapper does), and move
- * last_io_ms forward. Only here, where the answer can change a verdict: a connection pays
- * this getsockopt at most once per scan while it looks quiet, not on every read or write. The
- * descriptor cannot be closed meanwhile, as close() takes sl_lock first (a number closed behind
- * our back and reused can only make a socket look busier, never quieter). The program's reads
- * stamp last_io_ms meanwhile (the kernel knows when data arrived, not when it was read): it
- * is moved forward only, by compare-and-swap, so a read stamped during the question is never
- * overwritten by an older time. Returns true when it moved from f's, which then has the new. */
-static int sl_ask_last_data(struct sl_sock *s, struct sl_facts *f)
+/* A candidate looked leaked by what we knew of its connection's last data (the program's last
+ * read, stamped by the wrappers); its sends, and data moved by sendfile, splice or io_uring,
+ * which no wrapper sees, are the kernel's to tell. Asked here, outside sl_lock (one getsockopt
+ * a candidate, ~0.6 us: the program's accept and close never wait on it), and only for
+ * candidates: a connection pays it at most once a scan while it looks quiet, never on a read
+ * or a write. The caller checks that fd is still this socket before and after. False when the
+ * answer clears it: then its record learns the newer time (moved only forward, as a read
+ * stamped meanwhile may be newer still) and it waits for a later scan. */
+static int sl_still_leaked(struct sl_leak_info *l, const struct sl_scan_clock *clock)
 {
 	uint32_t sent_ago, recv_ago;
-	uint64_t cur = __atomic_load_n(&s->last_io_ms, __ATOMIC_RELAXED), at;
+	struct sl_verdict v;
+	struct sl_sock *s;
+	uint64_t at;
 
-	if (sl_tcp_last_data(s->fd, &sent_ago, &recv_ago))
-		return 0;
+	if (l->kind == SL_KIND_EXIT || sl_tcp_last_data(l->fd, &sent_ago, &recv_ago))
+		return 1;
 	/* The clock after the question: "ago" is then never taken as longer than it was. */
-	at = sl_policy_last_data(cur, sl_mono_ms(), sent_ago, recv_ago);
-	while (at > cur && !__atomic_compare_exchange_n(&s->last_io_ms, &cur, at, 0,
-							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
-	cur = at > cur ? at : cur;
-	if (cur == f->last_io_ms)
-		return 0;
-	f->last_io_ms = cur;
-	return 1;
+	at = sl_policy_last_data(l->facts.last_io_ms, sl_mono_ms(), sent_ago, recv_ago);
+	if (at == l->facts.last_io_ms)
+		return 1;
+	l->facts.last_io_ms = at;
+	v = sl_policy_scan(&l->facts, &sl_opt, clock);
+	if (v.kind != SL_KIND_NONE) {
+		l->kind = v.kind;
+		l->age_ms = clock->now > v.since ? clock->now - v.since : 0;
+		return 1;
+	}
+	sl_lock();
+	s = sl_fd_lookup(l->fd);
+	if (s && s->gen == l->gen) {
+		uint64_t cur = __atomic_load_n(&s->last_io_ms, __ATOMIC_RELAXED);
+
+		while (at > cur && !__atomic_compare_exchange_n(&s->last_io_ms, &cur, at, 0,
+								__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			;
+	}
+	sl_unlock();
+	return 0;
 }
 
 /* Under sl_lock: age one socket; copy it out as a candidate when the policy (policy.h) says it
@@ -307,13 +320,12 @@ static int sl_age(struct sl_sock *s, void *ctx)
 		sl_reg_collect(s, &w->epgen); /* identified now, registered at the next scan */
 	f = sl_sock_facts(s);
 	v = sl_policy_scan(&f, &sl_opt, &w->clock);
-	if (v.kind != SL_KIND_NONE && v.kind != SL_KIND_EXIT && sl_ask_last_data(s, &f))
-		v = sl_policy_scan(&f, &sl_opt, &w->clock);
 	if (v.kind == SL_KIND_NONE)
 		return 0;
 	if (!(l = SL_PAGES_APPEND(sl_cand, w->n, sl_cand_cap)))
 		return 1; /* no memory: the rest at the next scan, or lost at exit */
 	sl_leak_info_of(l, s, v.kind, w->clock.now, v.since);
+	l->facts = f; /* sl_still_leaked asks the kernel, after the lock */
 	return 0;
 }
 
@@ -424,7 +436,7 @@ static int sl_shut_checked(int fd, uint64_t inode)
 /* Verify one candidate, record it, enforce when asked. Reading needs no duplicate (which
  * would take a descriptor from the program's budget): the answers count only when the
  * program's descriptor is this socket before and after them. */
-static void sl_report(struct sl_leak_info *l)
+static void sl_report(struct sl_leak_info *l, const struct sl_scan_clock *clock)
 {
 	int ok = 0, err = 0;
 	struct sl_sock *s;
@@ -434,6 +446,11 @@ static void sl_report(struct sl_leak_info *l)
 
 	if (!ino || (l->inode && ino != l->inode)) {
 		sl_fd_stale(l->fd, l->inode, l->gen); /* closed behind our back (raw syscall) */
+		return;
+	}
+	if (!sl_still_leaked(l, clock)) {
+		if (sl_fd_inode(l->fd) != ino) /* the answer was another socket's */
+			sl_fd_stale(l->fd, l->inode, l->gen);
 		return;
 	}
 	l->tcp_state = sl_tcp_state(l->fd);
@@ -530,7 +547,7 @@ void sl_scan(int at_exit)
 	if (sl_nreg)
 		sl_identify(w.epgen);
 	for (size_t i = 0; i < w.n; i++)
-		sl_report(&sl_cand[i]);
+		sl_report(&sl_cand[i], &w.clock);
 	sl_mutex_unlock(&sl_scan_mu);
 }
 
