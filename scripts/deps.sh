@@ -8,7 +8,7 @@ pkgs=""
 for group in "$@"; do
 	case "$group" in
 	build)  pkgs="$pkgs gcc make pkg-config libunwind-dev uthash-dev libdw-dev libelf-dev libstdc++6 libmicrohttpd-dev" ;;
-	check)  pkgs="$pkgs nginx-light clang-format libcmocka-dev libjansson-dev python3 iproute2 strace logrotate util-linux python3-requests nodejs perl openjdk-17-jdk-headless prometheus rsyslog" ;;
+	check)  pkgs="$pkgs nginx-light valgrind clang-format libcmocka-dev libjansson-dev python3 iproute2 strace logrotate util-linux python3-requests nodejs perl openjdk-17-jdk-headless prometheus rsyslog" ;;
 	fuzz)   pkgs="$pkgs clang libclang-rt-dev libjansson-dev" ;;
 	html)   pkgs="$pkgs chromium" ;;
 	bench)  pkgs="$pkgs valgrind strace nginx-light curl wrk redis-server redis-tools python3 nodejs iproute2 procps" ;;

@@ -5,7 +5,7 @@
 # harness.py, the TL_GROUP rules). HOST_ONLY=NAME[,NAME] runs only those cases.
 
 HELP_LINES += '  make check-host        host unchanged: thread stacks, fd 2, fd budget, fork cost, all leaks'
-$(eval $(call TL_GROUP,host,ho_fds ho_thread ho_inetd ho_forks ho_leaks ho_start ho_start_net ho_rlimit,\
+$(eval $(call TL_GROUP,host,ho_fds ho_thread ho_inetd ho_forks ho_leaks ho_start ho_start_net ho_rlimit ho_accepts,\
 	$(B)/sockleak,$$(if $$(SAN),--san $$(SAN)) $$(if $$(HOST_ONLY),--only $$(HOST_ONLY))))
 
 # The same program calling socket() and accept() itself, as a network program does.

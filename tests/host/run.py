@@ -465,6 +465,52 @@ def case_thousand_leaks(c):
     check(int(m.group(1)) == 1000, f"sockleak run on 1,000 leaked sockets said {m.group(1)}")
 
 
+def callgrind_ir(c, argv, env, tag):
+    """Total instructions (callgrind's Ir, every thread) of one run of argv."""
+    out = os.path.join(c.dir, f"callgrind.{tag}")
+    r = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + argv,
+                       env=env, capture_output=True, timeout=120)
+    check(r.returncode == 0, f"callgrind {tag}: status {r.returncode}, "
+          f"{r.stderr.decode('utf-8', 'replace')[-400:]!r}")
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    raise Fail(f"callgrind {tag}: no totals in {out}")
+
+
+# What the preload adds to one accept + close at a cached site: ~270 instructions (the
+# wrappers, the record, the stack cache's hit; docs/performance.md), against ~27,000 for one
+# unwind by libgcc's unwinder (nginx's accept) and more by libunwind's.
+ACCEPT_ADDED_MAX = 1500
+
+
+def case_accept_site_cached(c):
+    """A server's accept loop pays no unwind per connection: the site's stack comes from the
+    stack cache (preload/stack.h) after its first connection. Instructions per connection by
+    callgrind, at 200 and 1,200 connections, differenced (start-up and exit cancel), native and
+    preloaded. (issue 15: the linked-in unwinder's first cache read each frame's stack address
+    one frame off, stored nothing, and nginx unwound at every accept: +344% a request, seen
+    only by make bench-nginx.)"""
+    if SAN:
+        raise Skip(f"{SAN}: a sanitizer build measures its own runtime")
+    if not shutil.which("valgrind"):
+        raise Skip("valgrind is not installed (scripts/deps.sh check installs it)")
+    prog = os.path.join(c.run.bindir, "ho_accepts")
+    n1, n2 = 200, 1200
+    opts = {"SOCKLEAK_OPTIONS": "scan_ms=3600000:report_at_exit=0:log_path=" + c.prefix}
+    ir = {}
+    for kind, env in (("native", c.env(preload=False)), ("preload", c.env(extra=opts))):
+        for n in (n1, n2):
+            ir[kind, n] = callgrind_ir(c, [prog, str(n)], env, f"{kind}.{n}")
+    added = ((ir["preload", n2] - ir["preload", n1]) - (ir["native", n2] - ir["native", n1])) \
+        / (n2 - n1)
+    print(f"  note: accept + close at one site adds {added:.1f} instructions a connection")
+    check(added <= ACCEPT_ADDED_MAX,
+          f"accept + close at a cached site adds {added:.1f} instructions a connection "
+          f"(at most {ACCEPT_ADDED_MAX}): its stack is unwound every time ({ir})")
+
+
 CASES = [
     ("tls_size", case_tls_size),
     ("node_starts", case_node_starts),
@@ -481,6 +527,7 @@ CASES = [
     ("fork_child_cost_many", case_fork_child_cost_many),
     ("start_without_sockets", case_start_without_sockets),
     ("thousand_leaks", case_thousand_leaks),
+    ("accept_site_cached", case_accept_site_cached),
 ]
 
 if __name__ == "__main__":
