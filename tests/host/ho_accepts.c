@@ -12,7 +12,8 @@
 int main(int argc, char **argv)
 {
 	int n = tl_arg(argc, argv, 1, 100), port, l = tl_listen(&port, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct linger lin = {1, 0};
 
