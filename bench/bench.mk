@@ -52,7 +52,10 @@ $(B)/bench/fixedseed.so: bench/fixedseed.c $(B)/.deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS) -ldl
 
-bench-progs: $(B)/libsockleak.so $(B)/.deps-bench $(BENCH_PROGS)
+# The Python hook's directory next to the library: without it python=1 loads no hook, and
+# bench-python measured nothing (a clean build had only libsockleak.so).
+bench-progs: $(B)/libsockleak.so $(B)/sockleak-python/sitecustomize.py $(B)/.deps-bench \
+	     $(BENCH_PROGS)
 	@mkdir -p $(B)/bench/results
 	@{ echo "measured $$(date -u '+%F %H:%M:%S UTC') on $$(nproc) CPUs, $$(uname -r)," \
 	   "git $$(git describe --always --dirty 2>/dev/null || echo '?')," \

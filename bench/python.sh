@@ -57,6 +57,13 @@ done
 echo >>"$out"
 echo "The hook's own cost a connection (python=1 minus python=0): **$(awk -v a="${CONN[py0]}" -v b="${CONN[py1]}" 'BEGIN {printf "%+.0f", b - a}')** instructions, for three hand-overs (the client's connect, the server's accept, the EOF read). At start-up: **+$((START[py1] - START[py0]))** instructions." >>"$out"
 note "python: a connection native ${CONN[native]}, python=0 ${CONN[py0]}, python=1 ${CONN[py1]} Ir"
+# The hook walks and formats frames at every hand-over: thousands of instructions. Nothing
+# added means it never loaded (no sockleak-python/ next to the library), and the figures above
+# measure nothing.
+if awk -v a="${CONN[py0]}" -v b="${CONN[py1]}" 'BEGIN { exit !(b - a < 1000) }'; then
+	echo "bench-python: python=1 added no hook cost: is $(dirname "$LIB")/sockleak-python there?" >&2
+	exit 1
+fi
 
 # Start-up wall time: native, python=0, python=1 alternate.
 popts() { echo "summary=0:log_path=$WORK/logs/py:python=$1"; }

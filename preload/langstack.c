@@ -282,6 +282,8 @@ void sl_lang_init(void)
 	sl_java = sl_is_exe(exe, "java");
 	if (sl_perl || sl_java)
 		sl_lang_gc_on = 1;
+	if (sl_perl)
+		sl_stack_want_libunwind(); /* the close check unwinds at every connection */
 	if (sl_is_exe(exe, "node") || sl_is_exe(exe, "nodejs"))
 		sl_handler_init();
 	if (!sl_opt.python || getauxval(AT_SECURE))
@@ -297,6 +299,6 @@ void sl_lang_init(void)
 	old = getenv("PYTHONPATH");
 	w = old && *old ? snprintf(val, sizeof(val), "%s:%s", dir, old)
 			: snprintf(val, sizeof(val), "%s", dir);
-	if (w > 0 && (size_t)w < sizeof(val))
-		setenv("PYTHONPATH", val, 1);
+	if (w > 0 && (size_t)w < sizeof(val) && !setenv("PYTHONPATH", val, 1))
+		sl_stack_want_libunwind(); /* the hook takes a stack at every hand-over */
 }

@@ -149,7 +149,9 @@ static int sl_backtrace(void **ips, int n)
  * lock, no allocation, no descriptor and no other object mapped. libunwind (above) is loaded
  * only when a stack reaches code without unwind information, which it walks by frame
  * pointers: the JIT code of node or a JVM (docs/languages.md); from then on it takes every
- * stack of the process. A program whose frames all have CFI (nginx, redis, curl, a shell)
+ * stack of the process. Perl and the Python hook take a stack at every connection, where
+ * libunwind's cache is ~13x cheaper: theirs are libunwind's from the first
+ * (sl_stack_want_libunwind). A program whose frames all have CFI (nginx, redis, curl, a shell)
  * never maps it: libunwind and its liblzma were 10 mappings and 4 page faults more for every
  * fork child of a program holding a socket (1.29x native for a 60 us child, by themselves;
  * docs/performance.md, fork), and ~118,000 instructions at the start of a network program.
@@ -383,7 +385,7 @@ static int sl_walk(void **ips, int n)
 	int got, cut;
 
 	sl_stack_begin();
-	if (__atomic_load_n(&sl_unw_wanted, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&sl_unw_wanted, __ATOMIC_ACQUIRE) && !sl_unw_never)
 		sl_unwind_ready();
 	sl_mutex_lock(&sl_unwind_mu);
 	got = sl_unwind(ips, n, &cut);
@@ -398,6 +400,8 @@ static int sl_walk(void **ips, int n)
 	}
 	return got;
 }
+
+void sl_stack_want_libunwind(void) { __atomic_store_n(&sl_unw_wanted, 1, __ATOMIC_RELEASE); }
 
 void sl_stack_atfork_prepare(void) { sl_mutex_lock(&sl_unwind_mu); }
 void sl_stack_atfork_parent(void) { sl_mutex_unlock(&sl_unwind_mu); }

@@ -119,6 +119,11 @@ struct sl_range {
 };
 /* The code of the function `name` exported by some module of the process: 0 or ENOENT. */
 int sl_stack_func_range(const char *name, struct sl_range *r);
+/* An interpreter whose hooks take a stack at every connection (Perl's close, the Python
+ * hook's hand-overs): libunwind takes its stacks from the first one on, where its cache makes a
+ * warm unwind ~13x cheaper than libgcc's (docs/performance.md, Perl). Called by the constructor;
+ * libunwind is loaded at the first stack, never on a low descriptor budget. */
+void sl_stack_want_libunwind(void);
 /* Whether the caller's stack, within depth frames, has a frame in callee called from one in
  * caller. An unwind, no symbol lookup: not for hot paths, not under sl_lock. */
 int sl_stack_called_from(const struct sl_range *callee, const struct sl_range *caller,

@@ -511,6 +511,46 @@ def case_accept_site_cached(c):
           f"(at most {ACCEPT_ADDED_MAX}): its stack is unwound every time ({ir})")
 
 
+# Perl's close check (preload/langstack.c) unwinds 14 frames at every close of a connection:
+# ~4,000 instructions a connection (two closes) with libunwind's cache, ~56,000 with libgcc's
+# unwinder, which parses each frame's CFI again every time (issue 15).
+PERL_CONN_ADDED_MAX = 15000
+PERL_CONN = """use Socket; my $n = shift; socket(my $l, PF_INET, SOCK_STREAM, 0) or die;
+bind($l, pack_sockaddr_in(0, INADDR_LOOPBACK)) or die; listen($l, 128) or die;
+my $a = getsockname($l);
+for (1 .. $n) { socket(my $c, PF_INET, SOCK_STREAM, 0) or die; connect($c, $a) or die;
+  accept(my $s, $l) or die; close($c); close($s); }"""
+
+
+def case_perl_connection_cheap(c):
+    """A Perl connection (connect, accept, two closes) costs a few thousand instructions more,
+    not tens of thousands: Perl's stacks come from libunwind, whose cache makes the close
+    check's unwind cheap. Callgrind at 50 and 150 connections, differenced, native and
+    preloaded. (Before: libgcc's unwinder took them, +56,497 a connection, +344%.)"""
+    if SAN:
+        raise Skip(f"{SAN}: a sanitizer build measures its own runtime")
+    perl = shutil.which("perl")
+    if not shutil.which("valgrind") or not perl:
+        raise Skip("valgrind or perl is not installed (scripts/deps.sh check installs them)")
+    script = os.path.join(c.dir, "conn.pl")
+    with open(script, "w") as f:
+        f.write(PERL_CONN)
+    n1, n2 = 50, 150
+    opts = {"SOCKLEAK_OPTIONS": "scan_ms=3600000:report_at_exit=0:log_path=" + c.prefix,
+            "PERL_HASH_SEED": "0"}
+    ir = {}
+    for kind, env in (("native", c.env(preload=False, extra={"PERL_HASH_SEED": "0"})),
+                      ("preload", c.env(extra=opts))):
+        for n in (n1, n2):
+            ir[kind, n] = callgrind_ir(c, [perl, script, str(n)], env, f"{kind}.{n}")
+    added = ((ir["preload", n2] - ir["preload", n1]) - (ir["native", n2] - ir["native", n1])) \
+        / (n2 - n1)
+    print(f"  note: a Perl connection adds {added:.0f} instructions")
+    check(added <= PERL_CONN_ADDED_MAX,
+          f"a Perl connection adds {added:.0f} instructions (at most {PERL_CONN_ADDED_MAX}): "
+          f"its close check's unwind is not libunwind's cached one ({ir})")
+
+
 CASES = [
     ("tls_size", case_tls_size),
     ("node_starts", case_node_starts),
@@ -528,6 +568,7 @@ CASES = [
     ("start_without_sockets", case_start_without_sockets),
     ("thousand_leaks", case_thousand_leaks),
     ("accept_site_cached", case_accept_site_cached),
+    ("perl_connection_cheap", case_perl_connection_cheap),
 ]
 
 if __name__ == "__main__":
