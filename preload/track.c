@@ -242,8 +242,12 @@ void sl_track_shutdown(int fd, int how)
 }
 
 /* Under sl_lock, which it releases: the close of a descriptor shared with another, of a
- * socket already reported, or by an interpreter's finaliser, which writes a record. */
-static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock *s, int by_runtime)
+ * socket already reported, or by an interpreter's finaliser, which writes a record. ret: the
+ * program's call site (0: unknown), whose stack comes from the stack cache as accept's does
+ * (a fork-per-connection server's parent closes its copy of every connection here: an unwind
+ * each was ~20,000 instructions a record with the linked-in unwinder). */
+static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock *s, int by_runtime,
+							 uintptr_t ret)
 {
 	struct sl_leak_info gc;
 	int saved = errno, nfds = 0, fds[SL_FDS_MAX], npids = 0, gc_closed = 0, may_share;
@@ -293,7 +297,10 @@ static __attribute__((noinline)) void sl_track_close_rec(int fd, struct sl_sock 
 		npids = sl_holders_alive(inode, pids, npids);
 	switch (sl_policy_close(&f, nfds + npids)) {
 	case SL_CLOSE_SHARED:
-		sl_rec_close_shared(fd, inode, fds, nfds, pids, npids, sl_stack_capture());
+		sl_rec_close_shared(
+			fd, inode, fds, nfds, pids, npids,
+			ret ? sl_stack_capture_at(ret, (uintptr_t)__builtin_frame_address(0))
+			    : sl_stack_capture());
 		break;
 	case SL_CLOSE_LATE:
 		now = sl_mono_ms();
@@ -336,7 +343,7 @@ __attribute__((noinline)) void sl_track_close_from(int fd, uintptr_t ret)
 			sl_sock_free(s);
 		sl_unlock();
 	} else {
-		sl_track_close_rec(fd, s, by_runtime);
+		sl_track_close_rec(fd, s, by_runtime, ret);
 	}
 	sl_watchdog_ensure(); /* a forked worker's first call: closing the listener, say */
 	sl_leave();
