@@ -47,7 +47,19 @@ leaker() {
 	for _ in $(seq "$1"); do
 		exec 3<>"/dev/tcp/127.0.0.1/$port" && echo x >&3 && exec 3>&-
 	done
-	while [ "$(ss -Htn state close-wait "sport = :$port" | wc -l)" -lt "$1" ]; do sleep 0.1; done
+	# A deadline: the server lives 60 s at most, and a wait without one hung make bench for
+	# 20 minutes once (the server gone, its sockets closed, 0 of 1000 ever in CLOSE_WAIT).
+	i=0
+	while [ "$(ss -Htn state close-wait "sport = :$port" | wc -l)" -lt "$1" ]; do
+		i=$((i + 1))
+		[ $i -lt 300 ] && kill -0 "$SRVPID" 2>/dev/null || {
+			echo "bench/top.sh: $(ss -Htn state close-wait "sport = :$port" | wc -l) of $1" \
+				"connections in CLOSE_WAIT after $((i / 10)) s (server alive: $(kill -0 \
+				"$SRVPID" 2>/dev/null && echo yes || echo no))" >&2
+			exit 1
+		}
+		sleep 0.1
+	done
 }
 
 measure() { # label

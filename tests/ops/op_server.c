@@ -30,7 +30,7 @@ static int listen_on(int v6, int *port)
 	socklen_t len = v6 ? sizeof(a6) : sizeof(a4);
 	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || bind(fd, sa, len) || listen(fd, 64) || getsockname(fd, sa, &len))
+	if (fd < 0 || bind(fd, sa, len) || listen(fd, 1024) || getsockname(fd, sa, &len))
 		die("listen");
 	*port = ntohs(v6 ? a6.sin6_port : a4.sin_port);
 	return fd;
