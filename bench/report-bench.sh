@@ -34,22 +34,36 @@ done
 python3 bench/report-sites-gen.py "$T/log" 1000000
 size=$(du -m "$T/log" | cut -f1)
 fail=0
+# The budget is the analyser's own CPU: its output goes into a pipe, counted on the other side
+# (the checks below). Into a file, the kernel's copy of 0.5-1.15 GB into the page cache adds
+# 0.4-5 s of system time on this VM from one run to the next (its memory is reclaimed
+# behind it, and each new page-cache page costs a fault on the host): measured once more and
+# reported beside the budget, not gated.
 for fmt in text json sarif; do
-	/usr/bin/time -f "%e %U %S %M" -o "$T/t" "$B/sockleak" report -f $fmt "$T/log" >"$T/out" 2>"$T/err"
+	/usr/bin/time -f "%e %U %S %M" -o "$T/t" "$B/sockleak" report -f $fmt "$T/log" 2>"$T/err" |
+		awk -v f="$fmt" '
+			f == "json" && /^    \{"rank":/ { n++ }
+			f == "sarif" && /^        \{"ruleId":/ { n++ }
+			{ last = $0 }
+			END { print n + 0; print last }' >"$T/count"
 	read -r secs us ss kb <"$T/t"
 	cpu=$(awk -v u="$us" -v s="$ss" 'BEGIN { printf "%.2f", u + s }')
-	printf 'report-bench: 1,000,000 distinct sites (%s MB), -f %-5s: %5s s wall, %5s s CPU, peak RSS %s MB (load average %s)\n' \
-		"$size" "$fmt" "$secs" "$cpu" "$((kb / 1024))" "$(cut -d' ' -f1 /proc/loadavg)"
+	/usr/bin/time -f "%U %S" -o "$T/tf" "$B/sockleak" report -f $fmt "$T/log" >"$T/out" 2>/dev/null
+	read -r fus fss <"$T/tf"
+	rm -f "$T/out"
+	printf 'report-bench: 1,000,000 distinct sites (%s MB), -f %-5s: %5s s wall, %5s s CPU (%s user, %s system), peak RSS %s MB; into a file: %s user, %s system (load average %s)\n' \
+		"$size" "$fmt" "$secs" "$cpu" "$us" "$ss" "$((kb / 1024))" "$fus" "$fss" "$(cut -d' ' -f1 /proc/loadavg)"
+	n=$(sed -n 1p "$T/count") last=$(sed -n 2p "$T/count")
 	case $fmt in
 	text)
-		tail -n1 "$T/out" | grep -qx 'SUMMARY: sockleak: 1000000 leaked socket(s) at 1000000 site(s)' ||
-			{ echo "report-bench: wrong summary: $(tail -n1 "$T/out")" >&2; fail=1; } ;;
+		[ "$last" = 'SUMMARY: sockleak: 1000000 leaked socket(s) at 1000000 site(s)' ] ||
+			{ echo "report-bench: wrong summary: $last" >&2; fail=1; } ;;
 	json)
-		[ "$(grep -c '^    {"rank":' "$T/out")" = 1000000 ] ||
-			{ echo "report-bench: the json report does not list 1,000,000 sites" >&2; fail=1; } ;;
+		[ "$n" = 1000000 ] ||
+			{ echo "report-bench: the json report lists $n sites, not 1,000,000" >&2; fail=1; } ;;
 	sarif)
-		[ "$(grep -c '^        {"ruleId":' "$T/out")" = 1000000 ] ||
-			{ echo "report-bench: the sarif report does not list 1,000,000 results" >&2; fail=1; } ;;
+		[ "$n" = 1000000 ] ||
+			{ echo "report-bench: the sarif report lists $n results, not 1,000,000" >&2; fail=1; } ;;
 	esac
 	if ! awk -v s="$cpu" 'BEGIN { exit !(s <= 10.0) }'; then
 		echo "report-bench: -f $fmt over the 10 s CPU target of issue 11" >&2
