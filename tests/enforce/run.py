@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Fail, brief, briefs, check, main, poll, ss_rows  # noqa: E402
+from harness import Fail, brief, briefs, check, free_port, main, poll, ss_rows  # noqa: E402
 
 GRACE_MS, SCAN_MS = 300, 50
 
@@ -330,12 +330,6 @@ def case_idle_ms_before_grace_ms_past_eof_and_in_close_wait(c):
 
 NGINX = "/usr/sbin/nginx"
 BIG = 8 << 20  # the file nginx streams with sendfile(): ~1.5 s to a client reading slowly
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def nginx_sendfile(c, options):

@@ -479,6 +479,25 @@ def callgrind_ir(c, argv, env, tag):
     raise Fail(f"callgrind {tag}: no totals in {out}")
 
 
+def callgrind_added(c, argv_at, n1, n2, env_extra=None):
+    """Instructions the preload adds per unit: argv_at(n) run under callgrind at n1 and n2
+    units, natively and preloaded (the watchdog idle, no exit scan), differenced, so start-up
+    and exit cancel. Returns (added per unit, the four totals)."""
+    if SAN:
+        raise Skip(f"{SAN}: a sanitizer build measures its own runtime")
+    if not shutil.which("valgrind"):
+        raise Skip("valgrind is not installed (scripts/deps.sh check installs it)")
+    opts = {"SOCKLEAK_OPTIONS": "scan_ms=3600000:report_at_exit=0:log_path=" + c.prefix}
+    ir = {}
+    for kind, env in (("native", c.env(preload=False, extra=env_extra)),
+                      ("preload", c.env(extra=dict(opts, **(env_extra or {}))))):
+        for n in (n1, n2):
+            ir[kind, n] = callgrind_ir(c, argv_at(n), env, f"{kind}.{n}")
+    added = ((ir["preload", n2] - ir["preload", n1]) - (ir["native", n2] - ir["native", n1])) \
+        / (n2 - n1)
+    return added, ir
+
+
 # What the preload adds to one accept + close at a cached site: ~270 instructions (the
 # wrappers, the record, the stack cache's hit; docs/performance.md), against ~27,000 for one
 # unwind by libgcc's unwinder (nginx's accept) and more by libunwind's.
@@ -492,19 +511,8 @@ def case_accept_site_cached(c):
     preloaded. (issue 15: the linked-in unwinder's first cache read each frame's stack address
     one frame off, stored nothing, and nginx unwound at every accept: +344% a request, seen
     only by make bench-nginx.)"""
-    if SAN:
-        raise Skip(f"{SAN}: a sanitizer build measures its own runtime")
-    if not shutil.which("valgrind"):
-        raise Skip("valgrind is not installed (scripts/deps.sh check installs it)")
     prog = os.path.join(c.run.bindir, "ho_accepts")
-    n1, n2 = 200, 1200
-    opts = {"SOCKLEAK_OPTIONS": "scan_ms=3600000:report_at_exit=0:log_path=" + c.prefix}
-    ir = {}
-    for kind, env in (("native", c.env(preload=False)), ("preload", c.env(extra=opts))):
-        for n in (n1, n2):
-            ir[kind, n] = callgrind_ir(c, [prog, str(n)], env, f"{kind}.{n}")
-    added = ((ir["preload", n2] - ir["preload", n1]) - (ir["native", n2] - ir["native", n1])) \
-        / (n2 - n1)
+    added, ir = callgrind_added(c, lambda n: [prog, str(n)], 200, 1200)
     print(f"  note: accept + close at one site adds {added:.1f} instructions a connection")
     check(added <= ACCEPT_ADDED_MAX,
           f"accept + close at a cached site adds {added:.1f} instructions a connection "
@@ -527,24 +535,14 @@ def case_perl_connection_cheap(c):
     not tens of thousands: Perl's stacks come from libunwind, whose cache makes the close
     check's unwind cheap. Callgrind at 50 and 150 connections, differenced, native and
     preloaded. (Before: libgcc's unwinder took them, +56,497 a connection, +344%.)"""
-    if SAN:
-        raise Skip(f"{SAN}: a sanitizer build measures its own runtime")
     perl = shutil.which("perl")
-    if not shutil.which("valgrind") or not perl:
-        raise Skip("valgrind or perl is not installed (scripts/deps.sh check installs them)")
+    if not perl:
+        raise Skip("perl is not installed (scripts/deps.sh check installs it)")
     script = os.path.join(c.dir, "conn.pl")
     with open(script, "w") as f:
         f.write(PERL_CONN)
-    n1, n2 = 50, 150
-    opts = {"SOCKLEAK_OPTIONS": "scan_ms=3600000:report_at_exit=0:log_path=" + c.prefix,
-            "PERL_HASH_SEED": "0"}
-    ir = {}
-    for kind, env in (("native", c.env(preload=False, extra={"PERL_HASH_SEED": "0"})),
-                      ("preload", c.env(extra=opts))):
-        for n in (n1, n2):
-            ir[kind, n] = callgrind_ir(c, [perl, script, str(n)], env, f"{kind}.{n}")
-    added = ((ir["preload", n2] - ir["preload", n1]) - (ir["native", n2] - ir["native", n1])) \
-        / (n2 - n1)
+    added, ir = callgrind_added(c, lambda n: [perl, script, str(n)], 50, 150,
+                                {"PERL_HASH_SEED": "0"})
     print(f"  note: a Perl connection adds {added:.0f} instructions")
     check(added <= PERL_CONN_ADDED_MAX,
           f"a Perl connection adds {added:.0f} instructions (at most {PERL_CONN_ADDED_MAX}): "

@@ -443,6 +443,14 @@ class Case:
         return errs
 
 
+def free_port():
+    """A loopback TCP port free a moment ago, for a server that takes no port 0 (nginx,
+    Prometheus): a caller whose bind then fails picks another."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def ss_rows(state, filt):
     """[(local, peer, inode)] of TCP sockets in state (ss state name) matching filt."""
     out = subprocess.run(["ss", "-tanHe", "state", state] + filt.split(),

@@ -33,8 +33,8 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import (Fail, case_list, check, clean_env, log_records, read_line,  # noqa: E402
-                     run_cases)
+from harness import (Fail, case_list, check, clean_env, free_port, log_records,  # noqa: E402
+                     read_line, run_cases)
 import logformat  # noqa: E402
 
 A = None
@@ -436,14 +436,6 @@ def top_and_exporter_merge_sites_report_merges(tmp, procs):
 
 # ---------------------------------------------------------------------------------------------
 # exporter + Prometheus
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 def alert_rule_from_docs():
     """The alert rule block of docs/operations.md (```yaml after the "alert rule" marker)."""
