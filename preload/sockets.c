@@ -60,27 +60,35 @@ const char *sl_tcp_state_name(int state)
 	return names[state];
 }
 
+/* TCP_INFO of fd; the bytes the kernel filled, 0 on error. */
+static socklen_t sl_tcp_info(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	return syscall(SYS_getsockopt, fd, IPPROTO_TCP, TCP_INFO, ti, &len) ? 0 : len;
+}
+
 int sl_tcp_state(int fd)
 {
 	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
 
-	if (syscall(SYS_getsockopt, fd, IPPROTO_TCP, TCP_INFO, &ti, &len) || len < 1)
-		return -1;
-	return ti.tcpi_state;
+	return sl_tcp_info(fd, &ti) < 1 ? -1 : ti.tcpi_state;
 }
 
-int sl_tcp_last_data(int fd, uint32_t *sent_ago, uint32_t *recv_ago)
+int sl_tcp_state_and_last_data(int fd, uint32_t *sent_ago, uint32_t *recv_ago)
 {
 	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
+	socklen_t len = sl_tcp_info(fd, &ti);
 
-	if (syscall(SYS_getsockopt, fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
-	    len < offsetof(struct tcp_info, tcpi_last_ack_recv))
+	if (len < 1)
 		return -1;
-	*sent_ago = ti.tcpi_last_data_sent;
-	*recv_ago = ti.tcpi_last_data_recv;
-	return 0;
+	if (len < offsetof(struct tcp_info, tcpi_last_ack_recv))
+		*sent_ago = *recv_ago = UINT32_MAX; /* an old kernel: no answer, nothing moves */
+	else {
+		*sent_ago = ti.tcpi_last_data_sent;
+		*recv_ago = ti.tcpi_last_data_recv;
+	}
+	return ti.tcpi_state;
 }
 
 uint64_t sl_fd_inode(int fd)

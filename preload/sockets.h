@@ -17,9 +17,9 @@ size_t sl_fmt_inet(char *out, size_t cap, int family, const void *addr, uint16_t
 const char *sl_tcp_state_name(int state);
 /* TCP state of fd from TCP_INFO, or -1. */
 int sl_tcp_state(int fd);
-/* When fd's connection last carried data, in ms ago (TCP_INFO's tcpi_last_data_sent and
- * tcpi_last_data_recv): 0, or -1 when fd is no TCP socket. */
-int sl_tcp_last_data(int fd, uint32_t *sent_ago, uint32_t *recv_ago);
+/* The same question, also saying when fd's connection last carried data, in ms ago
+ * (tcpi_last_data_sent and tcpi_last_data_recv; UINT32_MAX each when the kernel does not say). */
+int sl_tcp_state_and_last_data(int fd, uint32_t *sent_ago, uint32_t *recv_ago);
 /* The socket's inode, or 0 when fd is not a socket. */
 uint64_t sl_fd_inode(int fd);
 /* True for an AF_INET/AF_INET6 stream TCP socket, by getsockopt (for sockets we did not

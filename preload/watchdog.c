@@ -266,9 +266,10 @@ static uint32_t sl_ms32(uint64_t ms) { return ms > UINT32_MAX ? UINT32_MAX : (ui
  * which no wrapper sees, are the kernel's to tell. Asked here, outside sl_lock (one getsockopt
  * a candidate, ~0.6 us: the program's accept and close never wait on it), and only for
  * candidates: a connection pays it at most once a scan while it looks quiet, never on a read
- * or a write. The caller checks that fd is still this socket before and after. False when the
- * answer clears it: then its record learns the newer time (moved only forward, as a read
- * stamped meanwhile may be newer still) and it waits for a later scan. */
+ * or a write; the same getsockopt gives the record its tcp_state. The caller checks that fd is
+ * still this socket before and after. False when the answer clears it: then its record learns
+ * the newer time (moved only forward, as a read stamped meanwhile may be newer still) and it
+ * waits for a later scan. */
 static int sl_still_leaked(struct sl_leak_info *l, const struct sl_scan_clock *clock)
 {
 	uint32_t sent_ago, recv_ago;
@@ -276,7 +277,8 @@ static int sl_still_leaked(struct sl_leak_info *l, const struct sl_scan_clock *c
 	struct sl_sock *s;
 	uint64_t at;
 
-	if (l->kind == SL_KIND_EXIT || sl_tcp_last_data(l->fd, &sent_ago, &recv_ago))
+	l->tcp_state = sl_tcp_state_and_last_data(l->fd, &sent_ago, &recv_ago);
+	if (l->kind == SL_KIND_EXIT || l->tcp_state < 0)
 		return 1;
 	/* The clock after the question: "ago" is then never taken as longer than it was. */
 	at = sl_policy_last_data(l->facts.last_io_ms, sl_mono_ms(), sent_ago, recv_ago);
@@ -453,7 +455,6 @@ static void sl_report(struct sl_leak_info *l, const struct sl_scan_clock *clock)
 			sl_fd_stale(l->fd, l->inode, l->gen);
 		return;
 	}
-	l->tcp_state = sl_tcp_state(l->fd);
 	sl_peer_names(l->fd, l);
 	if (sl_fd_inode(l->fd) != ino) {
 		sl_fd_stale(l->fd, l->inode, l->gen);
